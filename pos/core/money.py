@@ -1,0 +1,143 @@
+"""Money in integer minor units, quantities in Decimal, and the one rounding policy.
+
+Every amount inside the service is an ``int`` of minor units (kopecks, cents); JSON carries
+decimal strings (``"12.30"``). Quantities are ``Decimal`` with at most three places (kg for
+weighed goods). Nothing outside this module rounds: line amounts, percentages and allocations
+all go through :func:`round_minor` and :func:`allocate`.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+QUANTITY_PLACES = 3
+_QUANTITY_QUANT = Decimal(1).scaleb(-QUANTITY_PLACES)
+_HUNDRED = Decimal(100)
+
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+
+# A private context: enough precision for any price x quantity x percent we can meet, and
+# independent of whatever the thread's default context happens to be.
+_CTX = decimal.Context(prec=40, rounding=ROUND_HALF_UP)
+
+
+class MoneyFormatError(ValueError):
+    """Raise when a decimal string is not a valid amount or quantity."""
+
+
+class RoundingPolicy:
+    """Hold the installation's rounding mode (half-up unless configured otherwise)."""
+
+    mode: str = ROUND_HALF_UP
+
+    @classmethod
+    def configure(cls, name: str) -> None:
+        """Select the rounding mode by its setting name (``half_up`` or ``half_even``)."""
+        try:
+            cls.mode = ROUNDING_MODES[name]
+        except KeyError:
+            raise ValueError(f"unknown rounding mode {name!r}") from None
+
+
+def round_minor(value: Decimal) -> int:
+    """Round an exact amount in minor units to a whole minor unit by the policy."""
+    return int(value.quantize(Decimal(1), rounding=RoundingPolicy.mode, context=_CTX))
+
+
+def _decimal(text: str | int | Decimal) -> Decimal:
+    if isinstance(text, bool) or isinstance(text, float):
+        raise MoneyFormatError("floats are not accepted; send a decimal string")
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise MoneyFormatError(f"{text!r} is not a decimal number") from None
+    if not value.is_finite():
+        raise MoneyFormatError(f"{text!r} is not a finite number")
+    return value
+
+
+def parse_minor(text: str | int | Decimal, exponent: int = 2) -> int:
+    """Parse a decimal string such as ``"12.30"`` into minor units, refusing extra places."""
+    value = _decimal(text)
+    scaled = value.scaleb(exponent, context=_CTX)
+    if scaled != scaled.to_integral_value():
+        raise MoneyFormatError(f"{text!r} has more than {exponent} decimal places")
+    return int(scaled)
+
+
+def format_minor(amount_minor: int, exponent: int = 2) -> str:
+    """Format minor units as a plain decimal string (``1230`` -> ``"12.30"``)."""
+    if exponent == 0:
+        return str(amount_minor)
+    sign = "-" if amount_minor < 0 else ""
+    whole, frac = divmod(abs(amount_minor), 10**exponent)
+    return f"{sign}{whole}.{frac:0{exponent}d}"
+
+
+def parse_quantity(text: str | int | Decimal) -> Decimal:
+    """Parse a quantity with at most three decimal places (grams precision for kg)."""
+    value = _decimal(text)
+    if value != value.quantize(_QUANTITY_QUANT, context=_CTX):
+        raise MoneyFormatError(f"{text!r} has more than {QUANTITY_PLACES} decimal places")
+    return value.quantize(_QUANTITY_QUANT, context=_CTX)
+
+
+def format_quantity(quantity: Decimal) -> str:
+    """Format a quantity with exactly three decimal places."""
+    return str(quantity.quantize(_QUANTITY_QUANT, context=_CTX))
+
+
+def line_amount(price_minor: int, quantity: Decimal) -> int:
+    """Return price x quantity rounded once to minor units."""
+    return round_minor(Decimal(price_minor) * quantity)
+
+
+def percent_of(amount_minor: int, percent: Decimal) -> int:
+    """Return ``percent`` % of an amount, rounded once to minor units."""
+    return round_minor(Decimal(amount_minor) * percent / _HUNDRED)
+
+
+def round_to_step(amount_minor: int, step_minor: int) -> int:
+    """Round an amount to a multiple of ``step_minor`` (price types: 0.10, 1.00) by the policy."""
+    if step_minor <= 0:
+        raise ValueError("step must be positive")
+    return round_minor(Decimal(amount_minor) / Decimal(step_minor)) * step_minor
+
+
+def allocate(total_minor: int, weights: Sequence[int | Decimal]) -> list[int]:
+    """Split ``total_minor`` over ``weights`` so the parts add up exactly.
+
+    Largest remainder method: each part gets the floor of its exact share, and the units left
+    over go to the largest remainders, ties broken by position (the earlier line first). A
+    negative total is split like its absolute value and the parts negated.
+    """
+    if not weights:
+        raise ValueError("nothing to allocate over")
+    scaled = [_integer_weight(w) for w in weights]
+    if any(w < 0 for w in scaled):
+        raise ValueError("weights must not be negative")
+    weight_sum = sum(scaled)
+    if weight_sum == 0:
+        raise ValueError("weights must not all be zero")
+    sign = -1 if total_minor < 0 else 1
+    total = abs(total_minor)
+    shares = [divmod(total * weight, weight_sum) for weight in scaled]
+    parts = [quotient for quotient, _ in shares]
+    left = total - sum(parts)
+    by_remainder = sorted(range(len(shares)), key=lambda i: (-shares[i][1], i))
+    for index in by_remainder[:left]:
+        parts[index] += 1
+    return [sign * part for part in parts]
+
+
+def _integer_weight(weight: int | Decimal) -> int:
+    # Weights are amounts (ints) or quantities (three places): scale the latter to integers so
+    # the split is done in exact integer arithmetic.
+    if isinstance(weight, int):
+        return weight * 10**QUANTITY_PLACES
+    scaled = Decimal(weight).scaleb(QUANTITY_PLACES, context=_CTX)
+    if scaled != scaled.to_integral_value():
+        raise ValueError("weights may have at most three decimal places")
+    return int(scaled)
