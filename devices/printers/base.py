@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
+from devices.errors import CoverOpen, PaperOut, PrinterStall
+
 
 class PaperState(enum.Enum):
     """Name what the paper sensors report."""
@@ -127,3 +129,13 @@ class ReceiptPrinter(Protocol):
     def close(self) -> None:
         """Release the connection; safe to call twice."""
         ...
+
+
+def raise_for_status(status: PrinterStatus) -> None:
+    """Raise the DeviceError that stops a job on a printer in this state; near end only warns."""
+    if status.cover_open:
+        raise CoverOpen()
+    if status.paper is PaperState.OUT:
+        raise PaperOut()
+    if not status.online or status.has_error:
+        raise PrinterStall("printer is offline")
