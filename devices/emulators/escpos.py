@@ -36,6 +36,7 @@ class PrinterModel:
     drawer_kicks: list[int] = field(default_factory=list)
     barcodes: list[str] = field(default_factory=list)
     qr_codes: list[str] = field(default_factory=list)
+    lines_left: int | None = None  # fault: the roll runs out after this many more lines
 
     @property
     def is_offline(self) -> bool:
@@ -70,9 +71,13 @@ class PrinterModel:
             self.current += bytes([byte]).decode(self.code_page, errors="replace")
 
     def feed(self) -> None:
-        """End the current line."""
+        """End the current line; an exhausted roll goes to paper out."""
         self.lines.append(self.current)
         self.current = ""
+        if self.lines_left is not None:
+            self.lines_left -= 1
+            if self.lines_left <= 0:
+                self.paper = PaperState.OUT
 
 
 class EscPosEmulator(PtyEmulator):
@@ -85,6 +90,7 @@ class EscPosEmulator(PtyEmulator):
         self.model = PrinterModel()
         self.is_stalled = False  # fault: stop reading, so the host's writes block
         self.stall_after_bytes: int | None = None  # fault: stall once this many bytes came in
+        self.garble_replies = 0  # fault: corrupt this many of the next status answers
         self._buffer = bytearray()
 
     @property
@@ -126,7 +132,8 @@ class EscPosEmulator(PtyEmulator):
     def _command(self, head: bytes, args: bytes, replies: bytearray) -> None:
         model = self.model
         if head == b"\x10\x04":
-            replies += model.status_byte(args[0])  # real-time: answered even when offline
+            # Real-time command: answered even when offline (Epson DLE EOT).
+            replies += self._garbled(model.status_byte(args[0]))
         elif head == b"\x1bt":
             model.code_page = CODE_PAGES.get(args[0], "cp437")
         elif head == b"\x1b@":
@@ -136,6 +143,12 @@ class EscPosEmulator(PtyEmulator):
             model.drawer_open = True
         elif head == b"\x1bd" and model.current:
             model.feed()
+
+    def _garbled(self, reply: bytes) -> bytes:
+        if self.garble_replies <= 0 or not reply:
+            return reply
+        self.garble_replies -= 1
+        return bytes([reply[0] | 0x81])  # fixed bits 0 and 7 broken
 
 
 def _variable_length(emu: EscPosEmulator, buf: bytearray) -> int:
