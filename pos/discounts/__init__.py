@@ -1,0 +1,1 @@
+"""Discounts and markups: rules, combination and explainable pricing of a receipt."""

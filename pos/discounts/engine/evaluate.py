@@ -1,0 +1,150 @@
+"""Walk the rule tree for one receipt: leaves apply, groups combine, hints are collected.
+
+Both evaluators share this walk; they differ only in which children a group shows and how a
+discount's target lines are found (an index, or a scan of every line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .apply import apply_discount
+from .basket import Basket
+from .benefits import AmountOff, Per, PercentOff
+from .conditions import Condition
+from .groups import Outcome, combine_exclusive, combine_together, union_consumed
+from .hints import hint_for
+from .inputs import ManualDiscount, PricingContext
+from .model import Discount, Group, Kind, ManualSlot, Node, Rule, Scope
+from .result import AppliedDiscount, Hint
+
+ChildrenOf = Callable[[Group], Sequence[Node]]
+TargetsOf = Callable[[Discount], Sequence[int]]
+ConditionsOf = Callable[[Discount], Sequence[Condition]]
+
+_TOGETHER = (Rule.SUM, Rule.MULTIPLY)
+
+
+def manual_as_discount(manual: ManualDiscount) -> Discount:
+    """Turn a cashier's manual discount into a discount on its line or on the whole receipt."""
+    per = Per.LINE if manual.line_no is not None else Per.DOCUMENT
+    if manual.percent is not None:
+        benefit: PercentOff | AmountOff = PercentOff(manual.percent)
+    else:
+        benefit = AmountOff(manual.amount_minor or 0, per)
+    return Discount(
+        id=manual.id,
+        name=manual.reason or "Manual discount",
+        benefit=benefit,
+        kind=Kind.MANUAL,
+        scope=Scope.LINE if manual.line_no is not None else Scope.DOCUMENT,
+        line_nos=frozenset() if manual.line_no is None else frozenset({manual.line_no}),
+    )
+
+
+class Evaluation:
+    """Price one receipt against one tree; create one per call of ``price``."""
+
+    def __init__(
+        self,
+        root: Group,
+        basket: Basket,
+        context: PricingContext,
+        children_of: ChildrenOf,
+        targets_of: TargetsOf,
+        conditions_of: ConditionsOf,
+        has_manual_slot: bool,
+    ) -> None:
+        self.root = root
+        self.basket = basket
+        self.context = context
+        self.children_of = children_of
+        self.targets_of = targets_of
+        self.conditions_of = conditions_of
+        self.hints: list[Hint] = []
+        self.manual = [manual_as_discount(m) for m in context.manual_discounts]
+        scan = scan_targets(basket)
+        self.manual_targets = {id(d): scan(d) for d in self.manual}
+        self.manual_at_root = bool(self.manual) and not has_manual_slot
+
+    def run(self) -> Outcome:
+        """Evaluate the whole tree on the lines' base amounts."""
+        return self.group(self.root, dict(self.basket.base), {})
+
+    def group(self, group: Group, bases: dict[int, int], consumed: dict[int, int]) -> Outcome:
+        """Evaluate a group's children in list order and combine them by its rule."""
+        threads = group.rule in _TOGETHER and not group.allow_stacking
+        current, used = bases, consumed
+        children: list[tuple[str, Outcome]] = []
+        for node in self._children(group):
+            outcome = self._node(node, group, current, used if threads else consumed)
+            children.append((node.id, outcome))
+            used = outcome.consumed if threads else used
+            if group.rule is Rule.MULTIPLY and outcome.amounts:
+                current = _less(current, outcome.amounts)
+        if not threads:
+            used = union_consumed(consumed, [outcome.consumed for _, outcome in children])
+        if group.rule in _TOGETHER:
+            return combine_together(group, [outcome for _, outcome in children], bases, used)
+        return combine_exclusive(group, children, used)
+
+    def _children(self, group: Group) -> list[Discount | Group]:
+        nodes: list[Discount | Group] = []
+        for node in self.children_of(group):
+            if isinstance(node, ManualSlot):
+                nodes += self.manual
+            else:
+                nodes.append(node)
+        if self.manual_at_root and group is self.root:
+            nodes += self.manual
+        return nodes
+
+    def _node(self, node: Discount | Group, parent: Group, bases, consumed) -> Outcome:
+        if isinstance(node, Group):
+            return self.group(node, bases, consumed)
+        return self.leaf(node, parent, bases, consumed)
+
+    def leaf(self, discount: Discount, parent: Group, bases, consumed) -> Outcome:
+        """Apply a discount if it has lines to touch and all its conditions hold."""
+        targets = self.manual_targets.get(id(discount))
+        if targets is None:
+            targets = self.targets_of(discount)
+        if not targets or not self._fires(discount):
+            return Outcome(consumed)
+        effect = apply_discount(discount, targets, self.basket, bases, consumed)
+        outcome = Outcome(effect.consumed, gifts=effect.gifts)
+        for line_no, amount in effect.amounts.items():
+            outcome.add(line_no, _applied(discount, parent, amount))
+        return outcome
+
+    def _fires(self, discount: Discount) -> bool:
+        missing = None
+        for condition in self.conditions_of(discount):
+            check = condition.check(self.basket, self.context)
+            if check.is_met:
+                continue
+            if missing is not None or not check.is_measurable:
+                return False  # hints only when everything else already holds
+            missing = (condition, check)
+        if missing is None:
+            return True
+        self.hints.append(hint_for(discount, *missing))
+        return False
+
+
+def scan_targets(basket: Basket) -> TargetsOf:
+    """Return a target finder that tries every line (the naive evaluator's way)."""
+    return lambda discount: [ln.line_no for ln in basket.lines if discount.matches(ln)]
+
+
+def _less(bases: dict[int, int], amounts: dict[int, int]) -> dict[int, int]:
+    left = dict(bases)
+    for line_no, amount in amounts.items():
+        left[line_no] -= amount
+    return left
+
+
+def _applied(discount: Discount, parent: Group, amount: int) -> AppliedDiscount:
+    return AppliedDiscount(
+        discount.id, discount.name, discount.kind, parent.id, parent.name, parent.rule, amount
+    )

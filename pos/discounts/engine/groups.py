@@ -1,0 +1,127 @@
+"""Combination rules: how a group turns its children's outcomes into its own, line by line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from .model import Group, Rule
+from .result import AppliedDiscount, DisplacedDiscount, GiftLine
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Hold what a node gives: per line its applied and displaced records, units, gifts.
+
+    ``amounts`` mirrors ``applied``: a line is present when something applies on it.
+    """
+
+    consumed: dict[int, int]
+    amounts: dict[int, int] = field(default_factory=dict)
+    applied: dict[int, list[AppliedDiscount]] = field(default_factory=dict)
+    displaced: dict[int, list[DisplacedDiscount]] = field(default_factory=dict)
+    gifts: list[GiftLine] = field(default_factory=list)
+
+    def add(self, line_no: int, record: AppliedDiscount) -> None:
+        """Append an applied record to a line and count its amount."""
+        self.applied.setdefault(line_no, []).append(record)
+        self.amounts[line_no] = self.amounts.get(line_no, 0) + record.amount_minor
+
+
+def combine_together(
+    group: Group, outcomes: Sequence[Outcome], bases: dict[int, int], consumed: dict[int, int]
+) -> Outcome:
+    """Join children that all apply (sum, multiply); cap a sum at the line's amount."""
+    result = Outcome(consumed)
+    for outcome in outcomes:
+        for line_no, records in outcome.applied.items():
+            for record in records:
+                result.add(line_no, record)
+        _join_displaced(result, outcome)
+        result.gifts += outcome.gifts
+    if group.rule is Rule.SUM:
+        for line_no, amount in list(result.amounts.items()):
+            if amount > bases[line_no]:
+                _trim(result, line_no, amount - bases[line_no])
+    return result
+
+
+def _trim(result: Outcome, line_no: int, excess: int) -> None:
+    # Discounts never take a line below zero: the last discounts in list order give way.
+    kept: list[AppliedDiscount] = []
+    for record in reversed(result.applied[line_no]):
+        cut = min(excess, max(record.amount_minor, 0))
+        excess -= cut
+        if record.amount_minor - cut != 0:
+            kept.append(replace(record, amount_minor=record.amount_minor - cut) if cut else record)
+    kept.reverse()
+    result.applied[line_no] = kept
+    result.amounts[line_no] = sum(record.amount_minor for record in kept)
+    if not kept:
+        del result.applied[line_no], result.amounts[line_no]
+
+
+def _join_displaced(result: Outcome, outcome: Outcome) -> None:
+    for line_no, records in outcome.displaced.items():
+        result.displaced.setdefault(line_no, []).extend(records)
+
+
+def combine_exclusive(
+    group: Group, children: Sequence[tuple[str, Outcome]], consumed: dict[int, int]
+) -> Outcome:
+    """Let one child win on each line (max, min, priority); record the others as displaced."""
+    winners: dict[int, int] = {}
+    for index, (_, outcome) in enumerate(children):
+        for line_no, amount in outcome.amounts.items():
+            best = winners.get(line_no)
+            if best is None or _beats(group.rule, amount, children[best][1].amounts[line_no]):
+                winners[line_no] = index
+    result = Outcome(consumed)
+    for index, (_, outcome) in enumerate(children):
+        _join_displaced(result, outcome)
+        result.gifts += outcome.gifts
+        for line_no, records in outcome.applied.items():
+            winner = winners[line_no]
+            if winner == index:
+                result.applied[line_no] = list(records)
+                result.amounts[line_no] = outcome.amounts[line_no]
+                continue
+            by = children[winner][0]
+            lost = [_displace(record, group, by) for record in records]
+            result.displaced.setdefault(line_no, []).extend(lost)
+    return result
+
+
+def _beats(rule: Rule, amount: int, best: int) -> bool:
+    # Ties go to the earlier child: list order is the tie-break everywhere.
+    if rule is Rule.MAX:
+        return amount > best
+    if rule is Rule.MIN:
+        return amount < best
+    return False  # priority: the first child that fires keeps the line
+
+
+def _displace(record: AppliedDiscount, group: Group, by: str) -> DisplacedDiscount:
+    return DisplacedDiscount(
+        record.discount_id,
+        record.name,
+        record.kind,
+        group.id,
+        group.name,
+        group.rule,
+        record.amount_minor,
+        by,
+    )
+
+
+def union_consumed(base: dict[int, int], others: Sequence[dict[int, int]]) -> dict[int, int]:
+    """Return the units consumed by any of several alternatives (the most per line)."""
+    changed = [other for other in others if other is not base]
+    if not changed:
+        return base
+    merged = dict(base)
+    for other in changed:
+        for line_no, units in other.items():
+            if units > merged.get(line_no, 0):
+                merged[line_no] = units
+    return merged
