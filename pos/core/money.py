@@ -94,6 +94,14 @@ def line_amount(price_minor: int, quantity: Decimal) -> int:
     return round_minor(Decimal(price_minor) * quantity)
 
 
+def quantity_for_amount(amount_minor: int, unit_price_minor: int) -> Decimal:
+    """Return the quantity that costs ``amount_minor`` at a unit price, to three places."""
+    if unit_price_minor <= 0:
+        raise ValueError("unit price must be positive")
+    exact = Decimal(amount_minor) / Decimal(unit_price_minor)
+    return exact.quantize(_QUANTITY_QUANT, rounding=RoundingPolicy.mode, context=_CTX)
+
+
 def percent_of(amount_minor: int, percent: Decimal) -> int:
     """Return ``percent`` % of an amount, rounded once to minor units."""
     return round_minor(Decimal(amount_minor) * percent / _HUNDRED)

@@ -1,0 +1,103 @@
+"""``create_app``: settings, database, API, blueprints, error handlers and CLI, wired once."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+
+from pos import __version__
+from pos.auth import api as auth_api
+from pos.auth.service import resolve_token
+from pos.catalog import api as catalog_api
+from pos.catalog.barcode import WeightLayout
+from pos.config import Settings
+from pos.core.clock import Clock, SystemClock
+from pos.core.db import Database
+from pos.core.money import RoundingPolicy
+from pos.core.problems import register_problem_handlers
+from pos.core.schemas import ProblemSchema
+from pos.stores import api as stores_api
+
+BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp)
+
+
+def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    """Build the service; ``config`` overrides settings read from ``POS_*`` variables."""
+    settings = Settings.from_env().override(config)
+    logging.basicConfig(level=settings.log_level.upper())
+    RoundingPolicy.configure(settings.rounding)
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        API_TITLE="Till backend",
+        API_VERSION=__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="/api/swagger-ui/",
+        MAX_CONTENT_LENGTH=8 * 2**20,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    db = Database(settings.database_url, echo=settings.sql_echo)
+    app.extensions.update({
+        "pos.settings": settings,
+        "pos.db": db,
+        "pos.clock": clock or SystemClock(),
+        "pos.authenticate": resolve_token,
+        "pos.barcode_layouts": barcode_layouts(settings),
+    })
+    _register_api(app)
+    register_problem_handlers(app)
+    _register_health(app, db)
+    _register_swagger_assets(app)
+    from pos.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def barcode_layouts(settings: Settings) -> list[WeightLayout]:
+    """Build the weight and price barcode layouts from settings."""
+    layouts = [WeightLayout.parse(settings.weight_barcode_prefixes,
+                                  settings.weight_barcode_layout)]
+    if settings.price_barcode_prefixes:
+        layouts.append(WeightLayout.parse(settings.price_barcode_prefixes,
+                                          settings.price_barcode_layout))
+    return layouts
+
+
+def _register_api(app: Flask) -> None:
+    api = Api(app, spec_kwargs={"info": {"description": "Retail point of sale and loyalty"}})
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque"}
+    )
+    api.spec.components.schema("Problem", schema=ProblemSchema)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+
+
+def _register_swagger_assets(app: Flask) -> None:
+    # Served from the swagger-ui-bundle package so the docs work on a till with no internet.
+    from flask import send_from_directory
+    from swagger_ui_bundle import swagger_ui_path
+
+    @app.get("/api/swagger-ui/<path:filename>")
+    def swagger_ui_asset(filename: str) -> Any:
+        """Serve a Swagger UI asset."""
+        return send_from_directory(swagger_ui_path, filename)
+
+
+def _register_health(app: Flask, db: Database) -> None:
+    @app.get("/health")
+    def health() -> Any:
+        """Report the version and whether the database answers."""
+        reachable = db.ping()
+        body = {"status": "ok" if reachable else "degraded", "version": __version__,
+                "database": {"dialect": db.dialect, "reachable": reachable}}
+        return jsonify(body), 200 if reachable else 503

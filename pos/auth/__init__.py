@@ -1,0 +1,1 @@
+"""Users, roles, bearer tokens, manager approvals and the audit log."""

@@ -1,0 +1,33 @@
+"""Reading the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from pos.core.audit import AuditEntry
+from pos.core.db import Database
+
+
+def list_audit(
+    db: Database, *, page: int, page_size: int, action: str | None = None,
+    user_id: int | None = None, since: datetime | None = None, until: datetime | None = None,
+) -> dict[str, Any]:
+    """Return one page of audit entries, newest first, filtered."""
+    query = select(AuditEntry)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if user_id is not None:
+        query = query.where(AuditEntry.user_id == user_id)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    with db.read() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(
+            query.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        ).all()
+    return {"items": rows, "page": page, "page_size": page_size, "total": total}

@@ -1,0 +1,110 @@
+"""Tables of the auth feature: users, tokens, approval codes, login throttling, audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pos.core.db import Base, BigId, UTCDateTime
+from pos.core.security import Right, Role, rights_of
+
+
+
+class User(Base):
+    """A person who signs in: cashier, manager, admin or loyalty card holder."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    user_group: Mapped[str | None] = mapped_column(String(64))
+    extra_rights: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def rights(self) -> frozenset[Right]:
+        """Return the rights of this user's role plus their extra rights."""
+        return rights_of(self.role, tuple(self.extra_rights or ()))
+
+    def can(self, right: Right) -> bool:
+        """Tell whether the user holds ``right`` without anyone's approval."""
+        return self.is_active and right in self.rights
+
+    @property
+    def is_manager(self) -> bool:
+        """Tell whether the user may approve what exceeds a cashier's rights."""
+        return self.can(Right.APPROVE)
+
+    @property
+    def role_enum(self) -> Role:
+        """Return the role as an enum member."""
+        return Role(self.role)
+
+
+class AuthToken(Base):
+    """A bearer token, stored as its SHA-256 only, expiring."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def is_valid_at(self, now: datetime) -> bool:
+        """Tell whether the token may still be used at ``now``."""
+        return self.revoked_at is None and now < self.expires_at
+
+
+class ApprovalCode(Base):
+    """A one-time code a manager issues so a cashier may exceed their rights once."""
+
+    __tablename__ = "approval_codes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    manager: Mapped[User] = relationship(foreign_keys=[manager_id], lazy="joined")
+
+    def can_approve(self, action: str, now: datetime) -> bool:
+        """Tell whether this code is unused, unexpired and covers ``action``."""
+        return (
+            self.used_at is None
+            and now < self.expires_at
+            and (self.action is None or self.action == action)
+        )
+
+
+class LoginThrottle(Base):
+    """Count consecutive failed sign-ins per user name and per client address."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def record_failure(self, now: datetime, free_failures: int) -> None:
+        """Count a failure; past the free ones, block for a doubling delay (max 15 min)."""
+        self.failures += 1
+        self.last_failure_at = now
+        over = self.failures - free_failures
+        if over >= 0:
+            self.blocked_until = now + timedelta(seconds=min(2**over, 900))

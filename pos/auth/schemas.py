@@ -1,0 +1,98 @@
+"""Request and response schemas of the auth feature."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from pos.core.schemas import StrictSchema
+from pos.core.security import Right, Role
+
+
+class LoginSchema(StrictSchema):
+    """Credentials to sign in with."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                             load_only=True)
+
+
+class UserSchema(Schema):
+    """A user as others see it (never a hash)."""
+
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String()
+    user_group = fields.String(allow_none=True)
+    rights = fields.Method("_rights")
+    is_active = fields.Boolean()
+
+    def _rights(self, obj: object) -> list[str]:
+        return sorted(r.value for r in getattr(obj, "rights", ()))
+
+
+class TokenSchema(Schema):
+    """A freshly issued bearer token."""
+
+    token = fields.String()
+    token_type = fields.String(dump_default="Bearer")
+    expires_at = fields.DateTime()
+    user = fields.Nested(UserSchema)
+
+
+class NewUserSchema(StrictSchema):
+    """What an admin sends to create a user."""
+
+    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@-]{2,64}$"))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    pin = fields.String(load_default=None, load_only=True)
+    user_group = fields.String(load_default=None, validate=validate.Length(max=64))
+    extra_rights = fields.List(fields.String(validate=validate.OneOf([r.value for r in Right])),
+                               load_default=list)
+
+
+class PasswordSchema(StrictSchema):
+    """A new password."""
+
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+
+
+class ApprovalRequestSchema(StrictSchema):
+    """A manager asks for a one-time approval code, optionally for one action only."""
+
+    action = fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+class ApprovalCodeSchema(Schema):
+    """A one-time approval code to read out to the cashier."""
+
+    code = fields.String()
+    action = fields.String(allow_none=True)
+    expires_in_s = fields.Integer()
+
+
+class AuditQuerySchema(StrictSchema):
+    """Filters of the audit log."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    action = fields.String(load_default=None)
+    user_id = fields.Integer(load_default=None)
+    since = fields.AwareDateTime(load_default=None)
+    until = fields.AwareDateTime(load_default=None)
+
+
+class AuditEntrySchema(Schema):
+    """One audit log line."""
+
+    id = fields.Integer()
+    at = fields.DateTime()
+    user_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    target = fields.String(allow_none=True)
+    approved_by_id = fields.Integer(allow_none=True)
+    store_id = fields.Integer(allow_none=True)
+    details = fields.Dict()
+    client_address = fields.String(allow_none=True)

@@ -1,0 +1,184 @@
+"""Use cases of signing in and out, user management, and resolving bearer tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pos.auth.model import AuthToken, LoginThrottle, User
+from pos.core import audit
+from pos.core.db import Database
+from pos.core.errors import ConflictError, NotFoundError, TooManyAttemptsError, \
+    UnauthorizedError, ValidationError
+from pos.core.security import Right, Role, hash_secret, new_token, token_digest, verify_secret
+from pos.core.web import Principal
+
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A fresh bearer token and who it belongs to."""
+
+    token: str
+    expires_at: datetime
+    principal: Principal
+
+
+def principal_of(user: User) -> Principal:
+    """Detach a user's identity and rights for the request."""
+    return Principal(
+        user_id=user.id, username=user.username, role=user.role, rights=user.rights,
+        user_group=user.user_group, full_name=user.full_name,
+    )
+
+
+def check_throttle(session: Session, keys: list[str], now: datetime) -> None:
+    """Refuse with 429 while any of ``keys`` is blocked by earlier failures."""
+    for key in keys:
+        throttle = session.get(LoginThrottle, key)
+        if throttle is not None and throttle.blocked_until and throttle.blocked_until > now:
+            wait = int((throttle.blocked_until - now).total_seconds()) + 1
+            raise TooManyAttemptsError(wait, "Too many failed attempts; wait and try again")
+
+
+def record_failure(session: Session, keys: list[str], now: datetime, free: int) -> None:
+    """Count a failed attempt against each key."""
+    for key in keys:
+        throttle = session.get(LoginThrottle, key)
+        if throttle is None:
+            throttle = LoginThrottle(key=key, failures=0, last_failure_at=now)
+            session.add(throttle)
+        throttle.record_failure(now, free)
+
+
+def clear_failures(session: Session, keys: list[str]) -> None:
+    """Forget failures after a success."""
+    for key in keys:
+        throttle = session.get(LoginThrottle, key)
+        if throttle is not None:
+            session.delete(throttle)
+
+
+def login(
+    db: Database, username: str, password: str, *, client: str, now: datetime,
+    ttl: timedelta, free_failures: int,
+) -> LoginResult:
+    """Check credentials and issue a bearer token; slow down repeated failures."""
+    keys = [f"user:{username.lower()}", f"addr:{client}"]
+    with db.transaction() as session:
+        check_throttle(session, keys, now)
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.is_active or not verify_secret(password, user.password_hash):
+            record_failure(session, keys, now, free_failures)
+            audit.record(session, at=now, action="login_failed", user_id=None,
+                         target=username[:200], client_address=client)
+            failed = True
+        else:
+            failed = False
+            clear_failures(session, keys)
+            token = new_token()
+            session.add(AuthToken(user_id=user.id, token_hash=token_digest(token),
+                                  created_at=now, expires_at=now + ttl))
+            result = LoginResult(token, now + ttl, principal_of(user))
+    if failed:  # raised after commit so the failure count is kept
+        raise UnauthorizedError("Wrong user name or password", code="invalid_credentials")
+    return result
+
+
+def logout(db: Database, token: str, now: datetime) -> None:
+    """Revoke a bearer token."""
+    with db.transaction() as session:
+        row = session.scalar(select(AuthToken).where(AuthToken.token_hash == token_digest(token)))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = now
+
+
+def resolve_token(db: Database, token: str, now: datetime) -> Principal | None:
+    """Return the principal of a valid token, or None."""
+    with db.read() as session:
+        row = session.scalar(select(AuthToken).where(AuthToken.token_hash == token_digest(token)))
+        if row is None or not row.is_valid_at(now) or not row.user.is_active:
+            return None
+        return principal_of(row.user)
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """What it takes to create a user."""
+
+    username: str
+    full_name: str
+    role: str
+    password: str
+    pin: str | None = None
+    user_group: str | None = None
+    extra_rights: tuple[str, ...] = ()
+
+
+def validate_new_user(cmd: NewUser) -> None:
+    """Refuse a role, right, password or PIN that cannot be accepted."""
+    if cmd.role not in {r.value for r in Role}:
+        raise ValidationError(f"Unknown role {cmd.role!r}", code="unknown_role", field="role")
+    unknown = [r for r in cmd.extra_rights if r not in {x.value for x in Right}]
+    if unknown:
+        raise ValidationError(f"Unknown rights {unknown}", code="unknown_right",
+                              field="extra_rights")
+    check_password(cmd.password)
+    if cmd.pin is not None and not (cmd.pin.isdigit() and 4 <= len(cmd.pin) <= 8):
+        raise ValidationError("A PIN is 4 to 8 digits", code="weak_pin", field="pin")
+
+
+def check_password(password: str) -> None:
+    """Refuse passwords too short to resist guessing."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"A password has at least {MIN_PASSWORD_LENGTH} characters",
+                              code="weak_password", field="password")
+
+
+def create_user(db: Database, cmd: NewUser, *, now: datetime, actor_id: int | None) -> User:
+    """Create a user with hashed password (and PIN)."""
+    validate_new_user(cmd)
+    try:
+        with db.transaction() as session:
+            user = User(
+                username=cmd.username, full_name=cmd.full_name, role=cmd.role,
+                password_hash=hash_secret(cmd.password),
+                pin_hash=hash_secret(cmd.pin) if cmd.pin else None,
+                user_group=cmd.user_group, extra_rights=list(cmd.extra_rights),
+                is_active=True, created_at=now,
+            )
+            session.add(user)
+            session.flush()
+            audit.record(session, at=now, action="user_created", user_id=actor_id,
+                         target=f"user:{user.id}", details={"role": cmd.role})
+    except IntegrityError:
+        raise ConflictError(f"User {cmd.username!r} exists", code="username_taken",
+                            field="username") from None
+    return user
+
+
+def set_password(db: Database, username: str, password: str, *, now: datetime,
+                 actor_id: int | None) -> None:
+    """Replace a user's password and revoke their tokens."""
+    check_password(password)
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFoundError(f"No user {username!r}", code="user_not_found", field="username")
+        user.password_hash = hash_secret(password)
+        for token in session.scalars(select(AuthToken).where(
+                AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))):
+            token.revoked_at = now
+        audit.record(session, at=now, action="password_set", user_id=actor_id,
+                     target=f"user:{user.id}")
+
+
+def list_users(db: Database) -> list[User]:
+    """Return every user, by name."""
+    with db.read() as session:
+        return list(session.scalars(select(User).order_by(User.username)))

@@ -1,0 +1,1 @@
+"""Items, barcodes (weight barcodes included), price groups, segments, prices per store."""

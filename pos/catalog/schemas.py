@@ -1,0 +1,148 @@
+"""Schemas of the catalog API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from pos.catalog.barcode import EAN8, EAN13, INTERNAL, UPCA
+from pos.catalog.model import UNITS, VAT_RATES
+from pos.core.schemas import Money, PageArgs, Quantity, StrictSchema
+
+CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="Use 1-64 letters, digits, _ . -")
+
+
+class BarcodeInSchema(StrictSchema):
+    """A barcode to attach to an item."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    kind = fields.String(load_default=None, validate=validate.OneOf([EAN13, EAN8, UPCA,
+                                                                     INTERNAL]))
+
+
+class BarcodeSchema(Schema):
+    """A barcode of an item."""
+
+    code = fields.String()
+    kind = fields.String()
+
+
+class NamedSchema(Schema):
+    """A price group or segment."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class NewNamedSchema(StrictSchema):
+    """A price group or segment to create."""
+
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ItemFields(StrictSchema):
+    """Writable fields of an item."""
+
+    sku = fields.String(validate=validate.Length(min=1, max=64))
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    unit = fields.String(validate=validate.OneOf(UNITS))
+    is_weighed = fields.Boolean()
+    vat_rate = fields.String(validate=validate.OneOf(VAT_RATES))
+    plu = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=99999))
+    price_group = fields.String(allow_none=True)
+    segments = fields.List(fields.String())
+    barcodes = fields.List(fields.Nested(BarcodeInSchema))
+    is_discountable = fields.Boolean()
+    is_active = fields.Boolean()
+
+
+class NewItemSchema(ItemFields):
+    """An item to create."""
+
+    sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ItemSchema(Schema):
+    """An item as the API returns it."""
+
+    id = fields.Integer()
+    sku = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    is_weighed = fields.Boolean()
+    vat_rate = fields.String()
+    plu = fields.Integer(allow_none=True)
+    price_group = fields.Function(lambda i: i.price_group.code if i.price_group else None)
+    segments = fields.Function(lambda i: [s.code for s in i.segments])
+    barcodes = fields.List(fields.Nested(BarcodeSchema))
+    is_discountable = fields.Boolean()
+    is_active = fields.Boolean()
+
+
+class ItemQuerySchema(PageArgs):
+    """Filters of the item list."""
+
+    q = fields.String(load_default=None, metadata={"description": "text in name or SKU"})
+    segment = fields.String(load_default=None)
+    price_group = fields.String(load_default=None)
+    is_active = fields.Boolean(load_default=None)
+    is_weighed = fields.Boolean(load_default=None)
+
+
+class PriceTypeSchema(Schema):
+    """A price type."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    rounding_step = Money(attribute="rounding_step_minor")
+
+
+class NewPriceTypeSchema(StrictSchema):
+    """A price type to create."""
+
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    rounding_step_minor = Money(load_default=1, data_key="rounding_step")
+
+
+class NewPriceSchema(StrictSchema):
+    """An item's price at a store from a date."""
+
+    store_id = fields.Integer(required=True)
+    price_type = fields.String(required=True)
+    price_minor = Money(required=True, data_key="price")
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(load_default=None)
+
+
+class PriceSchema(Schema):
+    """A stored price."""
+
+    id = fields.Integer()
+    store_id = fields.Integer()
+    item_id = fields.Integer()
+    price = Money(attribute="price_minor")
+    valid_from = fields.Date()
+    valid_to = fields.Date(allow_none=True)
+
+
+class LookupQuerySchema(StrictSchema):
+    """A code to resolve at a store."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    store_id = fields.Integer(required=True)
+
+
+class LookupSchema(Schema):
+    """What a scanned code means: item, quantity (kg for weighed goods) and money."""
+
+    item = fields.Nested(ItemSchema)
+    code = fields.String()
+    kind = fields.String()
+    is_weight_barcode = fields.Boolean()
+    quantity = Quantity()
+    unit_price = Money(attribute="unit_price_minor", allow_none=True)
+    amount = Money(attribute="amount_minor", allow_none=True)

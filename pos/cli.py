@@ -1,0 +1,173 @@
+"""The ``pos`` console command: serve, migrate, demo data, users, catalog import."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from pos.core import migrate
+from pos.core.web import current_clock, current_db, current_settings
+
+
+def _make_app() -> Flask:
+    from pos.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False,
+             add_version_option=False)
+def main() -> None:
+    """Run and administer the point-of-sale service."""
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app (``flask --app pos.app`` sees them too)."""
+    for group in (db_cli, demo_cli, user_cli, catalog_cli):
+        app.cli.add_command(group)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API with gunicorn (worker processes, each with its own app)."""
+    from pos.server import serve as run_server
+
+    run_server(host, port, workers)
+
+
+@click.group("db")
+def db_cli() -> None:
+    """Migrate the database schema."""
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate up to REVISION (default: head)."""
+    _ensure_sqlite_dir(current_settings().database_url)
+    migrate.upgrade(current_settings().database_url, revision)
+    click.echo(f"database at {migrate.current(current_settings().database_url)}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Migrate down to REVISION (``base`` drops everything)."""
+    migrate.downgrade(current_settings().database_url, revision)
+    click.echo(f"database at {migrate.current(current_settings().database_url)}")
+
+
+@db_cli.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the revision the database is at."""
+    click.echo(migrate.current(current_settings().database_url))
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+@click.group("demo")
+def demo_cli() -> None:
+    """Demo data."""
+
+
+@demo_cli.command("load")
+@click.option("--items", default=200, show_default=True, type=int)
+@with_appcontext
+def demo_load(items: int) -> None:
+    """Load the demo store, tills, users and catalog (once; later runs change nothing)."""
+    from pos.demo import DEMO_USERS, load_demo
+
+    loaded = load_demo(current_db(), current_clock().now(), item_count=items)
+    click.echo("demo data loaded" if loaded else "demo data already present")
+    for username, password, role in DEMO_USERS:
+        click.echo(f"  {role:<8} {username} / {password}")
+
+
+@click.group("user")
+def user_cli() -> None:
+    """Users."""
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["cashier", "manager", "admin", "card_holder"]),
+              required=True)
+@click.option("--name", "full_name", default=None)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--pin", default=None)
+@click.option("--group", "user_group", default=None)
+@with_appcontext
+def user_create(username: str, role: str, full_name: str | None, password: str,
+                pin: str | None, user_group: str | None) -> None:
+    """Create a user."""
+    from pos.auth.service import NewUser, create_user
+
+    _run(create_user, current_db(), NewUser(username, full_name or username, role, password,
+                                            pin, user_group), now=current_clock().now(),
+         actor_id=None)
+    click.echo(f"user {username} created ({role})")
+
+
+@user_cli.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def user_set_password(username: str, password: str) -> None:
+    """Set a user's password (their tokens are revoked)."""
+    from pos.auth.service import set_password
+
+    _run(set_password, current_db(), username, password, now=current_clock().now(),
+         actor_id=None)
+    click.echo(f"password of {username} changed")
+
+
+@click.group("catalog")
+def catalog_cli() -> None:
+    """Catalog."""
+
+
+@catalog_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default=None,
+              help="default: from the file's extension")
+@with_appcontext
+def catalog_import(path: Path, fmt: str | None) -> None:
+    """Import items, barcodes and prices from CSV or JSON; all rows or none."""
+    from flask import current_app
+
+    from pos.catalog.importer import import_file
+
+    report = import_file(current_db(), path, fmt or path.suffix.lstrip(".").lower(),
+                         current_app.extensions["pos.barcode_layouts"], current_clock().now())
+    if report.errors:
+        for row, field, code, message in report.errors[:200]:
+            click.echo(f"row {row}: {field}: {code}: {message}", err=True)
+        click.echo(f"{len(report.errors)} errors in {report.rows} rows; nothing imported",
+                   err=True)
+        sys.exit(1)
+    click.echo(f"imported {report.items} items, {report.barcodes} barcodes, "
+               f"{report.prices} prices in {report.seconds:.1f} s")
+
+
+def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
+    from pos.core.errors import PosError
+
+    try:
+        return func(*args, **kwargs)
+    except PosError as error:
+        raise click.ClickException(f"{error.code}: {error.detail}") from None

@@ -1,0 +1,131 @@
+"""Idempotency keys for effectful POSTs: a retry gets the first response, never a second effect.
+
+The first request with a key records it ``in_flight``; when it finishes, its status and body are
+stored and any retry with the same key and body replays them. The same key with another body is
+refused (422 ``idempotency_key_reused``); a retry while the first is still running gets 409
+``idempotency_in_flight``. A record left ``in_flight`` by a crashed worker is taken over after
+:data:`STALE_AFTER`, and the use case itself must then be safe to re-run (receipts carry a client
+UUID for exactly that). Records are kept at least the configured number of days.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, String, delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos.core.db import Base, Database, UTCDateTime
+from pos.core.errors import ConflictError, ValidationError
+
+STALE_AFTER = timedelta(minutes=2)
+MAX_KEY_LENGTH = 200
+
+
+class IdempotencyRecord(Base):
+    """A remembered request: its body's hash and, once done, its response."""
+
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(12))
+    response_status: Mapped[int | None]
+    response_body: Mapped[Any] = mapped_column(JSON, nullable=True)
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """The first response to a key, to be replayed."""
+
+    status: int
+    body: Any
+
+
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    """Hash what makes two requests "the same": method, path and canonical JSON body."""
+    try:
+        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        canonical = body.decode("utf-8", "replace")
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def check_key(key: str) -> None:
+    """Refuse keys that are empty or too long to store."""
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise ValidationError(
+            "Idempotency-Key must be 1-200 printable characters",
+            code="invalid_idempotency_key", field="Idempotency-Key",
+        )
+
+
+def begin(
+    db: Database, scope: str, key: str, fingerprint: str, now: datetime, ttl: timedelta
+) -> StoredResponse | None:
+    """Claim ``key`` for a new request, or return the stored response to replay."""
+    check_key(key)
+    try:
+        with db.transaction() as session:
+            record = session.get(IdempotencyRecord, (scope, key))
+            if record is None:
+                session.add(IdempotencyRecord(
+                    scope=scope, key=key, request_hash=fingerprint, state="in_flight",
+                    locked_at=now, expires_at=now + ttl,
+                ))
+                return None
+            if record.request_hash != fingerprint:
+                raise ValidationError(
+                    "This Idempotency-Key was used with a different request",
+                    code="idempotency_key_reused", field="Idempotency-Key",
+                )
+            if record.state == "done":
+                return StoredResponse(record.response_status or 200, record.response_body)
+            if now - record.locked_at < STALE_AFTER:
+                raise _in_flight()
+            record.locked_at = now  # the first attempt died; this one takes over
+            return None
+    except IntegrityError:
+        raise _in_flight() from None
+
+
+def finish(db: Database, scope: str, key: str, status: int, body: Any) -> None:
+    """Store the response of a finished request for replays."""
+    with db.transaction() as session:
+        record = session.get(IdempotencyRecord, (scope, key))
+        if record is not None:
+            record.state, record.response_status, record.response_body = "done", status, body
+
+
+def release(db: Database, scope: str, key: str) -> None:
+    """Forget a key whose request failed in a way worth retrying (server error, conflict)."""
+    with db.transaction() as session:
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+            )
+        )
+
+
+def purge_expired(db: Database, now: datetime) -> int:
+    """Delete records past their retention; return how many."""
+    with db.transaction() as session:
+        result = session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < now)
+        )
+        return result.rowcount or 0
+
+
+def _in_flight() -> ConflictError:
+    return ConflictError(
+        "A request with this Idempotency-Key is still being processed",
+        code="idempotency_in_flight",
+    )

@@ -1,0 +1,166 @@
+"""HTTP plumbing shared by every feature: the current app's services, guards, idempotency.
+
+Views stay thin: they parse with a schema, call a service with what these helpers give them
+(the database, the clock, the signed-in principal) and return.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+
+from pos.config import Settings
+from pos.core import idempotency
+from pos.core.clock import Clock
+from pos.core.db import Database
+from pos.core.errors import ForbiddenError, PosError, UnauthorizedError
+from pos.core.security import Right
+
+F = TypeVar("F", bound=Callable[..., Any])
+BEARER_AUTH = [{"bearerAuth": []}]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a signed-in user's identity and rights, detached from any session."""
+
+    user_id: int
+    username: str
+    role: str
+    rights: frozenset[Right]
+    user_group: str | None = None
+    full_name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> int:
+        """Return the user's id (so a principal serialises like a user)."""
+        return self.user_id
+
+    def can(self, right: Right) -> bool:
+        """Tell whether the principal holds ``right``."""
+        return right in self.rights
+
+
+def current_db() -> Database:
+    """Return the application's database."""
+    return cast(Database, current_app.extensions["pos.db"])
+
+
+def current_settings() -> Settings:
+    """Return the application's settings."""
+    return cast(Settings, current_app.extensions["pos.settings"])
+
+
+def current_clock() -> Clock:
+    """Return the application's clock."""
+    return cast(Clock, current_app.extensions["pos.clock"])
+
+
+def client_address() -> str:
+    """Return the caller's address (the proxy in front is expected to set REMOTE_ADDR)."""
+    return request.remote_addr or "unknown"
+
+
+def authenticate() -> Principal:
+    """Return the principal of the bearer token on this request, or raise 401."""
+    if "principal" in g:
+        return cast(Principal, g.principal)
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError("Send 'Authorization: Bearer <token>'", code="unauthorized")
+    resolve = current_app.extensions["pos.authenticate"]
+    principal = resolve(current_db(), token.strip(), current_clock().now())
+    if principal is None:
+        raise UnauthorizedError("The token is unknown, expired or revoked", code="invalid_token")
+    g.principal = principal
+    return cast(Principal, principal)
+
+
+def current_principal() -> Principal:
+    """Return the principal already authenticated for this request."""
+    return authenticate()
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose guards also document themselves in OpenAPI."""
+
+    def requires(self, *rights: Right) -> Callable[[F], F]:
+        """Guard a view: a valid bearer token holding every one of ``rights``."""
+
+        def decorator(view: F) -> F:
+            @functools.wraps(view)
+            def guarded(*args: Any, **kwargs: Any) -> Any:
+                principal = authenticate()
+                missing = [r.value for r in rights if not principal.can(r)]
+                if missing:
+                    raise ForbiddenError(
+                        f"Your role ({principal.role}) lacks: {', '.join(missing)}",
+                        code="forbidden", extra={"missing_rights": missing},
+                    )
+                return view(*args, **kwargs)
+
+            documented = self.doc(security=BEARER_AUTH)(guarded)
+            for status in (401, 403):
+                documented = self.alt_response(status, schema="Problem")(documented)
+            return cast(F, documented)
+
+        return decorator
+
+
+def idempotent(view: F) -> F:
+    """Make an effectful POST safe to retry with an ``Idempotency-Key`` header."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        principal = authenticate()
+        db, now = current_db(), current_clock().now()
+        scope = f"user:{principal.user_id}"
+        fingerprint = idempotency.request_fingerprint(
+            request.method, request.path, request.get_data(cache=True)
+        )
+        ttl = timedelta(days=current_settings().idempotency_ttl_days)
+        stored = idempotency.begin(db, scope, key, fingerprint, now, ttl)
+        if stored is not None:
+            return _replay(stored)
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except PosError as error:
+            if error.status in (409, 429):
+                idempotency.release(db, scope, key)
+                raise
+            idempotency.finish(db, scope, key, error.status, error.to_problem())
+            raise
+        except BaseException:
+            idempotency.release(db, scope, key)
+            raise
+        if response.status_code >= 500:
+            idempotency.release(db, scope, key)
+        else:
+            idempotency.finish(db, scope, key, response.status_code, response.get_json())
+        return response
+
+    return cast(F, wrapper)
+
+
+def _replay(stored: idempotency.StoredResponse) -> Any:
+    from pos.core.problems import problem_response
+
+    if stored.status >= 400:
+        return problem_response(stored.body, stored.status, replayed=True)
+    response = current_app.response_class(
+        response=current_app.json.dumps(stored.body), status=stored.status,
+        mimetype="application/json",
+    )
+    response.headers["Idempotent-Replayed"] = "true"
+    return response

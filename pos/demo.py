@@ -1,0 +1,122 @@
+"""Demo data: one store with two tills, a cashier, a manager and an admin, ~200 items.
+
+Loaded once: a second run finds the demo store and changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from sqlalchemy import select
+
+from pos.auth.model import User
+from pos.auth.service import NewUser, create_user
+from pos.catalog.barcode import gs1_check_digit
+from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
+from pos.core.db import Database
+from pos.stores.model import Store, Till
+
+DEMO_STORE = "MAIN"
+DEMO_USERS = (
+    ("cashier", "cashier-pass", "cashier"),
+    ("manager", "manager-pass", "manager"),
+    ("admin", "admin-pass", "admin"),
+)
+DEMO_PINS = {"cashier": "1111", "manager": "2222", "admin": "3333"}
+
+PRICE_GROUPS = {"DAIRY": "Dairy", "BAKERY": "Bakery", "PRODUCE": "Fruit and vegetables",
+                "GROCERY": "Grocery", "DRINKS": "Drinks", "TOBACCO": "Tobacco"}
+SEGMENTS = {"MILK": "Milk and cream", "CHEESE": "Cheese", "BREAD": "Bread", "FRUIT": "Fruit",
+            "VEG": "Vegetables", "COFFEE": "Coffee", "TEA": "Tea", "SWEETS": "Sweets",
+            "WATER": "Water and juice", "READY": "Ready meals"}
+
+# (sku, name, group, segment, weighed, plu, price in kopecks per unit or per kg)
+SIGNATURE_ITEMS = (
+    ("OAT-MILK-1L", "Oat milk 1 l", "DAIRY", "MILK", False, None, 14990),
+    ("MILK-3.2-1L", "Milk 3.2% 1 l", "DAIRY", "MILK", False, None, 8990),
+    ("GOUDA-KG", "Gouda cheese", "DAIRY", "CHEESE", True, 101, 89900),
+    ("BANANA-KG", "Bananas", "PRODUCE", "FRUIT", True, 1, 12990),
+    ("APPLE-KG", "Apples Golden", "PRODUCE", "FRUIT", True, 2, 15990),
+    ("TOMATO-KG", "Tomatoes", "PRODUCE", "VEG", True, 3, 24990),
+    ("BAGUETTE", "Baguette", "BAKERY", "BREAD", False, None, 6990),
+    ("COFFEE-BEANS-1KG", "Coffee beans 1 kg", "GROCERY", "COFFEE", False, None, 149900),
+    ("ESPRESSO-250G", "Espresso ground 250 g", "GROCERY", "COFFEE", False, None, 45900),
+    ("GREEN-TEA-100G", "Green tea 100 g", "GROCERY", "TEA", False, None, 25900),
+    ("WATER-0.5L", "Still water 0.5 l", "DRINKS", "WATER", False, None, 4990),
+    ("CHOCOLATE-100G", "Dark chocolate 100 g", "GROCERY", "SWEETS", False, None, 12990),
+)
+FILLER = (("GROCERY", "SWEETS", "Cookies"), ("DRINKS", "WATER", "Juice"),
+          ("DAIRY", "MILK", "Yoghurt"), ("BAKERY", "BREAD", "Rye bread"),
+          ("GROCERY", "TEA", "Black tea"), ("GROCERY", "COFFEE", "Instant coffee"),
+          ("GROCERY", "READY", "Soup"), ("DAIRY", "CHEESE", "Cheese slices"))
+FILLER_WEIGHED = (("PRODUCE", "FRUIT", "Pears"), ("PRODUCE", "VEG", "Potatoes"),
+                  ("PRODUCE", "VEG", "Cucumbers"), ("DAIRY", "CHEESE", "Feta"))
+
+
+def ean13(number: int) -> str:
+    """Return a valid EAN-13 built on the demo's own prefix 460 (Russia) plus ``number``."""
+    body = f"460{number:09d}"
+    return body + str(gs1_check_digit(body))
+
+
+def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
+    """Load the demo data unless the demo store exists; return whether it was loaded."""
+    with db.read() as session:
+        if session.scalar(select(Store.id).where(Store.code == DEMO_STORE)) is not None:
+            return False
+    with db.read() as session:
+        existing = set(session.scalars(select(User.username)))
+    for username, password, role in DEMO_USERS:
+        if username in existing:
+            continue
+        create_user(db, NewUser(username, f"Demo {role}", role, password,
+                                DEMO_PINS[username], user_group=f"{role}s"), now=now,
+                    actor_id=None)
+    with db.transaction() as session:
+        retail = PriceType(code="retail", name="Retail", rounding_step_minor=1)
+        session.add(retail)
+        session.flush()
+        store = Store(code=DEMO_STORE, name="Demo store", address="1 Market Street",
+                      timezone="Europe/Moscow", max_cash_difference_minor=50000,
+                      price_type_id=retail.id, created_at=now)
+        store.tills = [Till(number=1, name="Till 1"), Till(number=2, name="Till 2")]
+        groups = {code: PriceGroup(code=code, name=name) for code, name in PRICE_GROUPS.items()}
+        segments = {code: Segment(code=code, name=name) for code, name in SEGMENTS.items()}
+        session.add_all([store, *groups.values(), *segments.values()])
+        session.flush()
+        for index, row in enumerate(_item_rows(item_count)):
+            sku, name, group, segment, weighed, plu, price = row
+            item = Item(sku=sku, name=name, unit="kg" if weighed else "pcs", is_weighed=weighed,
+                        vat_rate="vat10" if group in {"DAIRY", "PRODUCE", "BAKERY"} else "vat20",
+                        plu=plu, price_group=groups[group], segments=[segments[segment]],
+                        is_discountable=group != "TOBACCO", created_at=now, updated_at=now)
+            if not weighed:
+                n = 10_000 + index
+                item.barcodes = [Barcode(code=ean13(n), kind="ean13")]
+                if price % 7 == 0:  # some items come in two packagings
+                    item.barcodes.append(Barcode(code=ean13(n + 500_000), kind="ean13"))
+            session.add(item)
+            session.flush()
+            session.add(Price(store_id=store.id, item_id=item.id, price_type_id=retail.id,
+                              price_minor=price, valid_from=now.date().replace(day=1),
+                              valid_to=None))
+    return True
+
+
+def _item_rows(count: int) -> list[tuple[str, str, str, str, bool, int | None, int]]:
+    rng = random.Random(20261122)
+    rows = list(SIGNATURE_ITEMS)
+    plu = 200
+    while len(rows) < count:
+        n = len(rows)
+        if n % 10 == 0:
+            group, segment, name = FILLER_WEIGHED[n % len(FILLER_WEIGHED)]
+            plu += 1
+            rows.append((f"{name.upper().replace(' ', '-')}-{n}-KG", f"{name} #{n}", group,
+                         segment, True, plu, rng.randrange(9900, 99900, 10)))
+        else:
+            group, segment, name = FILLER[n % len(FILLER)]
+            rows.append((f"{name.upper().replace(' ', '-')}-{n}", f"{name} #{n}", group,
+                         segment, False, None, rng.randrange(2990, 59990, 10)))
+    return rows[:count]

@@ -1,0 +1,70 @@
+"""Schemas of stores and tills."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from pos.core.schemas import Money, StrictSchema
+from pos.stores.model import TILL_MODES
+
+
+class TillSchema(Schema):
+    """A till."""
+
+    id = fields.Integer()
+    store_id = fields.Integer()
+    number = fields.Integer()
+    name = fields.String()
+    mode = fields.String()
+    is_active = fields.Boolean()
+
+
+class NewTillSchema(StrictSchema):
+    """A till to add."""
+
+    number = fields.Integer(required=True, validate=validate.Range(min=1, max=9999))
+    name = fields.String(load_default="", validate=validate.Length(max=100))
+    mode = fields.String(load_default="online", validate=validate.OneOf(TILL_MODES))
+
+
+class TillUpdateSchema(StrictSchema):
+    """Changes to a till."""
+
+    name = fields.String(validate=validate.Length(max=100))
+    mode = fields.String(validate=validate.OneOf(TILL_MODES))
+    is_active = fields.Boolean()
+
+
+class StoreSchema(Schema):
+    """A store with its tills."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    address = fields.String()
+    timezone = fields.String()
+    max_cash_difference = Money(attribute="max_cash_difference_minor")
+    is_active = fields.Boolean()
+    tills = fields.List(fields.Nested(TillSchema))
+
+
+class NewStoreSchema(StrictSchema):
+    """A store to create."""
+
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    address = fields.String(load_default="", validate=validate.Length(max=400))
+    timezone = fields.String(required=True, validate=validate.Length(max=64))
+    max_cash_difference_minor = Money(load_default=0, data_key="max_cash_difference")
+    price_type = fields.String(load_default=None)
+
+
+class StoreUpdateSchema(StrictSchema):
+    """Changes to a store."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    address = fields.String(validate=validate.Length(max=400))
+    timezone = fields.String(validate=validate.Length(max=64))
+    max_cash_difference_minor = Money(data_key="max_cash_difference")
+    price_type = fields.String(allow_none=True)
+    is_active = fields.Boolean()

@@ -1,0 +1,125 @@
+"""Use cases of stores and tills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pos.catalog.model import PriceType
+from pos.core.db import Database
+from pos.core.errors import ConflictError, NotFoundError, ValidationError
+from pos.stores.model import Store, Till
+
+
+@dataclass(frozen=True)
+class StoreInput:
+    """Fields of a store."""
+
+    code: str
+    name: str
+    timezone: str
+    address: str = ""
+    max_cash_difference_minor: int = 0
+    price_type: str | None = None
+
+
+def check_timezone(name: str) -> None:
+    """Refuse a time zone name the system does not know."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"Unknown time zone {name!r}", code="unknown_timezone",
+                              field="timezone") from None
+
+
+def get_store(session: Session, store_id: int) -> Store:
+    """Return a store or raise ``store_not_found``."""
+    store = session.get(Store, store_id)
+    if store is None:
+        raise NotFoundError(f"No store {store_id}", code="store_not_found", field="store_id")
+    return store
+
+
+def get_till(session: Session, till_id: int) -> Till:
+    """Return a till or raise ``till_not_found``."""
+    till = session.get(Till, till_id)
+    if till is None:
+        raise NotFoundError(f"No till {till_id}", code="till_not_found", field="till_id")
+    return till
+
+
+def _price_type_id(session: Session, code: str | None) -> int | None:
+    if code is None:
+        return None
+    type_id = session.scalar(select(PriceType.id).where(PriceType.code == code))
+    if type_id is None:
+        raise ValidationError(f"Unknown price type {code!r}", code="unknown_price_type",
+                              field="price_type")
+    return type_id
+
+
+def create_store(db: Database, cmd: StoreInput, now: datetime) -> Store:
+    """Create a store."""
+    check_timezone(cmd.timezone)
+    try:
+        with db.transaction() as session:
+            store = Store(
+                code=cmd.code, name=cmd.name, address=cmd.address, timezone=cmd.timezone,
+                max_cash_difference_minor=cmd.max_cash_difference_minor,
+                price_type_id=_price_type_id(session, cmd.price_type), created_at=now,
+            )
+            session.add(store)
+    except IntegrityError:
+        raise ConflictError(f"Store {cmd.code!r} exists", code="store_code_taken",
+                            field="code") from None
+    return store
+
+
+def update_store(db: Database, store_id: int, changes: dict[str, Any]) -> Store:
+    """Change a store's fields."""
+    if "timezone" in changes:
+        check_timezone(changes["timezone"])
+    with db.transaction() as session:
+        store = get_store(session, store_id)
+        if "price_type" in changes:
+            store.price_type_id = _price_type_id(session, changes.pop("price_type"))
+        for name, value in changes.items():
+            setattr(store, name, value)
+    return store
+
+
+def list_stores(db: Database) -> list[Store]:
+    """Return every store with its tills."""
+    with db.read() as session:
+        stores = list(session.scalars(select(Store).order_by(Store.code)))
+        for store in stores:
+            _ = store.tills
+        return stores
+
+
+def create_till(db: Database, store_id: int, number: int, name: str, mode: str) -> Till:
+    """Add a till to a store."""
+    try:
+        with db.transaction() as session:
+            get_store(session, store_id)
+            till = Till(store_id=store_id, number=number, name=name, mode=mode)
+            session.add(till)
+    except IntegrityError:
+        raise ConflictError(f"Till {number} exists in this store", code="till_number_taken",
+                            field="number") from None
+    return till
+
+
+def update_till(db: Database, till_id: int, changes: dict[str, Any]) -> Till:
+    """Change a till's name, mode or active flag."""
+    with db.transaction() as session:
+        till = get_till(session, till_id)
+        for name, value in changes.items():
+            setattr(till, name, value)
+    return till

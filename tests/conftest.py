@@ -1,0 +1,120 @@
+"""Fixtures shared by the whole suite: databases (SQLite and PostgreSQL), app, clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from pos.core import migrate
+from pos.core.clock import FixedClock
+from pos.core.db import Database
+from pos.core.security import set_scrypt_cost
+from pos.models import metadata
+
+POSTGRES_URL = os.environ.get("POS_TEST_POSTGRES_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Tests hash many passwords; a low scrypt cost keeps them fast (production keeps the default).
+set_scrypt_cost(2**8)
+
+
+def _backends() -> list[object]:
+    backends: list[object] = ["sqlite"]
+    if POSTGRES_URL:
+        backends.append(pytest.param("postgresql", marks=pytest.mark.postgres))
+    elif IN_CI:
+        raise pytest.UsageError("CI=true needs POS_TEST_POSTGRES_URL: run tests with make test")
+    return backends
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    """A freshly migrated database of each backend, shared by the session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pos.db'}"
+    else:
+        assert POSTGRES_URL is not None
+        url = POSTGRES_URL
+        _reset_postgres(url)
+    migrate.upgrade(url)
+    yield url
+    if request.param == "postgresql":
+        _reset_postgres(url)
+
+
+def _reset_postgres(url: str) -> None:
+    db = Database(url)
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    db.dispose()
+
+
+def empty_tables(db: Database) -> None:
+    """Delete every row, leaving the migrated schema, so each test starts clean."""
+    tables = [t.name for t in metadata.sorted_tables]
+    with db.engine.begin() as connection:
+        if db.dialect == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                connection.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def fixed_clock() -> FixedClock:
+    """A clock standing at Sunday 2026-11-22 09:00 UTC (12:00 in Moscow)."""
+    return FixedClock(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def app(database_url: str, fixed_clock: FixedClock):  # type: ignore[no-untyped-def]
+    """The service on a clean database."""
+    from pos.app import create_app
+
+    application = create_app({"database_url": database_url, "testing": True,
+                              "log_level": "WARNING"}, clock=fixed_clock)
+    db = application.extensions["pos.db"]
+    empty_tables(db)
+    yield application
+    db.dispose()
+
+
+@pytest.fixture
+def db(app) -> Database:  # type: ignore[no-untyped-def]
+    """The app's database."""
+    return app.extensions["pos.db"]
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    """A Flask test client."""
+    return app.test_client()
+
+
+def pytest_report_header() -> list[str]:
+    """Say which databases the run covers."""
+    where = "SQLite and PostgreSQL" if POSTGRES_URL else "SQLite only (no POS_TEST_POSTGRES_URL)"
+    return [f"databases: {where}", f"root: {Path(__file__).parent.parent}"]
+
+
+@pytest.fixture
+def shop(db: Database, fixed_clock: FixedClock):  # type: ignore[no-untyped-def]
+    """A seeded store with tills, users of every role and memorable items."""
+    from tests.helpers import seed_shop
+
+    return seed_shop(db, fixed_clock.now())
+
+
+@pytest.fixture
+def api(client, shop):  # type: ignore[no-untyped-def]
+    """An API client acting as the cashier (``api.as_("manager")`` for others)."""
+    from tests.helpers import ApiClient
+
+    return ApiClient(client)

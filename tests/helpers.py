@@ -1,0 +1,127 @@
+"""Test helpers: a seeded shop and an API client that signs in as a role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from pos.auth.service import NewUser, create_user
+from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
+from pos.core.db import Database
+from pos.stores.model import Store, Till
+
+PASSWORDS = {"cashier": "cashier-pass", "manager": "manager-pass", "admin": "admin-pass",
+             "holder": "holder-pass"}
+OAT_MILK_EAN = "4600000000015"
+MILK_EAN = "4600000000022"
+MILK_EAN8 = "12345670"
+BANANA_PLU = 1
+
+
+@dataclass(frozen=True)
+class Shop:
+    """Ids of what :func:`seed_shop` created."""
+
+    store_id: int
+    till_id: int
+    other_till_id: int
+    items: dict[str, int]
+
+
+def seed_shop(db: Database, now: datetime) -> Shop:
+    """Create a store with two tills, one user per role, and a few memorable items."""
+    create_user(db, NewUser("cashier", "Cass Cashier", "cashier", PASSWORDS["cashier"], "1111",
+                            user_group="cashiers"), now=now, actor_id=None)
+    create_user(db, NewUser("manager", "Max Manager", "manager", PASSWORDS["manager"], "2222",
+                            user_group="managers"), now=now, actor_id=None)
+    create_user(db, NewUser("admin", "Ada Admin", "admin", PASSWORDS["admin"]), now=now,
+                actor_id=None)
+    create_user(db, NewUser("holder", "Hal Holder", "card_holder", PASSWORDS["holder"]),
+                now=now, actor_id=None)
+    with db.transaction() as s:
+        retail = PriceType(code="retail", name="Retail", rounding_step_minor=1)
+        s.add(retail)
+        s.flush()
+        store = Store(code="MAIN", name="Main street", timezone="Europe/Moscow",
+                      max_cash_difference_minor=10000, price_type_id=retail.id, created_at=now)
+        store.tills = [Till(number=1, name="Till 1"), Till(number=2, name="Till 2")]
+        dairy, produce = PriceGroup(code="DAIRY", name="Dairy"), PriceGroup(code="PRODUCE",
+                                                                              name="Produce")
+        milk, fruit = Segment(code="MILK", name="Milk"), Segment(code="FRUIT", name="Fruit")
+        s.add_all([store, dairy, produce, milk, fruit])
+        s.flush()
+        specs = [
+            ("OAT-MILK-1L", "Oat milk 1 l", False, None, dairy, milk, [OAT_MILK_EAN], 14990),
+            ("BANANA-KG", "Bananas", True, BANANA_PLU, produce, fruit, [], 12990),
+            ("APPLE-KG", "Apples", True, 2, produce, fruit, [], 15990),
+            ("MILK-1L", "Milk 1 l", False, None, dairy, milk, [MILK_EAN, MILK_EAN8],
+             8990),
+        ]
+        items = {}
+        for sku, name, weighed, plu, group, segment, codes, price in specs:
+            item = Item(sku=sku, name=name, unit="kg" if weighed else "pcs",
+                        is_weighed=weighed, plu=plu, price_group=group, segments=[segment],
+                        vat_rate="vat10", created_at=now, updated_at=now,
+                        barcodes=[Barcode(code=c, kind="ean13" if len(c) == 13 else "ean8")
+                                  for c in codes])
+            s.add(item)
+            s.flush()
+            s.add(Price(store_id=store.id, item_id=item.id, price_type_id=retail.id,
+                        price_minor=price, valid_from=date(2026, 1, 1), valid_to=None))
+            items[sku] = item.id
+        tills = sorted(store.tills, key=lambda t: t.number)
+        return Shop(store.id, tills[0].id, tills[1].id, items)
+
+
+class ApiClient:
+    """Drive the API as a signed-in user: ``api.as_("cashier").get(...)``."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self._tokens: dict[str, str] = {}
+        self.user = "cashier"
+
+    def token(self, user: str) -> str:
+        """Sign in once per user and remember the token."""
+        if user not in self._tokens:
+            response = self.client.post("/api/v1/auth/login", json={
+                "username": user, "password": PASSWORDS[user]})
+            assert response.status_code == 200, response.get_json()
+            self._tokens[user] = response.get_json()["token"]
+        return self._tokens[user]
+
+    def as_(self, user: str) -> ApiClient:
+        """Return a client acting as ``user``."""
+        other = ApiClient(self.client)
+        other._tokens, other.user = self._tokens, user
+        return other
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """Return the authorization header plus ``extra``."""
+        return {"Authorization": f"Bearer {self.token(self.user)}", **(extra or {})}
+
+    def get(self, path: str, **kw: Any) -> Any:
+        """GET as the current user."""
+        return self.client.get(path, headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path: str, json: Any = None, **kw: Any) -> Any:
+        """POST JSON as the current user."""
+        return self.client.post(path, json=json, headers=self.headers(kw.pop("headers", None)),
+                                **kw)
+
+    def patch(self, path: str, json: Any = None, **kw: Any) -> Any:
+        """PATCH JSON as the current user."""
+        return self.client.patch(path, json=json,
+                                 headers=self.headers(kw.pop("headers", None)), **kw)
+
+    def put(self, path: str, json: Any = None, **kw: Any) -> Any:
+        """PUT JSON as the current user."""
+        return self.client.put(path, json=json, headers=self.headers(kw.pop("headers", None)),
+                               **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        """DELETE as the current user."""
+        return self.client.delete(path, headers=self.headers(kw.pop("headers", None)), **kw)
