@@ -46,20 +46,23 @@ class Toledo8217Scale(SerialScaleDriver):
         return self._with_retries(self._weigh)
 
     def zero(self) -> None:
-        """Send Z."""
+        """Send Z, then W to know it was processed."""
         self._command("zero")
 
     def tare(self) -> None:
-        """Send T."""
+        """Send T, then W to know it was processed."""
         self._command("tare")
 
     def clear_tare(self) -> None:
-        """Send C."""
+        """Send C, then W to know it was processed."""
         self._command("clear_tare")
 
     def _command(self, name: str) -> None:
         self.transport.open()
         self.transport.write(codec.COMMANDS[name])
+        # Z, T and C have no reply; the reply to the W that follows proves the scale has
+        # processed them, so the next caller never races the scale.
+        self.read()
 
     def _weigh(self) -> WeightReading:
         self.transport.open()
