@@ -145,6 +145,13 @@ class DocumentOpen(DeviceError):
     default_message = "a document is open on the device"
 
 
+class NeedsReconciliation(DeviceError):
+    """Report that the device state does not match what was sent; a human must decide."""
+
+    code = "needs_reconciliation"
+    default_message = "device state does not match the document sent"
+
+
 class UnstableWeight(DeviceError):
     """Report that the scale is in motion."""
 
@@ -207,6 +214,7 @@ __all__ = [
     "Disconnected",
     "DocumentOpen",
     "GarbledFrame",
+    "NeedsReconciliation",
     "NegativeWeight",
     "Overload",
     "PaperNearEnd",

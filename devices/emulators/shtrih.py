@@ -1,0 +1,156 @@
+"""Emulate a Shtrih-M fiscal registrar on a pty: link layer, state model and fault switches.
+
+Link behaviour per devices.md §3.1.3: ENQ -> NAK when idle, ACK + the pending answer when one
+is unacknowledged; a frame with a bad LRC -> NAK; a good frame -> ACK + answer, kept pending
+until the host ACKs it. Faults are one-shot counters or switches a test flips (§7.4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devices.emulators.base import PtyEmulator
+from devices.errors import GarbledFrame
+from devices.fiscal.shtrih_codec import decode_request, encode_answer
+from devices.fiscal.shtrih_model import Document, ShtrihModel
+from devices.fiscal.shtrih_tables import ACK, ENQ, ERROR_BUSY, NAK, STX
+
+_FRAME_GAP_S = 0.5  # an incomplete frame older than this is dropped, as the FR's byte timeout
+GARBLES = ("lrc", "stx", "truncate", "noise")
+
+
+@dataclass
+class Fault:
+    """Trigger a fault on the `count` next commands equal to `command` (None = any)."""
+
+    kind: str
+    command: int | None = None
+    count: int = 1
+    style: str = "lrc"
+
+    def matches(self, command: int) -> bool:
+        """Tell whether this fault applies to `command`."""
+        return self.count > 0 and self.command in (None, command)
+
+
+class ShtrihEmulator(PtyEmulator):
+    """Speak the Shtrih-M wire protocol with registrar state and injectable faults."""
+
+    kind = "fiscal"
+
+    def __init__(
+        self,
+        *,
+        password: int = 30,
+        clock: Callable[[], dt.datetime] | None = None,
+        **line: object,
+    ) -> None:
+        super().__init__(**line)  # type: ignore[arg-type]
+        self.model = ShtrihModel(password=password, clock=clock)
+        self.commands: list[int] = []  # every command executed, in order
+        self.faults: list[Fault] = []
+        self._buffer = bytearray()
+        self._frame_started = 0.0
+        self._pending: bytes | None = None
+
+    # -- fault switches ------------------------------------------------------------
+    def inject(self, kind: str, command: int | None = None, count: int = 1, **kw: str) -> None:
+        """Arm a fault: nak, garble, busy, lost_answer, swallow, disconnect_before/after."""
+        self.faults.append(Fault(kind, command, count, **kw))
+
+    def advance_clock(self, delta: dt.timedelta) -> None:
+        """Move the device clock forward (for the 24 h shift rule)."""
+        self.model.clock_offset += delta
+
+    @property
+    def receipts(self) -> list[Document]:
+        """Return the receipts signed so far."""
+        return self.model.receipts
+
+    # -- link layer ----------------------------------------------------------------
+    def handle(self, data: bytes) -> bytes:
+        """Parse host bytes and return the reply bytes."""
+        self._buffer += data
+        out = bytearray()
+        while self._buffer:
+            head = self._buffer[0]
+            if head == STX:
+                frame = self._take_frame()
+                if frame is None:
+                    break
+                out += self._on_frame(frame)
+                continue
+            del self._buffer[0]
+            if head == ENQ:
+                out += bytes([NAK]) if self._pending is None else bytes([ACK]) + self._pending
+            elif head == ACK:
+                self._pending = None
+            # NAK keeps the pending answer for the next ENQ; other bytes are line noise.
+        return bytes(out)
+
+    def tick(self) -> bytes:
+        """Drop a frame whose remaining bytes never came."""
+        if self._frame_started and time.monotonic() - self._frame_started > _FRAME_GAP_S:
+            self._buffer.clear()
+            self._frame_started = 0.0
+        return b""
+
+    def _take_frame(self) -> bytes | None:
+        if len(self._buffer) < 2 or len(self._buffer) < self._buffer[1] + 3:
+            self._frame_started = self._frame_started or time.monotonic()
+            return None
+        size = self._buffer[1] + 3
+        frame = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        self._frame_started = 0.0
+        return frame
+
+    def _on_frame(self, raw: bytes) -> bytes:
+        try:
+            request = decode_request(raw)
+        except GarbledFrame:
+            return bytes([NAK])
+        fault = self._take_fault(request.command)
+        kind = fault.kind if fault else ""
+        if kind == "swallow":
+            return b""
+        if kind == "nak":
+            return bytes([NAK])
+        if kind == "disconnect_before":
+            self._close_link()
+            return b""
+        if kind == "busy":
+            self._pending = encode_answer(request.command, ERROR_BUSY)
+            return bytes([ACK]) + self._pending
+        error, data = self.model.execute(request)
+        self.commands.append(request.command)
+        self._pending = encode_answer(request.command, error, data)
+        if kind == "disconnect_after":
+            self._close_link()
+            return b""
+        if kind == "lost_answer":
+            return bytes([ACK])  # executed; the answer waits for the next ENQ
+        if kind == "garble":
+            return bytes([ACK]) + _garble(self._pending, fault.style if fault else "lrc")
+        return bytes([ACK]) + self._pending
+
+    def _take_fault(self, command: int) -> Fault | None:
+        for fault in self.faults:
+            if fault.matches(command):
+                fault.count -= 1
+                return fault
+        return None
+
+
+def _garble(answer: bytes, style: str) -> bytes:
+    """Corrupt an answer the way a noisy line would (devices.md §7.4 'Garbled frame')."""
+    if style == "lrc":
+        return answer[:-1] + bytes([answer[-1] ^ 0xFF])
+    if style == "stx":
+        return answer[1:]
+    if style == "truncate":
+        return answer[: len(answer) // 2]
+    return bytes([0x7E, 0x13, 0xA5]) + answer
