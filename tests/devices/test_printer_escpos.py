@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -127,6 +128,14 @@ class TestStatus:
         with pytest.raises(DeviceTimeout) as info:
             printer.status()
         assert info.value.code == "device_timeout"
+
+    def test_stale_answer_left_on_the_line_is_not_read_as_the_status(
+        self, printer: EscPosPrinter, emulator: EscPosEmulator
+    ) -> None:
+        printer.status()
+        emulator.send(b"\x72")  # a late "paper out" answer nobody asked for
+        time.sleep(0.1)
+        assert printer.status().paper is PaperState.OK
 
     def test_one_garbled_answer_is_asked_again(self, emulator: EscPosEmulator) -> None:
         emulator.garble_replies = 1

@@ -44,6 +44,7 @@ class TestToledo8217:
             (0x04, True, False, True),  # bit 2 under zero
             (0x81, False, False, False),  # top bit is parity, ignored
             (0x0D, False, False, True),  # a status byte equal to CR still parses
+            (0x00, True, False, False),  # "no new weight" quirk: still no weight to sell
         ],
     )
     def test_status_replies_carry_no_weight_and_their_flags(
