@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from pos.core import migrate
 from pos.core.clock import FixedClock
@@ -39,21 +39,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pos.db'}"
     else:
-        assert POSTGRES_URL is not None
-        url = POSTGRES_URL
-        _reset_postgres(url)
+        url = _fresh_postgres_database(os.environ.get("PYTEST_XDIST_WORKER", "main"))
     migrate.upgrade(url)
     yield url
-    if request.param == "postgresql":
-        _reset_postgres(url)
 
 
-def _reset_postgres(url: str) -> None:
-    db = Database(url)
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    db.dispose()
+def _fresh_postgres_database(worker: str) -> str:
+    """Create an empty database for this test worker on the throwaway server."""
+    assert POSTGRES_URL is not None
+    name = f"pos_test_{worker}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
 def empty_tables(db: Database) -> None:

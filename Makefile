@@ -1,0 +1,39 @@
+# The two commands: `make run` (a working till on SQLite with demo data) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+export POS_DATABASE_URL ?= sqlite:///var/pos.db
+
+.PHONY: install run test test-sqlite lint bench clean
+
+$(STAMP): pyproject.toml
+	PYTHON=$(PYTHON) scripts/bootstrap.sh $(VENV)
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/pos db upgrade
+	$(BIN)/pos demo load
+	@echo "API docs: http://127.0.0.1:8000/api/docs   health: http://127.0.0.1:8000/health"
+	$(BIN)/pos serve --host 127.0.0.1 --port 8000
+
+test: install
+	scripts/test.sh
+
+test-sqlite: install
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n 2
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/discounts.py
+	$(BIN)/python bench/devices.py
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-*
