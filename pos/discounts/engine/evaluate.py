@@ -106,10 +106,12 @@ class Evaluation:
 
     def leaf(self, discount: Discount, parent: Group, bases, consumed) -> Outcome:
         """Apply a discount if it has lines to touch and all its conditions hold."""
+        # A cashier's discount has no conditions, and its id may be anything the till chose.
         targets = self.manual_targets.get(id(discount))
+        is_manual = targets is not None
         if targets is None:
             targets = self.targets_of(discount)
-        if not targets or not self._fires(discount):
+        if not targets or not (is_manual or self._fires(discount)):
             return Outcome(consumed)
         effect = apply_discount(discount, targets, self.basket, bases, consumed)
         outcome = Outcome(effect.consumed, gifts=effect.gifts)
