@@ -58,7 +58,9 @@ def context(**overrides) -> PricingContext:
 
 def percent(discount_id: str, value: str, **fields) -> Discount:
     """Return a percent-off discount named after its id."""
-    return Discount(discount_id, fields.pop("name", discount_id), PercentOff(Decimal(value)), **fields)
+    return Discount(
+        discount_id, fields.pop("name", discount_id), PercentOff(Decimal(value)), **fields
+    )
 
 
 def root(rule: Rule, *children, **fields) -> Group:

@@ -13,8 +13,8 @@ from pos.discounts.engine import (
     GiftLine,
     Group,
     Markup,
-    PercentOff,
     Per,
+    PercentOff,
     QuantityDiscount,
     Rule,
 )
@@ -26,7 +26,9 @@ def only(discount: Discount) -> Group:
 
 class TestPercentOff:
     def test_ten_percent_off_two_cartons_of_oat_milk(self):
-        result = priced(only(Discount("d", "10%", PercentOff(Decimal(10)))), [sell(1, "OAT-MILK-1L", "2")])
+        result = priced(
+            only(Discount("d", "10%", PercentOff(Decimal(10)))), [sell(1, "OAT-MILK-1L", "2")]
+        )
         assert result.lines[0].base_amount_minor == 37980
         assert result.lines[0].discount_minor == 3798
         assert result.lines[0].amount_minor == 34182
@@ -64,7 +66,9 @@ class TestAmountOff:
 
 class TestFixedPrice:
     def test_fixed_unit_price_discounts_the_difference(self):
-        result = priced(only(Discount("d", "50.00 each", FixedPrice(5000))), [sell(1, "CROISSANT", "2")])
+        result = priced(
+            only(Discount("d", "50.00 each", FixedPrice(5000))), [sell(1, "CROISSANT", "2")]
+        )
         assert result.lines[0].amount_minor == 10000
         assert result.lines[0].discount_minor == 7800
 
@@ -76,7 +80,9 @@ class TestFixedPrice:
 
 class TestMarkup:
     def test_percent_markup_is_a_negative_discount(self):
-        result = priced(only(Discount("d", "+5%", Markup(percent=Decimal(5)))), [sell(1, "OAT-MILK-1L")])
+        result = priced(
+            only(Discount("d", "+5%", Markup(percent=Decimal(5)))), [sell(1, "OAT-MILK-1L")]
+        )
         assert result.lines[0].discount_minor == -950  # 949.5 rounded half up
         assert result.lines[0].amount_minor == 19940
 
@@ -115,7 +121,9 @@ class TestQuantityDiscount:
         assert discounts_on(result, 2) == {"5th-free": 8900}
 
     def test_every_nth_unit_in_line_order_when_not_cheapest_first(self):
-        discount = Discount("5th", "5th in a row", QuantityDiscount(5, cheapest_first=False), segment="Bakery")
+        discount = Discount(
+            "5th", "5th in a row", QuantityDiscount(5, cheapest_first=False), segment="Bakery"
+        )
         lines = [sell(1, "CROISSANT", "3"), sell(2, "PAIN-AU-CHOCOLAT", "2")]
         result = priced(only(discount), lines)
         assert discounts_on(result, 2) == {"5th": 9900}
@@ -152,7 +160,9 @@ class TestGift:
 
     def test_gift_not_on_the_receipt_is_returned_as_a_line_to_add(self):
         result = priced(only(self.MUG_FOR_TWO_BAGS), [sell(1, "ESPRESSO-BEANS-1KG", "5")])
-        assert result.gift_lines == (GiftLine(107, Decimal(2), 0, "mug", "A mug for two bags of coffee"),)
+        assert result.gift_lines == (
+            GiftLine(107, Decimal(2), 0, "mug", "A mug for two bags of coffee"),
+        )
         assert result.discount_total_minor == 0
 
     def test_gift_item_already_on_the_receipt_is_discounted_instead(self):

@@ -49,12 +49,18 @@ class TestWorkedExamples:
         line = result.lines[0]
         assert line.discount_minor == 5000
         (displaced,) = line.displaced
-        assert (displaced.discount_id, displaced.displaced_by, displaced.rule) == ("camp10", "card5", Rule.PRIORITY)
+        assert (displaced.discount_id, displaced.displaced_by, displaced.rule) == (
+            "camp10",
+            "card5",
+            Rule.PRIORITY,
+        )
         assert displaced.amount_minor == 10000
 
     def test_max_names_the_winner_that_displaced_the_smaller_one(self):
         line = priced(root(Rule.MAX, CAMPAIGN_10, CARD_5), TV).lines[0]
-        assert [(d.discount_id, d.displaced_by, d.rule) for d in line.displaced] == [("card5", "camp10", Rule.MAX)]
+        assert [(d.discount_id, d.displaced_by, d.rule) for d in line.displaced] == [
+            ("card5", "camp10", Rule.MAX)
+        ]
 
 
 class TestPerLine:
@@ -94,7 +100,11 @@ class TestNesting:
     def test_applied_records_name_their_own_group_and_rule(self):
         loyalty = Group("loyalty", "Loyalty", Rule.MAX, (CARD_5,))
         (applied,) = priced(root(Rule.SUM, loyalty), TV).lines[0].applied
-        assert (applied.group_id, applied.group_name, applied.rule) == ("loyalty", "Loyalty", Rule.MAX)
+        assert (applied.group_id, applied.group_name, applied.rule) == (
+            "loyalty",
+            "Loyalty",
+            Rule.MAX,
+        )
 
 
 class TestNeverBelowZero:
@@ -108,13 +118,17 @@ class TestNeverBelowZero:
         assert priced(tree, TV).total_minor == 99000
 
     def test_lines_excluded_from_discounts_get_neither_discounts_nor_markups(self):
-        tree = root(Rule.SUM, percent("all", "10"), Discount("up", "+5%", Markup(percent=Decimal(5))))
+        tree = root(
+            Rule.SUM, percent("all", "10"), Discount("up", "+5%", Markup(percent=Decimal(5)))
+        )
         result = priced(tree, [sell(1, "CIGARETTES"), sell(2, "GIFT-CARD-1000")])
         assert [line.discount_minor for line in result.lines] == [0, 0]
 
 
 class TestStacking:
-    COFFEE_SECOND_HALF = Discount("half", "2nd coffee at half price", QuantityDiscount(2, Decimal(50)), segment="Coffee")
+    COFFEE_SECOND_HALF = Discount(
+        "half", "2nd coffee at half price", QuantityDiscount(2, Decimal(50)), segment="Coffee"
+    )
     MUG = Discount("mug", "Mug for 2 coffees", Gift(2, "Coffee", 107))
     TWO_COFFEES = [sell(1, "ESPRESSO-BEANS-1KG", "2"), sell(2, "BRANDED-MUG")]
 
@@ -137,7 +151,9 @@ class TestStacking:
 
 class TestManualDiscounts:
     def test_without_a_slot_manual_discounts_join_the_root(self):
-        ctx = context(manual_discounts=(ManualDiscount("m1", None, percent=Decimal(10), reason="Dented box"),))
+        ctx = context(
+            manual_discounts=(ManualDiscount("m1", None, percent=Decimal(10), reason="Dented box"),)
+        )
         result = priced(root(Rule.SUM, CARD_5), TV, ctx)
         assert discounts_on(result, 1) == {"card5": 5000, "m1": 10000}
         assert result.lines[0].applied[1].kind is Kind.MANUAL
@@ -149,7 +165,9 @@ class TestManualDiscounts:
         ctx = context(manual_discounts=(ManualDiscount("m1", 1, amount_minor=7000),))
         result = priced(tree, TV, ctx)
         assert discounts_on(result, 1) == {"m1": 7000, "camp10": 10000}
-        assert [(d.discount_id, d.displaced_by) for d in result.lines[0].displaced] == [("card5", "m1")]
+        assert [(d.discount_id, d.displaced_by) for d in result.lines[0].displaced] == [
+            ("card5", "m1")
+        ]
 
     def test_a_line_discount_touches_only_its_line(self):
         ctx = context(manual_discounts=(ManualDiscount("m1", 2, amount_minor=1000),))

@@ -41,7 +41,10 @@ class TestReceiptVolume:
 
     def test_receipt_of_exactly_3000_qualifies_and_one_kopeck_less_does_not(self):
         exact = [sell(1, "TV-55", "3")]
-        short = [sell(1, "TV-55", "3", unit_price_minor=99999), sell(2, "CROISSANT", unit_price_minor=2)]
+        short = [
+            sell(1, "TV-55", "3", unit_price_minor=99999),
+            sell(2, "CROISSANT", unit_price_minor=2),
+        ]
         assert fires(self.over_3000(), exact)
         assert not fires(self.over_3000(), short)
 
@@ -62,8 +65,9 @@ class TestReceiptVolume:
 
 class TestSegmentQuantity:
     def test_three_coffees_unlock_the_coffee_discount(self):
-        discount = percent("coffee3", "10", segment="Coffee",
-                           conditions=(SegmentQuantity("Coffee", Decimal(3)),))
+        discount = percent(
+            "coffee3", "10", segment="Coffee", conditions=(SegmentQuantity("Coffee", Decimal(3)),)
+        )
         assert fires(discount, [sell(1, "ESPRESSO-BEANS-1KG", "2"), sell(2, "FILTER-COFFEE-250G")])
         assert not fires(discount, [sell(1, "ESPRESSO-BEANS-1KG", "2"), sell(2, "OAT-MILK-1L")])
 
@@ -81,11 +85,16 @@ class TestBuyerHistory:
         assert not fires(discount, ctx=context(is_first_purchase=False, card_id="C-1"))
 
     def test_trial_purchase_from_a_segment_never_bought_before(self):
-        discount = percent("try-coffee", "20", segment="Coffee",
-                           conditions=(FirstPurchaseFromSegment("Coffee"),))
+        discount = percent(
+            "try-coffee", "20", segment="Coffee", conditions=(FirstPurchaseFromSegment("Coffee"),)
+        )
         coffee = [sell(1, "ESPRESSO-BEANS-1KG")]
         assert fires(discount, coffee, context(customer_id="K-7"))
-        assert not fires(discount, coffee, context(customer_id="K-7", segments_bought_before=frozenset({"Coffee"})))
+        assert not fires(
+            discount,
+            coffee,
+            context(customer_id="K-7", segments_bought_before=frozenset({"Coffee"})),
+        )
         assert not fires(discount, coffee, context())
 
 
@@ -107,7 +116,9 @@ class TestTimeOfSale:
         assert fires(weekend, ctx=context(now_local=datetime(2025, 3, 15, 9)))
 
     def test_range_past_midnight_covers_both_sides(self):
-        night = percent("night", "5", conditions=(TimeOfSale(ranges=(TimeRange(time(23), time(2)),)),))
+        night = percent(
+            "night", "5", conditions=(TimeOfSale(ranges=(TimeRange(time(23), time(2)),)),)
+        )
         assert fires(night, ctx=context(now_local=datetime(2025, 3, 14, 23, 30)))
         assert fires(night, ctx=context(now_local=datetime(2025, 3, 15, 1, 30)))
         assert not fires(night, ctx=context(now_local=datetime(2025, 3, 15, 2, 0)))
@@ -132,8 +143,12 @@ class TestSaleFacts:
         assert not fires(staff, ctx=context(cashier_groups=frozenset({"trainees"})))
 
     def test_customer_segment_as_a_condition_and_as_the_campaign_field(self):
-        by_condition = percent("pens", "5", conditions=(CustomerSegment(frozenset({"pensioners"})),))
-        by_field = percent("pens", "5", kind=Kind.CAMPAIGN, customer_segments=frozenset({"pensioners"}))
+        by_condition = percent(
+            "pens", "5", conditions=(CustomerSegment(frozenset({"pensioners"})),)
+        )
+        by_field = percent(
+            "pens", "5", kind=Kind.CAMPAIGN, customer_segments=frozenset({"pensioners"})
+        )
         for discount in (by_condition, by_field):
             assert fires(discount, ctx=context(customer_segments=frozenset({"pensioners"})))
             assert not fires(discount, ctx=context())
@@ -160,6 +175,12 @@ class TestValidity:
         assert not fires(percent("off", "5", is_active=False))
 
     def test_all_conditions_must_hold(self):
-        both = percent("both", "5", conditions=(PaymentForm(frozenset({"cash"})), CardTypes(frozenset({"gold"}))))
+        both = percent(
+            "both",
+            "5",
+            conditions=(PaymentForm(frozenset({"cash"})), CardTypes(frozenset({"gold"}))),
+        )
         assert not fires(both, ctx=context(payment_forms=frozenset({"cash"})))
-        assert fires(both, ctx=context(payment_forms=frozenset({"cash"}), card_types=frozenset({"gold"})))
+        assert fires(
+            both, ctx=context(payment_forms=frozenset({"cash"}), card_types=frozenset({"gold"}))
+        )

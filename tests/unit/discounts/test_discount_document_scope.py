@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from discount_builders import discounts_on, percent, priced, root, sell
 
+from pos.core.money import percent_of
 from pos.discounts.engine import (
     AmountOff,
     Discount,
@@ -14,7 +15,6 @@ from pos.discounts.engine import (
     Rule,
     Scope,
 )
-from pos.core.money import percent_of
 
 OVER_3000 = (ReceiptVolume(min_amount_minor=300000),)
 
@@ -41,7 +41,11 @@ class TestSpreadOverLines:
         assert by_line.discount_total_minor == 6  # 1.5 rounded three times
 
     def test_only_the_segment_shares_a_segment_discount(self):
-        lines = [sell(1, "ESPRESSO-BEANS-1KG"), sell(2, "OAT-MILK-1L"), sell(3, "FILTER-COFFEE-250G")]
+        lines = [
+            sell(1, "ESPRESSO-BEANS-1KG"),
+            sell(2, "OAT-MILK-1L"),
+            sell(3, "FILTER-COFFEE-250G"),
+        ]
         discount = percent("coffee", "10", scope=Scope.DOCUMENT, segment="Coffee")
         result = priced(root(Rule.SUM, discount), lines)
         assert [line.discount_minor for line in result.lines] == [14990, 0, 5900]

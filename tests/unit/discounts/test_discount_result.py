@@ -25,29 +25,52 @@ CAMPAIGN_10 = percent("camp10", "10", name="Spring 10%", kind=Kind.CAMPAIGN)
 class TestSerialisation:
     def test_to_dict_is_plain_json_with_money_as_integers(self):
         mug = Discount("mug", "Mug", Gift(1, "Coffee", 107))
-        tree = root(Rule.SUM, Group("loyalty", "Loyalty", Rule.PRIORITY, (CARD_5, CAMPAIGN_10)), mug)
+        tree = root(
+            Rule.SUM, Group("loyalty", "Loyalty", Rule.PRIORITY, (CARD_5, CAMPAIGN_10)), mug
+        )
         result = priced(tree, [sell(1, "ESPRESSO-BEANS-1KG", "2"), sell(2, "OAT-MILK-1L")])
         data = json.loads(json.dumps(result.to_dict()))
         assert data["total_minor"] == 299800 - 14990 + 18990 - 950
         line = data["lines"][0]
         assert line["applied"] == [
-            {"discount_id": "card5", "name": "Card 5%", "kind": "card", "group_id": "loyalty",
-             "group_name": "Loyalty", "rule": "priority", "amount_minor": 14990},
+            {
+                "discount_id": "card5",
+                "name": "Card 5%",
+                "kind": "card",
+                "group_id": "loyalty",
+                "group_name": "Loyalty",
+                "rule": "priority",
+                "amount_minor": 14990,
+            },
         ]
         assert line["displaced"][0]["displaced_by"] == "card5"
         assert data["gift_lines"] == [
-            {"item_id": 107, "quantity": "2", "unit_price_minor": 0, "discount_id": "mug", "name": "Mug"}
+            {
+                "item_id": 107,
+                "quantity": "2",
+                "unit_price_minor": 0,
+                "discount_id": "mug",
+                "name": "Mug",
+            }
         ]
 
     def test_summary_totals_each_discount_over_the_receipt(self):
         result = priced(root(Rule.SUM, CARD_5), [sell(1, "TV-55"), sell(2, "OAT-MILK-1L")])
-        assert result.summary() == [{"discount_id": "card5", "name": "Card 5%", "amount_minor": 5950}]
+        assert result.summary() == [
+            {"discount_id": "card5", "name": "Card 5%", "amount_minor": 5950}
+        ]
 
     def test_trace_lists_applied_then_displaced_line_by_line(self):
-        result = priced(root(Rule.MAX, CARD_5, CAMPAIGN_10), [sell(1, "TV-55"), sell(2, "OAT-MILK-1L")])
+        result = priced(
+            root(Rule.MAX, CARD_5, CAMPAIGN_10), [sell(1, "TV-55"), sell(2, "OAT-MILK-1L")]
+        )
         steps = [(e.line_no, e.event, e.record.discount_id) for e in result.trace]
-        assert steps == [(1, "applied", "camp10"), (1, "displaced", "card5"),
-                         (2, "applied", "camp10"), (2, "displaced", "card5")]
+        assert steps == [
+            (1, "applied", "camp10"),
+            (1, "displaced", "card5"),
+            (2, "applied", "camp10"),
+            (2, "displaced", "card5"),
+        ]
 
 
 class TestLineArithmetic:

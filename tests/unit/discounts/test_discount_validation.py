@@ -75,12 +75,20 @@ class TestBenefits:
             (AmountOff(0), "benefit.amount_minor", "amount_not_positive"),
             (FixedPrice(-1), "benefit.price_minor", "price_negative"),
             (Markup(), "benefit", "markup_needs_percent_or_amount"),
-            (Markup(percent=Decimal(5), amount_minor=100), "benefit", "markup_needs_percent_or_amount"),
+            (
+                Markup(percent=Decimal(5), amount_minor=100),
+                "benefit",
+                "markup_needs_percent_or_amount",
+            ),
             (Markup(percent=Decimal(1001)), "benefit.percent", "percent_out_of_range"),
             (QuantityDiscount(1), "benefit.every_nth", "quantity_too_small"),
             (CheapestFree(1), "benefit.set_size", "quantity_too_small"),
             (Gift(0, "Coffee", 107), "benefit.required_qty", "quantity_too_small"),
-            (Gift(2, "Coffee", 107, gift_price_minor=-5), "benefit.gift_price_minor", "price_negative"),
+            (
+                Gift(2, "Coffee", 107, gift_price_minor=-5),
+                "benefit.gift_price_minor",
+                "price_negative",
+            ),
         ],
     )
     def test_bad_benefit(self, bad, path, code):
@@ -88,7 +96,9 @@ class TestBenefits:
 
     def test_refinements_are_checked_too(self):
         refined = Discount(
-            "d", "d", PercentOff(Decimal(5)),
+            "d",
+            "d",
+            PercentOff(Decimal(5)),
             by_price_group=(
                 PriceGroupBenefit("premium", PercentOff(Decimal(200))),
                 PriceGroupBenefit("premium", QuantityDiscount(3)),
