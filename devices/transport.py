@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import socket
 import termios
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,6 +82,7 @@ class SerialTransport:
         except _IO_ERRORS as exc:
             _close_quietly(port)
             raise _open_error(self.url, exc) from exc
+        _disable_nagle(port)
         self._port = port
 
     def close(self) -> None:
@@ -173,6 +175,14 @@ def _open_error(url: str, exc: BaseException) -> DeviceError:
     if err in _BUSY_ERRNOS or "exclusively lock" in text:
         return PortBusy(f"{url} is in use: {text}")
     return DeviceAbsent(f"cannot open {url}: {text}")
+
+
+def _disable_nagle(port: serial.SerialBase) -> None:
+    # pyserial's socket:// handler leaves Nagle on; request/response protocols then stall
+    # ~40 ms per exchange on delayed ACKs. `_socket` is that handler's only handle on it.
+    sock = getattr(port, "_socket", None)
+    if isinstance(sock, socket.socket):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _close_quietly(port: serial.SerialBase) -> None:

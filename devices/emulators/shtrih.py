@@ -24,16 +24,23 @@ GARBLES = ("lrc", "stx", "truncate", "noise")
 
 @dataclass
 class Fault:
-    """Trigger a fault on the `count` next commands equal to `command` (None = any)."""
+    """Trigger on `count` commands equal to `command` (None = any), after `skip` of them."""
 
     kind: str
     command: int | None = None
     count: int = 1
+    skip: int = 0
     style: str = "lrc"
 
-    def matches(self, command: int) -> bool:
-        """Tell whether this fault applies to `command`."""
-        return self.count > 0 and self.command in (None, command)
+    def take(self, command: int) -> bool:
+        """Consume one occurrence of `command`; tell whether the fault fires on it."""
+        if self.count <= 0 or self.command not in (None, command):
+            return False
+        if self.skip:
+            self.skip -= 1
+            return False
+        self.count -= 1
+        return True
 
 
 class ShtrihEmulator(PtyEmulator):
@@ -55,11 +62,21 @@ class ShtrihEmulator(PtyEmulator):
         self._buffer = bytearray()
         self._frame_started = 0.0
         self._pending: bytes | None = None
+        self._garbling: Fault | None = None
 
     # -- fault switches ------------------------------------------------------------
-    def inject(self, kind: str, command: int | None = None, count: int = 1, **kw: str) -> None:
+    def inject(
+        self,
+        kind: str,
+        command: int | None = None,
+        count: int = 1,
+        skip: int = 0,
+        style: str = "lrc",
+    ) -> None:
         """Arm a fault: nak, garble, busy, lost_answer, swallow, disconnect_before/after."""
-        self.faults.append(Fault(kind, command, count, **kw))
+        if style not in GARBLES:
+            raise ValueError(f"unknown garble style {style!r}")
+        self.faults.append(Fault(kind, command, count, skip, style))
 
     def advance_clock(self, delta: dt.timedelta) -> None:
         """Move the device clock forward (for the 24 h shift rule)."""
@@ -85,11 +102,20 @@ class ShtrihEmulator(PtyEmulator):
                 continue
             del self._buffer[0]
             if head == ENQ:
-                out += bytes([NAK]) if self._pending is None else bytes([ACK]) + self._pending
+                out += self._on_enq()
             elif head == ACK:
                 self._pending = None
             # NAK keeps the pending answer for the next ENQ; other bytes are line noise.
         return bytes(out)
+
+    def _on_enq(self) -> bytes:
+        if self._pending is None:
+            return bytes([NAK])
+        fault = self._garbling
+        if fault is not None and fault.count > 0:  # a persistently noisy line
+            fault.count -= 1
+            return bytes([ACK]) + _garble(self._pending, fault.style)
+        return bytes([ACK]) + self._pending
 
     def tick(self) -> bytes:
         """Drop a frame whose remaining bytes never came."""
@@ -115,6 +141,7 @@ class ShtrihEmulator(PtyEmulator):
             return bytes([NAK])
         fault = self._take_fault(request.command)
         kind = fault.kind if fault else ""
+        self._garbling = fault if kind == "garble" else None
         if kind == "swallow":
             return b""
         if kind == "nak":
@@ -133,16 +160,13 @@ class ShtrihEmulator(PtyEmulator):
             return b""
         if kind == "lost_answer":
             return bytes([ACK])  # executed; the answer waits for the next ENQ
-        if kind == "garble":
-            return bytes([ACK]) + _garble(self._pending, fault.style if fault else "lrc")
+        if self._garbling is not None:
+            return bytes([ACK]) + _garble(self._pending, self._garbling.style)
         return bytes([ACK]) + self._pending
 
     def _take_fault(self, command: int) -> Fault | None:
-        for fault in self.faults:
-            if fault.matches(command):
-                fault.count -= 1
-                return fault
-        return None
+        fired = [fault for fault in self.faults if fault.take(command)]
+        return fired[0] if fired else None
 
 
 def _garble(answer: bytes, style: str) -> bytes:

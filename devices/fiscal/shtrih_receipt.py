@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from devices.errors import (
     CommandRejected,
     CoverOpen,
+    DeviceError,
     NeedsReconciliation,
     PaperOut,
     ShiftExpired,
@@ -98,14 +99,22 @@ class ReceiptProcedure:
         if status.mode == Mode.DOCUMENT_OPEN:
             done = status.operations
         else:
-            check_ready(status)
-            self.run(msg.open_receipt(receipt.kind))
+            self._open(status, receipt)
             done = 0
         for step in operations(receipt)[done:]:
             self.run(step)
         closed = self.run(msg.close_receipt(payment_slots(receipt)))
         progress.change_minor = msg.decode_change(closed.data)
         return self._finish(progress)
+
+    def _open(self, status: msg.ShortStatus, receipt: FiscalReceipt) -> None:
+        try:
+            check_ready(status)
+            self.run(msg.open_receipt(receipt.kind))
+        except DeviceError as exc:
+            if not exc.retryable:
+                self.progress = None  # refused outright: nothing of this receipt is on the device
+            raise
 
     def forget(self) -> None:
         """Drop the in-progress receipt, e.g. after the caller cancelled it."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
 from devices.emulators.base import PtyEmulator
+from devices.emulators.shtrih import ShtrihEmulator
+from devices.fiscal.shtrih import ShtrihRegistrar
+from devices.transport import SerialTransport
 
 if sys.platform == "win32":  # the pty module is POSIX-only (devices.md §2.2 recipe)
     collect_ignore_glob = ["test_*.py"]
@@ -39,3 +42,28 @@ def start_emulator() -> Iterator[object]:
     yield start
     for emulator in reversed(started):
         emulator.stop()
+
+
+# -- fiscal registrar -----------------------------------------------------------------
+FAST_TIMEOUT_S = 0.1
+
+
+@pytest.fixture
+def shtrih_emulator() -> Iterator[ShtrihEmulator]:
+    """Run a Shtrih-M emulator on a pty."""
+    with running(ShtrihEmulator()) as emulator:
+        yield emulator
+
+
+def connect_registrar(url: str, **options: Any) -> ShtrihRegistrar:
+    """Return a Shtrih driver with test-sized timeouts for `url`."""
+    link = SerialTransport(url, timeout_s=options.pop("timeout_s", FAST_TIMEOUT_S))
+    return ShtrihRegistrar(link, **{"retries": 2, "busy_wait_s": 0.005, **options})
+
+
+@pytest.fixture
+def registrar(shtrih_emulator: ShtrihEmulator) -> Iterator[ShtrihRegistrar]:
+    """Connect a Shtrih driver to the emulator."""
+    driver = connect_registrar(shtrih_emulator.url)
+    yield driver
+    driver.close()
