@@ -71,12 +71,12 @@ class _Refs:
 
     def __init__(self, db: Database) -> None:
         with db.read() as s:
-            self.groups = dict(s.execute(select(PriceGroup.code, PriceGroup.id)).tuples())
-            self.segments = dict(s.execute(select(Segment.code, Segment.id)).tuples())
-            self.stores = dict(s.execute(select(Store.code, Store.id)).tuples())
-            self.types = dict(s.execute(select(PriceType.code, PriceType.id)).tuples())
+            self.groups = dict(s.execute(select(PriceGroup.code, PriceGroup.id)).all())
+            self.segments = dict(s.execute(select(Segment.code, Segment.id)).all())
+            self.stores = dict(s.execute(select(Store.code, Store.id)).all())
+            self.types = dict(s.execute(select(PriceType.code, PriceType.id)).all())
             self.steps = dict(s.execute(select(PriceType.code,
-                                               PriceType.rounding_step_minor)).tuples())
+                                               PriceType.rounding_step_minor)).all())
             self.skus = set(s.scalars(select(Item.sku)))
             self.plus = set(s.scalars(select(Item.plu).where(Item.plu.is_not(None))))
             self.barcodes = set(s.scalars(select(Barcode.code)))

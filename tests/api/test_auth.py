@@ -1,0 +1,116 @@
+"""Signing in and out, roles on routes, approval codes, throttling and the audit log."""
+
+from tests.helpers import PASSWORDS
+
+
+def login(client, username, password):
+    return client.post("/api/v1/auth/login", json={"username": username, "password": password})
+
+
+class TestLogin:
+    def test_right_credentials_give_a_token_that_identifies_the_user(self, client, shop):
+        response = login(client, "cashier", PASSWORDS["cashier"])
+        assert response.status_code == 200
+        token = response.get_json()["token"]
+        me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.get_json()["username"] == "cashier"
+        assert "sell" in me.get_json()["rights"]
+        assert "cash_out" not in me.get_json()["rights"]
+
+    def test_wrong_password_is_401_with_a_stable_code(self, client, shop):
+        response = login(client, "cashier", "nope-nope")
+        assert response.status_code == 401
+        assert response.get_json()["code"] == "invalid_credentials"
+        assert response.content_type == "application/problem+json"
+
+    def test_repeated_failures_are_slowed_down(self, client, shop):
+        codes = [login(client, "cashier", "wrong-one").status_code for _ in range(7)]
+        assert codes[:5] == [401] * 5
+        assert 429 in codes[5:]
+        blocked = login(client, "cashier", PASSWORDS["cashier"])
+        assert blocked.status_code == 429
+        assert int(blocked.headers["Retry-After"]) >= 1
+
+    def test_block_lifts_after_the_delay(self, client, shop, fixed_clock):
+        for _ in range(6):
+            login(client, "manager", "wrong-one")
+        fixed_clock.advance(minutes=16)
+        assert login(client, "manager", PASSWORDS["manager"]).status_code == 200
+
+    def test_unknown_fields_in_the_body_are_refused(self, client, shop):
+        response = client.post("/api/v1/auth/login", json={
+            "username": "cashier", "password": "x", "remember": True})
+        assert response.status_code == 422
+        assert "remember" in response.get_json()["errors"]
+
+
+class TestTokens:
+    def test_missing_token_is_401(self, client, shop):
+        response = client.get("/api/v1/auth/me")
+        assert response.status_code == 401
+        assert response.get_json()["code"] == "unauthorized"
+
+    def test_logout_revokes_the_token(self, api):
+        assert api.post("/api/v1/auth/logout").status_code == 204
+        response = api.get("/api/v1/auth/me")
+        assert response.get_json()["code"] == "invalid_token"
+
+    def test_token_expires(self, api, fixed_clock):
+        assert api.get("/api/v1/auth/me").status_code == 200
+        fixed_clock.advance(hours=13)
+        assert api.get("/api/v1/auth/me").get_json()["code"] == "invalid_token"
+
+
+class TestRolesOnRoutes:
+    def test_card_holder_cannot_read_the_catalog(self, api):
+        assert api.as_("holder").get("/api/v1/items").status_code == 403
+
+    def test_cashier_cannot_create_items_or_users(self, api):
+        item = api.post("/api/v1/items", json={"sku": "X-1", "name": "X"})
+        assert item.status_code == 403 and item.get_json()["code"] == "forbidden"
+        user = api.post("/api/v1/users", json={"username": "eve", "full_name": "Eve",
+                                               "role": "admin", "password": "12345678"})
+        assert user.status_code == 403
+
+    def test_admin_creates_a_user_who_can_sign_in(self, api, client):
+        response = api.as_("admin").post("/api/v1/users", json={
+            "username": "olga", "full_name": "Olga", "role": "cashier",
+            "password": "olga-password", "pin": "4321"})
+        assert response.status_code == 201
+        assert login(client, "olga", "olga-password").status_code == 200
+
+    def test_weak_password_and_taken_name_are_refused(self, api):
+        admin = api.as_("admin")
+        weak = admin.post("/api/v1/users", json={"username": "bob", "full_name": "Bob",
+                                                 "role": "cashier", "password": "short"})
+        assert weak.get_json()["code"] == "weak_password"
+        taken = admin.post("/api/v1/users", json={"username": "cashier", "full_name": "C",
+                                                  "role": "cashier", "password": "long-enough"})
+        assert taken.status_code == 409 and taken.get_json()["code"] == "username_taken"
+
+    def test_set_password_revokes_old_tokens(self, api):
+        assert api.get("/api/v1/auth/me").status_code == 200
+        response = api.as_("admin").put("/api/v1/users/cashier/password",
+                                        json={"password": "brand-new-pass"})
+        assert response.status_code == 204
+        assert api.get("/api/v1/auth/me").status_code == 401
+
+
+class TestApprovalCodesAndAudit:
+    def test_manager_issues_a_code_and_cashier_cannot(self, api):
+        issued = api.as_("manager").post("/api/v1/auth/approvals", json={"action": "void"})
+        assert issued.status_code == 201
+        assert len(issued.get_json()["code"]) == 8
+        assert api.post("/api/v1/auth/approvals", json={}).status_code == 403
+
+    def test_audit_log_lists_events_for_managers_only(self, api):
+        api.as_("manager").post("/api/v1/auth/approvals", json={})
+        log = api.as_("manager").get("/api/v1/audit?action=approval_code_issued")
+        assert log.status_code == 200
+        assert log.get_json()["total"] == 1
+        assert api.get("/api/v1/audit").status_code == 403
+
+    def test_failed_logins_are_audited(self, api, client):
+        login(client, "cashier", "wrong-pass")
+        log = api.as_("manager").get("/api/v1/audit?action=login_failed").get_json()
+        assert log["items"][0]["target"] == "cashier"
