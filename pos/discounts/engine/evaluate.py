@@ -21,6 +21,7 @@ from .result import AppliedDiscount, Hint
 ChildrenOf = Callable[[Group], Sequence[Node]]
 TargetsOf = Callable[[Discount], Sequence[int]]
 ConditionsOf = Callable[[Discount], Sequence[Condition]]
+Amounts = dict[int, int]  # line number -> minor units (or units consumed)
 
 _TOGETHER = (Rule.SUM, Rule.MULTIPLY)
 
@@ -71,7 +72,7 @@ class Evaluation:
         """Evaluate the whole tree on the lines' base amounts."""
         return self.group(self.root, dict(self.basket.base), {})
 
-    def group(self, group: Group, bases: dict[int, int], consumed: dict[int, int]) -> Outcome:
+    def group(self, group: Group, bases: Amounts, consumed: Amounts) -> Outcome:
         """Evaluate a group's children in list order and combine them by its rule."""
         threads = group.rule in _TOGETHER and not group.allow_stacking
         current, used = bases, consumed
@@ -99,12 +100,14 @@ class Evaluation:
             nodes += self.manual
         return nodes
 
-    def _node(self, node: Discount | Group, parent: Group, bases, consumed) -> Outcome:
+    def _node(
+        self, node: Discount | Group, parent: Group, bases: Amounts, consumed: Amounts
+    ) -> Outcome:
         if isinstance(node, Group):
             return self.group(node, bases, consumed)
         return self.leaf(node, parent, bases, consumed)
 
-    def leaf(self, discount: Discount, parent: Group, bases, consumed) -> Outcome:
+    def leaf(self, discount: Discount, parent: Group, bases: Amounts, consumed: Amounts) -> Outcome:
         """Apply a discount if it has lines to touch and all its conditions hold."""
         # A cashier's discount has no conditions, and its id may be anything the till chose.
         targets = self.manual_targets.get(id(discount))
@@ -139,7 +142,7 @@ def scan_targets(basket: Basket) -> TargetsOf:
     return lambda discount: [ln.line_no for ln in basket.lines if discount.matches(ln)]
 
 
-def _less(bases: dict[int, int], amounts: dict[int, int]) -> dict[int, int]:
+def _less(bases: Amounts, amounts: Amounts) -> Amounts:
     left = dict(bases)
     for line_no, amount in amounts.items():
         left[line_no] -= amount

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .basket import Basket
 from .conditions import Condition
 from .model import Discount, Group, ManualSlot, Node
-from .validate import validate_tree
+from .validate import Problem, validate_tree
 
 Path = tuple[tuple[str, int], ...]
+K = TypeVar("K", int, str)
 
 
 class RulesError(ValueError):
     """Raise when a rule tree cannot be compiled; ``problems`` says where and why."""
 
-    def __init__(self, problems: list) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(f"{p.path}: {p.code}" for p in problems))
         self.problems = problems
 
@@ -107,6 +109,6 @@ def _file(discount: Discount, rules: CompiledRules) -> None:
         rules.everyone.append(discount)
 
 
-def _put_all(index: dict, keys: Sequence, discount: Discount) -> None:
+def _put_all(index: dict[K, list[Discount]], keys: Sequence[K], discount: Discount) -> None:
     for key in keys:
         index.setdefault(key, []).append(discount)

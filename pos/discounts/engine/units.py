@@ -14,7 +14,10 @@ from pos.core.money import line_amount, round_minor
 
 from .basket import Basket
 from .benefits import HUNDRED, CheapestFree, Gift, QuantityDiscount
+from .inputs import LineInput
 from .result import GiftLine
+
+Amounts = dict[int, int]
 
 
 @dataclass(slots=True)
@@ -39,8 +42,8 @@ def units_value(base_minor: int, units: int, quantity: Decimal, percent: Decimal
     return min(base_minor, round_minor(exact))
 
 
-def _runs(lines: Sequence[int], basket: Basket, bases: dict[int, int], used: dict[int, int]):
-    runs = []
+def _runs(lines: Sequence[int], basket: Basket, bases: Amounts, used: Amounts) -> list[_Run]:
+    runs: list[_Run] = []
     for line_no in lines:
         quantity = basket.by_no[line_no].quantity
         units = int(quantity) - used.get(line_no, 0)
@@ -72,7 +75,9 @@ def _pick(runs: list[_Run], set_size: int, free_first: int | None) -> dict[int, 
     return picked
 
 
-def _priced(picked, basket: Basket, bases: dict[int, int], percent: Decimal) -> UnitEffect:
+def _priced(
+    picked: dict[int, tuple[int, int]], basket: Basket, bases: Amounts, percent: Decimal
+) -> UnitEffect:
     effect = UnitEffect()
     for line_no, (take, free) in picked.items():
         effect.consumed[line_no] = take
@@ -84,7 +89,7 @@ def _priced(picked, basket: Basket, bases: dict[int, int], percent: Decimal) -> 
 
 
 def quantity_discount(
-    benefit: QuantityDiscount, lines: Sequence[int], basket: Basket, bases, used
+    benefit: QuantityDiscount, lines: Sequence[int], basket: Basket, bases: Amounts, used: Amounts
 ) -> UnitEffect:
     """Discount every n-th unit, cheapest units first or in line order."""
     runs = _runs(lines, basket, bases, used)
@@ -97,7 +102,7 @@ def quantity_discount(
 
 
 def cheapest_free(
-    benefit: CheapestFree, lines: Sequence[int], basket: Basket, bases, used
+    benefit: CheapestFree, lines: Sequence[int], basket: Basket, bases: Amounts, used: Amounts
 ) -> UnitEffect:
     """Rank units dearest first, cut them into sets and make each set's last unit free."""
     runs = _runs(lines, basket, bases, used)
@@ -106,7 +111,12 @@ def cheapest_free(
 
 
 def gift(
-    benefit: Gift, lines: Sequence[int], basket: Basket, bases, used, owner: tuple[str, str]
+    benefit: Gift,
+    lines: Sequence[int],
+    basket: Basket,
+    bases: Amounts,
+    used: Amounts,
+    owner: tuple[str, str],
 ) -> UnitEffect:
     """Consume qualifying units, discount gift items on the receipt, and owe the rest."""
     runs = _runs(lines, basket, bases, used)
@@ -135,7 +145,7 @@ def gift(
     return effect
 
 
-def _gift_item_lines(item_id: int, basket: Basket):
+def _gift_item_lines(item_id: int, basket: Basket) -> list[LineInput]:
     # Gift lines the till added earlier take the gift first, so re-pricing is idempotent.
     found = [ln for ln in basket.lines if ln.item_id == item_id and ln.is_discountable]
     return sorted(found, key=lambda ln: not ln.is_gift)

@@ -7,6 +7,7 @@ for people.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from .benefits import (
@@ -188,6 +189,6 @@ def _at_least(checker: _Checker, value: int, floor: int, path: str) -> None:
         checker.add(path, "quantity_too_small", f"must be at least {floor}")
 
 
-def _dates(checker: _Checker, start, end, path: str) -> None:
+def _dates(checker: _Checker, start: date | None, end: date | None, path: str) -> None:
     if start is not None and end is not None and start > end:
         checker.add(path, "dates_out_of_order", "the end comes before the start")
