@@ -62,8 +62,10 @@ class Item(Base):
 
     price_group: Mapped[PriceGroup | None] = relationship(lazy="joined")
     segments: Mapped[list[Segment]] = relationship(secondary=item_segments, lazy="selectin")
+    # Loaded on demand (``selectinload``) by the views that show them: the till's lookup,
+    # the hot path, never needs an item's other barcodes.
     barcodes: Mapped[list[Barcode]] = relationship(
-        back_populates="item", lazy="selectin", cascade="all, delete-orphan"
+        back_populates="item", cascade="all, delete-orphan"
     )
 
 

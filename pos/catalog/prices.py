@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,15 +70,28 @@ def set_price(
     return price
 
 
-def current_price(session: Session, store: Store, item_id: int, day: date) -> int | None:
-    """Return an item's price in a store on a day: the latest valid one of the store's type."""
+def price_query(store: Store, item_id: Any, day: date) -> Select[tuple[int]]:
+    """Build the query of an item's price in a store on a day (the latest valid one)."""
     query = select(Price.price_minor).where(
         Price.store_id == store.id, Price.item_id == item_id, Price.valid_from <= day,
         or_(Price.valid_to.is_(None), Price.valid_to >= day),
     )
     if store.price_type_id is not None:
         query = query.where(Price.price_type_id == store.price_type_id)
-    return session.scalar(query.order_by(Price.valid_from.desc(), Price.id.desc()).limit(1))
+    return query.order_by(Price.valid_from.desc(), Price.id.desc()).limit(1)
+
+
+def current_price(session: Session, store: Store, item_id: int, day: date) -> int | None:
+    """Return an item's price in a store on a day: the latest valid one of the store's type."""
+    return session.scalar(price_query(store, item_id, day))
+
+
+def _item_with_price(session: Session, store: Store, day: date, condition: Any
+                     ) -> tuple[Item, int | None] | None:
+    # One round trip for the item and its price: this is the till's hot path.
+    price = price_query(store, Item.id, day).scalar_subquery()
+    row = session.execute(select(Item, price).where(condition)).first()
+    return None if row is None else (row[0], row[1])
 
 
 @dataclass(frozen=True)
@@ -104,17 +118,18 @@ def resolve_code(session: Session, store: Store, code: str, layouts: list[Weight
         raise ValidationError(str(error), code=error.code, field="code") from None
     day = store.local_date(now)
     if weight is None:
-        item = session.scalar(select(Item).join(Barcode).where(Barcode.code == code))
-        if item is None:
+        found = _item_with_price(session, store, day, Item.id == select(Barcode.item_id).where(
+            Barcode.code == code).scalar_subquery())
+        if found is None:
             raise NotFoundError(f"No item has barcode {code}", code="barcode_not_found",
                                 field="code")
-        price = current_price(session, store, item.id, day)
+        item, price = found
         amount = None if price is None else line_amount(price, ONE)
         return Lookup(item, code, kind, ONE, price, amount, False)
-    item = session.scalar(select(Item).where(Item.plu == weight.plu))
-    if item is None:
+    found = _item_with_price(session, store, day, Item.plu == weight.plu)
+    if found is None:
         raise NotFoundError(f"No item has PLU {weight.plu}", code="plu_not_found", field="code")
-    price = current_price(session, store, item.id, day)
+    item, price = found
     if weight.weight_kg is not None:
         quantity = weight.weight_kg
         amount = None if price is None else line_amount(price, quantity)

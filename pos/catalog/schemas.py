@@ -64,6 +64,22 @@ class NewItemSchema(ItemFields):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
+class ItemBriefSchema(Schema):
+    """An item without its barcodes, as a lookup returns it."""
+
+    id = fields.Integer()
+    sku = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    is_weighed = fields.Boolean()
+    vat_rate = fields.String()
+    plu = fields.Integer(allow_none=True)
+    price_group = fields.Function(lambda i: i.price_group.code if i.price_group else None)
+    segments = fields.Function(lambda i: [s.code for s in i.segments])
+    is_discountable = fields.Boolean()
+    is_active = fields.Boolean()
+
+
 class ItemSchema(Schema):
     """An item as the API returns it."""
 
@@ -139,7 +155,7 @@ class LookupQuerySchema(StrictSchema):
 class LookupSchema(Schema):
     """What a scanned code means: item, quantity (kg for weighed goods) and money."""
 
-    item = fields.Nested(ItemSchema)
+    item = fields.Nested(ItemBriefSchema)
     code = fields.String()
     kind = fields.String()
     is_weight_barcode = fields.Boolean()

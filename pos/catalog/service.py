@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from pos.catalog.barcode import WeightLayout
 from pos.catalog.model import Barcode, Item, PriceGroup, Segment
@@ -27,8 +27,8 @@ def raise_problems(problems: Problems, status_error: type[Exception] = Validatio
 
 
 def get_item(session: Session, item_id: int) -> Item:
-    """Return an item or raise ``item_not_found``."""
-    item = session.get(Item, item_id)
+    """Return an item with its barcodes, or raise ``item_not_found``."""
+    item = session.get(Item, item_id, options=[selectinload(Item.barcodes)])
     if item is None:
         raise NotFoundError(f"No item {item_id}", code="item_not_found", field="item_id")
     return item
@@ -167,7 +167,7 @@ def list_items(
     with db.read() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(
-            query.order_by(Item.sku).offset((page - 1) * page_size).limit(page_size)
+            query.options(selectinload(Item.barcodes)).order_by(Item.sku).offset((page - 1) * page_size).limit(page_size)
         ).all()
     return {"items": rows, "page": page, "page_size": page_size, "total": total}
 
