@@ -69,7 +69,11 @@ def _join_displaced(result: Outcome, outcome: Outcome) -> None:
 def combine_exclusive(
     group: Group, children: Sequence[tuple[str, Outcome]], consumed: dict[int, int]
 ) -> Outcome:
-    """Let one child win on each line (max, min, priority); record the others as displaced."""
+    """Let one child win on each line (max, min, priority); record the others as displaced.
+
+    Gift lines to add are not on the receipt yet, so there is no line for them to compete on:
+    every child's gift lines are kept.
+    """
     winners: dict[int, int] = {}
     for index, (_, outcome) in enumerate(children):
         for line_no, amount in outcome.amounts.items():
