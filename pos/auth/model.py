@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core.db import Base, BigId, UTCDateTime
 from pos.core.security import Right, Role, rights_of
-
 
 
 class User(Base):

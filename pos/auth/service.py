@@ -12,8 +12,13 @@ from sqlalchemy.orm import Session
 from pos.auth.model import AuthToken, LoginThrottle, User
 from pos.core import audit
 from pos.core.db import Database
-from pos.core.errors import ConflictError, NotFoundError, TooManyAttemptsError, \
-    UnauthorizedError, ValidationError
+from pos.core.errors import (
+    ConflictError,
+    NotFoundError,
+    TooManyAttemptsError,
+    UnauthorizedError,
+    ValidationError,
+)
 from pos.core.security import Right, Role, hash_secret, new_token, token_digest, verify_secret
 from pos.core.web import Principal
 

@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from pos.catalog.barcode import WeightLayout
-from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment, \
-    item_segments
+from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment, item_segments
 from pos.catalog.rules import BarcodeInput, ItemInput, check_item
 from pos.core.db import Database
 from pos.core.money import MoneyFormatError, parse_minor

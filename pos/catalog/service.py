@@ -17,7 +17,7 @@ from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 
 
-def raise_problems(problems: Problems, status_error: type[Exception] = ValidationError) -> None:
+def raise_problems(problems: Problems) -> None:
     """Turn gathered field problems into one problem response naming every field."""
     if problems:
         first = problems.first_code
@@ -166,9 +166,8 @@ def list_items(
         query = query.where(Item.is_weighed == is_weighed)
     with db.read() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(
-            query.options(selectinload(Item.barcodes)).order_by(Item.sku).offset((page - 1) * page_size).limit(page_size)
-        ).all()
+        query = query.options(selectinload(Item.barcodes)).order_by(Item.sku)
+        rows = session.scalars(query.offset((page - 1) * page_size).limit(page_size)).all()
     return {"items": rows, "page": page, "page_size": page_size, "total": total}
 
 

@@ -8,8 +8,13 @@ from typing import Any
 from flask import has_app_context
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from pos.core.money import MoneyFormatError, format_minor, format_quantity, parse_minor, \
-    parse_quantity
+from pos.core.money import (
+    MoneyFormatError,
+    format_minor,
+    format_quantity,
+    parse_minor,
+    parse_quantity,
+)
 
 
 def _exponent() -> int:
