@@ -21,6 +21,7 @@ from devices.transport import bits_per_char
 # devices.md §2.3: poll with a short select so the emulator's own loop closes its fds;
 # closing them from another thread leaves the client timing out instead of seeing EIO.
 _POLL_S = 0.02
+_SPIN_S = 0.0003
 
 
 class _PtyLink:
@@ -271,10 +272,10 @@ class PtyEmulator:
         if not data or self.no_answer:
             return
         self.bytes_received += len(data)
-        self._wire_wait(len(data))  # the last byte arrives n character times after the first
         reply = self.handle(data)
-        if reply:
-            self._transmit(reply)
+        # Request bytes arrive n character times after the first; the reply then takes its own
+        # wire time. One wait covers both, so timer overshoot is paid once per exchange.
+        self._transmit(reply, already_on_wire=len(data))
 
     def _flush_outbox(self) -> None:
         with self._lock:
@@ -283,13 +284,20 @@ class PtyEmulator:
         if pending and not self.no_answer:
             self._transmit(pending)
 
-    def _transmit(self, data: bytes) -> None:
-        if self._link is None:
+    def _transmit(self, data: bytes, already_on_wire: int = 0) -> None:
+        self._wire_wait(already_on_wire + len(data))
+        if self._link is None or not data:
             return
-        self._wire_wait(len(data))
         self.bytes_sent += len(data)
         self._link.send(data)
 
     def _wire_wait(self, nbytes: int) -> None:
-        if self.char_s:
-            time.sleep(nbytes * self.char_s)
+        if not self.char_s or not nbytes:
+            return
+        deadline = time.perf_counter() + nbytes * self.char_s
+        # time.sleep overshoots by ~0.1 ms, as long as a character at 115200 baud: sleep
+        # most of the wait and yield-spin the rest.
+        if deadline - time.perf_counter() > _SPIN_S:
+            time.sleep(deadline - time.perf_counter() - _SPIN_S)
+        while time.perf_counter() < deadline:
+            time.sleep(0)  # yields the GIL to an in-process driver
