@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 QUANTITY_PLACES = 3
 _QUANTITY_QUANT = Decimal(1).scaleb(-QUANTITY_PLACES)
+_QUANTITY_SCALE = 1000
 _HUNDRED = Decimal(100)
 
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
@@ -144,7 +145,7 @@ def _integer_weight(weight: int | Decimal) -> int:
     # Weights are amounts (ints) or quantities (three places): scale the latter to integers so
     # the split is done in exact integer arithmetic.
     if isinstance(weight, int):
-        return weight * 10**QUANTITY_PLACES
+        return weight * _QUANTITY_SCALE
     scaled = Decimal(weight).scaleb(QUANTITY_PLACES, context=_CTX)
     if scaled != scaled.to_integral_value():
         raise ValueError("weights may have at most three decimal places")
