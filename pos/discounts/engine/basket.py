@@ -6,17 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pos.core.errors import ValidationError
 from pos.core.money import line_amount
 
 from .inputs import LineInput
 
 
-class EngineInputError(ValueError):
+class EngineInputError(ValidationError):
     """Raise when the lines given to the engine cannot be priced; ``code`` is stable."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+    def __init__(self, code: str, message: str, field: str) -> None:
+        super().__init__(message, code=code, field=field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,8 @@ def build_basket(lines: Sequence[LineInput]) -> Basket:
     segment_quantity: dict[str, Decimal] = {}
     volume_minor = 0
     volume_quantity = Decimal(0)
-    for line in lines:
-        _check_line(line, by_no)
+    for index, line in enumerate(lines):
+        _check_line(index, line, by_no)
         by_no[line.line_no] = line
         amount = line_amount(line.unit_price_minor, line.quantity)
         base[line.line_no] = amount
@@ -73,10 +73,14 @@ def build_basket(lines: Sequence[LineInput]) -> Basket:
     )
 
 
-def _check_line(line: LineInput, seen: dict[int, LineInput]) -> None:
+def _check_line(index: int, line: LineInput, seen: dict[int, LineInput]) -> None:
+    where = f"lines[{index}]"
     if line.line_no in seen:
-        raise EngineInputError("duplicate_line_no", f"line {line.line_no} appears twice")
+        message = f"line {line.line_no} appears twice"
+        raise EngineInputError("duplicate_line_no", message, f"{where}.line_no")
     if line.quantity <= 0:
-        raise EngineInputError("quantity_not_positive", f"line {line.line_no}: quantity <= 0")
+        message = f"line {line.line_no}: quantity must be above zero"
+        raise EngineInputError("quantity_not_positive", message, f"{where}.quantity")
     if line.unit_price_minor < 0:
-        raise EngineInputError("price_negative", f"line {line.line_no}: negative price")
+        message = f"line {line.line_no}: negative price"
+        raise EngineInputError("price_negative", message, f"{where}.unit_price_minor")

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from pos.core.errors import ValidationError
+
 from .basket import Basket
 from .conditions import Condition
 from .model import Discount, Group, ManualSlot, Node
@@ -20,11 +22,16 @@ Path = tuple[tuple[str, int], ...]
 K = TypeVar("K", int, str)
 
 
-class RulesError(ValueError):
+class RulesError(ValidationError):
     """Raise when a rule tree cannot be compiled; ``problems`` says where and why."""
 
+    code = "rules_invalid"
+
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"{p.path}: {p.code}" for p in problems))
+        errors: dict[str, list[str]] = {}
+        for problem in problems:
+            errors.setdefault(problem.path or "root", []).append(problem.code)
+        super().__init__("; ".join(f"{p.path}: {p.code}" for p in problems), errors=errors)
         self.problems = problems
 
 

@@ -97,6 +97,7 @@ class TestBadInput:
         with pytest.raises(EngineInputError) as raised:
             price(lines, compile_rules(root(Rule.SUM)), context())
         assert raised.value.code == code
+        assert raised.value.status == 422
 
     def test_an_empty_receipt_prices_to_zero(self):
         assert priced(root(Rule.SUM, CARD_5), []).to_dict()["total_minor"] == 0

@@ -64,6 +64,7 @@ class TestTree:
         with pytest.raises(RulesError) as raised:
             compile_rules(root(Rule.SUM, percent("a", "150")))
         assert [p.code for p in raised.value.problems] == ["percent_out_of_range"]
+        assert raised.value.errors == {"children[0].benefit.percent": ["percent_out_of_range"]}
 
 
 class TestBenefits:
