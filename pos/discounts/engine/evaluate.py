@@ -85,6 +85,11 @@ class Evaluation:
                 current = _less(current, outcome.amounts)
         if not threads:
             used = union_consumed(consumed, [outcome.consumed for _, outcome in children])
+        active = [outcome for _, outcome in children if outcome.applied or outcome.displaced]
+        if len(active) <= 1 and not any(outcome.gifts for _, outcome in children):
+            # One child with anything to say wins every line it touches and fits its bases,
+            # whatever the rule: hand its records up instead of copying them at every level.
+            return _passed_up(active[0], used) if active else Outcome(used)
         if group.rule in _TOGETHER:
             return combine_together(group, [outcome for _, outcome in children], bases, used)
         return combine_exclusive(group, children, used)
@@ -140,6 +145,11 @@ class Evaluation:
 def scan_targets(basket: Basket) -> TargetsOf:
     """Return a target finder that tries every line (the naive evaluator's way)."""
     return lambda discount: [ln.line_no for ln in basket.lines if discount.matches(ln)]
+
+
+def _passed_up(outcome: Outcome, consumed: Amounts) -> Outcome:
+    outcome.consumed = consumed
+    return outcome
 
 
 def _less(bases: Amounts, amounts: Amounts) -> Amounts:
