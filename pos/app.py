@@ -19,9 +19,14 @@ from pos.core.db import Database
 from pos.core.money import RoundingPolicy
 from pos.core.problems import register_problem_handlers
 from pos.core.schemas import ProblemSchema
+from pos.fiscal import api as fiscal_api
+from pos.journal import api as journal_api
+from pos.receipts import api as receipts_api
+from pos.shifts import api as shifts_api
 from pos.stores import api as stores_api
 
-BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp)
+BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
+              journal_api.blp, fiscal_api.blp)
 
 
 def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:

@@ -28,7 +28,7 @@ def main() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app (``flask --app pos.app`` sees them too)."""
-    for group in (db_cli, demo_cli, user_cli, catalog_cli):
+    for group in (db_cli, demo_cli, user_cli, catalog_cli, journal_cli, fiscal_cli):
         app.cli.add_command(group)
 
 
@@ -171,3 +171,47 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
     except PosError as error:
         raise click.ClickException(f"{error.code}: {error.detail}") from None
+
+
+@click.group("journal")
+def journal_cli() -> None:
+    """The tamper-evident journal of fiscal documents."""
+
+
+@journal_cli.command("verify")
+@click.option("--till", "till_id", type=int, default=None, help="one till (default: all)")
+@with_appcontext
+def journal_verify(till_id: int | None) -> None:
+    """Check each till's hash chain; report the first broken entry (exit 1 if any)."""
+    from pos.journal.service import verify
+
+    verdict = verify(current_db(), till_id)
+    for till in verdict.tills:
+        if till.is_intact:
+            click.echo(f"till {till.till_id}: {till.entries} entries, chain intact")
+        else:
+            click.echo(f"till {till.till_id}: BROKEN at number {till.broken_number} "
+                       f"(entry {till.broken_entry_id}): {till.reason}", err=True)
+    if not verdict.is_intact:
+        sys.exit(1)
+
+
+@click.group("fiscal")
+def fiscal_cli() -> None:
+    """The fiscal outbox."""
+
+
+@fiscal_cli.command("process")
+@with_appcontext
+def fiscal_process() -> None:
+    """Send waiting documents to each till's registrar (the fake one until drivers plug in)."""
+    from devices.fiscal.fake import FakeRegistrar
+    from pos.fiscal.worker import process
+
+    registrars: dict[int, FakeRegistrar] = {}
+    clock = current_clock()
+    report = process(current_db(), lambda till: registrars.setdefault(till, FakeRegistrar()),
+                     clock.now)
+    click.echo(f"fiscalised {report.fiscalised}, failed {report.failed}")
+    for error in report.errors:
+        click.echo(error, err=True)

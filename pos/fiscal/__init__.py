@@ -1,0 +1,1 @@
+"""Fiscal documents: gapless per-till numbering, the durable outbox and its worker."""

@@ -1,0 +1,64 @@
+"""HTTP endpoint of the fiscal outbox: what waits for the device, what failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from pos.core.schemas import PageArgs
+from pos.core.security import Right
+from pos.core.web import ApiBlueprint, current_db
+from pos.fiscal import service
+from pos.fiscal.model import OUTBOX_STATES
+
+blp = ApiBlueprint("fiscal", __name__, url_prefix="/api/v1",
+                   description="Fiscal outbox of closed documents")
+
+
+class OutboxQuerySchema(PageArgs):
+    """Filters of the outbox list."""
+
+    till_id = fields.Integer()
+    state = fields.String(validate=validate.OneOf(OUTBOX_STATES))
+
+
+class OutboxEntrySchema(Schema):
+    """A document waiting for, or signed by, the fiscal device."""
+
+    id = fields.Integer()
+    till_id = fields.Integer()
+    number = fields.Integer(allow_none=True)
+    kind = fields.String()
+    document_id = fields.Integer()
+    state = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    device_number = fields.Integer(allow_none=True)
+    fiscal_sign = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    processed_at = fields.DateTime(allow_none=True)
+
+
+class OutboxPageSchema(Schema):
+    """A page of the outbox."""
+
+    items = fields.List(fields.Nested(OutboxEntrySchema))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+@blp.route("/fiscal/outbox")
+class Outbox(MethodView):
+    """The outbox."""
+
+    @blp.requires(Right.VIEW_REPORTS)
+    @blp.arguments(OutboxQuerySchema, location="query")
+    @blp.response(200, OutboxPageSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """List outbox rows, newest first."""
+        return service.list_outbox(current_db(), till_id=query.get("till_id"),
+                                   state=query.get("state"), page=query["page"],
+                                   page_size=query["page_size"])

@@ -1,0 +1,72 @@
+"""Record a closed fiscal document: number, journal entry and outbox row, in the caller's txn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pos.core.db import Database
+from pos.fiscal.model import FAILED, PENDING, OutboxEntry
+from pos.fiscal.numbering import next_number
+from pos.journal import service as journal
+
+
+def record_document(
+    session: Session, *, store_id: int, till_id: int, kind: str, document_id: int,
+    build: Callable[[int], dict[str, Any]], now: datetime,
+) -> int:
+    """Number a closed document, journal it and queue it for the device; return its number.
+
+    ``build(number)`` returns the document's canonical content once its number is known.
+    """
+    number = next_number(session, store_id, till_id)
+    document = build(number)
+    journal.append(session, store_id=store_id, till_id=till_id, number=number, kind=kind,
+                   document_id=document_id, document=document, now=now)
+    enqueue(session, store_id=store_id, till_id=till_id, number=number, kind=kind,
+            document_id=document_id, payload=document, now=now)
+    return number
+
+
+def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None, kind: str,
+            document_id: int, payload: dict[str, Any], now: datetime) -> None:
+    """Put a document in the fiscal outbox in the caller's transaction."""
+    session.add(OutboxEntry(store_id=store_id, till_id=till_id, number=number, kind=kind,
+                            document_id=document_id, payload=payload, state=PENDING,
+                            attempts=0, created_at=now))
+
+
+def list_outbox(db: Database, *, till_id: int | None, state: str | None, page: int,
+                page_size: int) -> dict[str, Any]:
+    """Return a page of outbox rows, newest first."""
+    with db.read() as session:
+        query = select(OutboxEntry)
+        if till_id is not None:
+            query = query.where(OutboxEntry.till_id == till_id)
+        if state is not None:
+            query = query.where(OutboxEntry.state == state)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = list(session.scalars(query.order_by(OutboxEntry.id.desc())
+                                    .offset((page - 1) * page_size).limit(page_size)))
+        return {"items": rows, "page": page, "page_size": page_size, "total": total}
+
+
+def due_entries(session: Session, till_id: int, max_attempts: int) -> list[OutboxEntry]:
+    """Return the till's unfinished rows in order; a failed row blocks the ones after it."""
+    return list(session.scalars(
+        select(OutboxEntry).where(OutboxEntry.till_id == till_id,
+                                  OutboxEntry.state.in_((PENDING, FAILED)),
+                                  OutboxEntry.attempts < max_attempts)
+        .order_by(OutboxEntry.id)))
+
+
+def tills_with_work(db: Database) -> list[int]:
+    """Return the tills that have documents waiting for their device."""
+    with db.read() as session:
+        return list(session.scalars(
+            select(OutboxEntry.till_id).where(OutboxEntry.state.in_((PENDING, FAILED)))
+            .distinct().order_by(OutboxEntry.till_id)))

@@ -1,0 +1,1 @@
+"""The tamper-evident journal of closed fiscal documents: a SHA-256 hash chain per till."""

@@ -1,0 +1,36 @@
+"""HTTP endpoint of the journal: verify the hash chains."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask.views import MethodView
+from marshmallow import fields
+
+from pos.core.schemas import StrictSchema
+from pos.core.security import Right
+from pos.core.web import ApiBlueprint, current_db
+from pos.journal import service
+
+blp = ApiBlueprint("journal", __name__, url_prefix="/api/v1",
+                   description="The tamper-evident journal of fiscal documents")
+
+
+class VerifyQuerySchema(StrictSchema):
+    """Which till to verify (all when absent)."""
+
+    till_id = fields.Integer()
+
+
+@blp.route("/journal/verify")
+class Verify(MethodView):
+    """Verification."""
+
+    @blp.requires(Right.VIEW_REPORTS)
+    @blp.arguments(VerifyQuerySchema, location="query")
+    @blp.response(200)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Check every chain from its first entry; report the first broken entry."""
+        verdict = service.verify(current_db(), query.get("till_id"))
+        return {"is_intact": verdict.is_intact, "tills": [asdict(t) for t in verdict.tills]}

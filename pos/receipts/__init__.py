@@ -1,0 +1,1 @@
+"""Sale receipts and returns: lines, pricing, payments, closing."""

@@ -1,0 +1,196 @@
+"""HTTP endpoints of receipts and returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+
+from pos.catalog.api import barcode_layouts
+from pos.core.errors import ValidationError
+from pos.core.security import Right
+from pos.core.web import ApiBlueprint, current_clock, current_db, idempotent
+from pos.receipts import quote as quoting
+from pos.receipts import returns, service
+from pos.receipts.lines import LineRequest
+from pos.receipts.schemas import (
+    LineChangeSchema,
+    LineInSchema,
+    NewReceiptSchema,
+    NewReturnSchema,
+    PaymentInSchema,
+    QuoteResultSchema,
+    QuoteSchema,
+    ReceiptSchema,
+)
+from pos.shifts.api import current_actor
+
+blp = ApiBlueprint("receipts", __name__, url_prefix="/api/v1",
+                   description="Receipts, payments and returns")
+TILL_HEADER = "X-Till-Id"
+
+
+def _till_header() -> int | None:
+    """Return the calling till from ``X-Till-Id``: a receipt of another till is refused."""
+    value = request.headers.get(TILL_HEADER)
+    if value is None:
+        return None
+    if not value.strip().isdigit():
+        raise ValidationError("X-Till-Id is a till id", code="invalid_till_header",
+                              field=TILL_HEADER)
+    return int(value)
+
+
+def _payment(data: dict[str, Any]) -> service.PaymentRequest:
+    return service.PaymentRequest(type=data["type"], amount_minor=data["amount"],
+                                  card_brand=data.get("card_brand"),
+                                  card_last4=data.get("card_last4"),
+                                  terminal_ref=data.get("terminal_ref"),
+                                  details=data.get("details") or {})
+
+
+@blp.route("/receipts")
+class Receipts(MethodView):
+    """Receipts."""
+
+    @idempotent
+    @blp.requires(Right.SELL)
+    @blp.arguments(NewReceiptSchema)
+    @blp.response(201, ReceiptSchema)
+    @blp.alt_response(200, schema=ReceiptSchema, description="already uploaded (same UUID)")
+    @blp.alt_response(409, schema="Problem")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Open a receipt; with lines and covering payments it is priced, paid and closed."""
+        cmd = service.NewReceipt(
+            till_id=data["till_id"], client_uuid=data.get("client_uuid"),
+            lines=tuple(LineRequest(**line) for line in data["lines"]),
+            payments=tuple(_payment(p) for p in data["payments"]),
+            card_code=data.get("card_code"), customer_ref=data.get("customer_ref"))
+        opened = service.create_receipt(current_db(), current_actor(), cmd, barcode_layouts(),
+                                        current_clock().now())
+        return opened.receipt, 201 if opened.is_new else 200
+
+
+@blp.route("/receipts/quote")
+class Quote(MethodView):
+    """Quote."""
+
+    @blp.requires(Right.SELL)
+    @blp.arguments(QuoteSchema)
+    @blp.response(200, QuoteResultSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Price a basket without saving it."""
+        basket = quoting.Basket(
+            till_id=data["till_id"], lines=tuple(LineRequest(**x) for x in data["lines"]),
+            card_code=data.get("card_code"), customer_ref=data.get("customer_ref"),
+            payment_forms=frozenset(data["payment_forms"]))
+        return quoting.quote(current_db(), current_actor(), basket, barcode_layouts(),
+                             current_clock().now())
+
+
+@blp.route("/receipts/<int:receipt_id>")
+class ReceiptById(MethodView):
+    """One receipt."""
+
+    @blp.requires(Right.SELL)
+    @blp.response(200, ReceiptSchema)
+    def get(self, receipt_id: int) -> Any:
+        """Return a receipt."""
+        return service.get_receipt(current_db(), receipt_id)
+
+
+@blp.route("/receipts/<int:receipt_id>/lines")
+class Lines(MethodView):
+    """Lines of a receipt."""
+
+    @idempotent
+    @blp.requires(Right.SELL)
+    @blp.arguments(LineInSchema)
+    @blp.response(201, ReceiptSchema)
+    def post(self, data: dict[str, Any], receipt_id: int) -> Any:
+        """Add a line by SKU or any barcode (weight barcodes give the quantity)."""
+        return service.add_line(current_db(), current_actor(), receipt_id, LineRequest(**data),
+                                barcode_layouts(), current_clock().now(), _till_header())
+
+
+@blp.route("/receipts/<int:receipt_id>/lines/<int:line_no>")
+class LineByNo(MethodView):
+    """One line."""
+
+    @blp.requires(Right.SELL)
+    @blp.arguments(LineChangeSchema)
+    @blp.response(200, ReceiptSchema)
+    def patch(self, data: dict[str, Any], receipt_id: int, line_no: int) -> Any:
+        """Change a line's quantity."""
+        return service.change_line(current_db(), current_actor(), receipt_id, line_no,
+                                   data["quantity"], data.get("weight_source"),
+                                   current_clock().now(), _till_header())
+
+    @blp.requires(Right.SELL)
+    @blp.response(200, ReceiptSchema)
+    def delete(self, receipt_id: int, line_no: int) -> Any:
+        """Remove a line."""
+        return service.remove_line(current_db(), current_actor(), receipt_id, line_no,
+                                   current_clock().now(), _till_header())
+
+
+@blp.route("/receipts/<int:receipt_id>/payments")
+class Payments(MethodView):
+    """Payments of a receipt."""
+
+    @idempotent
+    @blp.requires(Right.SELL)
+    @blp.arguments(PaymentInSchema)
+    @blp.response(201, ReceiptSchema)
+    def post(self, data: dict[str, Any], receipt_id: int) -> Any:
+        """Take a payment (cash may exceed what is due and gives change)."""
+        return service.add_payment(current_db(), current_actor(), receipt_id, _payment(data),
+                                   current_clock().now(), _till_header())
+
+
+@blp.route("/receipts/<int:receipt_id>/close")
+class Close(MethodView):
+    """Close a receipt."""
+
+    @idempotent
+    @blp.requires(Right.SELL)
+    @blp.response(200, ReceiptSchema)
+    @blp.alt_response(409, schema="Problem")
+    def post(self, receipt_id: int) -> Any:
+        """Close a fully paid receipt: it gets its number, journal entry and fiscal job."""
+        return service.close_receipt(current_db(), current_actor(), receipt_id,
+                                     current_clock().now(), _till_header())
+
+
+@blp.route("/receipts/<int:receipt_id>/void")
+class Void(MethodView):
+    """Void a receipt."""
+
+    @idempotent
+    @blp.requires(Right.SELL)
+    @blp.response(200, ReceiptSchema)
+    def post(self, receipt_id: int) -> Any:
+        """Void an open receipt (with lines: needs a manager's approval)."""
+        return service.void_receipt(current_db(), current_actor(), receipt_id,
+                                    current_clock().now(), _till_header())
+
+
+@blp.route("/returns")
+class Returns(MethodView):
+    """Returns."""
+
+    @idempotent
+    @blp.requires(Right.RETURN_WITH_RECEIPT)
+    @blp.arguments(NewReturnSchema)
+    @blp.response(201, ReceiptSchema)
+    @blp.alt_response(200, schema=ReceiptSchema, description="already recorded (same UUID)")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Return goods; without the original receipt a manager approves and cash refunds."""
+        cmd = returns.NewReturn(
+            till_id=data["till_id"], original_receipt_id=data["original_receipt_id"],
+            client_uuid=data.get("client_uuid"),
+            lines=tuple(returns.ReturnLine(**line) for line in data["lines"]))
+        opened = returns.create_return(current_db(), current_actor(), cmd, barcode_layouts(),
+                                       current_clock().now())
+        return opened.receipt, 201 if opened.is_new else 200

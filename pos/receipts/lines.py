@@ -1,0 +1,154 @@
+"""Turn what the till sends (SKU or barcode, quantity, weight source) into priced lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from pos.catalog.barcode import WeightLayout
+from pos.catalog.model import Item, Price
+from pos.catalog.prices import resolve_code
+from pos.core.errors import ConflictError, NotFoundError, ValidationError
+from pos.core.money import MoneyFormatError, line_amount, parse_quantity
+from pos.receipts.model import MILLI, ReceiptLine
+from pos.receipts.pricing import PricedItem
+from pos.stores.model import Store
+
+WEIGHT_SOURCES = ("scale", "manual")
+MAX_QUANTITY = Decimal("99999.999")
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """A line as the till asks for it: an SKU or any barcode, a quantity, a weight source."""
+
+    sku: str | None = None
+    code: str | None = None
+    quantity: str | None = None
+    weight_source: str | None = None
+
+
+def parse_line_quantity(text: str | None, field: str = "quantity") -> Decimal | None:
+    """Parse a quantity: positive, at most three decimals; ``invalid_quantity`` otherwise."""
+    if text is None:
+        return None
+    try:
+        quantity = parse_quantity(text)
+    except MoneyFormatError as error:
+        raise ValidationError(str(error), code="invalid_quantity", field=field) from None
+    if quantity <= 0 or quantity > MAX_QUANTITY:
+        raise ValidationError("Quantity must be above 0 and below 100000",
+                              code="invalid_quantity", field=field)
+    return quantity
+
+
+def check_quantity(item: Item, quantity: Decimal) -> None:
+    """Refuse a fractional quantity of a piece item."""
+    if not item.is_weighed and quantity != quantity.to_integral_value():
+        raise ValidationError(f"{item.sku} is sold by the piece", code="fractional_quantity",
+                              field="quantity")
+
+
+def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest],
+                  layouts: list[WeightLayout], now: datetime) -> list[ReceiptLine]:
+    """Resolve every request to an unsaved line (SKUs in one query, barcodes one by one)."""
+    skus = {r.sku for r in requests if r.sku is not None}
+    items = {i.sku: i for i in session.scalars(select(Item).where(Item.sku.in_(skus)))} \
+        if skus else {}
+    prices = _prices(session, store, [i.id for i in items.values()], now)
+    lines = []
+    for request in requests:
+        if request.sku is not None:
+            lines.append(_sku_line(items, prices, request))
+        else:
+            lines.append(_code_line(session, store, request, layouts, now))
+    return lines
+
+
+def _sku_line(items: dict[str, Item], prices: dict[int, int], request: LineRequest
+              ) -> ReceiptLine:
+    item = items.get(request.sku or "")
+    if item is None:
+        raise NotFoundError(f"No item {request.sku}", code="item_not_found", field="sku")
+    quantity = parse_line_quantity(request.quantity)
+    if quantity is None:
+        if item.is_weighed:
+            raise ValidationError(f"{item.sku} is weighed: send a quantity in kg",
+                                  code="quantity_required", field="quantity")
+        quantity = Decimal(1)
+    return build_line(item, prices.get(item.id), quantity, request.weight_source, None)
+
+
+def _code_line(session: Session, store: Store, request: LineRequest,
+               layouts: list[WeightLayout], now: datetime) -> ReceiptLine:
+    found = resolve_code(session, store, request.code or "", layouts, now)
+    if found.is_weight_barcode:
+        if request.quantity is not None:
+            raise ValidationError("A weight barcode carries its own quantity",
+                                  code="quantity_not_allowed", field="quantity")
+        return build_line(found.item, found.unit_price_minor, found.quantity, "barcode",
+                          found.code)
+    quantity = parse_line_quantity(request.quantity) or Decimal(1)
+    return build_line(found.item, found.unit_price_minor, quantity, request.weight_source,
+                      found.code)
+
+
+def build_line(item: Item, price_minor: int | None, quantity: Decimal,
+               weight_source: str | None, code: str | None) -> ReceiptLine:
+    """Make a line at the catalog price; weighed goods record where the weight came from."""
+    if not item.is_active:
+        raise ConflictError(f"{item.sku} is no longer sold", code="item_inactive", field="sku")
+    if price_minor is None:
+        raise ConflictError(f"{item.sku} has no price in this store", code="price_not_set",
+                            field="sku")
+    check_quantity(item, quantity)
+    source = None
+    if item.is_weighed:
+        source = weight_source or "scale"
+        if source not in (*WEIGHT_SOURCES, "barcode"):
+            raise ValidationError("weight_source is scale or manual",
+                                  code="invalid_weight_source", field="weight_source")
+    amount = line_amount(price_minor, quantity)
+    return ReceiptLine(item_id=item.id, sku=item.sku, name=item.name, code=code,
+                       quantity_milli=int(quantity * MILLI), unit_price_minor=price_minor,
+                       base_amount_minor=amount, discount_minor=0, amount_minor=amount,
+                       vat_rate=item.vat_rate, is_weighed=item.is_weighed,
+                       weight_source=source, discounts=[])
+
+
+def _prices(session: Session, store: Store, item_ids: list[int], now: datetime
+            ) -> dict[int, int]:
+    if not item_ids:
+        return {}
+    day = store.local_date(now)
+    query = select(Price.item_id, Price.price_minor).where(
+        Price.store_id == store.id, Price.item_id.in_(item_ids), Price.valid_from <= day,
+        or_(Price.valid_to.is_(None), Price.valid_to >= day))
+    if store.price_type_id is not None:
+        query = query.where(Price.price_type_id == store.price_type_id)
+    found: dict[int, int] = {}
+    # Latest valid_from wins, then the latest row, as current_price() decides.
+    for item_id, price_minor in session.execute(
+            query.order_by(Price.valid_from.desc(), Price.id.desc())):
+        found.setdefault(item_id, price_minor)
+    return found
+
+
+def priced_items(session: Session, lines: Sequence[ReceiptLine]) -> list[PricedItem]:
+    """Return what pricing needs about each line, loading the items in one query."""
+    ids = {line.item_id for line in lines}
+    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(ids)))} \
+        if ids else {}
+    return [PricedItem(
+        line_no=line.line_no, item_id=line.item_id, quantity=line.quantity,
+        unit_price_minor=line.unit_price_minor,
+        price_group=items[line.item_id].price_group.code
+        if items[line.item_id].price_group else None,
+        segments=frozenset(s.code for s in items[line.item_id].segments),
+        is_discountable=items[line.item_id].is_discountable,
+    ) for line in lines]

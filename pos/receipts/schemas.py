@@ -1,0 +1,163 @@
+"""Schemas of receipts, lines, payments, quotes and returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from pos.core.schemas import Money, Quantity, StrictSchema
+from pos.receipts.payments import reject_pans
+
+
+class LineSchema(Schema):
+    """A receipt line."""
+
+    line_no = fields.Integer()
+    item_id = fields.Integer()
+    sku = fields.String()
+    name = fields.String()
+    code = fields.String(allow_none=True)
+    quantity = Quantity()
+    unit_price = Money(attribute="unit_price_minor")
+    base_amount = Money(attribute="base_amount_minor")
+    discount = Money(attribute="discount_minor", allow_negative=True)
+    amount = Money(attribute="amount_minor")
+    vat_rate = fields.String()
+    weight_source = fields.String(allow_none=True)
+    is_manual_weight = fields.Boolean()
+    discounts = fields.List(fields.Dict())
+    original_line_id = fields.Integer(allow_none=True)
+
+
+class PaymentSchema(Schema):
+    """A payment or refund."""
+
+    seq = fields.Integer()
+    type = fields.String(attribute="kind")
+    amount = Money(attribute="amount_minor")
+    card_brand = fields.String(allow_none=True)
+    card_last4 = fields.String(allow_none=True)
+    terminal_ref = fields.String(allow_none=True)
+    details = fields.Dict()
+
+
+class ReceiptSchema(Schema):
+    """A receipt or a return with its lines, payments and pricing trace."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    state = fields.String()
+    number = fields.Integer(allow_none=True)
+    store_id = fields.Integer()
+    till_id = fields.Integer()
+    shift_id = fields.Integer()
+    client_uuid = fields.String()
+    cashier_id = fields.Integer()
+    opened_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    total = Money(attribute="total_minor")
+    discount = Money(attribute="discount_minor", allow_negative=True)
+    paid = Money(attribute="paid_minor")
+    due = Money(attribute="due_minor")
+    change = Money(attribute="change_minor")
+    original_receipt_id = fields.Integer(allow_none=True)
+    card_code = fields.String(allow_none=True)
+    customer_ref = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(LineSchema))
+    payments = fields.List(fields.Nested(PaymentSchema))
+    pricing_trace = fields.List(fields.Dict())
+
+
+class LineInSchema(StrictSchema):
+    """A line to add: an SKU or any barcode; a quantity (kg with 3 decimals when weighed)."""
+
+    sku = fields.String(validate=validate.Length(min=1, max=64))
+    code = fields.String(validate=validate.Length(min=1, max=64))
+    quantity = fields.String(metadata={"example": "0.455"})
+    weight_source = fields.String(metadata={"description": "scale or manual"})
+
+    @validates_schema
+    def _one_item(self, data: dict[str, Any], **_: Any) -> None:
+        if ("sku" in data) == ("code" in data):
+            raise ValidationError("Send exactly one of sku and code", "sku")
+
+
+class PaymentInSchema(StrictSchema):
+    """A payment: cash (tendered), or card with brand, last four digits and terminal ref."""
+
+    type = fields.String(required=True, metadata={"example": "cash"})
+    amount = Money(required=True)
+    card_brand = fields.String(validate=validate.Length(max=32))
+    card_last4 = fields.String()
+    terminal_ref = fields.String(validate=validate.Length(max=64))
+    details = fields.Dict(load_default=dict)
+
+    @pre_load
+    def _no_card_numbers(self, data: Any, **_: Any) -> Any:
+        # Checked before anything else, so a PAN in any field - even an unknown one - is
+        # refused with its own code and never echoed back in a validation message.
+        if isinstance(data, dict):
+            reject_pans({k: v for k, v in data.items() if k != "amount"})
+        return data
+
+
+class NewReceiptSchema(StrictSchema):
+    """A receipt to open; with lines and covering payments it is closed at once."""
+
+    till_id = fields.Integer(required=True)
+    client_uuid = fields.String(metadata={"description": "client-generated UUID"})
+    lines = fields.List(fields.Nested(LineInSchema), load_default=list,
+                        validate=validate.Length(max=500))
+    payments = fields.List(fields.Nested(PaymentInSchema), load_default=list,
+                           validate=validate.Length(max=20))
+    card_code = fields.String(validate=validate.Length(max=64))
+    customer_ref = fields.String(validate=validate.Length(max=64))
+
+
+class QuoteSchema(StrictSchema):
+    """A basket to price without saving."""
+
+    till_id = fields.Integer(required=True)
+    lines = fields.List(fields.Nested(LineInSchema), required=True,
+                        validate=validate.Length(min=1, max=500))
+    card_code = fields.String(validate=validate.Length(max=64))
+    customer_ref = fields.String(validate=validate.Length(max=64))
+    payment_forms = fields.List(fields.String(), load_default=list)
+
+
+class QuoteResultSchema(Schema):
+    """A priced basket."""
+
+    lines = fields.List(fields.Nested(LineSchema))
+    total = Money(attribute="total_minor")
+    discount = Money(attribute="discount_minor", allow_negative=True)
+    hints = fields.List(fields.Dict())
+    gift_lines = fields.List(fields.Dict())
+    pricing_trace = fields.List(fields.Dict())
+
+
+class LineChangeSchema(StrictSchema):
+    """A new quantity for a line."""
+
+    quantity = fields.String(required=True)
+    weight_source = fields.String()
+
+
+class ReturnLineInSchema(StrictSchema):
+    """A line to return: ``line_no`` of the original, or ``sku``/``code`` without receipt."""
+
+    line_no = fields.Integer()
+    sku = fields.String()
+    code = fields.String()
+    quantity = fields.String(required=True)
+
+
+class NewReturnSchema(StrictSchema):
+    """A return, closed in one request."""
+
+    till_id = fields.Integer(required=True)
+    original_receipt_id = fields.Integer(allow_none=True, load_default=None)
+    client_uuid = fields.String()
+    lines = fields.List(fields.Nested(ReturnLineInSchema), required=True,
+                        validate=validate.Length(min=1, max=500))

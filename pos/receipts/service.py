@@ -1,0 +1,356 @@
+"""Use cases of a sale receipt: open, add and change lines, pay, close, void, quote.
+
+Each use case is one write transaction. A receipt closes in the transaction that takes its
+till's next number, chains it to the journal and queues it for the fiscal device.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pos.auth.approval import Actor, authorize
+from pos.catalog.barcode import WeightLayout
+from pos.catalog.model import Item
+from pos.core.db import Database
+from pos.core.errors import ConflictError, NotFoundError, ValidationError
+from pos.core.money import line_amount
+from pos.core.security import Right
+from pos.fiscal.service import record_document
+from pos.receipts import payments as registry
+from pos.receipts.lines import (
+    WEIGHT_SOURCES,
+    LineRequest,
+    check_quantity,
+    parse_line_quantity,
+    priced_items,
+    resolve_lines,
+)
+from pos.receipts.model import MILLI, SALE, Receipt, ReceiptLine, ReceiptPayment, receipt_document
+from pos.receipts.pricing import SaleFacts, price_lines
+from pos.shifts.model import Shift
+from pos.stores.model import Store
+from pos.stores.service import get_till
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """A payment as the till sends it."""
+
+    type: str
+    amount_minor: int
+    card_brand: str | None = None
+    card_last4: str | None = None
+    terminal_ref: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewReceipt:
+    """A receipt to open, optionally complete with lines and payments (one-shot upload)."""
+
+    till_id: int
+    client_uuid: str | None = None
+    lines: tuple[LineRequest, ...] = ()
+    payments: tuple[PaymentRequest, ...] = ()
+    card_code: str | None = None
+    customer_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The receipt and whether this request created it (False: an earlier upload did)."""
+
+    receipt: Receipt
+    is_new: bool
+
+
+def open_shift_of(session: Session, till_id: int) -> Shift:
+    """Return the till's open shift or raise ``shift_not_open``."""
+    shift = session.scalar(select(Shift).where(Shift.open_till_id == till_id))
+    if shift is None:
+        raise ConflictError(f"Till {till_id} has no open shift", code="shift_not_open")
+    return shift
+
+
+def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[WeightLayout],
+                   now: datetime) -> Opened:
+    """Open a receipt; with lines and covering payments, price, pay and close it at once."""
+    if cmd.payments and not cmd.lines:
+        raise ValidationError("Payments need lines", code="receipt_empty", field="payments")
+    client_uuid = _client_uuid(cmd.client_uuid)
+    try:
+        with db.transaction() as session:
+            till = get_till(session, cmd.till_id)
+            existing = _by_uuid(session, till.store_id, client_uuid)
+            if existing is not None:
+                return Opened(_same_till(existing, cmd.till_id), False)
+            store = session.get(Store, till.store_id)
+            assert store is not None
+            lines = resolve_lines(session, store, cmd.lines, layouts, now)
+            approver = _authorize_manual_weight(session, actor, lines, now)
+            receipt = _open(session, actor, till.store_id, cmd, client_uuid, now)
+            if lines:
+                _append(session, actor, receipt, store, lines, approver, now)
+            if cmd.payments:
+                for payment in cmd.payments:
+                    receipt.add_payment(make_payment(payment))
+                _close(session, actor, receipt, now)
+            return Opened(receipt, True)
+    except IntegrityError:
+        # A concurrent upload of the same client UUID won the race: answer with its receipt.
+        with db.read() as session:
+            till = get_till(session, cmd.till_id)
+            existing = _by_uuid(session, till.store_id, client_uuid)
+            if existing is None:
+                raise
+            return Opened(_same_till(existing, cmd.till_id), False)
+
+
+def _client_uuid(text: str | None) -> str:
+    if text is None:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise ValidationError("client_uuid is not a UUID", code="invalid_uuid",
+                              field="client_uuid") from None
+
+
+def _by_uuid(session: Session, store_id: int, client_uuid: str) -> Receipt | None:
+    return session.scalar(select(Receipt).where(Receipt.store_id == store_id,
+                                                Receipt.client_uuid == client_uuid))
+
+
+def _same_till(receipt: Receipt, till_id: int) -> Receipt:
+    if receipt.till_id != till_id:
+        raise ConflictError("This client UUID belongs to another till's receipt",
+                            code="uuid_conflict", field="client_uuid")
+    return receipt
+
+
+def _open(session: Session, actor: Actor, store_id: int, cmd: NewReceipt, client_uuid: str,
+          now: datetime) -> Receipt:
+    shift = open_shift_of(session, cmd.till_id)
+    shift.ensure_accepts_receipts(now)
+    receipt = Receipt(store_id=store_id, till_id=cmd.till_id, shift_id=shift.id, kind=SALE,
+                      state="open", client_uuid=client_uuid, cashier_id=actor.user_id,
+                      opened_at=now, card_code=cmd.card_code, customer_ref=cmd.customer_ref,
+                      total_minor=0, discount_minor=0, change_minor=0, pricing_trace=[],
+                      lines=[], payments=[])
+    session.add(receipt)
+    session.flush()
+    return receipt
+
+
+def _add_lines(session: Session, actor: Actor, receipt: Receipt,
+               requests: Sequence[LineRequest], layouts: list[WeightLayout],
+               now: datetime) -> list[ReceiptLine]:
+    store = session.get(Store, receipt.store_id)
+    assert store is not None
+    lines = resolve_lines(session, store, requests, layouts, now)
+    approver = _authorize_manual_weight(session, actor, lines, now)
+    _append(session, actor, receipt, store, lines, approver, now)
+    return lines
+
+
+def _append(session: Session, actor: Actor, receipt: Receipt, store: Store,
+            lines: Sequence[ReceiptLine], approver: int | None, now: datetime) -> None:
+    for line in lines:
+        if line.is_manual_weight:
+            line.manual_weight_approved_by_id = approver
+        receipt.add_line(line)
+    reprice(session, receipt, store, actor, now)
+
+
+def _authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[ReceiptLine],
+                             now: datetime) -> int | None:
+    # Once per request and before anything is written: a refused approval commits its
+    # failure count, and a one-time code is spent by its first use.
+    manual = [line.sku for line in lines if line.is_manual_weight]
+    if not manual:
+        return None
+    return authorize(session, actor, Right.MANUAL_WEIGHT, action="manual_weight",
+                     target=",".join(manual)[:200], now=now)
+
+
+def reprice(session: Session, receipt: Receipt, store: Store, actor: Actor,
+            now: datetime) -> None:
+    """Run pricing over the receipt and store each line's discounts and the trace."""
+    if not receipt.lines:
+        receipt.total_minor = receipt.discount_minor = 0
+        receipt.pricing_trace = []
+        return
+    facts = SaleFacts(now_local=now.astimezone(store.zone).replace(tzinfo=None),
+                      store_id=store.id, cashier_group=actor.principal.user_group,
+                      card_code=receipt.card_code, customer_ref=receipt.customer_ref)
+    pricing = price_lines(priced_items(session, receipt.lines), facts)
+    by_no = {line.line_no: line for line in receipt.lines}
+    for priced in pricing.lines:
+        line = by_no[priced.line_no]
+        line.discount_minor, line.amount_minor = priced.discount_minor, priced.amount_minor
+        line.discounts = [a.to_dict() for a in priced.applied]
+    receipt.total_minor = pricing.total_minor
+    receipt.discount_minor = pricing.discount_total_minor
+    receipt.pricing_trace = [{"line_no": e.line_no, "event": e.event, **e.record.to_dict()}
+                             for e in pricing.trace]
+
+
+def make_payment(request: PaymentRequest) -> ReceiptPayment:
+    """Check a payment against its registered type and build the row."""
+    kind = registry.payment_type(request.type)
+    card = {"card_brand": request.card_brand, "card_last4": request.card_last4,
+            "terminal_ref": request.terminal_ref}
+    registry.reject_pans({**card, **request.details})
+    given = {k: v for k, v in card.items() if v is not None}
+    unexpected = sorted(set(given) - set(kind.fields))
+    if unexpected:
+        raise ValidationError(f"{kind.name} payments take no {unexpected[0]}",
+                              code="unexpected_payment_field", field=unexpected[0])
+    kind.check({**given, **request.details})
+    if request.amount_minor <= 0:
+        raise ValidationError("A payment is above zero", code="invalid_amount", field="amount")
+    return ReceiptPayment(kind=kind.name, amount_minor=request.amount_minor,
+                          gives_change=kind.gives_change, details=dict(request.details),
+                          **card)
+
+
+def _close(session: Session, actor: Actor, receipt: Receipt, now: datetime) -> None:
+    receipt.close(now)
+    cashier = actor.principal.full_name or actor.principal.username
+
+    def build(number: int) -> dict[str, Any]:
+        receipt.number = number
+        return receipt_document(receipt, cashier)
+
+    record_document(session, store_id=receipt.store_id, till_id=receipt.till_id,
+                    kind=receipt.kind, document_id=receipt.id, build=build, now=now)
+
+
+def load_for_change(session: Session, actor: Actor, receipt_id: int, till_id: int | None,
+                    now: datetime) -> Receipt:
+    """Load an open receipt for a change: right till, own receipt or approved, shift open."""
+    receipt = session.get(Receipt, receipt_id, with_for_update=True)
+    if receipt is None:
+        raise NotFoundError(f"No receipt {receipt_id}", code="receipt_not_found")
+    if till_id is not None and receipt.till_id != till_id:
+        raise ConflictError("The receipt belongs to another till", code="wrong_till")
+    receipt.ensure_open()
+    shift = session.get(Shift, receipt.shift_id)
+    assert shift is not None
+    shift.ensure_open()
+    if receipt.cashier_id != actor.user_id:
+        authorize(session, actor, Right.MANAGE_OTHERS_SHIFTS, action="others_receipt",
+                  target=f"receipt:{receipt.id}", now=now, store_id=receipt.store_id)
+    return receipt
+
+
+def add_line(db: Database, actor: Actor, receipt_id: int, request: LineRequest,
+             layouts: list[WeightLayout], now: datetime, till_id: int | None = None
+             ) -> Receipt:
+    """Add a line by SKU or barcode."""
+    with db.transaction() as session:
+        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+        _add_lines(session, actor, receipt, [request], layouts, now)
+        return receipt
+
+
+def change_line(db: Database, actor: Actor, receipt_id: int, line_no: int, quantity: str,
+                weight_source: str | None, now: datetime, till_id: int | None = None
+                ) -> Receipt:
+    """Change a line's quantity (and for weighed goods where the weight came from)."""
+    with db.transaction() as session:
+        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+        receipt.ensure_no_payments()
+        line = receipt.line(line_no)
+        new_quantity = parse_line_quantity(quantity)
+        assert new_quantity is not None
+        _apply_quantity(session, actor, line, new_quantity, weight_source, now)
+        store = session.get(Store, receipt.store_id)
+        assert store is not None
+        reprice(session, receipt, store, actor, now)
+        return receipt
+
+
+def _apply_quantity(session: Session, actor: Actor, line: ReceiptLine, quantity: Decimal,
+                    weight_source: str | None, now: datetime) -> None:
+    item = session.get(Item, line.item_id)
+    assert item is not None
+    check_quantity(item, quantity)
+    if line.weight_source == "barcode":
+        raise ConflictError("A weight barcode's quantity cannot change",
+                            code="quantity_from_barcode")
+    source = line.weight_source
+    if item.is_weighed:
+        source = weight_source or "scale"
+        if source not in WEIGHT_SOURCES:
+            raise ValidationError("weight_source is scale or manual",
+                                  code="invalid_weight_source", field="weight_source")
+    approver = None
+    if source == "manual":
+        approver = authorize(session, actor, Right.MANUAL_WEIGHT, action="manual_weight",
+                             target=line.sku, now=now)
+    line.weight_source, line.manual_weight_approved_by_id = source, approver
+    line.quantity_milli = int(quantity * MILLI)
+    line.base_amount_minor = line_amount(line.unit_price_minor, quantity)
+
+
+def remove_line(db: Database, actor: Actor, receipt_id: int, line_no: int, now: datetime,
+                till_id: int | None = None) -> Receipt:
+    """Remove a line."""
+    with db.transaction() as session:
+        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+        receipt.remove_line(line_no)
+        store = session.get(Store, receipt.store_id)
+        assert store is not None
+        reprice(session, receipt, store, actor, now)
+        return receipt
+
+
+def add_payment(db: Database, actor: Actor, receipt_id: int, request: PaymentRequest,
+                now: datetime, till_id: int | None = None) -> Receipt:
+    """Take a payment."""
+    with db.transaction() as session:
+        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+        receipt.add_payment(make_payment(request))
+        return receipt
+
+
+def close_receipt(db: Database, actor: Actor, receipt_id: int, now: datetime,
+                  till_id: int | None = None) -> Receipt:
+    """Close a fully paid receipt: number, journal, fiscal outbox."""
+    with db.transaction() as session:
+        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+        _close(session, actor, receipt, now)
+        return receipt
+
+
+def void_receipt(db: Database, actor: Actor, receipt_id: int, now: datetime,
+                 till_id: int | None = None) -> Receipt:
+    """Void an open receipt; one with lines needs the void right or a manager's approval."""
+    with db.transaction() as session:
+        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+        approver = None
+        if receipt.lines:
+            approver = authorize(session, actor, Right.VOID_RECEIPT, action="void_receipt",
+                                 target=f"receipt:{receipt.id}", now=now,
+                                 store_id=receipt.store_id)
+        receipt.void(actor.user_id, approver)
+        return receipt
+
+
+def get_receipt(db: Database, receipt_id: int) -> Receipt:
+    """Return a receipt or raise ``receipt_not_found``."""
+    with db.read() as session:
+        receipt = session.get(Receipt, receipt_id)
+        if receipt is None:
+            raise NotFoundError(f"No receipt {receipt_id}", code="receipt_not_found")
+        return receipt

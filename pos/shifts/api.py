@@ -1,0 +1,125 @@
+"""HTTP endpoints of shifts: open, cash in/out, X report, close (Z report), list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+
+from pos.auth.approval import Actor, Approval
+from pos.core.security import Right
+from pos.core.web import ApiBlueprint, authenticate, client_address, current_clock, \
+    current_db, idempotent
+from pos.shifts import service
+from pos.shifts.model import CASH_IN, CASH_OUT
+from pos.shifts.report import present
+from pos.shifts.schemas import (
+    CashMovementSchema,
+    CashMoveSchema,
+    CloseShiftSchema,
+    OpenShiftSchema,
+    ShiftPageSchema,
+    ShiftQuerySchema,
+    ShiftSchema,
+)
+
+blp = ApiBlueprint("shifts", __name__, url_prefix="/api/v1",
+                   description="Shifts, cash in and out, X and Z reports")
+
+
+def current_actor() -> Actor:
+    """Return who acts on this request, with a manager's approval if headers carry one."""
+    approval = Approval.from_headers(request.headers.get("X-Approval-Code"),
+                                     request.headers.get("X-Manager-Credentials"))
+    return Actor(authenticate(), approval, client_address())
+
+
+@blp.route("/shifts")
+class Shifts(MethodView):
+    """Shifts."""
+
+    @blp.requires(Right.VIEW_REPORTS)
+    @blp.arguments(ShiftQuerySchema, location="query")
+    @blp.response(200, ShiftPageSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """List shifts with their stored reports (``till``, ``from``, ``to``)."""
+        return service.list_shifts(current_db(), till_id=query.get("till"),
+                                   date_from=query.get("from_"), date_to=query.get("to"),
+                                   page=query["page"], page_size=query["page_size"])
+
+    @idempotent
+    @blp.requires(Right.OPEN_SHIFT)
+    @blp.arguments(OpenShiftSchema)
+    @blp.response(201, ShiftSchema)
+    @blp.alt_response(409, schema="Problem")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Open a shift on a till with the opening cash."""
+        return service.open_shift(current_db(), current_actor(), data["till_id"],
+                                  data["opening_float"], current_clock().now())
+
+
+@blp.route("/shifts/<int:shift_id>")
+class ShiftById(MethodView):
+    """One shift."""
+
+    @blp.requires(Right.SELL)
+    @blp.response(200, ShiftSchema)
+    def get(self, shift_id: int) -> Any:
+        """Return a shift (with its Z report once closed)."""
+        return service.get_shift(current_db(), shift_id)
+
+
+@blp.route("/shifts/<int:shift_id>/cash-in")
+class CashIn(MethodView):
+    """Cash in."""
+
+    @idempotent
+    @blp.requires(Right.CASH_IN)
+    @blp.arguments(CashMoveSchema)
+    @blp.response(201, CashMovementSchema)
+    def post(self, data: dict[str, Any], shift_id: int) -> Any:
+        """Put cash into the drawer (a numbered fiscal document)."""
+        return service.move_cash(current_db(), current_actor(), shift_id, CASH_IN,
+                                 data["amount"], data["reason"], current_clock().now())
+
+
+@blp.route("/shifts/<int:shift_id>/cash-out")
+class CashOut(MethodView):
+    """Cash out."""
+
+    @idempotent
+    @blp.requires(Right.SELL)
+    @blp.arguments(CashMoveSchema)
+    @blp.response(201, CashMovementSchema)
+    def post(self, data: dict[str, Any], shift_id: int) -> Any:
+        """Take cash to the safe; cashiers need a manager's approval."""
+        return service.move_cash(current_db(), current_actor(), shift_id, CASH_OUT,
+                                 data["amount"], data["reason"], current_clock().now())
+
+
+@blp.route("/shifts/<int:shift_id>/x-report")
+class XReport(MethodView):
+    """X report."""
+
+    @blp.requires(Right.SELL)
+    @blp.response(200)
+    def get(self, shift_id: int) -> Any:
+        """Return the shift's totals so far without closing it."""
+        return present(service.x_report(current_db(), shift_id))
+
+
+@blp.route("/shifts/<int:shift_id>/close")
+class CloseShift(MethodView):
+    """Close a shift."""
+
+    @idempotent
+    @blp.requires(Right.OPEN_SHIFT)
+    @blp.arguments(CloseShiftSchema)
+    @blp.response(200, ShiftSchema)
+    @blp.alt_response(409, schema="Problem")
+    def post(self, data: dict[str, Any], shift_id: int) -> Any:
+        """Close with the counted cash; the Z report is stored with the shift."""
+        cmd = service.CloseShift(data["counted_cash"], data["blind"])
+        return service.close_shift(current_db(), current_actor(), shift_id, cmd,
+                                   current_clock().now())

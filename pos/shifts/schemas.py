@@ -1,0 +1,89 @@
+"""Schemas of shifts, cash movements and reports."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from pos.core.schemas import Money, PageArgs, StrictSchema
+from pos.shifts.report import present
+
+
+class OpenShiftSchema(StrictSchema):
+    """A shift to open."""
+
+    till_id = fields.Integer(required=True)
+    opening_float = Money(load_default=0, metadata={"description": "opening cash count"})
+
+
+class CashMoveSchema(StrictSchema):
+    """Cash put in or taken out."""
+
+    amount = Money(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class CloseShiftSchema(StrictSchema):
+    """The closing cash count."""
+
+    counted_cash = Money(required=True)
+    blind = fields.Boolean(load_default=False,
+                           metadata={"description": "the cashier was not shown expected cash"})
+
+
+class ShiftQuerySchema(PageArgs):
+    """Filters of the shift list."""
+
+    till = fields.Integer()
+    from_ = fields.DateTime(data_key="from")
+    to = fields.DateTime()
+
+
+class ShiftSchema(Schema):
+    """A shift with its stored Z report once closed."""
+
+    id = fields.Integer()
+    store_id = fields.Integer()
+    till_id = fields.Integer()
+    state = fields.String()
+    opened_by_id = fields.Integer()
+    opened_at = fields.DateTime()
+    opening_float = Money(attribute="opening_float_minor")
+    closed_by_id = fields.Integer(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    is_blind_close = fields.Boolean()
+    expected_cash = Money(attribute="expected_cash_minor", allow_none=True)
+    counted_cash = Money(attribute="counted_cash_minor", allow_none=True)
+    difference = Money(attribute="difference_minor", allow_none=True, allow_negative=True)
+    z_number = fields.Integer(allow_none=True)
+    z_report = fields.Function(lambda shift: present(shift.z_report) if shift.z_report else None)
+
+
+class ShiftPageSchema(Schema):
+    """A page of shifts."""
+
+    items = fields.List(fields.Nested(ShiftSchema))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+
+
+class CashMovementSchema(Schema):
+    """A numbered cash in or cash out document."""
+
+    id = fields.Integer()
+    shift_id = fields.Integer()
+    till_id = fields.Integer()
+    kind = fields.String()
+    number = fields.Integer()
+    amount = Money(attribute="amount_minor")
+    reason = fields.String()
+    user_id = fields.Integer()
+    approved_by_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ReportSchema(Schema):
+    """An X or Z report (money as decimal strings)."""
+
+    class Meta:
+        unknown = "include"

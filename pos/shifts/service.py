@@ -1,0 +1,182 @@
+"""Use cases of a shift: open, cash in, cash out, X report, close with a Z report, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pos.auth.approval import Actor, authorize
+from pos.core.db import Database
+from pos.core.errors import ConflictError, NotFoundError, ValidationError
+from pos.core.security import Right
+from pos.fiscal.numbering import ensure_counter
+from pos.fiscal.service import enqueue, record_document
+from pos.shifts.model import CASH_OUT, OPEN, CashMovement, Shift
+from pos.shifts.report import shift_totals
+from pos.stores.model import Store
+from pos.stores.service import get_till
+
+
+def open_shift(db: Database, actor: Actor, till_id: int, float_minor: int, now: datetime
+               ) -> Shift:
+    """Open a shift on a till with its opening cash; one open shift per till."""
+    try:
+        with db.transaction() as session:
+            till = get_till(session, till_id)
+            if not till.is_active:
+                raise ConflictError(f"Till {till_id} is not active", code="till_inactive")
+            if session.scalar(select(Shift.id).where(Shift.open_till_id == till_id)):
+                raise _already_open(till_id)
+            shift = Shift(store_id=till.store_id, till_id=till_id, open_till_id=till_id,
+                          state=OPEN, opened_by_id=actor.user_id, opened_at=now,
+                          opening_float_minor=float_minor)
+            session.add(shift)
+            session.flush()
+            ensure_counter(session, till.store_id, till_id)
+            enqueue(session, store_id=till.store_id, till_id=till_id, number=None,
+                    kind="shift_open", document_id=shift.id, now=now,
+                    payload={"kind": "shift_open", "shift_id": shift.id,
+                             "opening_float_minor": float_minor,
+                             "cashier": actor.principal.full_name})
+            return shift
+    except IntegrityError:
+        raise _already_open(till_id) from None
+
+
+def _already_open(till_id: int) -> ConflictError:
+    return ConflictError(f"Till {till_id} already has an open shift", code="shift_already_open")
+
+
+def _locked_shift(session: Session, shift_id: int) -> Shift:
+    shift = session.get(Shift, shift_id, with_for_update=True)
+    if shift is None:
+        raise NotFoundError(f"No shift {shift_id}", code="shift_not_found")
+    return shift
+
+
+def _check_owner(session: Session, actor: Actor, shift: Shift, action: str, now: datetime
+                 ) -> int | None:
+    if shift.opened_by_id == actor.user_id:
+        return None
+    return authorize(session, actor, Right.MANAGE_OTHERS_SHIFTS, action=action,
+                     target=f"shift:{shift.id}", now=now, store_id=shift.store_id)
+
+
+def move_cash(db: Database, actor: Actor, shift_id: int, kind: str, amount_minor: int,
+              reason: str, now: datetime) -> CashMovement:
+    """Record a cash in or cash out; a cash out never exceeds the cash in the drawer."""
+    if amount_minor <= 0:
+        raise ValidationError("The amount is above zero", code="invalid_amount", field="amount")
+    with db.transaction() as session:
+        shift = _locked_shift(session, shift_id)
+        shift.ensure_open()
+        approver = None
+        if kind == CASH_OUT:
+            approver = authorize(session, actor, Right.CASH_OUT, action="cash_out",
+                                 target=f"shift:{shift.id}", now=now, store_id=shift.store_id)
+            shift.ensure_can_pay_out(amount_minor,
+                                     shift_totals(session, shift)["cash"]["expected_minor"])
+        movement = CashMovement(store_id=shift.store_id, till_id=shift.till_id,
+                                shift_id=shift.id, kind=kind, number=0,
+                                amount_minor=amount_minor, reason=reason,
+                                user_id=actor.user_id, approved_by_id=approver, created_at=now)
+        session.add(movement)
+        session.flush()
+
+        def build(number: int) -> dict[str, Any]:
+            movement.number = number
+            return movement.document()
+
+        record_document(session, store_id=shift.store_id, till_id=shift.till_id, kind=kind,
+                        document_id=movement.id, build=build, now=now)
+        return movement
+
+
+def x_report(db: Database, shift_id: int) -> dict[str, Any]:
+    """Return the shift's totals so far, without closing it."""
+    with db.read() as session:
+        shift = session.get(Shift, shift_id)
+        if shift is None:
+            raise NotFoundError(f"No shift {shift_id}", code="shift_not_found")
+        return {"kind": "x_report", **shift_totals(session, shift)}
+
+
+@dataclass(frozen=True)
+class CloseShift:
+    """The closing count; ``is_blind`` when the cashier was not shown the expected cash."""
+
+    counted_minor: int
+    is_blind: bool = False
+
+
+def close_shift(db: Database, actor: Actor, shift_id: int, cmd: CloseShift, now: datetime
+                ) -> Shift:
+    """Close the shift with the counted cash and record its Z report."""
+    with db.transaction() as session:
+        shift = _locked_shift(session, shift_id)
+        shift.ensure_open()
+        _check_owner(session, actor, shift, "close_others_shift", now)
+        totals = shift_totals(session, shift)
+        if totals["open_receipts"]:
+            raise ConflictError("Finish or void the open receipts first",
+                                code="open_receipts", extra={"count": totals["open_receipts"]})
+        expected = totals["cash"]["expected_minor"]
+        # Approve before changing anything: a refused approval commits its failure count.
+        approver = _approve_difference(session, actor, shift, cmd.counted_minor - expected, now)
+        difference = shift.close(cmd.counted_minor, expected, by_id=actor.user_id, now=now,
+                                 is_blind=cmd.is_blind)
+        shift.difference_approved_by_id = approver
+        totals["cash"].update(counted_minor=cmd.counted_minor, difference_minor=difference)
+
+        def build(number: int) -> dict[str, Any]:
+            shift.z_number = number
+            shift.z_report = {"kind": "z_report", "number": number, "closed_at": now.isoformat(),
+                              "is_blind_close": cmd.is_blind, **totals}
+            return shift.z_report
+
+        record_document(session, store_id=shift.store_id, till_id=shift.till_id,
+                        kind="z_report", document_id=shift.id, build=build, now=now)
+        return shift
+
+
+def _approve_difference(session: Session, actor: Actor, shift: Shift, difference: int,
+                        now: datetime) -> int | None:
+    store = session.get(Store, shift.store_id)
+    assert store is not None
+    if abs(difference) <= store.max_cash_difference_minor:
+        return None
+    # A difference beyond the store's tolerance needs a manager (or a manager closing).
+    return authorize(session, actor, Right.APPROVE, action="cash_difference",
+                     target=f"shift:{shift.id}", now=now, store_id=shift.store_id,
+                     details={"difference_minor": difference})
+
+
+def get_shift(db: Database, shift_id: int) -> Shift:
+    """Return a shift or raise ``shift_not_found``."""
+    with db.read() as session:
+        shift = session.get(Shift, shift_id)
+        if shift is None:
+            raise NotFoundError(f"No shift {shift_id}", code="shift_not_found")
+        return shift
+
+
+def list_shifts(db: Database, *, till_id: int | None, date_from: datetime | None,
+                date_to: datetime | None, page: int, page_size: int) -> dict[str, Any]:
+    """Return a page of shifts (newest first) with their stored reports."""
+    with db.read() as session:
+        query = select(Shift)
+        if till_id is not None:
+            query = query.where(Shift.till_id == till_id)
+        if date_from is not None:
+            query = query.where(Shift.opened_at >= date_from)
+        if date_to is not None:
+            query = query.where(Shift.opened_at < date_to)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = list(session.scalars(query.order_by(Shift.opened_at.desc(), Shift.id.desc())
+                                    .offset((page - 1) * page_size).limit(page_size)))
+        return {"items": rows, "page": page, "page_size": page_size, "total": total}
