@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from pos.core.money import allocate
 
 from . import units
 from .basket import Basket
-from .benefits import Benefit, CheapestFree, Gift, QuantityDiscount, SimpleBenefit
+from .benefits import CheapestFree, Gift, QuantityDiscount, SimpleBenefit
+from .inputs import LineInput
 from .model import Discount
 from .result import GiftLine
 
@@ -34,46 +36,54 @@ def apply_discount(
     benefit = discount.benefit
     if isinstance(benefit, QuantityDiscount | CheapestFree | Gift):
         return _apply_units(discount, benefit, lines, basket, bases, consumed)
-    if discount.spreads_total:
-        return Effect(_spread(discount, lines, basket, bases), consumed)
     amounts: dict[int, int] = {}
-    for line_no in lines:
-        line = basket.by_no[line_no]
-        simple: SimpleBenefit = discount.benefit_for(line)  # type: ignore[assignment]
-        _put(amounts, line_no, simple.off_line(bases[line_no], line.quantity), bases)
+    if discount.spreads_total:
+        _spread(discount, lines, basket, bases, amounts)
+    else:
+        _per_line(discount, lines, basket, bases, amounts)
     return Effect(amounts, consumed)
 
 
-def _put(amounts: dict[int, int], line_no: int, amount: int, bases: dict[int, int]) -> None:
-    amount = min(amount, bases[line_no])
-    if amount:
-        amounts[line_no] = amount
+def _simple(discount: Discount, line: LineInput) -> SimpleBenefit:
+    # validate_tree refuses unit benefits as refinements, so a simple discount stays simple.
+    return cast(SimpleBenefit, discount.benefit_for(line))
+
+
+def _per_line(
+    discount: Discount,
+    lines: Sequence[int],
+    basket: Basket,
+    bases: dict[int, int],
+    amounts: dict[int, int],
+) -> None:
+    for line_no in lines:
+        line = basket.by_no[line_no]
+        amount = _simple(discount, line).off_line(bases[line_no], line.quantity)
+        amount = min(amount, bases[line_no])
+        if amount:
+            amounts[line_no] = amount
 
 
 def _spread(
-    discount: Discount, lines: Sequence[int], basket: Basket, bases: dict[int, int]
-) -> dict[int, int]:
+    discount: Discount,
+    lines: Sequence[int],
+    basket: Basket,
+    bases: dict[int, int],
+    amounts: dict[int, int],
+) -> None:
     """Price each price group's benefit on its lines' total, then split it exactly."""
-    partitions: dict[int, tuple[Benefit, list[int]]] = {}
+    partitions: dict[int, tuple[SimpleBenefit, list[int]]] = {}
     for line_no in lines:
-        benefit = discount.benefit_for(basket.by_no[line_no])
+        benefit = _simple(discount, basket.by_no[line_no])
         partitions.setdefault(id(benefit), (benefit, []))[1].append(line_no)
-    amounts: dict[int, int] = {}
     for benefit, members in partitions.values():
         total = sum(bases[line_no] for line_no in members)
-        off = benefit.off_total(total)  # type: ignore[union-attr]
+        off = benefit.off_total(total)
         if off is None:
-            for line_no in members:
-                line = basket.by_no[line_no]
-                _put(amounts, line_no, benefit.off_line(bases[line_no], line.quantity), bases)  # type: ignore[union-attr]
-            continue
-        if total <= 0 or off == 0:
-            continue
-        parts = allocate(min(off, total), [bases[line_no] for line_no in members])
-        for line_no, part in zip(members, parts, strict=True):
-            if part:
-                amounts[line_no] = part
-    return amounts
+            _per_line(discount, members, basket, bases, amounts)
+        elif total > 0 and off != 0:
+            parts = allocate(min(off, total), [bases[line_no] for line_no in members])
+            amounts.update((n, part) for n, part in zip(members, parts, strict=True) if part)
 
 
 def _apply_units(

@@ -34,5 +34,4 @@ def hint_for(discount: Discount, condition: Condition, check: Check) -> Hint:
 
 def _plain(quantity: Decimal) -> str:
     # "1", "2.5": a shortfall in pieces reads without the three places of a weighed quantity.
-    text = format(quantity.normalize(), "f")
-    return text
+    return format(quantity.normalize(), "f")
