@@ -57,4 +57,5 @@ else
 fi
 
 "$BIN/lint-imports"
+"$BIN/mypy"
 "$BIN/python" -m pytest -n 2 "$@"

@@ -35,7 +35,7 @@ def naive_price(lines: Sequence[LineInput], root: Group, context: PricingContext
     basket = build_basket(lines)
     scan = scan_targets(basket)
 
-    def targets_of(discount: Discount) -> list[int]:
+    def targets_of(discount: Discount) -> Sequence[int]:
         return scan(discount) if discount.is_active else []
 
     evaluation = Evaluation(
