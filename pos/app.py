@@ -19,6 +19,8 @@ from pos.core.db import Database
 from pos.core.money import RoundingPolicy
 from pos.core.problems import register_problem_handlers
 from pos.core.schemas import ProblemSchema
+from pos.discounts import api as discounts_api
+from pos.discounts.tree import RulesCache
 from pos.fiscal import api as fiscal_api
 from pos.journal import api as journal_api
 from pos.receipts import api as receipts_api
@@ -26,7 +28,7 @@ from pos.shifts import api as shifts_api
 from pos.stores import api as stores_api
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
-              journal_api.blp, fiscal_api.blp)
+              journal_api.blp, fiscal_api.blp, discounts_api.blp)
 
 
 def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
@@ -56,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.clock": clock or SystemClock(),
         "pos.authenticate": resolve_token,
         "pos.barcode_layouts": barcode_layouts(settings),
+        "pos.discount_rules": RulesCache(),
     })
     _register_api(app)
     register_problem_handlers(app)
