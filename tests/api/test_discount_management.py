@@ -23,7 +23,8 @@ def version(db):
 class TestTree:
     def test_manager_builds_a_nested_tree_in_order(self, api):
         manager = api.as_("manager")
-        group = manager.post("/api/v1/discount-groups", json={"name": "Loyalty", "rule": "priority"})
+        group = manager.post("/api/v1/discount-groups",
+                             json={"name": "Loyalty", "rule": "priority"})
         assert group.status_code == 201, group.get_json()
         gid = group.get_json()["id"]
         card = manager.post("/api/v1/discounts", json={**CARD_5, "group_id": gid})
