@@ -4,6 +4,7 @@ from pos.auth import model as auth_model  # noqa: F401
 from pos.catalog import model as catalog_model  # noqa: F401
 from pos.core import audit, idempotency  # noqa: F401
 from pos.core.db import Base
+from pos.discounts import history as discounts_history  # noqa: F401
 from pos.discounts import model as discounts_model  # noqa: F401
 from pos.fiscal import model as fiscal_model  # noqa: F401
 from pos.fiscal import numbering as fiscal_numbering  # noqa: F401

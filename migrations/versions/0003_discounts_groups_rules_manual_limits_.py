@@ -1,8 +1,8 @@
-"""discounts: groups, rules, manual limits, version
+"""discounts: groups, rules, manual limits, purchase history
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 11:28:47.140846
+Create Date: 2026-11-22 11:29:34.689361
 """
 
 from __future__ import annotations
@@ -49,6 +49,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_manual_discount_limits')),
     sa.UniqueConstraint('user_group', 'price_group', name=op.f('uq_manual_discount_limits_user_group_price_group'))
     )
+    op.create_table('purchase_days',
+    sa.Column('buyer', sa.String(length=100), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('buyer', 'day', name=op.f('pk_purchase_days'))
+    )
+    op.create_table('purchase_segments',
+    sa.Column('buyer', sa.String(length=100), nullable=False),
+    sa.Column('segment', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('buyer', 'segment', name=op.f('pk_purchase_segments'))
+    )
     op.create_table('discounts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -85,6 +96,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_discounts_group_id'))
 
     op.drop_table('discounts')
+    op.drop_table('purchase_segments')
+    op.drop_table('purchase_days')
     op.drop_table('manual_discount_limits')
     op.drop_table('discount_rules_version')
     with op.batch_alter_table('discount_groups', schema=None) as batch_op:

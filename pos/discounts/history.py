@@ -1,0 +1,103 @@
+"""Purchase history that conditions need, kept incrementally when a receipt closes.
+
+Accumulated volume is a rolling sum of daily buckets per buyer (a loyalty card or a
+customer): the till reads at most ``window`` small rows, never the receipts themselves. The
+segments a buyer has bought from answer "first purchase" and "trial of a segment".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import BigInteger, Date, String, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from pos.core.db import Base
+
+ACCUMULATION_DAYS = 365
+
+
+class PurchaseDay(Base):
+    """What one buyer spent on one day (net of returns)."""
+
+    __tablename__ = "purchase_days"
+
+    buyer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PurchaseSegment(Base):
+    """A segment a buyer has bought from at least once."""
+
+    __tablename__ = "purchase_segments"
+
+    buyer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    segment: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+@dataclass(frozen=True)
+class BuyerHistory:
+    """What the conditions may know about a buyer."""
+
+    accumulated_minor: int = 0
+    is_first_purchase: bool = True
+    segments_bought: frozenset[str] = frozenset()
+
+
+def buyer_key(card_code: str | None, customer_ref: str | None) -> str | None:
+    """Return the key purchases are accumulated under: the card, else the customer."""
+    if card_code:
+        return f"card:{card_code}"
+    if customer_ref:
+        return f"customer:{customer_ref}"
+    return None
+
+
+def read_history(session: Session, buyer: str | None, today: date,
+                 days: int = ACCUMULATION_DAYS) -> BuyerHistory:
+    """Return a buyer's rolling volume and segments (empty history for an anonymous sale)."""
+    if buyer is None:
+        return BuyerHistory(is_first_purchase=False)
+    since = today - timedelta(days=days)
+    total, count = session.execute(
+        select(func.coalesce(func.sum(PurchaseDay.amount_minor), 0), func.count())
+        .where(PurchaseDay.buyer == buyer, PurchaseDay.day > since)).one()
+    ever = count > 0 or session.scalar(
+        select(PurchaseDay.day).where(PurchaseDay.buyer == buyer).limit(1)) is not None
+    segments = frozenset(session.scalars(
+        select(PurchaseSegment.segment).where(PurchaseSegment.buyer == buyer)))
+    return BuyerHistory(int(total), not ever, segments)
+
+
+def record_purchase(session: Session, buyer: str | None, day: date, amount_minor: int,
+                    segments: Iterable[str]) -> None:
+    """Add a closed receipt (or, negative, a return) to the buyer's history."""
+    if buyer is None:
+        return
+    _add_to_day(session, buyer, day, amount_minor)
+    known = set(session.scalars(select(PurchaseSegment.segment)
+                                .where(PurchaseSegment.buyer == buyer)))
+    for segment in sorted(set(segments) - known):
+        session.add(PurchaseSegment(buyer=buyer, segment=segment))
+
+
+def _add_to_day(session: Session, buyer: str, day: date, amount_minor: int) -> None:
+    # A guarded increment, then an insert if the row is new; a concurrent insert of the same
+    # day loses the race and retries the increment inside a savepoint.
+    bumped = session.execute(update(PurchaseDay).where(
+        PurchaseDay.buyer == buyer, PurchaseDay.day == day)
+        .values(amount_minor=PurchaseDay.amount_minor + amount_minor))
+    if bumped.rowcount:  # type: ignore[attr-defined]
+        return
+    try:
+        with session.begin_nested():
+            session.execute(insert(PurchaseDay).values(buyer=buyer, day=day,
+                                                       amount_minor=amount_minor))
+    except IntegrityError:
+        session.execute(update(PurchaseDay).where(
+            PurchaseDay.buyer == buyer, PurchaseDay.day == day)
+            .values(amount_minor=PurchaseDay.amount_minor + amount_minor))
