@@ -64,14 +64,20 @@ def luhn_ok(digits: str) -> bool:
 
 
 def looks_like_pan(text: str) -> bool:
-    """Tell whether a text contains something shaped like a card number."""
+    """Tell whether a text contains something shaped like a card number.
+
+    Each run of digits (spaces and dashes allowed inside) of 13-19 digits is checked whole;
+    a longer run is refused if any 13-19 digit window of it passes, to be safe.
+    """
     for match in _DIGIT_RUN.finditer(text):
         digits = re.sub(r"[ -]", "", match.group())
-        for start in range(len(digits)):
-            for length in range(13, 20):
-                chunk = digits[start:start + length]
-                if len(chunk) == length and luhn_ok(chunk):
-                    return True
+        if 13 <= len(digits) <= 19:
+            if luhn_ok(digits):
+                return True
+        elif len(digits) > 19 and any(
+                luhn_ok(digits[start:start + length])
+                for length in range(13, 20) for start in range(len(digits) - length + 1)):
+            return True
     return False
 
 

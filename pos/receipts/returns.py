@@ -101,6 +101,7 @@ def _with_receipt(session: Session, doc: Receipt, cmd: NewReturn, now: datetime)
                             field="original_receipt_id")
     if original.kind != SALE or original.state != CLOSED:
         raise ConflictError("Only a closed sale can be returned", code="not_returnable")
+    doc.original_receipt_id = original.id
     before = _returned_before(session, original.id)
     wanted = _wanted(original, cmd.lines)
     for line_no, quantity_milli in wanted.items():

@@ -9,8 +9,14 @@ from flask.views import MethodView
 
 from pos.auth.approval import Actor, Approval
 from pos.core.security import Right
-from pos.core.web import ApiBlueprint, authenticate, client_address, current_clock, \
-    current_db, idempotent
+from pos.core.web import (
+    ApiBlueprint,
+    authenticate,
+    client_address,
+    current_clock,
+    current_db,
+    idempotent,
+)
 from pos.shifts import service
 from pos.shifts.model import CASH_IN, CASH_OUT
 from pos.shifts.report import present

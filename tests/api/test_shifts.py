@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tests.api.test_receipts_till import MANAGER, Till, till  # noqa: F401
+import pytest
+
+from tests.api.test_receipts_till import MANAGER, Till
+
+
+@pytest.fixture
+def till(api, shop) -> Till:
+    """Till 1 driven by the cashier."""
+    return Till(api, shop)
+
 
 
 def weight_ean(plu: int, grams: int) -> str:

@@ -1,0 +1,273 @@
+"""Receipts through the API: lines, weights, payments, closing, voiding, one-shot, quote."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from pos.journal.model import JournalEntry
+from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
+from tests.api.test_receipts_till import MANAGER, Till
+from tests.api.test_shifts import weight_ean
+from tests.helpers import MILK_EAN, OAT_MILK_EAN
+
+
+@pytest.fixture
+def till(api, shop) -> Till:
+    """Till 1 driven by the cashier."""
+    return Till(api, shop)
+
+
+
+def _code(response):
+    return response.get_json()["code"]
+
+
+def _counts(db):
+    with db.read() as s:
+        return tuple(s.scalar(select(func.count()).select_from(t))
+                     for t in (Receipt, ReceiptLine, ReceiptPayment, JournalEntry))
+
+
+@pytest.fixture
+def selling(till):
+    """A till with an open shift and an open receipt."""
+    till.open_shift()
+    till.open_receipt()
+    return till
+
+
+class TestLines:
+    def test_lines_by_sku_ean_and_weight_barcode_total_exactly(self, selling):
+        selling.sell("OAT-MILK-1L", quantity="3")
+        selling.sell(code=MILK_EAN)
+        receipt = selling.sell(code=weight_ean(1, 455))  # 0.455 kg x 129.90 = 59.1045
+        banana = receipt["lines"][2]
+        assert (banana["quantity"], banana["amount"], banana["weight_source"]) == (
+            "0.455", "59.10", "barcode")
+        assert receipt["total"] == "598.70"  # 449.70 + 89.90 + 59.10
+        assert all(line["discounts"] == [] for line in receipt["lines"])
+
+    def test_weighed_item_by_sku_takes_kg_from_the_scale(self, selling):
+        receipt = selling.sell("APPLE-KG", quantity="1.500", weight_source="scale")
+        assert receipt["lines"][0]["amount"] == "239.85"
+        assert receipt["lines"][0]["is_manual_weight"] is False
+
+    def test_manual_weight_needs_the_right_or_a_manager(self, selling):
+        refused = selling.sell_response("APPLE-KG", quantity="1.000", weight_source="manual")
+        assert _code(refused) == "approval_required"
+        receipt = selling.ok(selling.api.post(
+            f"/api/v1/receipts/{selling.receipt['id']}/lines", headers=MANAGER,
+            json={"sku": "APPLE-KG", "quantity": "1.000", "weight_source": "manual"}), 201)
+        assert receipt["lines"][0]["is_manual_weight"] is True
+
+    def test_change_quantity_and_remove_a_line(self, selling):
+        selling.sell("OAT-MILK-1L")
+        selling.sell("MILK-1L")
+        rid = selling.receipt["id"]
+        changed = selling.ok(selling.api.patch(f"/api/v1/receipts/{rid}/lines/1",
+                                               json={"quantity": "4"}))
+        assert changed["total"] == "689.50"
+        removed = selling.ok(selling.api.delete(f"/api/v1/receipts/{rid}/lines/2"))
+        assert [line["sku"] for line in removed["lines"]] == ["OAT-MILK-1L"]
+        assert removed["total"] == "599.60"
+
+    @pytest.mark.parametrize(("body", "code"), [
+        ({"sku": "NO-SUCH-SKU"}, "item_not_found"),
+        ({"code": "4600000000992"}, "barcode_not_found"),
+        ({"sku": "OAT-MILK-1L", "quantity": "0"}, "invalid_quantity"),
+        ({"sku": "OAT-MILK-1L", "quantity": "-1"}, "invalid_quantity"),
+        ({"sku": "APPLE-KG", "quantity": "1.2345"}, "invalid_quantity"),
+        ({"sku": "OAT-MILK-1L", "quantity": "1.5"}, "fractional_quantity"),
+        ({"sku": "APPLE-KG", "quantity": "1", "weight_source": "guess"},
+         "invalid_weight_source"),
+        ({"sku": "APPLE-KG"}, "quantity_required"),
+    ])
+    def test_bad_lines_are_refused_and_nothing_is_written(self, selling, db, body, code):
+        before = _counts(db)
+        response = selling.sell_response(**body)
+        assert response.status_code in (404, 409, 422)
+        assert _code(response) == code
+        assert _counts(db) == before
+
+    def test_another_tills_receipt_is_refused(self, selling, shop):
+        response = selling.api.post(f"/api/v1/receipts/{selling.receipt['id']}/lines",
+                                    json={"sku": "MILK-1L"},
+                                    headers={"X-Till-Id": str(shop.other_till_id)})
+        assert response.status_code == 409
+        assert _code(response) == "wrong_till"
+
+    def test_another_cashiers_receipt_needs_a_manager(self, selling):
+        other = selling.api.as_("admin")
+        response = other.post(f"/api/v1/receipts/{selling.receipt['id']}/lines",
+                              json={"sku": "MILK-1L"})
+        assert response.status_code == 201  # admin manages others' shifts
+
+
+class TestPayments:
+    def test_mixed_payment_gives_change_from_cash_only(self, selling):
+        selling.sell("OAT-MILK-1L")
+        selling.pay_card("100.00")
+        selling.pay_cash("100.00")
+        receipt = selling.close()
+        assert (receipt["change"], receipt["number"]) == ("50.10", 1)
+
+    def test_card_payment_above_due_is_refused(self, selling):
+        selling.sell("MILK-1L")
+        response = selling.pay("card", "90.00", card_brand="VISA", card_last4="1234")
+        assert response.status_code == 422
+        assert _code(response) == "payment_exceeds_due"
+
+    @pytest.mark.parametrize("fields", [
+        {"card_last4": "4111111111111111"},
+        {"terminal_ref": "ref 4111 1111 1111 1111 ok"},
+        {"card_brand": "5500-0000-0000-0004"},
+        {"card_number": "4111111111111111"},
+    ])
+    def test_pan_looking_card_numbers_are_refused(self, selling, db, fields):
+        selling.sell("MILK-1L")
+        before = _counts(db)
+        response = selling.pay("card", "89.90", **fields)
+        assert response.status_code == 422
+        assert _code(response) == "card_number_rejected"
+        assert "4111" not in response.get_data(as_text=True)
+        assert _counts(db) == before
+
+    def test_receipt_closes_only_when_fully_paid(self, selling):
+        selling.sell("OAT-MILK-1L")
+        selling.pay_cash("100.00")
+        response = selling.api.post(f"/api/v1/receipts/{selling.receipt['id']}/close")
+        assert _code(response) == "not_fully_paid"
+
+    def test_unknown_payment_type_is_refused(self, selling):
+        selling.sell("MILK-1L")
+        assert _code(selling.pay("barter", "89.90")) == "unknown_payment_type"
+
+    def test_closed_receipt_is_never_edited(self, selling, db):
+        selling.sell("MILK-1L")
+        selling.pay_cash("89.90")
+        selling.close()
+        before = _counts(db)
+        response = selling.sell_response("MILK-1L")
+        assert response.status_code == 409
+        assert _code(response) == "receipt_closed"
+        assert _code(selling.pay("cash", "1.00")) == "receipt_closed"
+        assert _counts(db) == before
+
+
+class TestVoid:
+    def test_empty_receipt_is_voided_by_the_cashier(self, selling):
+        body = selling.ok(selling.api.post(f"/api/v1/receipts/{selling.receipt['id']}/void"))
+        assert body["state"] == "voided"
+
+    def test_void_with_lines_needs_a_manager(self, selling):
+        selling.sell("MILK-1L")
+        path = f"/api/v1/receipts/{selling.receipt['id']}/void"
+        assert _code(selling.api.post(path)) == "approval_required"
+        assert selling.ok(selling.api.post(path, headers=MANAGER))["state"] == "voided"
+
+    def test_voided_receipt_takes_no_number(self, selling):
+        selling.sell("MILK-1L")
+        selling.ok(selling.api.post(f"/api/v1/receipts/{selling.receipt['id']}/void",
+                                    headers=MANAGER))
+        selling.open_receipt()
+        selling.sell("MILK-1L")
+        selling.pay_cash("89.90")
+        assert selling.close()["number"] == 1
+
+
+class TestOneShot:
+    LINES = [{"sku": "OAT-MILK-1L", "quantity": "2"}, {"code": OAT_MILK_EAN}]
+
+    def test_finished_receipt_is_priced_paid_and_closed_in_one_request(self, till):
+        till.open_shift()
+        body = till.ok(till.checkout(self.LINES, [{"type": "cash", "amount": "500.00"}]), 201)
+        assert (body["state"], body["total"], body["change"]) == ("closed", "449.70", "50.30")
+
+    def test_retries_apply_exactly_once(self, till, db):
+        till.open_shift()
+        payload = {"till_id": till.till_id, "client_uuid": str(uuid.uuid4()),
+                   "lines": self.LINES, "payments": [{"type": "cash", "amount": "449.70"}]}
+        key = {"Idempotency-Key": "upload-1"}
+        first = till.ok(till.api.post("/api/v1/receipts", json=payload, headers=key), 201)
+        replay = till.api.post("/api/v1/receipts", json=payload, headers=key)
+        assert replay.headers.get("Idempotent-Replayed") == "true"
+        again = till.ok(till.api.post("/api/v1/receipts", json=payload,
+                                      headers={"Idempotency-Key": "upload-2"}), 200)
+        assert first["id"] == replay.get_json()["id"] == again["id"]
+        assert _counts(db) == (1, 2, 1, 1)
+
+    def test_payments_short_of_the_total_write_nothing(self, till, db):
+        till.open_shift()
+        before = _counts(db)
+        response = till.checkout(self.LINES, [{"type": "cash", "amount": "100.00"}])
+        assert _code(response) == "not_fully_paid"
+        assert _counts(db) == before
+
+    def test_without_an_open_shift_nothing_is_sold(self, till):
+        response = till.checkout(self.LINES, [{"type": "cash", "amount": "500.00"}])
+        assert _code(response) == "shift_not_open"
+
+
+class TestQuote:
+    def test_quote_prices_without_saving(self, till, db):
+        till.open_shift()
+        before = _counts(db)
+        body = till.ok(till.api.post("/api/v1/receipts/quote", json={
+            "till_id": till.till_id, "lines": [{"sku": "APPLE-KG", "quantity": "0.333"},
+                                               {"code": MILK_EAN}]}))
+        assert body["total"] == "143.15"  # 53.2467 -> 53.25, + 89.90
+        assert body["pricing_trace"] == []
+        assert _counts(db) == before
+
+
+class TestRights:
+    ROUTES = [
+        ("post", "/api/v1/receipts", {"till_id": 1}),
+        ("post", "/api/v1/receipts/quote", {"till_id": 1, "lines": [{"sku": "MILK-1L"}]}),
+        ("get", "/api/v1/receipts/1", None),
+        ("post", "/api/v1/receipts/1/lines", {"sku": "MILK-1L"}),
+        ("patch", "/api/v1/receipts/1/lines/1", {"quantity": "2"}),
+        ("delete", "/api/v1/receipts/1/lines/1", None),
+        ("post", "/api/v1/receipts/1/payments", {"type": "cash", "amount": "1.00"}),
+        ("post", "/api/v1/receipts/1/close", None),
+        ("post", "/api/v1/receipts/1/void", None),
+        ("post", "/api/v1/returns", {"till_id": 1, "lines": [{"sku": "MILK-1L",
+                                                              "quantity": "1"}]}),
+        ("post", "/api/v1/shifts", {"till_id": 1}),
+        ("get", "/api/v1/shifts", None),
+        ("get", "/api/v1/shifts/1", None),
+        ("post", "/api/v1/shifts/1/cash-in", {"amount": "1.00", "reason": "x"}),
+        ("post", "/api/v1/shifts/1/cash-out", {"amount": "1.00", "reason": "x"}),
+        ("get", "/api/v1/shifts/1/x-report", None),
+        ("post", "/api/v1/shifts/1/close", {"counted_cash": "1.00"}),
+        ("get", "/api/v1/journal/verify", None),
+        ("get", "/api/v1/fiscal/outbox", None),
+    ]
+    CASHIER_FORBIDDEN = {"/api/v1/shifts", "/api/v1/journal/verify", "/api/v1/fiscal/outbox"}
+
+    @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+    def test_card_holder_has_no_access(self, api, method, path, body):
+        call = getattr(api.as_("holder"), method)
+        response = call(path, json=body) if body is not None else call(path)
+        assert response.status_code == 403
+
+    @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+    def test_anonymous_callers_are_refused(self, client, shop, method, path, body):
+        response = getattr(client, method)(path, json=body)
+        assert response.status_code == 401
+
+    @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+    def test_cashier_passes_the_guard_except_on_manager_routes(self, api, method, path, body):
+        call = getattr(api, method)
+        response = call(path, json=body) if body is not None else call(path)
+        forbidden = method == "get" and path in self.CASHIER_FORBIDDEN
+        assert (response.status_code == 403 and _code(response) == "forbidden") == forbidden
+
+    @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+    def test_manager_passes_every_guard(self, api, method, path, body):
+        call = getattr(api.as_("manager"), method)
+        response = call(path, json=body) if body is not None else call(path)
+        assert response.status_code != 403 or _code(response) != "forbidden"

@@ -1,0 +1,78 @@
+"""The journal's hash chain: intact after a day's documents, broken exactly where tampered."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import update
+
+from pos.journal.canonical import GENESIS_HASH, canonical_json, chain_hash
+from pos.journal.model import JournalEntry
+from pos.journal.service import verify
+from pos.receipts.lines import LineRequest
+from pos.receipts.service import NewReceipt, PaymentRequest, create_receipt
+from pos.shifts.service import move_cash, open_shift
+from tests.integration.test_numbering import actor_for
+
+
+def _day(db, shop, now, receipts=4):
+    actor = actor_for(db, "manager")
+    shift = open_shift(db, actor, shop.till_id, 10000, now)
+    for _ in range(receipts):
+        cmd = NewReceipt(till_id=shop.till_id, client_uuid=str(uuid.uuid4()),
+                         lines=(LineRequest(sku="OAT-MILK-1L", quantity="2"),),
+                         payments=(PaymentRequest("cash", 30000),))
+        create_receipt(db, actor, cmd, [], now)
+    move_cash(db, actor, shift.id, "cash_in", 5000, "float", now)
+    move_cash(db, actor, shift.id, "cash_out", 2000, "safe", now)
+
+
+def _tamper(db, till_id, number, document):
+    with db.transaction() as session:
+        session.execute(update(JournalEntry).where(
+            JournalEntry.till_id == till_id, JournalEntry.number == number)
+            .values(document=document))
+
+
+class TestCanonical:
+    def test_canonical_json_sorts_keys_and_drops_spaces(self):
+        assert canonical_json({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
+
+    def test_chain_hash_depends_on_the_previous_hash(self):
+        assert chain_hash(GENESIS_HASH, "{}") != chain_hash("1" * 64, "{}")
+
+
+class TestVerify:
+    def test_an_untouched_chain_is_intact(self, db, shop, fixed_clock):
+        _day(db, shop, fixed_clock.now())
+        verdict = verify(db, shop.till_id)
+        assert verdict.is_intact
+        assert verdict.tills[0].entries == 6
+
+    def test_tampering_with_a_document_breaks_the_chain_at_that_entry(self, db, shop,
+                                                                       fixed_clock):
+        _day(db, shop, fixed_clock.now())
+        _tamper(db, shop.till_id, 3, '{"total_minor":1}')
+        till = verify(db, shop.till_id).tills[0]
+        assert (till.is_intact, till.broken_number, till.entries) == (False, 3, 2)
+        assert "altered" in (till.reason or "")
+
+    def test_deleting_an_entry_is_reported_as_a_gap(self, db, shop, fixed_clock):
+        from sqlalchemy import delete
+
+        _day(db, shop, fixed_clock.now())
+        with db.transaction() as session:
+            session.execute(delete(JournalEntry).where(JournalEntry.number == 4))
+        assert verify(db, shop.till_id).tills[0].broken_number == 5
+
+    def test_api_and_cli_report_the_broken_entry(self, app, db, shop, fixed_clock, api):
+        _day(db, shop, fixed_clock.now())
+        body = api.as_("manager").get("/api/v1/journal/verify").get_json()
+        assert body["is_intact"] is True
+        _tamper(db, shop.till_id, 2, "{}")
+        body = api.as_("manager").get(f"/api/v1/journal/verify?till_id={shop.till_id}")
+        assert body.get_json()["tills"][0]["broken_number"] == 2
+        result = app.test_cli_runner().invoke(
+            args=["journal", "verify", "--till", str(shop.till_id)])
+        assert result.exit_code == 1
+        assert "BROKEN at number 2" in result.output

@@ -1,0 +1,39 @@
+"""The rules a shift keeps, without a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from pos.core.errors import ConflictError
+from pos.shifts.model import Shift
+
+OPENED = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def _shift() -> Shift:
+    return Shift(id=1, till_id=1, open_till_id=1, state="open", opened_at=OPENED,
+                 opening_float_minor=10000)
+
+
+class TestShift:
+    def test_a_shift_expires_after_24_hours(self):
+        shift = _shift()
+        shift.ensure_accepts_receipts(OPENED + timedelta(hours=24))
+        with pytest.raises(ConflictError) as error:
+            shift.ensure_accepts_receipts(OPENED + timedelta(hours=24, seconds=1))
+        assert error.value.code == "shift_expired"
+
+    def test_closing_records_the_difference_and_frees_the_till(self):
+        shift = _shift()
+        assert shift.close(9950, 10000, by_id=2, now=OPENED, is_blind=True) == -50
+        assert (shift.state, shift.open_till_id) == ("closed", None)
+        with pytest.raises(ConflictError) as error:
+            shift.close(1, 1, by_id=2, now=OPENED, is_blind=False)
+        assert error.value.code == "shift_closed"
+
+    def test_cash_out_above_expected_cash_is_refused(self):
+        with pytest.raises(ConflictError) as error:
+            _shift().ensure_can_pay_out(10001, 10000)
+        assert error.value.code == "insufficient_cash"
