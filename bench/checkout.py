@@ -1,0 +1,203 @@
+"""Benchmark the checkout: 20-line receipts through the HTTP API.
+
+1. Flask test client (in process): add-line and close latency, p50/p99 (targets 15 / 30 ms).
+2. A real server (``pos serve``, gunicorn, 2 workers) on loopback: one-shot
+   ``POST /api/v1/receipts`` throughput (target >= 300 receipts/s on SQLite) and each worker's
+   resident memory after the run (target <= 200 MB).
+
+Run: ``.venv/bin/python bench/checkout.py [--receipts 10000] [--postgres URL]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pos.core import migrate  # noqa: E402
+from pos.core.db import Database  # noqa: E402
+from pos.core.security import set_scrypt_cost  # noqa: E402
+
+SKUS = ("OAT-MILK-1L", "MILK-1L")
+LINES = [{"sku": SKUS[i % 2], "quantity": str(1 + i % 3)} for i in range(18)] + [
+    {"sku": "APPLE-KG", "quantity": "0.735"}, {"sku": "BANANA-KG", "quantity": "1.210"}]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Return the pct-th percentile (nearest rank) in milliseconds."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))] * 1000
+
+
+def prepare(url: str) -> None:
+    """Migrate and seed a shop (users, tills, items)."""
+    from tests.conftest import empty_tables
+    from tests.helpers import seed_shop
+
+    set_scrypt_cost(2**8)
+    migrate.upgrade(url)
+    db = Database(url)
+    empty_tables(db)
+    seed_shop(db, datetime.now(UTC))
+    db.dispose()
+
+
+def in_process(url: str, receipts: int) -> None:
+    """Time add-line and close through the Flask test client."""
+    from pos.app import create_app
+    from tests.helpers import ApiClient
+
+    app = create_app({"database_url": url, "log_level": "WARNING"})
+    api = ApiClient(app.test_client())
+    shift = api.post("/api/v1/shifts", json={"till_id": 1, "opening_float": "0"}).get_json()
+    adds: list[float] = []
+    closes: list[float] = []
+    for _ in range(receipts):
+        rid = api.post("/api/v1/receipts", json={"till_id": 1}).get_json()["id"]
+        for line in LINES:
+            start = time.perf_counter()
+            response = api.post(f"/api/v1/receipts/{rid}/lines", json=line)
+            adds.append(time.perf_counter() - start)
+            assert response.status_code == 201, response.get_json()
+        total = api.get(f"/api/v1/receipts/{rid}").get_json()["total"]
+        api.post(f"/api/v1/receipts/{rid}/payments", json={"type": "cash", "amount": total})
+        start = time.perf_counter()
+        response = api.post(f"/api/v1/receipts/{rid}/close")
+        closes.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.get_json()
+    api.post(f"/api/v1/shifts/{shift['id']}/close", json={"counted_cash": "0"})
+    print(f"  add line : n={len(adds)} p50={percentile(adds, 50):.2f} ms "
+          f"p99={percentile(adds, 99):.2f} ms (target p99 <= 15 ms)")
+    print(f"  close    : n={len(closes)} p50={percentile(closes, 50):.2f} ms "
+          f"p99={percentile(closes, 99):.2f} ms (target p99 <= 30 ms)")
+    app.extensions["pos.db"].dispose()
+
+
+def free_port() -> int:
+    """Return a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+    """Start ``pos serve`` with 2 workers and wait until it answers."""
+    env = {**os.environ, "POS_DATABASE_URL": url, "POS_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/pos"), "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health")
+            return server
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def login(port: int) -> str:
+    """Sign in as the cashier over HTTP."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("POST", "/api/v1/auth/login", json.dumps(
+        {"username": "cashier", "password": "cashier-pass"}), {"Content-Type": "application/json"})
+    return str(json.loads(conn.getresponse().read())["token"])
+
+
+def one_shot_load(port: int, token: str, receipts: int, clients: int) -> float:
+    """Upload finished receipts from ``clients`` threads; return receipts per second."""
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("POST", "/api/v1/receipts/quote", json.dumps({"till_id": 1, "lines": LINES}),
+                 headers)
+    total = json.loads(conn.getresponse().read())["total"]
+    failures: list[Any] = []
+
+    def client(count: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(count):
+            body = {"till_id": 1, "client_uuid": str(uuid.uuid4()), "lines": LINES,
+                    "payments": [{"type": "cash", "amount": total}]}
+            connection.request("POST", "/api/v1/receipts", json.dumps(body),
+                               {**headers, "Idempotency-Key": body["client_uuid"]})
+            response = connection.getresponse()
+            payload = response.read()
+            if response.status != 201:
+                failures.append(payload[:200])
+
+    threads = [threading.Thread(target=client, args=(receipts // clients,))
+               for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    if failures:
+        print(f"  {len(failures)} failures, first: {failures[0]!r}")
+    return (receipts // clients * clients) / elapsed
+
+
+def worker_rss_mb(server: subprocess.Popen[bytes]) -> list[float]:
+    """Return the resident memory of each gunicorn worker (children of the master)."""
+    out = subprocess.run(["ps", "-o", "pid=,rss=", "--ppid", str(server.pid)],
+                         capture_output=True, text=True, check=False).stdout
+    return [int(line.split()[1]) / 1024 for line in out.splitlines() if line.strip()]
+
+
+def served(url: str, receipts: int, clients: int) -> None:
+    """Measure one-shot throughput and worker memory on a real server."""
+    port = free_port()
+    server = start_server(url, port)
+    try:
+        token = login(port)
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("POST", "/api/v1/shifts", json.dumps({"till_id": 1}),
+                     {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        conn.getresponse().read()
+        rate = one_shot_load(port, token, receipts, clients)
+        print(f"  one-shot : {rate:.0f} receipts/s of 20 lines, {receipts} receipts, "
+              f"{clients} clients, 2 workers (target >= 300/s)")
+        print("  worker RSS after the run: "
+              + ", ".join(f"{mb:.0f} MB" for mb in worker_rss_mb(server)) + " (target <= 200)")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    """Run the benchmark on SQLite and, when given, PostgreSQL."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--receipts", type=int, default=10_000)
+    parser.add_argument("--latency-receipts", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--postgres", default=os.environ.get("POS_BENCH_POSTGRES_URL"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        targets = [("SQLite", f"sqlite:///{tmp}/bench.db")]
+        if args.postgres:
+            targets.append(("PostgreSQL", args.postgres))
+        for name, url in targets:
+            print(f"{name}:")
+            prepare(url)
+            in_process(url, args.latency_receipts)
+            prepare(url)
+            served(url, args.receipts, args.clients)
+
+
+if __name__ == "__main__":
+    main()
