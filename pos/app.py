@@ -20,7 +20,6 @@ from pos.core.money import RoundingPolicy
 from pos.core.problems import register_problem_handlers
 from pos.core.schemas import ProblemSchema
 from pos.discounts import api as discounts_api
-from pos.discounts.tree import RulesCache
 from pos.fiscal import api as fiscal_api
 from pos.journal import api as journal_api
 from pos.receipts import api as receipts_api
@@ -58,7 +57,6 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.clock": clock or SystemClock(),
         "pos.authenticate": resolve_token,
         "pos.barcode_layouts": barcode_layouts(settings),
-        "pos.discount_rules": RulesCache(),
     })
     _register_api(app)
     register_problem_handlers(app)

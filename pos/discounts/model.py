@@ -8,6 +8,7 @@ notices and recompiles before its next pricing.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -74,17 +75,23 @@ class ManualDiscountLimit(Base):
 
 
 class RulesVersion(Base):
-    """A single counter, bumped by every change to the rules."""
+    """A single row whose token changes with every change to the rules.
+
+    A random token rather than a counter: a restored backup or an emptied table can never
+    bring back an old value that a worker's cache would mistake for its own.
+    """
 
     __tablename__ = "discount_rules_version"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=0)
+    token: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[int] = mapped_column(default=0)
 
 
 def bump_version(session: Session) -> None:
     """Mark the rules changed, in the caller's transaction."""
+    token = uuid.uuid4().hex
     result = session.execute(update(RulesVersion).where(RulesVersion.id == 1)
-                             .values(version=RulesVersion.version + 1))
+                             .values(token=token, changes=RulesVersion.changes + 1))
     if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(RulesVersion(id=1, version=1))
+        session.add(RulesVersion(id=1, token=token, changes=1))

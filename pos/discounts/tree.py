@@ -60,9 +60,9 @@ def load_tree(session: Session) -> e.Group:
                       session.scalars(select(DiscountRow)))
 
 
-def rules_version(session: Session) -> int:
-    """Return the current rules version (0 before any rule exists)."""
-    return session.scalar(select(RulesVersion.version).where(RulesVersion.id == 1)) or 0
+def rules_version(session: Session) -> str:
+    """Return the current rules token ("" before any rule exists)."""
+    return session.scalar(select(RulesVersion.token).where(RulesVersion.id == 1)) or ""
 
 
 class RulesCache:
@@ -70,7 +70,7 @@ class RulesCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._version = -1
+        self._version: str | None = None
         self._rules: e.CompiledRules | None = None
 
     def get(self, session: Session) -> e.CompiledRules:
@@ -84,3 +84,17 @@ class RulesCache:
                 self._rules = e.compile_rules(load_tree(session))
                 self._version = version
             return self._rules
+
+
+_CACHES: dict[str, RulesCache] = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def rules_for(session: Session) -> e.CompiledRules:
+    """Return the active compiled rules of the session's database (one cache per database)."""
+    key = str(session.get_bind().engine.url)
+    cache = _CACHES.get(key)
+    if cache is None:
+        with _CACHES_LOCK:
+            cache = _CACHES.setdefault(key, RulesCache())
+    return cache.get(session)

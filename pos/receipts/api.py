@@ -11,12 +11,15 @@ from pos.catalog.api import barcode_layouts
 from pos.core.errors import ValidationError
 from pos.core.security import Right
 from pos.core.web import ApiBlueprint, current_clock, current_db, idempotent
+from pos.receipts import manual, returns, service
 from pos.receipts import quote as quoting
-from pos.receipts import returns, service
 from pos.receipts.lines import LineRequest
+from pos.receipts.report import discount_report
 from pos.receipts.schemas import (
+    DiscountReportSchema,
     LineChangeSchema,
     LineInSchema,
+    ManualDiscountInSchema,
     NewReceiptSchema,
     NewReturnSchema,
     PaymentInSchema,
@@ -194,3 +197,40 @@ class Returns(MethodView):
         opened = returns.create_return(current_db(), current_actor(), cmd, barcode_layouts(),
                                        current_clock().now())
         return opened.receipt, 201 if opened.is_new else 200
+
+
+@blp.route("/receipts/<int:receipt_id>/manual-discounts")
+class ManualDiscounts(MethodView):
+    """Manual discounts of a receipt."""
+
+    @idempotent
+    @blp.requires(Right.SELL)
+    @blp.arguments(ManualDiscountInSchema)
+    @blp.response(201, ReceiptSchema)
+    def post(self, data: dict[str, Any], receipt_id: int) -> Any:
+        """Give a manual discount; above the cashier's limit it needs a manager's approval."""
+        return manual.give(current_db(), current_actor(), receipt_id,
+                           manual.ManualRequest(**data), current_clock().now(), _till_header())
+
+
+@blp.route("/receipts/<int:receipt_id>/manual-discounts/<int:discount_id>")
+class ManualDiscountById(MethodView):
+    """One manual discount."""
+
+    @blp.requires(Right.SELL)
+    @blp.response(200, ReceiptSchema)
+    def delete(self, receipt_id: int, discount_id: int) -> Any:
+        """Take a manual discount back."""
+        return manual.withdraw(current_db(), current_actor(), receipt_id, discount_id,
+                               current_clock().now(), _till_header())
+
+
+@blp.route("/receipts/<int:receipt_id>/discounts")
+class ReceiptDiscounts(MethodView):
+    """The applied-discounts report."""
+
+    @blp.requires(Right.SELL)
+    @blp.response(200, DiscountReportSchema)
+    def get(self, receipt_id: int) -> Any:
+        """Explain every discount of a receipt: what fired, by which rule, what was displaced."""
+        return discount_report(service.get_receipt(current_db(), receipt_id))

@@ -47,6 +47,8 @@ class Receipt(Base):
     card_code: Mapped[str | None] = mapped_column(String(64))
     customer_ref: Mapped[str | None] = mapped_column(String(64))
     pricing_trace: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Discounts the cashier gave: {id, line_no|None, percent|amount_minor, reason, by, approved}
+    manual_discounts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     approved_by_id: Mapped[int | None] = mapped_column(BigInteger)
     voided_by_id: Mapped[int | None] = mapped_column(BigInteger)
 
@@ -136,6 +138,17 @@ class Receipt(Base):
         """Void an open receipt."""
         self.ensure_open()
         self.state, self.voided_by_id, self.approved_by_id = VOIDED, by_id, approved_by_id
+
+    def discount_summary(self) -> list[dict[str, Any]]:
+        """Add up each discount over the lines, in order of first appearance (printed)."""
+        totals: dict[str, dict[str, Any]] = {}
+        for line in self.lines:
+            for applied in line.discounts or ():
+                entry = totals.setdefault(applied["discount_id"], {
+                    "discount_id": applied["discount_id"], "name": applied["name"],
+                    "amount_minor": 0})
+                entry["amount_minor"] += applied["amount_minor"]
+        return list(totals.values())
 
     def applied_minor(self, payment: ReceiptPayment) -> int:
         """Return what a payment actually paid: cash net of the change (taken from the last)."""
@@ -241,4 +254,5 @@ def receipt_document(receipt: Receipt, cashier: str) -> dict[str, Any]:
         "payments": [p.document(receipt.applied_minor(p)) for p in receipt.payments],
         "total_minor": receipt.total_minor, "discount_minor": receipt.discount_minor,
         "change_minor": receipt.change_minor, "card_code": receipt.card_code,
+        "discounts": receipt.discount_summary(),
     }

@@ -1,7 +1,7 @@
 """The one pricing function: receipt lines and sale facts through the discount engine.
 
-Until the discount issue loads real rules, the engine runs with an empty rule tree, so no line
-gets a discount; but every line already stores its discounts list and the receipt its trace.
+Rules come from the versioned per-process cache (recompiled only when they change), the
+buyer's history from incrementally kept daily totals; the engine itself is pure.
 """
 
 from __future__ import annotations
@@ -10,18 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from pos.discounts.engine import (
     CompiledRules,
-    Group,
     LineInput,
+    ManualDiscount,
     Pricing,
     PricingContext,
-    Rule,
-    compile_rules,
     price,
 )
+from pos.discounts.history import BuyerHistory, buyer_key, read_history
+from pos.discounts.tree import rules_for
 
 
 @dataclass(frozen=True)
@@ -47,24 +49,45 @@ class SaleFacts:
     card_code: str | None = None
     customer_ref: str | None = None
     payment_forms: frozenset[str] = frozenset()
+    card_types: frozenset[str] = frozenset()
+    manual_discounts: tuple[dict[str, Any], ...] = ()
 
 
-@lru_cache(maxsize=1)
-def active_rules() -> CompiledRules:
-    """Return the compiled rule tree (empty until the discount issue supplies rules)."""
-    return compile_rules(Group("root", "No discounts", Rule.SUM))
+def manual_inputs(docs: Sequence[dict[str, Any]]) -> tuple[ManualDiscount, ...]:
+    """Turn a receipt's stored manual discounts into the engine's inputs."""
+    return tuple(ManualDiscount(
+        id=f"manual:{doc['id']}", line_no=doc.get("line_no"),
+        percent=Decimal(doc["percent"]) if doc.get("percent") is not None else None,
+        amount_minor=doc.get("amount_minor"), reason=doc.get("reason", ""),
+    ) for doc in docs)
 
 
-def price_lines(items: Sequence[PricedItem], facts: SaleFacts) -> Pricing:
-    """Price a receipt's lines; the total is always the sum of the line amounts."""
-    lines = [LineInput(line_no=i.line_no, item_id=i.item_id, quantity=i.quantity,
-                       unit_price_minor=i.unit_price_minor, price_group=i.price_group,
-                       segments=i.segments, is_discountable=i.is_discountable)
-             for i in items]
-    context = PricingContext(
+def context_for(session: Session, facts: SaleFacts) -> PricingContext:
+    """Build the engine's context, reading the buyer's history once."""
+    buyer = buyer_key(facts.card_code, facts.customer_ref)
+    history = read_history(session, buyer, facts.now_local.date()) if buyer else BuyerHistory(
+        is_first_purchase=False)
+    return PricingContext(
         now_local=facts.now_local, store_id=facts.store_id,
         cashier_groups=frozenset({facts.cashier_group}) if facts.cashier_group else frozenset(),
-        card_id=facts.card_code, customer_id=facts.customer_ref,
-        payment_forms=facts.payment_forms,
+        card_types=facts.card_types, card_id=facts.card_code, customer_id=facts.customer_ref,
+        payment_forms=facts.payment_forms, is_first_purchase=history.is_first_purchase,
+        segments_bought_before=history.segments_bought,
+        accumulated_volume_minor=history.accumulated_minor,
+        manual_discounts=manual_inputs(facts.manual_discounts),
     )
-    return price(lines, active_rules(), context)
+
+
+def line_inputs(items: Sequence[PricedItem]) -> list[LineInput]:
+    """Map priced items to the engine's line inputs."""
+    return [LineInput(line_no=i.line_no, item_id=i.item_id, quantity=i.quantity,
+                      unit_price_minor=i.unit_price_minor, price_group=i.price_group,
+                      segments=i.segments, is_discountable=i.is_discountable)
+            for i in items]
+
+
+def price_lines(session: Session, items: Sequence[PricedItem], facts: SaleFacts,
+                rules: CompiledRules | None = None) -> Pricing:
+    """Price a receipt's lines under the active rules (or ``rules``, for simulation)."""
+    active = rules if rules is not None else rules_for(session)
+    return price(line_inputs(items), active, context_for(session, facts))

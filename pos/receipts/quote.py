@@ -44,7 +44,7 @@ def quote(db: Database, actor: Actor, basket: Basket, layouts: list[WeightLayout
                           store_id=store.id, cashier_group=actor.principal.user_group,
                           card_code=basket.card_code, customer_ref=basket.customer_ref,
                           payment_forms=basket.payment_forms)
-        pricing = price_lines(priced_items(session, lines), facts)
+        pricing = price_lines(session, priced_items(session, lines), facts)
     return _result(lines, pricing)
 
 

@@ -102,6 +102,8 @@ def _with_receipt(session: Session, doc: Receipt, cmd: NewReturn, now: datetime)
     if original.kind != SALE or original.state != CLOSED:
         raise ConflictError("Only a closed sale can be returned", code="not_returnable")
     doc.original_receipt_id = original.id
+    # The buyer of the sale is the buyer of the return: their accumulated volume goes down.
+    doc.card_code, doc.customer_ref = original.card_code, original.customer_ref
     before = _returned_before(session, original.id)
     wanted = _wanted(original, cmd.lines)
     for line_no, quantity_milli in wanted.items():

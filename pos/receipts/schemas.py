@@ -66,6 +66,7 @@ class ReceiptSchema(Schema):
     customer_ref = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(LineSchema))
     payments = fields.List(fields.Nested(PaymentSchema))
+    manual_discounts = fields.List(fields.Nested(lambda: ManualDiscountSchema()))
     pricing_trace = fields.List(fields.Dict())
 
 
@@ -161,3 +162,63 @@ class NewReturnSchema(StrictSchema):
     client_uuid = fields.String()
     lines = fields.List(fields.Nested(ReturnLineInSchema), required=True,
                         validate=validate.Length(min=1, max=500))
+
+
+class ManualDiscountInSchema(StrictSchema):
+    """A manual discount: ``percent`` or ``amount``, on ``line_no`` or the whole receipt."""
+
+    percent = fields.Decimal(places=2, as_string=True,
+                             validate=validate.Range(min=0, max=100, min_inclusive=False))
+    amount_minor = Money(data_key="amount")
+    line_no = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    reason = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ManualDiscountSchema(Schema):
+    """A manual discount given on a receipt."""
+
+    id = fields.Integer()
+    line_no = fields.Integer(allow_none=True)
+    percent = fields.String(allow_none=True)
+    amount = Money(attribute="amount_minor", allow_none=True)
+    reason = fields.String()
+    given_by = fields.Integer()
+    approved_by = fields.Integer(allow_none=True)
+
+
+class AppliedSchema(Schema):
+    """A discount that fired on a line (or was displaced from it)."""
+
+    discount_id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    group_id = fields.String()
+    group_name = fields.String()
+    rule = fields.String(metadata={"description": "the group's combination rule"})
+    amount = Money(attribute="amount_minor", allow_negative=True)
+    displaced_by = fields.String(allow_none=True)
+
+
+class LineDiscountsSchema(Schema):
+    """What happened to one line's price."""
+
+    line_no = fields.Integer()
+    sku = fields.String()
+    name = fields.String()
+    base_amount = Money(attribute="base_amount_minor")
+    discount = Money(attribute="discount_minor", allow_negative=True)
+    amount = Money(attribute="amount_minor")
+    applied = fields.List(fields.Nested(AppliedSchema))
+    displaced = fields.List(fields.Nested(AppliedSchema))
+
+
+class DiscountReportSchema(Schema):
+    """The applied-discounts report of a receipt: every kopeck explained."""
+
+    receipt_id = fields.Integer()
+    state = fields.String()
+    total = Money(attribute="total_minor")
+    discount = Money(attribute="discount_minor", allow_negative=True)
+    lines = fields.List(fields.Nested(LineDiscountsSchema))
+    summary = fields.List(fields.Nested(AppliedSchema))
+    manual_discounts = fields.List(fields.Nested(ManualDiscountSchema))

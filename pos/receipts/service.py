@@ -24,6 +24,7 @@ from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import line_amount
 from pos.core.security import Right
+from pos.discounts.history import buyer_key, record_purchase
 from pos.fiscal.service import record_document
 from pos.receipts import payments as registry
 from pos.receipts.lines import (
@@ -34,7 +35,15 @@ from pos.receipts.lines import (
     priced_items,
     resolve_lines,
 )
-from pos.receipts.model import MILLI, SALE, Receipt, ReceiptLine, ReceiptPayment, receipt_document
+from pos.receipts.model import (
+    MILLI,
+    RETURN,
+    SALE,
+    Receipt,
+    ReceiptLine,
+    ReceiptPayment,
+    receipt_document,
+)
 from pos.receipts.pricing import SaleFacts, price_lines
 from pos.shifts.model import Shift
 from pos.stores.model import Store
@@ -98,8 +107,9 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
             lines = resolve_lines(session, store, cmd.lines, layouts, now)
             approver = _authorize_manual_weight(session, actor, lines, now)
             receipt = _open(session, actor, till.store_id, cmd, client_uuid, now)
+            forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
             if lines:
-                _append(session, actor, receipt, store, lines, approver, now)
+                _append(session, actor, receipt, store, lines, approver, now, forms)
             if cmd.payments:
                 for payment in cmd.payments:
                     receipt.add_payment(make_payment(payment))
@@ -163,12 +173,13 @@ def _add_lines(session: Session, actor: Actor, receipt: Receipt,
 
 
 def _append(session: Session, actor: Actor, receipt: Receipt, store: Store,
-            lines: Sequence[ReceiptLine], approver: int | None, now: datetime) -> None:
+            lines: Sequence[ReceiptLine], approver: int | None, now: datetime,
+            payment_forms: frozenset[str] | None = None) -> None:
     for line in lines:
         if line.is_manual_weight:
             line.manual_weight_approved_by_id = approver
         receipt.add_line(line)
-    reprice(session, receipt, store, actor, now)
+    reprice(session, receipt, store, actor, now, payment_forms)
 
 
 def _authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[ReceiptLine],
@@ -183,16 +194,19 @@ def _authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[Rec
 
 
 def reprice(session: Session, receipt: Receipt, store: Store, actor: Actor,
-            now: datetime) -> None:
+            now: datetime, payment_forms: frozenset[str] | None = None) -> None:
     """Run pricing over the receipt and store each line's discounts and the trace."""
     if not receipt.lines:
         receipt.total_minor = receipt.discount_minor = 0
         receipt.pricing_trace = []
         return
+    forms = payment_forms if payment_forms is not None else frozenset(
+        p.kind for p in receipt.payments)
     facts = SaleFacts(now_local=now.astimezone(store.zone).replace(tzinfo=None),
                       store_id=store.id, cashier_group=actor.principal.user_group,
-                      card_code=receipt.card_code, customer_ref=receipt.customer_ref)
-    pricing = price_lines(priced_items(session, receipt.lines), facts)
+                      card_code=receipt.card_code, customer_ref=receipt.customer_ref,
+                      payment_forms=forms, manual_discounts=tuple(receipt.manual_discounts))
+    pricing = price_lines(session, priced_items(session, receipt.lines), facts)
     by_no = {line.line_no: line for line in receipt.lines}
     for priced in pricing.lines:
         line = by_no[priced.line_no]
@@ -200,8 +214,13 @@ def reprice(session: Session, receipt: Receipt, store: Store, actor: Actor,
         line.discounts = [a.to_dict() for a in priced.applied]
     receipt.total_minor = pricing.total_minor
     receipt.discount_minor = pricing.discount_total_minor
-    receipt.pricing_trace = [{"line_no": e.line_no, "event": e.event, **e.record.to_dict()}
-                             for e in pricing.trace]
+    receipt.pricing_trace = trace_of(pricing)
+
+
+def trace_of(pricing: Any) -> list[dict[str, Any]]:
+    """Return a pricing's trace as stored with the receipt (the applied-discounts report)."""
+    return [{"line_no": e.line_no, "event": e.event, **e.record.to_dict()}
+            for e in pricing.trace]
 
 
 def make_payment(request: PaymentRequest) -> ReceiptPayment:
@@ -233,6 +252,17 @@ def _close(session: Session, actor: Actor, receipt: Receipt, now: datetime) -> N
 
     record_document(session, store_id=receipt.store_id, till_id=receipt.till_id,
                     kind=receipt.kind, document_id=receipt.id, build=build, now=now)
+    _remember_purchase(session, receipt, now)
+
+
+def _remember_purchase(session: Session, receipt: Receipt, now: datetime) -> None:
+    # Accumulated-volume and first-purchase conditions read these daily totals later.
+    store = session.get(Store, receipt.store_id)
+    assert store is not None
+    segments = frozenset().union(*(p.segments for p in priced_items(session, receipt.lines)))
+    sign = -1 if receipt.kind == RETURN else 1
+    record_purchase(session, buyer_key(receipt.card_code, receipt.customer_ref),
+                    store.local_date(now), sign * receipt.total_minor, segments)
 
 
 def load_for_change(session: Session, actor: Actor, receipt_id: int, till_id: int | None,
@@ -320,7 +350,13 @@ def add_payment(db: Database, actor: Actor, receipt_id: int, request: PaymentReq
     """Take a payment."""
     with db.transaction() as session:
         receipt = load_for_change(session, actor, receipt_id, till_id, now)
-        receipt.add_payment(make_payment(request))
+        payment = make_payment(request)
+        if not receipt.payments:
+            # The first payment decides the payment form that discounts may depend on.
+            store = session.get(Store, receipt.store_id)
+            assert store is not None
+            reprice(session, receipt, store, actor, now, frozenset({payment.kind}))
+        receipt.add_payment(payment)
         return receipt
 
 

@@ -17,7 +17,7 @@ def count(db):
 
 def version(db):
     with db.read() as s:
-        return s.scalar(select(RulesVersion.version)) or 0
+        return s.scalar(select(RulesVersion.changes)) or 0
 
 
 class TestTree:

@@ -1,0 +1,201 @@
+"""Discounts at the till: rules from the tree, explanation, hints, manual discounts, returns."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from pos.core.audit import AuditEntry
+from tests.api.test_receipts_till import MANAGER, Till
+
+
+@pytest.fixture
+def till(api, shop) -> Till:
+    """Till 1 with an open shift, driven by the cashier."""
+    till = Till(api, shop)
+    till.open_shift()
+    return till
+
+
+def discount(api, **body):
+    response = api.as_("manager").post("/api/v1/discounts", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def group(api, name, rule, **extra):
+    response = api.as_("manager").post("/api/v1/discount-groups",
+                                       json={"name": name, "rule": rule, **extra})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def pct(value):
+    return {"type": "percent_off", "percent": value}
+
+
+def quote(till, *lines, **extra):
+    response = till.api.post("/api/v1/receipts/quote", json={
+        "till_id": till.till_id, "lines": list(lines), **extra})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+class TestRulesAtTheTill:
+    def test_priority_group_applies_the_first_and_reports_the_displaced(self, api, till):
+        gid = group(api, "Loyalty", "priority")
+        first = discount(api, name="Card 5%", benefit=pct("5"), group_id=gid)
+        discount(api, name="Campaign 10%", benefit=pct("10"), group_id=gid)
+        till.open_receipt()
+        receipt = till.sell("OAT-MILK-1L")  # 149.90
+        assert receipt["lines"][0]["discount"] == "7.50"  # 5% of 149.90 = 7.495 -> 7.50
+        assert receipt["total"] == "142.40"
+        report = api.get(f"/api/v1/receipts/{receipt['id']}/discounts").get_json()
+        line = report["lines"][0]
+        assert [a["name"] for a in line["applied"]] == ["Card 5%"]
+        assert line["applied"][0]["rule"] == "priority"
+        assert line["displaced"][0]["name"] == "Campaign 10%"
+        assert line["displaced"][0]["displaced_by"] == str(first["id"])
+
+    def test_document_discount_is_spread_so_lines_add_up(self, api, till):
+        discount(api, name="3% over 300", scope="document", benefit=pct("3"),
+                 conditions=[{"type": "receipt_volume", "min_amount": "300.00"}])
+        till.open_receipt()
+        till.sell("OAT-MILK-1L", quantity="2")
+        receipt = till.sell("MILK-1L")  # 299.80 + 89.90 = 389.70
+        assert receipt["discount"] == "11.69"  # 3% of 389.70 = 11.691
+        total = sum(int(line["amount"].replace(".", "")) for line in receipt["lines"])
+        assert f"{total / 100:.2f}" == receipt["total"] == "378.01"
+
+    def test_quote_gives_hints_for_a_nearly_met_condition(self, api, till):
+        discount(api, name="3% over 500", scope="document", benefit=pct("3"),
+                 conditions=[{"type": "receipt_volume", "min_amount": "500.00"}])
+        result = quote(till, {"sku": "OAT-MILK-1L", "quantity": "3"})  # 449.70
+        assert result["discount"] == "0.00"
+        hint = result["hints"][0]
+        assert hint["shortfall_minor"] == 5030
+
+    def test_a_new_rule_applies_to_the_next_quote(self, api, till):
+        assert quote(till, {"sku": "MILK-1L"})["total"] == "89.90"
+        discount(api, name="Milk 10%", benefit=pct("10"), segment="MILK")
+        assert quote(till, {"sku": "MILK-1L"})["total"] == "80.91"
+
+    def test_payment_form_condition_follows_the_payment(self, api, till, shop):
+        discount(api, name="Card payers 2%", benefit=pct("2"),
+                 conditions=[{"type": "payment_form", "forms": ["card"]}])
+
+        def one_shot(kind, amount, **card):
+            response = api.post("/api/v1/receipts", json={
+                "till_id": shop.till_id, "client_uuid": str(uuid.uuid4()),
+                "lines": [{"sku": "MILK-1L"}],
+                "payments": [{"type": kind, "amount": amount, **card}]})
+            assert response.status_code == 201, response.get_json()
+            return response.get_json()
+
+        assert one_shot("cash", "100.00")["total"] == "89.90"
+        paid_by_card = one_shot("card", "88.10", card_brand="VISA", card_last4="4242")
+        assert paid_by_card["total"] == "88.10"  # 89.90 - 1.80
+
+
+class TestBuyerHistory:
+    def test_accumulated_volume_counts_closed_receipts_of_the_card(self, api, till, shop):
+        discount(api, name="Regulars 7%", benefit=pct("7"),
+                 conditions=[{"type": "accumulated_volume", "min_amount": "400.00"}])
+
+        def sell_to(card, sku, quantity, amount):
+            response = api.post("/api/v1/receipts", json={
+                "till_id": shop.till_id, "client_uuid": str(uuid.uuid4()), "card_code": card,
+                "lines": [{"sku": sku, "quantity": quantity}],
+                "payments": [{"type": "cash", "amount": amount}]})
+            assert response.status_code == 201, response.get_json()
+            return response.get_json()
+
+        sell_to("CARD-1", "OAT-MILK-1L", "3", "449.70")
+        assert quote(till, {"sku": "MILK-1L"}, card_code="CARD-1")["discount"] == "6.29"
+        assert quote(till, {"sku": "MILK-1L"}, card_code="CARD-2")["discount"] == "0.00"
+
+    def test_first_purchase_discount_only_for_a_new_buyer(self, api, till, shop):
+        discount(api, name="Welcome 10%", benefit=pct("10"),
+                 conditions=[{"type": "first_purchase"}])
+        assert quote(till, {"sku": "MILK-1L"}, card_code="NEW-1")["discount"] == "8.99"
+        api.post("/api/v1/receipts", json={
+            "till_id": shop.till_id, "client_uuid": str(uuid.uuid4()), "card_code": "NEW-1",
+            "lines": [{"sku": "MILK-1L"}], "payments": [{"type": "cash", "amount": "100.00"}]})
+        assert quote(till, {"sku": "MILK-1L"}, card_code="NEW-1")["discount"] == "0.00"
+        assert quote(till, {"sku": "MILK-1L"})["discount"] == "0.00"  # anonymous: never
+
+
+class TestManualDiscounts:
+    @pytest.fixture(autouse=True)
+    def limits(self, api):
+        response = api.as_("manager").put("/api/v1/manual-discount-limits", json={"limits": [
+            {"user_group": "cashiers", "max_percent": "5"},
+            {"user_group": "cashiers", "price_group": "DAIRY", "max_percent": "10"}]})
+        assert response.status_code == 200
+
+    def give(self, till, headers=None, **body):
+        return till.api.post(f"/api/v1/receipts/{till.receipt['id']}/manual-discounts",
+                             json=body, headers=headers)
+
+    def test_within_the_limit_a_cashier_gives_it_alone(self, till):
+        till.open_receipt()
+        till.sell("OAT-MILK-1L")  # DAIRY: 10% allowed
+        response = self.give(till, percent="10", line_no=1, reason="dented")
+        assert response.status_code == 201, response.get_json()
+        body = response.get_json()
+        assert body["lines"][0]["discount"] == "14.99"
+        assert body["manual_discounts"][0]["approved_by"] is None
+
+    def test_above_the_limit_needs_a_manager_and_is_audited(self, till, db):
+        till.open_receipt()
+        till.sell("APPLE-KG", quantity="1.000", weight_source="scale")  # PRODUCE: 5%
+        refused = self.give(till, percent="20", line_no=1)
+        assert refused.status_code == 403 and refused.get_json()["code"] == "approval_required"
+        approved = self.give(till, headers=MANAGER, percent="20", line_no=1)
+        assert approved.status_code == 201, approved.get_json()
+        assert approved.get_json()["lines"][0]["discount"] == "31.98"
+        with db.read() as s:
+            entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "manual_discount"))
+        assert entry.approved_by_id is not None
+
+    def test_amount_above_the_line_and_closed_receipts_are_refused(self, till):
+        till.open_receipt()
+        till.sell("MILK-1L")
+        too_much = self.give(till, headers=MANAGER, amount="100.00", line_no=1)
+        assert too_much.status_code == 422
+        assert too_much.get_json()["code"] == "manual_discount_exceeds_amount"
+        till.pay_cash("100.00")
+        till.close()
+        closed = self.give(till, percent="1", line_no=1)
+        assert closed.status_code == 409 and closed.get_json()["code"] == "receipt_closed"
+
+    def test_a_receipt_discount_is_spread_and_can_be_withdrawn(self, till):
+        till.open_receipt()
+        till.sell("OAT-MILK-1L")
+        till.sell("MILK-1L")
+        given = self.give(till, amount="10.00", reason="loyal customer").get_json()
+        assert given["discount"] == "10.00" and given["total"] == "229.80"
+        mid = given["manual_discounts"][0]["id"]
+        back = till.api.delete(f"/api/v1/receipts/{till.receipt['id']}/manual-discounts/{mid}")
+        assert back.get_json()["total"] == "239.80"
+
+    def test_percent_and_amount_together_are_refused(self, till):
+        till.open_receipt()
+        till.sell("MILK-1L")
+        response = self.give(till, percent="1", amount="1.00")
+        assert response.get_json()["code"] == "percent_or_amount"
+
+
+def test_a_return_refunds_what_was_paid_after_discounts(api, till, shop):
+    discount(api, name="Milk 10%", benefit=pct("10"), segment="MILK")
+    till.open_receipt()
+    till.sell("OAT-MILK-1L", quantity="3")  # 449.70 - 44.97 = 404.73
+    till.pay_cash("404.73")
+    sale = till.close()
+    response = api.post("/api/v1/returns", json={
+        "till_id": shop.till_id, "original_receipt_id": sale["id"],
+        "lines": [{"line_no": 1, "quantity": "1"}]})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["total"] == "134.91"  # allocate(404.73, [1, 2])[0]
