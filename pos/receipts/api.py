@@ -13,6 +13,7 @@ from pos.core.security import Right
 from pos.core.web import ApiBlueprint, current_clock, current_db, idempotent
 from pos.receipts import manual, returns, service
 from pos.receipts import quote as quoting
+from pos.receipts import simulate as simulation
 from pos.receipts.lines import LineRequest
 from pos.receipts.report import discount_report
 from pos.receipts.schemas import (
@@ -26,6 +27,8 @@ from pos.receipts.schemas import (
     QuoteResultSchema,
     QuoteSchema,
     ReceiptSchema,
+    SimulateSchema,
+    SimulationSchema,
 )
 from pos.shifts.api import current_actor
 
@@ -234,3 +237,24 @@ class ReceiptDiscounts(MethodView):
     def get(self, receipt_id: int) -> Any:
         """Explain every discount of a receipt: what fired, by which rule, what was displaced."""
         return discount_report(service.get_receipt(current_db(), receipt_id))
+
+
+@blp.route("/discounts/simulate")
+class Simulate(MethodView):
+    """Simulation of a draft rule set."""
+
+    @blp.requires(Right.MANAGE_DISCOUNTS)
+    @blp.arguments(SimulateSchema)
+    @blp.response(200, SimulationSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Price a basket or a stored receipt under a draft rule set, without activating it."""
+        raw = data["basket"]
+        basket = None if raw is None else quoting.Basket(
+            till_id=raw["till_id"], lines=tuple(LineRequest(**x) for x in raw["lines"]),
+            card_code=raw.get("card_code"), customer_ref=raw.get("customer_ref"),
+            payment_forms=frozenset(raw["payment_forms"]))
+        draft = simulation.Draft(tuple(data["draft"]["discounts"]),
+                                 frozenset(data["draft"]["deactivate"]))
+        return simulation.simulate(current_db(), current_actor(), draft, basket=basket,
+                                   receipt_id=data["receipt_id"], layouts=barcode_layouts(),
+                                   now=current_clock().now())

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from pos.core.schemas import Money, Quantity, StrictSchema
+from pos.discounts.schemas import NewDiscountSchema
 from pos.receipts.payments import reject_pans
 
 
@@ -222,3 +223,52 @@ class DiscountReportSchema(Schema):
     lines = fields.List(fields.Nested(LineDiscountsSchema))
     summary = fields.List(fields.Nested(AppliedSchema))
     manual_discounts = fields.List(fields.Nested(ManualDiscountSchema))
+
+
+class DraftDiscountSchema(NewDiscountSchema):
+    """A discount of a draft; with ``id`` it replaces that stored discount."""
+
+    id = fields.Integer(load_default=None)
+
+
+class DraftSchema(StrictSchema):
+    """Changes to try without activating them."""
+
+    discounts = fields.List(fields.Nested(DraftDiscountSchema), load_default=list)
+    deactivate = fields.List(fields.Integer(), load_default=list)
+
+
+class SimulateSchema(StrictSchema):
+    """A basket (or a stored receipt) to price under the active rules and under a draft."""
+
+    basket = fields.Nested(QuoteSchema, load_default=None)
+    receipt_id = fields.Integer(load_default=None)
+    draft = fields.Nested(DraftSchema, required=True)
+
+
+class SimulatedLineSchema(Schema):
+    """One line priced by a rule set."""
+
+    line_no = fields.Integer()
+    sku = fields.String()
+    base_amount = Money(attribute="base_amount_minor")
+    discount = Money(attribute="discount_minor", allow_negative=True)
+    amount = Money(attribute="amount_minor")
+    applied = fields.List(fields.Nested(AppliedSchema))
+    displaced = fields.List(fields.Nested(AppliedSchema))
+
+
+class PricedSchema(Schema):
+    """The lines and totals under one rule set."""
+
+    total = Money(attribute="total_minor")
+    discount = Money(attribute="discount_minor", allow_negative=True)
+    lines = fields.List(fields.Nested(SimulatedLineSchema))
+
+
+class SimulationSchema(Schema):
+    """The same lines under the active rules and under the draft."""
+
+    current = fields.Nested(PricedSchema)
+    draft = fields.Nested(PricedSchema)
+    difference = Money(attribute="difference_minor", allow_negative=True)

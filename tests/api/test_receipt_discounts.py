@@ -199,3 +199,36 @@ def test_a_return_refunds_what_was_paid_after_discounts(api, till, shop):
         "lines": [{"line_no": 1, "quantity": "1"}]})
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["total"] == "134.91"  # allocate(404.73, [1, 2])[0]
+
+
+class TestSimulate:
+    def test_a_draft_is_priced_beside_the_active_rules_and_not_saved(self, api, till, db):
+        active = discount(api, name="Milk 10%", benefit=pct("10"), segment="MILK")
+        body = {"basket": {"till_id": till.till_id, "lines": [{"sku": "MILK-1L"}]},
+                "draft": {"deactivate": [active["id"]],
+                          "discounts": [{"name": "Milk 20%", "benefit": pct("20"),
+                                         "segment": "MILK"}]}}
+        response = api.as_("manager").post("/api/v1/discounts/simulate", json=body)
+        assert response.status_code == 200, response.get_json()
+        result = response.get_json()
+        assert result["current"]["total"] == "80.91"
+        assert result["draft"]["total"] == "71.92"
+        assert result["difference"] == "-8.99"
+        assert quote(till, {"sku": "MILK-1L"})["total"] == "80.91"  # nothing activated
+
+    def test_a_stored_receipt_can_be_simulated(self, api, till):
+        till.open_receipt()
+        receipt = till.sell("OAT-MILK-1L")
+        body = {"receipt_id": receipt["id"], "draft": {"discounts": [
+            {"name": "Oat 50.00 off", "benefit": {"type": "amount_off", "amount": "50.00"},
+             "item_ids": [till.shop.items["OAT-MILK-1L"]]}]}}
+        result = api.as_("manager").post("/api/v1/discounts/simulate", json=body).get_json()
+        assert result["draft"]["lines"][0]["discount"] == "50.00"
+
+    def test_a_bad_draft_is_a_clear_problem(self, api, till):
+        body = {"basket": {"till_id": till.till_id, "lines": [{"sku": "MILK-1L"}]},
+                "draft": {"discounts": [{"name": "x", "benefit": pct("10"),
+                                         "segment": "NOPE"}]}}
+        response = api.as_("manager").post("/api/v1/discounts/simulate", json=body)
+        assert response.status_code == 422 and response.get_json()["code"] == "unknown_segment"
+        assert api.post("/api/v1/discounts/simulate", json=body).status_code == 403
