@@ -80,21 +80,10 @@ class ItemBriefSchema(Schema):
     is_active = fields.Boolean()
 
 
-class ItemSchema(Schema):
-    """An item as the API returns it."""
+class ItemSchema(ItemBriefSchema):
+    """An item as the API returns it, with its barcodes."""
 
-    id = fields.Integer()
-    sku = fields.String()
-    name = fields.String()
-    unit = fields.String()
-    is_weighed = fields.Boolean()
-    vat_rate = fields.String()
-    plu = fields.Integer(allow_none=True)
-    price_group = fields.Function(lambda i: i.price_group.code if i.price_group else None)
-    segments = fields.Function(lambda i: [s.code for s in i.segments])
     barcodes = fields.List(fields.Nested(BarcodeSchema))
-    is_discountable = fields.Boolean()
-    is_active = fields.Boolean()
 
 
 class ItemQuerySchema(PageArgs):

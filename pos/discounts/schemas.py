@@ -151,27 +151,11 @@ class NewDiscountSchema(DiscountFields):
     benefit = fields.Nested(BenefitSchema, required=True)
 
 
-class DiscountSchema(Schema):
+class DiscountSchema(DiscountFields):
     """A stored discount."""
 
     id = fields.Integer()
-    name = fields.String()
-    kind = fields.String()
-    scope = fields.String()
-    group_id = fields.Integer()
     position = fields.Integer()
-    benefit = fields.Nested(BenefitSchema)
-    conditions = fields.List(fields.Nested(ConditionSchema))
-    refinements = fields.List(fields.Nested(RefinementSchema))
-    segment = fields.String(allow_none=True)
-    item_ids = fields.List(fields.Integer())
-    price_groups = fields.List(fields.String())
-    store_ids = fields.List(fields.Integer())
-    customer_segments = fields.List(fields.String())
-    card_types = fields.List(fields.String())
-    valid_from = fields.Date(allow_none=True)
-    valid_to = fields.Date(allow_none=True)
-    is_active = fields.Boolean()
 
 
 class GroupFields(StrictSchema):
