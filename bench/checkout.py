@@ -95,12 +95,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
-    """Start ``pos serve`` with 2 workers and wait until it answers."""
+def start_server(url: str, port: int, log: str | None = None) -> subprocess.Popen[bytes]:
+    """Start ``pos serve`` with 2 workers and wait until it answers (output to ``log``)."""
     env = {**os.environ, "POS_DATABASE_URL": url, "POS_LOG_LEVEL": "WARNING"}
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child owns it
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/pos"), "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        env=env, stdout=out, stderr=out, start_new_session=True)
     for _ in range(100):
         try:
             http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health")
@@ -159,10 +160,10 @@ def worker_rss_mb(server: subprocess.Popen[bytes]) -> list[float]:
     return [int(line.split()[1]) / 1024 for line in out.splitlines() if line.strip()]
 
 
-def served(url: str, receipts: int, clients: int) -> None:
+def served(url: str, receipts: int, clients: int, log: str | None = None) -> None:
     """Measure one-shot throughput and worker memory on a real server."""
     port = free_port()
-    server = start_server(url, port)
+    server = start_server(url, port, log)
     try:
         token = login(port)
         conn = http.client.HTTPConnection("127.0.0.1", port)
@@ -186,17 +187,21 @@ def main() -> None:
     parser.add_argument("--latency-receipts", type=int, default=50)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--postgres", default=os.environ.get("POS_BENCH_POSTGRES_URL"))
+    parser.add_argument("--server-log", help="append the server's output to this file")
+    parser.add_argument("--only", choices=("sqlite", "postgres"), help="run one database")
+    parser.add_argument("--skip-latency", action="store_true", help="skip the in-process part")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        targets = [("SQLite", f"sqlite:///{tmp}/bench.db")]
-        if args.postgres:
+        targets = [("SQLite", f"sqlite:///{tmp}/bench.db")] if args.only != "postgres" else []
+        if args.postgres and args.only != "sqlite":
             targets.append(("PostgreSQL", args.postgres))
         for name, url in targets:
-            print(f"{name}:")
+            print(f"{name}:", flush=True)
+            if not args.skip_latency:
+                prepare(url)
+                in_process(url, args.latency_receipts)
             prepare(url)
-            in_process(url, args.latency_receipts)
-            prepare(url)
-            served(url, args.receipts, args.clients)
+            served(url, args.receipts, args.clients, args.server_log)
 
 
 if __name__ == "__main__":
