@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +26,59 @@ from pos.core.security import Right, Role, hash_secret, new_token, token_digest,
 from pos.core.web import Principal
 
 MIN_PASSWORD_LENGTH = 8
+# How long a worker trusts a token it has already looked up. A logout or password change
+# evicts at once in the worker that handled it; other workers notice within this many seconds
+# (the revocation delay we accept to save a query and a transaction on every request).
+TOKEN_CACHE_SECONDS = 30.0
+TOKEN_CACHE_MAX = 10_000
+
+
+class TokenCache:
+    """Per-process, per-database: token digest -> (principal, expires_at, looked up at)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[Principal, datetime, float]] = {}
+
+    def get(self, digest: str, now: datetime) -> Principal | None:
+        """Return a fresh, unexpired cached principal, or None."""
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        principal, expires_at, cached_at = entry
+        if now < expires_at and 0 <= time.monotonic() - cached_at < TOKEN_CACHE_SECONDS:
+            return principal
+        self._entries.pop(digest, None)
+        return None
+
+    def put(self, digest: str, principal: Principal, expires_at: datetime) -> None:
+        """Remember a valid token's principal."""
+        with self._lock:
+            if len(self._entries) >= TOKEN_CACHE_MAX:
+                self._entries.clear()
+            self._entries[digest] = (principal, expires_at, time.monotonic())
+
+    def evict(self, digest: str | None = None, user_id: int | None = None) -> None:
+        """Forget a token, or every token of a user."""
+        with self._lock:
+            if digest is not None:
+                self._entries.pop(digest, None)
+            if user_id is not None:
+                for key in [k for k, v in self._entries.items() if v[0].user_id == user_id]:
+                    del self._entries[key]
+
+
+_TOKEN_CACHES: weakref.WeakKeyDictionary[Database, TokenCache] = weakref.WeakKeyDictionary()
+_TOKEN_CACHES_LOCK = threading.Lock()
+
+
+def token_cache(db: Database) -> TokenCache:
+    """Return the token cache of ``db`` in this process."""
+    cache = _TOKEN_CACHES.get(db)
+    if cache is None:
+        with _TOKEN_CACHES_LOCK:
+            cache = _TOKEN_CACHES.setdefault(db, TokenCache())
+    return cache
 
 
 @dataclass(frozen=True)
@@ -97,19 +153,28 @@ def login(
 
 def logout(db: Database, token: str, now: datetime) -> None:
     """Revoke a bearer token."""
+    digest = token_digest(token)
     with db.transaction() as session:
-        row = session.scalar(select(AuthToken).where(AuthToken.token_hash == token_digest(token)))
+        row = session.scalar(select(AuthToken).where(AuthToken.token_hash == digest))
         if row is not None and row.revoked_at is None:
             row.revoked_at = now
+    token_cache(db).evict(digest)
 
 
 def resolve_token(db: Database, token: str, now: datetime) -> Principal | None:
-    """Return the principal of a valid token, or None."""
+    """Return the principal of a valid token, or None (cached: see TOKEN_CACHE_SECONDS)."""
+    digest = token_digest(token)
+    cache = token_cache(db)
+    principal = cache.get(digest, now)
+    if principal is not None:
+        return principal
     with db.read() as session:
-        row = session.scalar(select(AuthToken).where(AuthToken.token_hash == token_digest(token)))
+        row = session.scalar(select(AuthToken).where(AuthToken.token_hash == digest))
         if row is None or not row.is_valid_at(now) or not row.user.is_active:
             return None
-        return principal_of(row.user)
+        principal = principal_of(row.user)
+        cache.put(digest, principal, row.expires_at)
+        return principal
 
 
 @dataclass(frozen=True)
@@ -181,6 +246,8 @@ def set_password(db: Database, username: str, password: str, *, now: datetime,
             token.revoked_at = now
         audit.record(session, at=now, action="password_set", user_id=actor_id,
                      target=f"user:{user.id}")
+        user_id = user.id
+    token_cache(db).evict(user_id=user_id)
 
 
 def list_users(db: Database) -> list[User]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, String, delete
+from sqlalchemy import JSON, String, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -73,15 +74,24 @@ def begin(
 ) -> StoredResponse | None:
     """Claim ``key`` for a new request, or return the stored response to replay."""
     check_key(key)
+    table = IdempotencyRecord.__table__
+    # Core on a bare connection, not the ORM: this runs on every keyed request. A new key
+    # costs one INSERT ... ON CONFLICT DO NOTHING; only a retry reads the stored record.
     try:
-        with db.transaction() as session:
-            record = session.get(IdempotencyRecord, (scope, key))
-            if record is None:
-                session.add(IdempotencyRecord(
-                    scope=scope, key=key, request_hash=fingerprint, state="in_flight",
-                    locked_at=now, expires_at=now + ttl,
-                ))
+        with db.engine.begin() as connection:
+            claim = _insert_for(connection.dialect.name)(table).values(
+                scope=scope, key=key, request_hash=fingerprint, state="in_flight",
+                locked_at=now, expires_at=now + ttl,
+            ).on_conflict_do_nothing().returning(table.c.scope)
+            if connection.execute(claim).first() is not None:  # not rowcount: -1 on psycopg
                 return None
+            record = connection.execute(
+                select(table.c.request_hash, table.c.state, table.c.response_status,
+                       table.c.response_body, table.c.locked_at)
+                .where(table.c.scope == scope, table.c.key == key)
+            ).one_or_none()
+            if record is None:  # released between our insert and read: the first one failed
+                raise _in_flight()
             if record.request_hash != fingerprint:
                 raise ValidationError(
                     "This Idempotency-Key was used with a different request",
@@ -89,9 +99,11 @@ def begin(
                 )
             if record.state == "done":
                 return StoredResponse(record.response_status or 200, record.response_body)
-            if now - record.locked_at < STALE_AFTER:
+            if now - _aware(record.locked_at) < STALE_AFTER:
                 raise _in_flight()
-            record.locked_at = now  # the first attempt died; this one takes over
+            # the first attempt died; this one takes over
+            connection.execute(update(table).where(table.c.scope == scope, table.c.key == key)
+                               .values(locked_at=now))
             return None
     except IntegrityError:
         raise _in_flight() from None
@@ -99,20 +111,29 @@ def begin(
 
 def finish(db: Database, scope: str, key: str, status: int, body: Any) -> None:
     """Store the response of a finished request for replays."""
-    with db.transaction() as session:
-        record = session.get(IdempotencyRecord, (scope, key))
-        if record is not None:
-            record.state, record.response_status, record.response_body = "done", status, body
+    table = IdempotencyRecord.__table__
+    with db.engine.begin() as connection:
+        connection.execute(update(table).where(table.c.scope == scope, table.c.key == key)
+                           .values(state="done", response_status=status, response_body=body))
 
 
 def release(db: Database, scope: str, key: str) -> None:
     """Forget a key whose request failed in a way worth retrying (server error, conflict)."""
-    with db.transaction() as session:
-        session.execute(
-            delete(IdempotencyRecord).where(
-                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-            )
-        )
+    table = IdempotencyRecord.__table__
+    with db.engine.begin() as connection:
+        connection.execute(delete(table).where(table.c.scope == scope, table.c.key == key))
+
+
+def _insert_for(dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
+
+
+def _aware(moment: datetime) -> datetime:
+    # UTCDateTime gives aware values back; a bare Core select of the column does too, but
+    # be explicit in case a driver hands back a naive UTC value.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def purge_expired(db: Database, now: datetime) -> int:

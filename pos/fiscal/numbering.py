@@ -9,7 +9,7 @@ its increment back with it: numbers never skip and never repeat.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, select, update
+from sqlalchemy import BigInteger, ForeignKey, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -39,12 +39,12 @@ def ensure_counter(session: Session, store_id: int, till_id: int) -> None:
 
 def next_number(session: Session, store_id: int, till_id: int) -> int:
     """Take the till's next document number in the caller's transaction."""
-    ensure_counter(session, store_id, till_id)
     table = TillCounter.__table__
-    session.execute(
-        update(table).where(table.c.till_id == till_id)
-        .values(last_number=table.c.last_number + 1)
-    )
-    number = session.scalar(select(table.c.last_number).where(table.c.till_id == till_id))
+    bump = (update(table).where(table.c.till_id == till_id)
+            .values(last_number=table.c.last_number + 1).returning(table.c.last_number))
+    number = session.scalar(bump)  # one statement once the till has its counter row
+    if number is None:
+        ensure_counter(session, store_id, till_id)
+        number = session.scalar(bump)
     assert number is not None
     return int(number)

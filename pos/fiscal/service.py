@@ -24,12 +24,20 @@ def record_document(
     ``build(number)`` returns the document's canonical content once its number is known.
     """
     number = next_number(session, store_id, till_id)
-    document = build(number)
+    record_numbered(session, store_id=store_id, till_id=till_id, kind=kind,
+                    document_id=document_id, number=number, document=build(number), now=now)
+    return number
+
+
+def record_numbered(
+    session: Session, *, store_id: int, till_id: int, kind: str, document_id: int,
+    number: int, document: dict[str, Any], now: datetime,
+) -> None:
+    """Journal and queue a document whose number ``next_number`` gave in this transaction."""
     journal.append(session, store_id=store_id, till_id=till_id, number=number, kind=kind,
                    document_id=document_id, document=document, now=now)
     enqueue(session, store_id=store_id, till_id=till_id, number=number, kind=kind,
             document_id=document_id, payload=document, now=now)
-    return number
 
 
 def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None, kind: str,

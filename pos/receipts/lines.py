@@ -60,6 +60,8 @@ def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest
     skus = {r.sku for r in requests if r.sku is not None}
     items = {i.sku: i for i in session.scalars(select(Item).where(Item.sku.in_(skus)))} \
         if skus else {}
+    known = _loaded_items(session)
+    known.update((i.id, i) for i in items.values())
     prices = _prices(session, store, [i.id for i in items.values()], now)
     lines = []
     for request in requests:
@@ -68,6 +70,13 @@ def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest
         else:
             lines.append(_code_line(session, store, request, layouts, now))
     return lines
+
+
+def _loaded_items(session: Session) -> dict[int, Item]:
+    # Items this use case already loaded (with price group and segments), so pricing and the
+    # purchase history reuse them instead of querying the catalog again in the same session.
+    items: dict[int, Item] = session.info.setdefault("pos.items", {})
+    return items
 
 
 def _sku_line(items: dict[str, Item], prices: dict[int, int], request: LineRequest
@@ -87,6 +96,7 @@ def _sku_line(items: dict[str, Item], prices: dict[int, int], request: LineReque
 def _code_line(session: Session, store: Store, request: LineRequest,
                layouts: list[WeightLayout], now: datetime) -> ReceiptLine:
     found = resolve_code(session, store, request.code or "", layouts, now)
+    _loaded_items(session)[found.item.id] = found.item
     if found.is_weight_barcode:
         if request.quantity is not None:
             raise ValidationError("A weight barcode carries its own quantity",
@@ -141,9 +151,10 @@ def _prices(session: Session, store: Store, item_ids: list[int], now: datetime
 
 def priced_items(session: Session, lines: Sequence[ReceiptLine]) -> list[PricedItem]:
     """Return what pricing needs about each line, loading the items in one query."""
-    ids = {line.item_id for line in lines}
-    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(ids)))} \
-        if ids else {}
+    items = _loaded_items(session)
+    missing = {line.item_id for line in lines} - items.keys()
+    if missing:
+        items.update((i.id, i) for i in session.scalars(select(Item).where(Item.id.in_(missing))))
     return [PricedItem(
         line_no=line.line_no, item_id=line.item_id, quantity=line.quantity,
         unit_price_minor=line.unit_price_minor,

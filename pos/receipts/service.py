@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,8 @@ from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import line_amount
 from pos.core.security import Right
 from pos.discounts.history import buyer_key, record_purchase
-from pos.fiscal.service import record_document
+from pos.fiscal.numbering import next_number
+from pos.fiscal.service import record_numbered
 from pos.receipts import payments as registry
 from pos.receipts.lines import (
     WEIGHT_SOURCES,
@@ -106,14 +107,20 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
             assert store is not None
             lines = resolve_lines(session, store, cmd.lines, layouts, now)
             approver = _authorize_manual_weight(session, actor, lines, now)
-            receipt = _open(session, actor, till.store_id, cmd, client_uuid, now)
-            forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
-            if lines:
-                _append(session, actor, receipt, store, lines, approver, now, forms)
-            if cmd.payments:
-                for payment in cmd.payments:
-                    receipt.add_payment(make_payment(payment))
-                _close(session, actor, receipt, now)
+            # Built in memory and written in one flush: one INSERT of the receipt (already
+            # priced, paid, closed and numbered), one multi-row INSERT of its lines.
+            with session.no_autoflush:
+                receipt = _open(session, actor, till.store_id, cmd, client_uuid, now)
+                forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
+                if lines:
+                    _append(session, actor, receipt, store, lines, approver, now, forms)
+                if cmd.payments:
+                    for payment in cmd.payments:
+                        receipt.add_payment(make_payment(payment))
+                _assign_ids(session, receipt.lines)
+                _assign_ids(session, receipt.payments)
+                if cmd.payments:
+                    _close(session, actor, receipt, now)
             return Opened(receipt, True)
     except IntegrityError:
         # A concurrent upload of the same client UUID won the race: answer with its receipt.
@@ -155,10 +162,28 @@ def _open(session: Session, actor: Actor, store_id: int, cmd: NewReceipt, client
                       state="open", client_uuid=client_uuid, cashier_id=actor.user_id,
                       opened_at=now, card_code=cmd.card_code, customer_ref=cmd.customer_ref,
                       total_minor=0, discount_minor=0, change_minor=0, pricing_trace=[],
+                      manual_discounts=[],
                       lines=[], payments=[])
     session.add(receipt)
-    session.flush()
     return receipt
+
+
+def _assign_ids(session: Session, rows: Sequence[ReceiptLine | ReceiptPayment]) -> None:
+    """On SQLite, number new rows so the ORM inserts them in one multi-row statement.
+
+    SQLAlchemy inserts rows that need their autoincrement key back one statement each on
+    SQLite (it cannot match RETURNING rows to objects there); with keys given it batches.
+    Safe because every SQLite write transaction is ``BEGIN IMMEDIATE``: nobody else inserts
+    until we commit, and the keys are what SQLite would have chosen (max + 1, ...).
+    PostgreSQL already batches with its sequence (insertmanyvalues).
+    """
+    new = [row for row in rows if row.id is None]
+    if len(new) < 2 or session.get_bind().dialect.name != "sqlite":
+        return
+    table = type(new[0]).__table__
+    last = session.scalar(select(func.max(table.c.id))) or 0
+    for offset, row in enumerate(new, start=1):
+        row.id = last + offset
 
 
 def _add_lines(session: Session, actor: Actor, receipt: Receipt,
@@ -175,11 +200,13 @@ def _add_lines(session: Session, actor: Actor, receipt: Receipt,
 def _append(session: Session, actor: Actor, receipt: Receipt, store: Store,
             lines: Sequence[ReceiptLine], approver: int | None, now: datetime,
             payment_forms: frozenset[str] | None = None) -> None:
-    for line in lines:
-        if line.is_manual_weight:
-            line.manual_weight_approved_by_id = approver
-        receipt.add_line(line)
-    reprice(session, receipt, store, actor, now, payment_forms)
+    # No autoflush: the new lines are written once, with their final prices, at the end.
+    with session.no_autoflush:
+        for line in lines:
+            if line.is_manual_weight:
+                line.manual_weight_approved_by_id = approver
+            receipt.add_line(line)
+        reprice(session, receipt, store, actor, now, payment_forms)
 
 
 def _authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[ReceiptLine],
@@ -246,23 +273,28 @@ def _close(session: Session, actor: Actor, receipt: Receipt, now: datetime) -> N
     receipt.close(now)
     cashier = actor.principal.full_name or actor.principal.username
 
-    def build(number: int) -> dict[str, Any]:
-        receipt.number = number
-        return receipt_document(receipt, cashier)
-
-    record_document(session, store_id=receipt.store_id, till_id=receipt.till_id,
-                    kind=receipt.kind, document_id=receipt.id, build=build, now=now)
+    # The number is taken before the receipt is written, so a new receipt is inserted closed
+    # and numbered (a loaded one updated) in a single flush.
+    with session.no_autoflush:
+        receipt.number = next_number(session, receipt.store_id, receipt.till_id)
+    session.flush()
+    record_numbered(session, store_id=receipt.store_id, till_id=receipt.till_id,
+                    kind=receipt.kind, document_id=receipt.id, number=receipt.number,
+                    document=receipt_document(receipt, cashier), now=now)
     _remember_purchase(session, receipt, now)
 
 
 def _remember_purchase(session: Session, receipt: Receipt, now: datetime) -> None:
     # Accumulated-volume and first-purchase conditions read these daily totals later.
+    buyer = buyer_key(receipt.card_code, receipt.customer_ref)
+    if buyer is None:
+        return  # an anonymous sale has no history to keep
     store = session.get(Store, receipt.store_id)
     assert store is not None
     segments = frozenset().union(*(p.segments for p in priced_items(session, receipt.lines)))
     sign = -1 if receipt.kind == RETURN else 1
-    record_purchase(session, buyer_key(receipt.card_code, receipt.customer_ref),
-                    store.local_date(now), sign * receipt.total_minor, segments)
+    record_purchase(session, buyer, store.local_date(now), sign * receipt.total_minor,
+                    segments)
 
 
 def load_for_change(session: Session, actor: Actor, receipt_id: int, till_id: int | None,
