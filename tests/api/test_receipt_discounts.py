@@ -232,3 +232,22 @@ class TestSimulate:
         response = api.as_("manager").post("/api/v1/discounts/simulate", json=body)
         assert response.status_code == 422 and response.get_json()["code"] == "unknown_segment"
         assert api.post("/api/v1/discounts/simulate", json=body).status_code == 403
+
+
+def test_a_gift_is_announced_by_quote_and_free_once_scanned(api, till, shop):
+    manager = api.as_("manager")
+    gift = manager.post("/api/v1/items", json={"sku": "CHOC-BAR", "name": "Chocolate bar"})
+    gift_id = gift.get_json()["id"]
+    manager.post(f"/api/v1/items/{gift_id}/prices", json={
+        "store_id": shop.store_id, "price_type": "retail", "price": "59.90",
+        "valid_from": "2026-01-01"})
+    discount(api, name="2 milks, a bar free", benefit={
+        "type": "gift", "required_qty": 2, "required_segment": "MILK", "gift_item_id": gift_id})
+    announced = quote(till, {"sku": "OAT-MILK-1L", "quantity": "2"})
+    assert [g["item_id"] for g in announced["gift_lines"]] == [gift_id]
+    till.open_receipt()
+    till.sell("OAT-MILK-1L", quantity="2")
+    receipt = till.sell("CHOC-BAR")
+    bar = receipt["lines"][1]
+    assert (bar["discount"], bar["amount"]) == ("59.90", "0.00")
+    assert receipt["total"] == "299.80"
