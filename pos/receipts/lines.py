@@ -15,8 +15,8 @@ from pos.catalog.model import Item, Price
 from pos.catalog.prices import resolve_code
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import MoneyFormatError, line_amount, parse_quantity
+from pos.discounts.engine import LineInput
 from pos.receipts.model import MILLI, ReceiptLine
-from pos.receipts.pricing import PricedItem
 from pos.stores.model import Store
 
 WEIGHT_SOURCES = ("scale", "manual")
@@ -149,13 +149,13 @@ def _prices(session: Session, store: Store, item_ids: list[int], now: datetime
     return found
 
 
-def priced_items(session: Session, lines: Sequence[ReceiptLine]) -> list[PricedItem]:
-    """Return what pricing needs about each line, loading the items in one query."""
+def priced_items(session: Session, lines: Sequence[ReceiptLine]) -> list[LineInput]:
+    """Return the engine's input for each line, loading the items in one query at most."""
     items = _loaded_items(session)
     missing = {line.item_id for line in lines} - items.keys()
     if missing:
         items.update((i.id, i) for i in session.scalars(select(Item).where(Item.id.in_(missing))))
-    return [PricedItem(
+    return [LineInput(
         line_no=line.line_no, item_id=line.item_id, quantity=line.quantity,
         unit_price_minor=line.unit_price_minor,
         price_group=items[line.item_id].price_group.code

@@ -27,19 +27,6 @@ from pos.discounts.tree import rules_for
 
 
 @dataclass(frozen=True)
-class PricedItem:
-    """A line as pricing sees it: catalog facts and quantity."""
-
-    line_no: int
-    item_id: int
-    quantity: Decimal
-    unit_price_minor: int
-    price_group: str | None = None
-    segments: frozenset[str] = frozenset()
-    is_discountable: bool = True
-
-
-@dataclass(frozen=True)
 class SaleFacts:
     """What conditions may look at: when, where, who sells, who buys, how they pay."""
 
@@ -78,16 +65,8 @@ def context_for(session: Session, facts: SaleFacts) -> PricingContext:
     )
 
 
-def line_inputs(items: Sequence[PricedItem]) -> list[LineInput]:
-    """Map priced items to the engine's line inputs."""
-    return [LineInput(line_no=i.line_no, item_id=i.item_id, quantity=i.quantity,
-                      unit_price_minor=i.unit_price_minor, price_group=i.price_group,
-                      segments=i.segments, is_discountable=i.is_discountable)
-            for i in items]
-
-
-def price_lines(session: Session, items: Sequence[PricedItem], facts: SaleFacts,
+def price_lines(session: Session, items: Sequence[LineInput], facts: SaleFacts,
                 rules: CompiledRules | None = None) -> Pricing:
     """Price a receipt's lines under the active rules (or ``rules``, for simulation)."""
     active = rules if rules is not None else rules_for(session)
-    return price(line_inputs(items), active, context_for(session, facts))
+    return price(items, active, context_for(session, facts))

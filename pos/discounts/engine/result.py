@@ -39,34 +39,19 @@ class AppliedDiscount:
 
 
 @dataclass(frozen=True, slots=True)
-class DisplacedDiscount:
+class DisplacedDiscount(AppliedDiscount):
     """Record a discount that fired on a line but lost, where, to what and by which rule.
 
     ``amount_minor`` is what it would have given there; ``displaced_by`` is the id of the
     winning discount or group; ``rule`` (max, min or priority) is the reason.
     """
 
-    discount_id: str
-    name: str
-    kind: Kind
-    group_id: str
-    group_name: str
-    rule: Rule
-    amount_minor: int
     displaced_by: str
 
     def to_dict(self) -> dict[str, Any]:
         """Return the record as a JSON-ready dict."""
-        return {
-            "discount_id": self.discount_id,
-            "name": self.name,
-            "kind": self.kind.value,
-            "group_id": self.group_id,
-            "group_name": self.group_name,
-            "rule": self.rule.value,
-            "amount_minor": self.amount_minor,
-            "displaced_by": self.displaced_by,
-        }
+        # Named base call: zero-argument super() fails in slotted dataclasses on 3.11.
+        return {**AppliedDiscount.to_dict(self), "displaced_by": self.displaced_by}
 
 
 @dataclass(frozen=True, slots=True)
