@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ from pos.receipts.model import (
     Receipt,
     ReceiptLine,
     ReceiptPayment,
+    insert_new,
     receipt_document,
 )
 from pos.receipts.pricing import SaleFacts, price_lines
@@ -93,43 +94,67 @@ def open_shift_of(session: Session, till_id: int) -> Shift:
 
 def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[WeightLayout],
                    now: datetime) -> Opened:
-    """Open a receipt; with lines and covering payments, price, pay and close it at once."""
+    """Open a receipt; with lines and covering payments, price, pay and close it at once.
+
+    The receipt is resolved, priced and paid in memory inside a read transaction, and only
+    written in the write transaction: writers queue (one at a time on SQLite, one per till for
+    the numbering on PostgreSQL), so what they hold the lock for is kept to the inserts.
+    """
     if cmd.payments and not cmd.lines:
         raise ValidationError("Payments need lines", code="receipt_empty", field="payments")
     client_uuid = _client_uuid(cmd.client_uuid)
+    with db.read() as session:
+        till = get_till(session, cmd.till_id)
+        existing = _by_uuid(session, till.store_id, client_uuid)
+        if existing is not None:
+            return Opened(_same_till(existing, cmd.till_id), False)
+        open_shift_of(session, cmd.till_id).ensure_accepts_receipts(now)
+        store = session.get(Store, till.store_id)
+        assert store is not None
+        draft = _draft(session, actor, store, cmd, client_uuid, layouts, now)
+        segments = _segments(session, draft)
     try:
         with db.transaction() as session:
-            till = get_till(session, cmd.till_id)
-            existing = _by_uuid(session, till.store_id, client_uuid)
-            if existing is not None:
-                return Opened(_same_till(existing, cmd.till_id), False)
-            store = session.get(Store, till.store_id)
-            assert store is not None
-            lines = resolve_lines(session, store, cmd.lines, layouts, now)
-            approver = _authorize_manual_weight(session, actor, lines, now)
-            # Built in memory and written in one flush: one INSERT of the receipt (already
-            # priced, paid, closed and numbered), one multi-row INSERT of its lines.
-            with session.no_autoflush:
-                receipt = _open(session, actor, till.store_id, cmd, client_uuid, now)
-                forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
-                if lines:
-                    _append(session, actor, receipt, store, lines, approver, now, forms)
-                if cmd.payments:
-                    for payment in cmd.payments:
-                        receipt.add_payment(make_payment(payment))
-                _assign_ids(session, receipt.lines)
-                _assign_ids(session, receipt.payments)
-                if cmd.payments:
-                    _close(session, actor, receipt, now)
-            return Opened(receipt, True)
+            shift = open_shift_of(session, cmd.till_id)
+            shift.ensure_accepts_receipts(now)
+            draft.shift_id = shift.id
+            approver = _authorize_manual_weight(session, actor, draft.lines, now)
+            for line in draft.lines:
+                if line.is_manual_weight:
+                    line.manual_weight_approved_by_id = approver
+            if cmd.payments:
+                draft.close(now)
+                draft.number = next_number(session, draft.store_id, draft.till_id)
+            insert_new(session, draft)
+            if cmd.payments:
+                _record_closed(session, actor, draft, now, segments)
+            return Opened(draft, True)
     except IntegrityError:
         # A concurrent upload of the same client UUID won the race: answer with its receipt.
         with db.read() as session:
-            till = get_till(session, cmd.till_id)
             existing = _by_uuid(session, till.store_id, client_uuid)
             if existing is None:
                 raise
             return Opened(_same_till(existing, cmd.till_id), False)
+
+
+def _draft(session: Session, actor: Actor, store: Store, cmd: NewReceipt, client_uuid: str,
+           layouts: list[WeightLayout], now: datetime) -> Receipt:
+    # The receipt as it will be written, built unsaved: lines at catalog prices, discounts
+    # applied for the payment form of the first payment, payments checked against the total.
+    receipt = Receipt(store_id=store.id, till_id=cmd.till_id, kind=SALE, state="open",
+                      client_uuid=client_uuid, cashier_id=actor.user_id, opened_at=now,
+                      card_code=cmd.card_code, customer_ref=cmd.customer_ref,
+                      total_minor=0, discount_minor=0, change_minor=0, pricing_trace=[],
+                      manual_discounts=[], lines=[], payments=[])
+    for line in resolve_lines(session, store, cmd.lines, layouts, now):
+        receipt.add_line(line)
+    if receipt.lines:
+        forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
+        reprice(session, receipt, store, actor, now, forms)
+    for payment in cmd.payments:
+        receipt.add_payment(make_payment(payment))
+    return receipt
 
 
 def _client_uuid(text: str | None) -> str:
@@ -166,24 +191,6 @@ def _open(session: Session, actor: Actor, store_id: int, cmd: NewReceipt, client
                       lines=[], payments=[])
     session.add(receipt)
     return receipt
-
-
-def _assign_ids(session: Session, rows: Sequence[ReceiptLine | ReceiptPayment]) -> None:
-    """On SQLite, number new rows so the ORM inserts them in one multi-row statement.
-
-    SQLAlchemy inserts rows that need their autoincrement key back one statement each on
-    SQLite (it cannot match RETURNING rows to objects there); with keys given it batches.
-    Safe because every SQLite write transaction is ``BEGIN IMMEDIATE``: nobody else inserts
-    until we commit, and the keys are what SQLite would have chosen (max + 1, ...).
-    PostgreSQL already batches with its sequence (insertmanyvalues).
-    """
-    new = [row for row in rows if row.id is None]
-    if len(new) < 2 or session.get_bind().dialect.name != "sqlite":
-        return
-    table = type(new[0]).__table__
-    last = session.scalar(select(func.max(table.c.id))) or 0
-    for offset, row in enumerate(new, start=1):
-        row.id = last + offset
 
 
 def _add_lines(session: Session, actor: Actor, receipt: Receipt,
@@ -271,27 +278,33 @@ def make_payment(request: PaymentRequest) -> ReceiptPayment:
 
 def _close(session: Session, actor: Actor, receipt: Receipt, now: datetime) -> None:
     receipt.close(now)
-    cashier = actor.principal.full_name or actor.principal.username
-
     # The number is taken before the receipt is written, so a new receipt is inserted closed
     # and numbered (a loaded one updated) in a single flush.
     with session.no_autoflush:
         receipt.number = next_number(session, receipt.store_id, receipt.till_id)
     session.flush()
+    _record_closed(session, actor, receipt, now, _segments(session, receipt))
+
+
+def _segments(session: Session, receipt: Receipt) -> frozenset[str]:
+    # What the purchase history keeps of a named buyer's receipt; nothing for an anonymous one.
+    if buyer_key(receipt.card_code, receipt.customer_ref) is None or not receipt.lines:
+        return frozenset()
+    return frozenset().union(*(p.segments for p in priced_items(session, receipt.lines)))
+
+
+def _record_closed(session: Session, actor: Actor, receipt: Receipt, now: datetime,
+                   segments: frozenset[str]) -> None:
+    # Journal and fiscal outbox for the numbered receipt; daily totals for a named buyer.
+    cashier = actor.principal.full_name or actor.principal.username
     record_numbered(session, store_id=receipt.store_id, till_id=receipt.till_id,
                     kind=receipt.kind, document_id=receipt.id, number=receipt.number,
                     document=receipt_document(receipt, cashier), now=now)
-    _remember_purchase(session, receipt, now)
-
-
-def _remember_purchase(session: Session, receipt: Receipt, now: datetime) -> None:
-    # Accumulated-volume and first-purchase conditions read these daily totals later.
     buyer = buyer_key(receipt.card_code, receipt.customer_ref)
     if buyer is None:
         return  # an anonymous sale has no history to keep
     store = session.get(Store, receipt.store_id)
     assert store is not None
-    segments = frozenset().union(*(p.segments for p in priced_items(session, receipt.lines)))
     sign = -1 if receipt.kind == RETURN else 1
     record_purchase(session, buyer, store.local_date(now), sign * receipt.total_minor,
                     segments)
