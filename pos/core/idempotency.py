@@ -6,6 +6,13 @@ refused (422 ``idempotency_key_reused``); a retry while the first is still runni
 ``idempotency_in_flight``. A record left ``in_flight`` by a crashed worker is taken over after
 :data:`STALE_AFTER`, and the use case itself must then be safe to re-run (receipts carry a client
 UUID for exactly that). Records are kept at least the configured number of days.
+
+A hot use case can instead record its key *in its own write transaction* (:class:`Claim`): the
+key's primary key then guards the effect itself, so a keyed request costs no transaction of its
+own and there is no ``in_flight`` state to go stale. A retry finds the stored response (read
+before the use case runs); a concurrent twin fails on the key at commit and replays the
+winner's. Such a use case does not store refusals: a refused request wrote nothing, so its retry
+simply runs again.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from typing import Any
 from sqlalchemy import JSON, String, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base, Database, UTCDateTime
 from pos.core.errors import ConflictError, ValidationError
@@ -107,6 +114,49 @@ def begin(
             return None
     except IntegrityError:
         raise _in_flight() from None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A keyed request whose record is written in the same transaction as its effect."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    now: datetime
+    ttl: timedelta
+
+    def record(self, session: Session, status: int, body: Any) -> None:
+        """Store the response in the caller's write transaction (conflicts with a twin)."""
+        session.execute(IdempotencyRecord.__table__.insert().values(
+            scope=self.scope, key=self.key, request_hash=self.fingerprint, state="done",
+            response_status=status, response_body=body, locked_at=self.now,
+            expires_at=self.now + self.ttl))
+
+
+def stored_response(db: Database, scope: str, key: str, fingerprint: str
+                    ) -> StoredResponse | None:
+    """Return the stored response to replay for ``key``, if its request already ran.
+
+    Read-only: it neither claims the key nor waits for anyone.
+    """
+    check_key(key)
+    table = IdempotencyRecord.__table__
+    with db.read() as session:
+        record = session.execute(
+            select(table.c.request_hash, table.c.state, table.c.response_status,
+                   table.c.response_body)
+            .where(table.c.scope == scope, table.c.key == key)).one_or_none()
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise ValidationError(
+            "This Idempotency-Key was used with a different request",
+            code="idempotency_key_reused", field="Idempotency-Key",
+        )
+    if record.state != "done":
+        raise _in_flight()
+    return StoredResponse(record.response_status or 200, record.response_body)
 
 
 def finish(db: Database, scope: str, key: str, status: int, body: Any) -> None:

@@ -14,6 +14,9 @@ from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
+from marshmallow import Schema
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from pos.config import Settings
 from pos.core import idempotency
@@ -151,6 +154,68 @@ def idempotent(view: F) -> F:
         return response
 
     return cast(F, wrapper)
+
+
+def idempotent_in_transaction(view: F) -> F:
+    """Make a POST safe to retry by recording its key in its use case's write transaction.
+
+    The view passes a :class:`KeyedReply` to its use case, which calls it inside its write
+    transaction once the effect is written; see :class:`idempotency.Claim`.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        principal = authenticate()
+        db, now = current_db(), current_clock().now()
+        scope = f"user:{principal.user_id}"
+        fingerprint = idempotency.request_fingerprint(
+            request.method, request.path, request.get_data(cache=True))
+        stored = idempotency.stored_response(db, scope, key, fingerprint)
+        if stored is not None:
+            return _replay(stored)
+        ttl = timedelta(days=current_settings().idempotency_ttl_days)
+        g.idempotency_claim = idempotency.Claim(scope, key, fingerprint, now, ttl)
+        try:
+            return view(*args, **kwargs)
+        except IntegrityError:
+            # A twin with the same key committed first: answer as it was answered.
+            stored = idempotency.stored_response(db, scope, key, fingerprint)
+            if stored is None:
+                raise
+            return _replay(stored)
+
+    return cast(F, wrapper)
+
+
+@dataclass
+class KeyedReply:
+    """The response of a keyed request, stored in the use case's own write transaction.
+
+    Call it with the session and the result once the effect is written; the view then returns
+    :meth:`response`. Without an ``Idempotency-Key`` it stores nothing.
+    """
+
+    schema: Schema
+    status: int
+    claim: idempotency.Claim | None = field(
+        default_factory=lambda: cast(idempotency.Claim | None, g.get("idempotency_claim")))
+    body: Any = None
+
+    def __call__(self, session: Session, result: Any) -> None:
+        """Dump ``result`` and record it under the request's key (no key: do nothing)."""
+        if self.claim is not None:
+            self.body = self.schema.dump(result)
+            self.claim.record(session, self.status, self.body)
+
+    def response(self, result: Any, status: int) -> Any:
+        """Return the recorded body as the response, or ``result`` for the schema to dump."""
+        if self.body is None or status != self.status:
+            return result, status
+        return current_app.response_class(current_app.json.dumps(self.body), status=status,
+                                          mimetype="application/json")
 
 
 def _replay(stored: idempotency.StoredResponse) -> Any:

@@ -10,7 +10,14 @@ from flask.views import MethodView
 from pos.catalog.api import barcode_layouts
 from pos.core.errors import ValidationError
 from pos.core.security import Right
-from pos.core.web import ApiBlueprint, current_clock, current_db, idempotent
+from pos.core.web import (
+    ApiBlueprint,
+    KeyedReply,
+    current_clock,
+    current_db,
+    idempotent,
+    idempotent_in_transaction,
+)
 from pos.receipts import manual, returns, service
 from pos.receipts import quote as quoting
 from pos.receipts import simulate as simulation
@@ -35,6 +42,7 @@ from pos.shifts.api import current_actor
 blp = ApiBlueprint("receipts", __name__, url_prefix="/api/v1",
                    description="Receipts, payments and returns")
 TILL_HEADER = "X-Till-Id"
+RECEIPT = ReceiptSchema()  # one instance: its compiled dump plan is kept with it
 
 
 def _till_header() -> int | None:
@@ -60,7 +68,7 @@ def _payment(data: dict[str, Any]) -> service.PaymentRequest:
 class Receipts(MethodView):
     """Receipts."""
 
-    @idempotent
+    @idempotent_in_transaction
     @blp.requires(Right.SELL)
     @blp.arguments(NewReceiptSchema)
     @blp.response(201, ReceiptSchema)
@@ -73,9 +81,10 @@ class Receipts(MethodView):
             lines=tuple(LineRequest(**line) for line in data["lines"]),
             payments=tuple(_payment(p) for p in data["payments"]),
             card_code=data.get("card_code"), customer_ref=data.get("customer_ref"))
+        reply = KeyedReply(RECEIPT, 201)
         opened = service.create_receipt(current_db(), current_actor(), cmd, barcode_layouts(),
-                                        current_clock().now())
-        return opened.receipt, 201 if opened.is_new else 200
+                                        current_clock().now(), reply)
+        return reply.response(opened.receipt, 201 if opened.is_new else 200)
 
 
 @blp.route("/receipts/quote")

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from pos.core.fastdump import FastDumpSchema
 from pos.core.schemas import Money, Quantity, StrictSchema
 from pos.discounts.schemas import NewDiscountSchema
 from pos.receipts.payments import reject_pans
@@ -43,7 +44,7 @@ class PaymentSchema(Schema):
     details = fields.Dict()
 
 
-class ReceiptSchema(Schema):
+class ReceiptSchema(FastDumpSchema):
     """A receipt or a return with its lines, payments and pricing trace."""
 
     id = fields.Integer()
@@ -128,7 +129,7 @@ class QuoteSchema(StrictSchema):
     payment_forms = fields.List(fields.String(), load_default=list)
 
 
-class QuoteResultSchema(Schema):
+class QuoteResultSchema(FastDumpSchema):
     """A priced basket."""
 
     lines = fields.List(fields.Nested(LineSchema))

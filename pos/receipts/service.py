@@ -7,7 +7,7 @@ till's next number, chains it to the journal and queues it for the fiscal device
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -92,13 +92,17 @@ def open_shift_of(session: Session, till_id: int) -> Shift:
     return shift
 
 
+OnWrite = Callable[[Session, Receipt], None]
+
+
 def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[WeightLayout],
-                   now: datetime) -> Opened:
+                   now: datetime, on_write: OnWrite | None = None) -> Opened:
     """Open a receipt; with lines and covering payments, price, pay and close it at once.
 
     The receipt is resolved, priced and paid in memory inside a read transaction, and only
     written in the write transaction: writers queue (one at a time on SQLite, one per till for
     the numbering on PostgreSQL), so what they hold the lock for is kept to the inserts.
+    ``on_write(session, receipt)`` runs last in that transaction (a keyed reply is stored so).
     """
     if cmd.payments and not cmd.lines:
         raise ValidationError("Payments need lines", code="receipt_empty", field="payments")
@@ -128,6 +132,8 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
             insert_new(session, draft)
             if cmd.payments:
                 _record_closed(session, actor, draft, now, segments)
+            if on_write is not None:
+                on_write(session, draft)
             return Opened(draft, True)
     except IntegrityError:
         # A concurrent upload of the same client UUID won the race: answer with its receipt.

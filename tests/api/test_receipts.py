@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
@@ -197,6 +198,53 @@ class TestOneShot:
         again = till.ok(till.api.post("/api/v1/receipts", json=payload,
                                       headers={"Idempotency-Key": "upload-2"}), 200)
         assert first["id"] == replay.get_json()["id"] == again["id"]
+        assert _counts(db) == (1, 2, 1, 1)
+
+    def test_a_key_reused_with_another_body_is_refused_and_writes_nothing(self, till, db):
+        till.open_shift()
+        key = {"Idempotency-Key": "upload-3"}
+        payload = {"till_id": till.till_id, "client_uuid": str(uuid.uuid4()),
+                   "lines": self.LINES, "payments": [{"type": "cash", "amount": "449.70"}]}
+        till.ok(till.api.post("/api/v1/receipts", json=payload, headers=key), 201)
+        before = _counts(db)
+        other = {**payload, "client_uuid": str(uuid.uuid4())}
+        response = till.api.post("/api/v1/receipts", json=other, headers=key)
+        assert _code(response) == "idempotency_key_reused"
+        assert _counts(db) == before
+
+    def test_a_refused_keyed_upload_is_not_remembered(self, till, db):
+        till.open_shift()
+        key = {"Idempotency-Key": "upload-4"}
+        payload = {"till_id": till.till_id, "client_uuid": str(uuid.uuid4()),
+                   "lines": self.LINES, "payments": [{"type": "card", "amount": "500.00"}]}
+        for _ in range(2):  # the retry runs again, and is refused again
+            response = till.api.post("/api/v1/receipts", json=payload, headers=key)
+            assert _code(response) == "payment_exceeds_due"
+            assert "Idempotent-Replayed" not in response.headers
+        assert _counts(db) == (0, 0, 0, 0)
+
+    def test_concurrent_twins_with_one_key_apply_once(self, app, till, db):
+        till.open_shift()
+        headers = till.api.headers({"Idempotency-Key": "upload-5"})
+        payload = {"till_id": till.till_id, "client_uuid": str(uuid.uuid4()),
+                   "lines": self.LINES, "payments": [{"type": "cash", "amount": "449.70"}]}
+        start = threading.Barrier(4)
+        answers = []
+
+        def upload() -> None:
+            client = app.test_client()
+            start.wait()
+            response = client.post("/api/v1/receipts", json=payload, headers=headers)
+            answers.append((response.status_code, response.get_json()["id"]))
+
+        threads = [threading.Thread(target=upload) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(answers) == 4
+        assert len({receipt_id for _, receipt_id in answers}) == 1
+        assert {status for status, _ in answers} <= {200, 201}
         assert _counts(db) == (1, 2, 1, 1)
 
     def test_payments_short_of_the_total_write_nothing(self, till, db):

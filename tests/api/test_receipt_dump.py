@@ -1,0 +1,72 @@
+"""Receipts dump through the compiled plan exactly as marshmallow dumps them."""
+
+from __future__ import annotations
+
+from marshmallow import Schema
+from sqlalchemy import select
+
+from pos.receipts import quote as quoting
+from pos.receipts.model import Receipt
+from pos.receipts.schemas import QuoteResultSchema, ReceiptSchema
+from tests.api.test_receipt_discounts import discount, group, pct
+from tests.api.test_receipts_till import MANAGER, Till
+
+
+def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(app, api, shop, db):
+    gid = group(api, "Campaigns", "priority")
+    discount(api, name="Dairy 5%", benefit=pct("5"), group_id=gid)
+    till = Till(api, shop)
+    till.open_shift()
+    till.open_receipt()  # left open: no number, no payments
+    sale = till.open_receipt()
+    till.sell("OAT-MILK-1L", quantity="2")
+    till.sell("APPLE-KG", quantity="0.735")
+    manual = till.api.post(f"/api/v1/receipts/{sale['id']}/manual-discounts",
+                           json={"percent": "3", "line_no": 2, "reason": "bruised"},
+                           headers=MANAGER)
+    assert manual.status_code == 201, manual.get_json()
+    till.pay_card("100.00")
+    till.pay_cash("500.00")
+    closed = till.close()
+    back = till.api.post("/api/v1/returns", json={
+        "till_id": till.till_id, "original_receipt_id": closed["id"],
+        "lines": [{"line_no": 1, "quantity": "1"}]})
+    assert back.status_code == 201, back.get_json()
+    one_shot = till.checkout([{"sku": "MILK-1L"}], [{"type": "cash", "amount": "100.00"}],
+                             card_code="CARD-1")
+    assert one_shot.status_code == 201, one_shot.get_json()
+
+    schema = ReceiptSchema()
+    with app.app_context(), db.read() as session:
+        receipts = list(session.scalars(select(Receipt).order_by(Receipt.id)))
+        assert len(receipts) == 4
+        for receipt in receipts:
+            assert schema.dump(receipt) == Schema.dump(schema, receipt)
+        many = ReceiptSchema(many=True)
+        assert many.dump(receipts) == Schema.dump(many, receipts)
+        dumped = schema.dump(receipts[1])
+    assert dumped["manual_discounts"][0]["reason"] == "bruised"
+    assert dumped["lines"][0]["discounts"][0]["name"] == "Dairy 5%"
+    assert {p["type"] for p in dumped["payments"]} == {"card", "cash"}
+
+
+def test_a_quote_dumps_as_marshmallow_dumps_it(app, api, shop, monkeypatch):
+    discount(api, name="3% over 100", scope="document", benefit=pct("3"),
+             conditions=[{"type": "receipt_volume", "min_amount": "100.00"}])
+    till = Till(api, shop)
+    till.open_shift()
+    results = []
+
+    def keep(*args, **kwargs):
+        results.append(quote(*args, **kwargs))
+        return results[-1]
+
+    quote = quoting.quote
+    monkeypatch.setattr(quoting, "quote", keep)
+    response = api.post("/api/v1/receipts/quote", json={
+        "till_id": till.till_id, "lines": [{"sku": "OAT-MILK-1L", "quantity": "2"}]})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["discount"] == "8.99"  # 3% of 299.80
+    schema = QuoteResultSchema()
+    with app.app_context():
+        assert response.get_json() == schema.dump(results[0]) == Schema.dump(schema, results[0])
