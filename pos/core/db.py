@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -175,8 +175,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
-        reader = self.engine.execution_options(sqlite_begin="DEFERRED")
-        self._reader = sessionmaker(reader, expire_on_commit=False)
+        self._read_engine = self.engine.execution_options(sqlite_begin="DEFERRED")
+        self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -196,6 +196,12 @@ class Database:
         # so results stay readable after the block.
         with self._reader() as session:
             yield session
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """Open a read-only Core connection (no ORM session) for a hot single-query read."""
+        with self._read_engine.connect() as connection:
+            yield connection
 
     def ping(self) -> bool:
         """Tell whether the database answers a trivial query."""

@@ -142,8 +142,8 @@ def stored_response(db: Database, scope: str, key: str, fingerprint: str
     """
     check_key(key)
     table = IdempotencyRecord.__table__
-    with db.read() as session:
-        record = session.execute(
+    with db.read_connection() as connection:
+        record = connection.execute(
             select(table.c.request_hash, table.c.state, table.c.response_status,
                    table.c.response_body)
             .where(table.c.scope == scope, table.c.key == key)).one_or_none()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Database
@@ -43,9 +43,9 @@ def record_numbered(
 def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None, kind: str,
             document_id: int, payload: dict[str, Any], now: datetime) -> None:
     """Put a document in the fiscal outbox in the caller's transaction."""
-    session.add(OutboxEntry(store_id=store_id, till_id=till_id, number=number, kind=kind,
-                            document_id=document_id, payload=payload, state=PENDING,
-                            attempts=0, created_at=now))
+    session.execute(insert(OutboxEntry.__table__).values(
+        store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
+        payload=payload, state=PENDING, attempts=0, created_at=now))
 
 
 def list_outbox(db: Database, *, till_id: int | None, state: str | None, page: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -258,19 +259,37 @@ def receipt_document(receipt: Receipt, cashier: str) -> dict[str, Any]:
     }
 
 
-def insert_new(session: Session, receipt: Receipt) -> None:
-    """Write a receipt built in memory, lines and payments included, in three INSERTs.
+@dataclass
+class NewRows:
+    """A receipt built in memory as the rows to insert, ready before the write lock is taken."""
 
-    The objects stay unsaved (the ORM's unit of work costs more than the rest of a one-shot
-    upload); ``receipt.id`` is set from the database.
-    """
-    table = Receipt.__table__
-    receipt.id = session.execute(
-        insert(table).values(_row(receipt)).returning(table.c.id)).scalar_one()
-    for rows, kind in ((receipt.lines, ReceiptLine), (receipt.payments, ReceiptPayment)):
-        if rows:
-            session.execute(insert(kind.__table__),
-                            [{**_row(row), "receipt_id": receipt.id} for row in rows])
+    receipt: Receipt
+    head: dict[str, Any]
+    lines: list[dict[str, Any]]
+    payments: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> NewRows:
+        """Take the rows of an unsaved receipt, its lines and payments."""
+        return cls(receipt, _row(receipt), [_row(line) for line in receipt.lines],
+                   [_row(payment) for payment in receipt.payments])
+
+    def insert(self, session: Session, *, shift_id: int, number: int | None) -> None:
+        """Write them in three INSERTs and give the receipt its shift, number and id.
+
+        The objects stay unsaved: the ORM's unit of work would cost more than the rest of a
+        one-shot upload.
+        """
+        table = Receipt.__table__
+        receipt = self.receipt
+        receipt.shift_id, receipt.number = shift_id, number
+        receipt.id = session.execute(insert(table).values(
+            {**self.head, "shift_id": shift_id, "number": number}).returning(table.c.id)
+        ).scalar_one()
+        for rows, kind in ((self.lines, ReceiptLine), (self.payments, ReceiptPayment)):
+            if rows:
+                session.execute(insert(kind.__table__),
+                                [{**row, "receipt_id": receipt.id} for row in rows])
 
 
 def _row(obj: Base) -> dict[str, Any]:

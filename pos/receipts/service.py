@@ -40,14 +40,14 @@ from pos.receipts.model import (
     MILLI,
     RETURN,
     SALE,
+    NewRows,
     Receipt,
     ReceiptLine,
     ReceiptPayment,
-    insert_new,
     receipt_document,
 )
 from pos.receipts.pricing import SaleFacts, price_lines
-from pos.shifts.model import Shift
+from pos.shifts.model import Shift, open_shift_id
 from pos.stores.model import Store
 from pos.stores.service import get_till
 
@@ -112,26 +112,29 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
         existing = _by_uuid(session, till.store_id, client_uuid)
         if existing is not None:
             return Opened(_same_till(existing, cmd.till_id), False)
-        open_shift_of(session, cmd.till_id).ensure_accepts_receipts(now)
         store = session.get(Store, till.store_id)
         assert store is not None
         draft = _draft(session, actor, store, cmd, client_uuid, layouts, now)
         segments = _segments(session, draft)
+    if cmd.payments:
+        draft.close(now)
+    rows = NewRows.of(draft)
+    document = receipt_document(draft, _cashier(actor)) if cmd.payments else None
     try:
         with db.transaction() as session:
-            shift = open_shift_of(session, cmd.till_id)
-            shift.ensure_accepts_receipts(now)
-            draft.shift_id = shift.id
-            approver = _authorize_manual_weight(session, actor, draft.lines, now)
-            for line in draft.lines:
-                if line.is_manual_weight:
-                    line.manual_weight_approved_by_id = approver
-            if cmd.payments:
-                draft.close(now)
-                draft.number = next_number(session, draft.store_id, draft.till_id)
-            insert_new(session, draft)
-            if cmd.payments:
-                _record_closed(session, actor, draft, now, segments)
+            shift_id = open_shift_id(session, cmd.till_id, now)
+            if any(line.is_manual_weight for line in draft.lines):
+                approver = _authorize_manual_weight(session, actor, draft.lines, now)
+                for line in draft.lines:
+                    if line.is_manual_weight:
+                        line.manual_weight_approved_by_id = approver
+                rows = NewRows.of(draft)
+            number = next_number(session, draft.store_id, draft.till_id) \
+                if cmd.payments else None
+            rows.insert(session, shift_id=shift_id, number=number)
+            if document is not None:
+                document.update(number=number, receipt_id=draft.id, shift_id=shift_id)
+                _record_closed(session, actor, draft, now, segments, document)
             if on_write is not None:
                 on_write(session, draft)
             return Opened(draft, True)
@@ -299,13 +302,17 @@ def _segments(session: Session, receipt: Receipt) -> frozenset[str]:
     return frozenset().union(*(p.segments for p in priced_items(session, receipt.lines)))
 
 
+def _cashier(actor: Actor) -> str:
+    return actor.principal.full_name or actor.principal.username
+
+
 def _record_closed(session: Session, actor: Actor, receipt: Receipt, now: datetime,
-                   segments: frozenset[str]) -> None:
+                   segments: frozenset[str], document: dict[str, Any] | None = None) -> None:
     # Journal and fiscal outbox for the numbered receipt; daily totals for a named buyer.
-    cashier = actor.principal.full_name or actor.principal.username
+    assert receipt.number is not None
     record_numbered(session, store_id=receipt.store_id, till_id=receipt.till_id,
                     kind=receipt.kind, document_id=receipt.id, number=receipt.number,
-                    document=receipt_document(receipt, cashier), now=now)
+                    document=document or receipt_document(receipt, _cashier(actor)), now=now)
     buyer = buyer_key(receipt.card_code, receipt.customer_ref)
     if buyer is None:
         return  # an anonymous sale has no history to keep

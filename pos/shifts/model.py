@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base, BigId, UTCDateTime
 from pos.core.errors import ConflictError, ValidationError
@@ -50,7 +50,7 @@ class Shift(Base):
 
     def is_expired(self, now: datetime) -> bool:
         """Tell whether the shift has outlived the 24-hour fiscal limit."""
-        return now - self.opened_at > MAX_SHIFT_LENGTH
+        return outlived(self.opened_at, now)
 
     def ensure_open(self) -> None:
         """Refuse any operation on a closed shift."""
@@ -60,9 +60,7 @@ class Shift(Base):
     def ensure_accepts_receipts(self, now: datetime) -> None:
         """Refuse a new receipt in a closed or expired shift."""
         self.ensure_open()
-        if self.is_expired(now):
-            raise ConflictError("The shift is older than 24 hours; close it first",
-                                code="shift_expired")
+        refuse_if_expired(self.opened_at, now)
 
     def ensure_can_pay_out(self, amount_minor: int, expected_cash_minor: int) -> None:
         """Refuse a cash out larger than the cash expected in the drawer."""
@@ -110,3 +108,29 @@ class CashMovement(Base):
                 "amount_minor": self.amount_minor, "reason": self.reason,
                 "user_id": self.user_id, "approved_by_id": self.approved_by_id,
                 "at": self.created_at.isoformat()}
+
+
+def outlived(opened_at: datetime, now: datetime) -> bool:
+    """Tell whether a shift opened at ``opened_at`` has outlived the 24-hour fiscal limit."""
+    return now - opened_at > MAX_SHIFT_LENGTH
+
+
+def refuse_if_expired(opened_at: datetime, now: datetime) -> None:
+    """Refuse a new receipt in a shift older than 24 hours (``shift_expired``)."""
+    if outlived(opened_at, now):
+        raise ConflictError("The shift is older than 24 hours; close it first",
+                            code="shift_expired")
+
+
+def open_shift_id(session: Session, till_id: int, now: datetime) -> int:
+    """Return the id of the till's open shift if it accepts receipts; refuse otherwise.
+
+    One Core SELECT of two columns: this runs inside every sale's write transaction.
+    """
+    table = Shift.__table__
+    row = session.execute(select(table.c.id, table.c.opened_at)
+                          .where(table.c.open_till_id == till_id)).first()
+    if row is None:
+        raise ConflictError(f"Till {till_id} has no open shift", code="shift_not_open")
+    refuse_if_expired(row.opened_at, now)
+    return int(row.id)
