@@ -17,7 +17,7 @@ from pos.core.web import (
     current_db,
     idempotent,
 )
-from pos.shifts import service
+from pos.shifts import blind, service
 from pos.shifts.model import CASH_IN, CASH_OUT
 from pos.shifts.report import present
 from pos.shifts.schemas import (
@@ -73,7 +73,7 @@ class ShiftById(MethodView):
     @blp.response(200, ShiftSchema)
     def get(self, shift_id: int) -> Any:
         """Return a shift (with its Z report once closed)."""
-        return service.get_shift(current_db(), shift_id)
+        return blind.redact(service.get_shift(current_db(), shift_id), authenticate())
 
 
 @blp.route("/shifts/<int:shift_id>/cash-in")
@@ -112,7 +112,7 @@ class XReport(MethodView):
     @blp.response(200)
     def get(self, shift_id: int) -> Any:
         """Return the shift's totals so far without closing it."""
-        return present(service.x_report(current_db(), shift_id))
+        return present(service.x_report(current_db(), current_actor(), shift_id))
 
 
 @blp.route("/shifts/<int:shift_id>/close")
@@ -127,5 +127,6 @@ class CloseShift(MethodView):
     def post(self, data: dict[str, Any], shift_id: int) -> Any:
         """Close with the counted cash; the Z report is stored with the shift."""
         cmd = service.CloseShift(data["counted_cash"], data["blind"])
-        return service.close_shift(current_db(), current_actor(), shift_id, cmd,
-                                   current_clock().now())
+        actor = current_actor()
+        shift = service.close_shift(current_db(), actor, shift_id, cmd, current_clock().now())
+        return blind.redact(shift, actor.principal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, select
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base, BigId, UTCDateTime
@@ -36,6 +36,8 @@ class Shift(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_blind_close: Mapped[bool] = mapped_column(default=False)
+    # Blind counts refused so far for being off by more than the store's tolerance.
+    blind_recounts_used: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     expected_cash_minor: Mapped[int | None] = mapped_column(BigInteger)
     counted_cash_minor: Mapped[int | None] = mapped_column(BigInteger)
     difference_minor: Mapped[int | None] = mapped_column(BigInteger)

@@ -56,6 +56,8 @@ class ShiftSchema(Schema):
     difference = Money(attribute="difference_minor", allow_none=True, allow_negative=True)
     z_number = fields.Integer(allow_none=True)
     z_report = fields.Function(lambda shift: present(shift.z_report) if shift.z_report else None)
+    cash_hidden = fields.Boolean(dump_default=False, metadata={
+        "description": "expected cash, difference and Z report withheld after a blind close"})
 
 
 class ShiftPageSchema(Schema):

@@ -16,6 +16,7 @@ from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.security import Right
 from pos.fiscal.numbering import ensure_counter
 from pos.fiscal.service import enqueue, record_document
+from pos.shifts import blind
 from pos.shifts.model import CASH_OUT, OPEN, CashMovement, Shift
 from pos.shifts.report import shift_totals
 from pos.stores.model import Store
@@ -97,12 +98,15 @@ def move_cash(db: Database, actor: Actor, shift_id: int, kind: str, amount_minor
         return movement
 
 
-def x_report(db: Database, shift_id: int) -> dict[str, Any]:
+def x_report(db: Database, actor: Actor, shift_id: int) -> dict[str, Any]:
     """Return the shift's totals so far, without closing it."""
     with db.read() as session:
         shift = session.get(Shift, shift_id)
         if shift is None:
             raise NotFoundError(f"No shift {shift_id}", code="shift_not_found")
+        store = session.get(Store, shift.store_id)
+        assert store is not None
+        blind.refuse_x_report(store, actor.principal)
         return {"kind": "x_report", **shift_totals(session, shift)}
 
 
@@ -126,17 +130,24 @@ def close_shift(db: Database, actor: Actor, shift_id: int, cmd: CloseShift, now:
             raise ConflictError("Finish or void the open receipts first",
                                 code="open_receipts", extra={"count": totals["open_receipts"]})
         expected = totals["cash"]["expected_minor"]
+        store = session.get(Store, shift.store_id)
+        assert store is not None
+        is_blind = blind.is_blind(store, actor.principal, cmd.is_blind)
+        if is_blind:
+            blind.check_count(session, actor, shift, store, cmd.counted_minor,
+                              cmd.counted_minor - expected, now)
         # Approve before changing anything: a refused approval commits its failure count.
-        approver = _approve_difference(session, actor, shift, cmd.counted_minor - expected, now)
+        approver = _approve_difference(session, actor, shift, store,
+                                       cmd.counted_minor - expected, now)
         difference = shift.close(cmd.counted_minor, expected, by_id=actor.user_id, now=now,
-                                 is_blind=cmd.is_blind)
+                                 is_blind=is_blind)
         shift.difference_approved_by_id = approver
         totals["cash"].update(counted_minor=cmd.counted_minor, difference_minor=difference)
 
         def build(number: int) -> dict[str, Any]:
             shift.z_number = number
             shift.z_report = {"kind": "z_report", "number": number, "closed_at": now.isoformat(),
-                              "is_blind_close": cmd.is_blind, **totals}
+                              "is_blind_close": is_blind, **totals}
             return shift.z_report
 
         record_document(session, store_id=shift.store_id, till_id=shift.till_id,
@@ -144,10 +155,8 @@ def close_shift(db: Database, actor: Actor, shift_id: int, cmd: CloseShift, now:
         return shift
 
 
-def _approve_difference(session: Session, actor: Actor, shift: Shift, difference: int,
-                        now: datetime) -> int | None:
-    store = session.get(Store, shift.store_id)
-    assert store is not None
+def _approve_difference(session: Session, actor: Actor, shift: Shift, store: Store,
+                        difference: int, now: datetime) -> int | None:
     if abs(difference) <= store.max_cash_difference_minor:
         return None
     # A difference beyond the store's tolerance needs a manager (or a manager closing).

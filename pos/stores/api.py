@@ -82,4 +82,5 @@ class TillById(MethodView):
 
 def _columns(store: Any) -> dict[str, Any]:
     return {c: getattr(store, c) for c in ("id", "code", "name", "address", "timezone",
-                                           "max_cash_difference_minor", "is_active")}
+                                           "max_cash_difference_minor", "blind_close",
+                                           "blind_recounts", "is_active")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core.db import Base, BigId, UTCDateTime
@@ -23,8 +23,12 @@ class Store(Base):
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(400), default="")
     timezone: Mapped[str] = mapped_column(String(64))
-    # Blind close: a counted-cash difference above this needs a manager (shifts feature).
+    # A counted-cash difference above this needs a manager when a shift closes.
     max_cash_difference_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Blind close: cashiers count the drawer without being shown the expected cash; a count
+    # off by more than the tolerance may be redone this many times before a manager approves.
+    blind_close: Mapped[bool] = mapped_column(default=False, server_default=false())
+    blind_recounts: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     # The price type this store sells at; None means any type, the latest valid price wins.
     price_type_id: Mapped[int | None] = mapped_column(ForeignKey("price_types.id"))
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -44,6 +44,11 @@ class StoreSchema(Schema):
     address = fields.String()
     timezone = fields.String()
     max_cash_difference = Money(attribute="max_cash_difference_minor")
+    blind_close = fields.Boolean(metadata={
+        "description": "cashiers close shifts without being shown the expected cash"})
+    blind_recounts = fields.Integer(metadata={
+        "description": "recounts allowed before a blind count off by more than "
+                       "max_cash_difference needs a manager"})
     is_active = fields.Boolean()
     tills = fields.List(fields.Nested(TillSchema))
 
@@ -57,6 +62,8 @@ class NewStoreSchema(StrictSchema):
     timezone = fields.String(required=True, validate=validate.Length(max=64))
     max_cash_difference_minor = Money(load_default=0, data_key="max_cash_difference")
     price_type = fields.String(load_default=None)
+    blind_close = fields.Boolean(load_default=False)
+    blind_recounts = fields.Integer(load_default=1, validate=validate.Range(min=0, max=10))
 
 
 class StoreUpdateSchema(StrictSchema):
@@ -67,4 +74,6 @@ class StoreUpdateSchema(StrictSchema):
     timezone = fields.String(validate=validate.Length(max=64))
     max_cash_difference_minor = Money(data_key="max_cash_difference")
     price_type = fields.String(allow_none=True)
+    blind_close = fields.Boolean()
+    blind_recounts = fields.Integer(validate=validate.Range(min=0, max=10))
     is_active = fields.Boolean()

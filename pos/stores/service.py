@@ -27,6 +27,8 @@ class StoreInput:
     address: str = ""
     max_cash_difference_minor: int = 0
     price_type: str | None = None
+    blind_close: bool = False
+    blind_recounts: int = 1
 
 
 def check_timezone(name: str) -> None:
@@ -72,6 +74,7 @@ def create_store(db: Database, cmd: StoreInput, now: datetime) -> Store:
             store = Store(
                 code=cmd.code, name=cmd.name, address=cmd.address, timezone=cmd.timezone,
                 max_cash_difference_minor=cmd.max_cash_difference_minor,
+                blind_close=cmd.blind_close, blind_recounts=cmd.blind_recounts,
                 price_type_id=_price_type_id(session, cmd.price_type), created_at=now,
             )
             session.add(store)

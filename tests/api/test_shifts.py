@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from pos.core.audit import AuditEntry
 from tests.api.test_receipts_till import MANAGER, Till
 
 
@@ -120,15 +122,15 @@ class TestClose:
         assert response.status_code == 409
         assert _code(response) == "open_receipts"
 
-    def test_blind_close_with_large_difference_needs_a_manager(self, till):
+    def test_large_difference_needs_a_manager(self, till):
         shift = till.open_shift("1000.00")
         path = f"/api/v1/shifts/{shift['id']}/close"
-        body = {"counted_cash": "800.00", "blind": True}
+        body = {"counted_cash": "800.00"}
         refused = till.api.post(path, json=body)
         assert _code(refused) == "approval_required"
         closed = till.ok(till.api.post(path, json=body, headers=MANAGER))
         assert closed["difference"] == "-200.00"
-        assert closed["is_blind_close"] is True
+        assert closed["is_blind_close"] is False
 
     def test_small_difference_closes_without_approval(self, till):
         shift = till.open_shift("1000.00")
@@ -156,6 +158,66 @@ class TestClose:
         response = till.api.post(f"/api/v1/shifts/{shift['id']}/cash-in",
                                  json={"amount": "1.00", "reason": "late"})
         assert _code(response) == "shift_closed"
+
+
+class TestBlindClose:
+    @pytest.fixture
+    def blind_store(self, api, shop):
+        response = api.as_("admin").patch(f"/api/v1/stores/{shop.store_id}", json={
+            "blind_close": True, "blind_recounts": 1})
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["blind_close"] is True
+        return shop
+
+    def test_the_cashier_recounts_then_needs_a_manager_and_never_sees_the_target(
+            self, till, blind_store, db):
+        shift = till.open_shift("1000.00")
+        x_report = till.api.get(f"/api/v1/shifts/{shift['id']}/x-report")
+        assert x_report.status_code == 403 and _code(x_report) == "x_report_restricted"
+        path = f"/api/v1/shifts/{shift['id']}/close"
+        first = till.api.post(path, json={"counted_cash": "800.00"})
+        assert first.status_code == 409 and _code(first) == "recount_required"
+        assert first.get_json()["recounts_left"] == 0
+        assert "1000" not in first.get_data(as_text=True)
+        second = till.api.post(path, json={"counted_cash": "800.00"})
+        assert _code(second) == "approval_required"
+        closed = till.ok(till.api.post(path, json={"counted_cash": "800.00"}, headers=MANAGER))
+        assert (closed["state"], closed["is_blind_close"], closed["cash_hidden"]) == (
+            "closed", True, True)
+        assert closed["expected_cash"] is closed["difference"] is closed["z_report"] is None
+        assert closed["counted_cash"] == "800.00"
+        as_cashier = till.ok(till.api.get(f"/api/v1/shifts/{shift['id']}"))
+        assert as_cashier["expected_cash"] is None and as_cashier["cash_hidden"] is True
+        as_manager = till.ok(till.api.as_("manager").get(f"/api/v1/shifts/{shift['id']}"))
+        assert (as_manager["expected_cash"], as_manager["difference"]) == ("1000.00", "-200.00")
+        assert as_manager["cash_hidden"] is False
+        assert as_manager["z_report"]["is_blind_close"] is True
+        with db.read() as session:
+            refused = session.scalars(select(AuditEntry).where(
+                AuditEntry.action == "blind_count_refused")).all()
+        assert [entry.details["counted_minor"] for entry in refused] == [80000]
+
+    def test_a_count_within_tolerance_closes_at_once(self, till, blind_store):
+        shift = till.open_shift("1000.00")
+        closed = till.ok(till.api.post(f"/api/v1/shifts/{shift['id']}/close",
+                                       json={"counted_cash": "999.00"}))
+        assert closed["is_blind_close"] is True and closed["difference"] is None
+
+    def test_a_recount_that_matches_closes_without_a_manager(self, till, blind_store):
+        shift = till.open_shift("1000.00")
+        path = f"/api/v1/shifts/{shift['id']}/close"
+        assert _code(till.api.post(path, json={"counted_cash": "1500.00"})) == "recount_required"
+        closed = till.ok(till.api.post(path, json={"counted_cash": "1000.00"}))
+        assert (closed["state"], closed["counted_cash"]) == ("closed", "1000.00")
+
+    def test_a_manager_counts_openly_and_sees_the_x_report(self, till, blind_store):
+        manager = till.as_("manager")
+        shift = manager.open_shift("1000.00")
+        report = manager.x_report()
+        assert report["cash"]["expected"] == "1000.00"
+        closed = manager.ok(manager.api.post(f"/api/v1/shifts/{shift['id']}/close",
+                                             json={"counted_cash": "1000.00"}))
+        assert closed["is_blind_close"] is False and closed["difference"] == "0.00"
 
 
 class TestExpiry:

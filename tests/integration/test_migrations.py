@@ -26,3 +26,17 @@ def test_migrating_down_to_base_and_up_again(database_url):
     assert set(metadata.tables) <= set(inspect(db.engine).get_table_names())
     assert "(head)" in migrate.current(database_url)
     db.dispose()
+
+
+def test_the_blind_close_columns_come_and_go_with_stores_and_tills_in_place(db, shop):
+    url = db.url
+    migrate.downgrade(url, "0003")
+    columns = {c["name"] for c in inspect(Database(url).engine).get_columns("stores")}
+    assert "blind_close" not in columns
+    migrate.upgrade(url)
+    with db.read() as session:
+        from pos.stores.model import Store
+
+        store = session.get(Store, shop.store_id)
+        assert (store.blind_close, store.blind_recounts) == (False, 1)
+        assert len(store.tills) == 2
