@@ -9,10 +9,10 @@ UUID for exactly that). Records are kept at least the configured number of days.
 
 A hot use case can instead record its key *in its own write transaction* (:class:`Claim`): the
 key's primary key then guards the effect itself, so a keyed request costs no transaction of its
-own and there is no ``in_flight`` state to go stale. A retry finds the stored response (read
-before the use case runs); a concurrent twin fails on the key at commit and replays the
-winner's. Such a use case does not store refusals: a refused request wrote nothing, so its retry
-simply runs again.
+own, not even a read, and there is no ``in_flight`` state to go stale. A retry or a concurrent
+twin fails on the key when it writes and replays the stored response (a use case that finds its
+effect already done, as a receipt finds its client UUID, replays it without writing). Such a use
+case does not store refusals: a refused request wrote nothing, so its retry simply runs again.
 """
 
 from __future__ import annotations
@@ -128,10 +128,14 @@ class Claim:
 
     def record(self, session: Session, status: int, body: Any) -> None:
         """Store the response in the caller's write transaction (conflicts with a twin)."""
-        session.execute(IdempotencyRecord.__table__.insert().values(
+        session.execute(IdempotencyRecord.__table__.insert(), dict(
             scope=self.scope, key=self.key, request_hash=self.fingerprint, state="done",
             response_status=status, response_body=body, locked_at=self.now,
             expires_at=self.now + self.ttl))
+
+    def stored(self, db: Database) -> StoredResponse | None:
+        """Return the response stored for this key, if its request already ran."""
+        return stored_response(db, self.scope, self.key, self.fingerprint)
 
 
 def stored_response(db: Database, scope: str, key: str, fingerprint: str

@@ -160,7 +160,9 @@ def idempotent_in_transaction(view: F) -> F:
     """Make a POST safe to retry by recording its key in its use case's write transaction.
 
     The view passes a :class:`KeyedReply` to its use case, which calls it inside its write
-    transaction once the effect is written; see :class:`idempotency.Claim`.
+    transaction once the effect is written; see :class:`idempotency.Claim`. Nothing is read
+    beforehand: a key already used makes that transaction fail on the key's primary key, and the
+    stored response is replayed then (or the reuse with another body refused).
     """
 
     @functools.wraps(view)
@@ -168,21 +170,17 @@ def idempotent_in_transaction(view: F) -> F:
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return view(*args, **kwargs)
+        idempotency.check_key(key)
         principal = authenticate()
-        db, now = current_db(), current_clock().now()
-        scope = f"user:{principal.user_id}"
         fingerprint = idempotency.request_fingerprint(
             request.method, request.path, request.get_data(cache=True))
-        stored = idempotency.stored_response(db, scope, key, fingerprint)
-        if stored is not None:
-            return _replay(stored)
         ttl = timedelta(days=current_settings().idempotency_ttl_days)
-        g.idempotency_claim = idempotency.Claim(scope, key, fingerprint, now, ttl)
+        g.idempotency_claim = claim = idempotency.Claim(
+            f"user:{principal.user_id}", key, fingerprint, current_clock().now(), ttl)
         try:
             return view(*args, **kwargs)
         except IntegrityError:
-            # A twin with the same key committed first: answer as it was answered.
-            stored = idempotency.stored_response(db, scope, key, fingerprint)
+            stored = claim.stored(current_db())
             if stored is None:
                 raise
             return _replay(stored)
@@ -211,11 +209,19 @@ class KeyedReply:
             self.claim.record(session, self.status, self.body)
 
     def response(self, result: Any, status: int) -> Any:
-        """Return the recorded body as the response, or ``result`` for the schema to dump."""
-        if self.body is None or status != self.status:
-            return result, status
-        return current_app.response_class(current_app.json.dumps(self.body), status=status,
-                                          mimetype="application/json")
+        """Return the response: the recorded body, a replay, or ``result`` for the schema.
+
+        When the use case wrote nothing (it found its effect already done), a stored response
+        for the key is replayed as the first request was answered.
+        """
+        if self.body is not None and status == self.status:
+            return current_app.response_class(current_app.json.dumps(self.body),
+                                              status=status, mimetype="application/json")
+        if self.claim is not None and self.body is None:
+            stored = self.claim.stored(current_db())
+            if stored is not None:
+                return _replay(stored)
+        return result, status
 
 
 def _replay(stored: idempotency.StoredResponse) -> Any:

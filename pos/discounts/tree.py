@@ -60,9 +60,12 @@ def load_tree(session: Session) -> e.Group:
                       session.scalars(select(DiscountRow)))
 
 
+_VERSION = select(RulesVersion.__table__.c.token).where(RulesVersion.__table__.c.id == 1)
+
+
 def rules_version(session: Session) -> str:
     """Return the current rules token ("" before any rule exists)."""
-    return session.scalar(select(RulesVersion.token).where(RulesVersion.id == 1)) or ""
+    return session.execute(_VERSION).scalar() or ""
 
 
 class RulesCache:

@@ -9,7 +9,7 @@ its increment back with it: numbers never skip and never repeat.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, update
+from sqlalchemy import BigInteger, ForeignKey, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -39,12 +39,14 @@ def ensure_counter(session: Session, store_id: int, till_id: int) -> None:
 
 def next_number(session: Session, store_id: int, till_id: int) -> int:
     """Take the till's next document number in the caller's transaction."""
-    table = TillCounter.__table__
-    bump = (update(table).where(table.c.till_id == till_id)
-            .values(last_number=table.c.last_number + 1).returning(table.c.last_number))
-    number = session.scalar(bump)  # one statement once the till has its counter row
-    if number is None:
+    number = session.execute(_BUMP, {"for_till": till_id}).scalar()
+    if number is None:  # one statement once the till has its counter row
         ensure_counter(session, store_id, till_id)
-        number = session.scalar(bump)
+        number = session.execute(_BUMP, {"for_till": till_id}).scalar()
     assert number is not None
     return int(number)
+
+
+_COUNTERS = TillCounter.__table__
+_BUMP = (update(_COUNTERS).where(_COUNTERS.c.till_id == bindparam("for_till"))
+         .values(last_number=_COUNTERS.c.last_number + 1).returning(_COUNTERS.c.last_number))

@@ -43,7 +43,7 @@ def record_numbered(
 def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None, kind: str,
             document_id: int, payload: dict[str, Any], now: datetime) -> None:
     """Put a document in the fiscal outbox in the caller's transaction."""
-    session.execute(insert(OutboxEntry.__table__).values(
+    session.execute(insert(OutboxEntry.__table__), dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         payload=payload, state=PENDING, attempts=0, created_at=now))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Database
@@ -18,17 +18,22 @@ from pos.stores.model import Till
 VERIFY_BATCH = 1000
 
 
+_HASH_OF = select(JournalEntry.__table__.c.hash).where(
+    JournalEntry.__table__.c.till_id == bindparam("till_id"),
+    JournalEntry.__table__.c.number == bindparam("number"))
+
+
 def append(session: Session, *, store_id: int, till_id: int, number: int, kind: str,
            document_id: int, document: dict[str, Any], now: datetime) -> None:
     """Chain a closed document to its till's journal (number already taken in this txn)."""
     table = JournalEntry.__table__
     prev_hash = GENESIS_HASH
     if number > 1:
-        prev_hash = session.execute(select(table.c.hash).where(
-            table.c.till_id == till_id, table.c.number == number - 1)).scalar() or GENESIS_HASH
+        prev_hash = session.execute(_HASH_OF, {"till_id": till_id, "number": number - 1}
+                                    ).scalar() or GENESIS_HASH
     text = canonical_json(document)
     # A Core INSERT: the row is never read back in this transaction.
-    session.execute(insert(table).values(
+    session.execute(insert(table), dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         document=text, prev_hash=prev_hash, hash=chain_hash(prev_hash, text), created_at=now))
 

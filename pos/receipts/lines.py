@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from pos.catalog.barcode import WeightLayout
@@ -58,7 +58,7 @@ def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest
                   layouts: list[WeightLayout], now: datetime) -> list[ReceiptLine]:
     """Resolve every request to an unsaved line (SKUs in one query, barcodes one by one)."""
     skus = {r.sku for r in requests if r.sku is not None}
-    items = {i.sku: i for i in session.scalars(select(Item).where(Item.sku.in_(skus)))} \
+    items = {i.sku: i for i in session.scalars(_ITEMS_BY_SKU, {"skus": list(skus)})} \
         if skus else {}
     known = _loaded_items(session)
     known.update((i.id, i) for i in items.values())
@@ -136,17 +136,32 @@ def _prices(session: Session, store: Store, item_ids: list[int], now: datetime
     if not item_ids:
         return {}
     day = store.local_date(now)
-    query = select(Price.item_id, Price.price_minor).where(
-        Price.store_id == store.id, Price.item_id.in_(item_ids), Price.valid_from <= day,
-        or_(Price.valid_to.is_(None), Price.valid_to >= day))
+    query, params = _PRICES_ANY_TYPE, {"store_id": store.id, "ids": item_ids, "day": day}
     if store.price_type_id is not None:
-        query = query.where(Price.price_type_id == store.price_type_id)
+        query, params["type_id"] = _PRICES_OF_TYPE, store.price_type_id
     found: dict[int, int] = {}
-    # Latest valid_from wins, then the latest row, as current_price() decides.
-    for item_id, price_minor in session.execute(
-            query.order_by(Price.valid_from.desc(), Price.id.desc())):
+    for item_id, price_minor in session.execute(query, params):
         found.setdefault(item_id, price_minor)
     return found
+
+
+def _prices_query(of_type: bool) -> Select[tuple[int, int]]:
+    prices = Price.__table__.c
+    query = select(prices.item_id, prices.price_minor).where(
+        prices.store_id == bindparam("store_id"),
+        prices.item_id.in_(bindparam("ids", expanding=True)),
+        prices.valid_from <= bindparam("day"),
+        or_(prices.valid_to.is_(None), prices.valid_to >= bindparam("day")))
+    if of_type:
+        query = query.where(prices.price_type_id == bindparam("type_id"))
+    # Latest valid_from wins, then the latest row, as current_price() decides.
+    return query.order_by(prices.valid_from.desc(), prices.id.desc())
+
+
+# Built once: the hot path only binds values.
+_ITEMS_BY_SKU = select(Item).where(Item.sku.in_(bindparam("skus", expanding=True)))
+_PRICES_ANY_TYPE = _prices_query(of_type=False)
+_PRICES_OF_TYPE = _prices_query(of_type=True)
 
 
 def priced_items(session: Session, lines: Sequence[ReceiptLine]) -> list[LineInput]:

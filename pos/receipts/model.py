@@ -283,9 +283,10 @@ class NewRows:
         table = Receipt.__table__
         receipt = self.receipt
         receipt.shift_id, receipt.number = shift_id, number
-        receipt.id = session.execute(insert(table).values(
-            {**self.head, "shift_id": shift_id, "number": number}).returning(table.c.id)
-        ).scalar_one()
+        # Values go in as execution parameters, not .values(): no per-value bind objects
+        # to build, and the compiled statement is reused from the cache.
+        receipt.id = session.execute(insert(table).returning(table.c.id), {
+            **self.head, "shift_id": shift_id, "number": number}).scalar_one()
         for rows, kind in ((self.lines, ReceiptLine), (self.payments, ReceiptPayment)):
             if rows:
                 session.execute(insert(kind.__table__),

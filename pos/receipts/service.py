@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,7 +49,7 @@ from pos.receipts.model import (
 from pos.receipts.pricing import SaleFacts, price_lines
 from pos.shifts.model import Shift, open_shift_id
 from pos.stores.model import Store
-from pos.stores.service import get_till
+from pos.stores.service import till_and_store
 
 
 @dataclass(frozen=True)
@@ -108,12 +108,10 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
         raise ValidationError("Payments need lines", code="receipt_empty", field="payments")
     client_uuid = _client_uuid(cmd.client_uuid)
     with db.read() as session:
-        till = get_till(session, cmd.till_id)
+        till, store = till_and_store(session, cmd.till_id)
         existing = _by_uuid(session, till.store_id, client_uuid)
         if existing is not None:
             return Opened(_same_till(existing, cmd.till_id), False)
-        store = session.get(Store, till.store_id)
-        assert store is not None
         draft = _draft(session, actor, store, cmd, client_uuid, layouts, now)
         segments = _segments(session, draft)
     if cmd.payments:
@@ -176,9 +174,12 @@ def _client_uuid(text: str | None) -> str:
                               field="client_uuid") from None
 
 
+_BY_UUID = select(Receipt).where(Receipt.store_id == bindparam("store_id"),
+                                 Receipt.client_uuid == bindparam("client_uuid"))
+
+
 def _by_uuid(session: Session, store_id: int, client_uuid: str) -> Receipt | None:
-    return session.scalar(select(Receipt).where(Receipt.store_id == store_id,
-                                                Receipt.client_uuid == client_uuid))
+    return session.scalar(_BY_UUID, {"store_id": store_id, "client_uuid": client_uuid})
 
 
 def _same_till(receipt: Receipt, till_id: int) -> Receipt:

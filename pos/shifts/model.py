@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, select, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, bindparam, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base, BigId, UTCDateTime
@@ -129,10 +129,12 @@ def open_shift_id(session: Session, till_id: int, now: datetime) -> int:
 
     One Core SELECT of two columns: this runs inside every sale's write transaction.
     """
-    table = Shift.__table__
-    row = session.execute(select(table.c.id, table.c.opened_at)
-                          .where(table.c.open_till_id == till_id)).first()
+    row = session.execute(_OPEN_SHIFT, {"till_id": till_id}).first()
     if row is None:
         raise ConflictError(f"Till {till_id} has no open shift", code="shift_not_open")
     refuse_if_expired(row.opened_at, now)
     return int(row.id)
+
+
+_OPEN_SHIFT = select(Shift.__table__.c.id, Shift.__table__.c.opened_at).where(
+    Shift.__table__.c.open_till_id == bindparam("till_id"))

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,6 +54,18 @@ def get_till(session: Session, till_id: int) -> Till:
     if till is None:
         raise NotFoundError(f"No till {till_id}", code="till_not_found", field="till_id")
     return till
+
+
+_TILL_AND_STORE = select(Till, Store).join(Store, Store.id == Till.store_id).where(
+    Till.id == bindparam("till_id"))
+
+
+def till_and_store(session: Session, till_id: int) -> tuple[Till, Store]:
+    """Return a till and its store in one query, or raise ``till_not_found``."""
+    row = session.execute(_TILL_AND_STORE, {"till_id": till_id}).first()
+    if row is None:
+        raise NotFoundError(f"No till {till_id}", code="till_not_found", field="till_id")
+    return row[0], row[1]
 
 
 def _price_type_id(session: Session, code: str | None) -> int | None:
