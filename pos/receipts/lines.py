@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, bindparam, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from pos.catalog.barcode import WeightLayout
 from pos.catalog.model import Item, Price
@@ -58,7 +58,7 @@ def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest
                   layouts: list[WeightLayout], now: datetime) -> list[ReceiptLine]:
     """Resolve every request to an unsaved line (SKUs in one query, barcodes one by one)."""
     skus = {r.sku for r in requests if r.sku is not None}
-    items = {i.sku: i for i in session.scalars(_ITEMS_BY_SKU, {"skus": list(skus)})} \
+    items = {i.sku: i for i in session.scalars(_ITEMS_BY_SKU, {"skus": list(skus)}).unique()} \
         if skus else {}
     known = _loaded_items(session)
     known.update((i.id, i) for i in items.values())
@@ -159,7 +159,9 @@ def _prices_query(of_type: bool) -> Select[tuple[int, int]]:
 
 
 # Built once: the hot path only binds values.
-_ITEMS_BY_SKU = select(Item).where(Item.sku.in_(bindparam("skus", expanding=True)))
+# Segments joined in: one round trip instead of the relationship's own second SELECT.
+_ITEMS_BY_SKU = select(Item).options(joinedload(Item.segments)).where(
+    Item.sku.in_(bindparam("skus", expanding=True)))
 _PRICES_ANY_TYPE = _prices_query(of_type=False)
 _PRICES_OF_TYPE = _prices_query(of_type=True)
 
