@@ -80,7 +80,8 @@ class Receipts(MethodView):
             till_id=data["till_id"], client_uuid=data.get("client_uuid"),
             lines=tuple(LineRequest(**line) for line in data["lines"]),
             payments=tuple(_payment(p) for p in data["payments"]),
-            card_code=data.get("card_code"), customer_ref=data.get("customer_ref"))
+            card_code=data.get("card_code"), customer_ref=data.get("customer_ref"),
+            sold_at=data.get("sold_at"))
         reply = KeyedReply(RECEIPT, 201)
         opened = service.create_receipt(current_db(), current_actor(), cmd, barcode_layouts(),
                                         current_clock().now(), reply)

@@ -116,6 +116,9 @@ class NewReceiptSchema(StrictSchema):
                            validate=validate.Length(max=20))
     card_code = fields.String(validate=validate.Length(max=64))
     customer_ref = fields.String(validate=validate.Length(max=64))
+    sold_at = fields.AwareDateTime(metadata={
+        "description": "an offline till's time of sale (with payments only); prices and "
+                       "discounts are those of that time. Default: now"})
 
 
 class QuoteSchema(StrictSchema):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -74,6 +74,7 @@ class NewReceipt:
     payments: tuple[PaymentRequest, ...] = ()
     card_code: str | None = None
     customer_ref: str | None = None
+    sold_at: datetime | None = None  # an offline till's own time of sale (one-shot only)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def open_shift_of(session: Session, till_id: int) -> Shift:
 
 
 OnWrite = Callable[[Session, Receipt], None]
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[WeightLayout],
@@ -107,20 +109,21 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
     if cmd.payments and not cmd.lines:
         raise ValidationError("Payments need lines", code="receipt_empty", field="payments")
     client_uuid = _client_uuid(cmd.client_uuid)
+    at = _sale_time(cmd, now)
     with db.read() as session:
         till, store = till_and_store(session, cmd.till_id)
         existing = _by_uuid(session, till.store_id, client_uuid)
         if existing is not None:
             return Opened(_same_till(existing, cmd.till_id), False)
-        draft = _draft(session, actor, store, cmd, client_uuid, layouts, now)
+        draft = _draft(session, actor, store, cmd, client_uuid, layouts, at)
         segments = _segments(session, draft)
     if cmd.payments:
-        draft.close(now)
+        draft.close(at)
     rows = NewRows.of(draft)
     document = receipt_document(draft, _cashier(actor)) if cmd.payments else None
     try:
         with db.transaction() as session:
-            shift_id = open_shift_id(session, cmd.till_id, now)
+            shift_id = open_shift_id(session, cmd.till_id, at)
             if any(line.is_manual_weight for line in draft.lines):
                 approver = _authorize_manual_weight(session, actor, draft.lines, now)
                 for line in draft.lines:
@@ -143,6 +146,22 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
             if existing is None:
                 raise
             return Opened(_same_till(existing, cmd.till_id), False)
+
+
+def _sale_time(cmd: NewReceipt, now: datetime) -> datetime:
+    # An offline till uploads a finished sale with its own clock's time: prices, discounts and
+    # the receipt's times are those of the sale. The shift must have been open by then (checked
+    # with the shift); a time ahead of the server's beyond the allowed skew is refused.
+    if cmd.sold_at is None:
+        return now
+    if not cmd.payments:
+        raise ValidationError("sold_at is for finished receipts uploaded with their payments",
+                              code="sold_at_needs_payments", field="sold_at")
+    if cmd.sold_at > now + MAX_CLOCK_SKEW:
+        raise ValidationError("sold_at is ahead of the server's clock",
+                              code="sold_at_in_future", field="sold_at",
+                              extra={"server_time": now.isoformat()})
+    return cmd.sold_at
 
 
 def _draft(session: Session, actor: Actor, store: Store, cmd: NewReceipt, client_uuid: str,
@@ -320,8 +339,8 @@ def _record_closed(session: Session, actor: Actor, receipt: Receipt, now: dateti
     store = session.get(Store, receipt.store_id)
     assert store is not None
     sign = -1 if receipt.kind == RETURN else 1
-    record_purchase(session, buyer, store.local_date(now), sign * receipt.total_minor,
-                    segments)
+    record_purchase(session, buyer, store.local_date(receipt.closed_at or now),
+                    sign * receipt.total_minor, segments)
 
 
 def load_for_change(session: Session, actor: Actor, receipt_id: int, till_id: int | None,

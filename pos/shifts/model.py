@@ -124,15 +124,20 @@ def refuse_if_expired(opened_at: datetime, now: datetime) -> None:
                             code="shift_expired")
 
 
-def open_shift_id(session: Session, till_id: int, now: datetime) -> int:
-    """Return the id of the till's open shift if it accepts receipts; refuse otherwise.
+def open_shift_id(session: Session, till_id: int, at: datetime) -> int:
+    """Return the id of the till's open shift if it accepts a sale made at ``at``.
 
-    One Core SELECT of two columns: this runs inside every sale's write transaction.
+    Refused: no open shift, a sale before the shift opened (an offline till's upload), or after
+    its 24 hours. One Core SELECT of two columns: this runs in every sale's write transaction.
     """
     row = session.execute(_OPEN_SHIFT, {"till_id": till_id}).first()
     if row is None:
         raise ConflictError(f"Till {till_id} has no open shift", code="shift_not_open")
-    refuse_if_expired(row.opened_at, now)
+    if at < row.opened_at:
+        raise ConflictError("The sale is older than the till's open shift",
+                            code="sold_before_shift", field="sold_at",
+                            extra={"shift_opened_at": row.opened_at.isoformat()})
+    refuse_if_expired(row.opened_at, at)
     return int(row.id)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from pos.catalog.model import Price
 from pos.journal.model import JournalEntry
 from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
 from tests.api.test_receipts_till import MANAGER, Till
@@ -319,3 +321,52 @@ class TestRights:
         call = getattr(api.as_("manager"), method)
         response = call(path, json=body) if body is not None else call(path)
         assert response.status_code != 403 or _code(response) != "forbidden"
+
+
+class TestOfflineUpload:
+    """An offline till uploads finished sales with its own time of sale."""
+
+    LINES = [{"sku": "MILK-1L"}]
+    CASH = [{"type": "cash", "amount": "100.00"}]
+
+    @pytest.fixture
+    def late_shift(self, till, fixed_clock, shop, db):
+        """A shift opened at 23:50 Moscow; the milk costs 99.90 from the next day on."""
+        fixed_clock.set(datetime(2026, 11, 22, 20, 50, tzinfo=UTC))
+        till.open_shift()
+        with db.transaction() as session:
+            old = session.scalars(select(Price).where(
+                Price.item_id == shop.items["MILK-1L"])).one()
+            session.add(Price(store_id=shop.store_id, item_id=old.item_id,
+                              price_type_id=old.price_type_id, price_minor=9990,
+                              valid_from=date(2026, 11, 23), valid_to=None))
+        fixed_clock.set(datetime(2026, 11, 22, 21, 30, tzinfo=UTC))  # 00:30 on the 23rd
+        return till
+
+    def test_the_sale_is_priced_and_dated_at_its_own_time(self, late_shift):
+        sold_at = "2026-11-22T20:55:00+00:00"
+        offline = late_shift.ok(late_shift.checkout(self.LINES, self.CASH, sold_at=sold_at), 201)
+        assert (offline["total"], offline["closed_at"], offline["opened_at"]) == (
+            "89.90", sold_at, sold_at)
+        online = late_shift.ok(late_shift.checkout(self.LINES, self.CASH), 201)
+        assert online["total"] == "99.90"
+        assert online["closed_at"] == "2026-11-22T21:30:00+00:00"
+
+    def test_a_sale_before_the_shift_opened_writes_nothing(self, late_shift, db):
+        before = _counts(db)
+        response = late_shift.checkout(self.LINES, self.CASH,
+                                       sold_at="2026-11-22T20:40:00+00:00")
+        assert response.status_code == 409 and _code(response) == "sold_before_shift"
+        assert _counts(db) == before
+
+    @pytest.mark.parametrize(("sold_at", "payments", "code"), [
+        ("2026-11-22T21:40:00+00:00", CASH, "sold_at_in_future"),
+        ("2026-11-22T20:55:00+00:00", [], "sold_at_needs_payments"),
+        ("2026-11-22T20:55:00", CASH, "validation_failed"),  # no time zone
+    ])
+    def test_bad_sale_times_are_refused(self, late_shift, sold_at, payments, code):
+        response = late_shift.checkout(self.LINES, payments, sold_at=sold_at)
+        assert response.status_code == 422
+        body = response.get_json()
+        assert body["code"] == code
+        assert body.get("field") == "sold_at" or "sold_at" in body.get("errors", {})
