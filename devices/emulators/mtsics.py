@@ -22,6 +22,8 @@ class MtSicsEmulator(PtyEmulator):
         self.scale = ScaleModel()
         self.unit = "kg"
         self.garble_replies = 0  # fault: corrupt this many of the next replies
+        # fault: a late reply to an earlier command, sent just before the next reply
+        self.late_reply: bytes | None = None
         self.commands: list[str] = []
         self._buffer = b""
 
@@ -33,6 +35,8 @@ class MtSicsEmulator(PtyEmulator):
             line, self._buffer = self._buffer.split(codec.TERMINATOR, 1)
             self.commands.append(line.decode("ascii", "replace"))
             replies += self._garbled(self._run(line.decode("ascii", "replace").split()))
+        if replies and self.late_reply is not None:
+            replies, self.late_reply = self.late_reply + replies, None
         return replies
 
     def _run(self, words: list[str]) -> bytes:

@@ -13,6 +13,12 @@ from devices.transport import SerialTransport
 MAX_LINE = 128
 
 
+# The command each reply echoes, where it is not the command itself.
+_ECHOES = {"SI": "S", "@": "I4"}
+_KNOWN_ECHOES = frozenset(_ECHOES.get(c, c) for c in codec.COMMANDS.values())
+MAX_STALE_REPLIES = 3
+
+
 class MtSicsScale(SerialScaleDriver):
     """Read weights and drive zero and tare on an MT-SICS instrument."""
 
@@ -62,7 +68,16 @@ class MtSicsScale(SerialScaleDriver):
         return self._with_retries(lambda: codec.parse(self._exchange(name)))
 
     def _exchange(self, name: str) -> bytes:
+        command = codec.COMMANDS[name]
+        echo = _ECHOES.get(command, command)
         self.transport.open()
         self.transport.reset_input()
-        self.transport.write(codec.encode(codec.COMMANDS[name]))
+        self.transport.write(codec.encode(command))
+        # A reply that missed its timeout can still arrive after the retry's input reset: it
+        # answers an earlier command (its echo says which), so it is skipped, not taken as ours.
+        for _ in range(MAX_STALE_REPLIES):
+            line = self.transport.read_until(codec.TERMINATOR, max_size=MAX_LINE)
+            first = line.split(b" ", 1)[0].strip().decode("ascii", "replace")
+            if first == echo or first not in _KNOWN_ECHOES:
+                return line  # ours, or garbled: the codec judges it
         return self.transport.read_until(codec.TERMINATOR, max_size=MAX_LINE)

@@ -66,6 +66,15 @@ class TestMtSics:
         sics_scale.tare()
         assert sics_scale.read_tare() == Decimal("0.250")
 
+    def test_a_late_reply_to_an_earlier_command_is_not_taken_for_the_answer(
+        self, sics: MtSicsEmulator, sics_scale: MtSicsScale
+    ) -> None:
+        sics.scale.place("0.250")
+        sics_scale.tare()
+        sics.late_reply = b"T S      0.100 kg\r\n"  # a retried tare answered twice
+        assert sics_scale.read_tare() == Decimal("0.250")
+        assert sics.commands[-1] == "TA"
+
     def test_grams_are_converted_to_kilograms(
         self, sics: MtSicsEmulator, sics_scale: MtSicsScale
     ) -> None:
