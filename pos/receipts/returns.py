@@ -26,6 +26,8 @@ from pos.core.security import Right
 from pos.receipts.lines import LineRequest, parse_line_quantity, resolve_lines
 from pos.receipts.model import CLOSED, MILLI, RETURN, SALE, Receipt, ReceiptLine, ReceiptPayment
 from pos.receipts.service import NewReceipt, Opened, _by_uuid, _client_uuid, _close, _open
+from pos.shifts.model import Shift
+from pos.shifts.report import shift_totals
 from pos.stores.model import Store
 from pos.stores.service import get_till
 
@@ -75,8 +77,21 @@ def create_return(db: Database, actor: Actor, cmd: NewReturn, layouts: list[Weig
             _with_receipt(session, doc, cmd, now)
         doc.total_minor = sum(line.amount_minor for line in doc.lines)
         doc.discount_minor = sum(line.discount_minor for line in doc.lines)
+        _check_drawer(session, doc)
         _close(session, actor, doc, now)
         return Opened(doc, True)
+
+
+def _check_drawer(session: Session, doc: Receipt) -> None:
+    # Cash goes back from this till's drawer: never more than the shift expects to be in it.
+    cash = sum(p.amount_minor for p in doc.payments if p.kind == "cash")
+    if not cash:
+        return
+    shift = session.get(Shift, doc.shift_id)
+    assert shift is not None
+    if cash > shift_totals(session, shift)["cash"]["expected_minor"]:
+        raise ConflictError("The drawer does not hold the cash to refund; take cash in first",
+                            code="insufficient_cash", extra={"cash_refund_minor": cash})
 
 
 def _without_receipt(session: Session, doc: Receipt, cmd: NewReturn,

@@ -97,3 +97,42 @@ class TestReturnWithoutReceipt:
         body = till.as_("manager").ok(_return(till.as_("manager"),
                                               [{"sku": "MILK-1L", "quantity": "1"}]), 201)
         assert body["total"] == "89.90"
+
+
+class TestDrawerCash:
+    @pytest.fixture
+    def empty_drawer(self, till, sale):
+        """The sale's shift is closed and the next one starts with no cash."""
+        till.ok(till.api.post(f"/api/v1/shifts/{till.shift['id']}/close",
+                              json={"counted_cash": "1369.63"}))
+        till.open_shift("0.00")
+        return till
+
+    def test_a_cash_refund_never_exceeds_the_cash_in_the_drawer(self, empty_drawer, sale, db):
+        till = empty_drawer
+        before = _journal_size(db)
+        refused = _return(till, [{"line_no": 1, "quantity": "3"}], sale["id"])
+        assert refused.status_code == 409 and _code(refused) == "insufficient_cash"
+        # 449.70 back over card 200.00 / cash 369.63 of the sale: 157.89 card, 291.81 cash
+        assert refused.get_json()["cash_refund_minor"] == 29181
+        assert _journal_size(db) == before
+        till.ok(till.api.post(f"/api/v1/shifts/{till.shift['id']}/cash-in",
+                              json={"amount": "300.00", "reason": "change for refunds"}), 201)
+        body = till.ok(_return(till, [{"line_no": 1, "quantity": "3"}], sale["id"]), 201)
+        assert {p["type"]: p["amount"] for p in body["payments"]} == {
+            "card": "157.89", "cash": "291.81"}
+        assert till.x_report()["cash"]["expected"] == "8.19"
+
+    def test_a_return_without_receipt_needs_the_cash_too(self, empty_drawer):
+        refused = _return(empty_drawer, [{"sku": "MILK-1L", "quantity": "1"}],
+                          headers=MANAGER)
+        assert refused.status_code == 409 and _code(refused) == "insufficient_cash"
+
+
+def _journal_size(db):
+    from sqlalchemy import func, select
+
+    from pos.journal.model import JournalEntry
+
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(JournalEntry))
