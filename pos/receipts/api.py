@@ -165,6 +165,19 @@ class Payments(MethodView):
                                    current_clock().now(), _till_header())
 
 
+@blp.route("/receipts/<int:receipt_id>/payments/<int:seq>")
+class PaymentBySeq(MethodView):
+    """One payment of an open receipt."""
+
+    @blp.requires(Right.SELL)
+    @blp.response(200, ReceiptSchema)
+    @blp.alt_response(404, schema="Problem")
+    def delete(self, receipt_id: int, seq: int) -> Any:
+        """Take back a payment (a declined card, a mistyped amount) before the receipt closes."""
+        return service.remove_payment(current_db(), current_actor(), receipt_id, seq,
+                                      current_clock().now(), _till_header())
+
+
 @blp.route("/receipts/<int:receipt_id>/close")
 class Close(MethodView):
     """Close a receipt."""

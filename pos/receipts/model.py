@@ -119,8 +119,15 @@ class Receipt(Base):
             raise ValidationError(f"{payment.kind} payment exceeds the amount due",
                                   code="payment_exceeds_due", field="amount",
                                   extra={"due_minor": due})
-        payment.seq = len(self.payments) + 1
+        payment.seq = max((p.seq for p in self.payments), default=0) + 1
         self.payments.append(payment)
+
+    def payment(self, seq: int) -> ReceiptPayment:
+        """Return a payment by its sequence number or raise ``payment_not_found``."""
+        for payment in self.payments:
+            if payment.seq == seq:
+                return payment
+        raise NotFoundError(f"No payment {seq} on receipt {self.id}", code="payment_not_found")
 
     def close(self, now: datetime) -> None:
         """Close a fully paid receipt; change comes only from cash."""

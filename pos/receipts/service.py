@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from pos.auth.approval import Actor, authorize
 from pos.catalog.barcode import WeightLayout
 from pos.catalog.model import Item
+from pos.core import audit
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import line_amount
@@ -435,6 +436,29 @@ def add_payment(db: Database, actor: Actor, receipt_id: int, request: PaymentReq
             assert store is not None
             reprice(session, receipt, store, actor, now, frozenset({payment.kind}))
         receipt.add_payment(payment)
+        return receipt
+
+
+def remove_payment(db: Database, actor: Actor, receipt_id: int, seq: int, now: datetime,
+                   till_id: int | None = None) -> Receipt:
+    """Take back a payment of an open receipt (audited).
+
+    The first payment decided the payment form discounts may depend on; once the last payment
+    is gone the receipt is priced again without one, so the next payment decides anew.
+    """
+    with db.transaction() as session:
+        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+        payment = receipt.payment(seq)
+        receipt.payments.remove(payment)
+        audit.record(session, at=now, action="payment_removed", user_id=actor.user_id,
+                     target=f"receipt:{receipt.id}", store_id=receipt.store_id,
+                     details={"seq": seq, "kind": payment.kind,
+                              "amount_minor": payment.amount_minor},
+                     client_address=actor.client_address)
+        if not receipt.payments:
+            store = session.get(Store, receipt.store_id)
+            assert store is not None
+            reprice(session, receipt, store, actor, now, frozenset())
         return receipt
 
 

@@ -98,6 +98,15 @@ class TestRulesAtTheTill:
         paid_by_card = one_shot("card", "88.10", card_brand="VISA", card_last4="4242")
         assert paid_by_card["total"] == "88.10"  # 89.90 - 1.80
 
+    def test_taking_back_the_last_payment_drops_its_payment_form_discount(self, api, till):
+        discount(api, name="Card payers 2%", benefit=pct("2"),
+                 conditions=[{"type": "payment_form", "forms": ["card"]}])
+        till.open_receipt()
+        till.sell("MILK-1L")
+        assert till.pay_card("50.00")["total"] == "88.10"
+        back = till.ok(till.api.delete(f"/api/v1/receipts/{till.receipt['id']}/payments/1"))
+        assert (back["total"], back["discount"]) == ("89.90", "0.00")
+
 
 class TestBuyerHistory:
     def test_accumulated_volume_counts_closed_receipts_of_the_card(self, api, till, shop):

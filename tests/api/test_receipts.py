@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pos.catalog.model import Price
+from pos.core.audit import AuditEntry
 from pos.journal.model import JournalEntry
 from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
 from tests.api.test_receipts_till import MANAGER, Till
@@ -261,6 +262,43 @@ class TestOneShot:
         assert _code(response) == "shift_not_open"
 
 
+class TestTakingBackAPayment:
+    def test_a_declined_card_is_taken_back_and_the_receipt_paid_otherwise(self, selling, db):
+        selling.sell("MILK-1L")
+        selling.pay_card("50.00")
+        path = f"/api/v1/receipts/{selling.receipt['id']}/payments"
+        body = selling.ok(selling.api.delete(f"{path}/1"))
+        assert (body["payments"], body["paid"], body["due"]) == ([], "0.00", "89.90")
+        selling.pay_card("40.00")
+        paid = selling.pay_cash("49.90")
+        assert [(p["seq"], p["type"]) for p in paid["payments"]] == [(1, "card"), (2, "cash")]
+        assert selling.close()["state"] == "closed"
+        with db.read() as session:
+            entry = session.scalars(select(AuditEntry).where(
+                AuditEntry.action == "payment_removed")).one()
+        assert entry.details == {"seq": 1, "kind": "card", "amount_minor": 5000}
+
+    def test_a_payment_after_one_taken_from_the_middle_gets_a_fresh_number(self, selling):
+        selling.sell("MILK-1L")
+        selling.pay_card("20.00")
+        selling.pay_cash("10.00")
+        selling.ok(selling.api.delete(f"/api/v1/receipts/{selling.receipt['id']}/payments/1"))
+        paid = selling.pay_card("79.90")
+        assert [(p["seq"], p["amount"]) for p in paid["payments"]] == [
+            (2, "10.00"), (3, "79.90")]
+        assert selling.close()["paid"] == "89.90"
+
+    def test_an_unknown_payment_is_not_found_and_a_closed_receipt_keeps_its_own(self, selling):
+        selling.sell("MILK-1L")
+        path = f"/api/v1/receipts/{selling.receipt['id']}/payments"
+        missing = selling.api.delete(f"{path}/7")
+        assert missing.status_code == 404 and _code(missing) == "payment_not_found"
+        selling.pay_cash("100.00")
+        selling.close()
+        closed = selling.api.delete(f"{path}/1")
+        assert closed.status_code == 409 and _code(closed) == "receipt_closed"
+
+
 class TestQuote:
     def test_quote_prices_without_saving(self, till, db):
         till.open_shift()
@@ -282,6 +320,7 @@ class TestRights:
         ("patch", "/api/v1/receipts/1/lines/1", {"quantity": "2"}),
         ("delete", "/api/v1/receipts/1/lines/1", None),
         ("post", "/api/v1/receipts/1/payments", {"type": "cash", "amount": "1.00"}),
+        ("delete", "/api/v1/receipts/1/payments/1", None),
         ("post", "/api/v1/receipts/1/close", None),
         ("post", "/api/v1/receipts/1/void", None),
         ("post", "/api/v1/returns", {"till_id": 1, "lines": [{"sku": "MILK-1L",
