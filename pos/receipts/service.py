@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,7 @@ from pos.core.security import Right
 from pos.discounts.history import buyer_key, record_purchase
 from pos.fiscal.numbering import next_number
 from pos.fiscal.service import record_numbered
+from pos.receipts import journaled as _journaled  # noqa: F401 - registers the live check
 from pos.receipts import payments as registry
 from pos.receipts.lines import (
     WEIGHT_SOURCES,
@@ -162,7 +163,7 @@ def _sale_time(cmd: NewReceipt, now: datetime) -> datetime:
         raise ValidationError("sold_at is ahead of the server's clock",
                               code="sold_at_in_future", field="sold_at",
                               extra={"server_time": now.isoformat()})
-    return cmd.sold_at
+    return cmd.sold_at.astimezone(UTC)  # stored and journaled as UTC, as the server's own
 
 
 def _draft(session: Session, actor: Actor, store: Store, cmd: NewReceipt, client_uuid: str,

@@ -17,6 +17,7 @@ from pos.core.security import Right
 from pos.fiscal.numbering import ensure_counter
 from pos.fiscal.service import enqueue, record_document
 from pos.shifts import blind
+from pos.shifts import journaled as _journaled  # noqa: F401 - registers the live check
 from pos.shifts.model import CASH_OUT, OPEN, CashMovement, Shift
 from pos.shifts.report import shift_totals
 from pos.stores.model import Store

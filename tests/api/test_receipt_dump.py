@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema
 from sqlalchemy import select
 
+from pos.journal.service import verify
 from pos.receipts import quote as quoting
 from pos.receipts.model import Receipt
 from pos.receipts.schemas import QuoteResultSchema, ReceiptSchema
@@ -48,6 +49,9 @@ def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(app, api, shop, db)
     assert dumped["manual_discounts"][0]["reason"] == "bruised"
     assert dumped["lines"][0]["discounts"][0]["name"] == "Dairy 5%"
     assert {p["type"] for p in dumped["payments"]} == {"card", "cash"}
+    # every kind of receipt rebuilds from its live rows to exactly its journaled document
+    verdict = verify(db, till.till_id)
+    assert verdict.is_intact and verdict.tills[0].entries == 3, verdict
 
 
 def test_a_quote_dumps_as_marshmallow_dumps_it(app, api, shop, monkeypatch):

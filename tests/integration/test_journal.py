@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from pos.journal.canonical import GENESIS_HASH, canonical_json, chain_hash
 from pos.journal.model import JournalEntry
 from pos.journal.service import verify
 from pos.receipts.lines import LineRequest
+from pos.receipts.model import Receipt, ReceiptLine
 from pos.receipts.service import NewReceipt, PaymentRequest, create_receipt
-from pos.shifts.service import move_cash, open_shift
+from pos.shifts.model import CashMovement, Shift
+from pos.shifts.service import CloseShift, close_shift, move_cash, open_shift
 from tests.integration.test_numbering import actor_for
 
 
@@ -76,3 +78,44 @@ class TestVerify:
             args=["journal", "verify", "--till", str(shop.till_id)])
         assert result.exit_code == 1
         assert "BROKEN at number 2" in result.output
+
+
+class TestLiveRows:
+    """A row edited behind the journal's back is caught, though the chain itself is whole."""
+
+    def test_a_receipt_total_changed_in_place_is_reported_at_its_entry(self, db, shop,
+                                                                       fixed_clock):
+        _day(db, shop, fixed_clock.now())
+        with db.transaction() as session:
+            session.execute(update(Receipt).where(Receipt.number == 2)
+                            .values(total_minor=100))
+        till = verify(db, shop.till_id).tills[0]
+        assert (till.is_intact, till.broken_number, till.entries) == (False, 2, 1)
+        assert "total_minor" in (till.reason or "")
+
+    def test_a_line_amount_changed_in_place_is_reported(self, db, shop, fixed_clock):
+        _day(db, shop, fixed_clock.now())
+        with db.transaction() as session:
+            receipt_id = session.scalar(select(Receipt.id).where(Receipt.number == 3))
+            session.execute(update(ReceiptLine).where(ReceiptLine.receipt_id == receipt_id)
+                            .values(amount_minor=1))
+        till = verify(db, shop.till_id).tills[0]
+        assert (till.broken_number, "lines" in (till.reason or "")) == (3, True)
+
+    def test_a_cash_movement_and_a_z_report_are_checked_too(self, db, shop, fixed_clock):
+        _day(db, shop, fixed_clock.now())
+        actor = actor_for(db, "manager")
+        with db.read() as session:
+            shift_id = session.scalar(select(Shift.id))
+        close_shift(db, actor, shift_id, CloseShift(counted_minor=13000 + 4 * 29980),
+                    fixed_clock.now())
+        assert verify(db, shop.till_id).tills[0].entries == 7
+        with db.transaction() as session:
+            shift = session.get(Shift, shift_id)
+            shift.z_report = {**shift.z_report, "discounts_given_minor": 5}
+        assert verify(db, shop.till_id).tills[0].broken_number == 7
+        with db.transaction() as session:
+            session.execute(update(CashMovement).where(CashMovement.number == 6)
+                            .values(amount_minor=1))
+        till = verify(db, shop.till_id).tills[0]
+        assert (till.broken_number, "amount_minor" in (till.reason or "")) == (6, True)
