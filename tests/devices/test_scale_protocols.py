@@ -17,7 +17,7 @@ from devices.scales.toledo8217 import Toledo8217Scale
 
 def config(protocol: str, url: str, **options: object) -> DeviceConfig:
     return DeviceConfig(
-        "scale", protocol, url=url, timeout_s=0.15, retries=1, options=dict(options)
+        "scale", protocol, url=url, timeout_s=0.3, retries=1, options=dict(options)
     )
 
 
