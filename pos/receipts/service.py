@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -49,7 +49,7 @@ from pos.receipts.model import (
     receipt_document,
 )
 from pos.receipts.pricing import SaleFacts, price_lines
-from pos.shifts.model import Shift, open_shift_id
+from pos.shifts.model import CLOCK_SKEW, Shift, open_shift_id
 from pos.stores.model import Store
 from pos.stores.service import till_and_store
 
@@ -96,7 +96,6 @@ def open_shift_of(session: Session, till_id: int) -> Shift:
 
 
 OnWrite = Callable[[Session, Receipt], None]
-MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[WeightLayout],
@@ -153,13 +152,13 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
 def _sale_time(cmd: NewReceipt, now: datetime) -> datetime:
     # An offline till uploads a finished sale with its own clock's time: prices, discounts and
     # the receipt's times are those of the sale. The shift must have been open by then (checked
-    # with the shift); a time ahead of the server's beyond the allowed skew is refused.
+    # with the shift); a time ahead of the server's beyond the clock skew allowed is refused.
     if cmd.sold_at is None:
         return now
     if not cmd.payments:
         raise ValidationError("sold_at is for finished receipts uploaded with their payments",
                               code="sold_at_needs_payments", field="sold_at")
-    if cmd.sold_at > now + MAX_CLOCK_SKEW:
+    if cmd.sold_at > now + CLOCK_SKEW:
         raise ValidationError("sold_at is ahead of the server's clock",
                               code="sold_at_in_future", field="sold_at",
                               extra={"server_time": now.isoformat()})

@@ -13,6 +13,8 @@ from pos.core.errors import ConflictError, ValidationError
 
 # 54-FZ: a fiscal shift lasts at most 24 hours.
 MAX_SHIFT_LENGTH = timedelta(hours=24)
+# How far an offline till's clock may be off the server's when it stamps its own sales.
+CLOCK_SKEW = timedelta(minutes=5)
 OPEN, CLOSED = "open", "closed"
 CASH_IN, CASH_OUT = "cash_in", "cash_out"
 
@@ -127,13 +129,14 @@ def refuse_if_expired(opened_at: datetime, now: datetime) -> None:
 def open_shift_id(session: Session, till_id: int, at: datetime) -> int:
     """Return the id of the till's open shift if it accepts a sale made at ``at``.
 
-    Refused: no open shift, a sale before the shift opened (an offline till's upload), or after
-    its 24 hours. One Core SELECT of two columns: this runs in every sale's write transaction.
+    Refused: no open shift, a sale before the shift opened (an offline till's upload; its clock
+    may be :data:`CLOCK_SKEW` behind the server's), or after its 24 hours. One Core SELECT of
+    two columns: this runs in every sale's write transaction.
     """
     row = session.execute(_OPEN_SHIFT, {"till_id": till_id}).first()
     if row is None:
         raise ConflictError(f"Till {till_id} has no open shift", code="shift_not_open")
-    if at < row.opened_at:
+    if at < row.opened_at - CLOCK_SKEW:
         raise ConflictError("The sale is older than the till's open shift",
                             code="sold_before_shift", field="sold_at",
                             extra={"shift_opened_at": row.opened_at.isoformat()})

@@ -391,6 +391,11 @@ class TestOfflineUpload:
         assert online["total"] == "99.90"
         assert online["closed_at"] == "2026-11-22T21:30:00+00:00"
 
+    def test_a_till_clock_a_little_behind_the_server_is_allowed_for(self, late_shift):
+        sold_at = "2026-11-22T20:48:30+00:00"  # 90 s before the shift opened, by the till
+        body = late_shift.ok(late_shift.checkout(self.LINES, self.CASH, sold_at=sold_at), 201)
+        assert body["closed_at"] == sold_at
+
     def test_a_sale_before_the_shift_opened_writes_nothing(self, late_shift, db):
         before = _counts(db)
         response = late_shift.checkout(self.LINES, self.CASH,
