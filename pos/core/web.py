@@ -161,8 +161,9 @@ def idempotent_in_transaction(view: F) -> F:
 
     The view passes a :class:`KeyedReply` to its use case, which calls it inside its write
     transaction once the effect is written; see :class:`idempotency.Claim`. Nothing is read
-    beforehand: a key already used makes that transaction fail on the key's primary key, and the
-    stored response is replayed then (or the reuse with another body refused).
+    beforehand: a key already used makes that transaction fail on the key's primary key (or
+    the use case refuse, its effect being done), and the stored response is replayed then (or
+    the reuse with another body refused).
     """
 
     @functools.wraps(view)
@@ -179,7 +180,10 @@ def idempotent_in_transaction(view: F) -> F:
             f"user:{principal.user_id}", key, fingerprint, current_clock().now(), ttl)
         try:
             return view(*args, **kwargs)
-        except IntegrityError:
+        except (IntegrityError, PosError):
+            # The key's row stopped a twin at commit, or the use case refused because its
+            # effect is already done (a receipt closed by the first try): if the key was
+            # answered, answer the same.
             stored = claim.stored(current_db())
             if stored is None:
                 raise

@@ -120,14 +120,17 @@ class ReceiptById(MethodView):
 class Lines(MethodView):
     """Lines of a receipt."""
 
-    @idempotent
+    @idempotent_in_transaction
     @blp.requires(Right.SELL)
     @blp.arguments(LineInSchema)
     @blp.response(201, ReceiptSchema)
     def post(self, data: dict[str, Any], receipt_id: int) -> Any:
         """Add a line by SKU or any barcode (weight barcodes give the quantity)."""
-        return service.add_line(current_db(), current_actor(), receipt_id, LineRequest(**data),
-                                barcode_layouts(), current_clock().now(), _till_header())
+        reply = KeyedReply(RECEIPT, 201)
+        receipt = service.add_line(current_db(), current_actor(), receipt_id,
+                                   LineRequest(**data), barcode_layouts(), current_clock().now(),
+                                   _till_header(), reply)
+        return reply.response(receipt, 201)
 
 
 @blp.route("/receipts/<int:receipt_id>/lines/<int:line_no>")
@@ -155,14 +158,16 @@ class LineByNo(MethodView):
 class Payments(MethodView):
     """Payments of a receipt."""
 
-    @idempotent
+    @idempotent_in_transaction
     @blp.requires(Right.SELL)
     @blp.arguments(PaymentInSchema)
     @blp.response(201, ReceiptSchema)
     def post(self, data: dict[str, Any], receipt_id: int) -> Any:
         """Take a payment (cash may exceed what is due and gives change)."""
-        return service.add_payment(current_db(), current_actor(), receipt_id, _payment(data),
-                                   current_clock().now(), _till_header())
+        reply = KeyedReply(RECEIPT, 201)
+        receipt = service.add_payment(current_db(), current_actor(), receipt_id, _payment(data),
+                                      current_clock().now(), _till_header(), reply)
+        return reply.response(receipt, 201)
 
 
 @blp.route("/receipts/<int:receipt_id>/payments/<int:seq>")
@@ -182,14 +187,16 @@ class PaymentBySeq(MethodView):
 class Close(MethodView):
     """Close a receipt."""
 
-    @idempotent
+    @idempotent_in_transaction
     @blp.requires(Right.SELL)
     @blp.response(200, ReceiptSchema)
     @blp.alt_response(409, schema="Problem")
     def post(self, receipt_id: int) -> Any:
         """Close a fully paid receipt: it gets its number, journal entry and fiscal job."""
-        return service.close_receipt(current_db(), current_actor(), receipt_id,
-                                     current_clock().now(), _till_header())
+        reply = KeyedReply(RECEIPT, 200)
+        receipt = service.close_receipt(current_db(), current_actor(), receipt_id,
+                                        current_clock().now(), _till_header(), reply)
+        return reply.response(receipt, 200)
 
 
 @blp.route("/receipts/<int:receipt_id>/void")
@@ -209,7 +216,7 @@ class Void(MethodView):
 class Returns(MethodView):
     """Returns."""
 
-    @idempotent
+    @idempotent_in_transaction
     @blp.requires(Right.RETURN_WITH_RECEIPT)
     @blp.arguments(NewReturnSchema)
     @blp.response(201, ReceiptSchema)
@@ -220,9 +227,10 @@ class Returns(MethodView):
             till_id=data["till_id"], original_receipt_id=data["original_receipt_id"],
             client_uuid=data.get("client_uuid"),
             lines=tuple(returns.ReturnLine(**line) for line in data["lines"]))
+        reply = KeyedReply(RECEIPT, 201)
         opened = returns.create_return(current_db(), current_actor(), cmd, barcode_layouts(),
-                                       current_clock().now())
-        return opened.receipt, 201 if opened.is_new else 200
+                                       current_clock().now(), reply)
+        return reply.response(opened.receipt, 201 if opened.is_new else 200)
 
 
 @blp.route("/receipts/<int:receipt_id>/manual-discounts")

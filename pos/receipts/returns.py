@@ -25,7 +25,16 @@ from pos.core.money import allocate
 from pos.core.security import Right
 from pos.receipts.lines import LineRequest, parse_line_quantity, resolve_lines
 from pos.receipts.model import CLOSED, MILLI, RETURN, SALE, Receipt, ReceiptLine, ReceiptPayment
-from pos.receipts.service import NewReceipt, Opened, _by_uuid, _client_uuid, _close, _open
+from pos.receipts.service import (
+    NewReceipt,
+    OnWrite,
+    Opened,
+    _by_uuid,
+    _client_uuid,
+    _close,
+    _open,
+    _written,
+)
 from pos.shifts.model import Shift
 from pos.shifts.report import shift_totals
 from pos.stores.model import Store
@@ -53,7 +62,7 @@ class NewReturn:
 
 
 def create_return(db: Database, actor: Actor, cmd: NewReturn, layouts: list[WeightLayout],
-                  now: datetime) -> Opened:
+                  now: datetime, on_write: OnWrite | None = None) -> Opened:
     """Record, refund and close a return (applied once per client UUID)."""
     if not cmd.lines:
         raise ValidationError("A return needs lines", code="receipt_empty", field="lines")
@@ -79,6 +88,7 @@ def create_return(db: Database, actor: Actor, cmd: NewReturn, layouts: list[Weig
         doc.discount_minor = sum(line.discount_minor for line in doc.lines)
         _check_drawer(session, doc)
         _close(session, actor, doc, now)
+        _written(session, doc, on_write)
         return Opened(doc, True)
 
 

@@ -137,8 +137,7 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
             if document is not None:
                 document.update(number=number, receipt_id=draft.id, shift_id=shift_id)
                 _record_closed(session, actor, draft, now, segments, document)
-            if on_write is not None:
-                on_write(session, draft)
+            _written(session, draft, on_write)
             return Opened(draft, True)
     except IntegrityError:
         # A concurrent upload of the same client UUID won the race: answer with its receipt.
@@ -363,12 +362,13 @@ def load_for_change(session: Session, actor: Actor, receipt_id: int, till_id: in
 
 
 def add_line(db: Database, actor: Actor, receipt_id: int, request: LineRequest,
-             layouts: list[WeightLayout], now: datetime, till_id: int | None = None
-             ) -> Receipt:
+             layouts: list[WeightLayout], now: datetime, till_id: int | None = None,
+             on_write: OnWrite | None = None) -> Receipt:
     """Add a line by SKU or barcode."""
     with db.transaction() as session:
         receipt = load_for_change(session, actor, receipt_id, till_id, now)
         _add_lines(session, actor, receipt, [request], layouts, now)
+        _written(session, receipt, on_write)
         return receipt
 
 
@@ -425,7 +425,8 @@ def remove_line(db: Database, actor: Actor, receipt_id: int, line_no: int, now: 
 
 
 def add_payment(db: Database, actor: Actor, receipt_id: int, request: PaymentRequest,
-                now: datetime, till_id: int | None = None) -> Receipt:
+                now: datetime, till_id: int | None = None, on_write: OnWrite | None = None
+                ) -> Receipt:
     """Take a payment."""
     with db.transaction() as session:
         receipt = load_for_change(session, actor, receipt_id, till_id, now)
@@ -436,6 +437,7 @@ def add_payment(db: Database, actor: Actor, receipt_id: int, request: PaymentReq
             assert store is not None
             reprice(session, receipt, store, actor, now, frozenset({payment.kind}))
         receipt.add_payment(payment)
+        _written(session, receipt, on_write)
         return receipt
 
 
@@ -463,12 +465,20 @@ def remove_payment(db: Database, actor: Actor, receipt_id: int, seq: int, now: d
 
 
 def close_receipt(db: Database, actor: Actor, receipt_id: int, now: datetime,
-                  till_id: int | None = None) -> Receipt:
+                  till_id: int | None = None, on_write: OnWrite | None = None) -> Receipt:
     """Close a fully paid receipt: number, journal, fiscal outbox."""
     with db.transaction() as session:
         receipt = load_for_change(session, actor, receipt_id, till_id, now)
         _close(session, actor, receipt, now)
+        _written(session, receipt, on_write)
         return receipt
+
+
+def _written(session: Session, receipt: Receipt, on_write: OnWrite | None) -> None:
+    # Last in the use case's transaction: a keyed request stores its answer with its effect.
+    if on_write is not None:
+        session.flush()
+        on_write(session, receipt)
 
 
 def void_receipt(db: Database, actor: Actor, receipt_id: int, now: datetime,

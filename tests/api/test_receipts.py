@@ -262,6 +262,37 @@ class TestOneShot:
         assert _code(response) == "shift_not_open"
 
 
+class TestKeyedTillSteps:
+    """Adding a line, paying and closing store their answer with their effect."""
+
+    def test_a_retried_line_is_added_once_and_answered_as_the_first_time(self, selling):
+        path = f"/api/v1/receipts/{selling.receipt['id']}/lines"
+        key = {"Idempotency-Key": "line-1"}
+        first = selling.ok(selling.api.post(path, json={"sku": "MILK-1L"}, headers=key), 201)
+        again = selling.api.post(path, json={"sku": "MILK-1L"}, headers=key)
+        assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+        assert again.get_json() == first
+        other = selling.api.post(path, json={"sku": "OAT-MILK-1L"}, headers=key)
+        assert _code(other) == "idempotency_key_reused"
+        receipt = selling.ok(selling.api.get(f"/api/v1/receipts/{selling.receipt['id']}"))
+        assert [line["sku"] for line in receipt["lines"]] == ["MILK-1L"]
+
+    def test_a_retried_payment_and_close_apply_once(self, selling, db):
+        selling.sell("MILK-1L")
+        rid = selling.receipt["id"]
+        pay = {"type": "cash", "amount": "50.00"}
+        for _ in range(2):
+            paid = selling.ok(selling.api.post(f"/api/v1/receipts/{rid}/payments", json=pay,
+                                               headers={"Idempotency-Key": "pay-1"}), 201)
+        assert paid["paid"] == "50.00"
+        selling.pay_cash("39.90")
+        closes = [selling.api.post(f"/api/v1/receipts/{rid}/close",
+                                   headers={"Idempotency-Key": "close-1"}) for _ in range(2)]
+        assert [c.status_code for c in closes] == [200, 200]
+        assert closes[0].get_json()["number"] == closes[1].get_json()["number"] == 1
+        assert _counts(db)[3] == 1  # one journal entry
+
+
 class TestTakingBackAPayment:
     def test_a_declined_card_is_taken_back_and_the_receipt_paid_otherwise(self, selling, db):
         selling.sell("MILK-1L")
