@@ -72,15 +72,17 @@ def in_process(url: str, receipts: int) -> None:
     closes: list[float] = []
     for _ in range(receipts):
         rid = api.post("/api/v1/receipts", json={"till_id": 1}).get_json()["id"]
-        for line in LINES:
+        for line in LINES:  # keyed, as a till sends them
             start = time.perf_counter()
-            response = api.post(f"/api/v1/receipts/{rid}/lines", json=line)
+            response = api.post(f"/api/v1/receipts/{rid}/lines", json=line,
+                                headers={"Idempotency-Key": str(uuid.uuid4())})
             adds.append(time.perf_counter() - start)
             assert response.status_code == 201, response.get_json()
         total = api.get(f"/api/v1/receipts/{rid}").get_json()["total"]
         api.post(f"/api/v1/receipts/{rid}/payments", json={"type": "cash", "amount": total})
         start = time.perf_counter()
-        response = api.post(f"/api/v1/receipts/{rid}/close")
+        response = api.post(f"/api/v1/receipts/{rid}/close",
+                            headers={"Idempotency-Key": str(uuid.uuid4())})
         closes.append(time.perf_counter() - start)
         assert response.status_code == 200, response.get_json()
     api.post(f"/api/v1/shifts/{shift['id']}/close", json={"counted_cash": "0"})
