@@ -8,8 +8,8 @@ writers.
 Writers of a file database queue on an ``flock`` of a lock file beside it, taken just before
 ``BEGIN IMMEDIATE`` and dropped after ``COMMIT`` or ``ROLLBACK``. SQLite's own busy handler
 polls with sleeps of 1, 2, 5 ... 100 ms, so two worker processes writing at once spent a third
-of their time asleep; the kernel wakes an ``flock`` waiter the moment the lock is free. The busy
-timeout stays as the backstop for writers that do not take the lock (the ``sqlite3`` shell).
+of their time asleep; the lock file is polled every millisecond at most. SQLite's busy timeout
+stays as the backstop for writers that do not take the lock (the ``sqlite3`` shell).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -84,12 +84,28 @@ class LockingConnection(sqlite3.Connection):
     _holding = False
 
     def lock_for_write(self) -> None:
-        """Wait for the database's writer lock (no-op for an in-memory database)."""
+        """Wait for the database's writer lock (no-op for an in-memory database).
+
+        Polled, not a blocking ``flock``, so the wait is bounded like SQLite's busy timeout
+        (a writer that never lets go gets "database is locked", answered 503) while the poll
+        interval stays under a millisecond: hand-over is prompt.
+        """
         if self.lock_path is None or self._holding:
             return
         if self._lock_fd is None:
             self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        deadline, pause = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000, 0.00005
+        while True:
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    # as SQLAlchemy wraps the driver's own, so it is answered 503 likewise
+                    raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(
+                        "database is locked")) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
         self._holding = True
 
     def _unlock(self) -> None:

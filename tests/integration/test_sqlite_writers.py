@@ -1,6 +1,7 @@
 """SQLite with BEGIN IMMEDIATE: concurrent writers queue instead of failing "locked"."""
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -46,3 +47,52 @@ def test_sqlite_runs_in_wal_mode(db):
         pytest.skip("WAL is a SQLite setting")
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+@pytest.fixture
+def sqlite_url(database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the writer lock file is SQLite's")
+    return database_url
+
+
+def test_a_writer_that_never_lets_go_makes_the_next_fail_not_hang(sqlite_url, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from pos.core import db as dbmodule
+
+    monkeypatch.setattr(dbmodule, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    holder, waiter = Database(sqlite_url), Database(sqlite_url)
+    try:
+        with holder.transaction() as held:
+            held.add(Segment(code="HELD", name="x"))
+            held.flush()
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="locked"), waiter.transaction() as s:
+                s.add(Segment(code="WAITER", name="y"))
+            assert 0.2 <= time.monotonic() - started < 2
+        with waiter.transaction() as s:  # let go: the next writer gets in at once
+            s.add(Segment(code="WAITER", name="y"))
+    finally:
+        holder.dispose()
+        waiter.dispose()
+
+
+def test_a_rolled_back_writer_lets_the_next_in(sqlite_url, monkeypatch):
+    from pos.core import db as dbmodule
+
+    monkeypatch.setattr(dbmodule, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    first, second = Database(sqlite_url), Database(sqlite_url)
+    try:
+        with pytest.raises(RuntimeError), first.transaction() as s:
+            s.add(Segment(code="GONE", name="x"))
+            s.flush()
+            raise RuntimeError("refused")
+        with second.transaction() as s:
+            s.add(Segment(code="KEPT", name="y"))
+        with second.read() as s:
+            assert set(s.scalars(select(Segment.code))) >= {"KEPT"}
+            assert "GONE" not in set(s.scalars(select(Segment.code)))
+    finally:
+        first.dispose()
+        second.dispose()
