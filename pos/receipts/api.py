@@ -18,7 +18,7 @@ from pos.core.web import (
     idempotent,
     idempotent_in_transaction,
 )
-from pos.receipts import manual, returns, service
+from pos.receipts import manual, opening, returns, service
 from pos.receipts import quote as quoting
 from pos.receipts import simulate as simulation
 from pos.receipts.lines import LineRequest
@@ -76,14 +76,14 @@ class Receipts(MethodView):
     @blp.alt_response(409, schema="Problem")
     def post(self, data: dict[str, Any]) -> Any:
         """Open a receipt; with lines and covering payments it is priced, paid and closed."""
-        cmd = service.NewReceipt(
+        cmd = opening.NewReceipt(
             till_id=data["till_id"], client_uuid=data.get("client_uuid"),
             lines=tuple(LineRequest(**line) for line in data["lines"]),
             payments=tuple(_payment(p) for p in data["payments"]),
             card_code=data.get("card_code"), customer_ref=data.get("customer_ref"),
             sold_at=data.get("sold_at"))
         reply = KeyedReply(RECEIPT, 201)
-        opened = service.create_receipt(current_db(), current_actor(), cmd, barcode_layouts(),
+        opened = opening.create_receipt(current_db(), current_actor(), cmd, barcode_layouts(),
                                         current_clock().now(), reply)
         return reply.response(opened.receipt, 201 if opened.is_new else 200)
 

@@ -24,18 +24,19 @@ from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import allocate
 from pos.core.security import Right
 from pos.receipts.lines import LineRequest, parse_line_quantity, resolve_lines
-from pos.receipts.model import CLOSED, MILLI, RETURN, SALE, Receipt, ReceiptLine, ReceiptPayment
-from pos.receipts.service import (
-    NewReceipt,
-    OnWrite,
-    Opened,
-    _by_uuid,
-    _client_uuid,
-    _close,
-    _open,
-    _written,
+from pos.receipts.model import (
+    CLOSED,
+    MILLI,
+    OPEN,
+    RETURN,
+    SALE,
+    Receipt,
+    ReceiptLine,
+    ReceiptPayment,
 )
-from pos.shifts.model import Shift
+from pos.receipts.opening import Opened, by_client_uuid, parse_client_uuid
+from pos.receipts.service import OnWrite, after_write, close_in
+from pos.shifts.model import Shift, open_shift_id
 from pos.shifts.report import shift_totals
 from pos.stores.model import Store
 from pos.stores.service import get_till
@@ -66,10 +67,10 @@ def create_return(db: Database, actor: Actor, cmd: NewReturn, layouts: list[Weig
     """Record, refund and close a return (applied once per client UUID)."""
     if not cmd.lines:
         raise ValidationError("A return needs lines", code="receipt_empty", field="lines")
-    client_uuid = _client_uuid(cmd.client_uuid)
+    client_uuid = parse_client_uuid(cmd.client_uuid)
     with db.transaction() as session:
         till = get_till(session, cmd.till_id)
-        existing = _by_uuid(session, till.store_id, client_uuid)
+        existing = by_client_uuid(session, till.store_id, client_uuid)
         if existing is not None:
             return Opened(existing, False)
         approver = None
@@ -78,8 +79,13 @@ def create_return(db: Database, actor: Actor, cmd: NewReturn, layouts: list[Weig
             approver = authorize(session, actor, Right.RETURN_WITHOUT_RECEIPT,
                                  action="return_without_receipt", target=f"till:{till.id}",
                                  now=now, store_id=till.store_id)
-        doc = _open(session, actor, till.store_id, NewReceipt(cmd.till_id), client_uuid, now)
-        doc.kind, doc.approved_by_id = RETURN, approver
+        doc = Receipt(store_id=till.store_id, till_id=till.id,
+                      shift_id=open_shift_id(session, till.id, now), kind=RETURN, state=OPEN,
+                      client_uuid=client_uuid, cashier_id=actor.user_id, opened_at=now,
+                      approved_by_id=approver, total_minor=0, discount_minor=0,
+                      change_minor=0, pricing_trace=[], manual_discounts=[], lines=[],
+                      payments=[])
+        session.add(doc)
         if cmd.original_receipt_id is None:
             _without_receipt(session, doc, cmd, layouts, now)
         else:
@@ -87,8 +93,8 @@ def create_return(db: Database, actor: Actor, cmd: NewReturn, layouts: list[Weig
         doc.total_minor = sum(line.amount_minor for line in doc.lines)
         doc.discount_minor = sum(line.discount_minor for line in doc.lines)
         _check_drawer(session, doc)
-        _close(session, actor, doc, now)
-        _written(session, doc, on_write)
+        close_in(session, actor, doc, now)
+        after_write(session, doc, on_write)
         return Opened(doc, True)
 
 

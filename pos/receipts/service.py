@@ -1,4 +1,5 @@
-"""Use cases of a sale receipt: open, add and change lines, pay, close, void, quote.
+"""Use cases of an open receipt: add and change lines, pay, close, void; and the steps of pricing
+and closing that opening (``opening``) and returns share.
 
 Each use case is one write transaction. A receipt closes in the transaction that takes its
 till's next number, chains it to the journal and queues it for the fiscal device.
@@ -6,15 +7,12 @@ till's next number, chains it to the journal and queues it for the fiscal device
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pos.auth.approval import Actor, authorize
@@ -41,17 +39,14 @@ from pos.receipts.lines import (
 from pos.receipts.model import (
     MILLI,
     RETURN,
-    SALE,
-    NewRows,
     Receipt,
     ReceiptLine,
     ReceiptPayment,
     receipt_document,
 )
 from pos.receipts.pricing import SaleFacts, price_lines
-from pos.shifts.model import CLOCK_SKEW, Shift, open_shift_id
+from pos.shifts.model import Shift
 from pos.stores.model import Store
-from pos.stores.service import till_and_store
 
 
 @dataclass(frozen=True)
@@ -66,160 +61,7 @@ class PaymentRequest:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class NewReceipt:
-    """A receipt to open, optionally complete with lines and payments (one-shot upload)."""
-
-    till_id: int
-    client_uuid: str | None = None
-    lines: tuple[LineRequest, ...] = ()
-    payments: tuple[PaymentRequest, ...] = ()
-    card_code: str | None = None
-    customer_ref: str | None = None
-    sold_at: datetime | None = None  # an offline till's own time of sale (one-shot only)
-
-
-@dataclass(frozen=True)
-class Opened:
-    """The receipt and whether this request created it (False: an earlier upload did)."""
-
-    receipt: Receipt
-    is_new: bool
-
-
-def open_shift_of(session: Session, till_id: int) -> Shift:
-    """Return the till's open shift or raise ``shift_not_open``."""
-    shift = session.scalar(select(Shift).where(Shift.open_till_id == till_id))
-    if shift is None:
-        raise ConflictError(f"Till {till_id} has no open shift", code="shift_not_open")
-    return shift
-
-
 OnWrite = Callable[[Session, Receipt], None]
-
-
-def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[WeightLayout],
-                   now: datetime, on_write: OnWrite | None = None) -> Opened:
-    """Open a receipt; with lines and covering payments, price, pay and close it at once.
-
-    The receipt is resolved, priced and paid in memory inside a read transaction, and only
-    written in the write transaction: writers queue (one at a time on SQLite, one per till for
-    the numbering on PostgreSQL), so what they hold the lock for is kept to the inserts.
-    ``on_write(session, receipt)`` runs last in that transaction (a keyed reply is stored so).
-    """
-    if cmd.payments and not cmd.lines:
-        raise ValidationError("Payments need lines", code="receipt_empty", field="payments")
-    client_uuid = _client_uuid(cmd.client_uuid)
-    at = _sale_time(cmd, now)
-    with db.read() as session:
-        till, store = till_and_store(session, cmd.till_id)
-        existing = _by_uuid(session, till.store_id, client_uuid)
-        if existing is not None:
-            return Opened(_same_till(existing, cmd.till_id), False)
-        draft = _draft(session, actor, store, cmd, client_uuid, layouts, at)
-        segments = _segments(session, draft)
-    if cmd.payments:
-        draft.close(at)
-    rows = NewRows.of(draft)
-    document = receipt_document(draft, _cashier(actor)) if cmd.payments else None
-    try:
-        with db.transaction() as session:
-            shift_id = open_shift_id(session, cmd.till_id, at)
-            if any(line.is_manual_weight for line in draft.lines):
-                approver = _authorize_manual_weight(session, actor, draft.lines, now)
-                for line in draft.lines:
-                    if line.is_manual_weight:
-                        line.manual_weight_approved_by_id = approver
-                rows = NewRows.of(draft)
-            number = next_number(session, draft.store_id, draft.till_id) \
-                if cmd.payments else None
-            rows.insert(session, shift_id=shift_id, number=number)
-            if document is not None:
-                document.update(number=number, receipt_id=draft.id, shift_id=shift_id)
-                _record_closed(session, actor, draft, now, segments, document)
-            _written(session, draft, on_write)
-            return Opened(draft, True)
-    except IntegrityError:
-        # A concurrent upload of the same client UUID won the race: answer with its receipt.
-        with db.read() as session:
-            existing = _by_uuid(session, till.store_id, client_uuid)
-            if existing is None:
-                raise
-            return Opened(_same_till(existing, cmd.till_id), False)
-
-
-def _sale_time(cmd: NewReceipt, now: datetime) -> datetime:
-    # An offline till uploads a finished sale with its own clock's time: prices, discounts and
-    # the receipt's times are those of the sale. The shift must have been open by then (checked
-    # with the shift); a time ahead of the server's beyond the clock skew allowed is refused.
-    if cmd.sold_at is None:
-        return now
-    if not cmd.payments:
-        raise ValidationError("sold_at is for finished receipts uploaded with their payments",
-                              code="sold_at_needs_payments", field="sold_at")
-    if cmd.sold_at > now + CLOCK_SKEW:
-        raise ValidationError("sold_at is ahead of the server's clock",
-                              code="sold_at_in_future", field="sold_at",
-                              extra={"server_time": now.isoformat()})
-    return cmd.sold_at.astimezone(UTC)  # stored and journaled as UTC, as the server's own
-
-
-def _draft(session: Session, actor: Actor, store: Store, cmd: NewReceipt, client_uuid: str,
-           layouts: list[WeightLayout], now: datetime) -> Receipt:
-    # The receipt as it will be written, built unsaved: lines at catalog prices, discounts
-    # applied for the payment form of the first payment, payments checked against the total.
-    receipt = Receipt(store_id=store.id, till_id=cmd.till_id, kind=SALE, state="open",
-                      client_uuid=client_uuid, cashier_id=actor.user_id, opened_at=now,
-                      card_code=cmd.card_code, customer_ref=cmd.customer_ref,
-                      total_minor=0, discount_minor=0, change_minor=0, pricing_trace=[],
-                      manual_discounts=[], lines=[], payments=[])
-    for line in resolve_lines(session, store, cmd.lines, layouts, now):
-        receipt.add_line(line)
-    if receipt.lines:
-        forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
-        reprice(session, receipt, store, actor, now, forms)
-    for payment in cmd.payments:
-        receipt.add_payment(make_payment(payment))
-    return receipt
-
-
-def _client_uuid(text: str | None) -> str:
-    if text is None:
-        return str(uuid.uuid4())
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        raise ValidationError("client_uuid is not a UUID", code="invalid_uuid",
-                              field="client_uuid") from None
-
-
-_BY_UUID = select(Receipt).where(Receipt.store_id == bindparam("store_id"),
-                                 Receipt.client_uuid == bindparam("client_uuid"))
-
-
-def _by_uuid(session: Session, store_id: int, client_uuid: str) -> Receipt | None:
-    return session.scalar(_BY_UUID, {"store_id": store_id, "client_uuid": client_uuid})
-
-
-def _same_till(receipt: Receipt, till_id: int) -> Receipt:
-    if receipt.till_id != till_id:
-        raise ConflictError("This client UUID belongs to another till's receipt",
-                            code="uuid_conflict", field="client_uuid")
-    return receipt
-
-
-def _open(session: Session, actor: Actor, store_id: int, cmd: NewReceipt, client_uuid: str,
-          now: datetime) -> Receipt:
-    shift = open_shift_of(session, cmd.till_id)
-    shift.ensure_accepts_receipts(now)
-    receipt = Receipt(store_id=store_id, till_id=cmd.till_id, shift_id=shift.id, kind=SALE,
-                      state="open", client_uuid=client_uuid, cashier_id=actor.user_id,
-                      opened_at=now, card_code=cmd.card_code, customer_ref=cmd.customer_ref,
-                      total_minor=0, discount_minor=0, change_minor=0, pricing_trace=[],
-                      manual_discounts=[],
-                      lines=[], payments=[])
-    session.add(receipt)
-    return receipt
 
 
 def _add_lines(session: Session, actor: Actor, receipt: Receipt,
@@ -228,24 +70,23 @@ def _add_lines(session: Session, actor: Actor, receipt: Receipt,
     store = session.get(Store, receipt.store_id)
     assert store is not None
     lines = resolve_lines(session, store, requests, layouts, now)
-    approver = _authorize_manual_weight(session, actor, lines, now)
+    approver = authorize_manual_weight(session, actor, lines, now)
     _append(session, actor, receipt, store, lines, approver, now)
     return lines
 
 
 def _append(session: Session, actor: Actor, receipt: Receipt, store: Store,
-            lines: Sequence[ReceiptLine], approver: int | None, now: datetime,
-            payment_forms: frozenset[str] | None = None) -> None:
+            lines: Sequence[ReceiptLine], approver: int | None, now: datetime) -> None:
     # No autoflush: the new lines are written once, with their final prices, at the end.
     with session.no_autoflush:
         for line in lines:
             if line.is_manual_weight:
                 line.manual_weight_approved_by_id = approver
             receipt.add_line(line)
-        reprice(session, receipt, store, actor, now, payment_forms)
+        reprice(session, receipt, store, actor, now)
 
 
-def _authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[ReceiptLine],
+def authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[ReceiptLine],
                              now: datetime) -> int | None:
     # Once per request and before anything is written: a refused approval commits its
     # failure count, and a one-time code is spent by its first use.
@@ -305,34 +146,34 @@ def make_payment(request: PaymentRequest) -> ReceiptPayment:
                           **card)
 
 
-def _close(session: Session, actor: Actor, receipt: Receipt, now: datetime) -> None:
+def close_in(session: Session, actor: Actor, receipt: Receipt, now: datetime) -> None:
     receipt.close(now)
     # The number is taken before the receipt is written, so a new receipt is inserted closed
     # and numbered (a loaded one updated) in a single flush.
     with session.no_autoflush:
         receipt.number = next_number(session, receipt.store_id, receipt.till_id)
     session.flush()
-    _record_closed(session, actor, receipt, now, _segments(session, receipt))
+    record_closed(session, actor, receipt, now, segments_of(session, receipt))
 
 
-def _segments(session: Session, receipt: Receipt) -> frozenset[str]:
+def segments_of(session: Session, receipt: Receipt) -> frozenset[str]:
     # What the purchase history keeps of a named buyer's receipt; nothing for an anonymous one.
     if buyer_key(receipt.card_code, receipt.customer_ref) is None or not receipt.lines:
         return frozenset()
     return frozenset().union(*(p.segments for p in priced_items(session, receipt.lines)))
 
 
-def _cashier(actor: Actor) -> str:
+def cashier_name(actor: Actor) -> str:
     return actor.principal.full_name or actor.principal.username
 
 
-def _record_closed(session: Session, actor: Actor, receipt: Receipt, now: datetime,
+def record_closed(session: Session, actor: Actor, receipt: Receipt, now: datetime,
                    segments: frozenset[str], document: dict[str, Any] | None = None) -> None:
     # Journal and fiscal outbox for the numbered receipt; daily totals for a named buyer.
     assert receipt.number is not None
     record_numbered(session, store_id=receipt.store_id, till_id=receipt.till_id,
                     kind=receipt.kind, document_id=receipt.id, number=receipt.number,
-                    document=document or receipt_document(receipt, _cashier(actor)), now=now)
+                    document=document or receipt_document(receipt, cashier_name(actor)), now=now)
     buyer = buyer_key(receipt.card_code, receipt.customer_ref)
     if buyer is None:
         return  # an anonymous sale has no history to keep
@@ -368,7 +209,7 @@ def add_line(db: Database, actor: Actor, receipt_id: int, request: LineRequest,
     with db.transaction() as session:
         receipt = load_for_change(session, actor, receipt_id, till_id, now)
         _add_lines(session, actor, receipt, [request], layouts, now)
-        _written(session, receipt, on_write)
+        after_write(session, receipt, on_write)
         return receipt
 
 
@@ -437,7 +278,7 @@ def add_payment(db: Database, actor: Actor, receipt_id: int, request: PaymentReq
             assert store is not None
             reprice(session, receipt, store, actor, now, frozenset({payment.kind}))
         receipt.add_payment(payment)
-        _written(session, receipt, on_write)
+        after_write(session, receipt, on_write)
         return receipt
 
 
@@ -469,12 +310,12 @@ def close_receipt(db: Database, actor: Actor, receipt_id: int, now: datetime,
     """Close a fully paid receipt: number, journal, fiscal outbox."""
     with db.transaction() as session:
         receipt = load_for_change(session, actor, receipt_id, till_id, now)
-        _close(session, actor, receipt, now)
-        _written(session, receipt, on_write)
+        close_in(session, actor, receipt, now)
+        after_write(session, receipt, on_write)
         return receipt
 
 
-def _written(session: Session, receipt: Receipt, on_write: OnWrite | None) -> None:
+def after_write(session: Session, receipt: Receipt, on_write: OnWrite | None) -> None:
     # Last in the use case's transaction: a keyed request stores its answer with its effect.
     if on_write is not None:
         session.flush()

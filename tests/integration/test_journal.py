@@ -11,7 +11,8 @@ from pos.journal.model import JournalEntry
 from pos.journal.service import verify
 from pos.receipts.lines import LineRequest
 from pos.receipts.model import Receipt, ReceiptLine
-from pos.receipts.service import NewReceipt, PaymentRequest, create_receipt
+from pos.receipts.opening import NewReceipt, create_receipt
+from pos.receipts.service import PaymentRequest
 from pos.shifts.model import CashMovement, Shift
 from pos.shifts.service import CloseShift, close_shift, move_cash, open_shift
 from tests.integration.test_numbering import actor_for

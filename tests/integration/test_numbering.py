@@ -16,7 +16,8 @@ from pos.fiscal.numbering import next_number
 from pos.journal.model import JournalEntry
 from pos.journal.service import verify
 from pos.receipts.lines import LineRequest
-from pos.receipts.service import NewReceipt, PaymentRequest, create_receipt
+from pos.receipts.opening import NewReceipt, create_receipt
+from pos.receipts.service import PaymentRequest
 from pos.shifts.service import open_shift
 
 THREADS, RECEIPTS_EACH = 6, 5

@@ -1,0 +1,169 @@
+"""Opening a receipt, and the one-shot upload of a finished one (offline tills).
+
+The upload is resolved, priced and paid in memory in a read transaction and only written in
+the write transaction, from rows prepared beforehand: writers queue (one at a time on SQLite,
+one per till for the numbering on PostgreSQL), so what they hold the lock for is the INSERTs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pos.auth.approval import Actor
+from pos.catalog.barcode import WeightLayout
+from pos.core.db import Database
+from pos.core.errors import ConflictError, ValidationError
+from pos.fiscal.numbering import next_number
+from pos.receipts.lines import LineRequest, resolve_lines
+from pos.receipts.model import SALE, NewRows, Receipt, receipt_document
+from pos.receipts.service import (
+    OnWrite,
+    PaymentRequest,
+    after_write,
+    authorize_manual_weight,
+    cashier_name,
+    make_payment,
+    record_closed,
+    reprice,
+    segments_of,
+)
+from pos.shifts.model import CLOCK_SKEW, open_shift_id
+from pos.stores.model import Store
+from pos.stores.service import till_and_store
+
+
+@dataclass(frozen=True)
+class NewReceipt:
+    """A receipt to open, optionally complete with lines and payments (one-shot upload)."""
+
+    till_id: int
+    client_uuid: str | None = None
+    lines: tuple[LineRequest, ...] = ()
+    payments: tuple[PaymentRequest, ...] = ()
+    card_code: str | None = None
+    customer_ref: str | None = None
+    sold_at: datetime | None = None  # an offline till's own time of sale (one-shot only)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The receipt and whether this request created it (False: an earlier upload did)."""
+
+    receipt: Receipt
+    is_new: bool
+
+
+def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[WeightLayout],
+                   now: datetime, on_write: OnWrite | None = None) -> Opened:
+    """Open a receipt; with lines and covering payments, price, pay and close it at once.
+
+    The receipt is resolved, priced and paid in memory inside a read transaction, and only
+    written in the write transaction: writers queue (one at a time on SQLite, one per till for
+    the numbering on PostgreSQL), so what they hold the lock for is kept to the inserts.
+    ``on_write(session, receipt)`` runs last in that transaction (a keyed reply is stored so).
+    """
+    if cmd.payments and not cmd.lines:
+        raise ValidationError("Payments need lines", code="receipt_empty", field="payments")
+    client_uuid = parse_client_uuid(cmd.client_uuid)
+    at = _sale_time(cmd, now)
+    with db.read() as session:
+        till, store = till_and_store(session, cmd.till_id)
+        existing = by_client_uuid(session, till.store_id, client_uuid)
+        if existing is not None:
+            return Opened(same_till(existing, cmd.till_id), False)
+        draft = _draft(session, actor, store, cmd, client_uuid, layouts, at)
+        segments = segments_of(session, draft)
+    if cmd.payments:
+        draft.close(at)
+    rows = NewRows.of(draft)
+    document = receipt_document(draft, cashier_name(actor)) if cmd.payments else None
+    try:
+        with db.transaction() as session:
+            shift_id = open_shift_id(session, cmd.till_id, at)
+            if any(line.is_manual_weight for line in draft.lines):
+                approver = authorize_manual_weight(session, actor, draft.lines, now)
+                for line in draft.lines:
+                    if line.is_manual_weight:
+                        line.manual_weight_approved_by_id = approver
+                rows = NewRows.of(draft)
+            number = next_number(session, draft.store_id, draft.till_id) \
+                if cmd.payments else None
+            rows.insert(session, shift_id=shift_id, number=number)
+            if document is not None:
+                document.update(number=number, receipt_id=draft.id, shift_id=shift_id)
+                record_closed(session, actor, draft, now, segments, document)
+            after_write(session, draft, on_write)
+            return Opened(draft, True)
+    except IntegrityError:
+        # A concurrent upload of the same client UUID won the race: answer with its receipt.
+        with db.read() as session:
+            existing = by_client_uuid(session, till.store_id, client_uuid)
+            if existing is None:
+                raise
+            return Opened(same_till(existing, cmd.till_id), False)
+
+
+def _sale_time(cmd: NewReceipt, now: datetime) -> datetime:
+    # An offline till uploads a finished sale with its own clock's time: prices, discounts and
+    # the receipt's times are those of the sale. The shift must have been open by then (checked
+    # with the shift); a time ahead of the server's beyond the clock skew allowed is refused.
+    if cmd.sold_at is None:
+        return now
+    if not cmd.payments:
+        raise ValidationError("sold_at is for finished receipts uploaded with their payments",
+                              code="sold_at_needs_payments", field="sold_at")
+    if cmd.sold_at > now + CLOCK_SKEW:
+        raise ValidationError("sold_at is ahead of the server's clock",
+                              code="sold_at_in_future", field="sold_at",
+                              extra={"server_time": now.isoformat()})
+    return cmd.sold_at.astimezone(UTC)  # stored and journaled as UTC, as the server's own
+
+
+def _draft(session: Session, actor: Actor, store: Store, cmd: NewReceipt, client_uuid: str,
+           layouts: list[WeightLayout], now: datetime) -> Receipt:
+    # The receipt as it will be written, built unsaved: lines at catalog prices, discounts
+    # applied for the forms of its payments, payments checked against the total.
+    receipt = Receipt(store_id=store.id, till_id=cmd.till_id, kind=SALE, state="open",
+                      client_uuid=client_uuid, cashier_id=actor.user_id, opened_at=now,
+                      card_code=cmd.card_code, customer_ref=cmd.customer_ref,
+                      total_minor=0, discount_minor=0, change_minor=0, pricing_trace=[],
+                      manual_discounts=[], lines=[], payments=[])
+    for line in resolve_lines(session, store, cmd.lines, layouts, now):
+        receipt.add_line(line)
+    if receipt.lines:
+        forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
+        reprice(session, receipt, store, actor, now, forms)
+    for payment in cmd.payments:
+        receipt.add_payment(make_payment(payment))
+    return receipt
+
+
+def parse_client_uuid(text: str | None) -> str:
+    if text is None:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise ValidationError("client_uuid is not a UUID", code="invalid_uuid",
+                              field="client_uuid") from None
+
+
+_BY_UUID = select(Receipt).where(Receipt.store_id == bindparam("store_id"),
+                                 Receipt.client_uuid == bindparam("client_uuid"))
+
+
+def by_client_uuid(session: Session, store_id: int, client_uuid: str) -> Receipt | None:
+    return session.scalar(_BY_UUID, {"store_id": store_id, "client_uuid": client_uuid})
+
+
+def same_till(receipt: Receipt, till_id: int) -> Receipt:
+    if receipt.till_id != till_id:
+        raise ConflictError("This client UUID belongs to another till's receipt",
+                            code="uuid_conflict", field="client_uuid")
+    return receipt
