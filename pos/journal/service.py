@@ -101,6 +101,25 @@ def _verify_till(session: Session, till_id: int) -> TillVerdict:
     return verdict
 
 
+def rebuild_differences(session: Session, entries: list[JournalEntry], model: Any,
+                        rebuild: Callable[[Any, JournalEntry], dict[str, Any]]
+                        ) -> dict[int, str]:
+    """Load the ``model`` rows the entries journal (one query) and compare each rebuilt.
+
+    ``rebuild(row, entry)`` returns the row's document as it would be journaled now.
+    """
+    ids = [entry.document_id for entry in entries]
+    rows = {row.id: row for row in session.scalars(select(model).where(model.id.in_(ids)))}
+    differs: dict[int, str] = {}
+    for entry in entries:
+        row = rows.get(entry.document_id)
+        reason = (f"the {entry.kind}'s row is gone" if row is None
+                  else compare_live(entry, rebuild(row, entry)))
+        if reason is not None:
+            differs[entry.id] = reason
+    return differs
+
+
 def compare_live(entry: JournalEntry, live: dict[str, Any]) -> str | None:
     """Say which fields of a document rebuilt from live rows differ from the journaled one."""
     if canonical_json(live) == entry.document:
