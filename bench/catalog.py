@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pos.app import create_app  # noqa: E402
 from pos.auth.service import NewUser, create_user  # noqa: E402
-from pos.catalog.barcode import WeightLayout, encode_weight_barcode, gs1_check_digit  # noqa: E402
 from pos.catalog.importer import import_file  # noqa: E402
 from pos.catalog.prices import lookup  # noqa: E402
 from pos.core import migrate  # noqa: E402
+from pos.core.barcode import WeightLayout, encode_weight_barcode, gs1_check_digit  # noqa: E402
 from pos.core.security import set_scrypt_cost  # noqa: E402
 from pos.stores.model import Store  # noqa: E402
 

@@ -12,9 +12,8 @@ from pos import __version__
 from pos.auth import api as auth_api
 from pos.auth.service import resolve_token
 from pos.catalog import api as catalog_api
-from pos.catalog.barcode import WeightLayout
-from pos.config import Settings
 from pos.core.clock import Clock, SystemClock
+from pos.core.config import Settings
 from pos.core.db import Database
 from pos.core.money import RoundingPolicy
 from pos.core.problems import register_problem_handlers
@@ -56,7 +55,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.db": db,
         "pos.clock": clock or SystemClock(),
         "pos.authenticate": resolve_token,
-        "pos.barcode_layouts": barcode_layouts(settings),
+        "pos.barcode_layouts": settings.barcode_layouts(),
     })
     _register_api(app)
     register_problem_handlers(app)
@@ -66,16 +65,6 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
 
     register_cli(app)
     return app
-
-
-def barcode_layouts(settings: Settings) -> list[WeightLayout]:
-    """Build the weight and price barcode layouts from settings."""
-    layouts = [WeightLayout.parse(settings.weight_barcode_prefixes,
-                                  settings.weight_barcode_layout)]
-    if settings.price_barcode_prefixes:
-        layouts.append(WeightLayout.parse(settings.price_barcode_prefixes,
-                                          settings.price_barcode_layout))
-    return layouts
 
 
 def _register_api(app: Flask) -> None:

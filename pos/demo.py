@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from pos.auth.model import User
 from pos.auth.service import NewUser, create_user
-from pos.catalog.barcode import gs1_check_digit
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
+from pos.core.barcode import gs1_check_digit
 from pos.core.db import Database
 from pos.stores.model import Store, Till
 

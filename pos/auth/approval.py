@@ -13,7 +13,6 @@ that fails for another reason leaves the code unused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,44 +23,17 @@ from pos.auth.model import ApprovalCode, User
 from pos.auth.service import check_throttle, record_failure
 from pos.core import audit
 from pos.core.errors import ApprovalRequiredError, ForbiddenError
-from pos.core.security import Right, new_approval_code, token_digest, verify_secret
-from pos.core.web import Principal
+from pos.core.security import (
+    Actor,
+    Principal,
+    Right,
+    new_approval_code,
+    token_digest,
+    verify_secret,
+)
 
 APPROVAL_CODE_TTL = timedelta(minutes=10)
 FREE_APPROVAL_FAILURES = 5
-
-
-@dataclass(frozen=True)
-class Approval:
-    """A manager's approval as the request carried it."""
-
-    code: str | None = None
-    username: str | None = None
-    secret: str | None = None
-
-    @classmethod
-    def from_headers(cls, code: str | None, credentials: str | None) -> Approval | None:
-        """Read the approval headers; None when the request carries none."""
-        if code:
-            return cls(code=code.strip())
-        if credentials and ":" in credentials:
-            username, _, secret = credentials.partition(":")
-            return cls(username=username.strip(), secret=secret)
-        return None
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who performs a use case: the signed-in principal, and a manager's approval if sent."""
-
-    principal: Principal
-    approval: Approval | None = None
-    client_address: str | None = None
-
-    @property
-    def user_id(self) -> int:
-        """Return the acting user's id."""
-        return self.principal.user_id
 
 
 def authorize(

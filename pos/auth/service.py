@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,52 +21,18 @@ from pos.core.errors import (
     UnauthorizedError,
     ValidationError,
 )
-from pos.core.security import Right, Role, hash_secret, new_token, token_digest, verify_secret
-from pos.core.web import Principal
+from pos.core.security import (
+    Principal,
+    Right,
+    Role,
+    TokenCache,
+    hash_secret,
+    new_token,
+    token_digest,
+    verify_secret,
+)
 
 MIN_PASSWORD_LENGTH = 8
-# How long a worker trusts a token it has already looked up. A logout or password change
-# evicts at once in the worker that handled it; other workers notice within this many seconds
-# (the revocation delay we accept to save a query and a transaction on every request).
-TOKEN_CACHE_SECONDS = 30.0
-TOKEN_CACHE_MAX = 10_000
-
-
-class TokenCache:
-    """Per-process, per-database: token digest -> (principal, expires_at, looked up at)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[str, tuple[Principal, datetime, float]] = {}
-
-    def get(self, digest: str, now: datetime) -> Principal | None:
-        """Return a fresh, unexpired cached principal, or None."""
-        entry = self._entries.get(digest)
-        if entry is None:
-            return None
-        principal, expires_at, cached_at = entry
-        if now < expires_at and 0 <= time.monotonic() - cached_at < TOKEN_CACHE_SECONDS:
-            return principal
-        self._entries.pop(digest, None)
-        return None
-
-    def put(self, digest: str, principal: Principal, expires_at: datetime) -> None:
-        """Remember a valid token's principal."""
-        with self._lock:
-            if len(self._entries) >= TOKEN_CACHE_MAX:
-                self._entries.clear()
-            self._entries[digest] = (principal, expires_at, time.monotonic())
-
-    def evict(self, digest: str | None = None, user_id: int | None = None) -> None:
-        """Forget a token, or every token of a user."""
-        with self._lock:
-            if digest is not None:
-                self._entries.pop(digest, None)
-            if user_id is not None:
-                for key in [k for k, v in self._entries.items() if v[0].user_id == user_id]:
-                    del self._entries[key]
-
-
 _TOKEN_CACHES: weakref.WeakKeyDictionary[Database, TokenCache] = weakref.WeakKeyDictionary()
 _TOKEN_CACHES_LOCK = threading.Lock()
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from pos.catalog import prices, service
-from pos.catalog.barcode import WeightLayout
 from pos.catalog.model import PriceGroup, Segment
 from pos.catalog.rules import BarcodeInput, ItemInput
 from pos.catalog.schemas import (
@@ -27,15 +25,10 @@ from pos.catalog.schemas import (
 )
 from pos.core.schemas import page_of
 from pos.core.security import Right
-from pos.core.web import ApiBlueprint, current_clock, current_db, idempotent
+from pos.core.web import ApiBlueprint, barcode_layouts, current_clock, current_db, idempotent
 
 blp = ApiBlueprint("catalog", __name__, url_prefix="/api/v1",
                    description="Items, barcodes, segments, price groups, prices and lookup")
-
-
-def barcode_layouts() -> list[WeightLayout]:
-    """Return the weight/price barcode layouts configured for this installation."""
-    return cast(list[WeightLayout], current_app.extensions["pos.barcode_layouts"])
 
 
 def _item_input(data: dict[str, Any]) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from pos.catalog.barcode import WeightLayout
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment, item_segments
 from pos.catalog.rules import BarcodeInput, ItemInput, check_item
+from pos.core.barcode import WeightLayout
 from pos.core.db import Database
 from pos.core.money import MoneyFormatError, parse_minor
 from pos.stores.model import Store
@@ -220,7 +220,7 @@ def _list(value: Any) -> Iterable[str]:
 
 def _write(db: Database, rows: list[_Row], refs: _Refs, now: datetime,
            report: ImportReport) -> None:
-    from pos.catalog.barcode import classify
+    from pos.core.barcode import classify
     from pos.core.money import round_to_step
 
     with db.transaction() as session:

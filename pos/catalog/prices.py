@@ -11,8 +11,8 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pos.catalog.barcode import BarcodeError, WeightLayout, classify, decode_weight_barcode
 from pos.catalog.model import Barcode, Item, Price, PriceType
+from pos.core.barcode import BarcodeError, WeightLayout, classify, decode_weight_barcode
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import line_amount, quantity_for_amount, round_to_step

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pos.catalog.barcode import BarcodeError, WeightLayout, classify
 from pos.catalog.model import UNITS, VAT_RATES
+from pos.core.barcode import BarcodeError, WeightLayout, classify
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos.catalog.barcode import EAN8, EAN13, INTERNAL, UPCA
 from pos.catalog.model import UNITS, VAT_RATES
+from pos.core.barcode import EAN8, EAN13, INTERNAL, UPCA
 from pos.core.schemas import Money, PageArgs, Quantity, StrictSchema
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="Use 1-64 letters, digits, _ . -")

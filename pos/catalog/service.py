@@ -10,9 +10,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from pos.catalog.barcode import WeightLayout
 from pos.catalog.model import Barcode, Item, PriceGroup, Segment
 from pos.catalog.rules import BarcodeInput, ItemInput, Problems, check_item
+from pos.core.barcode import WeightLayout
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 

@@ -1,4 +1,4 @@
-"""Secrets and rights: scrypt password hashes, opaque tokens, and the role -> rights table.
+"""Who is calling and what they may do: principals, approvals, rights, secrets and tokens.
 
 Pure functions; the auth feature stores what these produce and the web layer enforces them.
 """
@@ -8,7 +8,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 # scrypt cost: n=2**14, r=8 takes ~16 MiB and ~40 ms per hash here, memory-hard as asked;
 # tests may lower it through ``set_scrypt_cost``.
@@ -111,3 +116,100 @@ def new_approval_code() -> str:
 def token_digest(token: str) -> str:
     """Return the SHA-256 of a token: only this is stored, so a leaked table grants nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a signed-in user's identity and rights, detached from any session."""
+
+    user_id: int
+    username: str
+    role: str
+    rights: frozenset[Right]
+    user_group: str | None = None
+    full_name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> int:
+        """Return the user's id (so a principal serialises like a user)."""
+        return self.user_id
+
+    def can(self, right: Right) -> bool:
+        """Tell whether the principal holds ``right``."""
+        return right in self.rights
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A manager's approval as the request carried it."""
+
+    code: str | None = None
+    username: str | None = None
+    secret: str | None = None
+
+    @classmethod
+    def from_headers(cls, code: str | None, credentials: str | None) -> Approval | None:
+        """Read the approval headers; None when the request carries none."""
+        if code:
+            return cls(code=code.strip())
+        if credentials and ":" in credentials:
+            username, _, secret = credentials.partition(":")
+            return cls(username=username.strip(), secret=secret)
+        return None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs a use case: the signed-in principal, and a manager's approval if sent."""
+
+    principal: Principal
+    approval: Approval | None = None
+    client_address: str | None = None
+
+    @property
+    def user_id(self) -> int:
+        """Return the acting user's id."""
+        return self.principal.user_id
+
+
+# How long a worker trusts a token it has already looked up. A logout or password change
+# evicts at once in the worker that handled it; other workers notice within this many seconds
+# (the revocation delay we accept to save a query and a transaction on every request).
+TOKEN_CACHE_SECONDS = 30.0
+TOKEN_CACHE_MAX = 10_000
+
+
+class TokenCache:
+    """Per-process, per-database: token digest -> (principal, expires_at, looked up at)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[Principal, datetime, float]] = {}
+
+    def get(self, digest: str, now: datetime) -> Principal | None:
+        """Return a fresh, unexpired cached principal, or None."""
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        principal, expires_at, cached_at = entry
+        if now < expires_at and 0 <= time.monotonic() - cached_at < TOKEN_CACHE_SECONDS:
+            return principal
+        self._entries.pop(digest, None)
+        return None
+
+    def put(self, digest: str, principal: Principal, expires_at: datetime) -> None:
+        """Remember a valid token's principal."""
+        with self._lock:
+            if len(self._entries) >= TOKEN_CACHE_MAX:
+                self._entries.clear()
+            self._entries[digest] = (principal, expires_at, time.monotonic())
+
+    def evict(self, digest: str | None = None, user_id: int | None = None) -> None:
+        """Forget a token, or every token of a user."""
+        with self._lock:
+            if digest is not None:
+                self._entries.pop(digest, None)
+            if user_id is not None:
+                for key in [k for k, v in self._entries.items() if v[0].user_id == user_id]:
+                    del self._entries[key]

@@ -18,37 +18,16 @@ from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pos.config import Settings
 from pos.core import idempotency
+from pos.core.barcode import WeightLayout
 from pos.core.clock import Clock
+from pos.core.config import Settings
 from pos.core.db import Database
 from pos.core.errors import ForbiddenError, PosError, UnauthorizedError
-from pos.core.security import Right
+from pos.core.security import Actor, Approval, Principal, Right
 
 F = TypeVar("F", bound=Callable[..., Any])
 BEARER_AUTH = [{"bearerAuth": []}]
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a signed-in user's identity and rights, detached from any session."""
-
-    user_id: int
-    username: str
-    role: str
-    rights: frozenset[Right]
-    user_group: str | None = None
-    full_name: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def id(self) -> int:
-        """Return the user's id (so a principal serialises like a user)."""
-        return self.user_id
-
-    def can(self, right: Right) -> bool:
-        """Tell whether the principal holds ``right``."""
-        return right in self.rights
 
 
 def current_db() -> Database:
@@ -64,6 +43,18 @@ def current_settings() -> Settings:
 def current_clock() -> Clock:
     """Return the application's clock."""
     return cast(Clock, current_app.extensions["pos.clock"])
+
+
+def barcode_layouts() -> list[WeightLayout]:
+    """Return the weight and price barcode layouts configured for this installation."""
+    return cast(list[WeightLayout], current_app.extensions["pos.barcode_layouts"])
+
+
+def current_actor() -> Actor:
+    """Return who acts on this request, with a manager's approval if headers carry one."""
+    approval = Approval.from_headers(request.headers.get("X-Approval-Code"),
+                                     request.headers.get("X-Manager-Credentials"))
+    return Actor(authenticate(), approval, client_address())
 
 
 def client_address() -> str:

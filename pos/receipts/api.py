@@ -7,12 +7,13 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 
-from pos.catalog.api import barcode_layouts
 from pos.core.errors import ValidationError
 from pos.core.security import Right
 from pos.core.web import (
     ApiBlueprint,
     KeyedReply,
+    barcode_layouts,
+    current_actor,
     current_clock,
     current_db,
     idempotent,
@@ -37,7 +38,6 @@ from pos.receipts.schemas import (
     SimulateSchema,
     SimulationSchema,
 )
-from pos.shifts.api import current_actor
 
 blp = ApiBlueprint("receipts", __name__, url_prefix="/api/v1",
                    description="Receipts, payments and returns")

@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from pos.catalog.barcode import WeightLayout
 from pos.catalog.model import Item, Price
 from pos.catalog.prices import resolve_code
+from pos.core.barcode import WeightLayout
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import MoneyFormatError, line_amount, parse_quantity
 from pos.discounts.engine import LineInput

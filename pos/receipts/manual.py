@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pos.auth.approval import Actor, authorize
+from pos.auth.approval import authorize
 from pos.core import audit
 from pos.core.db import Database
 from pos.core.errors import NotFoundError, ValidationError
-from pos.core.security import Right
+from pos.core.security import Actor, Right
 from pos.discounts.limits import limit_for
 from pos.receipts.lines import priced_items
 from pos.receipts.model import Receipt

@@ -15,10 +15,10 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pos.auth.approval import Actor
-from pos.catalog.barcode import WeightLayout
+from pos.core.barcode import WeightLayout
 from pos.core.db import Database
 from pos.core.errors import ConflictError, ValidationError
+from pos.core.security import Actor
 from pos.fiscal.numbering import next_number
 from pos.receipts.lines import LineRequest, resolve_lines
 from pos.receipts.model import SALE, NewRows, Receipt, receipt_document

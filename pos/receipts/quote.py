@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pos.auth.approval import Actor
-from pos.catalog.barcode import WeightLayout
+from pos.core.barcode import WeightLayout
 from pos.core.db import Database
 from pos.core.errors import ValidationError
+from pos.core.security import Actor
 from pos.receipts.lines import LineRequest, priced_items, resolve_lines
 from pos.receipts.pricing import SaleFacts, price_lines
 from pos.stores.model import Store

@@ -17,12 +17,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos.auth.approval import Actor, authorize
-from pos.catalog.barcode import WeightLayout
+from pos.auth.approval import authorize
+from pos.core.barcode import WeightLayout
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import allocate
-from pos.core.security import Right
+from pos.core.security import Actor, Right
 from pos.receipts.lines import LineRequest, parse_line_quantity, resolve_lines
 from pos.receipts.model import (
     CLOSED,

@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pos.auth.approval import Actor, authorize
-from pos.catalog.barcode import WeightLayout
+from pos.auth.approval import authorize
 from pos.catalog.model import Item
 from pos.core import audit
+from pos.core.barcode import WeightLayout
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import line_amount
-from pos.core.security import Right
+from pos.core.security import Actor, Right
 from pos.discounts.history import buyer_key, record_purchase
 from pos.fiscal.numbering import next_number
 from pos.fiscal.service import record_numbered

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos.auth.approval import Actor
-from pos.catalog.barcode import WeightLayout
+from pos.core.barcode import WeightLayout
 from pos.core.db import Database
 from pos.core.errors import NotFoundError, ValidationError
+from pos.core.security import Actor
 from pos.discounts import codec
 from pos.discounts.engine import CompiledRules, compile_rules
 from pos.discounts.model import DiscountGroup, DiscountRow

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 
-from pos.auth.approval import Actor, Approval
 from pos.core.security import Right
 from pos.core.web import (
     ApiBlueprint,
     authenticate,
-    client_address,
+    current_actor,
     current_clock,
     current_db,
     idempotent,
@@ -32,13 +30,6 @@ from pos.shifts.schemas import (
 
 blp = ApiBlueprint("shifts", __name__, url_prefix="/api/v1",
                    description="Shifts, cash in and out, X and Z reports")
-
-
-def current_actor() -> Actor:
-    """Return who acts on this request, with a manager's approval if headers carry one."""
-    approval = Approval.from_headers(request.headers.get("X-Approval-Code"),
-                                     request.headers.get("X-Manager-Credentials"))
-    return Actor(authenticate(), approval, client_address())
 
 
 @blp.route("/shifts")

@@ -16,11 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pos.auth.approval import Actor
 from pos.core import audit
 from pos.core.errors import ConflictError, ForbiddenError
-from pos.core.security import Right
-from pos.core.web import Principal
+from pos.core.security import Actor, Principal, Right
 from pos.shifts.model import Shift
 from pos.stores.model import Store
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pos.auth.approval import Actor, authorize
+from pos.auth.approval import authorize
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
-from pos.core.security import Right
+from pos.core.security import Actor, Right
 from pos.fiscal.numbering import ensure_counter
 from pos.fiscal.service import enqueue, record_document
 from pos.shifts import blind

@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from pos.catalog.barcode import WeightLayout, encode_weight_barcode
 from pos.catalog.model import Barcode, Item
+from pos.core.barcode import WeightLayout, encode_weight_barcode
 from tests.helpers import BANANA_PLU, MILK_EAN8, ApiClient
 
 WEIGHT = WeightLayout.parse("20-29", "PPCCCCCWWWWWK")

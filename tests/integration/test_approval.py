@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from pos.auth.approval import Actor, Approval, authorize, issue_code
+from pos.auth.approval import authorize, issue_code
 from pos.auth.model import User
 from pos.auth.service import principal_of
 from pos.core.audit import AuditEntry
 from pos.core.errors import ApprovalRequiredError, ForbiddenError
-from pos.core.security import Right
+from pos.core.security import Actor, Approval, Right
 from tests.helpers import PASSWORDS
 
 

@@ -8,10 +8,10 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from pos.auth.approval import Actor
 from pos.auth.model import User
 from pos.auth.service import principal_of
 from pos.core.db import Database
+from pos.core.security import Actor
 from pos.fiscal.numbering import next_number
 from pos.journal.model import JournalEntry
 from pos.journal.service import verify

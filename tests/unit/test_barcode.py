@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pos.catalog.barcode import (
+from pos.core.barcode import (
     BarcodeError,
     WeightLayout,
     classify,

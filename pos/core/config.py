@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from pos.core.barcode import WeightLayout
 from pos.core.errors import ConfigurationError
 
 # ISO 4217 minor-unit exponents for the currencies we expect; anything else defaults to 2.
@@ -37,6 +38,14 @@ class Settings:
     def currency_exponent(self) -> int:
         """Return the number of decimal places of the installation's currency."""
         return CURRENCY_EXPONENTS.get(self.currency, 2)
+
+    def barcode_layouts(self) -> list[WeightLayout]:
+        """Return the weight and price barcode layouts these settings describe."""
+        layouts = [WeightLayout.parse(self.weight_barcode_prefixes, self.weight_barcode_layout)]
+        if self.price_barcode_prefixes:
+            layouts.append(WeightLayout.parse(self.price_barcode_prefixes,
+                                              self.price_barcode_layout))
+        return layouts
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
