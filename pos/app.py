@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, appcontext_pushed, g, jsonify
 from flask_smorest import Api
 
 from pos import __version__
@@ -15,14 +15,18 @@ from pos.catalog import api as catalog_api
 from pos.core.clock import Clock, SystemClock
 from pos.core.config import Settings
 from pos.core.db import Database
-from pos.core.money import RoundingPolicy
+from pos.core.money import reset_rounding, rounding_mode, use_rounding
 from pos.core.problems import register_problem_handlers
+from pos.core.registry import Registry
 from pos.core.schemas import ProblemSchema
 from pos.discounts import api as discounts_api
 from pos.fiscal import api as fiscal_api
 from pos.journal import api as journal_api
 from pos.receipts import api as receipts_api
+from pos.receipts.journaled import register_journal_checks as register_receipt_checks
+from pos.receipts.payments import register_payment_types
 from pos.shifts import api as shifts_api
+from pos.shifts.journaled import register_journal_checks as register_shift_checks
 from pos.stores import api as stores_api
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
@@ -33,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
     """Build the service; ``config`` overrides settings read from ``POS_*`` variables."""
     settings = Settings.from_env().override(config)
     logging.basicConfig(level=settings.log_level.upper())
-    RoundingPolicy.configure(settings.rounding)
+    rounding_mode(settings.rounding)  # refuse an unknown policy at start-up
 
     app = Flask(__name__)
     app.config.update(
@@ -56,7 +60,9 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.clock": clock or SystemClock(),
         "pos.authenticate": resolve_token,
         "pos.barcode_layouts": settings.barcode_layouts(),
+        "pos.registry": build_registry(),
     })
+    _use_rounding(app, settings.rounding)
     _register_api(app)
     register_problem_handlers(app)
     _register_health(app, db)
@@ -65,6 +71,28 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
 
     register_cli(app)
     return app
+
+
+def build_registry() -> Registry:
+    """Return a registry holding what the features register: payment types, journal checks."""
+    registry = Registry()
+    register_payment_types(registry.payment_types)
+    register_receipt_checks(registry.journal_checks)
+    register_shift_checks(registry.journal_checks)
+    return registry
+
+
+def _use_rounding(app: Flask, policy: str) -> None:
+    # Every app context of this app (requests, CLI commands) rounds by its own policy.
+    @appcontext_pushed.connect_via(app)
+    def _begin(_sender: Flask, **_extra: Any) -> None:
+        g.pos_rounding = use_rounding(policy)
+
+    @app.teardown_appcontext
+    def _end(_error: BaseException | None) -> None:
+        token = g.pop("pos_rounding", None)
+        if token is not None:
+            reset_rounding(token)
 
 
 def _register_api(app: Flask) -> None:

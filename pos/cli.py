@@ -11,7 +11,14 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from pos.core import migrate
-from pos.core.web import current_clock, current_db, current_settings
+from pos.core.security import TokenCache
+from pos.core.web import (
+    barcode_layouts,
+    current_clock,
+    current_db,
+    current_registry,
+    current_settings,
+)
 
 
 def _make_app() -> Flask:
@@ -132,7 +139,7 @@ def user_set_password(username: str, password: str) -> None:
     from pos.auth.service import set_password
 
     _run(set_password, current_db(), username, password, now=current_clock().now(),
-         actor_id=None)
+         actor_id=None, tokens=current_registry().caches.get(TokenCache))
     click.echo(f"password of {username} changed")
 
 
@@ -148,12 +155,10 @@ def catalog_cli() -> None:
 @with_appcontext
 def catalog_import(path: Path, fmt: str | None) -> None:
     """Import items, barcodes and prices from CSV or JSON; all rows or none."""
-    from flask import current_app
-
     from pos.catalog.importer import import_file
 
     report = import_file(current_db(), path, fmt or path.suffix.lstrip(".").lower(),
-                         current_app.extensions["pos.barcode_layouts"], current_clock().now())
+                         barcode_layouts(), current_clock().now())
     if report.errors:
         for row, field, code, message in report.errors[:200]:
             click.echo(f"row {row}: {field}: {code}: {message}", err=True)
@@ -185,7 +190,7 @@ def journal_verify(till_id: int | None) -> None:
     """Check each till's hash chain; report the first broken entry (exit 1 if any)."""
     from pos.journal.service import verify
 
-    verdict = verify(current_db(), till_id)
+    verdict = verify(current_db(), current_registry().journal_checks, till_id)
     for till in verdict.tills:
         if till.is_intact:
             click.echo(f"till {till.till_id}: {till.entries} entries, chain intact")

@@ -118,3 +118,9 @@ def api(client, shop):  # type: ignore[no-untyped-def]
     from tests.helpers import ApiClient
 
     return ApiClient(client)
+
+
+@pytest.fixture
+def registry(app):  # type: ignore[no-untyped-def]
+    """The app's registry: payment types, journal checks, caches."""
+    return app.extensions["pos.registry"]

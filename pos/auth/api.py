@@ -31,6 +31,7 @@ from pos.core.web import (
     current_clock,
     current_db,
     current_settings,
+    current_tokens,
     idempotent,
 )
 
@@ -67,7 +68,7 @@ class Logout(MethodView):
     def post(self) -> None:
         """Revoke the bearer token this request carries."""
         token = request.headers["Authorization"].partition(" ")[2].strip()
-        service.logout(current_db(), token, current_clock().now())
+        service.logout(current_db(), current_tokens(), token, current_clock().now())
 
 
 @blp.route("/auth/me")
@@ -128,7 +129,8 @@ class UserPassword(MethodView):
     def put(self, data: dict[str, Any], username: str) -> None:
         """Set a user's password; their tokens are revoked."""
         service.set_password(current_db(), username, data["password"],
-                             now=current_clock().now(), actor_id=authenticate().user_id)
+                             now=current_clock().now(), actor_id=authenticate().user_id,
+                             tokens=current_tokens())
 
 
 @blp.route("/audit")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,19 +31,6 @@ from pos.core.security import (
 )
 
 MIN_PASSWORD_LENGTH = 8
-_TOKEN_CACHES: weakref.WeakKeyDictionary[Database, TokenCache] = weakref.WeakKeyDictionary()
-_TOKEN_CACHES_LOCK = threading.Lock()
-
-
-def token_cache(db: Database) -> TokenCache:
-    """Return the token cache of ``db`` in this process."""
-    cache = _TOKEN_CACHES.get(db)
-    if cache is None:
-        with _TOKEN_CACHES_LOCK:
-            cache = _TOKEN_CACHES.setdefault(db, TokenCache())
-    return cache
-
-
 @dataclass(frozen=True)
 class LoginResult:
     """A fresh bearer token and who it belongs to."""
@@ -116,21 +101,21 @@ def login(
     return result
 
 
-def logout(db: Database, token: str, now: datetime) -> None:
-    """Revoke a bearer token."""
+def logout(db: Database, tokens: TokenCache, token: str, now: datetime) -> None:
+    """Revoke a bearer token (and forget it in this process's ``tokens`` cache)."""
     digest = token_digest(token)
     with db.transaction() as session:
         row = session.scalar(select(AuthToken).where(AuthToken.token_hash == digest))
         if row is not None and row.revoked_at is None:
             row.revoked_at = now
-    token_cache(db).evict(digest)
+    tokens.evict(digest)
 
 
-def resolve_token(db: Database, token: str, now: datetime) -> Principal | None:
-    """Return the principal of a valid token, or None (cached: see TOKEN_CACHE_SECONDS)."""
+def resolve_token(db: Database, tokens: TokenCache, token: str, now: datetime
+                  ) -> Principal | None:
+    """Return the principal of a valid token, or None (cached: see ``TokenCache``)."""
     digest = token_digest(token)
-    cache = token_cache(db)
-    principal = cache.get(digest, now)
+    principal = tokens.get(digest, now)
     if principal is not None:
         return principal
     with db.read() as session:
@@ -138,7 +123,7 @@ def resolve_token(db: Database, token: str, now: datetime) -> Principal | None:
         if row is None or not row.is_valid_at(now) or not row.user.is_active:
             return None
         principal = principal_of(row.user)
-        cache.put(digest, principal, row.expires_at)
+        tokens.put(digest, principal, row.expires_at)
         return principal
 
 
@@ -198,7 +183,7 @@ def create_user(db: Database, cmd: NewUser, *, now: datetime, actor_id: int | No
 
 
 def set_password(db: Database, username: str, password: str, *, now: datetime,
-                 actor_id: int | None) -> None:
+                 actor_id: int | None, tokens: TokenCache) -> None:
     """Replace a user's password and revoke their tokens."""
     check_password(password)
     with db.transaction() as session:
@@ -212,7 +197,7 @@ def set_password(db: Database, username: str, password: str, *, now: datetime,
         audit.record(session, at=now, action="password_set", user_id=actor_id,
                      target=f"user:{user.id}")
         user_id = user.id
-    token_cache(db).evict(user_id=user_id)
+    tokens.evict(user_id=user_id)
 
 
 def list_users(db: Database) -> list[User]:

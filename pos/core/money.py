@@ -9,7 +9,9 @@ all go through :func:`round_minor` and :func:`allocate`.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 QUANTITY_PLACES = 3
@@ -28,23 +30,42 @@ class MoneyFormatError(ValueError):
     """Raise when a decimal string is not a valid amount or quantity."""
 
 
-class RoundingPolicy:
-    """Hold the installation's rounding mode (half-up unless configured otherwise)."""
+# The installation's rounding mode, set by the app for the requests and commands it runs
+# (``rounding``); a context variable, so two apps in one process keep their own policy.
+_ROUNDING: ContextVar[str] = ContextVar("pos_rounding", default=ROUND_HALF_UP)
 
-    mode: str = ROUND_HALF_UP
 
-    @classmethod
-    def configure(cls, name: str) -> None:
-        """Select the rounding mode by its setting name (``half_up`` or ``half_even``)."""
-        try:
-            cls.mode = ROUNDING_MODES[name]
-        except KeyError:
-            raise ValueError(f"unknown rounding mode {name!r}") from None
+def rounding_mode(name: str) -> str:
+    """Return the decimal rounding mode of a setting name (``half_up`` or ``half_even``)."""
+    try:
+        return ROUNDING_MODES[name]
+    except KeyError:
+        raise ValueError(f"unknown rounding mode {name!r}") from None
+
+
+@contextmanager
+def rounding(name: str) -> Iterator[None]:
+    """Round by the named policy inside the block (the app wraps each request in it)."""
+    token = _ROUNDING.set(rounding_mode(name))
+    try:
+        yield
+    finally:
+        _ROUNDING.reset(token)
+
+
+def use_rounding(name: str) -> Token[str]:
+    """Round by the named policy in the current context until :func:`reset_rounding`."""
+    return _ROUNDING.set(rounding_mode(name))
+
+
+def reset_rounding(token: Token[str]) -> None:
+    """Restore the rounding policy :func:`use_rounding` replaced."""
+    _ROUNDING.reset(token)
 
 
 def round_minor(value: Decimal) -> int:
     """Round an exact amount in minor units to a whole minor unit by the policy."""
-    return int(value.quantize(Decimal(1), rounding=RoundingPolicy.mode, context=_CTX))
+    return int(value.quantize(Decimal(1), rounding=_ROUNDING.get(), context=_CTX))
 
 
 def _decimal(text: str | int | Decimal) -> Decimal:
@@ -100,7 +121,7 @@ def quantity_for_amount(amount_minor: int, unit_price_minor: int) -> Decimal:
     if unit_price_minor <= 0:
         raise ValueError("unit price must be positive")
     exact = Decimal(amount_minor) / Decimal(unit_price_minor)
-    return exact.quantize(_QUANTITY_QUANT, rounding=RoundingPolicy.mode, context=_CTX)
+    return exact.quantize(_QUANTITY_QUANT, rounding=_ROUNDING.get(), context=_CTX)
 
 
 def percent_of(amount_minor: int, percent: Decimal) -> int:

@@ -22,9 +22,11 @@ from pos.core import idempotency
 from pos.core.barcode import WeightLayout
 from pos.core.clock import Clock
 from pos.core.config import Settings
+from pos.core.context import Context
 from pos.core.db import Database
 from pos.core.errors import ForbiddenError, PosError, UnauthorizedError
-from pos.core.security import Actor, Approval, Principal, Right
+from pos.core.registry import Registry
+from pos.core.security import Actor, Approval, Principal, Right, TokenCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 BEARER_AUTH = [{"bearerAuth": []}]
@@ -57,6 +59,22 @@ def current_actor() -> Actor:
     return Actor(authenticate(), approval, client_address())
 
 
+def current_registry() -> Registry:
+    """Return the application's registry: payment types, journal checks, caches."""
+    return cast(Registry, current_app.extensions["pos.registry"])
+
+
+def current_tokens() -> TokenCache:
+    """Return this app's cache of looked-up bearer tokens."""
+    return current_registry().caches.get(TokenCache)
+
+
+def use_case(till_id: int | None = None) -> Context:
+    """Return the context a use case runs in for this request (who acts, now, the app's)."""
+    return Context(current_db(), current_registry(), current_actor(), current_clock().now(),
+                   tuple(barcode_layouts()), till_id)
+
+
 def client_address() -> str:
     """Return the caller's address (the proxy in front is expected to set REMOTE_ADDR)."""
     return request.remote_addr or "unknown"
@@ -71,7 +89,7 @@ def authenticate() -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("Send 'Authorization: Bearer <token>'", code="unauthorized")
     resolve = current_app.extensions["pos.authenticate"]
-    principal = resolve(current_db(), token.strip(), current_clock().now())
+    principal = resolve(current_db(), current_tokens(), token.strip(), current_clock().now())
     if principal is None:
         raise UnauthorizedError("The token is unknown, expired or revoked", code="invalid_token")
     g.principal = principal

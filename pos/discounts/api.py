@@ -8,8 +8,9 @@ from flask.views import MethodView
 
 from pos.core.schemas import page_of
 from pos.core.security import Right
-from pos.core.web import ApiBlueprint, current_clock, current_db, idempotent
+from pos.core.web import ApiBlueprint, current_clock, current_db, idempotent, use_case
 from pos.discounts import limits, service
+from pos.discounts import simulate as simulation
 from pos.discounts.schemas import (
     DiscountFields,
     DiscountQuerySchema,
@@ -23,6 +24,9 @@ from pos.discounts.schemas import (
     NewGroupSchema,
     TreeNodeSchema,
 )
+from pos.receipts.lines import LineRequest
+from pos.receipts.quote import Basket
+from pos.receipts.schemas import SimulateSchema, SimulationSchema
 
 blp = ApiBlueprint("discounts", __name__, url_prefix="/api/v1",
                    description="Discounts and markups in a tree of combination groups")
@@ -170,3 +174,23 @@ class Limits(MethodView):
     def put(self, data: dict[str, Any]) -> Any:
         """Replace the table of limits."""
         return limits.replace_limits(current_db(), data["limits"])
+
+
+@blp.route("/discounts/simulate")
+class Simulate(MethodView):
+    """Simulation of a draft rule set."""
+
+    @blp.requires(Right.MANAGE_DISCOUNTS)
+    @blp.arguments(SimulateSchema)
+    @blp.response(200, SimulationSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Price a basket or a stored receipt under a draft rule set, without activating it."""
+        raw = data["basket"]
+        basket = None if raw is None else Basket(
+            till_id=raw["till_id"], lines=tuple(LineRequest(**x) for x in raw["lines"]),
+            card_code=raw.get("card_code"), customer_ref=raw.get("customer_ref"),
+            payment_forms=frozenset(raw["payment_forms"]))
+        draft = simulation.Draft(tuple(data["draft"]["discounts"]),
+                                 frozenset(data["draft"]["deactivate"]))
+        return simulation.simulate(use_case(), draft, basket=basket,
+                                   receipt_id=data["receipt_id"])

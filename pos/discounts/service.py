@@ -96,7 +96,7 @@ def create_discount(db: Database, data: dict[str, Any], now: datetime) -> Discou
     with db.transaction() as session:
         group_id = data.pop("group_id", None) or root_group(session, now).id
         get_group(session, group_id)
-        stored = _storable(data)
+        stored = storable(data)
         check_references(session, stored)
         row = DiscountRow(**stored, group_id=group_id,
                           position=_next_position(session, group_id), updated_at=now)
@@ -113,7 +113,7 @@ def update_discount(db: Database, discount_id: int, changes: dict[str, Any], now
         if "group_id" in changes and changes["group_id"] != row.group_id:
             get_group(session, changes["group_id"])
             row.position = _next_position(session, changes["group_id"])
-        stored = _storable(changes)
+        stored = storable(changes)
         merged = {c: getattr(row, c) for c in ("valid_from", "valid_to")} | changes
         _check_dates(merged)
         check_references(session, {**_stored_fields(row), **stored})
@@ -124,7 +124,7 @@ def update_discount(db: Database, discount_id: int, changes: dict[str, Any], now
     return row
 
 
-def _storable(data: dict[str, Any]) -> dict[str, Any]:
+def storable(data: dict[str, Any]) -> dict[str, Any]:
     """Make the JSON columns' values JSON-safe; other columns keep their Python types."""
     return {k: codec.to_storage(v) if k in _JSON_FIELDS else v for k, v in data.items()}
 

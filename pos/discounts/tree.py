@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pos.core.registry import Caches
 from pos.discounts import codec
 from pos.discounts import engine as e
 from pos.discounts.model import DiscountGroup, DiscountRow, RulesVersion
@@ -69,7 +70,7 @@ def rules_version(session: Session) -> str:
 
 
 class RulesCache:
-    """The compiled rules of this process, rebuilt when the stored version moves."""
+    """An app's compiled rules in this process, rebuilt when the stored version moves."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -89,15 +90,6 @@ class RulesCache:
             return self._rules
 
 
-_CACHES: dict[str, RulesCache] = {}
-_CACHES_LOCK = threading.Lock()
-
-
-def rules_for(session: Session) -> e.CompiledRules:
-    """Return the active compiled rules of the session's database (one cache per database)."""
-    key = str(session.get_bind().engine.url)
-    cache = _CACHES.get(key)
-    if cache is None:
-        with _CACHES_LOCK:
-            cache = _CACHES.setdefault(key, RulesCache())
-    return cache.get(session)
+def active_rules(caches: Caches, session: Session) -> e.CompiledRules:
+    """Return the active compiled rules, from the app's cache (rebuilt when they change)."""
+    return caches.get(RulesCache).get(session)

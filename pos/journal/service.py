@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,24 +12,12 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Database
+from pos.core.registry import JournalChecks, LiveCheck
 from pos.journal.canonical import GENESIS_HASH, canonical_json, chain_hash
 from pos.journal.model import JournalEntry
 from pos.stores.model import Till
 
 VERIFY_BATCH = 1000
-
-# kind -> check(session, entries) -> {entry id: what differs}: a feature that journals a kind
-# of document registers how to rebuild it from its live rows, so verification also catches a
-# row edited behind the journal's back (the chain alone only proves the journal is whole).
-LiveCheck = Callable[[Session, list[JournalEntry]], dict[int, str]]
-_LIVE_CHECKS: dict[str, LiveCheck] = {}
-
-
-def register_live_check(kinds: Iterable[str], check: LiveCheck) -> None:
-    """Have :func:`verify` compare documents of ``kinds`` with their live rows."""
-    for kind in kinds:
-        _LIVE_CHECKS[kind] = check
-
 
 _HASH_OF = select(JournalEntry.__table__.c.hash).where(
     JournalEntry.__table__.c.till_id == bindparam("till_id"),
@@ -75,21 +63,24 @@ class Verdict:
         return all(t.is_intact for t in self.tills)
 
 
-def verify(db: Database, till_id: int | None = None) -> Verdict:
-    """Check each till's chain from its first entry; report the first broken one."""
+def verify(db: Database, checks: JournalChecks, till_id: int | None = None) -> Verdict:
+    """Check each till's chain from its first entry; report the first broken one.
+
+    ``checks`` rebuild each kind of document from its live rows (see :class:`JournalChecks`).
+    """
     with db.read() as session:
         query = select(Till.id).order_by(Till.id)
         if till_id is not None:
             query = query.where(Till.id == till_id)
         till_ids = list(session.scalars(query))
-        return Verdict([_verify_till(session, tid) for tid in till_ids])
+        return Verdict([_verify_till(session, checks, tid) for tid in till_ids])
 
 
-def _verify_till(session: Session, till_id: int) -> TillVerdict:
+def _verify_till(session: Session, checks: JournalChecks, till_id: int) -> TillVerdict:
     verdict = TillVerdict(till_id)
     prev_hash, expected_number = GENESIS_HASH, 1
     for batch in _batches(session, till_id):
-        differs = _live_differences(session, batch)
+        differs = _live_differences(session, checks, batch)
         for entry in batch:
             reason = _fault(entry, prev_hash, expected_number) or differs.get(entry.id)
             if reason is not None:
@@ -131,10 +122,11 @@ def compare_live(entry: JournalEntry, live: dict[str, Any]) -> str | None:
     return f"the live {entry.kind} differs from its journaled document ({', '.join(fields)})"
 
 
-def _live_differences(session: Session, batch: list[JournalEntry]) -> dict[int, str]:
+def _live_differences(session: Session, checks: JournalChecks, batch: list[JournalEntry]
+                      ) -> dict[int, str]:
     by_check: dict[LiveCheck, list[JournalEntry]] = {}
     for entry in batch:
-        check = _LIVE_CHECKS.get(entry.kind)
+        check = checks.for_kind(entry.kind)
         if check is not None:
             by_check.setdefault(check, []).append(entry)
     differs: dict[int, str] = {}

@@ -12,16 +12,13 @@ from pos.core.security import Right
 from pos.core.web import (
     ApiBlueprint,
     KeyedReply,
-    barcode_layouts,
-    current_actor,
-    current_clock,
     current_db,
     idempotent,
     idempotent_in_transaction,
+    use_case,
 )
 from pos.receipts import manual, opening, returns, service
 from pos.receipts import quote as quoting
-from pos.receipts import simulate as simulation
 from pos.receipts.lines import LineRequest
 from pos.receipts.report import discount_report
 from pos.receipts.schemas import (
@@ -35,8 +32,6 @@ from pos.receipts.schemas import (
     QuoteResultSchema,
     QuoteSchema,
     ReceiptSchema,
-    SimulateSchema,
-    SimulationSchema,
 )
 
 blp = ApiBlueprint("receipts", __name__, url_prefix="/api/v1",
@@ -83,8 +78,7 @@ class Receipts(MethodView):
             card_code=data.get("card_code"), customer_ref=data.get("customer_ref"),
             sold_at=data.get("sold_at"))
         reply = KeyedReply(RECEIPT, 201)
-        opened = opening.create_receipt(current_db(), current_actor(), cmd, barcode_layouts(),
-                                        current_clock().now(), reply)
+        opened = opening.create_receipt(use_case(), cmd, reply)
         return reply.response(opened.receipt, 201 if opened.is_new else 200)
 
 
@@ -101,8 +95,7 @@ class Quote(MethodView):
             till_id=data["till_id"], lines=tuple(LineRequest(**x) for x in data["lines"]),
             card_code=data.get("card_code"), customer_ref=data.get("customer_ref"),
             payment_forms=frozenset(data["payment_forms"]))
-        return quoting.quote(current_db(), current_actor(), basket, barcode_layouts(),
-                             current_clock().now())
+        return quoting.quote(use_case(), basket)
 
 
 @blp.route("/receipts/<int:receipt_id>")
@@ -127,9 +120,8 @@ class Lines(MethodView):
     def post(self, data: dict[str, Any], receipt_id: int) -> Any:
         """Add a line by SKU or any barcode (weight barcodes give the quantity)."""
         reply = KeyedReply(RECEIPT, 201)
-        receipt = service.add_line(current_db(), current_actor(), receipt_id,
-                                   LineRequest(**data), barcode_layouts(), current_clock().now(),
-                                   _till_header(), reply)
+        receipt = service.add_line(use_case(_till_header()), receipt_id, LineRequest(**data),
+                                   reply)
         return reply.response(receipt, 201)
 
 
@@ -142,16 +134,14 @@ class LineByNo(MethodView):
     @blp.response(200, ReceiptSchema)
     def patch(self, data: dict[str, Any], receipt_id: int, line_no: int) -> Any:
         """Change a line's quantity."""
-        return service.change_line(current_db(), current_actor(), receipt_id, line_no,
-                                   data["quantity"], data.get("weight_source"),
-                                   current_clock().now(), _till_header())
+        change = service.LineChange(data["quantity"], data.get("weight_source"))
+        return service.change_line(use_case(_till_header()), receipt_id, line_no, change)
 
     @blp.requires(Right.SELL)
     @blp.response(200, ReceiptSchema)
     def delete(self, receipt_id: int, line_no: int) -> Any:
         """Remove a line."""
-        return service.remove_line(current_db(), current_actor(), receipt_id, line_no,
-                                   current_clock().now(), _till_header())
+        return service.remove_line(use_case(_till_header()), receipt_id, line_no)
 
 
 @blp.route("/receipts/<int:receipt_id>/payments")
@@ -165,8 +155,8 @@ class Payments(MethodView):
     def post(self, data: dict[str, Any], receipt_id: int) -> Any:
         """Take a payment (cash may exceed what is due and gives change)."""
         reply = KeyedReply(RECEIPT, 201)
-        receipt = service.add_payment(current_db(), current_actor(), receipt_id, _payment(data),
-                                      current_clock().now(), _till_header(), reply)
+        receipt = service.add_payment(use_case(_till_header()), receipt_id, _payment(data),
+                                      reply)
         return reply.response(receipt, 201)
 
 
@@ -179,8 +169,7 @@ class PaymentBySeq(MethodView):
     @blp.alt_response(404, schema="Problem")
     def delete(self, receipt_id: int, seq: int) -> Any:
         """Take back a payment (a declined card, a mistyped amount) before the receipt closes."""
-        return service.remove_payment(current_db(), current_actor(), receipt_id, seq,
-                                      current_clock().now(), _till_header())
+        return service.remove_payment(use_case(_till_header()), receipt_id, seq)
 
 
 @blp.route("/receipts/<int:receipt_id>/close")
@@ -194,8 +183,7 @@ class Close(MethodView):
     def post(self, receipt_id: int) -> Any:
         """Close a fully paid receipt: it gets its number, journal entry and fiscal job."""
         reply = KeyedReply(RECEIPT, 200)
-        receipt = service.close_receipt(current_db(), current_actor(), receipt_id,
-                                        current_clock().now(), _till_header(), reply)
+        receipt = service.close_receipt(use_case(_till_header()), receipt_id, reply)
         return reply.response(receipt, 200)
 
 
@@ -208,8 +196,7 @@ class Void(MethodView):
     @blp.response(200, ReceiptSchema)
     def post(self, receipt_id: int) -> Any:
         """Void an open receipt (with lines: needs a manager's approval)."""
-        return service.void_receipt(current_db(), current_actor(), receipt_id,
-                                    current_clock().now(), _till_header())
+        return service.void_receipt(use_case(_till_header()), receipt_id)
 
 
 @blp.route("/returns")
@@ -228,8 +215,7 @@ class Returns(MethodView):
             client_uuid=data.get("client_uuid"),
             lines=tuple(returns.ReturnLine(**line) for line in data["lines"]))
         reply = KeyedReply(RECEIPT, 201)
-        opened = returns.create_return(current_db(), current_actor(), cmd, barcode_layouts(),
-                                       current_clock().now(), reply)
+        opened = returns.create_return(use_case(), cmd, reply)
         return reply.response(opened.receipt, 201 if opened.is_new else 200)
 
 
@@ -243,8 +229,7 @@ class ManualDiscounts(MethodView):
     @blp.response(201, ReceiptSchema)
     def post(self, data: dict[str, Any], receipt_id: int) -> Any:
         """Give a manual discount; above the cashier's limit it needs a manager's approval."""
-        return manual.give(current_db(), current_actor(), receipt_id,
-                           manual.ManualRequest(**data), current_clock().now(), _till_header())
+        return manual.give(use_case(_till_header()), receipt_id, manual.ManualRequest(**data))
 
 
 @blp.route("/receipts/<int:receipt_id>/manual-discounts/<int:discount_id>")
@@ -255,8 +240,7 @@ class ManualDiscountById(MethodView):
     @blp.response(200, ReceiptSchema)
     def delete(self, receipt_id: int, discount_id: int) -> Any:
         """Take a manual discount back."""
-        return manual.withdraw(current_db(), current_actor(), receipt_id, discount_id,
-                               current_clock().now(), _till_header())
+        return manual.withdraw(use_case(_till_header()), receipt_id, discount_id)
 
 
 @blp.route("/receipts/<int:receipt_id>/discounts")
@@ -268,24 +252,3 @@ class ReceiptDiscounts(MethodView):
     def get(self, receipt_id: int) -> Any:
         """Explain every discount of a receipt: what fired, by which rule, what was displaced."""
         return discount_report(service.get_receipt(current_db(), receipt_id))
-
-
-@blp.route("/discounts/simulate")
-class Simulate(MethodView):
-    """Simulation of a draft rule set."""
-
-    @blp.requires(Right.MANAGE_DISCOUNTS)
-    @blp.arguments(SimulateSchema)
-    @blp.response(200, SimulationSchema)
-    def post(self, data: dict[str, Any]) -> Any:
-        """Price a basket or a stored receipt under a draft rule set, without activating it."""
-        raw = data["basket"]
-        basket = None if raw is None else quoting.Basket(
-            till_id=raw["till_id"], lines=tuple(LineRequest(**x) for x in raw["lines"]),
-            card_code=raw.get("card_code"), customer_ref=raw.get("customer_ref"),
-            payment_forms=frozenset(raw["payment_forms"]))
-        draft = simulation.Draft(tuple(data["draft"]["discounts"]),
-                                 frozenset(data["draft"]["deactivate"]))
-        return simulation.simulate(current_db(), current_actor(), draft, basket=basket,
-                                   receipt_id=data["receipt_id"], layouts=barcode_layouts(),
-                                   now=current_clock().now())

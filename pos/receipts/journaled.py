@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pos.core.registry import JournalChecks
 from pos.journal.model import JournalEntry
-from pos.journal.service import rebuild_differences, register_live_check
+from pos.journal.service import rebuild_differences
 from pos.receipts.model import RETURN, SALE, Receipt, receipt_document
 
 
@@ -22,4 +23,6 @@ def live_differences(session: Session, entries: list[JournalEntry]) -> dict[int,
     return rebuild_differences(session, entries, Receipt, _rebuild)
 
 
-register_live_check((SALE, RETURN), live_differences)
+def register_journal_checks(checks: JournalChecks) -> None:
+    """Have journal verification rebuild receipts and returns from their rows."""
+    checks.register((SALE, RETURN), live_differences)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -54,29 +54,61 @@ def check_quantity(item: Item, quantity: Decimal) -> None:
                               field="quantity")
 
 
+class LoadedItems:
+    """The catalog items one use case has loaded, with price group and segments, by id.
+
+    Resolving lines fills it; pricing and the purchase history read it instead of querying
+    the catalog again in the same transaction.
+    """
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, Item] = {}
+
+    def add(self, item: Item) -> None:
+        """Remember an item loaded by this use case."""
+        self.by_id[item.id] = item
+
+    def of(self, session: Session, item_ids: Iterable[int]) -> dict[int, Item]:
+        """Return the items of ``item_ids``, loading those not seen yet in one query."""
+        missing = set(item_ids) - self.by_id.keys()
+        if missing:
+            for item in session.scalars(select(Item).where(Item.id.in_(missing))):
+                self.add(item)
+        return self.by_id
+
+
 def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest],
-                  layouts: list[WeightLayout], now: datetime) -> list[ReceiptLine]:
+                  layouts: Sequence[WeightLayout], now: datetime, items: LoadedItems
+                  ) -> list[ReceiptLine]:
     """Resolve every request to an unsaved line (SKUs in one query, barcodes one by one)."""
     skus = {r.sku for r in requests if r.sku is not None}
-    items = {i.sku: i for i in session.scalars(_ITEMS_BY_SKU, {"skus": list(skus)}).unique()} \
+    by_sku = {i.sku: i for i in session.scalars(_ITEMS_BY_SKU, {"skus": list(skus)}).unique()} \
         if skus else {}
-    known = _loaded_items(session)
-    known.update((i.id, i) for i in items.values())
-    prices = _prices(session, store, [i.id for i in items.values()], now)
+    for item in by_sku.values():
+        items.add(item)
+    prices = _prices(session, store, [i.id for i in by_sku.values()], now)
     lines = []
     for request in requests:
         if request.sku is not None:
-            lines.append(_sku_line(items, prices, request))
+            lines.append(_sku_line(by_sku, prices, request))
         else:
-            lines.append(_code_line(session, store, request, layouts, now))
+            lines.append(_code_line(session, store, request, layouts, now, items))
     return lines
 
 
-def _loaded_items(session: Session) -> dict[int, Item]:
-    # Items this use case already loaded (with price group and segments), so pricing and the
-    # purchase history reuse them instead of querying the catalog again in the same session.
-    items: dict[int, Item] = session.info.setdefault("pos.items", {})
-    return items
+def weight_source_of(item: Item, requested: str | None) -> str | None:
+    """Return where a weighed item's weight comes from (the scale unless the till says manual).
+
+    Only a weight barcode's own line says ``barcode``; a till may not claim it, nor any other
+    source than ``scale`` or ``manual``. Piece goods have none.
+    """
+    if not item.is_weighed:
+        return None
+    source = requested or "scale"
+    if source not in WEIGHT_SOURCES:
+        raise ValidationError("weight_source is scale or manual", code="invalid_weight_source",
+                              field="weight_source")
+    return source
 
 
 def _sku_line(items: dict[str, Item], prices: dict[int, int], request: LineRequest
@@ -90,22 +122,24 @@ def _sku_line(items: dict[str, Item], prices: dict[int, int], request: LineReque
             raise ValidationError(f"{item.sku} is weighed: send a quantity in kg",
                                   code="quantity_required", field="quantity")
         quantity = Decimal(1)
-    return build_line(item, prices.get(item.id), quantity, request.weight_source, None)
+    return build_line(item, prices.get(item.id), quantity,
+                      weight_source_of(item, request.weight_source), None)
 
 
 def _code_line(session: Session, store: Store, request: LineRequest,
-               layouts: list[WeightLayout], now: datetime) -> ReceiptLine:
-    found = resolve_code(session, store, request.code or "", layouts, now)
-    _loaded_items(session)[found.item.id] = found.item
+               layouts: Sequence[WeightLayout], now: datetime, items: LoadedItems
+               ) -> ReceiptLine:
+    found = resolve_code(session, store, request.code or "", list(layouts), now)
+    items.add(found.item)
     if found.is_weight_barcode:
         if request.quantity is not None:
             raise ValidationError("A weight barcode carries its own quantity",
                                   code="quantity_not_allowed", field="quantity")
-        return build_line(found.item, found.unit_price_minor, found.quantity, "barcode",
-                          found.code)
+        return build_line(found.item, found.unit_price_minor, found.quantity,
+                          "barcode" if found.item.is_weighed else None, found.code)
     quantity = parse_line_quantity(request.quantity) or Decimal(1)
-    return build_line(found.item, found.unit_price_minor, quantity, request.weight_source,
-                      found.code)
+    return build_line(found.item, found.unit_price_minor, quantity,
+                      weight_source_of(found.item, request.weight_source), found.code)
 
 
 def build_line(item: Item, price_minor: int | None, quantity: Decimal,
@@ -117,18 +151,12 @@ def build_line(item: Item, price_minor: int | None, quantity: Decimal,
         raise ConflictError(f"{item.sku} has no price in this store", code="price_not_set",
                             field="sku")
     check_quantity(item, quantity)
-    source = None
-    if item.is_weighed:
-        source = weight_source or "scale"
-        if source not in (*WEIGHT_SOURCES, "barcode"):
-            raise ValidationError("weight_source is scale or manual",
-                                  code="invalid_weight_source", field="weight_source")
     amount = line_amount(price_minor, quantity)
     return ReceiptLine(item_id=item.id, sku=item.sku, name=item.name, code=code,
                        quantity_milli=int(quantity * MILLI), unit_price_minor=price_minor,
                        base_amount_minor=amount, discount_minor=0, amount_minor=amount,
                        vat_rate=item.vat_rate, is_weighed=item.is_weighed,
-                       weight_source=source, discounts=[])
+                       weight_source=weight_source, discounts=[])
 
 
 def _prices(session: Session, store: Store, item_ids: list[int], now: datetime
@@ -166,17 +194,15 @@ _PRICES_ANY_TYPE = _prices_query(of_type=False)
 _PRICES_OF_TYPE = _prices_query(of_type=True)
 
 
-def priced_items(session: Session, lines: Sequence[ReceiptLine]) -> list[LineInput]:
-    """Return the engine's input for each line, loading the items in one query at most."""
-    items = _loaded_items(session)
-    missing = {line.item_id for line in lines} - items.keys()
-    if missing:
-        items.update((i.id, i) for i in session.scalars(select(Item).where(Item.id.in_(missing))))
+def priced_items(session: Session, lines: Sequence[ReceiptLine], items: LoadedItems
+                 ) -> list[LineInput]:
+    """Return the engine's input for each line, loading the items not seen yet in one query."""
+    by_id = items.of(session, (line.item_id for line in lines))
     return [LineInput(
         line_no=line.line_no, item_id=line.item_id, quantity=line.quantity,
         unit_price_minor=line.unit_price_minor,
-        price_group=items[line.item_id].price_group.code
-        if items[line.item_id].price_group else None,
-        segments=frozenset(s.code for s in items[line.item_id].segments),
-        is_discountable=items[line.item_id].is_discountable,
+        price_group=by_id[line.item_id].price_group.code
+        if by_id[line.item_id].price_group else None,
+        segments=frozenset(s.code for s in by_id[line.item_id].segments),
+        is_discountable=by_id[line.item_id].is_discountable,
     ) for line in lines]

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from pos.auth.approval import authorize
 from pos.core import audit
-from pos.core.db import Database
+from pos.core.context import Context
 from pos.core.errors import NotFoundError, ValidationError
 from pos.core.security import Actor, Right
 from pos.discounts.limits import limit_for
-from pos.receipts.lines import priced_items
+from pos.receipts.lines import LoadedItems, priced_items
 from pos.receipts.model import Receipt
 from pos.receipts.service import load_for_change, reprice
 from pos.stores.model import Store
@@ -40,16 +40,17 @@ class ManualRequest:
     reason: str = ""
 
 
-def give(db: Database, actor: Actor, receipt_id: int, request: ManualRequest, now: datetime,
-         till_id: int | None = None) -> Receipt:
+def give(ctx: Context, receipt_id: int, request: ManualRequest) -> Receipt:
     """Give a manual discount; above the cashier's limit a manager must approve."""
     if (request.percent is None) == (request.amount_minor is None):
         raise ValidationError("Give a percent or an amount", code="percent_or_amount",
                               field="percent")
-    with db.transaction() as session:
-        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+    actor, now = ctx.actor, ctx.now
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
         receipt.ensure_no_payments()
-        base, limit = _base_and_limit(session, receipt, actor, request.line_no)
+        items = LoadedItems()
+        base, limit = _base_and_limit(session, receipt, actor, request.line_no, items)
         percent = request.percent if request.percent is not None else (
             Decimal(request.amount_minor or 0) * HUNDRED / base)
         if request.amount_minor is not None and request.amount_minor > base:
@@ -65,35 +66,35 @@ def give(db: Database, actor: Actor, receipt_id: int, request: ManualRequest, no
             "amount_minor": request.amount_minor, "reason": request.reason,
             "given_by": actor.user_id, "approved_by": approver,
         }]
-        _reprice(session, receipt, actor, now)
+        _reprice(session, ctx, receipt, items)
         return receipt
 
 
-def withdraw(db: Database, actor: Actor, receipt_id: int, discount_id: int, now: datetime,
-             till_id: int | None = None) -> Receipt:
+def withdraw(ctx: Context, receipt_id: int, discount_id: int) -> Receipt:
     """Take a manual discount back off an open receipt."""
-    with db.transaction() as session:
-        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
         receipt.ensure_no_payments()
         kept = [d for d in receipt.manual_discounts if d["id"] != discount_id]
         if len(kept) == len(receipt.manual_discounts):
             raise NotFoundError(f"No manual discount {discount_id} on this receipt",
                                 code="manual_discount_not_found")
         receipt.manual_discounts = kept
-        _reprice(session, receipt, actor, now)
+        _reprice(session, ctx, receipt, LoadedItems())
         return receipt
 
 
-def _reprice(session: Session, receipt: Receipt, actor: Actor, now: datetime) -> None:
+def _reprice(session: Session, ctx: Context, receipt: Receipt, items: LoadedItems) -> None:
     store = session.get(Store, receipt.store_id)
     assert store is not None
-    reprice(session, receipt, store, actor, now)
+    reprice(session, ctx, receipt, store, items)
 
 
-def _base_and_limit(session: Session, receipt: Receipt, actor: Actor, line_no: int | None
-                    ) -> tuple[int, Decimal]:
+def _base_and_limit(session: Session, receipt: Receipt, actor: Actor, line_no: int | None,
+                    loaded: LoadedItems) -> tuple[int, Decimal]:
     """Return the amount the discount applies to and the strictest limit over its lines."""
-    items = {p.line_no: p for p in priced_items(session, receipt.lines) if p.is_discountable}
+    items = {p.line_no: p for p in priced_items(session, receipt.lines, loaded)
+             if p.is_discountable}
     if line_no is not None:
         receipt.line(line_no)  # raises line_not_found
         if line_no not in items:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, insert
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core.db import Base, BigId, UTCDateTime
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
@@ -264,42 +263,3 @@ def receipt_document(receipt: Receipt, cashier: str) -> dict[str, Any]:
         "change_minor": receipt.change_minor, "card_code": receipt.card_code,
         "discounts": receipt.discount_summary(),
     }
-
-
-@dataclass
-class NewRows:
-    """A receipt built in memory as the rows to insert, ready before the write lock is taken."""
-
-    receipt: Receipt
-    head: dict[str, Any]
-    lines: list[dict[str, Any]]
-    payments: list[dict[str, Any]]
-
-    @classmethod
-    def of(cls, receipt: Receipt) -> NewRows:
-        """Take the rows of an unsaved receipt, its lines and payments."""
-        return cls(receipt, _row(receipt), [_row(line) for line in receipt.lines],
-                   [_row(payment) for payment in receipt.payments])
-
-    def insert(self, session: Session, *, shift_id: int, number: int | None) -> None:
-        """Write them in three INSERTs and give the receipt its shift, number and id.
-
-        The objects stay unsaved: the ORM's unit of work would cost more than the rest of a
-        one-shot upload.
-        """
-        table = Receipt.__table__
-        receipt = self.receipt
-        receipt.shift_id, receipt.number = shift_id, number
-        # Values go in as execution parameters, not .values(): no per-value bind objects
-        # to build, and the compiled statement is reused from the cache.
-        receipt.id = session.execute(insert(table).returning(table.c.id), {
-            **self.head, "shift_id": shift_id, "number": number}).scalar_one()
-        for rows, kind in ((self.lines, ReceiptLine), (self.payments, ReceiptPayment)):
-            if rows:
-                session.execute(insert(kind.__table__),
-                                [{**row, "receipt_id": receipt.id} for row in rows])
-
-
-def _row(obj: Base) -> dict[str, Any]:
-    return {column.key: getattr(obj, column.key) for column in obj.__table__.columns
-            if column.key != "id"}

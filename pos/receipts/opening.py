@@ -8,31 +8,21 @@ one per till for the numbering on PostgreSQL), so what they hold the lock for is
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pos.core.barcode import WeightLayout
-from pos.core.db import Database
+from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
-from pos.core.security import Actor
 from pos.fiscal.numbering import next_number
-from pos.receipts.lines import LineRequest, resolve_lines
-from pos.receipts.model import SALE, NewRows, Receipt, receipt_document
-from pos.receipts.service import (
-    OnWrite,
-    PaymentRequest,
-    after_write,
-    authorize_manual_weight,
-    cashier_name,
-    make_payment,
-    record_closed,
-    reprice,
-    segments_of,
-)
+from pos.receipts.closing import OnWrite, after_write, cashier_name, record_closed, segments_of
+from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
+from pos.receipts.model import SALE, Receipt, receipt_document
+from pos.receipts.rows import NewRows
+from pos.receipts.service import PaymentRequest, authorize_manual_weight, make_payment, reprice
 from pos.shifts.model import CLOCK_SKEW, open_shift_id
 from pos.stores.model import Store
 from pos.stores.service import till_and_store
@@ -59,8 +49,7 @@ class Opened:
     is_new: bool
 
 
-def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[WeightLayout],
-                   now: datetime, on_write: OnWrite | None = None) -> Opened:
+def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = None) -> Opened:
     """Open a receipt; with lines and covering payments, price, pay and close it at once.
 
     The receipt is resolved, priced and paid in memory inside a read transaction, and only
@@ -71,38 +60,36 @@ def create_receipt(db: Database, actor: Actor, cmd: NewReceipt, layouts: list[We
     if cmd.payments and not cmd.lines:
         raise ValidationError("Payments need lines", code="receipt_empty", field="payments")
     client_uuid = parse_client_uuid(cmd.client_uuid)
-    at = _sale_time(cmd, now)
-    with db.read() as session:
+    at = _sale_time(cmd, ctx.now)
+    with ctx.db.read() as session:
         till, store = till_and_store(session, cmd.till_id)
         existing = by_client_uuid(session, till.store_id, client_uuid)
         if existing is not None:
             return Opened(same_till(existing, cmd.till_id), False)
-        draft = _draft(session, actor, store, cmd, client_uuid, layouts, at)
-        segments = segments_of(session, draft)
+        items = LoadedItems()
+        draft = _draft(session, ctx, store, cmd, client_uuid, at, items)
+        segments = segments_of(session, draft, items)
     if cmd.payments:
         draft.close(at)
     rows = NewRows.of(draft)
-    document = receipt_document(draft, cashier_name(actor)) if cmd.payments else None
+    document = receipt_document(draft, cashier_name(ctx.actor)) if cmd.payments else None
     try:
-        with db.transaction() as session:
+        with ctx.db.transaction() as session:
             shift_id = open_shift_id(session, cmd.till_id, at)
             if any(line.is_manual_weight for line in draft.lines):
-                approver = authorize_manual_weight(session, actor, draft.lines, now)
-                for line in draft.lines:
-                    if line.is_manual_weight:
-                        line.manual_weight_approved_by_id = approver
-                rows = NewRows.of(draft)
+                rows.approve_manual_weight(
+                    authorize_manual_weight(session, ctx.actor, draft.lines, ctx.now))
             number = next_number(session, draft.store_id, draft.till_id) \
                 if cmd.payments else None
             rows.insert(session, shift_id=shift_id, number=number)
             if document is not None:
                 document.update(number=number, receipt_id=draft.id, shift_id=shift_id)
-                record_closed(session, actor, draft, now, segments, document)
+                record_closed(session, ctx.actor, draft, ctx.now, segments, document)
             after_write(session, draft, on_write)
             return Opened(draft, True)
     except IntegrityError:
         # A concurrent upload of the same client UUID won the race: answer with its receipt.
-        with db.read() as session:
+        with ctx.db.read() as session:
             existing = by_client_uuid(session, till.store_id, client_uuid)
             if existing is None:
                 raise
@@ -125,26 +112,27 @@ def _sale_time(cmd: NewReceipt, now: datetime) -> datetime:
     return cmd.sold_at.astimezone(UTC)  # stored and journaled as UTC, as the server's own
 
 
-def _draft(session: Session, actor: Actor, store: Store, cmd: NewReceipt, client_uuid: str,
-           layouts: list[WeightLayout], now: datetime) -> Receipt:
+def _draft(session: Session, ctx: Context, store: Store, cmd: NewReceipt, client_uuid: str,
+           at: datetime, items: LoadedItems) -> Receipt:
     # The receipt as it will be written, built unsaved: lines at catalog prices, discounts
     # applied for the forms of its payments, payments checked against the total.
     receipt = Receipt(store_id=store.id, till_id=cmd.till_id, kind=SALE, state="open",
-                      client_uuid=client_uuid, cashier_id=actor.user_id, opened_at=now,
+                      client_uuid=client_uuid, cashier_id=ctx.actor.user_id, opened_at=at,
                       card_code=cmd.card_code, customer_ref=cmd.customer_ref,
                       total_minor=0, discount_minor=0, change_minor=0, pricing_trace=[],
                       manual_discounts=[], lines=[], payments=[])
-    for line in resolve_lines(session, store, cmd.lines, layouts, now):
+    for line in resolve_lines(session, store, cmd.lines, ctx.layouts, at, items):
         receipt.add_line(line)
     if receipt.lines:
         forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
-        reprice(session, receipt, store, actor, now, forms)
+        reprice(session, replace(ctx, now=at), receipt, store, items, forms)
     for payment in cmd.payments:
-        receipt.add_payment(make_payment(payment))
+        receipt.add_payment(make_payment(ctx.registry.payment_types, payment))
     return receipt
 
 
 def parse_client_uuid(text: str | None) -> str:
+    """Return a client UUID in canonical form (a new one when the till sent none)."""
     if text is None:
         return str(uuid.uuid4())
     try:
@@ -159,10 +147,12 @@ _BY_UUID = select(Receipt).where(Receipt.store_id == bindparam("store_id"),
 
 
 def by_client_uuid(session: Session, store_id: int, client_uuid: str) -> Receipt | None:
+    """Return the store's receipt of a client UUID, if one was already uploaded."""
     return session.scalar(_BY_UUID, {"store_id": store_id, "client_uuid": client_uuid})
 
 
 def same_till(receipt: Receipt, till_id: int) -> Receipt:
+    """Return an earlier upload's receipt, refusing one of another till (``uuid_conflict``)."""
     if receipt.till_id != till_id:
         raise ConflictError("This client UUID belongs to another till's receipt",
                             code="uuid_conflict", field="client_uuid")

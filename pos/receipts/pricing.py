@@ -1,7 +1,7 @@
 """The one pricing function: receipt lines and sale facts through the discount engine.
 
-Rules come from the versioned per-process cache (recompiled only when they change), the
-buyer's history from incrementally kept daily totals; the engine itself is pure.
+Rules come from the app's versioned cache (recompiled only when they change), the buyer's
+history from incrementally kept daily totals; the engine itself is pure.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from pos.discounts.engine import (
     price,
 )
 from pos.discounts.history import BuyerHistory, buyer_key, read_history
-from pos.discounts.tree import rules_for
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,7 @@ def context_for(session: Session, facts: SaleFacts) -> PricingContext:
     )
 
 
-def price_lines(session: Session, items: Sequence[LineInput], facts: SaleFacts,
-                rules: CompiledRules | None = None) -> Pricing:
-    """Price a receipt's lines under the active rules (or ``rules``, for simulation)."""
-    active = rules if rules is not None else rules_for(session)
-    return price(items, active, context_for(session, facts))
+def price_lines(session: Session, rules: CompiledRules, items: Sequence[LineInput],
+                facts: SaleFacts) -> Pricing:
+    """Price a receipt's lines under ``rules`` (the active ones, or a draft's)."""
+    return price(items, rules, context_for(session, facts))

@@ -1,17 +1,23 @@
-"""Price a basket without saving anything: the till's preview."""
+"""Price a basket without saving anything: the till's preview, and what a simulation prices.
+
+A :class:`Subject` is what pricing needs of a basket or a stored receipt: its lines, the
+engine's inputs and the sale facts conditions look at.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from pos.core.barcode import WeightLayout
-from pos.core.db import Database
-from pos.core.errors import ValidationError
-from pos.core.security import Actor
-from pos.receipts.lines import LineRequest, priced_items, resolve_lines
+from sqlalchemy.orm import Session
+
+from pos.core.context import Context
+from pos.core.errors import NotFoundError, ValidationError
+from pos.discounts.engine import LineInput, Pricing
+from pos.discounts.tree import active_rules
+from pos.receipts.lines import LineRequest, LoadedItems, priced_items, resolve_lines
+from pos.receipts.model import Receipt, ReceiptLine
 from pos.receipts.pricing import SaleFacts, price_lines
 from pos.stores.model import Store
 from pos.stores.service import get_till
@@ -28,27 +34,61 @@ class Basket:
     payment_forms: frozenset[str] = frozenset()
 
 
-def quote(db: Database, actor: Actor, basket: Basket, layouts: list[WeightLayout],
-          now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Subject:
+    """Lines to price, the engine's inputs for them, and the facts of the sale."""
+
+    lines: list[ReceiptLine]
+    inputs: list[LineInput]
+    facts: SaleFacts
+
+
+def quote(ctx: Context, basket: Basket) -> dict[str, Any]:
     """Return the priced lines, totals and trace of a basket (read-only)."""
     if not basket.lines:
         raise ValidationError("A quote needs lines", code="receipt_empty", field="lines")
-    with db.read() as session:
-        till = get_till(session, basket.till_id)
-        store = session.get(Store, till.store_id)
-        assert store is not None
-        lines = resolve_lines(session, store, basket.lines, layouts, now)
-        for number, line in enumerate(lines, start=1):
-            line.line_no = number
-        facts = SaleFacts(now_local=now.astimezone(store.zone).replace(tzinfo=None),
-                          store_id=store.id, cashier_group=actor.principal.user_group,
-                          card_code=basket.card_code, customer_ref=basket.customer_ref,
-                          payment_forms=basket.payment_forms)
-        pricing = price_lines(session, priced_items(session, lines), facts)
-    return _result(lines, pricing)
+    with ctx.db.read() as session:
+        subject = basket_subject(session, ctx, basket)
+        rules = active_rules(ctx.registry.caches, session)
+        pricing = price_lines(session, rules, subject.inputs, subject.facts)
+    return _result(subject.lines, pricing)
 
 
-def _result(lines: Sequence[Any], pricing: Any) -> dict[str, Any]:
+def basket_subject(session: Session, ctx: Context, basket: Basket) -> Subject:
+    """Resolve a basket's lines at the till's store prices, numbered from 1."""
+    till = get_till(session, basket.till_id)
+    store = session.get(Store, till.store_id)
+    assert store is not None
+    items = LoadedItems()
+    lines = resolve_lines(session, store, basket.lines, ctx.layouts, ctx.now, items)
+    for number, line in enumerate(lines, start=1):
+        line.line_no = number
+    facts = SaleFacts(now_local=ctx.now.astimezone(store.zone).replace(tzinfo=None),
+                      store_id=store.id, cashier_group=ctx.actor.principal.user_group,
+                      card_code=basket.card_code, customer_ref=basket.customer_ref,
+                      payment_forms=basket.payment_forms)
+    return Subject(lines, priced_items(session, lines, items), facts)
+
+
+def receipt_subject(session: Session, ctx: Context, receipt_id: int) -> Subject:
+    """Take a stored receipt's lines and facts as they were when it was priced."""
+    receipt = session.get(Receipt, receipt_id)
+    if receipt is None:
+        raise NotFoundError(f"No receipt {receipt_id}", code="receipt_not_found",
+                            field="receipt_id")
+    store = session.get(Store, receipt.store_id)
+    assert store is not None
+    at = receipt.closed_at or receipt.opened_at
+    facts = SaleFacts(now_local=at.astimezone(store.zone).replace(tzinfo=None),
+                      store_id=store.id, cashier_group=ctx.actor.principal.user_group,
+                      card_code=receipt.card_code, customer_ref=receipt.customer_ref,
+                      payment_forms=frozenset(p.kind for p in receipt.payments),
+                      manual_discounts=tuple(receipt.manual_discounts))
+    lines = list(receipt.lines)
+    return Subject(lines, priced_items(session, lines, LoadedItems()), facts)
+
+
+def _result(lines: Sequence[ReceiptLine], pricing: Pricing) -> dict[str, Any]:
     by_no = {p.line_no: p for p in pricing.lines}
     out = []
     for line in lines:

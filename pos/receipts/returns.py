@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from pos.auth.approval import authorize
 from pos.core.barcode import WeightLayout
-from pos.core.db import Database
+from pos.core.context import Context
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import allocate
-from pos.core.security import Actor, Right
-from pos.receipts.lines import LineRequest, parse_line_quantity, resolve_lines
+from pos.core.security import Right
+from pos.receipts.closing import OnWrite, after_write, close_in
+from pos.receipts.lines import LineRequest, LoadedItems, parse_line_quantity, resolve_lines
 from pos.receipts.model import (
     CLOSED,
     MILLI,
@@ -35,7 +36,6 @@ from pos.receipts.model import (
     ReceiptPayment,
 )
 from pos.receipts.opening import Opened, by_client_uuid, parse_client_uuid
-from pos.receipts.service import OnWrite, after_write, close_in
 from pos.shifts.model import Shift, open_shift_id
 from pos.shifts.report import shift_totals
 from pos.stores.model import Store
@@ -62,13 +62,13 @@ class NewReturn:
     client_uuid: str | None = None
 
 
-def create_return(db: Database, actor: Actor, cmd: NewReturn, layouts: list[WeightLayout],
-                  now: datetime, on_write: OnWrite | None = None) -> Opened:
+def create_return(ctx: Context, cmd: NewReturn, on_write: OnWrite | None = None) -> Opened:
     """Record, refund and close a return (applied once per client UUID)."""
     if not cmd.lines:
         raise ValidationError("A return needs lines", code="receipt_empty", field="lines")
     client_uuid = parse_client_uuid(cmd.client_uuid)
-    with db.transaction() as session:
+    actor, now = ctx.actor, ctx.now
+    with ctx.db.transaction() as session:
         till = get_till(session, cmd.till_id)
         existing = by_client_uuid(session, till.store_id, client_uuid)
         if existing is not None:
@@ -87,7 +87,7 @@ def create_return(db: Database, actor: Actor, cmd: NewReturn, layouts: list[Weig
                       payments=[])
         session.add(doc)
         if cmd.original_receipt_id is None:
-            _without_receipt(session, doc, cmd, layouts, now)
+            _without_receipt(session, doc, cmd, ctx.layouts, now)
         else:
             _with_receipt(session, doc, cmd, now)
         doc.total_minor = sum(line.amount_minor for line in doc.lines)
@@ -111,14 +111,14 @@ def _check_drawer(session: Session, doc: Receipt) -> None:
 
 
 def _without_receipt(session: Session, doc: Receipt, cmd: NewReturn,
-                     layouts: list[WeightLayout], now: datetime) -> None:
+                     layouts: Sequence[WeightLayout], now: datetime) -> None:
     if any(r.sku is None and r.code is None for r in cmd.lines):
         raise ValidationError("Without a receipt, name each item by sku or code",
                               code="line_needs_item", field="lines")
     store = session.get(Store, doc.store_id)
     assert store is not None
     requests = [LineRequest(sku=r.sku, code=r.code, quantity=r.quantity) for r in cmd.lines]
-    for line in resolve_lines(session, store, requests, layouts, now):
+    for line in resolve_lines(session, store, requests, layouts, now, LoadedItems()):
         doc.add_line(line)
     total = sum(line.amount_minor for line in doc.lines)
     doc.payments.append(ReceiptPayment(seq=1, kind="cash", amount_minor=total,

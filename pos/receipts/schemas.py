@@ -7,9 +7,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from pos.core.fastdump import FastDumpSchema
+from pos.core.pan import reject_pans
 from pos.core.schemas import Money, Quantity, StrictSchema
 from pos.discounts.schemas import NewDiscountSchema
-from pos.receipts.payments import reject_pans
 
 
 class LineSchema(Schema):

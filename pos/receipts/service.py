@@ -1,13 +1,12 @@
-"""Use cases of an open receipt: add and change lines, pay, close, void; and the steps of pricing
-and closing that opening (``opening``) and returns share.
+"""Use cases of an open receipt: add and change lines, pay, close, void; and the pricing and
+payment steps that opening (``opening``) shares.
 
-Each use case is one write transaction. A receipt closes in the transaction that takes its
-till's next number, chains it to the journal and queues it for the fiscal device.
+Each use case is one write transaction, run in the :class:`Context` the view hands it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -18,31 +17,29 @@ from sqlalchemy.orm import Session
 from pos.auth.approval import authorize
 from pos.catalog.model import Item
 from pos.core import audit
-from pos.core.barcode import WeightLayout
+from pos.core.context import Context
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import line_amount
+from pos.core.pan import reject_pans
+from pos.core.registry import PaymentTypes
 from pos.core.security import Actor, Right
-from pos.discounts.history import buyer_key, record_purchase
-from pos.fiscal.numbering import next_number
-from pos.fiscal.service import record_numbered
-from pos.receipts import journaled as _journaled  # noqa: F401 - registers the live check
-from pos.receipts import payments as registry
+from pos.discounts.tree import active_rules
+from pos.receipts.closing import OnWrite, after_write, close_in
 from pos.receipts.lines import (
-    WEIGHT_SOURCES,
     LineRequest,
+    LoadedItems,
     check_quantity,
     parse_line_quantity,
     priced_items,
     resolve_lines,
+    weight_source_of,
 )
 from pos.receipts.model import (
     MILLI,
-    RETURN,
     Receipt,
     ReceiptLine,
     ReceiptPayment,
-    receipt_document,
 )
 from pos.receipts.pricing import SaleFacts, price_lines
 from pos.shifts.model import Shift
@@ -61,35 +58,41 @@ class PaymentRequest:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-OnWrite = Callable[[Session, Receipt], None]
 
 
-def _add_lines(session: Session, actor: Actor, receipt: Receipt,
-               requests: Sequence[LineRequest], layouts: list[WeightLayout],
-               now: datetime) -> list[ReceiptLine]:
+
+@dataclass(frozen=True)
+class LineChange:
+    """A new quantity for a line, and for weighed goods where the weight came from."""
+
+    quantity: str
+    weight_source: str | None = None
+
+
+def _add_lines(session: Session, ctx: Context, receipt: Receipt,
+               requests: Sequence[LineRequest]) -> list[ReceiptLine]:
     store = session.get(Store, receipt.store_id)
     assert store is not None
-    lines = resolve_lines(session, store, requests, layouts, now)
-    approver = authorize_manual_weight(session, actor, lines, now)
-    _append(session, actor, receipt, store, lines, approver, now)
-    return lines
-
-
-def _append(session: Session, actor: Actor, receipt: Receipt, store: Store,
-            lines: Sequence[ReceiptLine], approver: int | None, now: datetime) -> None:
+    items = LoadedItems()
+    lines = resolve_lines(session, store, requests, ctx.layouts, ctx.now, items)
+    approver = authorize_manual_weight(session, ctx.actor, lines, ctx.now)
     # No autoflush: the new lines are written once, with their final prices, at the end.
     with session.no_autoflush:
         for line in lines:
             if line.is_manual_weight:
                 line.manual_weight_approved_by_id = approver
             receipt.add_line(line)
-        reprice(session, receipt, store, actor, now)
+        reprice(session, ctx, receipt, store, items)
+    return lines
 
 
 def authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[ReceiptLine],
-                             now: datetime) -> int | None:
-    # Once per request and before anything is written: a refused approval commits its
-    # failure count, and a one-time code is spent by its first use.
+                            now: datetime) -> int | None:
+    """Let a typed-in weight through with the right or a manager's approval; return who approved.
+
+    Once per request and before anything is written: a refused approval commits its failure
+    count, and a one-time code is spent by its first use.
+    """
     manual = [line.sku for line in lines if line.is_manual_weight]
     if not manual:
         return None
@@ -97,8 +100,9 @@ def authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[Rece
                      target=",".join(manual)[:200], now=now)
 
 
-def reprice(session: Session, receipt: Receipt, store: Store, actor: Actor,
-            now: datetime, payment_forms: frozenset[str] | None = None) -> None:
+def reprice(session: Session, ctx: Context, receipt: Receipt, store: Store,
+            items: LoadedItems | None = None, payment_forms: frozenset[str] | None = None
+            ) -> None:
     """Run pricing over the receipt and store each line's discounts and the trace."""
     if not receipt.lines:
         receipt.total_minor = receipt.discount_minor = 0
@@ -106,11 +110,12 @@ def reprice(session: Session, receipt: Receipt, store: Store, actor: Actor,
         return
     forms = payment_forms if payment_forms is not None else frozenset(
         p.kind for p in receipt.payments)
-    facts = SaleFacts(now_local=now.astimezone(store.zone).replace(tzinfo=None),
-                      store_id=store.id, cashier_group=actor.principal.user_group,
+    facts = SaleFacts(now_local=ctx.now.astimezone(store.zone).replace(tzinfo=None),
+                      store_id=store.id, cashier_group=ctx.actor.principal.user_group,
                       card_code=receipt.card_code, customer_ref=receipt.customer_ref,
                       payment_forms=forms, manual_discounts=tuple(receipt.manual_discounts))
-    pricing = price_lines(session, priced_items(session, receipt.lines), facts)
+    inputs = priced_items(session, receipt.lines, items or LoadedItems())
+    pricing = price_lines(session, active_rules(ctx.registry.caches, session), inputs, facts)
     by_no = {line.line_no: line for line in receipt.lines}
     for priced in pricing.lines:
         line = by_no[priced.line_no]
@@ -127,12 +132,12 @@ def trace_of(pricing: Any) -> list[dict[str, Any]]:
             for e in pricing.trace]
 
 
-def make_payment(request: PaymentRequest) -> ReceiptPayment:
+def make_payment(payment_types: PaymentTypes, request: PaymentRequest) -> ReceiptPayment:
     """Check a payment against its registered type and build the row."""
-    kind = registry.payment_type(request.type)
+    kind = payment_types.get(request.type)
     card = {"card_brand": request.card_brand, "card_last4": request.card_last4,
             "terminal_ref": request.terminal_ref}
-    registry.reject_pans({**card, **request.details})
+    reject_pans({**card, **request.details})
     given = {k: v for k, v in card.items() if v is not None}
     unexpected = sorted(set(given) - set(kind.fields))
     if unexpected:
@@ -146,193 +151,134 @@ def make_payment(request: PaymentRequest) -> ReceiptPayment:
                           **card)
 
 
-def close_in(session: Session, actor: Actor, receipt: Receipt, now: datetime) -> None:
-    receipt.close(now)
-    # The number is taken before the receipt is written, so a new receipt is inserted closed
-    # and numbered (a loaded one updated) in a single flush.
-    with session.no_autoflush:
-        receipt.number = next_number(session, receipt.store_id, receipt.till_id)
-    session.flush()
-    record_closed(session, actor, receipt, now, segments_of(session, receipt))
-
-
-def segments_of(session: Session, receipt: Receipt) -> frozenset[str]:
-    # What the purchase history keeps of a named buyer's receipt; nothing for an anonymous one.
-    if buyer_key(receipt.card_code, receipt.customer_ref) is None or not receipt.lines:
-        return frozenset()
-    return frozenset().union(*(p.segments for p in priced_items(session, receipt.lines)))
-
-
-def cashier_name(actor: Actor) -> str:
-    return actor.principal.full_name or actor.principal.username
-
-
-def record_closed(session: Session, actor: Actor, receipt: Receipt, now: datetime,
-                   segments: frozenset[str], document: dict[str, Any] | None = None) -> None:
-    # Journal and fiscal outbox for the numbered receipt; daily totals for a named buyer.
-    assert receipt.number is not None
-    record_numbered(session, store_id=receipt.store_id, till_id=receipt.till_id,
-                    kind=receipt.kind, document_id=receipt.id, number=receipt.number,
-                    document=document or receipt_document(receipt, cashier_name(actor)), now=now)
-    buyer = buyer_key(receipt.card_code, receipt.customer_ref)
-    if buyer is None:
-        return  # an anonymous sale has no history to keep
-    store = session.get(Store, receipt.store_id)
-    assert store is not None
-    sign = -1 if receipt.kind == RETURN else 1
-    record_purchase(session, buyer, store.local_date(receipt.closed_at or now),
-                    sign * receipt.total_minor, segments)
-
-
-def load_for_change(session: Session, actor: Actor, receipt_id: int, till_id: int | None,
-                    now: datetime) -> Receipt:
+def load_for_change(session: Session, ctx: Context, receipt_id: int) -> Receipt:
     """Load an open receipt for a change: right till, own receipt or approved, shift open."""
     receipt = session.get(Receipt, receipt_id, with_for_update=True)
     if receipt is None:
         raise NotFoundError(f"No receipt {receipt_id}", code="receipt_not_found")
-    if till_id is not None and receipt.till_id != till_id:
+    if ctx.till_id is not None and receipt.till_id != ctx.till_id:
         raise ConflictError("The receipt belongs to another till", code="wrong_till")
     receipt.ensure_open()
     shift = session.get(Shift, receipt.shift_id)
     assert shift is not None
     shift.ensure_open()
-    if receipt.cashier_id != actor.user_id:
-        authorize(session, actor, Right.MANAGE_OTHERS_SHIFTS, action="others_receipt",
-                  target=f"receipt:{receipt.id}", now=now, store_id=receipt.store_id)
+    if receipt.cashier_id != ctx.actor.user_id:
+        authorize(session, ctx.actor, Right.MANAGE_OTHERS_SHIFTS, action="others_receipt",
+                  target=f"receipt:{receipt.id}", now=ctx.now, store_id=receipt.store_id)
     return receipt
 
 
-def add_line(db: Database, actor: Actor, receipt_id: int, request: LineRequest,
-             layouts: list[WeightLayout], now: datetime, till_id: int | None = None,
+def _store_of(session: Session, receipt: Receipt) -> Store:
+    store = session.get(Store, receipt.store_id)
+    assert store is not None
+    return store
+
+
+def add_line(ctx: Context, receipt_id: int, request: LineRequest,
              on_write: OnWrite | None = None) -> Receipt:
     """Add a line by SKU or barcode."""
-    with db.transaction() as session:
-        receipt = load_for_change(session, actor, receipt_id, till_id, now)
-        _add_lines(session, actor, receipt, [request], layouts, now)
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
+        _add_lines(session, ctx, receipt, [request])
         after_write(session, receipt, on_write)
         return receipt
 
 
-def change_line(db: Database, actor: Actor, receipt_id: int, line_no: int, quantity: str,
-                weight_source: str | None, now: datetime, till_id: int | None = None
-                ) -> Receipt:
+def change_line(ctx: Context, receipt_id: int, line_no: int, change: LineChange) -> Receipt:
     """Change a line's quantity (and for weighed goods where the weight came from)."""
-    with db.transaction() as session:
-        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
         receipt.ensure_no_payments()
         line = receipt.line(line_no)
-        new_quantity = parse_line_quantity(quantity)
-        assert new_quantity is not None
-        _apply_quantity(session, actor, line, new_quantity, weight_source, now)
-        store = session.get(Store, receipt.store_id)
-        assert store is not None
-        reprice(session, receipt, store, actor, now)
+        quantity = parse_line_quantity(change.quantity)
+        assert quantity is not None
+        items = LoadedItems()
+        item = items.of(session, [line.item_id])[line.item_id]
+        _apply_quantity(session, ctx, item, line, quantity, change.weight_source)
+        reprice(session, ctx, receipt, _store_of(session, receipt), items)
         return receipt
 
 
-def _apply_quantity(session: Session, actor: Actor, line: ReceiptLine, quantity: Decimal,
-                    weight_source: str | None, now: datetime) -> None:
-    item = session.get(Item, line.item_id)
-    assert item is not None
+def _apply_quantity(session: Session, ctx: Context, item: Item, line: ReceiptLine,
+                    quantity: Decimal, weight_source: str | None) -> None:
     check_quantity(item, quantity)
     if line.weight_source == "barcode":
         raise ConflictError("A weight barcode's quantity cannot change",
                             code="quantity_from_barcode")
-    source = line.weight_source
-    if item.is_weighed:
-        source = weight_source or "scale"
-        if source not in WEIGHT_SOURCES:
-            raise ValidationError("weight_source is scale or manual",
-                                  code="invalid_weight_source", field="weight_source")
+    source = weight_source_of(item, weight_source)
     approver = None
     if source == "manual":
-        approver = authorize(session, actor, Right.MANUAL_WEIGHT, action="manual_weight",
-                             target=line.sku, now=now)
+        approver = authorize(session, ctx.actor, Right.MANUAL_WEIGHT, action="manual_weight",
+                             target=line.sku, now=ctx.now)
     line.weight_source, line.manual_weight_approved_by_id = source, approver
     line.quantity_milli = int(quantity * MILLI)
     line.base_amount_minor = line_amount(line.unit_price_minor, quantity)
 
 
-def remove_line(db: Database, actor: Actor, receipt_id: int, line_no: int, now: datetime,
-                till_id: int | None = None) -> Receipt:
+def remove_line(ctx: Context, receipt_id: int, line_no: int) -> Receipt:
     """Remove a line."""
-    with db.transaction() as session:
-        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
         receipt.remove_line(line_no)
-        store = session.get(Store, receipt.store_id)
-        assert store is not None
-        reprice(session, receipt, store, actor, now)
+        reprice(session, ctx, receipt, _store_of(session, receipt))
         return receipt
 
 
-def add_payment(db: Database, actor: Actor, receipt_id: int, request: PaymentRequest,
-                now: datetime, till_id: int | None = None, on_write: OnWrite | None = None
-                ) -> Receipt:
+def add_payment(ctx: Context, receipt_id: int, request: PaymentRequest,
+                on_write: OnWrite | None = None) -> Receipt:
     """Take a payment."""
-    with db.transaction() as session:
-        receipt = load_for_change(session, actor, receipt_id, till_id, now)
-        payment = make_payment(request)
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
+        payment = make_payment(ctx.registry.payment_types, request)
         if not receipt.payments:
             # The first payment decides the payment form that discounts may depend on.
-            store = session.get(Store, receipt.store_id)
-            assert store is not None
-            reprice(session, receipt, store, actor, now, frozenset({payment.kind}))
+            reprice(session, ctx, receipt, _store_of(session, receipt),
+                    payment_forms=frozenset({payment.kind}))
         receipt.add_payment(payment)
         after_write(session, receipt, on_write)
         return receipt
 
 
-def remove_payment(db: Database, actor: Actor, receipt_id: int, seq: int, now: datetime,
-                   till_id: int | None = None) -> Receipt:
+def remove_payment(ctx: Context, receipt_id: int, seq: int) -> Receipt:
     """Take back a payment of an open receipt (audited).
 
     The first payment decided the payment form discounts may depend on; once the last payment
     is gone the receipt is priced again without one, so the next payment decides anew.
     """
-    with db.transaction() as session:
-        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
         payment = receipt.payment(seq)
         receipt.payments.remove(payment)
-        audit.record(session, at=now, action="payment_removed", user_id=actor.user_id,
+        audit.record(session, at=ctx.now, action="payment_removed", user_id=ctx.actor.user_id,
                      target=f"receipt:{receipt.id}", store_id=receipt.store_id,
                      details={"seq": seq, "kind": payment.kind,
                               "amount_minor": payment.amount_minor},
-                     client_address=actor.client_address)
+                     client_address=ctx.actor.client_address)
         if not receipt.payments:
-            store = session.get(Store, receipt.store_id)
-            assert store is not None
-            reprice(session, receipt, store, actor, now, frozenset())
+            reprice(session, ctx, receipt, _store_of(session, receipt),
+                    payment_forms=frozenset())
         return receipt
 
 
-def close_receipt(db: Database, actor: Actor, receipt_id: int, now: datetime,
-                  till_id: int | None = None, on_write: OnWrite | None = None) -> Receipt:
+def close_receipt(ctx: Context, receipt_id: int, on_write: OnWrite | None = None) -> Receipt:
     """Close a fully paid receipt: number, journal, fiscal outbox."""
-    with db.transaction() as session:
-        receipt = load_for_change(session, actor, receipt_id, till_id, now)
-        close_in(session, actor, receipt, now)
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
+        close_in(session, ctx.actor, receipt, ctx.now)
         after_write(session, receipt, on_write)
         return receipt
 
 
-def after_write(session: Session, receipt: Receipt, on_write: OnWrite | None) -> None:
-    # Last in the use case's transaction: a keyed request stores its answer with its effect.
-    if on_write is not None:
-        session.flush()
-        on_write(session, receipt)
-
-
-def void_receipt(db: Database, actor: Actor, receipt_id: int, now: datetime,
-                 till_id: int | None = None) -> Receipt:
+def void_receipt(ctx: Context, receipt_id: int) -> Receipt:
     """Void an open receipt; one with lines needs the void right or a manager's approval."""
-    with db.transaction() as session:
-        receipt = load_for_change(session, actor, receipt_id, till_id, now)
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
         approver = None
         if receipt.lines:
-            approver = authorize(session, actor, Right.VOID_RECEIPT, action="void_receipt",
-                                 target=f"receipt:{receipt.id}", now=now,
+            approver = authorize(session, ctx.actor, Right.VOID_RECEIPT, action="void_receipt",
+                                 target=f"receipt:{receipt.id}", now=ctx.now,
                                  store_id=receipt.store_id)
-        receipt.void(actor.user_id, approver)
+        receipt.void(ctx.actor.user_id, approver)
         return receipt
 
 

@@ -10,10 +10,9 @@ from pos.core.security import Right
 from pos.core.web import (
     ApiBlueprint,
     authenticate,
-    current_actor,
-    current_clock,
     current_db,
     idempotent,
+    use_case,
 )
 from pos.shifts import blind, service
 from pos.shifts.model import CASH_IN, CASH_OUT
@@ -52,8 +51,7 @@ class Shifts(MethodView):
     @blp.alt_response(409, schema="Problem")
     def post(self, data: dict[str, Any]) -> Any:
         """Open a shift on a till with the opening cash."""
-        return service.open_shift(current_db(), current_actor(), data["till_id"],
-                                  data["opening_float"], current_clock().now())
+        return service.open_shift(use_case(), data["till_id"], data["opening_float"])
 
 
 @blp.route("/shifts/<int:shift_id>")
@@ -77,8 +75,8 @@ class CashIn(MethodView):
     @blp.response(201, CashMovementSchema)
     def post(self, data: dict[str, Any], shift_id: int) -> Any:
         """Put cash into the drawer (a numbered fiscal document)."""
-        return service.move_cash(current_db(), current_actor(), shift_id, CASH_IN,
-                                 data["amount"], data["reason"], current_clock().now())
+        return service.move_cash(use_case(), shift_id, CASH_IN, data["amount"],
+                                 data["reason"])
 
 
 @blp.route("/shifts/<int:shift_id>/cash-out")
@@ -91,8 +89,8 @@ class CashOut(MethodView):
     @blp.response(201, CashMovementSchema)
     def post(self, data: dict[str, Any], shift_id: int) -> Any:
         """Take cash to the safe; cashiers need a manager's approval."""
-        return service.move_cash(current_db(), current_actor(), shift_id, CASH_OUT,
-                                 data["amount"], data["reason"], current_clock().now())
+        return service.move_cash(use_case(), shift_id, CASH_OUT, data["amount"],
+                                 data["reason"])
 
 
 @blp.route("/shifts/<int:shift_id>/x-report")
@@ -103,7 +101,7 @@ class XReport(MethodView):
     @blp.response(200)
     def get(self, shift_id: int) -> Any:
         """Return the shift's totals so far without closing it."""
-        return present(service.x_report(current_db(), current_actor(), shift_id))
+        return present(service.x_report(use_case(), shift_id))
 
 
 @blp.route("/shifts/<int:shift_id>/close")
@@ -118,6 +116,5 @@ class CloseShift(MethodView):
     def post(self, data: dict[str, Any], shift_id: int) -> Any:
         """Close with the counted cash; the Z report is stored with the shift."""
         cmd = service.CloseShift(data["counted_cash"], data["blind"])
-        actor = current_actor()
-        shift = service.close_shift(current_db(), actor, shift_id, cmd, current_clock().now())
-        return blind.redact(shift, actor.principal)
+        ctx = use_case()
+        return blind.redact(service.close_shift(ctx, shift_id, cmd), ctx.actor.principal)

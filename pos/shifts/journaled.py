@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from pos.core.registry import JournalChecks
 from pos.journal.model import JournalEntry
-from pos.journal.service import rebuild_differences, register_live_check
+from pos.journal.service import rebuild_differences
 from pos.shifts.model import CASH_IN, CASH_OUT, CashMovement, Shift
 
 
@@ -19,5 +20,7 @@ def z_differences(session: Session, entries: list[JournalEntry]) -> dict[int, st
     return rebuild_differences(session, entries, Shift, lambda row, _: row.z_report or {})
 
 
-register_live_check((CASH_IN, CASH_OUT), cash_differences)
-register_live_check(("z_report",), z_differences)
+def register_journal_checks(checks: JournalChecks) -> None:
+    """Have journal verification rebuild cash movements and Z reports from their rows."""
+    checks.register((CASH_IN, CASH_OUT), cash_differences)
+    checks.register(("z_report",), z_differences)

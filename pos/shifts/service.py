@@ -11,24 +11,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pos.auth.approval import authorize
+from pos.core.context import Context
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.security import Actor, Right
 from pos.fiscal.numbering import ensure_counter
 from pos.fiscal.service import enqueue, record_document
 from pos.shifts import blind
-from pos.shifts import journaled as _journaled  # noqa: F401 - registers the live check
 from pos.shifts.model import CASH_OUT, OPEN, CashMovement, Shift
 from pos.shifts.report import shift_totals
 from pos.stores.model import Store
 from pos.stores.service import get_till
 
 
-def open_shift(db: Database, actor: Actor, till_id: int, float_minor: int, now: datetime
-               ) -> Shift:
+def open_shift(ctx: Context, till_id: int, float_minor: int) -> Shift:
     """Open a shift on a till with its opening cash; one open shift per till."""
+    actor, now = ctx.actor, ctx.now
     try:
-        with db.transaction() as session:
+        with ctx.db.transaction() as session:
             till = get_till(session, till_id)
             if not till.is_active:
                 raise ConflictError(f"Till {till_id} is not active", code="till_inactive")
@@ -69,12 +69,13 @@ def _check_owner(session: Session, actor: Actor, shift: Shift, action: str, now:
                      target=f"shift:{shift.id}", now=now, store_id=shift.store_id)
 
 
-def move_cash(db: Database, actor: Actor, shift_id: int, kind: str, amount_minor: int,
-              reason: str, now: datetime) -> CashMovement:
+def move_cash(ctx: Context, shift_id: int, kind: str, amount_minor: int, reason: str
+              ) -> CashMovement:
     """Record a cash in or cash out; a cash out never exceeds the cash in the drawer."""
     if amount_minor <= 0:
         raise ValidationError("The amount is above zero", code="invalid_amount", field="amount")
-    with db.transaction() as session:
+    actor, now = ctx.actor, ctx.now
+    with ctx.db.transaction() as session:
         shift = _locked_shift(session, shift_id)
         shift.ensure_open()
         approver = None
@@ -99,9 +100,10 @@ def move_cash(db: Database, actor: Actor, shift_id: int, kind: str, amount_minor
         return movement
 
 
-def x_report(db: Database, actor: Actor, shift_id: int) -> dict[str, Any]:
+def x_report(ctx: Context, shift_id: int) -> dict[str, Any]:
     """Return the shift's totals so far, without closing it."""
-    with db.read() as session:
+    actor = ctx.actor
+    with ctx.db.read() as session:
         shift = session.get(Shift, shift_id)
         if shift is None:
             raise NotFoundError(f"No shift {shift_id}", code="shift_not_found")
@@ -119,10 +121,10 @@ class CloseShift:
     is_blind: bool = False
 
 
-def close_shift(db: Database, actor: Actor, shift_id: int, cmd: CloseShift, now: datetime
-                ) -> Shift:
+def close_shift(ctx: Context, shift_id: int, cmd: CloseShift) -> Shift:
     """Close the shift with the counted cash and record its Z report."""
-    with db.transaction() as session:
+    actor, now = ctx.actor, ctx.now
+    with ctx.db.transaction() as session:
         shift = _locked_shift(session, shift_id)
         shift.ensure_open()
         _check_owner(session, actor, shift, "close_others_shift", now)

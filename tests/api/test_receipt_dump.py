@@ -13,7 +13,7 @@ from tests.api.test_receipt_discounts import discount, group, pct
 from tests.api.test_receipts_till import MANAGER, Till
 
 
-def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(app, api, shop, db):
+def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(registry, app, api, shop, db):
     gid = group(api, "Campaigns", "priority")
     discount(api, name="Dairy 5%", benefit=pct("5"), group_id=gid)
     till = Till(api, shop)
@@ -50,7 +50,7 @@ def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(app, api, shop, db)
     assert dumped["lines"][0]["discounts"][0]["name"] == "Dairy 5%"
     assert {p["type"] for p in dumped["payments"]} == {"card", "cash"}
     # every kind of receipt rebuilds from its live rows to exactly its journaled document
-    verdict = verify(db, till.till_id)
+    verdict = verify(db, registry.journal_checks, till.till_id)
     assert verdict.is_intact and verdict.tills[0].entries == 3, verdict
 
 

@@ -15,19 +15,19 @@ from pos.receipts.opening import NewReceipt, create_receipt
 from pos.receipts.service import PaymentRequest
 from pos.shifts.model import CashMovement, Shift
 from pos.shifts.service import CloseShift, close_shift, move_cash, open_shift
-from tests.integration.test_numbering import actor_for
+from tests.integration.test_numbering import context_for
 
 
-def _day(db, shop, now, receipts=4):
-    actor = actor_for(db, "manager")
-    shift = open_shift(db, actor, shop.till_id, 10000, now)
+def _day(db, registry, shop, now, receipts=4):
+    ctx = context_for(db, registry, "manager", now)
+    shift = open_shift(ctx, shop.till_id, 10000)
     for _ in range(receipts):
         cmd = NewReceipt(till_id=shop.till_id, client_uuid=str(uuid.uuid4()),
                          lines=(LineRequest(sku="OAT-MILK-1L", quantity="2"),),
                          payments=(PaymentRequest("cash", 30000),))
-        create_receipt(db, actor, cmd, [], now)
-    move_cash(db, actor, shift.id, "cash_in", 5000, "float", now)
-    move_cash(db, actor, shift.id, "cash_out", 2000, "safe", now)
+        create_receipt(ctx, cmd)
+    move_cash(ctx, shift.id, "cash_in", 5000, "float")
+    move_cash(ctx, shift.id, "cash_out", 2000, "safe")
 
 
 def _tamper(db, till_id, number, document):
@@ -46,30 +46,30 @@ class TestCanonical:
 
 
 class TestVerify:
-    def test_an_untouched_chain_is_intact(self, db, shop, fixed_clock):
-        _day(db, shop, fixed_clock.now())
-        verdict = verify(db, shop.till_id)
+    def test_an_untouched_chain_is_intact(self, db, registry, shop, fixed_clock):
+        _day(db, registry, shop, fixed_clock.now())
+        verdict = verify(db, registry.journal_checks, shop.till_id)
         assert verdict.is_intact
         assert verdict.tills[0].entries == 6
 
-    def test_tampering_with_a_document_breaks_the_chain_at_that_entry(self, db, shop,
+    def test_tampering_with_a_document_breaks_the_chain_at_that_entry(self, db, registry, shop,
                                                                        fixed_clock):
-        _day(db, shop, fixed_clock.now())
+        _day(db, registry, shop, fixed_clock.now())
         _tamper(db, shop.till_id, 3, '{"total_minor":1}')
-        till = verify(db, shop.till_id).tills[0]
+        till = verify(db, registry.journal_checks, shop.till_id).tills[0]
         assert (till.is_intact, till.broken_number, till.entries) == (False, 3, 2)
         assert "altered" in (till.reason or "")
 
-    def test_deleting_an_entry_is_reported_as_a_gap(self, db, shop, fixed_clock):
+    def test_deleting_an_entry_is_reported_as_a_gap(self, db, registry, shop, fixed_clock):
         from sqlalchemy import delete
 
-        _day(db, shop, fixed_clock.now())
+        _day(db, registry, shop, fixed_clock.now())
         with db.transaction() as session:
             session.execute(delete(JournalEntry).where(JournalEntry.number == 4))
-        assert verify(db, shop.till_id).tills[0].broken_number == 5
+        assert verify(db, registry.journal_checks, shop.till_id).tills[0].broken_number == 5
 
-    def test_api_and_cli_report_the_broken_entry(self, app, db, shop, fixed_clock, api):
-        _day(db, shop, fixed_clock.now())
+    def test_api_and_cli_report_the_broken_entry(self, app, db, registry, shop, fixed_clock, api):
+        _day(db, registry, shop, fixed_clock.now())
         body = api.as_("manager").get("/api/v1/journal/verify").get_json()
         assert body["is_intact"] is True
         _tamper(db, shop.till_id, 2, "{}")
@@ -84,39 +84,38 @@ class TestVerify:
 class TestLiveRows:
     """A row edited behind the journal's back is caught, though the chain itself is whole."""
 
-    def test_a_receipt_total_changed_in_place_is_reported_at_its_entry(self, db, shop,
+    def test_a_receipt_total_changed_in_place_is_reported_at_its_entry(self, db, registry, shop,
                                                                        fixed_clock):
-        _day(db, shop, fixed_clock.now())
+        _day(db, registry, shop, fixed_clock.now())
         with db.transaction() as session:
             session.execute(update(Receipt).where(Receipt.number == 2)
                             .values(total_minor=100))
-        till = verify(db, shop.till_id).tills[0]
+        till = verify(db, registry.journal_checks, shop.till_id).tills[0]
         assert (till.is_intact, till.broken_number, till.entries) == (False, 2, 1)
         assert "total_minor" in (till.reason or "")
 
-    def test_a_line_amount_changed_in_place_is_reported(self, db, shop, fixed_clock):
-        _day(db, shop, fixed_clock.now())
+    def test_a_line_amount_changed_in_place_is_reported(self, db, registry, shop, fixed_clock):
+        _day(db, registry, shop, fixed_clock.now())
         with db.transaction() as session:
             receipt_id = session.scalar(select(Receipt.id).where(Receipt.number == 3))
             session.execute(update(ReceiptLine).where(ReceiptLine.receipt_id == receipt_id)
                             .values(amount_minor=1))
-        till = verify(db, shop.till_id).tills[0]
+        till = verify(db, registry.journal_checks, shop.till_id).tills[0]
         assert (till.broken_number, "lines" in (till.reason or "")) == (3, True)
 
-    def test_a_cash_movement_and_a_z_report_are_checked_too(self, db, shop, fixed_clock):
-        _day(db, shop, fixed_clock.now())
-        actor = actor_for(db, "manager")
+    def test_a_cash_movement_and_a_z_report_are_checked_too(self, db, registry, shop, fixed_clock):
+        _day(db, registry, shop, fixed_clock.now())
+        ctx = context_for(db, registry, "manager", fixed_clock.now())
         with db.read() as session:
             shift_id = session.scalar(select(Shift.id))
-        close_shift(db, actor, shift_id, CloseShift(counted_minor=13000 + 4 * 29980),
-                    fixed_clock.now())
-        assert verify(db, shop.till_id).tills[0].entries == 7
+        close_shift(ctx, shift_id, CloseShift(counted_minor=13000 + 4 * 29980))
+        assert verify(db, registry.journal_checks, shop.till_id).tills[0].entries == 7
         with db.transaction() as session:
             shift = session.get(Shift, shift_id)
             shift.z_report = {**shift.z_report, "discounts_given_minor": 5}
-        assert verify(db, shop.till_id).tills[0].broken_number == 7
+        assert verify(db, registry.journal_checks, shop.till_id).tills[0].broken_number == 7
         with db.transaction() as session:
             session.execute(update(CashMovement).where(CashMovement.number == 6)
                             .values(amount_minor=1))
-        till = verify(db, shop.till_id).tills[0]
+        till = verify(db, registry.journal_checks, shop.till_id).tills[0]
         assert (till.broken_number, "amount_minor" in (till.reason or "")) == (6, True)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
 from pos.auth.model import User
 from pos.auth.service import principal_of
+from pos.core.context import Context
 from pos.core.db import Database
+from pos.core.registry import Registry
 from pos.core.security import Actor
 from pos.fiscal.numbering import next_number
 from pos.journal.model import JournalEntry
@@ -31,15 +34,20 @@ def actor_for(db: Database, username: str) -> Actor:
         return Actor(principal_of(user))
 
 
+def context_for(db: Database, registry: Registry, username: str, now: datetime) -> Context:
+    """Return a use case's context acting as a seeded user at ``now``."""
+    return Context(db, registry, actor_for(db, username), now)
+
+
 class Boom(Exception):
     """Abort a transaction after it took a number."""
 
 
-def _sell(db: Database, actor: Actor, till_id: int, now) -> int:
+def _sell(ctx: Context, till_id: int) -> int:
     cmd = NewReceipt(till_id=till_id, client_uuid=str(uuid.uuid4()),
                      lines=(LineRequest(sku="MILK-1L"),),
                      payments=(PaymentRequest("cash", 10000),))
-    receipt = create_receipt(db, actor, cmd, [], now).receipt
+    receipt = create_receipt(ctx, cmd).receipt
     assert receipt.number is not None
     return receipt.number
 
@@ -50,16 +58,16 @@ def _take_and_roll_back(db: Database, store_id: int, till_id: int) -> None:
         raise Boom
 
 
-def test_concurrent_closes_and_rollbacks_leave_no_gaps(db, shop, fixed_clock):
-    actor, now = actor_for(db, "cashier"), fixed_clock.now()
-    open_shift(db, actor, shop.till_id, 0, now)
+def test_concurrent_closes_and_rollbacks_leave_no_gaps(db, registry, shop, fixed_clock):
+    ctx = context_for(db, registry, "cashier", fixed_clock.now())
+    open_shift(ctx, shop.till_id, 0)
     numbers: list[int] = []
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
             for _ in range(RECEIPTS_EACH):
-                numbers.append(_sell(db, actor, shop.till_id, now))
+                numbers.append(_sell(ctx, shop.till_id))
                 _take_and_roll_back(db, shop.store_id, shop.till_id)
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
@@ -75,19 +83,19 @@ def test_concurrent_closes_and_rollbacks_leave_no_gaps(db, shop, fixed_clock):
         journaled = list(session.scalars(select(JournalEntry.number).where(
             JournalEntry.till_id == shop.till_id).order_by(JournalEntry.number)))
     assert journaled == sorted(numbers)
-    assert verify(db, shop.till_id).is_intact
+    assert verify(db, registry.journal_checks, shop.till_id).is_intact
 
 
-def test_each_till_counts_on_its_own(db, shop, fixed_clock):
-    actor, now = actor_for(db, "cashier"), fixed_clock.now()
-    open_shift(db, actor, shop.till_id, 0, now)
-    open_shift(db, actor, shop.other_till_id, 0, now)
-    assert [_sell(db, actor, shop.till_id, now) for _ in range(2)] == [1, 2]
-    assert _sell(db, actor, shop.other_till_id, now) == 1
+def test_each_till_counts_on_its_own(db, registry, shop, fixed_clock):
+    ctx = context_for(db, registry, "cashier", fixed_clock.now())
+    open_shift(ctx, shop.till_id, 0)
+    open_shift(ctx, shop.other_till_id, 0)
+    assert [_sell(ctx, shop.till_id) for _ in range(2)] == [1, 2]
+    assert _sell(ctx, shop.other_till_id) == 1
 
 
-def test_a_rolled_back_close_gives_its_number_to_the_next(db, shop, fixed_clock):
-    actor, now = actor_for(db, "cashier"), fixed_clock.now()
-    open_shift(db, actor, shop.till_id, 0, now)
+def test_a_rolled_back_close_gives_its_number_to_the_next(db, registry, shop, fixed_clock):
+    ctx = context_for(db, registry, "cashier", fixed_clock.now())
+    open_shift(ctx, shop.till_id, 0)
     _take_and_roll_back(db, shop.store_id, shop.till_id)
-    assert _sell(db, actor, shop.till_id, now) == 1
+    assert _sell(ctx, shop.till_id) == 1

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from pos.core.money import (
     MoneyFormatError,
-    RoundingPolicy,
     allocate,
     format_minor,
     line_amount,
@@ -17,6 +16,7 @@ from pos.core.money import (
     percent_of,
     quantity_for_amount,
     round_to_step,
+    rounding,
 )
 
 
@@ -55,15 +55,14 @@ class TestRounding:
         assert line_amount(1, Decimal("0.500")) == 1  # 0.5 -> 1 (half up)
 
     def test_half_even_policy_is_selectable(self):
-        RoundingPolicy.configure("half_even")
-        try:
+        with rounding("half_even"):
             assert line_amount(1, Decimal("0.500")) == 0
-        finally:
-            RoundingPolicy.configure("half_up")
+        assert line_amount(1, Decimal("0.500")) == 1  # the block's policy ends with it
 
     def test_unknown_policy_is_refused(self):
         with pytest.raises(ValueError):
-            RoundingPolicy.configure("bankers")
+            with rounding("bankers"):
+                pass
 
     def test_percent_and_step_rounding(self):
         assert percent_of(100000, Decimal("3")) == 3000

@@ -1,0 +1,71 @@
+"""Closing a receipt or return: its number, journal entry, fiscal outbox row and buyer totals.
+
+Shared by the open receipt's close, the one-shot upload (``opening``) and returns. A receipt
+closes in the transaction that takes its till's next number, chains it to the journal and
+queues it for the fiscal device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pos.core.security import Actor
+from pos.discounts.history import buyer_key, record_purchase
+from pos.fiscal.numbering import next_number
+from pos.fiscal.service import record_numbered
+from pos.receipts.lines import LoadedItems, priced_items
+from pos.receipts.model import RETURN, Receipt, receipt_document
+from pos.stores.model import Store
+
+OnWrite = Callable[[Session, Receipt], None]
+
+
+def close_in(session: Session, actor: Actor, receipt: Receipt, now: datetime) -> None:
+    """Close a paid receipt or return: number it, then journal and queue it for the device."""
+    receipt.close(now)
+    # The number is taken before the receipt is written, so a new receipt is inserted closed
+    # and numbered (a loaded one updated) in a single flush.
+    with session.no_autoflush:
+        receipt.number = next_number(session, receipt.store_id, receipt.till_id)
+    session.flush()
+    record_closed(session, actor, receipt, now, segments_of(session, receipt, LoadedItems()))
+
+
+def segments_of(session: Session, receipt: Receipt, items: LoadedItems) -> frozenset[str]:
+    """Return what the purchase history keeps of a named buyer's receipt (nothing if anonymous)."""
+    if buyer_key(receipt.card_code, receipt.customer_ref) is None or not receipt.lines:
+        return frozenset()
+    return frozenset().union(*(p.segments for p in priced_items(session, receipt.lines, items)))
+
+
+def cashier_name(actor: Actor) -> str:
+    """Return the name a receipt prints for its cashier."""
+    return actor.principal.full_name or actor.principal.username
+
+
+def record_closed(session: Session, actor: Actor, receipt: Receipt, now: datetime,
+                   segments: frozenset[str], document: dict[str, Any] | None = None) -> None:
+    """Journal a numbered receipt, queue it for the fiscal device, add to its buyer's totals."""
+    assert receipt.number is not None
+    record_numbered(session, store_id=receipt.store_id, till_id=receipt.till_id,
+                    kind=receipt.kind, document_id=receipt.id, number=receipt.number,
+                    document=document or receipt_document(receipt, cashier_name(actor)), now=now)
+    buyer = buyer_key(receipt.card_code, receipt.customer_ref)
+    if buyer is None:
+        return  # an anonymous sale has no history to keep
+    store = session.get(Store, receipt.store_id)
+    assert store is not None
+    sign = -1 if receipt.kind == RETURN else 1
+    record_purchase(session, buyer, store.local_date(receipt.closed_at or now),
+                    sign * receipt.total_minor, segments)
+
+
+def after_write(session: Session, receipt: Receipt, on_write: OnWrite | None) -> None:
+    """Run ``on_write`` last in the use case's transaction (a keyed answer is stored so)."""
+    if on_write is not None:
+        session.flush()
+        on_write(session, receipt)

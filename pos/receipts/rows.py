@@ -1,0 +1,63 @@
+"""The one-shot upload's writer: a receipt built in memory, inserted as prepared rows.
+
+The rows are taken before the write lock (or the till's numbering) is taken, so a writer
+holds it only for three INSERTs; the ORM's unit of work would cost more than the rest of the
+upload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from pos.core.db import Base
+from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
+
+
+@dataclass
+class NewRows:
+    """A receipt built in memory as the rows to insert, ready before the write lock is taken."""
+
+    receipt: Receipt
+    head: dict[str, Any]
+    lines: list[dict[str, Any]]
+    payments: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> NewRows:
+        """Take the rows of an unsaved receipt, its lines and payments."""
+        return cls(receipt, _row(receipt), [_row(line) for line in receipt.lines],
+                   [_row(payment) for payment in receipt.payments])
+
+    def approve_manual_weight(self, approver: int | None) -> None:
+        """Record who approved the typed-in weights, on the lines and on their rows."""
+        for line, row in zip(self.receipt.lines, self.lines, strict=True):
+            if line.is_manual_weight:
+                line.manual_weight_approved_by_id = approver
+                row["manual_weight_approved_by_id"] = approver
+
+    def insert(self, session: Session, *, shift_id: int, number: int | None) -> None:
+        """Write them in three INSERTs and give the receipt its shift, number and id.
+
+        The objects stay unsaved: the ORM's unit of work would cost more than the rest of a
+        one-shot upload.
+        """
+        table = Receipt.__table__
+        receipt = self.receipt
+        receipt.shift_id, receipt.number = shift_id, number
+        # Values go in as execution parameters, not .values(): no per-value bind objects
+        # to build, and the compiled statement is reused from the cache.
+        receipt.id = session.execute(insert(table).returning(table.c.id), {
+            **self.head, "shift_id": shift_id, "number": number}).scalar_one()
+        for rows, kind in ((self.lines, ReceiptLine), (self.payments, ReceiptPayment)):
+            if rows:
+                session.execute(insert(kind.__table__),
+                                [{**row, "receipt_id": receipt.id} for row in rows])
+
+
+def _row(obj: Base) -> dict[str, Any]:
+    return {column.key: getattr(obj, column.key) for column in obj.__table__.columns
+            if column.key != "id"}
