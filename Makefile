@@ -23,6 +23,7 @@ test: install
 	scripts/test.sh
 
 test-sqlite: install
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2

@@ -1,0 +1,1 @@
+"""Loyalty features (cards, points, gift certificates, rebates); none is built yet."""

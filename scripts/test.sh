@@ -27,6 +27,7 @@ else
   echo "test: no PostgreSQL server; running on SQLite only"
 fi
 
+"$BIN/ruff" check .
 "$BIN/lint-imports"
 "$BIN/mypy"
 "$BIN/python" -m pytest -n 2 "$@"

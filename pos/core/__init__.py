@@ -1,0 +1,1 @@
+"""The shared kernel: settings, money, persistence, errors, security, registries, web plumbing."""

@@ -80,6 +80,8 @@ class StrictSchema(Schema):
     """A schema that refuses unknown fields, so typos never pass silently."""
 
     class Meta:
+        """Refuse unknown fields."""
+
         unknown = RAISE
 
 

@@ -1,5 +1,6 @@
-"""Use cases of an open receipt: add and change lines, pay, close, void; and the pricing and
-payment steps that opening (``opening``) shares.
+"""Use cases of an open receipt: add and change lines, pay, close, void.
+
+Also the pricing and payment steps that opening (``opening``) shares.
 
 Each use case is one write transaction, run in the :class:`Context` the view hands it.
 """

@@ -88,4 +88,6 @@ class ReportSchema(Schema):
     """An X or Z report (money as decimal strings)."""
 
     class Meta:
+        """Keep every figure of the stored report."""
+
         unknown = "include"
