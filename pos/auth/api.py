@@ -9,7 +9,7 @@ from flask import request
 from flask.views import MethodView
 
 from pos.auth import service
-from pos.auth.approval import APPROVAL_CODE_TTL, issue_code
+from pos.auth.approval import APPROVAL_CODE_TTL, issue_approval_code
 from pos.auth.audit_query import list_audit
 from pos.auth.schemas import (
     ApprovalCodeSchema,
@@ -91,8 +91,8 @@ class Approvals(MethodView):
     @blp.response(201, ApprovalCodeSchema)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Issue a code that lets a cashier exceed their rights once (valid 10 minutes)."""
-        with current_db().transaction() as session:
-            code = issue_code(session, authenticate(), args["action"], current_clock().now())
+        code = issue_approval_code(current_db(), authenticate(), args["action"],
+                                   current_clock().now())
         return {"code": code, "action": args["action"],
                 "expires_in_s": int(APPROVAL_CODE_TTL.total_seconds())}
 

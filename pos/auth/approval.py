@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from pos.auth.model import ApprovalCode, User
 from pos.auth.service import check_throttle, record_failure
 from pos.core import audit
+from pos.core.db import Database
 from pos.core.errors import ApprovalRequiredError, ForbiddenError
 from pos.core.security import (
     Actor,
@@ -92,6 +93,13 @@ def _secret_matches(user: User, secret: str) -> bool:
     if verify_secret(secret, user.password_hash):
         return True
     return user.pin_hash is not None and verify_secret(secret, user.pin_hash)
+
+
+def issue_approval_code(db: Database, manager: Principal, action: str | None, now: datetime
+                        ) -> str:
+    """Issue a one-time approval code in a transaction of its own; return it in clear."""
+    with db.transaction() as session:
+        return issue_code(session, manager, action, now)
 
 
 def issue_code(session: Session, manager: Principal, action: str | None, now: datetime) -> str:
