@@ -33,10 +33,15 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Every benchmark in bench/ (bench/profile_oneshot.py is a profiler, run it by hand).
 bench: install
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/discounts.py
+	$(BIN)/python bench/discounts_http.py
+	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/zreport.py
 	$(BIN)/python bench/devices.py
+	$(BIN)/python bench/devices_scale.py
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-*
