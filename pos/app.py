@@ -68,7 +68,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
 
 
 def _register_api(app: Flask) -> None:
-    api = Api(app, spec_kwargs={"info": {"description": "Retail point of sale and loyalty"}})
+    api = Api(app, spec_kwargs={"info": {"description": "Retail point of sale"}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque"}
     )
