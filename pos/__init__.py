@@ -1,3 +1,3 @@
-"""The point-of-sale service: shifts, receipts, discounts, catalog, devices, over HTTP."""
+"""The point-of-sale service over HTTP: shifts, receipts, returns, journal, discounts, catalog."""
 
 __version__ = "0.1.0"

@@ -96,7 +96,7 @@ def _use_rounding(app: Flask, policy: str) -> None:
 
 
 def _register_api(app: Flask) -> None:
-    api = Api(app, spec_kwargs={"info": {"description": "Retail point of sale and loyalty"}})
+    api = Api(app, spec_kwargs={"info": {"description": "Retail point of sale"}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque"}
     )

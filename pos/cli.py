@@ -207,16 +207,37 @@ def fiscal_cli() -> None:
 
 
 @fiscal_cli.command("process")
+@click.option("--registrar", "registrar_url", default="", metavar="URL",
+              help="the till's Shtrih-M registrar: /dev/ttyUSB0, socket://host:port, a pty path")
+@click.option("--till", "till_id", type=int, default=None, help="the till that registrar serves")
+@click.option("--baud", default=9600, show_default=True, type=int)
+@click.option("--password", default=30, show_default=True, type=int, help="operator password")
+@click.option("--timeout", "timeout_s", default=1.0, show_default=True, type=float,
+              help="seconds to wait for each answer")
 @with_appcontext
-def fiscal_process() -> None:
-    """Send waiting documents to each till's registrar (the fake one until drivers plug in)."""
-    from devices.fiscal.fake import FakeRegistrar
-    from pos.fiscal.worker import process
+def fiscal_process(registrar_url: str, till_id: int | None, baud: int, password: int,
+                   timeout_s: float) -> None:
+    """Send one till's waiting documents to its Shtrih-M registrar; refuse without one."""
+    from devices.config import DeviceConfig
+    from devices.errors import DeviceError
+    from devices.fiscal.shtrih import ShtrihRegistrar
+    from pos.fiscal.worker import process_till
 
-    registrars: dict[int, FakeRegistrar] = {}
-    clock = current_clock()
-    report = process(current_db(), lambda till: registrars.setdefault(till, FakeRegistrar()),
-                     clock.now)
-    click.echo(f"fiscalised {report.fiscalised}, failed {report.failed}")
+    # No device service yet: a document is fiscalised only by the real registrar named here,
+    # never by a fake, and one registrar is one till's device.
+    if not registrar_url.strip() or till_id is None:
+        raise click.UsageError("no registrar configured: pass --registrar URL and --till N "
+                               "(the till it serves); nothing was sent")
+    config = DeviceConfig("fiscal", "shtrih", url=registrar_url.strip(), baudrate=baud,
+                          timeout_s=timeout_s, password=password)
+    with ShtrihRegistrar.from_config(config) as registrar:
+        try:
+            registrar.status()
+        except DeviceError as error:
+            raise click.ClickException(f"registrar at {config.url} did not answer "
+                                       f"({type(error).__name__}: {error}); nothing was sent"
+                                       ) from None
+        report = process_till(current_db(), till_id, registrar, current_clock().now)
+    click.echo(f"till {till_id}: fiscalised {report.fiscalised}, failed {report.failed}")
     for error in report.errors:
         click.echo(error, err=True)

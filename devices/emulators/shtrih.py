@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from devices.emulators.base import PtyEmulator
+from devices.emulators.shtrih_model import Document, ShtrihModel
 from devices.errors import GarbledFrame
 from devices.fiscal.shtrih_codec import decode_request, encode_answer
-from devices.fiscal.shtrih_model import Document, ShtrihModel
 from devices.fiscal.shtrih_tables import ACK, ENQ, ERROR_BUSY, NAK, STX
 
 _FRAME_GAP_S = 0.5  # an incomplete frame older than this is dropped, as the FR's byte timeout

@@ -12,7 +12,7 @@ from pos.core.security import Right, Role, rights_of
 
 
 class User(Base):
-    """A person who signs in: cashier, manager, admin or loyalty card holder."""
+    """A person who signs in: cashier, manager, admin or card holder (a role with no cards yet)."""
 
     __tablename__ = "users"
 

@@ -1,8 +1,9 @@
 """Purchase history that conditions need, kept incrementally when a receipt closes.
 
-Accumulated volume is a rolling sum of daily buckets per buyer (a loyalty card or a
-customer): the till reads at most ``window`` small rows, never the receipts themselves. The
-segments a buyer has bought from answer "first purchase" and "trial of a segment".
+Accumulated volume is a rolling sum of daily buckets per buyer (the receipt's card code or
+customer reference): the till reads at most ``window`` small rows, never the receipts
+themselves. The segments a buyer has bought from answer "first purchase" and "trial of a
+segment".
 """
 
 from __future__ import annotations

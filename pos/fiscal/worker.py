@@ -40,6 +40,14 @@ def process(db: Database, registrar_for: Callable[[int], FiscalRegistrar],
     return report
 
 
+def process_till(db: Database, till_id: int, registrar: FiscalRegistrar,
+                 now: Callable[[], datetime], *, max_attempts: int = MAX_ATTEMPTS) -> WorkReport:
+    """Process one till's waiting documents on its own registrar; a failure stops the till."""
+    report = WorkReport()
+    _process_till(db, till_id, registrar, now, max_attempts, report)
+    return report
+
+
 def _process_till(db: Database, till_id: int, registrar: FiscalRegistrar,
                   now: Callable[[], datetime], max_attempts: int, report: WorkReport) -> None:
     with db.read() as session:

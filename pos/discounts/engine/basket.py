@@ -23,8 +23,8 @@ class EngineInputError(ValidationError):
 class Basket:
     """Hold the lines by number, their base amounts and the volumes conditions measure.
 
-    Volumes count only discountable, non-gift lines: selling a gift certificate or a gift must
-    not earn a "spend 3000.00" discount.
+    Volumes count only discountable, non-gift lines: goods excluded from discounts and the gift
+    lines the engine asked for must not earn a "spend 3000.00" discount.
     """
 
     lines: tuple[LineInput, ...]

@@ -159,7 +159,7 @@ class PaymentForm:
 
 @dataclass(frozen=True, slots=True)
 class CardTypes:
-    """Require a loyalty card of one of the given types on the receipt."""
+    """Require a card of one of the given types among those the context presents."""
 
     code: ClassVar[str] = "card_types"
     types: frozenset[str]

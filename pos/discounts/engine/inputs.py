@@ -14,7 +14,7 @@ class LineInput:
     ``quantity`` has at most three places (kg for weighed goods); ``unit_price_minor`` is the
     shelf price in minor units. ``segments`` are the item segments (category, brand, "Coffee")
     discounts may target. ``is_discountable=False`` marks goods that by law or policy get no
-    discount or markup (tobacco, gift certificates sold). ``is_gift`` marks a line the till added
+    discount or markup (tobacco, say). ``is_gift`` marks a line the till added
     because the engine returned it as a gift line: only the gift benefit touches it.
     """
 

@@ -1,6 +1,7 @@
 """Model a Shtrih-M registrar's state and command semantics; the emulator's brain, no I/O.
 
-Command layouts mirror `shtrih_messages`; error codes are those of `shtrih_tables`.
+Command layouts mirror `devices.fiscal.shtrih_messages`; error codes are those of
+`devices.fiscal.shtrih_tables`.
 """
 
 from __future__ import annotations
