@@ -66,12 +66,17 @@ class Shift(Base):
         self.ensure_open()
         refuse_if_expired(self.opened_at, now)
 
-    def ensure_can_pay_out(self, amount_minor: int, expected_cash_minor: int) -> None:
-        """Refuse a cash out larger than the cash expected in the drawer."""
-        if amount_minor > expected_cash_minor:
-            raise ConflictError("Cash out exceeds the cash expected in the drawer",
-                                code="insufficient_cash", field="amount",
-                                extra={"expected_cash_minor": expected_cash_minor})
+    def ensure_can_pay_out(self, amount_minor: int, expected_cash_minor: int, *,
+                           is_refund: bool = False) -> None:
+        """Refuse paying out more cash than the drawer should hold: a cash out or a refund."""
+        if amount_minor <= expected_cash_minor:
+            return
+        if is_refund:
+            raise ConflictError("The drawer does not hold the cash to refund; take cash in first",
+                                code="insufficient_cash", extra={"cash_refund_minor": amount_minor})
+        raise ConflictError("Cash out exceeds the cash expected in the drawer",
+                            code="insufficient_cash", field="amount",
+                            extra={"expected_cash_minor": expected_cash_minor})
 
     def close(self, counted_minor: int, expected_minor: int, *, by_id: int, now: datetime,
               is_blind: bool) -> int:

@@ -37,3 +37,12 @@ class TestShift:
         with pytest.raises(ConflictError) as error:
             _shift().ensure_can_pay_out(10001, 10000)
         assert error.value.code == "insufficient_cash"
+        assert (error.value.errors.keys(), error.value.extra) == (
+            {"amount"}, {"expected_cash_minor": 10000})
+
+    def test_cash_refund_above_expected_cash_is_refused_the_same_way(self):
+        _shift().ensure_can_pay_out(10000, 10000, is_refund=True)
+        with pytest.raises(ConflictError) as error:
+            _shift().ensure_can_pay_out(10001, 10000, is_refund=True)
+        assert error.value.code == "insufficient_cash"
+        assert (error.value.errors, error.value.extra) == ({}, {"cash_refund_minor": 10001})
