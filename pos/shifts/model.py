@@ -61,11 +61,6 @@ class Shift(Base):
         if not self.is_open:
             raise ConflictError(f"Shift {self.id} is closed", code="shift_closed")
 
-    def ensure_accepts_receipts(self, now: datetime) -> None:
-        """Refuse a new receipt in a closed or expired shift."""
-        self.ensure_open()
-        refuse_if_expired(self.opened_at, now)
-
     def ensure_can_pay_out(self, amount_minor: int, expected_cash_minor: int, *,
                            is_refund: bool = False) -> None:
         """Refuse paying out more cash than the drawer should hold: a cash out or a refund."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pos.core.errors import ConflictError
-from pos.shifts.model import Shift
+from pos.shifts.model import Shift, refuse_if_expired
 
 OPENED = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -19,10 +19,9 @@ def _shift() -> Shift:
 
 class TestShift:
     def test_a_shift_expires_after_24_hours(self):
-        shift = _shift()
-        shift.ensure_accepts_receipts(OPENED + timedelta(hours=24))
+        refuse_if_expired(OPENED, OPENED + timedelta(hours=24))
         with pytest.raises(ConflictError) as error:
-            shift.ensure_accepts_receipts(OPENED + timedelta(hours=24, seconds=1))
+            refuse_if_expired(OPENED, OPENED + timedelta(hours=24, seconds=1))
         assert error.value.code == "shift_expired"
 
     def test_closing_records_the_difference_and_frees_the_till(self):
