@@ -52,10 +52,6 @@ class Shift(Base):
         """Tell whether the shift is still open."""
         return self.state == OPEN
 
-    def is_expired(self, now: datetime) -> bool:
-        """Tell whether the shift has outlived the 24-hour fiscal limit."""
-        return outlived(self.opened_at, now)
-
     def ensure_open(self) -> None:
         """Refuse any operation on a closed shift."""
         if not self.is_open:

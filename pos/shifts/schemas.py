@@ -76,10 +76,3 @@ class CashMovementSchema(Schema):
     user_id = fields.Integer()
     approved_by_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
-
-
-class ReportSchema(Schema):
-    """An X or Z report (money as decimal strings)."""
-
-    class Meta:
-        unknown = "include"
