@@ -119,7 +119,6 @@ class PtyEmulator:
         self.char_s = bits_per_char(bytesize, parity, stopbits) / baudrate if baudrate else 0.0
         self.no_answer = False  # read and discard everything, like a powered-off device
         self.bytes_received = 0
-        self.bytes_sent = 0
         self._link: _PtyLink | _TcpLink | None = None
         self._linkdir = tempfile.mkdtemp(prefix=f"emu-{self.kind}-")
         self._stable = os.path.join(self._linkdir, "tty")
@@ -288,7 +287,6 @@ class PtyEmulator:
         self._wire_wait(already_on_wire + len(data))
         if self._link is None or not data:
             return
-        self.bytes_sent += len(data)
         self._link.send(data)
 
     def _wire_wait(self, nbytes: int) -> None:

@@ -171,10 +171,6 @@ class ShtrihRegistrar:
         """Kick cash drawer 0 (0x28)."""
         self._run(msg.open_drawer(0))
 
-    def continue_printing(self) -> None:
-        """Resume printing after paper was reloaded (0xB0)."""
-        self._run(msg.plain(Cmd.CONTINUE_PRINT))
-
     def close(self) -> None:
         """Release the port."""
         self.transport.close()

@@ -7,10 +7,6 @@ from decimal import Decimal
 
 from devices.printers.base import ReceiptDocument, ReceiptLine
 
-# Characters per line for font A on common roll widths (Epson TM-series manuals:
-# 58 mm = 32, 76 mm = 42 on 80 mm heads at 12 dots, 80 mm = 48).
-PAPER_COLUMNS = {"58mm": 32, "76mm": 42, "80mm": 48}
-DEFAULT_COLUMNS = 42
 QTY_INDENT = "  "
 
 

@@ -54,11 +54,6 @@ class WeightReading:
             return None
         return self.net_kg + (self.tare_kg or Decimal(0))
 
-    @property
-    def is_negative(self) -> bool:
-        """Tell whether the scale reported a net weight below zero."""
-        return self.net_kg is not None and self.net_kg < 0
-
 
 def accept(reading: WeightReading, min_weight_kg: Decimal = Decimal(0)) -> Decimal:
     """Return the net weight if it may be sold, else raise why not (devices.md §4.6)."""

@@ -140,6 +140,6 @@ class Audit(MethodView):
     @blp.requires(Right.VIEW_AUDIT)
     @blp.arguments(AuditQuerySchema, location="query")
     @blp.response(200, page_of(AuditEntrySchema, "AuditPage"))
-    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+    def get(self, query: dict[str, Any]) -> Any:
         """List audit entries, newest first."""
         return list_audit(current_db(), **query)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from pos.core.audit import AuditEntry
 from pos.core.db import Database
+from pos.core.paging import Page, paginate
 
 
 def list_audit(
     db: Database, *, page: int, page_size: int, action: str | None = None,
     user_id: int | None = None, since: datetime | None = None, until: datetime | None = None,
-) -> dict[str, Any]:
+) -> Page[AuditEntry]:
     """Return one page of audit entries, newest first, filtered."""
     query = select(AuditEntry)
     if action:
@@ -26,8 +26,5 @@ def list_audit(
     if until is not None:
         query = query.where(AuditEntry.at < until)
     with db.read() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(
-            query.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size)
-        ).all()
-    return {"items": rows, "page": page, "page_size": page_size, "total": total}
+        return paginate(session, query.order_by(AuditEntry.id.desc()), page=page,
+                        page_size=page_size)

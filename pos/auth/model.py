@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core.db import Base, BigId, UTCDateTime
-from pos.core.security import Right, Role, rights_of
+from pos.core.security import Right, rights_of
 
 
 class User(Base):
@@ -35,16 +35,6 @@ class User(Base):
     def can(self, right: Right) -> bool:
         """Tell whether the user holds ``right`` without anyone's approval."""
         return self.is_active and right in self.rights
-
-    @property
-    def is_manager(self) -> bool:
-        """Tell whether the user may approve what exceeds a cashier's rights."""
-        return self.can(Right.APPROVE)
-
-    @property
-    def role_enum(self) -> Role:
-        """Return the role as an enum member."""
-        return Role(self.role)
 
 
 class AuthToken(Base):

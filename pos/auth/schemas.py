@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos.core.schemas import StrictSchema
+from pos.core.schemas import PageArgs, StrictSchema
 from pos.core.security import Right, Role
 
 
@@ -73,11 +73,9 @@ class ApprovalCodeSchema(Schema):
     expires_in_s = fields.Integer()
 
 
-class AuditQuerySchema(StrictSchema):
+class AuditQuerySchema(PageArgs):
     """Filters of the audit log."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     action = fields.String(load_default=None)
     user_id = fields.Integer(load_default=None)
     since = fields.AwareDateTime(load_default=None)

@@ -106,7 +106,3 @@ class Price(Base):
     price_minor: Mapped[int] = mapped_column(BigInteger)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
-
-    def is_valid_on(self, day: date) -> bool:
-        """Tell whether this price applies on ``day``."""
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

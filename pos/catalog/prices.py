@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from pos.stores.model import Store
 from pos.stores.service import get_store
 
 ONE = Decimal(1)
+_PRICE = Price.__table__.c
 
 
 def get_price_type(session: Session, code: str) -> PriceType:
@@ -70,20 +72,48 @@ def set_price(
     return price
 
 
-def price_query(store: Store, item_id: Any, day: date) -> Select[tuple[int]]:
-    """Build the query of an item's price in a store on a day (the latest valid one)."""
-    query = select(Price.price_minor).where(
-        Price.store_id == store.id, Price.item_id == item_id, Price.valid_from <= day,
-        or_(Price.valid_to.is_(None), Price.valid_to >= day),
+def _valid_prices(store_id: Any, item_match: ColumnElement[bool], day: Any, price_type_id: Any
+                  ) -> Select[tuple[int, int]]:
+    """Select an item's price rows valid on a day in a store, the current price first.
+
+    The one rule of the current price: valid on the store's local day, of the store's price
+    type when it has one; the latest ``valid_from`` wins, then the latest row.
+    """
+    query = select(_PRICE.item_id, _PRICE.price_minor).where(
+        _PRICE.store_id == store_id, item_match, _PRICE.valid_from <= day,
+        or_(_PRICE.valid_to.is_(None), _PRICE.valid_to >= day),
     )
+    if price_type_id is not None:
+        query = query.where(_PRICE.price_type_id == price_type_id)
+    return query.order_by(_PRICE.valid_from.desc(), _PRICE.id.desc())
+
+
+def price_query(store: Store, item_id: Any, day: date) -> Select[tuple[int]]:
+    """Build the query of an item's price in a store on a day (``item_id`` may be a column)."""
+    return _valid_prices(store.id, _PRICE.item_id == item_id, day, store.price_type_id
+                         ).with_only_columns(_PRICE.price_minor).limit(1)
+
+
+def current_prices(session: Session, store: Store, item_ids: Collection[int], day: date
+                   ) -> dict[int, int]:
+    """Return the price of each item that has one in a store on a day, in one query."""
+    if not item_ids:
+        return {}
+    query, params = _PRICES_ANY_TYPE, {"store_id": store.id, "ids": list(item_ids), "day": day}
     if store.price_type_id is not None:
-        query = query.where(Price.price_type_id == store.price_type_id)
-    return query.order_by(Price.valid_from.desc(), Price.id.desc()).limit(1)
+        query, params["type_id"] = _PRICES_OF_TYPE, store.price_type_id
+    found: dict[int, int] = {}
+    for item_id, price_minor in session.execute(query, params):
+        found.setdefault(item_id, price_minor)  # rows come best first
+    return found
 
 
-def current_price(session: Session, store: Store, item_id: int, day: date) -> int | None:
-    """Return an item's price in a store on a day: the latest valid one of the store's type."""
-    return session.scalar(price_query(store, item_id, day))
+# Built once: a receipt upload prices all its items with one query that only binds values.
+_PRICES_ANY_TYPE, _PRICES_OF_TYPE = (
+    _valid_prices(bindparam("store_id"), _PRICE.item_id.in_(bindparam("ids", expanding=True)),
+                  bindparam("day"), price_type_id)
+    for price_type_id in (None, bindparam("type_id"))
+)
 
 
 def _item_with_price(session: Session, store: Store, day: date, condition: Any

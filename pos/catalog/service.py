@@ -15,6 +15,7 @@ from pos.catalog.rules import BarcodeInput, ItemInput, Problems, check_item
 from pos.core.barcode import WeightLayout
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
+from pos.core.paging import Page, paginate
 
 
 def raise_problems(problems: Problems) -> None:
@@ -149,7 +150,7 @@ def list_items(
     db: Database, *, page: int, page_size: int, q: str | None = None,
     segment: str | None = None, price_group: str | None = None, is_active: bool | None = None,
     is_weighed: bool | None = None,
-) -> dict[str, Any]:
+) -> Page[Item]:
     """Return a page of items, filtered by text, segment, price group and flags."""
     query = select(Item)
     if q:
@@ -164,11 +165,9 @@ def list_items(
         query = query.where(Item.is_active == is_active)
     if is_weighed is not None:
         query = query.where(Item.is_weighed == is_weighed)
+    query = query.options(selectinload(Item.barcodes)).order_by(Item.sku)
     with db.read() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        query = query.options(selectinload(Item.barcodes)).order_by(Item.sku)
-        rows = session.scalars(query.offset((page - 1) * page_size).limit(page_size)).all()
-    return {"items": rows, "page": page, "page_size": page_size, "total": total}
+        return paginate(session, query, page=page, page_size=page_size)
 
 
 def create_named(db: Database, model: type[PriceGroup] | type[Segment], code: str, name: str

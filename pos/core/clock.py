@@ -39,8 +39,3 @@ class FixedClock:
     def set(self, at: datetime) -> None:
         """Jump to another time."""
         self._at = at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """Treat a naive datetime from the database as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -190,15 +190,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def purge_expired(db: Database, now: datetime) -> int:
-    """Delete records past their retention; return how many."""
-    with db.transaction() as session:
-        result = session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < now)
-        )
-        return result.rowcount or 0
-
-
 def _in_flight() -> ConflictError:
     return ConflictError(
         "A request with this Idempotency-Key is still being processed",

@@ -93,7 +93,7 @@ class PageArgs(StrictSchema):
 
 
 def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
-    """Build the schema of a page: ``items`` plus ``page``, ``page_size`` and ``total``."""
+    """Build the schema of a ``paging.Page``: ``items``, ``page``, ``page_size``, ``total``."""
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema)),

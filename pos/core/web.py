@@ -96,11 +96,6 @@ def authenticate() -> Principal:
     return cast(Principal, principal)
 
 
-def current_principal() -> Principal:
-    """Return the principal already authenticated for this request."""
-    return authenticate()
-
-
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose guards also document themselves in OpenAPI."""
 

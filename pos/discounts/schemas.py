@@ -14,8 +14,6 @@ from pos.core.schemas import Money, PageArgs, Quantity, StrictSchema
 from pos.discounts.engine import Kind, Per, Rule, Scope
 
 PERCENT = validate.Range(min=0, max=100, error="Percent must be within 0-100")
-CODE_LIST = fields.List(fields.String(validate=validate.Length(min=1, max=64)),
-                        load_default=list)
 
 # type -> (required fields, optional fields)
 BENEFIT_FIELDS: dict[str, tuple[set[str], set[str]]] = {

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pos.core.db import Database
 from pos.core.errors import NotFoundError, ValidationError
+from pos.core.paging import Page, paginate
 from pos.discounts import codec
 from pos.discounts import engine as e
 from pos.discounts.model import DiscountGroup, DiscountRow, bump_version
@@ -241,7 +242,7 @@ def _place(session: Session, parent_id: int, member: Any, position: int) -> None
 
 def list_discounts(db: Database, *, page: int, page_size: int, kind: str | None = None,
                    is_active: bool | None = None, group_id: int | None = None
-                   ) -> dict[str, Any]:
+                   ) -> Page[dict[str, Any]]:
     """Return a page of discounts in tree order within each group."""
     query = select(DiscountRow)
     if kind:
@@ -251,11 +252,9 @@ def list_discounts(db: Database, *, page: int, page_size: int, kind: str | None 
     if group_id is not None:
         query = query.where(DiscountRow.group_id == group_id)
     with db.read() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(DiscountRow.group_id, DiscountRow.position)
-                               .offset((page - 1) * page_size).limit(page_size)).all()
-    return {"items": [as_view(r) for r in rows], "page": page, "page_size": page_size,
-            "total": total}
+        rows = paginate(session, query.order_by(DiscountRow.group_id, DiscountRow.position),
+                        page=page, page_size=page_size)
+    return rows.map(as_view)
 
 
 def as_view(row: DiscountRow) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from pos.core.schemas import PageArgs
+from pos.core.schemas import PageArgs, page_of
 from pos.core.security import Right
 from pos.core.web import ApiBlueprint, current_db
 from pos.fiscal import service
@@ -41,13 +41,7 @@ class OutboxEntrySchema(Schema):
     processed_at = fields.DateTime(allow_none=True)
 
 
-class OutboxPageSchema(Schema):
-    """A page of the outbox."""
-
-    items = fields.List(fields.Nested(OutboxEntrySchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+OutboxPageSchema = page_of(OutboxEntrySchema, "OutboxPage")
 
 
 @blp.route("/fiscal/outbox")

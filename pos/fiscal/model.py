@@ -12,8 +12,6 @@ from pos.core.db import Base, BigId, UTCDateTime
 
 PENDING, FISCALISED, FAILED = "pending", "fiscalised", "failed"
 OUTBOX_STATES = (PENDING, FISCALISED, FAILED)
-# Kinds a device is asked to register; ``shift_open`` carries no number of ours.
-KINDS = ("shift_open", "sale", "return", "cash_in", "cash_out", "z_report")
 
 
 class OutboxEntry(Base):

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Database
+from pos.core.paging import Page, paginate
 from pos.fiscal.model import FAILED, PENDING, OutboxEntry
 from pos.fiscal.numbering import next_number
 from pos.journal import service as journal
@@ -49,7 +50,7 @@ def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None
 
 
 def list_outbox(db: Database, *, till_id: int | None, state: str | None, page: int,
-                page_size: int) -> dict[str, Any]:
+                page_size: int) -> Page[OutboxEntry]:
     """Return a page of outbox rows, newest first."""
     with db.read() as session:
         query = select(OutboxEntry)
@@ -57,10 +58,8 @@ def list_outbox(db: Database, *, till_id: int | None, state: str | None, page: i
             query = query.where(OutboxEntry.till_id == till_id)
         if state is not None:
             query = query.where(OutboxEntry.state == state)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = list(session.scalars(query.order_by(OutboxEntry.id.desc())
-                                    .offset((page - 1) * page_size).limit(page_size)))
-        return {"items": rows, "page": page, "page_size": page_size, "total": total}
+        return paginate(session, query.order_by(OutboxEntry.id.desc()), page=page,
+                        page_size=page_size)
 
 
 def due_entries(session: Session, till_id: int, max_attempts: int) -> list[OutboxEntry]:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from pos.catalog.model import Item, Price
-from pos.catalog.prices import resolve_code
+from pos.catalog.model import Item
+from pos.catalog.prices import current_prices, resolve_code
 from pos.core.barcode import WeightLayout
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import MoneyFormatError, line_amount, parse_quantity
@@ -161,37 +161,13 @@ def build_line(item: Item, price_minor: int | None, quantity: Decimal,
 
 def _prices(session: Session, store: Store, item_ids: list[int], now: datetime
             ) -> dict[int, int]:
-    if not item_ids:
-        return {}
-    day = store.local_date(now)
-    query, params = _PRICES_ANY_TYPE, {"store_id": store.id, "ids": item_ids, "day": day}
-    if store.price_type_id is not None:
-        query, params["type_id"] = _PRICES_OF_TYPE, store.price_type_id
-    found: dict[int, int] = {}
-    for item_id, price_minor in session.execute(query, params):
-        found.setdefault(item_id, price_minor)
-    return found
-
-
-def _prices_query(of_type: bool) -> Select[tuple[int, int]]:
-    prices = Price.__table__.c
-    query = select(prices.item_id, prices.price_minor).where(
-        prices.store_id == bindparam("store_id"),
-        prices.item_id.in_(bindparam("ids", expanding=True)),
-        prices.valid_from <= bindparam("day"),
-        or_(prices.valid_to.is_(None), prices.valid_to >= bindparam("day")))
-    if of_type:
-        query = query.where(prices.price_type_id == bindparam("type_id"))
-    # Latest valid_from wins, then the latest row, as current_price() decides.
-    return query.order_by(prices.valid_from.desc(), prices.id.desc())
+    return current_prices(session, store, item_ids, store.local_date(now))
 
 
 # Built once: the hot path only binds values.
 # Segments joined in: one round trip instead of the relationship's own second SELECT.
 _ITEMS_BY_SKU = select(Item).options(joinedload(Item.segments)).where(
     Item.sku.in_(bindparam("skus", expanding=True)))
-_PRICES_ANY_TYPE = _prices_query(of_type=False)
-_PRICES_OF_TYPE = _prices_query(of_type=True)
 
 
 def priced_items(session: Session, lines: Sequence[ReceiptLine], items: LoadedItems

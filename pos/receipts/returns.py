@@ -105,9 +105,8 @@ def _check_drawer(session: Session, doc: Receipt) -> None:
         return
     shift = session.get(Shift, doc.shift_id)
     assert shift is not None
-    if cash > shift_totals(session, shift)["cash"]["expected_minor"]:
-        raise ConflictError("The drawer does not hold the cash to refund; take cash in first",
-                            code="insufficient_cash", extra={"cash_refund_minor": cash})
+    shift.ensure_can_pay_out(cash, shift_totals(session, shift)["cash"]["expected_minor"],
+                             is_refund=True)
 
 
 def _without_receipt(session: Session, doc: Receipt, cmd: NewReturn,

@@ -52,26 +52,22 @@ class Shift(Base):
         """Tell whether the shift is still open."""
         return self.state == OPEN
 
-    def is_expired(self, now: datetime) -> bool:
-        """Tell whether the shift has outlived the 24-hour fiscal limit."""
-        return outlived(self.opened_at, now)
-
     def ensure_open(self) -> None:
         """Refuse any operation on a closed shift."""
         if not self.is_open:
             raise ConflictError(f"Shift {self.id} is closed", code="shift_closed")
 
-    def ensure_accepts_receipts(self, now: datetime) -> None:
-        """Refuse a new receipt in a closed or expired shift."""
-        self.ensure_open()
-        refuse_if_expired(self.opened_at, now)
-
-    def ensure_can_pay_out(self, amount_minor: int, expected_cash_minor: int) -> None:
-        """Refuse a cash out larger than the cash expected in the drawer."""
-        if amount_minor > expected_cash_minor:
-            raise ConflictError("Cash out exceeds the cash expected in the drawer",
-                                code="insufficient_cash", field="amount",
-                                extra={"expected_cash_minor": expected_cash_minor})
+    def ensure_can_pay_out(self, amount_minor: int, expected_cash_minor: int, *,
+                           is_refund: bool = False) -> None:
+        """Refuse paying out more cash than the drawer should hold: a cash out or a refund."""
+        if amount_minor <= expected_cash_minor:
+            return
+        if is_refund:
+            raise ConflictError("The drawer does not hold the cash to refund; take cash in first",
+                                code="insufficient_cash", extra={"cash_refund_minor": amount_minor})
+        raise ConflictError("Cash out exceeds the cash expected in the drawer",
+                            code="insufficient_cash", field="amount",
+                            extra={"expected_cash_minor": expected_cash_minor})
 
     def close(self, counted_minor: int, expected_minor: int, *, by_id: int, now: datetime,
               is_blind: bool) -> int:

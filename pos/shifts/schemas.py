@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos.core.schemas import Money, PageArgs, StrictSchema
+from pos.core.schemas import Money, PageArgs, StrictSchema, page_of
 from pos.shifts.report import present
 
 
@@ -60,13 +60,7 @@ class ShiftSchema(Schema):
         "description": "expected cash, difference and Z report withheld after a blind close"})
 
 
-class ShiftPageSchema(Schema):
-    """A page of shifts."""
-
-    items = fields.List(fields.Nested(ShiftSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+ShiftPageSchema = page_of(ShiftSchema, "ShiftPage")
 
 
 class CashMovementSchema(Schema):
@@ -82,12 +76,3 @@ class CashMovementSchema(Schema):
     user_id = fields.Integer()
     approved_by_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
-
-
-class ReportSchema(Schema):
-    """An X or Z report (money as decimal strings)."""
-
-    class Meta:
-        """Keep every figure of the stored report."""
-
-        unknown = "include"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from pos.auth.approval import authorize
 from pos.core.context import Context
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
+from pos.core.paging import Page, paginate
 from pos.core.security import Actor, Right
 from pos.fiscal.numbering import ensure_counter
 from pos.fiscal.service import enqueue, record_document
@@ -178,7 +179,7 @@ def get_shift(db: Database, shift_id: int) -> Shift:
 
 
 def list_shifts(db: Database, *, till_id: int | None, date_from: datetime | None,
-                date_to: datetime | None, page: int, page_size: int) -> dict[str, Any]:
+                date_to: datetime | None, page: int, page_size: int) -> Page[Shift]:
     """Return a page of shifts (newest first) with their stored reports."""
     with db.read() as session:
         query = select(Shift)
@@ -188,7 +189,5 @@ def list_shifts(db: Database, *, till_id: int | None, date_from: datetime | None
             query = query.where(Shift.opened_at >= date_from)
         if date_to is not None:
             query = query.where(Shift.opened_at < date_to)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = list(session.scalars(query.order_by(Shift.opened_at.desc(), Shift.id.desc())
-                                    .offset((page - 1) * page_size).limit(page_size)))
-        return {"items": rows, "page": page, "page_size": page_size, "total": total}
+        return paginate(session, query.order_by(Shift.opened_at.desc(), Shift.id.desc()),
+                        page=page, page_size=page_size)

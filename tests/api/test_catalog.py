@@ -33,6 +33,14 @@ class TestItems:
         text = api.get("/api/v1/items?q=oat").get_json()
         assert [i["sku"] for i in text["items"]] == ["OAT-MILK-1L"]
 
+    def test_second_page_is_the_next_slice_in_sku_order(self, api):
+        second = api.get("/api/v1/items?page=2&page_size=2").get_json()
+        # APPLE-KG and BANANA-KG fill the first page.
+        assert [i["sku"] for i in second["items"]] == ["MILK-1L", "OAT-MILK-1L"]
+        assert (second["page"], second["page_size"], second["total"]) == (2, 2, 4)
+        beyond = api.get("/api/v1/items?page=99&page_size=2").get_json()
+        assert (beyond["items"], beyond["total"]) == ([], 4)
+
     def test_patch_replaces_barcodes_and_delete_deactivates(self, api, shop):
         manager = api.as_("manager")
         item_id = shop.items["MILK-1L"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pos.core.errors import ConflictError
-from pos.shifts.model import Shift
+from pos.shifts.model import Shift, refuse_if_expired
 
 OPENED = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -19,10 +19,9 @@ def _shift() -> Shift:
 
 class TestShift:
     def test_a_shift_expires_after_24_hours(self):
-        shift = _shift()
-        shift.ensure_accepts_receipts(OPENED + timedelta(hours=24))
+        refuse_if_expired(OPENED, OPENED + timedelta(hours=24))
         with pytest.raises(ConflictError) as error:
-            shift.ensure_accepts_receipts(OPENED + timedelta(hours=24, seconds=1))
+            refuse_if_expired(OPENED, OPENED + timedelta(hours=24, seconds=1))
         assert error.value.code == "shift_expired"
 
     def test_closing_records_the_difference_and_frees_the_till(self):
@@ -37,3 +36,12 @@ class TestShift:
         with pytest.raises(ConflictError) as error:
             _shift().ensure_can_pay_out(10001, 10000)
         assert error.value.code == "insufficient_cash"
+        assert (error.value.errors.keys(), error.value.extra) == (
+            {"amount"}, {"expected_cash_minor": 10000})
+
+    def test_cash_refund_above_expected_cash_is_refused_the_same_way(self):
+        _shift().ensure_can_pay_out(10000, 10000, is_refund=True)
+        with pytest.raises(ConflictError) as error:
+            _shift().ensure_can_pay_out(10001, 10000, is_refund=True)
+        assert error.value.code == "insufficient_cash"
+        assert (error.value.errors, error.value.extra) == ({}, {"cash_refund_minor": 10001})
