@@ -24,7 +24,6 @@ from pos.discounts.schemas import (
     NewGroupSchema,
     TreeNodeSchema,
 )
-from pos.receipts.lines import LineRequest
 from pos.receipts.quote import Basket
 from pos.receipts.schemas import SimulateSchema, SimulationSchema
 
@@ -185,11 +184,7 @@ class Simulate(MethodView):
     @blp.response(200, SimulationSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Price a basket or a stored receipt under a draft rule set, without activating it."""
-        raw = data["basket"]
-        basket = None if raw is None else Basket(
-            till_id=raw["till_id"], lines=tuple(LineRequest(**x) for x in raw["lines"]),
-            card_code=raw.get("card_code"), customer_ref=raw.get("customer_ref"),
-            payment_forms=frozenset(raw["payment_forms"]))
+        basket = None if data["basket"] is None else Basket.of(data["basket"])
         draft = simulation.Draft(tuple(data["draft"]["discounts"]),
                                  frozenset(data["draft"]["deactivate"]))
         return simulation.simulate(use_case(), draft, basket=basket,

@@ -91,10 +91,7 @@ class Quote(MethodView):
     @blp.response(200, QuoteResultSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Price a basket without saving it."""
-        basket = quoting.Basket(
-            till_id=data["till_id"], lines=tuple(LineRequest(**x) for x in data["lines"]),
-            card_code=data.get("card_code"), customer_ref=data.get("customer_ref"),
-            payment_forms=frozenset(data["payment_forms"]))
+        basket = quoting.Basket.of(data)
         return quoting.quote(use_case(), basket)
 
 

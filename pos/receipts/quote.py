@@ -33,6 +33,13 @@ class Basket:
     customer_ref: str | None = None
     payment_forms: frozenset[str] = frozenset()
 
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Basket:
+        """Build a basket from a loaded ``QuoteSchema``."""
+        return cls(till_id=data["till_id"], lines=tuple(LineRequest(**x) for x in data["lines"]),
+                   card_code=data.get("card_code"), customer_ref=data.get("customer_ref"),
+                   payment_forms=frozenset(data["payment_forms"]))
+
 
 @dataclass(frozen=True)
 class Subject:
