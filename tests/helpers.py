@@ -1,7 +1,8 @@
-"""Test helpers: a seeded shop and an API client that signs in as a role."""
+"""Test helpers: a seeded shop, an API client that signs in as a role, and a till driver."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +12,8 @@ from flask.testing import FlaskClient
 from pos.auth.service import NewUser, create_user
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
 from pos.core.db import Database
-from pos.stores.model import Store, Till
+from pos.stores.model import Store
+from pos.stores.model import Till as TillRow
 
 PASSWORDS = {"cashier": "cashier-pass", "manager": "manager-pass", "admin": "admin-pass",
              "holder": "holder-pass"}
@@ -19,6 +21,8 @@ OAT_MILK_EAN = "4600000000015"
 MILK_EAN = "4600000000022"
 MILK_EAN8 = "12345670"
 BANANA_PLU = 1
+# A manager present at the till approves in person (``X-Manager-Credentials``).
+MANAGER = {"X-Manager-Credentials": "manager:manager-pass"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def seed_shop(db: Database, now: datetime) -> Shop:
         s.flush()
         store = Store(code="MAIN", name="Main street", timezone="Europe/Moscow",
                       max_cash_difference_minor=10000, price_type_id=retail.id, created_at=now)
-        store.tills = [Till(number=1, name="Till 1"), Till(number=2, name="Till 2")]
+        store.tills = [TillRow(number=1, name="Till 1"), TillRow(number=2, name="Till 2")]
         dairy, produce = PriceGroup(code="DAIRY", name="Dairy"), PriceGroup(code="PRODUCE",
                                                                               name="Produce")
         milk, fruit = Segment(code="MILK", name="Milk"), Segment(code="FRUIT", name="Fruit")
@@ -125,3 +129,82 @@ class ApiClient:
     def delete(self, path: str, **kw: Any) -> Any:
         """DELETE as the current user."""
         return self.client.delete(path, headers=self.headers(kw.pop("headers", None)), **kw)
+
+
+class Till:
+    """Drive one till through the API as one user."""
+
+    def __init__(self, api: ApiClient, shop: Shop, till_id: int | None = None) -> None:
+        self.api, self.shop = api, shop
+        self.till_id = till_id or shop.till_id
+        self.shift: dict[str, Any] | None = None
+        self.receipt: dict[str, Any] | None = None
+
+    def as_(self, user: str) -> Till:
+        """Return the same till driven by another user."""
+        other = Till(self.api.as_(user), self.shop, self.till_id)
+        other.shift, other.receipt = self.shift, self.receipt
+        return other
+
+    def ok(self, response: Any, status: int = 200) -> dict[str, Any]:
+        """Assert the status and return the JSON body."""
+        assert response.status_code == status, response.get_json()
+        return response.get_json()
+
+    def open_shift(self, opening_float: str = "1000.00") -> dict[str, Any]:
+        """Open a shift on this till."""
+        self.shift = self.ok(self.api.post("/api/v1/shifts", json={
+            "till_id": self.till_id, "opening_float": opening_float}), 201)
+        return self.shift
+
+    def open_receipt(self) -> dict[str, Any]:
+        """Open an empty receipt."""
+        self.receipt = self.ok(self.api.post("/api/v1/receipts",
+                                             json={"till_id": self.till_id}), 201)
+        return self.receipt
+
+    def sell_response(self, sku: str | None = None, **fields: Any) -> Any:
+        """Add a line, returning the raw response."""
+        assert self.receipt is not None
+        body = {"sku": sku, **fields} if sku else dict(fields)
+        return self.api.post(f"/api/v1/receipts/{self.receipt['id']}/lines", json=body)
+
+    def sell(self, sku: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Add a line by SKU or code and return the receipt."""
+        self.receipt = self.ok(self.sell_response(sku, **fields), 201)
+        return self.receipt
+
+    def pay(self, kind: str, amount: str, **fields: Any) -> Any:
+        """Add a payment, returning the raw response."""
+        assert self.receipt is not None
+        return self.api.post(f"/api/v1/receipts/{self.receipt['id']}/payments",
+                             json={"type": kind, "amount": amount, **fields})
+
+    def pay_cash(self, amount: str) -> dict[str, Any]:
+        """Pay in cash."""
+        self.receipt = self.ok(self.pay("cash", amount), 201)
+        return self.receipt
+
+    def pay_card(self, amount: str) -> dict[str, Any]:
+        """Pay by card (brand and last four only)."""
+        self.receipt = self.ok(self.pay("card", amount, card_brand="VISA", card_last4="4242",
+                                        terminal_ref="T-0001"), 201)
+        return self.receipt
+
+    def close(self) -> dict[str, Any]:
+        """Close the current receipt."""
+        assert self.receipt is not None
+        self.receipt = self.ok(self.api.post(f"/api/v1/receipts/{self.receipt['id']}/close"))
+        return self.receipt
+
+    def checkout(self, lines: list[dict[str, Any]], payments: list[dict[str, Any]],
+                 **extra: Any) -> Any:
+        """Upload a finished receipt in one request (raw response)."""
+        body = {"till_id": self.till_id, "client_uuid": str(uuid.uuid4()), "lines": lines,
+                "payments": payments, **extra}
+        return self.api.post("/api/v1/receipts", json=body)
+
+    def x_report(self) -> dict[str, Any]:
+        """Return the X report of the open shift."""
+        assert self.shift is not None
+        return self.ok(self.api.get(f"/api/v1/shifts/{self.shift['id']}/x-report"))
