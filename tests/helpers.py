@@ -1,17 +1,26 @@
-"""Test helpers: a seeded shop, an API client that signs in as a role, and a till driver."""
+"""Test helpers: a seeded shop, an API client and a till driver, contexts for use cases."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
-from pos.auth.service import NewUser, create_user
+from pos.auth.model import User
+from pos.auth.service import NewUser, create_user, principal_of
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
+from pos.core.context import Context
 from pos.core.db import Database
+from pos.core.errors import PosError
+from pos.core.registry import Registry
+from pos.core.security import Actor, Approval
 from pos.stores.model import Store
 from pos.stores.model import Till as TillRow
 
@@ -78,6 +87,34 @@ def seed_shop(db: Database, now: datetime) -> Shop:
             items[sku] = item.id
         tills = sorted(store.tills, key=lambda t: t.number)
         return Shop(store.id, tills[0].id, tills[1].id, items)
+
+
+def actor_for(db: Database, username: str) -> Actor:
+    """Return an actor for a seeded user."""
+    with db.read() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        assert user is not None
+        return Actor(principal_of(user))
+
+
+def context_for(db: Database, registry: Registry, username: str, now: datetime, *,
+                till_id: int | None = None) -> Context:
+    """Return a use case's context acting as a seeded user at ``now`` (from ``till_id``)."""
+    return Context(db, registry, actor_for(db, username), now, till_id=till_id)
+
+
+def approved(ctx: Context, by: str = "manager") -> Context:
+    """Return the same call with a manager present who approves with their password."""
+    approval = Approval(username=by, secret=PASSWORDS[by])
+    return replace(ctx, actor=replace(ctx.actor, approval=approval))
+
+
+@contextmanager
+def refused(code: str) -> Iterator[pytest.ExceptionInfo[PosError]]:
+    """Expect the block to break a rule: a ``PosError`` with this stable ``code``."""
+    with pytest.raises(PosError) as caught:
+        yield caught
+    assert caught.value.code == code, caught.value.detail
 
 
 class ApiClient:
