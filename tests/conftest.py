@@ -124,3 +124,11 @@ def api(client, shop):  # type: ignore[no-untyped-def]
 def registry(app):  # type: ignore[no-untyped-def]
     """The app's registry: payment types, journal checks, caches."""
     return app.extensions["pos.registry"]
+
+
+@pytest.fixture
+def till(api, shop):  # type: ignore[no-untyped-def]
+    """Till 1 driven through the API by the cashier (``till.as_("manager")`` for others)."""
+    from tests.helpers import Till
+
+    return Till(api, shop)

@@ -1,17 +1,28 @@
-"""Test helpers: a seeded shop and an API client that signs in as a role."""
+"""Test helpers: a seeded shop, an API client and a till driver, contexts for use cases."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
-from pos.auth.service import NewUser, create_user
+from pos.auth.model import User
+from pos.auth.service import NewUser, create_user, principal_of
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
+from pos.core.context import Context
 from pos.core.db import Database
-from pos.stores.model import Store, Till
+from pos.core.errors import PosError
+from pos.core.registry import Registry
+from pos.core.security import Actor, Approval
+from pos.stores.model import Store
+from pos.stores.model import Till as TillRow
 
 PASSWORDS = {"cashier": "cashier-pass", "manager": "manager-pass", "admin": "admin-pass",
              "holder": "holder-pass"}
@@ -19,6 +30,8 @@ OAT_MILK_EAN = "4600000000015"
 MILK_EAN = "4600000000022"
 MILK_EAN8 = "12345670"
 BANANA_PLU = 1
+# A manager present at the till approves in person (``X-Manager-Credentials``).
+MANAGER = {"X-Manager-Credentials": "manager:manager-pass"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ def seed_shop(db: Database, now: datetime) -> Shop:
         s.flush()
         store = Store(code="MAIN", name="Main street", timezone="Europe/Moscow",
                       max_cash_difference_minor=10000, price_type_id=retail.id, created_at=now)
-        store.tills = [Till(number=1, name="Till 1"), Till(number=2, name="Till 2")]
+        store.tills = [TillRow(number=1, name="Till 1"), TillRow(number=2, name="Till 2")]
         dairy, produce = PriceGroup(code="DAIRY", name="Dairy"), PriceGroup(code="PRODUCE",
                                                                               name="Produce")
         milk, fruit = Segment(code="MILK", name="Milk"), Segment(code="FRUIT", name="Fruit")
@@ -74,6 +87,34 @@ def seed_shop(db: Database, now: datetime) -> Shop:
             items[sku] = item.id
         tills = sorted(store.tills, key=lambda t: t.number)
         return Shop(store.id, tills[0].id, tills[1].id, items)
+
+
+def actor_for(db: Database, username: str) -> Actor:
+    """Return an actor for a seeded user."""
+    with db.read() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        assert user is not None
+        return Actor(principal_of(user))
+
+
+def context_for(db: Database, registry: Registry, username: str, now: datetime, *,
+                till_id: int | None = None) -> Context:
+    """Return a use case's context acting as a seeded user at ``now`` (from ``till_id``)."""
+    return Context(db, registry, actor_for(db, username), now, till_id=till_id)
+
+
+def approved(ctx: Context, by: str = "manager") -> Context:
+    """Return the same call with a manager present who approves with their password."""
+    approval = Approval(username=by, secret=PASSWORDS[by])
+    return replace(ctx, actor=replace(ctx.actor, approval=approval))
+
+
+@contextmanager
+def refused(code: str) -> Iterator[pytest.ExceptionInfo[PosError]]:
+    """Expect the block to break a rule: a ``PosError`` with this stable ``code``."""
+    with pytest.raises(PosError) as caught:
+        yield caught
+    assert caught.value.code == code, caught.value.detail
 
 
 class ApiClient:
@@ -125,3 +166,82 @@ class ApiClient:
     def delete(self, path: str, **kw: Any) -> Any:
         """DELETE as the current user."""
         return self.client.delete(path, headers=self.headers(kw.pop("headers", None)), **kw)
+
+
+class Till:
+    """Drive one till through the API as one user."""
+
+    def __init__(self, api: ApiClient, shop: Shop, till_id: int | None = None) -> None:
+        self.api, self.shop = api, shop
+        self.till_id = till_id or shop.till_id
+        self.shift: dict[str, Any] | None = None
+        self.receipt: dict[str, Any] | None = None
+
+    def as_(self, user: str) -> Till:
+        """Return the same till driven by another user."""
+        other = Till(self.api.as_(user), self.shop, self.till_id)
+        other.shift, other.receipt = self.shift, self.receipt
+        return other
+
+    def ok(self, response: Any, status: int = 200) -> dict[str, Any]:
+        """Assert the status and return the JSON body."""
+        assert response.status_code == status, response.get_json()
+        return response.get_json()
+
+    def open_shift(self, opening_float: str = "1000.00") -> dict[str, Any]:
+        """Open a shift on this till."""
+        self.shift = self.ok(self.api.post("/api/v1/shifts", json={
+            "till_id": self.till_id, "opening_float": opening_float}), 201)
+        return self.shift
+
+    def open_receipt(self) -> dict[str, Any]:
+        """Open an empty receipt."""
+        self.receipt = self.ok(self.api.post("/api/v1/receipts",
+                                             json={"till_id": self.till_id}), 201)
+        return self.receipt
+
+    def sell_response(self, sku: str | None = None, **fields: Any) -> Any:
+        """Add a line, returning the raw response."""
+        assert self.receipt is not None
+        body = {"sku": sku, **fields} if sku else dict(fields)
+        return self.api.post(f"/api/v1/receipts/{self.receipt['id']}/lines", json=body)
+
+    def sell(self, sku: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Add a line by SKU or code and return the receipt."""
+        self.receipt = self.ok(self.sell_response(sku, **fields), 201)
+        return self.receipt
+
+    def pay(self, kind: str, amount: str, **fields: Any) -> Any:
+        """Add a payment, returning the raw response."""
+        assert self.receipt is not None
+        return self.api.post(f"/api/v1/receipts/{self.receipt['id']}/payments",
+                             json={"type": kind, "amount": amount, **fields})
+
+    def pay_cash(self, amount: str) -> dict[str, Any]:
+        """Pay in cash."""
+        self.receipt = self.ok(self.pay("cash", amount), 201)
+        return self.receipt
+
+    def pay_card(self, amount: str) -> dict[str, Any]:
+        """Pay by card (brand and last four only)."""
+        self.receipt = self.ok(self.pay("card", amount, card_brand="VISA", card_last4="4242",
+                                        terminal_ref="T-0001"), 201)
+        return self.receipt
+
+    def close(self) -> dict[str, Any]:
+        """Close the current receipt."""
+        assert self.receipt is not None
+        self.receipt = self.ok(self.api.post(f"/api/v1/receipts/{self.receipt['id']}/close"))
+        return self.receipt
+
+    def checkout(self, lines: list[dict[str, Any]], payments: list[dict[str, Any]],
+                 **extra: Any) -> Any:
+        """Upload a finished receipt in one request (raw response)."""
+        body = {"till_id": self.till_id, "client_uuid": str(uuid.uuid4()), "lines": lines,
+                "payments": payments, **extra}
+        return self.api.post("/api/v1/receipts", json=body)
+
+    def x_report(self) -> dict[str, Any]:
+        """Return the X report of the open shift."""
+        assert self.shift is not None
+        return self.ok(self.api.get(f"/api/v1/shifts/{self.shift['id']}/x-report"))

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from devices.errors import DeviceTimeout, PaperOut
 from devices.fiscal.fake import FakeRegistrar
 from pos.fiscal.worker import process
-from tests.api.test_receipts_till import Till
-
-
-@pytest.fixture
-def till(api, shop) -> Till:
-    """Till 1 driven by the cashier."""
-    return Till(api, shop)
-
 
 
 def _day(till):

@@ -8,15 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from pos.core.audit import AuditEntry
-from tests.api.test_receipts_till import MANAGER, Till
+from tests.helpers import MANAGER
 
 
-@pytest.fixture
-def till(api, shop) -> Till:
-    """Till 1 with an open shift, driven by the cashier."""
-    till = Till(api, shop)
+@pytest.fixture(autouse=True)
+def open_shift(till):
+    """Every test here sells on till 1 with its shift already open."""
     till.open_shift()
-    return till
 
 
 def discount(api, **body):

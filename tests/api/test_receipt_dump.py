@@ -10,13 +10,12 @@ from pos.receipts import quote as quoting
 from pos.receipts.model import Receipt
 from pos.receipts.schemas import QuoteResultSchema, ReceiptSchema
 from tests.api.test_receipt_discounts import discount, group, pct
-from tests.api.test_receipts_till import MANAGER, Till
+from tests.helpers import MANAGER
 
 
-def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(registry, app, api, shop, db):
+def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(registry, app, api, db, till):
     gid = group(api, "Campaigns", "priority")
     discount(api, name="Dairy 5%", benefit=pct("5"), group_id=gid)
-    till = Till(api, shop)
     till.open_shift()
     till.open_receipt()  # left open: no number, no payments
     sale = till.open_receipt()
@@ -54,10 +53,9 @@ def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(registry, app, api,
     assert verdict.is_intact and verdict.tills[0].entries == 3, verdict
 
 
-def test_a_quote_dumps_as_marshmallow_dumps_it(app, api, shop, monkeypatch):
+def test_a_quote_dumps_as_marshmallow_dumps_it(app, api, till, monkeypatch):
     discount(api, name="3% over 100", scope="document", benefit=pct("3"),
              conditions=[{"type": "receipt_volume", "min_amount": "100.00"}])
-    till = Till(api, shop)
     till.open_shift()
     results = []
 

@@ -13,16 +13,8 @@ from pos.catalog.model import Price
 from pos.core.audit import AuditEntry
 from pos.journal.model import JournalEntry
 from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
-from tests.api.test_receipts_till import MANAGER, Till
 from tests.api.test_shifts import weight_ean
-from tests.helpers import MILK_EAN, OAT_MILK_EAN
-
-
-@pytest.fixture
-def till(api, shop) -> Till:
-    """Till 1 driven by the cashier."""
-    return Till(api, shop)
-
+from tests.helpers import MANAGER, MILK_EAN, OAT_MILK_EAN
 
 
 def _code(response):

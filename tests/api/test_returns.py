@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_receipts_till import MANAGER, Till
-
-
-@pytest.fixture
-def till(api, shop) -> Till:
-    """Till 1 driven by the cashier."""
-    return Till(api, shop)
-
+from tests.helpers import MANAGER
 
 
 def _code(response):

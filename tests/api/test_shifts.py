@@ -6,14 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from pos.core.audit import AuditEntry
-from tests.api.test_receipts_till import MANAGER, Till
-
-
-@pytest.fixture
-def till(api, shop) -> Till:
-    """Till 1 driven by the cashier."""
-    return Till(api, shop)
-
+from tests.helpers import MANAGER
 
 
 def weight_ean(plu: int, grams: int) -> str:

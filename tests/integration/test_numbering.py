@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
-from pos.auth.model import User
-from pos.auth.service import principal_of
 from pos.core.context import Context
 from pos.core.db import Database
-from pos.core.registry import Registry
-from pos.core.security import Actor
 from pos.fiscal.numbering import next_number
 from pos.journal.model import JournalEntry
 from pos.journal.service import verify
@@ -22,21 +17,9 @@ from pos.receipts.lines import LineRequest
 from pos.receipts.opening import NewReceipt, create_receipt
 from pos.receipts.service import PaymentRequest
 from pos.shifts.service import open_shift
+from tests.helpers import context_for
 
 THREADS, RECEIPTS_EACH = 6, 5
-
-
-def actor_for(db: Database, username: str) -> Actor:
-    """Return an actor for a seeded user."""
-    with db.read() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        assert user is not None
-        return Actor(principal_of(user))
-
-
-def context_for(db: Database, registry: Registry, username: str, now: datetime) -> Context:
-    """Return a use case's context acting as a seeded user at ``now``."""
-    return Context(db, registry, actor_for(db, username), now)
 
 
 class Boom(Exception):
