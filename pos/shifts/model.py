@@ -82,6 +82,11 @@ class Shift(Base):
         self.difference_minor = counted_minor - expected_minor
         return self.difference_minor
 
+    def opening_document(self, cashier: str) -> dict[str, Any]:
+        """Return what the fiscal device is sent to open this shift (unnumbered, not journaled)."""
+        return {"kind": "shift_open", "shift_id": self.id,
+                "opening_float_minor": self.opening_float_minor, "cashier": cashier}
+
 
 class CashMovement(Base):
     """Cash put into the drawer or taken to the safe: a numbered fiscal document."""
