@@ -23,7 +23,8 @@ class Shift(Base):
     """A till's working period from the opening float to the closing count."""
 
     __tablename__ = "shifts"
-    __table_args__ = (Index("ix_shifts_store_till_opened", "store_id", "till_id", "opened_at"),)
+    __table_args__ = (Index("ix_shifts_store_till_opened", "store_id", "till_id", "opened_at"),
+                      Index("ix_shifts_store_till_z_number", "store_id", "till_id", "z_number"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
@@ -92,7 +93,8 @@ class CashMovement(Base):
     """Cash put into the drawer or taken to the safe: a numbered fiscal document."""
 
     __tablename__ = "cash_movements"
-    __table_args__ = (Index("ix_cash_movements_shift", "shift_id", "kind"),)
+    __table_args__ = (Index("ix_cash_movements_shift", "shift_id", "kind"),
+                      Index("ix_cash_movements_store_till_number", "store_id", "till_id", "number"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
