@@ -187,7 +187,7 @@ def journal_cli() -> None:
 @click.option("--till", "till_id", type=int, default=None, help="one till (default: all)")
 @with_appcontext
 def journal_verify(till_id: int | None) -> None:
-    """Check each till's hash chain; report the first broken entry (exit 1 if any)."""
+    """Check each till's journal, counter and pending outbox; exit 1 naming the first fault."""
     from pos.journal.service import verify
 
     verdict = verify(current_db(), current_registry().journal_checks, till_id)
@@ -195,8 +195,7 @@ def journal_verify(till_id: int | None) -> None:
         if till.is_intact:
             click.echo(f"till {till.till_id}: {till.entries} entries, chain intact")
         else:
-            click.echo(f"till {till.till_id}: BROKEN at number {till.broken_number} "
-                       f"(entry {till.broken_entry_id}): {till.reason}", err=True)
+            click.echo(f"till {till.till_id}: BROKEN {till.location()}: {till.reason}", err=True)
     if not verdict.is_intact:
         sys.exit(1)
 

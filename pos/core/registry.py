@@ -22,6 +22,9 @@ T = TypeVar("T")
 # journals a kind of document registers how to rebuild it from its live rows, so verification
 # also catches a row edited behind the journal's back.
 LiveCheck = Callable[[Session, list[Any]], dict[int, str]]
+# An outbox check: (session, pending outbox rows of its kinds that carry no number) -> {row id:
+# what is wrong}. Numbered rows are compared with their journal entries; these are not journaled.
+OutboxCheck = Callable[[Session, list[Any]], dict[int, str]]
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,29 @@ class PaymentTypes:
         return sorted(self._types)
 
 
+@dataclass(frozen=True)
+class NumberedDocuments:
+    """Where a feature keeps numbered fiscal documents: the columns the journal looks them up by.
+
+    Each is a column (or, for ``kind``, a literal) of one table: the journal asks for a till's
+    documents numbered in a range, so ``(store_id, till_id, number)`` should be indexed.
+    """
+
+    kinds: tuple[str, ...]
+    store_id: Any
+    till_id: Any
+    number: Any
+    kind: Any
+    document_id: Any
+
+
 class JournalChecks:
-    """How to rebuild each journaled kind of document from its live rows."""
+    """How journal verification rebuilds, finds and compares what features journal."""
 
     def __init__(self) -> None:
         self._checks: dict[str, LiveCheck] = {}
+        self._numbered: list[NumberedDocuments] = []
+        self._outbox: dict[str, OutboxCheck] = {}
 
     def register(self, kinds: Iterable[str], check: LiveCheck) -> None:
         """Have journal verification compare documents of ``kinds`` with their live rows."""
@@ -72,6 +93,23 @@ class JournalChecks:
     def for_kind(self, kind: str) -> LiveCheck | None:
         """Return the check of a kind, or None when it has none."""
         return self._checks.get(kind)
+
+    def register_numbered(self, documents: NumberedDocuments) -> None:
+        """Have verification require a journal entry for every document of ``documents``."""
+        self._numbered.append(documents)
+
+    def numbered(self) -> list[NumberedDocuments]:
+        """Return where the numbered documents are kept."""
+        return list(self._numbered)
+
+    def register_outbox(self, kinds: Iterable[str], check: OutboxCheck) -> None:
+        """Have verification check pending unnumbered outbox rows of ``kinds`` with ``check``."""
+        for kind in kinds:
+            self._outbox[kind] = check
+
+    def outbox_check(self, kind: str) -> OutboxCheck | None:
+        """Return the check of an unnumbered outbox kind, or None when it has none."""
+        return self._outbox.get(kind)
 
 
 class Caches:

@@ -18,7 +18,8 @@ class OutboxEntry(Base):
     """A document to fiscalise: ``pending`` -> ``fiscalised`` or ``failed`` (retried)."""
 
     __tablename__ = "fiscal_outbox"
-    __table_args__ = (Index("ix_fiscal_outbox_till_state", "till_id", "state", "id"),)
+    __table_args__ = (Index("ix_fiscal_outbox_till_state", "till_id", "state", "id"),
+                      Index("ix_fiscal_outbox_till_number", "till_id", "number"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from pos.core.db import Database
 from pos.core.registry import JournalChecks, LiveCheck
-from pos.journal.canonical import GENESIS_HASH, canonical_json, chain_hash
+from pos.journal import coverage
+from pos.journal.canonical import GENESIS_HASH, canonical_json, chain_hash, differing_keys
+from pos.journal.coverage import Fault, TillRef
 from pos.journal.model import JournalEntry
 from pos.stores.model import Till
 
@@ -48,7 +49,22 @@ class TillVerdict:
     is_intact: bool = True
     broken_number: int | None = None
     broken_entry_id: int | None = None
+    broken_outbox_id: int | None = None
     reason: str | None = None
+
+    def location(self) -> str:
+        """Say where the first fault is: the number and entry, or the outbox row."""
+        if self.broken_number is None:
+            return f"at outbox row {self.broken_outbox_id}"
+        entry = "no entry" if self.broken_entry_id is None else f"entry {self.broken_entry_id}"
+        return f"at number {self.broken_number} ({entry})"
+
+    def break_at(self, fault: Fault, number: int | None, entry_id: int | None = None
+                 ) -> TillVerdict:
+        """Record the first fault found and return the verdict."""
+        self.is_intact, self.reason, self.broken_outbox_id = False, fault.reason, fault.outbox_id
+        self.broken_number, self.broken_entry_id = number, entry_id
+        return self
 
 
 @dataclass
@@ -64,32 +80,42 @@ class Verdict:
 
 
 def verify(db: Database, checks: JournalChecks, till_id: int | None = None) -> Verdict:
-    """Check each till's chain from its first entry; report the first broken one.
+    """Check each till's chain and what it must cover; report the first fault per till.
 
-    ``checks`` rebuild each kind of document from its live rows (see :class:`JournalChecks`).
+    ``checks`` rebuild each kind of document from its live rows and say where the numbered
+    documents are (see :class:`JournalChecks`); :mod:`pos.journal.coverage` says what else is
+    checked: the till's counter, documents without an entry, the pending fiscal outbox.
     """
     with db.read() as session:
-        query = select(Till.id).order_by(Till.id)
+        if db.dialect == "postgresql":
+            # One snapshot for the whole check, as SQLite's read transaction already is: else a
+            # document closed meanwhile shows up past the journal's end, or the counter ahead.
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        query = select(Till.id, Till.store_id).order_by(Till.id)
         if till_id is not None:
             query = query.where(Till.id == till_id)
-        till_ids = list(session.scalars(query))
-        return Verdict([_verify_till(session, checks, tid) for tid in till_ids])
+        tills = [TillRef(row.id, row.store_id) for row in session.execute(query)]
+        return Verdict([_verify_till(session, checks, till) for till in tills])
 
 
-def _verify_till(session: Session, checks: JournalChecks, till_id: int) -> TillVerdict:
-    verdict = TillVerdict(till_id)
-    prev_hash, expected_number = GENESIS_HASH, 1
-    for batch in _batches(session, till_id):
+def _verify_till(session: Session, checks: JournalChecks, till: TillRef) -> TillVerdict:
+    verdict = TillVerdict(till.id)
+    prev_hash, head = GENESIS_HASH, 0
+    for batch in _batches(session, till.id):
         differs = _live_differences(session, checks, batch)
+        covers = coverage.page_faults(session, checks, till, head, batch)
         for entry in batch:
-            reason = _fault(entry, prev_hash, expected_number) or differs.get(entry.id)
-            if reason is not None:
-                verdict.is_intact, verdict.reason = False, reason
-                verdict.broken_number, verdict.broken_entry_id = entry.number, entry.id
-                return verdict
+            reason = _fault(entry, prev_hash, head + 1) or differs.get(entry.id)
+            fault = Fault(reason) if reason is not None else covers.get(entry.id)
+            if fault is not None:
+                return verdict.break_at(fault, entry.number, entry.id)
             verdict.entries += 1
-            prev_hash, expected_number = entry.hash, entry.number + 1
-    return verdict
+            prev_hash, head = entry.hash, entry.number
+    tail = coverage.tail_fault(session, checks, till, head)
+    if tail is not None:
+        return verdict.break_at(tail[1], tail[0])
+    fault = coverage.unnumbered_fault(session, checks, till.id)
+    return verdict if fault is None else verdict.break_at(fault, None)
 
 
 def rebuild_differences(session: Session, entries: list[JournalEntry], model: Any,
@@ -115,11 +141,8 @@ def compare_live(entry: JournalEntry, live: dict[str, Any]) -> str | None:
     """Say which fields of a document rebuilt from live rows differ from the journaled one."""
     if canonical_json(live) == entry.document:
         return None
-    journaled = json.loads(entry.document)
-    rebuilt = json.loads(canonical_json(live))
-    fields = sorted(k for k in journaled.keys() | rebuilt.keys()
-                    if journaled.get(k) != rebuilt.get(k))
-    return f"the live {entry.kind} differs from its journaled document ({', '.join(fields)})"
+    fields = ", ".join(differing_keys(entry.document, live))
+    return f"the live {entry.kind} differs from its journaled document ({fields})"
 
 
 def _live_differences(session: Session, checks: JournalChecks, batch: list[JournalEntry]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pos.core.registry import JournalChecks
+from pos.core.registry import JournalChecks, NumberedDocuments
 from pos.journal.model import JournalEntry
 from pos.journal.service import rebuild_differences
 from pos.receipts.model import RETURN, SALE, Receipt, receipt_document
@@ -24,5 +24,9 @@ def live_differences(session: Session, entries: list[JournalEntry]) -> dict[int,
 
 
 def register_journal_checks(checks: JournalChecks) -> None:
-    """Have journal verification rebuild receipts and returns from their rows."""
+    """Have journal verification rebuild receipts and returns, and find each one's entry."""
     checks.register((SALE, RETURN), live_differences)
+    # A receipt carries a number only once closed, in the transaction that journals it.
+    checks.register_numbered(NumberedDocuments(
+        (SALE, RETURN), store_id=Receipt.store_id, till_id=Receipt.till_id,
+        number=Receipt.number, kind=Receipt.kind, document_id=Receipt.id))

@@ -23,7 +23,8 @@ class Shift(Base):
     """A till's working period from the opening float to the closing count."""
 
     __tablename__ = "shifts"
-    __table_args__ = (Index("ix_shifts_store_till_opened", "store_id", "till_id", "opened_at"),)
+    __table_args__ = (Index("ix_shifts_store_till_opened", "store_id", "till_id", "opened_at"),
+                      Index("ix_shifts_store_till_z_number", "store_id", "till_id", "z_number"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
@@ -82,12 +83,18 @@ class Shift(Base):
         self.difference_minor = counted_minor - expected_minor
         return self.difference_minor
 
+    def opening_document(self, cashier: str) -> dict[str, Any]:
+        """Return what the fiscal device is sent to open this shift (unnumbered, not journaled)."""
+        return {"kind": "shift_open", "shift_id": self.id,
+                "opening_float_minor": self.opening_float_minor, "cashier": cashier}
+
 
 class CashMovement(Base):
     """Cash put into the drawer or taken to the safe: a numbered fiscal document."""
 
     __tablename__ = "cash_movements"
-    __table_args__ = (Index("ix_cash_movements_shift", "shift_id", "kind"),)
+    __table_args__ = (Index("ix_cash_movements_shift", "shift_id", "kind"),
+                      Index("ix_cash_movements_store_till_number", "store_id", "till_id", "number"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))

@@ -43,9 +43,7 @@ def open_shift(ctx: Context, till_id: int, float_minor: int) -> Shift:
             ensure_counter(session, till.store_id, till_id)
             enqueue(session, store_id=till.store_id, till_id=till_id, number=None,
                     kind="shift_open", document_id=shift.id, now=now,
-                    payload={"kind": "shift_open", "shift_id": shift.id,
-                             "opening_float_minor": float_minor,
-                             "cashier": actor.principal.full_name})
+                    payload=shift.opening_document(actor.principal.full_name))
             return shift
     except IntegrityError:
         raise _already_open(till_id) from None

@@ -18,7 +18,8 @@ from pos.shifts.service import CloseShift, close_shift, move_cash, open_shift
 from tests.integration.test_numbering import context_for
 
 
-def _day(db, registry, shop, now, receipts=4):
+def sell_a_day(db, registry, shop, now, receipts=4):
+    """Open a shift, then journal ``receipts`` sales, a cash in and a cash out, in that order."""
     ctx = context_for(db, registry, "manager", now)
     shift = open_shift(ctx, shop.till_id, 10000)
     for _ in range(receipts):
@@ -47,14 +48,14 @@ class TestCanonical:
 
 class TestVerify:
     def test_an_untouched_chain_is_intact(self, db, registry, shop, fixed_clock):
-        _day(db, registry, shop, fixed_clock.now())
+        sell_a_day(db, registry, shop, fixed_clock.now())
         verdict = verify(db, registry.journal_checks, shop.till_id)
         assert verdict.is_intact
         assert verdict.tills[0].entries == 6
 
     def test_tampering_with_a_document_breaks_the_chain_at_that_entry(self, db, registry, shop,
                                                                        fixed_clock):
-        _day(db, registry, shop, fixed_clock.now())
+        sell_a_day(db, registry, shop, fixed_clock.now())
         _tamper(db, shop.till_id, 3, '{"total_minor":1}')
         till = verify(db, registry.journal_checks, shop.till_id).tills[0]
         assert (till.is_intact, till.broken_number, till.entries) == (False, 3, 2)
@@ -63,13 +64,13 @@ class TestVerify:
     def test_deleting_an_entry_is_reported_as_a_gap(self, db, registry, shop, fixed_clock):
         from sqlalchemy import delete
 
-        _day(db, registry, shop, fixed_clock.now())
+        sell_a_day(db, registry, shop, fixed_clock.now())
         with db.transaction() as session:
             session.execute(delete(JournalEntry).where(JournalEntry.number == 4))
         assert verify(db, registry.journal_checks, shop.till_id).tills[0].broken_number == 5
 
     def test_api_and_cli_report_the_broken_entry(self, app, db, registry, shop, fixed_clock, api):
-        _day(db, registry, shop, fixed_clock.now())
+        sell_a_day(db, registry, shop, fixed_clock.now())
         body = api.as_("manager").get("/api/v1/journal/verify").get_json()
         assert body["is_intact"] is True
         _tamper(db, shop.till_id, 2, "{}")
@@ -86,7 +87,7 @@ class TestLiveRows:
 
     def test_a_receipt_total_changed_in_place_is_reported_at_its_entry(self, db, registry, shop,
                                                                        fixed_clock):
-        _day(db, registry, shop, fixed_clock.now())
+        sell_a_day(db, registry, shop, fixed_clock.now())
         with db.transaction() as session:
             session.execute(update(Receipt).where(Receipt.number == 2)
                             .values(total_minor=100))
@@ -95,7 +96,7 @@ class TestLiveRows:
         assert "total_minor" in (till.reason or "")
 
     def test_a_line_amount_changed_in_place_is_reported(self, db, registry, shop, fixed_clock):
-        _day(db, registry, shop, fixed_clock.now())
+        sell_a_day(db, registry, shop, fixed_clock.now())
         with db.transaction() as session:
             receipt_id = session.scalar(select(Receipt.id).where(Receipt.number == 3))
             session.execute(update(ReceiptLine).where(ReceiptLine.receipt_id == receipt_id)
@@ -104,7 +105,7 @@ class TestLiveRows:
         assert (till.broken_number, "lines" in (till.reason or "")) == (3, True)
 
     def test_a_cash_movement_and_a_z_report_are_checked_too(self, db, registry, shop, fixed_clock):
-        _day(db, registry, shop, fixed_clock.now())
+        sell_a_day(db, registry, shop, fixed_clock.now())
         ctx = context_for(db, registry, "manager", fixed_clock.now())
         with db.read() as session:
             shift_id = session.scalar(select(Shift.id))

@@ -40,3 +40,30 @@ def test_the_blind_close_columns_come_and_go_with_stores_and_tills_in_place(db, 
         store = session.get(Store, shop.store_id)
         assert (store.blind_close, store.blind_recounts) == (False, 1)
         assert len(store.tills) == 2
+
+
+VERIFY_INDEXES = {"cash_movements": "ix_cash_movements_store_till_number",
+                  "shifts": "ix_shifts_store_till_z_number",
+                  "fiscal_outbox": "ix_fiscal_outbox_till_number"}
+
+
+def _verify_indexes(url):
+    engine = Database(url).engine
+    try:
+        return {table: name in {ix["name"] for ix in inspect(engine).get_indexes(table)}
+                for table, name in VERIFY_INDEXES.items()}
+    finally:
+        engine.dispose()
+
+
+def test_the_journal_verify_indexes_come_and_go_with_the_journal_in_place(db, registry, shop,
+                                                                           fixed_clock):
+    from pos.journal.service import verify
+    from tests.integration.test_journal import sell_a_day
+
+    sell_a_day(db, registry, shop, fixed_clock.now())
+    migrate.downgrade(db.url, "0004")
+    assert _verify_indexes(db.url) == dict.fromkeys(VERIFY_INDEXES, False)
+    migrate.upgrade(db.url)
+    assert _verify_indexes(db.url) == dict.fromkeys(VERIFY_INDEXES, True)
+    assert verify(db, registry.journal_checks, shop.till_id).tills[0].entries == 6
