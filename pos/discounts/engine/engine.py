@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .basket import Basket, build_basket
-from .conditions import Check, Condition, FirstPurchaseFromSegment, ReceiptVolume, SegmentQuantity
-from .evaluate import Evaluation, Judge, scan_targets
+from .evaluate import Evaluation, scan_targets
 from .groups import Outcome
-from .hints import hint_for
 from .index import CompiledRules
 from .inputs import LineInput, PricingContext
 from .judge import qualifying_lines
-from .model import Discount, Group, ManualSlot, Scope
-from .result import Hint, PricedLine, Pricing
+from .model import Discount, Group, ManualSlot
+from .naive import naive_judge
+from .result import PricedLine, Pricing
 
 
 def price(lines: Sequence[LineInput], rules: CompiledRules, context: PricingContext) -> Pricing:
@@ -21,18 +20,22 @@ def price(lines: Sequence[LineInput], rules: CompiledRules, context: PricingCont
     basket = build_basket(lines)
     hits = rules.lookup(basket)
     children = rules.children(hits, bool(context.manual_discounts))
-    evaluation = Evaluation(
-        rules.root,
-        basket,
-        context,
-        children_of=lambda group: children.get(group.id, ()),
-        targets_of=lambda discount: hits.get(discount.id, ()),
-        judge=lambda discount, targets, hints: qualifying_lines(
-            discount, rules.judged[discount.id], targets, basket, context, hints
-        ),
-        has_manual_slot=rules.slot_path is not None,
-    )
-    return _assemble(basket, evaluation.run(), evaluation)
+
+    def evaluation(gift_lines: frozenset[int]) -> Evaluation:
+        return Evaluation(
+            rules.root,
+            basket,
+            context,
+            children_of=lambda group: children.get(group.id, ()),
+            targets_of=lambda discount: hits.get(discount.id, ()),
+            judge=lambda discount, targets, hints: qualifying_lines(
+                discount, rules.judged[discount.id], targets, basket, context, hints
+            ),
+            has_manual_slot=rules.slot_path is not None,
+            gift_lines=gift_lines,
+        )
+
+    return _assemble(basket, *_settle(evaluation))
 
 
 def naive_price(lines: Sequence[LineInput], root: Group, context: PricingContext) -> Pricing:
@@ -43,63 +46,36 @@ def naive_price(lines: Sequence[LineInput], root: Group, context: PricingContext
     def targets_of(discount: Discount) -> Sequence[int]:
         return scan(discount) if discount.is_active else []
 
-    evaluation = Evaluation(
-        root,
-        basket,
-        context,
-        children_of=lambda group: group.children,
-        targets_of=targets_of,
-        judge=_naive_judge(basket, context),
-        has_manual_slot=_has_slot(root),
-    )
-    return _assemble(basket, evaluation.run(), evaluation)
+    def evaluation(gift_lines: frozenset[int]) -> Evaluation:
+        return Evaluation(
+            root,
+            basket,
+            context,
+            children_of=lambda group: group.children,
+            targets_of=targets_of,
+            judge=naive_judge(basket, context),
+            has_manual_slot=_has_slot(root),
+            gift_lines=gift_lines,
+        )
+
+    return _assemble(basket, *_settle(evaluation))
 
 
-# What a line-scope condition measures on the line alone: what is bought, not the sale's facts.
-_MEASURES_WHAT_IS_BOUGHT = (ReceiptVolume, SegmentQuantity, FirstPurchaseFromSegment)
+def _settle(evaluation: Callable[[frozenset[int]], Evaluation]) -> tuple[Outcome, Evaluation]:
+    """Run the tree; while gifts turn up on lines still open to others, close them and rerun.
 
-
-def _naive_judge(basket: Basket, context: PricingContext) -> Judge:
-    """Judge every condition for every line: on a receipt of that line alone if line scope."""
-
-    def judge(discount: Discount, targets: Sequence[int], hints: list[Hint]) -> Sequence[int]:
-        if discount.scope is Scope.DOCUMENT:
-            checks = [(c, c.check(basket, context)) for c in discount.all_conditions()]
-            return targets if _verdict(discount, checks, None, hints) else []
-        kept: list[int] = []
-        for line_no in targets:
-            line = basket.by_no[line_no]
-            checks = [
-                (c, _naive_line_check(c, line, basket, context)) for c in discount.all_conditions()
-            ]
-            if _verdict(discount, checks, line_no, hints):
-                kept.append(line_no)
-        return kept
-
-    return judge
-
-
-def _naive_line_check(
-    condition: Condition, line: LineInput, basket: Basket, context: PricingContext
-) -> Check:
-    if not isinstance(condition, _MEASURES_WHAT_IS_BOUGHT):
-        return condition.check(basket, context)
-    segment = condition.segment
-    if segment is not None and segment not in line.segments:
-        return Check(False)  # more of this line never adds to another segment
-    return condition.check(build_basket([line]), context)
-
-
-def _verdict(
-    discount: Discount,
-    checks: list[tuple[Condition, Check]],
-    line_no: int | None,
-    hints: list[Hint],
-) -> bool:
-    unmet = [(condition, check) for condition, check in checks if not check.is_met]
-    if len(unmet) == 1 and unmet[0][1].is_measurable:
-        hints.append(hint_for(discount, *unmet[0], line_no=line_no))
-    return not unmet
+    A scanned gift item is a gift line once a gift benefit gives it away: a markup or another
+    discount must not land on it, and no displacement may take the gift away. The closed set
+    only grows, so this ends; receipts without a gift item on them run once.
+    """
+    gift_lines: frozenset[int] = frozenset()
+    while True:
+        run = evaluation(gift_lines)
+        outcome = run.run()
+        found = run.gift_line_nos - gift_lines
+        if not found:
+            return outcome, run
+        gift_lines |= found
 
 
 def _has_slot(group: Group) -> bool:

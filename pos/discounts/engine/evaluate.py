@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from .apply import apply_discount
 from .basket import Basket
-from .benefits import AmountOff, Per, PercentOff
+from .benefits import AmountOff, Gift, Per, PercentOff
 from .groups import Outcome, combine_exclusive, combine_together, union_consumed
 from .inputs import ManualDiscount, PricingContext
 from .model import Discount, Group, Kind, ManualSlot, Node, Rule, Scope
@@ -44,7 +44,11 @@ def manual_as_discount(manual: ManualDiscount) -> Discount:
 
 
 class Evaluation:
-    """Price one receipt against one tree; create one per call of ``price``."""
+    """Price one receipt against one tree; create one per call of ``price``.
+
+    ``gift_lines`` are lines found to hold gifts: only gift benefits touch them. The lines a
+    gift benefit gives away during the run are collected in ``gift_line_nos``.
+    """
 
     def __init__(
         self,
@@ -55,6 +59,7 @@ class Evaluation:
         targets_of: TargetsOf,
         judge: Judge,
         has_manual_slot: bool,
+        gift_lines: frozenset[int] = frozenset(),
     ) -> None:
         self.root = root
         self.basket = basket
@@ -63,6 +68,8 @@ class Evaluation:
         self.targets_of = targets_of
         self.judge = judge
         self.hints: list[Hint] = []
+        self.gift_lines = gift_lines
+        self.gift_line_nos: set[int] = set()
         self.manual = [manual_as_discount(m) for m in context.manual_discounts]
         scan = scan_targets(basket)
         self.manual_targets = {id(d): scan(d) for d in self.manual}
@@ -117,16 +124,25 @@ class Evaluation:
         # A cashier's discount has no conditions, and its id may be anything the till chose.
         targets = self.manual_targets.get(id(discount))
         if targets is None:
-            targets = self.targets_of(discount)
+            targets = self._open_to(discount, self.targets_of(discount))
             if targets:
                 targets = self.judge(discount, targets, self.hints)
+        else:
+            targets = self._open_to(discount, targets)
         if not targets:
             return Outcome(consumed)
         effect = apply_discount(discount, targets, self.basket, bases, consumed)
+        self.gift_line_nos.update(effect.gift_line_nos)
         outcome = Outcome(effect.consumed, gifts=effect.gifts)
         for line_no, amount in effect.amounts.items():
             outcome.add(line_no, _applied(discount, parent, amount))
         return outcome
+
+    def _open_to(self, discount: Discount, targets: Sequence[int]) -> Sequence[int]:
+        """Drop the gift lines from a non-gift discount's targets."""
+        if not self.gift_lines or not targets or isinstance(discount.benefit, Gift):
+            return targets
+        return [line_no for line_no in targets if line_no not in self.gift_lines]
 
 
 def scan_targets(basket: Basket) -> TargetsOf:

@@ -27,6 +27,7 @@ class UnitEffect:
     amounts: dict[int, int] = field(default_factory=dict)
     consumed: dict[int, int] = field(default_factory=dict)
     gifts: list[GiftLine] = field(default_factory=list)
+    gift_line_nos: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ def gift(
         if amount:
             effect.amounts[line.line_no] = amount
         effect.consumed[line.line_no] = effect.consumed.get(line.line_no, 0) + units
+        effect.gift_line_nos.append(line.line_no)
         gifts_due -= units
     if gifts_due:
         effect.gifts.append(

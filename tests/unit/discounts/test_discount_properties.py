@@ -301,6 +301,25 @@ class TestInvariants:
         assert again == rebuilt
 
     @FAST
+    @given(trees.map(numbered), lines_strategy, contexts)
+    def test_nothing_but_a_gift_lands_on_a_gift_line(self, tree, lines, ctx):
+        gift_ids = set()
+
+        def collect(node):
+            if isinstance(node, Group):
+                for child in node.children:
+                    collect(child)
+            elif isinstance(node, Discount) and isinstance(node.benefit, Gift):
+                gift_ids.add(node.id)
+
+        collect(tree)
+        result = price(lines, compile_rules(tree), ctx)
+        for line, given_line in zip(result.lines, lines, strict=True):
+            records = [*line.applied, *line.displaced]
+            if given_line.is_gift or any(r.discount_id in gift_ids for r in records):
+                assert {a.discount_id for a in line.applied} <= gift_ids
+
+    @FAST
     @given(
         st.lists(discounts(st.one_of(simple_discounts, unit_benefits)), max_size=5),
         discounts(st.one_of(simple_discounts, unit_benefits)),
