@@ -60,14 +60,15 @@ def benefit(doc: dict[str, Any]) -> e.Benefit:
         return e.FixedPrice(doc["price_minor"])
     if kind == "markup":
         return e.Markup(_dec(doc.get("percent")), doc.get("amount_minor"), per)
+    cap = doc.get("max_per_receipt")
     if kind == "quantity_discount":
         return e.QuantityDiscount(doc["every_nth"], Decimal(doc.get("percent", "100")),
-                                  doc.get("cheapest_first", True))
+                                  doc.get("cheapest_first", True), cap)
     if kind == "gift":
         return e.Gift(doc["required_qty"], doc.get("required_segment"), doc["gift_item_id"],
-                      doc.get("gift_price_minor", 0))
+                      doc.get("gift_price_minor", 0), cap)
     if kind == "cheapest_free":
-        return e.CheapestFree(doc["set_size"], doc.get("segment"))
+        return e.CheapestFree(doc["set_size"], doc.get("segment"), cap)
     raise ValueError(f"unknown benefit type {kind!r}")
 
 

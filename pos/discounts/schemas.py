@@ -23,9 +23,10 @@ BENEFIT_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "amount_off": ({"amount_minor"}, {"per"}),
     "fixed_price": ({"price_minor"}, set()),
     "markup": (set(), {"percent", "amount_minor", "per"}),
-    "quantity_discount": ({"every_nth"}, {"percent", "cheapest_first"}),
-    "gift": ({"required_qty", "gift_item_id"}, {"required_segment", "gift_price_minor"}),
-    "cheapest_free": ({"set_size"}, {"segment"}),
+    "quantity_discount": ({"every_nth"}, {"percent", "cheapest_first", "max_per_receipt"}),
+    "gift": ({"required_qty", "gift_item_id"},
+             {"required_segment", "gift_price_minor", "max_per_receipt"}),
+    "cheapest_free": ({"set_size"}, {"segment", "max_per_receipt"}),
 }
 CONDITION_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "receipt_volume": (set(), {"min_amount_minor", "min_quantity", "segment"}),
@@ -77,6 +78,9 @@ class BenefitSchema(StrictSchema):
     gift_price_minor = Money(data_key="gift_price")
     set_size = fields.Integer(validate=validate.Range(min=2))
     segment = fields.String(allow_none=True)
+    max_per_receipt = fields.Integer(
+        strict=True, validate=validate.Range(min=1),
+        metadata={"description": "at most this many applications per receipt (unit benefits)"})
 
     @validates_schema
     def _fields_of_type(self, data: dict[str, Any], **_: Any) -> None:

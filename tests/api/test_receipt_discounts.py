@@ -278,3 +278,11 @@ def test_no_other_discount_lands_on_a_scanned_gift(api, till, shop, benefit):
     till.sell("OAT-MILK-1L", quantity="2")
     bar = till.sell("CHOC-BAR")["lines"][1]
     assert (bar["discount"], bar["amount"]) == ("59.90", "0.00")
+
+
+def test_a_capped_offer_gives_one_free_item_per_receipt(api, till):
+    discount(api, name="3 for 2, once", segment="MILK",
+             benefit={"type": "cheapest_free", "set_size": 3, "max_per_receipt": 1})
+    at_cap = quote(till, {"sku": "MILK-1L", "quantity": "3"})
+    past_cap = quote(till, {"sku": "MILK-1L", "quantity": "6"})
+    assert at_cap["discount"] == past_cap["discount"] == "89.90"

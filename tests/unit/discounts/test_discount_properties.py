@@ -79,10 +79,13 @@ markups = st.one_of(
     st.builds(Markup, percent=st.integers(1, 50).map(Decimal)),
     st.builds(Markup, amount_minor=st.integers(1, 5000), per=st.sampled_from(list(Per))),
 )
+caps = st.none() | st.integers(1, 2)
 unit_benefits = st.one_of(
-    st.builds(QuantityDiscount, st.integers(2, 4), percents, st.booleans()),
-    st.builds(CheapestFree, st.integers(2, 3), maybe_segment),
-    st.builds(Gift, st.integers(1, 3), maybe_segment, st.sampled_from(ITEMS), st.integers(0, 500)),
+    st.builds(QuantityDiscount, st.integers(2, 4), percents, st.booleans(), caps),
+    st.builds(CheapestFree, st.integers(2, 3), maybe_segment, caps),
+    st.builds(
+        Gift, st.integers(1, 3), maybe_segment, st.sampled_from(ITEMS), st.integers(0, 500), caps
+    ),
 )
 conditions = st.lists(
     st.one_of(
