@@ -44,6 +44,16 @@ CONDITION_FIELDS: dict[str, tuple[set[str], set[str]]] = {
 }
 
 
+class ConditionQuantity(Quantity):
+    """A condition's quantity floor: a JSON number (``2.5``) or a decimal string (``"2.5"``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        if isinstance(value, float):
+            # repr is the shortest text that reads back as the same float: 2.5 -> "2.5".
+            value = repr(value)
+        return super()._deserialize(value, attr, data, **kw)
+
+
 def _check_fields(data: dict[str, Any], table: dict[str, tuple[set[str], set[str]]]) -> None:
     required, optional = table[data["type"]]
     given = set(data) - {"type"}
@@ -95,7 +105,7 @@ class ConditionSchema(StrictSchema):
 
     type = fields.String(required=True, validate=validate.OneOf(sorted(CONDITION_FIELDS)))
     min_amount_minor = Money(data_key="min_amount")
-    min_quantity = Quantity()
+    min_quantity = ConditionQuantity()
     segment = fields.String(allow_none=True)
     weekdays = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)),
                            metadata={"description": "0 = Monday"})
