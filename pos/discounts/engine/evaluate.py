@@ -123,12 +123,13 @@ class Evaluation:
         """Apply a discount to the lines it may touch whose conditions hold."""
         # A cashier's discount has no conditions, and its id may be anything the till chose.
         targets = self.manual_targets.get(id(discount))
+        is_manual = targets is not None
         if targets is None:
-            targets = self._open_to(discount, self.targets_of(discount))
-            if targets:
-                targets = self.judge(discount, targets, self.hints)
-        else:
+            targets = self.targets_of(discount)
+        if self.gift_lines:
             targets = self._open_to(discount, targets)
+        if targets and not is_manual:
+            targets = self.judge(discount, targets, self.hints)
         if not targets:
             return Outcome(consumed)
         effect = apply_discount(discount, targets, self.basket, bases, consumed)
@@ -140,7 +141,7 @@ class Evaluation:
 
     def _open_to(self, discount: Discount, targets: Sequence[int]) -> Sequence[int]:
         """Drop the gift lines from a non-gift discount's targets."""
-        if not self.gift_lines or not targets or isinstance(discount.benefit, Gift):
+        if isinstance(discount.benefit, Gift):
             return targets
         return [line_no for line_no in targets if line_no not in self.gift_lines]
 
