@@ -286,3 +286,16 @@ def test_a_capped_offer_gives_one_free_item_per_receipt(api, till):
     at_cap = quote(till, {"sku": "MILK-1L", "quantity": "3"})
     past_cap = quote(till, {"sku": "MILK-1L", "quantity": "6"})
     assert at_cap["discount"] == past_cap["discount"] == "89.90"
+
+
+def test_a_line_scope_quantity_discount_goes_only_to_the_line_that_meets_it(api, till):
+    discount(api, name="5 milks, 10% off", benefit=pct("10"), segment="MILK",
+             conditions=[{"type": "segment_quantity", "segment": "MILK", "min_quantity": 5}])
+    split = quote(till, {"sku": "MILK-1L", "quantity": "3"},
+                  {"sku": "OAT-MILK-1L", "quantity": "3"})
+    assert split["discount"] == "0.00"
+    assert [(h["line_no"], h["shortfall_quantity"]) for h in split["hints"]] == [
+        (1, "2.000"), (2, "2.000")]
+    one_line = quote(till, {"sku": "MILK-1L", "quantity": "5"},
+                     {"sku": "OAT-MILK-1L", "quantity": "3"})
+    assert [line["discount"] for line in one_line["lines"]] == ["44.95", "0.00"]
