@@ -157,6 +157,8 @@ def _globals() -> tuple[Group, Group]:
                 "hundred-off",
                 "100 off over 10000",
                 AmountOff(10_000, Per.DOCUMENT),
+                # A receipt offer: under line scope each line would need 10000 on its own.
+                scope=Scope.DOCUMENT,
                 conditions=(ReceiptVolume(min_amount_minor=1_000_000),),
             ),
         ),

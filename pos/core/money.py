@@ -101,9 +101,13 @@ def format_minor(amount_minor: int, exponent: int = 2) -> str:
 def parse_quantity(text: str | int | Decimal) -> Decimal:
     """Parse a quantity with at most three decimal places (grams precision for kg)."""
     value = _decimal(text)
-    if value != value.quantize(_QUANTITY_QUANT, context=_CTX):
+    try:
+        quantity = value.quantize(_QUANTITY_QUANT, context=_CTX)
+    except InvalidOperation:  # more digits than the context holds: "1e300"
+        raise MoneyFormatError(f"{text!r} is too large for a quantity") from None
+    if value != quantity:
         raise MoneyFormatError(f"{text!r} has more than {QUANTITY_PLACES} decimal places")
-    return value.quantize(_QUANTITY_QUANT, context=_CTX)
+    return quantity
 
 
 def format_quantity(quantity: Decimal) -> str:

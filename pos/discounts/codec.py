@@ -13,6 +13,8 @@ from typing import Any
 from pos.discounts import engine as e
 
 _DATE_KEYS = {"start", "end"}
+# Stored as decimal strings; the schemas' Quantity field dumps a Decimal, never a string.
+_QUANTITY_KEYS = {"min_quantity"}
 
 
 def to_storage(value: Any) -> Any:
@@ -31,7 +33,7 @@ def to_storage(value: Any) -> Any:
 
 
 def from_storage(value: Any, key: str | None = None) -> Any:
-    """Turn stored strings back into dates and times, for dumping through the schemas."""
+    """Turn stored strings back into dates, times and quantities, for the schemas' dump."""
     if isinstance(value, dict):
         if set(value) == {"start", "end"} and all(isinstance(v, str) and ":" in v
                                                    for v in value.values()):
@@ -41,6 +43,8 @@ def from_storage(value: Any, key: str | None = None) -> Any:
         return [from_storage(v) for v in value]
     if key in _DATE_KEYS and isinstance(value, str):
         return date.fromisoformat(value)
+    if key in _QUANTITY_KEYS and value is not None:
+        return Decimal(str(value))
     return value
 
 
@@ -60,14 +64,15 @@ def benefit(doc: dict[str, Any]) -> e.Benefit:
         return e.FixedPrice(doc["price_minor"])
     if kind == "markup":
         return e.Markup(_dec(doc.get("percent")), doc.get("amount_minor"), per)
+    cap = doc.get("max_per_receipt")
     if kind == "quantity_discount":
         return e.QuantityDiscount(doc["every_nth"], Decimal(doc.get("percent", "100")),
-                                  doc.get("cheapest_first", True))
+                                  doc.get("cheapest_first", True), cap)
     if kind == "gift":
         return e.Gift(doc["required_qty"], doc.get("required_segment"), doc["gift_item_id"],
-                      doc.get("gift_price_minor", 0))
+                      doc.get("gift_price_minor", 0), cap)
     if kind == "cheapest_free":
-        return e.CheapestFree(doc["set_size"], doc.get("segment"))
+        return e.CheapestFree(doc["set_size"], doc.get("segment"), cap)
     raise ValueError(f"unknown benefit type {kind!r}")
 
 

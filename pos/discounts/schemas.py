@@ -21,9 +21,10 @@ BENEFIT_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "amount_off": ({"amount_minor"}, {"per"}),
     "fixed_price": ({"price_minor"}, set()),
     "markup": (set(), {"percent", "amount_minor", "per"}),
-    "quantity_discount": ({"every_nth"}, {"percent", "cheapest_first"}),
-    "gift": ({"required_qty", "gift_item_id"}, {"required_segment", "gift_price_minor"}),
-    "cheapest_free": ({"set_size"}, {"segment"}),
+    "quantity_discount": ({"every_nth"}, {"percent", "cheapest_first", "max_per_receipt"}),
+    "gift": ({"required_qty", "gift_item_id"},
+             {"required_segment", "gift_price_minor", "max_per_receipt"}),
+    "cheapest_free": ({"set_size"}, {"segment", "max_per_receipt"}),
 }
 CONDITION_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "receipt_volume": (set(), {"min_amount_minor", "min_quantity", "segment"}),
@@ -39,6 +40,16 @@ CONDITION_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "store_in": ({"store_ids"}, set()),
     "date_range": (set(), {"start", "end"}),
 }
+
+
+class ConditionQuantity(Quantity):
+    """A condition's quantity floor: a JSON number (``2.5``) or a decimal string (``"2.5"``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
+        if isinstance(value, float):
+            # repr is the shortest text that reads back as the same float: 2.5 -> "2.5".
+            value = repr(value)
+        return super()._deserialize(value, attr, data, **kw)
 
 
 def _check_fields(data: dict[str, Any], table: dict[str, tuple[set[str], set[str]]]) -> None:
@@ -75,6 +86,9 @@ class BenefitSchema(StrictSchema):
     gift_price_minor = Money(data_key="gift_price")
     set_size = fields.Integer(validate=validate.Range(min=2))
     segment = fields.String(allow_none=True)
+    max_per_receipt = fields.Integer(
+        strict=True, validate=validate.Range(min=1),
+        metadata={"description": "at most this many applications per receipt (unit benefits)"})
 
     @validates_schema
     def _fields_of_type(self, data: dict[str, Any], **_: Any) -> None:
@@ -89,7 +103,7 @@ class ConditionSchema(StrictSchema):
 
     type = fields.String(required=True, validate=validate.OneOf(sorted(CONDITION_FIELDS)))
     min_amount_minor = Money(data_key="min_amount")
-    min_quantity = Quantity()
+    min_quantity = ConditionQuantity()
     segment = fields.String(allow_none=True)
     weekdays = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)),
                            metadata={"description": "0 = Monday"})

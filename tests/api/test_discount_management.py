@@ -136,3 +136,36 @@ class TestRightsAndLimits:
         dup = manager.put("/api/v1/manual-discount-limits", json={"limits": [
             body["limits"][0], body["limits"][0]]})
         assert dup.get_json()["code"] == "duplicate_limit"
+
+
+class TestCapPerReceipt:
+    ONE_FREE = {"name": "3 for 2, once per receipt", "segment": "MILK",
+                "benefit": {"type": "cheapest_free", "set_size": 3, "max_per_receipt": 1}}
+
+    def test_the_cap_is_shown_by_create_list_tree_and_update(self, api):
+        manager = api.as_("manager")
+        created = manager.post("/api/v1/discounts", json=self.ONE_FREE)
+        assert created.status_code == 201, created.get_json()
+        assert created.get_json()["benefit"]["max_per_receipt"] == 1
+        listed = manager.get("/api/v1/discounts").get_json()["items"]
+        assert listed[0]["benefit"]["max_per_receipt"] == 1
+        tree = manager.get("/api/v1/discounts/tree").get_json()
+        assert tree["discounts"][0]["benefit"]["max_per_receipt"] == 1
+        updated = manager.patch(f"/api/v1/discounts/{created.get_json()['id']}", json={
+            "benefit": {"type": "quantity_discount", "every_nth": 2, "max_per_receipt": 3}})
+        assert updated.status_code == 200, updated.get_json()
+        assert updated.get_json()["benefit"]["max_per_receipt"] == 3
+
+    def test_a_cap_below_one_or_not_an_integer_is_refused(self, api, db):
+        for cap in (0, -1, "one", 1.5):
+            body = {**self.ONE_FREE, "benefit": {**self.ONE_FREE["benefit"],
+                                                 "max_per_receipt": cap}}
+            response = api.as_("manager").post("/api/v1/discounts", json=body)
+            assert response.status_code == 422, cap
+            assert "benefit" in response.get_json()["errors"]
+        assert count(db) == 0
+
+    def test_a_cap_is_not_a_field_of_a_percent(self, api):
+        body = {**CAMPAIGN_10, "benefit": {"type": "percent_off", "percent": "5",
+                                           "max_per_receipt": 1}}
+        assert api.as_("manager").post("/api/v1/discounts", json=body).status_code == 422

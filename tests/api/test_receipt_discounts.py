@@ -241,7 +241,7 @@ class TestSimulate:
         assert api.post("/api/v1/discounts/simulate", json=body).status_code == 403
 
 
-def test_a_gift_is_announced_by_quote_and_free_once_scanned(api, till, shop):
+def chocolate_bar_for_two_milks(api, shop):
     manager = api.as_("manager")
     gift = manager.post("/api/v1/items", json={"sku": "CHOC-BAR", "name": "Chocolate bar"})
     gift_id = gift.get_json()["id"]
@@ -250,6 +250,11 @@ def test_a_gift_is_announced_by_quote_and_free_once_scanned(api, till, shop):
         "valid_from": "2026-01-01"})
     discount(api, name="2 milks, a bar free", benefit={
         "type": "gift", "required_qty": 2, "required_segment": "MILK", "gift_item_id": gift_id})
+    return gift_id
+
+
+def test_a_gift_is_announced_by_quote_and_free_once_scanned(api, till, shop):
+    gift_id = chocolate_bar_for_two_milks(api, shop)
     announced = quote(till, {"sku": "OAT-MILK-1L", "quantity": "2"})
     assert [g["item_id"] for g in announced["gift_lines"]] == [gift_id]
     till.open_receipt()
@@ -258,3 +263,37 @@ def test_a_gift_is_announced_by_quote_and_free_once_scanned(api, till, shop):
     bar = receipt["lines"][1]
     assert (bar["discount"], bar["amount"]) == ("59.90", "0.00")
     assert receipt["total"] == "299.80"
+
+
+@pytest.mark.parametrize("benefit", [{"type": "markup", "percent": "5"}, pct("10")],
+                         ids=["markup", "percent"])
+def test_no_other_discount_lands_on_a_scanned_gift(api, till, shop, benefit):
+    chocolate_bar_for_two_milks(api, shop)
+    discount(api, name="Everything", benefit=benefit)
+    group_id = api.as_("manager").get("/api/v1/discounts/tree").get_json()["id"]
+    api.as_("manager").patch(f"/api/v1/discount-groups/{group_id}", json={"rule": "sum"})
+    till.open_receipt()
+    till.sell("OAT-MILK-1L", quantity="2")
+    bar = till.sell("CHOC-BAR")["lines"][1]
+    assert (bar["discount"], bar["amount"]) == ("59.90", "0.00")
+
+
+def test_a_capped_offer_gives_one_free_item_per_receipt(api, till):
+    discount(api, name="3 for 2, once", segment="MILK",
+             benefit={"type": "cheapest_free", "set_size": 3, "max_per_receipt": 1})
+    at_cap = quote(till, {"sku": "MILK-1L", "quantity": "3"})
+    past_cap = quote(till, {"sku": "MILK-1L", "quantity": "6"})
+    assert at_cap["discount"] == past_cap["discount"] == "89.90"
+
+
+def test_a_line_scope_quantity_discount_goes_only_to_the_line_that_meets_it(api, till):
+    discount(api, name="5 milks, 10% off", benefit=pct("10"), segment="MILK",
+             conditions=[{"type": "segment_quantity", "segment": "MILK", "min_quantity": 5}])
+    split = quote(till, {"sku": "MILK-1L", "quantity": "3"},
+                  {"sku": "OAT-MILK-1L", "quantity": "3"})
+    assert split["discount"] == "0.00"
+    assert [(h["line_no"], h["shortfall_quantity"]) for h in split["hints"]] == [
+        (1, "2.000"), (2, "2.000")]
+    one_line = quote(till, {"sku": "MILK-1L", "quantity": "5"},
+                     {"sku": "OAT-MILK-1L", "quantity": "3"})
+    assert [line["discount"] for line in one_line["lines"]] == ["44.95", "0.00"]

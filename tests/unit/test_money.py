@@ -48,6 +48,10 @@ class TestParsingAndFormatting:
         with pytest.raises(MoneyFormatError):
             parse_quantity("0.4555")
 
+    def test_a_quantity_too_large_to_hold_is_a_format_error(self):
+        with pytest.raises(MoneyFormatError):
+            parse_quantity("1e300")
+
 
 class TestRounding:
     def test_line_amount_rounds_half_up_once(self):

@@ -18,11 +18,15 @@ from .result import GiftLine
 
 @dataclass(slots=True)
 class Effect:
-    """Hold a discount's amount per line, the units consumed afterwards, and gifts owed."""
+    """Hold a discount's amount per line, the units consumed afterwards, and gifts owed.
+
+    ``gift_line_nos`` are the lines on the receipt whose units it gives away as gifts.
+    """
 
     amounts: dict[int, int]
     consumed: dict[int, int]
     gifts: list[GiftLine] = field(default_factory=list)
+    gift_line_nos: list[int] = field(default_factory=list)
 
 
 def apply_discount(
@@ -106,4 +110,4 @@ def _apply_units(
     after = dict(consumed)
     for line_no, count in effect.consumed.items():
         after[line_no] = after.get(line_no, 0) + count
-    return Effect(effect.amounts, after, effect.gifts)
+    return Effect(effect.amounts, after, effect.gifts, effect.gift_line_nos)

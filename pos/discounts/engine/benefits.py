@@ -102,11 +102,13 @@ class QuantityDiscount:
 
     ``cheapest_first`` discounts the cheapest units of the consumed sets; otherwise the n-th,
     2n-th... unit in line order. Only whole units count (a weighed line's fraction never does).
+    ``max_per_receipt`` caps the sets discounted on one receipt (``None``: no cap).
     """
 
     every_nth: int
     percent: Decimal = HUNDRED
     cheapest_first: bool = True
+    max_per_receipt: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +117,12 @@ class CheapestFree:
 
     Units are ranked dearest first and cut into sets, so the customer never gets the cheapest
     units of the whole receipt free twice over ([10, 9, 8, 3, 2, 1] gives 8 and 1 free).
+    ``max_per_receipt`` caps the free units on one receipt ("one free item per receipt").
     """
 
     set_size: int
     segment: str | None = None
+    max_per_receipt: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +132,14 @@ class Gift:
     The qualifying units are the discount's lines in ``required_segment``. If the gift item is
     on the receipt (a gift line added earlier first) its units are discounted to the gift
     price; gifts still owed are returned as gift lines for the till to add.
+    ``max_per_receipt`` caps the gifts given on one receipt.
     """
 
     required_qty: int
     required_segment: str | None
     gift_item_id: int
     gift_price_minor: int = 0
+    max_per_receipt: int | None = None
 
 
 SimpleBenefit = PercentOff | AmountOff | FixedPrice | Markup

@@ -1,4 +1,9 @@
-"""Conditions of a discount: each answers met, or missing with a measurable shortfall."""
+"""Conditions of a discount: each answers met, or missing with a measurable shortfall.
+
+The conditions that measure what is bought (volume, quantity, a trial segment) also answer for
+one line (``check_line``): under line scope they are judged on each line's own amount and
+quantity (seed 002). The others are facts about the sale and hold for every line alike.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from .basket import Basket
-from .inputs import PricingContext
+from .inputs import LineInput, PricingContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,16 @@ class ReceiptVolume:
                 return Check(False, shortfall_quantity=short)
         return MET
 
+    def check_line(self, line: LineInput, amount_minor: int, context: PricingContext) -> Check:
+        """Compare one line's amount and quantity with the floor (a line of the segment)."""
+        if self.segment is not None and self.segment not in line.segments:
+            return UNMET  # no more of this line ever counts towards another segment
+        if self.min_amount_minor is not None and amount_minor < self.min_amount_minor:
+            return Check(False, shortfall_minor=self.min_amount_minor - amount_minor)
+        if self.min_quantity is not None and line.quantity < self.min_quantity:
+            return Check(False, shortfall_quantity=self.min_quantity - line.quantity)
+        return MET
+
 
 @dataclass(frozen=True, slots=True)
 class SegmentQuantity:
@@ -66,6 +81,13 @@ class SegmentQuantity:
     def check(self, basket: Basket, context: PricingContext) -> Check:
         """Compare the segment's quantity on the receipt with the floor."""
         short = self.min_quantity - basket.quantity_in(self.segment)
+        return MET if short <= 0 else Check(False, shortfall_quantity=short)
+
+    def check_line(self, line: LineInput, amount_minor: int, context: PricingContext) -> Check:
+        """Compare one line's quantity with the floor (a line of the segment)."""
+        if self.segment not in line.segments:
+            return UNMET
+        short = self.min_quantity - line.quantity
         return MET if short <= 0 else Check(False, shortfall_quantity=short)
 
 
@@ -108,6 +130,11 @@ class FirstPurchaseFromSegment:
         is_new = self.segment not in context.segments_bought_before
         on_receipt = basket.quantity_in(self.segment) > 0
         return _met_if(context.has_known_buyer and is_new and on_receipt)
+
+    def check_line(self, line: LineInput, amount_minor: int, context: PricingContext) -> Check:
+        """Tell whether the line is of the segment and the buyer never bought it before."""
+        is_new = self.segment not in context.segments_bought_before
+        return _met_if(context.has_known_buyer and is_new and self.segment in line.segments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,3 +261,12 @@ Condition = (
     | StoreIn
     | DateRange
 )
+
+
+LineCondition = ReceiptVolume | SegmentQuantity | FirstPurchaseFromSegment
+"""The conditions that measure what is bought, and so can be judged on one line."""
+
+
+def is_judged_per_line(condition: Condition) -> bool:
+    """Tell whether a condition measures what is bought (judged per line under line scope)."""
+    return isinstance(condition, ReceiptVolume | SegmentQuantity | FirstPurchaseFromSegment)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .basket import Basket, build_basket
 from .evaluate import Evaluation, scan_targets
 from .groups import Outcome
 from .index import CompiledRules
 from .inputs import LineInput, PricingContext
+from .judge import qualifying_lines
 from .model import Discount, Group, ManualSlot
+from .naive import naive_judge
 from .result import PricedLine, Pricing
 
 
@@ -18,16 +20,22 @@ def price(lines: Sequence[LineInput], rules: CompiledRules, context: PricingCont
     basket = build_basket(lines)
     hits = rules.lookup(basket)
     children = rules.children(hits, bool(context.manual_discounts))
-    evaluation = Evaluation(
-        rules.root,
-        basket,
-        context,
-        children_of=lambda group: children.get(group.id, ()),
-        targets_of=lambda discount: hits.get(discount.id, ()),
-        conditions_of=lambda discount: rules.conditions[discount.id],
-        has_manual_slot=rules.slot_path is not None,
-    )
-    return _assemble(basket, evaluation.run(), evaluation)
+
+    def evaluation(gift_lines: frozenset[int]) -> Evaluation:
+        return Evaluation(
+            rules.root,
+            basket,
+            context,
+            children_of=lambda group: children.get(group.id, ()),
+            targets_of=lambda discount: hits.get(discount.id, ()),
+            judge=lambda discount, targets, hints: qualifying_lines(
+                discount, rules.judged[discount.id], targets, basket, context, hints
+            ),
+            has_manual_slot=rules.slot_path is not None,
+            gift_lines=gift_lines,
+        )
+
+    return _assemble(basket, *_settle(evaluation))
 
 
 def naive_price(lines: Sequence[LineInput], root: Group, context: PricingContext) -> Pricing:
@@ -38,16 +46,36 @@ def naive_price(lines: Sequence[LineInput], root: Group, context: PricingContext
     def targets_of(discount: Discount) -> Sequence[int]:
         return scan(discount) if discount.is_active else []
 
-    evaluation = Evaluation(
-        root,
-        basket,
-        context,
-        children_of=lambda group: group.children,
-        targets_of=targets_of,
-        conditions_of=Discount.all_conditions,
-        has_manual_slot=_has_slot(root),
-    )
-    return _assemble(basket, evaluation.run(), evaluation)
+    def evaluation(gift_lines: frozenset[int]) -> Evaluation:
+        return Evaluation(
+            root,
+            basket,
+            context,
+            children_of=lambda group: group.children,
+            targets_of=targets_of,
+            judge=naive_judge(basket, context),
+            has_manual_slot=_has_slot(root),
+            gift_lines=gift_lines,
+        )
+
+    return _assemble(basket, *_settle(evaluation))
+
+
+def _settle(evaluation: Callable[[frozenset[int]], Evaluation]) -> tuple[Outcome, Evaluation]:
+    """Run the tree; while gifts turn up on lines still open to others, close them and rerun.
+
+    A scanned gift item is a gift line once a gift benefit gives it away: a markup or another
+    discount must not land on it, and no displacement may take the gift away. The closed set
+    only grows, so this ends; receipts without a gift item on them run once.
+    """
+    gift_lines: frozenset[int] = frozenset()
+    while True:
+        run = evaluation(gift_lines)
+        outcome = run.run()
+        found = run.gift_line_nos - gift_lines
+        if not found:
+            return outcome, run
+        gift_lines |= found
 
 
 def _has_slot(group: Group) -> bool:

@@ -1,7 +1,8 @@
 """Walk the rule tree for one receipt: leaves apply, groups combine, hints are collected.
 
-Both evaluators share this walk; they differ only in which children a group shows and how a
-discount's target lines are found (an index, or a scan of every line).
+Both evaluators share this walk; they differ in which children a group shows, how a
+discount's target lines are found (an index, or a scan of every line) and how its conditions
+are judged (split once at compile time, or the plain way line by line).
 """
 
 from __future__ import annotations
@@ -10,17 +11,16 @@ from collections.abc import Callable, Sequence
 
 from .apply import apply_discount
 from .basket import Basket
-from .benefits import AmountOff, Per, PercentOff
-from .conditions import Condition
+from .benefits import AmountOff, Gift, Per, PercentOff
 from .groups import Outcome, combine_exclusive, combine_together, union_consumed
-from .hints import hint_for
 from .inputs import ManualDiscount, PricingContext
 from .model import Discount, Group, Kind, ManualSlot, Node, Rule, Scope
 from .result import AppliedDiscount, Hint
 
 ChildrenOf = Callable[[Group], Sequence[Node]]
 TargetsOf = Callable[[Discount], Sequence[int]]
-ConditionsOf = Callable[[Discount], Sequence[Condition]]
+Judge = Callable[[Discount, Sequence[int], list[Hint]], Sequence[int]]
+"""Return the target lines a discount goes to, adding hints for what nearly qualifies."""
 Amounts = dict[int, int]  # line number -> minor units (or units consumed)
 
 _TOGETHER = (Rule.SUM, Rule.MULTIPLY)
@@ -44,7 +44,11 @@ def manual_as_discount(manual: ManualDiscount) -> Discount:
 
 
 class Evaluation:
-    """Price one receipt against one tree; create one per call of ``price``."""
+    """Price one receipt against one tree; create one per call of ``price``.
+
+    ``gift_lines`` are lines found to hold gifts: only gift benefits touch them. The lines a
+    gift benefit gives away during the run are collected in ``gift_line_nos``.
+    """
 
     def __init__(
         self,
@@ -53,16 +57,19 @@ class Evaluation:
         context: PricingContext,
         children_of: ChildrenOf,
         targets_of: TargetsOf,
-        conditions_of: ConditionsOf,
+        judge: Judge,
         has_manual_slot: bool,
+        gift_lines: frozenset[int] = frozenset(),
     ) -> None:
         self.root = root
         self.basket = basket
         self.context = context
         self.children_of = children_of
         self.targets_of = targets_of
-        self.conditions_of = conditions_of
+        self.judge = judge
         self.hints: list[Hint] = []
+        self.gift_lines = gift_lines
+        self.gift_line_nos: set[int] = set()
         self.manual = [manual_as_discount(m) for m in context.manual_discounts]
         scan = scan_targets(basket)
         self.manual_targets = {id(d): scan(d) for d in self.manual}
@@ -113,33 +120,30 @@ class Evaluation:
         return self.leaf(node, parent, bases, consumed)
 
     def leaf(self, discount: Discount, parent: Group, bases: Amounts, consumed: Amounts) -> Outcome:
-        """Apply a discount if it has lines to touch and all its conditions hold."""
+        """Apply a discount to the lines it may touch whose conditions hold."""
         # A cashier's discount has no conditions, and its id may be anything the till chose.
         targets = self.manual_targets.get(id(discount))
         is_manual = targets is not None
         if targets is None:
             targets = self.targets_of(discount)
-        if not targets or not (is_manual or self._fires(discount)):
+        if self.gift_lines:
+            targets = self._open_to(discount, targets)
+        if targets and not is_manual:
+            targets = self.judge(discount, targets, self.hints)
+        if not targets:
             return Outcome(consumed)
         effect = apply_discount(discount, targets, self.basket, bases, consumed)
+        self.gift_line_nos.update(effect.gift_line_nos)
         outcome = Outcome(effect.consumed, gifts=effect.gifts)
         for line_no, amount in effect.amounts.items():
             outcome.add(line_no, _applied(discount, parent, amount))
         return outcome
 
-    def _fires(self, discount: Discount) -> bool:
-        missing = None
-        for condition in self.conditions_of(discount):
-            check = condition.check(self.basket, self.context)
-            if check.is_met:
-                continue
-            if missing is not None or not check.is_measurable:
-                return False  # hints only when everything else already holds
-            missing = (condition, check)
-        if missing is None:
-            return True
-        self.hints.append(hint_for(discount, *missing))
-        return False
+    def _open_to(self, discount: Discount, targets: Sequence[int]) -> Sequence[int]:
+        """Drop the gift lines from a non-gift discount's targets."""
+        if isinstance(discount.benefit, Gift):
+            return targets
+        return [line_no for line_no in targets if line_no not in self.gift_lines]
 
 
 def scan_targets(basket: Basket) -> TargetsOf:

@@ -11,10 +11,18 @@ from .model import Discount
 from .result import Hint
 
 
-def hint_for(discount: Discount, condition: Condition, check: Check) -> Hint:
-    """Build the structured hint and its message for one measurable missing condition."""
+def hint_for(
+    discount: Discount, condition: Condition, check: Check, line_no: int | None = None
+) -> Hint:
+    """Build the structured hint and its message for one measurable missing condition.
+
+    With ``line_no`` the shortfall is the line's own (line scope): more of that line's item.
+    """
     segment: str | None = getattr(condition, "segment", None)
-    where = f" from {segment}" if segment else ""
+    if line_no is not None:
+        where = f" {'on' if check.shortfall_minor is not None else 'to'} line {line_no}"
+    else:
+        where = f" from {segment}" if segment else ""
     if check.shortfall_minor is not None:
         message = f"Spend {format_minor(check.shortfall_minor)} more{where} for {discount.name}"
     else:
@@ -29,6 +37,7 @@ def hint_for(discount: Discount, condition: Condition, check: Check) -> Hint:
         check.shortfall_quantity,
         segment,
         message,
+        line_no,
     )
 
 

@@ -15,6 +15,7 @@ from pos.core.errors import ValidationError
 
 from .basket import Basket
 from .conditions import Condition
+from .judge import Judged, split_conditions
 from .model import Discount, Group, ManualSlot, Node
 from .validate import Problem, validate_tree
 
@@ -46,6 +47,7 @@ class CompiledRules:
     everyone: list[Discount] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
     conditions: dict[str, tuple[Condition, ...]] = field(default_factory=dict)
+    judged: dict[str, Judged] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     slot_path: Path | None = None
 
@@ -101,6 +103,7 @@ def _walk(group: Group, path: Path, rules: CompiledRules) -> None:
         elif child.is_active:
             rules.paths[child.id] = here
             rules.conditions[child.id] = child.all_conditions()
+            rules.judged[child.id] = split_conditions(child)
             _file(child, rules)
 
 

@@ -81,7 +81,11 @@ class GiftLine:
 
 @dataclass(frozen=True, slots=True)
 class Hint:
-    """Tell the till what is missing for a discount whose other conditions all hold."""
+    """Tell the till what is missing for a discount whose other conditions all hold.
+
+    ``line_no`` names the line the shortfall is about under line scope; ``None`` means the
+    receipt as a whole.
+    """
 
     discount_id: str
     name: str
@@ -90,6 +94,7 @@ class Hint:
     shortfall_quantity: Decimal | None
     segment: str | None
     message: str
+    line_no: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the hint as a JSON-ready dict."""
@@ -102,6 +107,7 @@ class Hint:
             "shortfall_quantity": None if quantity is None else str(quantity),
             "segment": self.segment,
             "message": self.message,
+            "line_no": self.line_no,
         }
 
 

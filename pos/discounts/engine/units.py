@@ -27,6 +27,7 @@ class UnitEffect:
     amounts: dict[int, int] = field(default_factory=dict)
     consumed: dict[int, int] = field(default_factory=dict)
     gifts: list[GiftLine] = field(default_factory=list)
+    gift_line_nos: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +53,21 @@ def _runs(lines: Sequence[int], basket: Basket, bases: Amounts, used: Amounts) -
     return runs
 
 
-def _pick(runs: list[_Run], set_size: int, free_first: int | None) -> dict[int, tuple[int, int]]:
-    """Return per line (units consumed, units discounted) over full sets, in ``runs`` order.
+def _sets(runs: list[_Run], set_size: int, cap: int | None) -> int:
+    """Return how many full sets the runs hold, at most ``cap`` (the benefit's per-receipt cap)."""
+    sets = sum(run.units for run in runs) // set_size
+    return sets if cap is None else min(sets, cap)
+
+
+def _pick(
+    runs: list[_Run], set_size: int, sets: int, free_first: int | None
+) -> dict[int, tuple[int, int]]:
+    """Return per line (units consumed, units discounted) over ``sets`` sets, in ``runs`` order.
 
     With ``free_first`` the first that many units are the discounted ones; otherwise the last
-    unit of every set is.
+    unit of every set is. Units past the sets are left for other benefits.
     """
-    limit = sum(run.units for run in runs) // set_size * set_size
+    limit = sets * set_size
     picked: dict[int, tuple[int, int]] = {}
     position = 0
     for run in runs:
@@ -93,11 +102,12 @@ def quantity_discount(
 ) -> UnitEffect:
     """Discount every n-th unit, cheapest units first or in line order."""
     runs = _runs(lines, basket, bases, used)
+    sets = _sets(runs, benefit.every_nth, benefit.max_per_receipt)
     free_first = None
     if benefit.cheapest_first:
         runs.sort(key=lambda run: run.unit_value)  # stable: ties keep line order
-        free_first = sum(run.units for run in runs) // benefit.every_nth
-    picked = _pick(runs, benefit.every_nth, free_first)
+        free_first = sets
+    picked = _pick(runs, benefit.every_nth, sets, free_first)
     return _priced(picked, basket, bases, benefit.percent)
 
 
@@ -107,7 +117,8 @@ def cheapest_free(
     """Rank units dearest first, cut them into sets and make each set's last unit free."""
     runs = _runs(lines, basket, bases, used)
     runs.sort(key=lambda run: -run.unit_value)
-    return _priced(_pick(runs, benefit.set_size, None), basket, bases, HUNDRED)
+    sets = _sets(runs, benefit.set_size, benefit.max_per_receipt)
+    return _priced(_pick(runs, benefit.set_size, sets, None), basket, bases, HUNDRED)
 
 
 def gift(
@@ -120,10 +131,11 @@ def gift(
 ) -> UnitEffect:
     """Consume qualifying units, discount gift items on the receipt, and owe the rest."""
     runs = _runs(lines, basket, bases, used)
-    gifts_due = sum(run.units for run in runs) // benefit.required_qty
+    gifts_due = _sets(runs, benefit.required_qty, benefit.max_per_receipt)
     if not gifts_due:
         return UnitEffect()
-    effect = _priced(_pick(runs, benefit.required_qty, 0), basket, bases, HUNDRED)
+    picked = _pick(runs, benefit.required_qty, gifts_due, 0)
+    effect = _priced(picked, basket, bases, HUNDRED)
     taken = {**used}
     for line_no, count in effect.consumed.items():
         taken[line_no] = taken.get(line_no, 0) + count
@@ -137,6 +149,7 @@ def gift(
         if amount:
             effect.amounts[line.line_no] = amount
         effect.consumed[line.line_no] = effect.consumed.get(line.line_no, 0) + units
+        effect.gift_line_nos.append(line.line_no)
         gifts_due -= units
     if gifts_due:
         effect.gifts.append(

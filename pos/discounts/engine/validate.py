@@ -121,6 +121,9 @@ class _Checker:
             _at_least(self, benefit.required_qty, 1, f"{path}.required_qty")
             if benefit.gift_price_minor < 0:
                 self.add(f"{path}.gift_price_minor", "price_negative", "a gift price is >= 0")
+        if isinstance(benefit, QuantityDiscount | CheapestFree | Gift):
+            if benefit.max_per_receipt is not None:
+                _at_least(self, benefit.max_per_receipt, 1, f"{path}.max_per_receipt")
 
     def _markup(self, markup: Markup, path: str) -> None:
         if (markup.percent is None) == (markup.amount_minor is None):

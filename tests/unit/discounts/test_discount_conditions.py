@@ -58,7 +58,9 @@ class TestReceiptVolume:
         assert not fires(self.over_3000(), lines)
 
     def test_quantity_floor_counts_units_on_the_receipt(self):
-        discount = percent("six", "5", conditions=(ReceiptVolume(min_quantity=Decimal(6)),))
+        discount = percent(
+            "six", "5", scope=Scope.DOCUMENT, conditions=(ReceiptVolume(min_quantity=Decimal(6)),)
+        )
         assert fires(discount, [sell(1, "CROISSANT", "4"), sell(2, "OAT-MILK-1L", "2")])
         assert not fires(discount, [sell(1, "CROISSANT", "5")])
 
@@ -66,7 +68,11 @@ class TestReceiptVolume:
 class TestSegmentQuantity:
     def test_three_coffees_unlock_the_coffee_discount(self):
         discount = percent(
-            "coffee3", "10", segment="Coffee", conditions=(SegmentQuantity("Coffee", Decimal(3)),)
+            "coffee3",
+            "10",
+            scope=Scope.DOCUMENT,
+            segment="Coffee",
+            conditions=(SegmentQuantity("Coffee", Decimal(3)),),
         )
         assert fires(discount, [sell(1, "ESPRESSO-BEANS-1KG", "2"), sell(2, "FILTER-COFFEE-250G")])
         assert not fires(discount, [sell(1, "ESPRESSO-BEANS-1KG", "2"), sell(2, "OAT-MILK-1L")])

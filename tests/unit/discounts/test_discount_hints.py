@@ -24,6 +24,7 @@ COFFEE_10 = percent(
     "coffee3",
     "10",
     name="10% off Coffee",
+    scope=Scope.DOCUMENT,
     segment="Coffee",
     conditions=(SegmentQuantity("Coffee", Decimal(3)),),
 )

@@ -21,6 +21,7 @@ from pos.discounts.engine import (
     CheapestFree,
     Discount,
     FirstPurchase,
+    FirstPurchaseFromSegment,
     FixedPrice,
     Gift,
     Group,
@@ -78,16 +79,26 @@ markups = st.one_of(
     st.builds(Markup, percent=st.integers(1, 50).map(Decimal)),
     st.builds(Markup, amount_minor=st.integers(1, 5000), per=st.sampled_from(list(Per))),
 )
+caps = st.none() | st.integers(1, 2)
 unit_benefits = st.one_of(
-    st.builds(QuantityDiscount, st.integers(2, 4), percents, st.booleans()),
-    st.builds(CheapestFree, st.integers(2, 3), maybe_segment),
-    st.builds(Gift, st.integers(1, 3), maybe_segment, st.sampled_from(ITEMS), st.integers(0, 500)),
+    st.builds(QuantityDiscount, st.integers(2, 4), percents, st.booleans(), caps),
+    st.builds(CheapestFree, st.integers(2, 3), maybe_segment, caps),
+    st.builds(
+        Gift, st.integers(1, 3), maybe_segment, st.sampled_from(ITEMS), st.integers(0, 500), caps
+    ),
 )
 conditions = st.lists(
     st.one_of(
         st.builds(ReceiptVolume, min_amount_minor=st.integers(1, 100000)),
         st.builds(ReceiptVolume, min_quantity=quantities, segment=maybe_segment),
+        st.builds(
+            ReceiptVolume,
+            min_amount_minor=st.integers(1, 100000),
+            min_quantity=quantities,
+            segment=st.sampled_from(SEGMENTS),
+        ),
         st.builds(SegmentQuantity, st.sampled_from(SEGMENTS), quantities),
+        st.builds(FirstPurchaseFromSegment, st.sampled_from(SEGMENTS)),
         st.just(CardTypes(frozenset({"gold"}))),
         st.just(PaymentForm(frozenset({"cash"}))),
         st.just(TimeOfSale(weekdays=frozenset({4}))),
@@ -129,13 +140,14 @@ def groups(children):
 trees = groups(st.recursive(discounts() | st.just(ManualSlot()), groups, max_leaves=10))
 
 contexts = st.builds(
-    lambda cards, forms, day, manual: context(
+    lambda cards, forms, day, manual, bought: context(
         card_types=cards,
         payment_forms=forms,
         now_local=datetime(2025, 3, 14 + day, 12),
         card_id="C-1",
         is_first_purchase=True,
         manual_discounts=tuple(manual),
+        segments_bought_before=bought,
     ),
     st.frozensets(st.just("gold")),
     st.frozensets(st.sampled_from(["cash", "card"])),
@@ -150,6 +162,7 @@ contexts = st.builds(
         ),
         max_size=2,
     ),
+    st.frozensets(st.sampled_from(SEGMENTS), max_size=1),
 )
 
 
@@ -181,6 +194,93 @@ class TestIndexMatchesNaive:
         )
 
 
+def in_scope(tree: Group, scope: Scope) -> Group:
+    """Put every discount of the tree in one scope."""
+    kids = tuple(
+        in_scope(node, scope)
+        if isinstance(node, Group)
+        else dataclasses.replace(node, scope=scope)
+        if isinstance(node, Discount)
+        else node
+        for node in tree.children
+    )
+    return dataclasses.replace(tree, children=kids)
+
+
+class TestIndexMatchesNaiveInEachScope:
+    @FAST
+    @given(trees.map(numbered), lines_strategy, contexts, st.sampled_from(list(Scope)))
+    def test_indexed_pricing_equals_naive_pricing_with_every_discount_in_one_scope(
+        self, tree, lines, ctx, scope
+    ):
+        tree = in_scope(tree, scope)
+        assert (
+            price(lines, compile_rules(tree), ctx).to_dict()
+            == naive_price(lines, tree, ctx).to_dict()
+        )
+
+
+line_volumes = st.one_of(
+    st.builds(ReceiptVolume, min_amount_minor=st.integers(1, 60000), segment=maybe_segment),
+    st.builds(ReceiptVolume, min_quantity=quantities, segment=maybe_segment),
+    st.builds(SegmentQuantity, st.sampled_from(SEGMENTS), quantities),
+)
+
+
+def meets_on_its_own(condition, line: LineInput, amount: int) -> bool:
+    """Say whether one line alone meets a volume condition (the seed's "в строке")."""
+    if condition.segment is not None and condition.segment not in line.segments:
+        return False
+    if getattr(condition, "min_amount_minor", None) and amount < condition.min_amount_minor:
+        return False
+    return condition.min_quantity is None or line.quantity >= condition.min_quantity
+
+
+class TestLineScope:
+    @FAST
+    @given(lines_strategy, line_volumes, percents)
+    def test_a_line_discount_goes_exactly_to_the_lines_that_meet_the_condition_alone(
+        self, lines, condition, pct
+    ):
+        discount = Discount("d", "D", PercentOff(pct), conditions=(condition,))
+        result = price(
+            lines, compile_rules(Group("root", "Root", Rule.SUM, (discount,))), context()
+        )
+        for line, given_line in zip(result.lines, lines, strict=True):
+            eligible = given_line.is_discountable and not given_line.is_gift
+            if not (eligible and meets_on_its_own(condition, given_line, line.base_amount_minor)):
+                assert line.applied == ()
+            elif percent_of(line.base_amount_minor, pct):
+                assert [a.discount_id for a in line.applied] == ["d"]
+
+    @FAST
+    @given(lines_strategy, line_volumes)
+    def test_every_line_hint_is_about_a_line_that_misses_the_condition(self, lines, condition):
+        discount = Discount("d", "D", PercentOff(Decimal(5)), conditions=(condition,))
+        result = price(
+            lines, compile_rules(Group("root", "Root", Rule.SUM, (discount,))), context()
+        )
+        by_no = {line.line_no: line for line in lines}
+        amounts = {line.line_no: line.base_amount_minor for line in result.lines}
+        for hint in result.hints:
+            assert hint.line_no is not None
+            assert not meets_on_its_own(condition, by_no[hint.line_no], amounts[hint.line_no])
+
+    @FAST
+    @given(lines_strategy, contexts, percents)
+    def test_facts_about_the_sale_give_a_line_discount_to_every_line_or_none(self, lines, ctx, pct):
+        facts = (CardTypes(frozenset({"gold"})), PaymentForm(frozenset({"cash"})))
+        by_line = Discount("d", "D", PercentOff(pct), conditions=facts)
+        ctx = dataclasses.replace(ctx, manual_discounts=())
+        result = price(lines, compile_rules(Group("root", "Root", Rule.SUM, (by_line,))), ctx)
+        fired = "gold" in ctx.card_types and "cash" in ctx.payment_forms
+        for line, given_line in zip(result.lines, lines, strict=True):
+            if not fired:
+                assert line.applied == ()
+            elif given_line.is_discountable and not given_line.is_gift:
+                assert line.discount_minor == percent_of(line.base_amount_minor, pct)
+
+
 class TestInvariants:
     @FAST
     @given(trees.map(numbered), lines_strategy, contexts)
@@ -202,6 +302,25 @@ class TestInvariants:
         rebuilt = json.loads(json.dumps(first))
         again = price(list(lines), compile_rules(numbered(tree)), ctx).to_dict()
         assert again == rebuilt
+
+    @FAST
+    @given(trees.map(numbered), lines_strategy, contexts)
+    def test_nothing_but_a_gift_lands_on_a_gift_line(self, tree, lines, ctx):
+        gift_ids = set()
+
+        def collect(node):
+            if isinstance(node, Group):
+                for child in node.children:
+                    collect(child)
+            elif isinstance(node, Discount) and isinstance(node.benefit, Gift):
+                gift_ids.add(node.id)
+
+        collect(tree)
+        result = price(lines, compile_rules(tree), ctx)
+        for line, given_line in zip(result.lines, lines, strict=True):
+            records = [*line.applied, *line.displaced]
+            if given_line.is_gift or any(r.discount_id in gift_ids for r in records):
+                assert {a.discount_id for a in line.applied} <= gift_ids
 
     @FAST
     @given(
