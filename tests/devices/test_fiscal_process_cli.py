@@ -13,14 +13,12 @@ from sqlalchemy import select
 from devices.emulators.shtrih import ShtrihEmulator
 from pos.core.db import Database
 from pos.fiscal.model import OutboxEntry
-from tests.api.test_receipts_till import Till
-from tests.helpers import Shop
+from tests.helpers import Shop, Till
 
 
 @pytest.fixture
-def till(api, shop) -> Till:  # type: ignore[no-untyped-def]
+def till(till: Till) -> Till:
     """Till 1 driven by the cashier, with a shift open and two cash sales closed."""
-    till = Till(api, shop)
     till.open_shift("100.00")
     for _ in range(2):
         till.ok(till.checkout([{"sku": "MILK-1L"}], [{"type": "cash", "amount": "100.00"}]), 201)
