@@ -16,6 +16,7 @@ from pos.core.clock import Clock, SystemClock
 from pos.core.config import Settings
 from pos.core.db import Database
 from pos.core.money import reset_rounding, rounding_mode, use_rounding
+from pos.core.pan_guard import refuse_card_numbers
 from pos.core.problems import register_problem_handlers
 from pos.core.registry import Registry
 from pos.core.schemas import ProblemSchema
@@ -65,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
     _use_rounding(app, settings.rounding)
     _register_api(app)
     register_problem_handlers(app)
+    app.before_request(refuse_card_numbers)  # before any view: a refusal writes nothing
     _register_health(app, db)
     _register_swagger_assets(app)
     from pos.cli import register_cli

@@ -35,7 +35,8 @@ def main() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app (``flask --app pos.app`` sees them too)."""
-    for group in (db_cli, demo_cli, user_cli, catalog_cli, journal_cli, fiscal_cli):
+    for group in (db_cli, demo_cli, user_cli, catalog_cli, journal_cli, fiscal_cli,
+                  idempotency_cli):
         app.cli.add_command(group)
 
 
@@ -198,6 +199,23 @@ def journal_verify(till_id: int | None) -> None:
             click.echo(f"till {till.till_id}: BROKEN {till.location()}: {till.reason}", err=True)
     if not verdict.is_intact:
         sys.exit(1)
+
+
+@click.group("idempotency")
+def idempotency_cli() -> None:
+    """Idempotency keys of effectful requests."""
+
+
+@idempotency_cli.command("purge")
+@click.option("--batch", "batch_size", default=1000, show_default=True,
+              type=click.IntRange(min=1), help="keys deleted per transaction")
+@with_appcontext
+def idempotency_purge(batch_size: int) -> None:
+    """Delete the keys kept longer than POS_IDEMPOTENCY_TTL_DAYS, in batches; print how many."""
+    from pos.core.idempotency import purge_expired
+
+    purged = purge_expired(current_db(), current_clock().now(), batch_size=batch_size)
+    click.echo(f"purged {purged} expired idempotency keys")
 
 
 @click.group("fiscal")

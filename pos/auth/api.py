@@ -54,6 +54,7 @@ class Login(MethodView):
             current_db(), creds["username"], creds["password"], client=client_address(),
             now=current_clock().now(), ttl=timedelta(hours=settings.token_ttl_hours),
             free_failures=settings.login_max_failures,
+            free_address_failures=settings.login_max_address_failures,
         )
         return {"token": result.token, "expires_at": result.expires_at,
                 "user": result.principal}

@@ -82,7 +82,7 @@ def _approving_manager(
         if candidate is not None and _secret_matches(candidate, approval.secret or ""):
             manager = candidate
     if manager is None or not (manager.can(Right.APPROVE) and manager.can(right)):
-        record_failure(session, keys, now, FREE_APPROVAL_FAILURES)
+        record_failure(session, {key: FREE_APPROVAL_FAILURES for key in keys}, now)
         session.commit()  # keep the failure count although the request is refused
         raise ForbiddenError("The manager's approval is not valid for this action",
                              code="approval_invalid")

@@ -81,8 +81,14 @@ class ApprovalCode(Base):
         )
 
 
+# A failure is forgotten after this long without another: the till PC's typos of last week
+# do not add up to a block today. An attacker is slowed down to one guess per block (at most
+# 15 min), well within it, so the count never lapses while guessing goes on.
+FAILURE_MEMORY = timedelta(hours=1)
+
+
 class LoginThrottle(Base):
-    """Count consecutive failed sign-ins per user name and per client address."""
+    """Count recent failed attempts under one key (a user name, an address, an approver)."""
 
     __tablename__ = "login_throttles"
 
@@ -93,6 +99,8 @@ class LoginThrottle(Base):
 
     def record_failure(self, now: datetime, free_failures: int) -> None:
         """Count a failure; past the free ones, block for a doubling delay (max 15 min)."""
+        if now - self.last_failure_at > FAILURE_MEMORY:
+            self.failures = 0
         self.failures += 1
         self.last_failure_at = now
         over = self.failures - free_failures

@@ -57,9 +57,9 @@ def check_throttle(session: Session, keys: list[str], now: datetime) -> None:
             raise TooManyAttemptsError(wait, "Too many failed attempts; wait and try again")
 
 
-def record_failure(session: Session, keys: list[str], now: datetime, free: int) -> None:
-    """Count a failed attempt against each key."""
-    for key in keys:
+def record_failure(session: Session, free_failures: dict[str, int], now: datetime) -> None:
+    """Count a failed attempt against each key, each with its own allowance of free failures."""
+    for key, free in free_failures.items():
         throttle = session.get(LoginThrottle, key)
         if throttle is None:
             throttle = LoginThrottle(key=key, failures=0, last_failure_at=now)
@@ -77,21 +77,29 @@ def clear_failures(session: Session, keys: list[str]) -> None:
 
 def login(
     db: Database, username: str, password: str, *, client: str, now: datetime,
-    ttl: timedelta, free_failures: int,
+    ttl: timedelta, free_failures: int, free_address_failures: int,
 ) -> LoginResult:
-    """Check credentials and issue a bearer token; slow down repeated failures."""
-    keys = [f"user:{username.lower()}", f"addr:{client}"]
+    """Check credentials and issue a bearer token; slow down repeated failures.
+
+    Failures count per user name (from any address: ``free_failures``) and per address (at
+    any user name: ``free_address_failures``, larger), separately: guesses at the manager's
+    password from the till PC block the manager, not the admin signing in at the same PC,
+    while one machine spraying guesses over many users still gets blocked. A success clears
+    the user name's count only, so a valid account cannot reset its address's.
+    """
+    user_key, address_key = f"user:{username.lower()}", f"addr:{client}"
     with db.transaction() as session:
-        check_throttle(session, keys, now)
+        check_throttle(session, [user_key, address_key], now)
         user = session.scalar(select(User).where(User.username == username))
         if user is None or not user.is_active or not verify_secret(password, user.password_hash):
-            record_failure(session, keys, now, free_failures)
+            record_failure(session, {user_key: free_failures,
+                                     address_key: free_address_failures}, now)
             audit.record(session, at=now, action="login_failed", user_id=None,
                          target=username[:200], client_address=client)
             failed = True
         else:
             failed = False
-            clear_failures(session, keys)
+            clear_failures(session, [user_key])
             token = new_token()
             session.add(AuthToken(user_id=user.id, token_hash=token_digest(token),
                                   created_at=now, expires_at=now + ttl))

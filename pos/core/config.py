@@ -30,6 +30,7 @@ class Settings:
     price_barcode_prefixes: str = ""
     price_barcode_layout: str = "PPCCCCCMMMMMK"
     login_max_failures: int = 5
+    login_max_address_failures: int = 50
     sql_echo: bool = False
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)

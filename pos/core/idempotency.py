@@ -13,19 +13,24 @@ own, not even a read, and there is no ``in_flight`` state to go stale. A retry o
 twin fails on the key when it writes and replays the stored response (a use case that finds its
 effect already done, as a receipt finds its client UUID, replays it without writing). Such a use
 case does not store refusals: a refused request wrote nothing, so its retry simply runs again.
+
+Expired records are deleted by ``pos idempotency purge`` (:func:`purge_expired`, in batches)
+and, lazily, by keyed requests themselves (:func:`purge_now_and_then`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, String, delete, select, update
+from sqlalchemy import JSON, String, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base, Database, UTCDateTime
@@ -33,6 +38,15 @@ from pos.core.errors import ConflictError, ValidationError
 
 STALE_AFTER = timedelta(minutes=2)
 MAX_KEY_LENGTH = 200
+PURGE_BATCH = 1000
+# The lazy purge: every LAZY_PURGE_EVERY-th key a process records, it deletes at most twice
+# that many expired ones. Deleting up to two keys per key recorded drains any backlog and
+# keeps the table at what the TTL holds, at whatever rate keys come; the work is bounded (one
+# indexed delete of a few hundred rows, a few ms) and paid by one keyed request in a hundred,
+# never by every request; a quiet store records no keys and needs no purge.
+LAZY_PURGE_EVERY = 100
+
+log = logging.getLogger(__name__)
 
 
 class IdempotencyRecord(Base):
@@ -176,6 +190,57 @@ def release(db: Database, scope: str, key: str) -> None:
     table = IdempotencyRecord.__table__
     with db.engine.begin() as connection:
         connection.execute(delete(table).where(table.c.scope == scope, table.c.key == key))
+
+
+def purge_expired(db: Database, now: datetime, *, batch_size: int = PURGE_BATCH,
+                  max_batches: int | None = None) -> int:
+    """Delete records whose ``expires_at`` has passed, a batch per transaction; return how many.
+
+    Short transactions keep tills writing meanwhile; on PostgreSQL rows another purge holds
+    are skipped (``SKIP LOCKED``), so two purges never wait for or deadlock on each other.
+    """
+    table = IdempotencyRecord.__table__
+    expired = (select(table.c.scope, table.c.key).where(table.c.expires_at < now)
+               .limit(batch_size).with_for_update(skip_locked=True))
+    batch = delete(table).where(tuple_(table.c.scope, table.c.key).in_(expired))
+    total = batches = 0
+    while max_batches is None or batches < max_batches:
+        with db.engine.begin() as connection:
+            deleted = connection.execute(batch).rowcount
+        total, batches = total + deleted, batches + 1
+        if deleted < batch_size:
+            break
+    return total
+
+
+class PurgeSchedule:
+    """Count the keys one app records, to purge expired ones now and then (thread-safe)."""
+
+    def __init__(self, every: int = LAZY_PURGE_EVERY) -> None:
+        self.every = every
+        self._recorded = 0
+        self._lock = threading.Lock()
+
+    def is_due(self) -> bool:
+        """Count a recorded key; tell whether this one should purge."""
+        with self._lock:
+            self._recorded += 1
+            return self._recorded % self.every == 0
+
+
+def purge_now_and_then(db: Database, now: datetime, schedule: PurgeSchedule) -> int:
+    """Count a recorded key; every so often delete one bounded batch of expired keys.
+
+    Runs in its own transaction, never in a use case's; a failure is logged, never raised:
+    the request it rides on has done its work.
+    """
+    if not schedule.is_due():
+        return 0
+    try:
+        return purge_expired(db, now, batch_size=2 * schedule.every, max_batches=1)
+    except SQLAlchemyError as error:
+        log.warning("lazy purge of idempotency keys failed: %s", type(error).__name__)
+        return 0
 
 
 def _insert_for(dialect: str) -> Any:

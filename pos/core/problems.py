@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from flask import Flask, Response, current_app, json
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from pos.core.errors import PosError, TooManyAttemptsError
+from pos.core.pan import mask_pans
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +73,14 @@ def register_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def _integrity(error: IntegrityError) -> Response:
-        log.warning("integrity conflict reached the web layer: %s", error.orig)
+        log.warning("integrity conflict reached the web layer: %s", mask_pans(str(error.orig)))
         body = PosError("The change conflicts with existing data", code="integrity_conflict")
         body.status = 409
         return problem_response(body.to_problem(), 409)
 
     @app.errorhandler(OperationalError)
     def _busy(error: OperationalError) -> Response:
-        log.error("database unavailable: %s", error.orig)
+        log.error("database unavailable: %s", mask_pans(str(error.orig)))
         body = {"type": "https://errors.till.dev/database_unavailable", "title":
                 "Database unavailable", "status": 503, "detail": "Try again shortly",
                 "code": "database_unavailable"}
@@ -86,7 +88,8 @@ def register_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        log.exception("unhandled error")
+        # Formatted here so a card number in an exception's message is masked (pos.core.pan).
+        log.error("unhandled error\n%s", mask_pans("".join(traceback.format_exception(error))))
         body = {"type": "https://errors.till.dev/internal_error", "title": "Internal error",
                 "status": 500, "detail": "An unexpected error occurred", "code": "internal_error"}
         return problem_response(body, 500)

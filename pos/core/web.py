@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request
@@ -140,6 +140,7 @@ def idempotent(view: F) -> F:
         stored = idempotency.begin(db, scope, key, fingerprint, now, ttl)
         if stored is not None:
             return _replay(stored)
+        _purge_expired_keys_now_and_then(now)
         try:
             response = current_app.make_response(view(*args, **kwargs))
         except PosError as error:
@@ -182,6 +183,7 @@ def idempotent_in_transaction(view: F) -> F:
         ttl = timedelta(days=current_settings().idempotency_ttl_days)
         g.idempotency_claim = claim = idempotency.Claim(
             f"user:{principal.user_id}", key, fingerprint, current_clock().now(), ttl)
+        _purge_expired_keys_now_and_then(claim.now)
         try:
             return view(*args, **kwargs)
         except (IntegrityError, PosError):
@@ -230,6 +232,12 @@ class KeyedReply:
             if stored is not None:
                 return _replay(stored)
         return result, status
+
+
+def _purge_expired_keys_now_and_then(now: datetime) -> None:
+    # One keyed request in many also deletes a bounded batch of expired keys.
+    schedule = current_registry().caches.get(idempotency.PurgeSchedule)
+    idempotency.purge_now_and_then(current_db(), now, schedule)
 
 
 def _replay(stored: idempotency.StoredResponse) -> Any:

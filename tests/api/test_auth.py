@@ -1,10 +1,17 @@
 """Signing in and out, roles on routes, approval codes, throttling and the audit log."""
 
+from dataclasses import replace
+
+import pytest
+
 from tests.helpers import PASSWORDS
 
+TILL_PC = "10.0.0.5"
 
-def login(client, username, password):
-    return client.post("/api/v1/auth/login", json={"username": username, "password": password})
+
+def login(client, username, password, address="127.0.0.1"):
+    return client.post("/api/v1/auth/login", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
 
 
 class TestLogin:
@@ -42,6 +49,48 @@ class TestLogin:
             "username": "cashier", "password": "x", "remember": True})
         assert response.status_code == 422
         assert "remember" in response.get_json()["errors"]
+
+
+class TestLoginThrottle:
+    """Failures count per user name and per address, each against its own allowance."""
+
+    def test_guesses_at_one_user_do_not_lock_out_another_at_the_same_till(self, client, shop):
+        codes = [login(client, "manager", "wrong-one", TILL_PC).status_code for _ in range(7)]
+        assert 429 in codes
+        assert login(client, "manager", PASSWORDS["manager"], TILL_PC).status_code == 429
+        assert login(client, "admin", PASSWORDS["admin"], TILL_PC).status_code == 200
+
+    def test_guesses_spread_over_many_addresses_still_slow_the_user_down(self, client, shop):
+        codes = [login(client, "manager", "wrong-one", f"10.0.1.{n}").status_code
+                 for n in range(7)]
+        assert codes[:5] == [401] * 5
+        assert 429 in codes[5:]
+        blocked = login(client, "manager", PASSWORDS["manager"], "10.0.2.1")
+        assert blocked.status_code == 429
+        assert blocked.get_json()["code"] == "too_many_attempts"
+        assert int(blocked.headers["Retry-After"]) >= 1
+
+    @pytest.fixture
+    def three_per_address(self, app):
+        settings = app.extensions["pos.settings"]
+        app.extensions["pos.settings"] = replace(settings, login_max_address_failures=3)
+
+    def test_guesses_at_many_users_from_one_address_block_that_address(
+            self, client, shop, three_per_address):
+        for name in ("anna", "boris", "clara", "dmitri"):
+            login(client, name, "wrong-one", TILL_PC)
+        blocked = login(client, "admin", PASSWORDS["admin"], TILL_PC)
+        assert blocked.status_code == 429
+        assert int(blocked.headers["Retry-After"]) >= 1
+        assert login(client, "admin", PASSWORDS["admin"], "10.0.0.6").status_code == 200
+
+    def test_failures_an_hour_old_are_forgotten(self, client, shop, fixed_clock):
+        for _ in range(4):
+            assert login(client, "cashier", "wrong-one").status_code == 401
+        fixed_clock.advance(hours=2)
+        for _ in range(4):
+            assert login(client, "cashier", "wrong-one").status_code == 401
+        assert login(client, "cashier", PASSWORDS["cashier"]).status_code == 200
 
 
 class TestTokens:
