@@ -109,12 +109,15 @@ def holds_pan(key: str | None, value: Any) -> bool:
     kind = type(value)
     if kind is str:
         text = value
-    elif kind is int:
-        text = str(abs(value))
-    elif kind is float and math.isfinite(value) and abs(value) >= 10 ** (MIN_PAN_DIGITS - 1):
-        text = str(int(abs(value)))
+    elif kind is int or (kind is float and math.isfinite(value)):
+        # A JSON number is one whole value, never a card number inside a longer text: only
+        # one of card-number length can be one (1e300 is not refused as a "long run").
+        whole = abs(int(value))
+        if not 10 ** (MIN_PAN_DIGITS - 1) <= whole < 10 ** MAX_PAN_DIGITS:
+            return False
+        text = str(whole)
     else:
-        return False  # booleans, None, small floats
+        return False  # booleans, None, NaN and infinities
     # The exemption first: it is the cheaper test, and a barcode is the common long value.
     return len(text) >= MIN_PAN_DIGITS and not is_exempt(key, text) and looks_like_pan(text)
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from pos.models import metadata
-from tests.api.test_receipts_till import Till
+from tests.helpers import Till
 
 PAN = "4111111111111111"
 STYLES = ["4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111",

@@ -116,3 +116,13 @@ class TestMasking:
         assert "1111 1111 1111" not in " ".join(str(v) for v in atoms.values())
         assert atoms["r"] == "GET /api/v1/items?q=**** **** **** 1111 HTTP/1.1"
         assert atoms["U"] == "/api/v1/items"
+
+
+class TestNumbers:
+    def test_a_json_number_of_card_length_is_a_card_number(self):
+        assert pan.holds_pan("amount", 4111111111111111)
+        assert pan.holds_pan("amount", 4111111111111111.0)
+
+    @pytest.mark.parametrize("value", [1e300, 10**25, 1234, 12.5, float("inf")])
+    def test_a_number_of_any_other_length_is_not(self, value):
+        assert not pan.holds_pan("quantity", value)
