@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -342,11 +342,91 @@ class TestQuote:
         assert _counts(db) == before
 
 
+class TestReceiptList:
+    """A store finds receipts: the open ones before closing a shift, one by number to reprint."""
+
+    ITEM_KEYS = {"id", "number", "till_id", "shift_id", "state", "kind", "total", "opened_at",
+                 "closed_at", "cashier_id"}
+
+    def _find(self, driver, **query):
+        return driver.ok(driver.api.get("/api/v1/receipts", query_string=query))
+
+    def _sale(self, till):
+        till.open_receipt()
+        till.sell("MILK-1L")
+        till.pay_cash("100.00")
+        return till.close()
+
+    def test_a_tills_open_receipts_are_found_newest_first_and_compact(self, till, api, shop):
+        till.open_shift()
+        self._sale(till)
+        older = till.open_receipt()
+        till.ok(till.api.post(f"/api/v1/receipts/{till.open_receipt()['id']}/void"))
+        newer = till.open_receipt()
+        other = Till(api, shop, shop.other_till_id)
+        other.open_shift()
+        other.open_receipt()
+        page = self._find(till, till=till.till_id, state="open")
+        assert [r["id"] for r in page["items"]] == [newer["id"], older["id"]]
+        assert page["total"] == 2
+        assert set(page["items"][0]) == self.ITEM_KEYS
+        assert {r["state"] for r in self._find(till, shift=till.shift["id"])["items"]} == {
+            "open", "closed", "voided"}
+
+    def test_a_receipt_is_looked_up_by_number_and_kind(self, till):
+        till.open_shift()
+        first, second = self._sale(till), self._sale(till)
+        back = till.ok(till.api.post("/api/v1/returns", json={
+            "till_id": till.till_id, "original_receipt_id": first["id"],
+            "lines": [{"line_no": 1, "quantity": "1"}]}), 201)
+        found = self._find(till, till=till.till_id, number=second["number"])["items"]
+        assert [(r["id"], r["total"], r["kind"]) for r in found] == [
+            (second["id"], "89.90", "sale")]
+        returns = self._find(till, kind="return")["items"]
+        assert [r["id"] for r in returns] == [back["id"]]
+        full = till.ok(till.api.get(f"/api/v1/receipts/{second['id']}"))
+        assert full["lines"][0]["sku"] == "MILK-1L"
+
+    def test_from_and_to_match_the_opened_or_closed_time(self, till, fixed_clock):
+        till.open_shift()
+        start = fixed_clock.now()
+        crossing = till.open_receipt()  # opened at start, closed two hours later
+        till.sell("MILK-1L")
+        till.pay_cash("100.00")
+        fixed_clock.advance(hours=2)
+        till.close()
+        fixed_clock.advance(hours=1)
+        later = till.open_receipt()  # opened at start + 3 h
+        one_hour = (start + timedelta(hours=1)).isoformat()
+        assert [r["id"] for r in self._find(till, **{"from": one_hour})["items"]] == [
+            later["id"], crossing["id"]]
+        assert [r["id"] for r in self._find(till, to=one_hour)["items"]] == [crossing["id"]]
+        four = (start + timedelta(hours=4)).isoformat()
+        assert self._find(till, **{"from": four})["total"] == 0
+
+    def test_pages_are_slices_of_the_whole_list(self, till):
+        till.open_shift()
+        ids = [till.open_receipt()["id"] for _ in range(3)]
+        page = self._find(till, page=2, page_size=2)
+        assert (page["total"], [r["id"] for r in page["items"]]) == (3, [ids[0]])
+
+    @pytest.mark.parametrize("query", [
+        {"state": "parked"}, {"kind": "refund"}, {"number": "0"}, {"till": "x"},
+        {"number": str(2**63)}, {"from": "2026-11-22T00:00:00"}, {"page_size": "501"},
+    ])
+    def test_bad_filters_are_refused_naming_the_field(self, till, query):
+        response = till.api.get("/api/v1/receipts", query_string=query)
+        assert response.status_code == 422
+        assert _code(response) == "validation_failed"
+        assert set(response.get_json()["errors"]) == set(query)
+
+
 class TestRights:
     ROUTES = [
         ("post", "/api/v1/receipts", {"till_id": 1}),
         ("post", "/api/v1/receipts/quote", {"till_id": 1, "lines": [{"sku": "MILK-1L"}]}),
         ("get", "/api/v1/receipts/1", None),
+        ("get", "/api/v1/receipts", None),
         ("post", "/api/v1/receipts/1/lines", {"sku": "MILK-1L"}),
         ("patch", "/api/v1/receipts/1/lines/1", {"quantity": "2"}),
         ("delete", "/api/v1/receipts/1/lines/1", None),

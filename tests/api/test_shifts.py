@@ -122,6 +122,21 @@ class TestClose:
         assert response.status_code == 409
         assert _code(response) == "open_receipts"
 
+    def test_the_open_receipts_that_keep_a_shift_open_are_named(self, till):
+        shift = till.open_shift()
+        first = till.open_receipt()
+        second = till.open_receipt()
+        till.sell("MILK-1L")
+        till.pay_cash("100.00")
+        till.close()
+        third = till.open_receipt()
+        body = till.api.post(f"/api/v1/shifts/{shift['id']}/close",
+                             json={"counted_cash": "1000.00"}).get_json()
+        assert (body["code"], body["count"], body["till_id"]) == ("open_receipts", 2,
+                                                                 till.till_id)
+        assert body["receipt_ids"] == [first["id"], third["id"]]
+        assert second["id"] not in body["receipt_ids"]
+
     def test_large_difference_needs_a_manager(self, till):
         shift = till.open_shift("1000.00")
         path = f"/api/v1/shifts/{shift['id']}/close"
