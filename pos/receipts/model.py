@@ -74,6 +74,14 @@ class Receipt(Base):
         return sum(p.amount_minor for p in self.payments if p.gives_change)
 
     @property
+    def current_change_minor(self) -> int:
+        """Return the change for cash beyond the total: shown while open, fixed once closed."""
+        if self.state != OPEN:
+            return self.change_minor
+        # Only cash gives change: a card is never taken beyond what is due.
+        return min(max(self.paid_minor - self.total_minor, 0), self.cash_tendered_minor)
+
+    @property
     def due_minor(self) -> int:
         """Return what is still to pay (never negative)."""
         return max(self.total_minor - self.paid_minor, 0)
@@ -165,7 +173,7 @@ class Receipt(Base):
         """Return what a payment actually paid: cash net of the change (taken from the last)."""
         if not payment.gives_change:
             return payment.amount_minor
-        change = self.change_minor
+        change = self.current_change_minor
         for other in reversed([p for p in self.payments if p.gives_change]):
             taken = min(change, other.amount_minor)
             if other is payment:

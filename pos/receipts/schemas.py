@@ -65,7 +65,11 @@ class ReceiptSchema(FastDumpSchema):
     discount = Money(attribute="discount_minor", allow_negative=True)
     paid = Money(attribute="paid_minor")
     due = Money(attribute="due_minor")
-    change = Money(attribute="change_minor")
+    tendered = Money(attribute="cash_tendered_minor",
+                     metadata={"description": "the cash handed over (on a return: refunded)"})
+    change = Money(attribute="current_change_minor",
+                   metadata={"description": "cash to give back; shown as soon as cash "
+                                            "exceeds what is due"})
     original_receipt_id = fields.Integer(allow_none=True)
     card_code = fields.String(allow_none=True)
     customer_ref = fields.String(allow_none=True)

@@ -118,6 +118,32 @@ class TestPayments:
         receipt = selling.close()
         assert (receipt["change"], receipt["number"]) == ("50.10", 1)
 
+    def test_an_open_receipt_shows_the_change_as_soon_as_cash_exceeds_the_due(self, selling):
+        selling.sell("OAT-MILK-1L")  # 149.90
+        by_card = selling.pay_card("100.00")
+        assert (by_card["tendered"], by_card["change"], by_card["due"]) == (
+            "0.00", "0.00", "49.90")
+        with_cash = selling.pay_cash("100.00")
+        assert (with_cash["state"], with_cash["tendered"], with_cash["change"]) == (
+            "open", "100.00", "50.10")
+        assert selling.ok(selling.api.get(f"/api/v1/receipts/{with_cash['id']}"))[
+            "change"] == "50.10"
+        closed = selling.close()
+        assert (closed["tendered"], closed["change"], closed["paid"], closed["total"]) == (
+            "100.00", "50.10", "200.00", "149.90")
+
+    def test_a_card_paying_exactly_the_due_shows_no_change(self, selling):
+        selling.sell("MILK-1L")
+        paid = selling.pay("card", "89.90", card_brand="VISA", card_last4="4242")
+        assert (paid.get_json()["tendered"], paid.get_json()["change"]) == ("0.00", "0.00")
+
+    def test_taking_back_the_cash_takes_back_the_change(self, selling):
+        selling.sell("MILK-1L")
+        assert selling.pay_cash("100.00")["change"] == "10.10"
+        back = selling.ok(selling.api.delete(
+            f"/api/v1/receipts/{selling.receipt['id']}/payments/1"))
+        assert (back["tendered"], back["change"]) == ("0.00", "0.00")
+
     def test_card_payment_above_due_is_refused(self, selling):
         selling.sell("MILK-1L")
         response = selling.pay("card", "90.00", card_brand="VISA", card_last4="1234")
