@@ -115,7 +115,8 @@ class LineInSchema(StrictSchema):
     sku = fields.String(validate=validate.Length(min=1, max=64))
     code = fields.String(validate=validate.Length(min=1, max=64))
     quantity = fields.String(metadata={"example": "0.455"})
-    weight_source = fields.String(metadata={"description": "scale or manual"})
+    weight_source = fields.String(metadata={
+        "description": "scale or manual; a weight sent without it is manual (needs the right)"})
 
     @validates_schema
     def _one_item(self, data: dict[str, Any], **_: Any) -> None:

@@ -67,6 +67,37 @@ class TestLines:
             json={"sku": "APPLE-KG", "quantity": "1.000", "weight_source": "manual"}), 201)
         assert receipt["lines"][0]["is_manual_weight"] is True
 
+    def test_a_weight_the_till_does_not_say_came_from_the_scale_is_typed_in(self, selling, db):
+        before = _counts(db)
+        refused = selling.sell_response("APPLE-KG", quantity="1.000")
+        assert _code(refused) == "approval_required"
+        assert _counts(db) == before
+        receipt = selling.ok(selling.api.post(
+            f"/api/v1/receipts/{selling.receipt['id']}/lines", headers=MANAGER,
+            json={"sku": "APPLE-KG", "quantity": "1.000"}), 201)
+        line = receipt["lines"][0]
+        assert (line["weight_source"], line["is_manual_weight"]) == ("manual", True)
+
+    def test_a_new_weight_without_a_source_is_typed_in_too(self, selling):
+        selling.sell("APPLE-KG", quantity="1.000", weight_source="scale")
+        path = f"/api/v1/receipts/{selling.receipt['id']}/lines/1"
+        assert _code(selling.api.patch(path, json={"quantity": "2.000"})) == "approval_required"
+        rescaled = selling.ok(selling.api.patch(path, json={"quantity": "2.000",
+                                                            "weight_source": "scale"}))
+        assert rescaled["lines"][0]["is_manual_weight"] is False
+
+    def test_an_upload_of_a_weight_without_a_source_needs_the_right(self, till, db):
+        till.open_shift()
+        before = _counts(db)
+        lines = [{"sku": "BANANA-KG", "quantity": "1.000"}]
+        cash = [{"type": "cash", "amount": "200.00"}]
+        assert _code(till.checkout(lines, cash)) == "approval_required"
+        assert _counts(db) == before
+        uploaded = till.ok(till.api.post("/api/v1/receipts", headers=MANAGER, json={
+            "till_id": till.till_id, "client_uuid": str(uuid.uuid4()), "lines": lines,
+            "payments": cash}), 201)
+        assert uploaded["lines"][0]["is_manual_weight"] is True
+
     def test_change_quantity_and_remove_a_line(self, selling):
         selling.sell("OAT-MILK-1L")
         selling.sell("MILK-1L")
@@ -361,7 +392,8 @@ class TestQuote:
         till.open_shift()
         before = _counts(db)
         body = till.ok(till.api.post("/api/v1/receipts/quote", json={
-            "till_id": till.till_id, "lines": [{"sku": "APPLE-KG", "quantity": "0.333"},
+            "till_id": till.till_id, "lines": [{"sku": "APPLE-KG", "quantity": "0.333",
+                                                "weight_source": "scale"},
                                                {"code": MILK_EAN}]}))
         assert body["total"] == "143.15"  # 53.2467 -> 53.25, + 89.90
         assert body["pricing_trace"] == []
