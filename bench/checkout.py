@@ -187,7 +187,8 @@ def served(url: str, receipts: int, clients: int, tills: int, log: str | None = 
         token = login(port)
         conn = http.client.HTTPConnection("127.0.0.1", port)
         for till_id in range(1, tills + 1):
-            conn.request("POST", "/api/v1/shifts", json.dumps({"till_id": till_id}),
+            conn.request("POST", "/api/v1/shifts",
+                         json.dumps({"till_id": till_id, "opening_float": "0"}),
                          {"Content-Type": "application/json",
                           "Authorization": f"Bearer {token}"})
             conn.getresponse().read()

@@ -36,16 +36,26 @@ class TestOpenShift:
 
     def test_second_open_shift_on_a_till_is_rejected(self, till):
         till.open_shift()
-        response = till.api.post("/api/v1/shifts", json={"till_id": till.till_id})
+        response = till.api.post("/api/v1/shifts", json={"till_id": till.till_id,
+                                                         "opening_float": "1000.00"})
         assert response.status_code == 409
         assert _code(response) == "shift_already_open"
+
+    def test_a_shift_without_its_opening_float_is_refused(self, till, db):
+        response = till.api.post("/api/v1/shifts", json={"till_id": till.till_id})
+        assert response.status_code == 422
+        assert _code(response) == "validation_failed"
+        assert list(response.get_json()["errors"]) == ["opening_float"]
+        assert till.api.as_("manager").get("/api/v1/shifts").get_json()["total"] == 0
+        assert till.open_shift("0.00")["opening_float"] == "0.00"
 
     def test_card_holder_cannot_open_a_shift(self, till):
         response = till.api.as_("holder").post("/api/v1/shifts", json={"till_id": till.till_id})
         assert response.status_code == 403
 
     def test_unknown_till_is_not_found(self, till):
-        response = till.api.post("/api/v1/shifts", json={"till_id": 99999})
+        response = till.api.post("/api/v1/shifts", json={"till_id": 99999,
+                                                         "opening_float": "0.00"})
         assert _code(response) == "till_not_found"
 
 
