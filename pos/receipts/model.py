@@ -27,7 +27,7 @@ class Receipt(Base):
         Index("ix_receipts_shift_state", "shift_id", "state", "kind"),
         Index("ix_receipts_store_till_number", "store_id", "till_id", "number"),
         # The receipt list's common filters: a till's receipts in a state (newest first), and
-        # a till's receipt by number (migration 0005).
+        # a till's receipt by number (migration 0006).
         Index("ix_receipts_till_state_opened", "till_id", "state", "opened_at"),
         Index("ix_receipts_till_number", "till_id", "number"),
     )

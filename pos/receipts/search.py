@@ -2,7 +2,7 @@
 
 So a store finds the open receipts before closing a shift, or one receipt by its number to
 reprint it. The common filters (a till's receipts in a state, a till's receipt by number) are
-served by indexes of their own (migration 0005).
+served by indexes of their own (migration 0006).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """receipt list: indexes for a till's receipts by state and by number
 
-Revision ID: 0005
+Revision ID: 0006
 Revises: 0004
 Create Date: 2026-11-22 15:00:00
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0005'
+revision = '0006'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
