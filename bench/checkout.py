@@ -35,7 +35,8 @@ from pos.core.security import set_scrypt_cost  # noqa: E402
 
 SKUS = ("OAT-MILK-1L", "MILK-1L")
 LINES = [{"sku": SKUS[i % 2], "quantity": str(1 + i % 3)} for i in range(18)] + [
-    {"sku": "APPLE-KG", "quantity": "0.735"}, {"sku": "BANANA-KG", "quantity": "1.210"}]
+    {"sku": "APPLE-KG", "quantity": "0.735", "weight_source": "scale"},
+    {"sku": "BANANA-KG", "quantity": "1.210", "weight_source": "scale"}]
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -186,7 +187,8 @@ def served(url: str, receipts: int, clients: int, tills: int, log: str | None = 
         token = login(port)
         conn = http.client.HTTPConnection("127.0.0.1", port)
         for till_id in range(1, tills + 1):
-            conn.request("POST", "/api/v1/shifts", json.dumps({"till_id": till_id}),
+            conn.request("POST", "/api/v1/shifts",
+                         json.dumps({"till_id": till_id, "opening_float": "0"}),
                          {"Content-Type": "application/json",
                           "Authorization": f"Bearer {token}"})
             conn.getresponse().read()

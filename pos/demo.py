@@ -1,12 +1,15 @@
 """Demo data: one store with two tills, a cashier, a manager and an admin, ~200 items.
 
-Loaded once: a second run finds the demo store and changes nothing.
+Also manual discount limits and a few automatic discounts, so quotes, hints and the
+applied-discounts report show something on a fresh ``make run``. Loaded once: a second run
+finds the demo store and changes nothing.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -15,6 +18,9 @@ from pos.auth.service import NewUser, create_user
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
 from pos.core.barcode import gs1_check_digit
 from pos.core.db import Database
+from pos.discounts.limits import replace_limits
+from pos.discounts.schemas import NewDiscountSchema
+from pos.discounts.service import create_discount
 from pos.stores.model import Store, Till
 
 DEMO_STORE = "MAIN"
@@ -45,6 +51,25 @@ SIGNATURE_ITEMS = (
     ("GREEN-TEA-100G", "Green tea 100 g", "GROCERY", "TEA", False, None, 25900),
     ("WATER-0.5L", "Still water 0.5 l", "DRINKS", "WATER", False, None, 4990),
     ("CHOCOLATE-100G", "Dark chocolate 100 g", "GROCERY", "SWEETS", False, None, 12990),
+)
+# (user group, price group or None for the general limit, largest percent)
+DEMO_LIMITS = (
+    ("cashiers", None, "5"), ("cashiers", "BAKERY", "10"), ("cashiers", "PRODUCE", "10"),
+    ("managers", None, "20"), ("managers", "PRODUCE", "30"),
+)
+# Automatic discounts as the API takes them, but items named by SKU (``item_skus``).
+DEMO_DISCOUNTS = (
+    {"name": "Coffee: 10% from 3 items", "segment": "COFFEE",
+     "benefit": {"type": "percent_off", "percent": "10"},
+     "conditions": [{"type": "segment_quantity", "segment": "COFFEE", "min_quantity": "3"}]},
+    {"name": "Happy hour: bakery 20% off, 19:00-21:00", "price_groups": ["BAKERY"],
+     "benefit": {"type": "percent_off", "percent": "20"},
+     "conditions": [{"type": "time_of_sale", "ranges": [{"start": "19:00", "end": "21:00"}]}]},
+    {"name": "3% off receipts over 1,000.00", "scope": "document",
+     "benefit": {"type": "percent_off", "percent": "3"},
+     "conditions": [{"type": "receipt_volume", "min_amount": "1000.00"}]},
+    {"name": "Still water: 2+1", "item_skus": ["WATER-0.5L"],
+     "benefit": {"type": "quantity_discount", "every_nth": 3}},
 )
 FILLER = (("GROCERY", "SWEETS", "Cookies"), ("DRINKS", "WATER", "Juice"),
           ("DAIRY", "MILK", "Yoghurt"), ("BAKERY", "BREAD", "Rye bread"),
@@ -101,7 +126,26 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
             session.add(Price(store_id=store.id, item_id=item.id, price_type_id=retail.id,
                               price_minor=price, valid_from=now.date().replace(day=1),
                               valid_to=None))
+    _load_rules(db, now)
     return True
+
+
+def _load_rules(db: Database, now: datetime) -> None:
+    """Set the manual discount limits and add the demo's automatic discounts."""
+    replace_limits(db, [{"user_group": user_group, "price_group": price_group,
+                         "max_percent": Decimal(percent)}
+                        for user_group, price_group, percent in DEMO_LIMITS])
+    with db.read() as session:
+        ids = {sku: item_id for sku, item_id in session.execute(select(Item.sku, Item.id))}
+    schema = NewDiscountSchema()
+    for document in DEMO_DISCOUNTS:
+        skus = document.get("item_skus", ())
+        if not all(sku in ids for sku in skus):
+            continue  # a catalog loaded with fewer items (--items) may lack them
+        fields = {key: value for key, value in document.items() if key != "item_skus"}
+        if skus:
+            fields["item_ids"] = [ids[sku] for sku in skus]
+        create_discount(db, schema.load(fields), now)
 
 
 def _item_rows(count: int) -> list[tuple[str, str, str, str, bool, int | None, int]]:

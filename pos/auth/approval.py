@@ -40,18 +40,20 @@ FREE_APPROVAL_FAILURES = 5
 def authorize(
     session: Session, actor: Actor, right: Right, *, action: str, target: str, now: datetime,
     store_id: int | None = None, details: dict[str, Any] | None = None,
+    shown: dict[str, Any] | None = None,
 ) -> int | None:
     """Let the actor exercise ``right``; return the approving manager's id if one was needed.
 
     With the right held, nothing is written. Without it, a valid approval is consumed and an
-    audit entry names both users; with no approval, ``approval_required`` is raised.
+    audit entry names both users; with no approval, ``approval_required`` is raised, with
+    ``shown`` among its fields (what the cashier may see of why: ``details`` may not be).
     """
     if actor.principal.can(right):
         return None
     if actor.approval is None:
         raise ApprovalRequiredError(
             f"{action} needs a manager's approval (right {right.value})",
-            extra={"action": action, "right": right.value},
+            extra={**(shown or {}), "action": action, "right": right.value},
         )
     manager = _approving_manager(session, actor, right, action, now)
     audit.record(

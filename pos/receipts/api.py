@@ -17,7 +17,7 @@ from pos.core.web import (
     idempotent_in_transaction,
     use_case,
 )
-from pos.receipts import manual, opening, returns, service
+from pos.receipts import manual, opening, returns, search, service
 from pos.receipts import quote as quoting
 from pos.receipts.lines import LineRequest
 from pos.receipts.report import discount_report
@@ -31,6 +31,8 @@ from pos.receipts.schemas import (
     PaymentInSchema,
     QuoteResultSchema,
     QuoteSchema,
+    ReceiptPageSchema,
+    ReceiptQuerySchema,
     ReceiptSchema,
 )
 
@@ -62,6 +64,18 @@ def _payment(data: dict[str, Any]) -> service.PaymentRequest:
 @blp.route("/receipts")
 class Receipts(MethodView):
     """Receipts."""
+
+    @blp.requires(Right.SELL)
+    @blp.arguments(ReceiptQuerySchema, location="query")
+    @blp.response(200, ReceiptPageSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Find receipts by till, shift, state, kind, number and time, newest first."""
+        filters = search.ReceiptQuery(
+            till_id=query.get("till"), shift_id=query.get("shift"), state=query.get("state"),
+            kind=query.get("kind"), number=query.get("number"),
+            opened_or_closed_from=query.get("from_"), opened_or_closed_to=query.get("to"))
+        return search.list_receipts(current_db(), filters, page=query["page"],
+                                    page_size=query["page_size"])
 
     @idempotent_in_transaction
     @blp.requires(Right.SELL)

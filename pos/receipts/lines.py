@@ -97,14 +97,16 @@ def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest
 
 
 def weight_source_of(item: Item, requested: str | None) -> str | None:
-    """Return where a weighed item's weight comes from (the scale unless the till says manual).
+    """Return where a weighed item's weight comes from: typed in unless the till says scale.
 
-    Only a weight barcode's own line says ``barcode``; a till may not claim it, nor any other
-    source than ``scale`` or ``manual``. Piece goods have none.
+    A weight the till does not vouch for is ``manual`` (it needs the manual_weight right and
+    is flagged on the line), never silently taken for the scale's. Only a weight barcode's own
+    line says ``barcode``; a till may not claim it, nor any other source than ``scale`` or
+    ``manual``. Piece goods have none.
     """
     if not item.is_weighed:
         return None
-    source = requested or "scale"
+    source = requested or "manual"
     if source not in WEIGHT_SOURCES:
         raise ValidationError("weight_source is scale or manual", code="invalid_weight_source",
                               field="weight_source")

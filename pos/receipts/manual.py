@@ -28,6 +28,7 @@ from pos.receipts.service import load_for_change, reprice
 from pos.stores.model import Store
 
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,12 @@ def _base_and_limit(session: Session, receipt: Receipt, actor: Actor, line_no: i
 
 def _approve(session: Session, actor: Actor, receipt: Receipt, request: ManualRequest,
              percent: Decimal, limit: Decimal, now: datetime) -> int | None:
-    details: dict[str, Any] = {"percent": str(percent.quantize(Decimal("0.01"))),
-                               "limit": str(limit), "line_no": request.line_no}
+    asked = {"percent": str(percent.quantize(CENT)), "limit": str(limit.quantize(CENT))}
+    details: dict[str, Any] = {**asked, "line_no": request.line_no}
     target = f"receipt:{receipt.id}"
     approver = authorize(session, actor, Right.APPROVE, action="manual_discount",
-                         target=target, now=now, store_id=receipt.store_id, details=details)
+                         target=target, now=now, store_id=receipt.store_id, details=details,
+                         shown=asked)
     if approver is None:  # a manager above the cashiers' limit: still on the record
         audit.record(session, at=now, action="manual_discount", user_id=actor.user_id,
                      target=target, store_id=receipt.store_id, details=details,

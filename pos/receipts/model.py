@@ -26,6 +26,10 @@ class Receipt(Base):
         UniqueConstraint("store_id", "client_uuid"),
         Index("ix_receipts_shift_state", "shift_id", "state", "kind"),
         Index("ix_receipts_store_till_number", "store_id", "till_id", "number"),
+        # The receipt list's common filters: a till's receipts in a state (newest first), and
+        # a till's receipt by number (migration 0006).
+        Index("ix_receipts_till_state_opened", "till_id", "state", "opened_at"),
+        Index("ix_receipts_till_number", "till_id", "number"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -68,6 +72,14 @@ class Receipt(Base):
     def cash_tendered_minor(self) -> int:
         """Return the cash tendered so far."""
         return sum(p.amount_minor for p in self.payments if p.gives_change)
+
+    @property
+    def current_change_minor(self) -> int:
+        """Return the change for cash beyond the total: shown while open, fixed once closed."""
+        if self.state != OPEN:
+            return self.change_minor
+        # Only cash gives change: a card is never taken beyond what is due.
+        return min(max(self.paid_minor - self.total_minor, 0), self.cash_tendered_minor)
 
     @property
     def due_minor(self) -> int:
@@ -161,7 +173,7 @@ class Receipt(Base):
         """Return what a payment actually paid: cash net of the change (taken from the last)."""
         if not payment.gives_change:
             return payment.amount_minor
-        change = self.change_minor
+        change = self.current_change_minor
         for other in reversed([p for p in self.payments if p.gives_change]):
             taken = min(change, other.amount_minor)
             if other is payment:

@@ -8,8 +8,11 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from pos.core.fastdump import FastDumpSchema
 from pos.core.pan import reject_pans
-from pos.core.schemas import Money, Quantity, StrictSchema
+from pos.core.schemas import Money, PageArgs, Quantity, StrictSchema, page_of
 from pos.discounts.schemas import NewDiscountSchema
+from pos.receipts.model import CLOSED, OPEN, RETURN, SALE, VOIDED
+
+MAX_ID = 2**63 - 1  # the largest BIGINT: a larger filter value is refused, not sent to SQL
 
 
 class LineSchema(Schema):
@@ -62,7 +65,11 @@ class ReceiptSchema(FastDumpSchema):
     discount = Money(attribute="discount_minor", allow_negative=True)
     paid = Money(attribute="paid_minor")
     due = Money(attribute="due_minor")
-    change = Money(attribute="change_minor")
+    tendered = Money(attribute="cash_tendered_minor",
+                     metadata={"description": "the cash handed over (on a return: refunded)"})
+    change = Money(attribute="current_change_minor",
+                   metadata={"description": "cash to give back; shown as soon as cash "
+                                            "exceeds what is due"})
     original_receipt_id = fields.Integer(allow_none=True)
     card_code = fields.String(allow_none=True)
     customer_ref = fields.String(allow_none=True)
@@ -72,13 +79,44 @@ class ReceiptSchema(FastDumpSchema):
     pricing_trace = fields.List(fields.Dict())
 
 
+class ReceiptQuerySchema(PageArgs):
+    """Filters of the receipt list; ``from``/``to`` match a receipt opened or closed in them."""
+
+    till = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    shift = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    state = fields.String(validate=validate.OneOf([OPEN, CLOSED, VOIDED]))
+    kind = fields.String(validate=validate.OneOf([SALE, RETURN]))
+    number = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    from_ = fields.AwareDateTime(data_key="from")
+    to = fields.AwareDateTime()
+
+
+class ReceiptListItemSchema(Schema):
+    """A receipt as the list shows it; ``GET /receipts/{id}`` gives the whole of it."""
+
+    id = fields.Integer()
+    number = fields.Integer(allow_none=True)
+    till_id = fields.Integer()
+    shift_id = fields.Integer()
+    state = fields.String()
+    kind = fields.String()
+    total = Money(attribute="total_minor")
+    opened_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    cashier_id = fields.Integer()
+
+
+ReceiptPageSchema = page_of(ReceiptListItemSchema, "ReceiptPage")
+
+
 class LineInSchema(StrictSchema):
     """A line to add: an SKU or any barcode; a quantity (kg with 3 decimals when weighed)."""
 
     sku = fields.String(validate=validate.Length(min=1, max=64))
     code = fields.String(validate=validate.Length(min=1, max=64))
     quantity = fields.String(metadata={"example": "0.455"})
-    weight_source = fields.String(metadata={"description": "scale or manual"})
+    weight_source = fields.String(metadata={
+        "description": "scale or manual; a weight sent without it is manual (needs the right)"})
 
     @validates_schema
     def _one_item(self, data: dict[str, Any], **_: Any) -> None:

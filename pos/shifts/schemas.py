@@ -12,7 +12,8 @@ class OpenShiftSchema(StrictSchema):
     """A shift to open."""
 
     till_id = fields.Integer(required=True)
-    opening_float = Money(load_default=0, metadata={"description": "opening cash count"})
+    # Required: a till that forgot the count must not open on a silent 0.00 (Z report's cash).
+    opening_float = Money(required=True, metadata={"description": "opening cash count"})
 
 
 class CashMoveSchema(StrictSchema):

@@ -18,6 +18,8 @@ from pos.core.paging import Page, paginate
 from pos.core.security import Actor, Right
 from pos.fiscal.numbering import ensure_counter
 from pos.fiscal.service import enqueue, record_document
+from pos.receipts.model import OPEN as OPEN_RECEIPT
+from pos.receipts.model import Receipt
 from pos.shifts import blind
 from pos.shifts.model import CASH_OUT, OPEN, CashMovement, Shift
 from pos.shifts.report import shift_totals
@@ -129,8 +131,9 @@ def close_shift(ctx: Context, shift_id: int, cmd: CloseShift) -> Shift:
         _check_owner(session, actor, shift, "close_others_shift", now)
         totals = shift_totals(session, shift)
         if totals["open_receipts"]:
-            raise ConflictError("Finish or void the open receipts first",
-                                code="open_receipts", extra={"count": totals["open_receipts"]})
+            raise ConflictError("Finish or void the open receipts first", code="open_receipts",
+                                extra={"count": totals["open_receipts"], "till_id": shift.till_id,
+                                       "receipt_ids": _open_receipt_ids(session, shift.id)})
         expected = totals["cash"]["expected_minor"]
         store = session.get(Store, shift.store_id)
         assert store is not None
@@ -155,6 +158,13 @@ def close_shift(ctx: Context, shift_id: int, cmd: CloseShift) -> Shift:
         record_document(session, store_id=shift.store_id, till_id=shift.till_id,
                         kind="z_report", document_id=shift.id, build=build, now=now)
         return shift
+
+
+def _open_receipt_ids(session: Session, shift_id: int) -> list[int]:
+    """Name the open receipts that keep a shift from closing (the first hundred)."""
+    return list(session.scalars(select(Receipt.id).where(
+        Receipt.shift_id == shift_id, Receipt.state == OPEN_RECEIPT).order_by(Receipt.id)
+        .limit(100)))
 
 
 def _approve_difference(session: Session, actor: Actor, shift: Shift, store: Store,

@@ -167,6 +167,16 @@ class TestManualDiscounts:
             entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "manual_discount"))
         assert entry.approved_by_id is not None
 
+    def test_the_refusal_says_which_limit_applies_and_what_was_asked(self, till):
+        till.open_receipt()
+        till.sell("APPLE-KG", quantity="1.000", weight_source="scale")  # PRODUCE: 5%
+        till.sell("OAT-MILK-1L")  # DAIRY: 10%
+        on_milk = self.give(till, percent="12.5", line_no=2).get_json()
+        assert (on_milk["code"], on_milk["limit"], on_milk["percent"]) == (
+            "approval_required", "10.00", "12.50")
+        on_both = self.give(till, amount="30.00").get_json()  # 30.00 of 309.80: 9.68%
+        assert (on_both["limit"], on_both["percent"]) == ("5.00", "9.68")
+
     def test_amount_above_the_line_and_closed_receipts_are_refused(self, till):
         till.open_receipt()
         till.sell("MILK-1L")

@@ -20,7 +20,7 @@ def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(registry, app, api,
     till.open_receipt()  # left open: no number, no payments
     sale = till.open_receipt()
     till.sell("OAT-MILK-1L", quantity="2")
-    till.sell("APPLE-KG", quantity="0.735")
+    till.sell("APPLE-KG", quantity="0.735", weight_source="scale")
     manual = till.api.post(f"/api/v1/receipts/{sale['id']}/manual-discounts",
                            json={"percent": "3", "line_no": 2, "reason": "bruised"},
                            headers=MANAGER)

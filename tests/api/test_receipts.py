@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -59,6 +59,37 @@ class TestLines:
             json={"sku": "APPLE-KG", "quantity": "1.000", "weight_source": "manual"}), 201)
         assert receipt["lines"][0]["is_manual_weight"] is True
 
+    def test_a_weight_the_till_does_not_say_came_from_the_scale_is_typed_in(self, selling, db):
+        before = _counts(db)
+        refused = selling.sell_response("APPLE-KG", quantity="1.000")
+        assert _code(refused) == "approval_required"
+        assert _counts(db) == before
+        receipt = selling.ok(selling.api.post(
+            f"/api/v1/receipts/{selling.receipt['id']}/lines", headers=MANAGER,
+            json={"sku": "APPLE-KG", "quantity": "1.000"}), 201)
+        line = receipt["lines"][0]
+        assert (line["weight_source"], line["is_manual_weight"]) == ("manual", True)
+
+    def test_a_new_weight_without_a_source_is_typed_in_too(self, selling):
+        selling.sell("APPLE-KG", quantity="1.000", weight_source="scale")
+        path = f"/api/v1/receipts/{selling.receipt['id']}/lines/1"
+        assert _code(selling.api.patch(path, json={"quantity": "2.000"})) == "approval_required"
+        rescaled = selling.ok(selling.api.patch(path, json={"quantity": "2.000",
+                                                            "weight_source": "scale"}))
+        assert rescaled["lines"][0]["is_manual_weight"] is False
+
+    def test_an_upload_of_a_weight_without_a_source_needs_the_right(self, till, db):
+        till.open_shift()
+        before = _counts(db)
+        lines = [{"sku": "BANANA-KG", "quantity": "1.000"}]
+        cash = [{"type": "cash", "amount": "200.00"}]
+        assert _code(till.checkout(lines, cash)) == "approval_required"
+        assert _counts(db) == before
+        uploaded = till.ok(till.api.post("/api/v1/receipts", headers=MANAGER, json={
+            "till_id": till.till_id, "client_uuid": str(uuid.uuid4()), "lines": lines,
+            "payments": cash}), 201)
+        assert uploaded["lines"][0]["is_manual_weight"] is True
+
     def test_change_quantity_and_remove_a_line(self, selling):
         selling.sell("OAT-MILK-1L")
         selling.sell("MILK-1L")
@@ -109,6 +140,32 @@ class TestPayments:
         selling.pay_cash("100.00")
         receipt = selling.close()
         assert (receipt["change"], receipt["number"]) == ("50.10", 1)
+
+    def test_an_open_receipt_shows_the_change_as_soon_as_cash_exceeds_the_due(self, selling):
+        selling.sell("OAT-MILK-1L")  # 149.90
+        by_card = selling.pay_card("100.00")
+        assert (by_card["tendered"], by_card["change"], by_card["due"]) == (
+            "0.00", "0.00", "49.90")
+        with_cash = selling.pay_cash("100.00")
+        assert (with_cash["state"], with_cash["tendered"], with_cash["change"]) == (
+            "open", "100.00", "50.10")
+        assert selling.ok(selling.api.get(f"/api/v1/receipts/{with_cash['id']}"))[
+            "change"] == "50.10"
+        closed = selling.close()
+        assert (closed["tendered"], closed["change"], closed["paid"], closed["total"]) == (
+            "100.00", "50.10", "200.00", "149.90")
+
+    def test_a_card_paying_exactly_the_due_shows_no_change(self, selling):
+        selling.sell("MILK-1L")
+        paid = selling.pay("card", "89.90", card_brand="VISA", card_last4="4242")
+        assert (paid.get_json()["tendered"], paid.get_json()["change"]) == ("0.00", "0.00")
+
+    def test_taking_back_the_cash_takes_back_the_change(self, selling):
+        selling.sell("MILK-1L")
+        assert selling.pay_cash("100.00")["change"] == "10.10"
+        back = selling.ok(selling.api.delete(
+            f"/api/v1/receipts/{selling.receipt['id']}/payments/1"))
+        assert (back["tendered"], back["change"]) == ("0.00", "0.00")
 
     def test_card_payment_above_due_is_refused(self, selling):
         selling.sell("MILK-1L")
@@ -327,11 +384,91 @@ class TestQuote:
         till.open_shift()
         before = _counts(db)
         body = till.ok(till.api.post("/api/v1/receipts/quote", json={
-            "till_id": till.till_id, "lines": [{"sku": "APPLE-KG", "quantity": "0.333"},
+            "till_id": till.till_id, "lines": [{"sku": "APPLE-KG", "quantity": "0.333",
+                                                "weight_source": "scale"},
                                                {"code": MILK_EAN}]}))
         assert body["total"] == "143.15"  # 53.2467 -> 53.25, + 89.90
         assert body["pricing_trace"] == []
         assert _counts(db) == before
+
+
+class TestReceiptList:
+    """A store finds receipts: the open ones before closing a shift, one by number to reprint."""
+
+    ITEM_KEYS = {"id", "number", "till_id", "shift_id", "state", "kind", "total", "opened_at",
+                 "closed_at", "cashier_id"}
+
+    def _find(self, driver, **query):
+        return driver.ok(driver.api.get("/api/v1/receipts", query_string=query))
+
+    def _sale(self, till):
+        till.open_receipt()
+        till.sell("MILK-1L")
+        till.pay_cash("100.00")
+        return till.close()
+
+    def test_a_tills_open_receipts_are_found_newest_first_and_compact(self, till, api, shop):
+        till.open_shift()
+        self._sale(till)
+        older = till.open_receipt()
+        till.ok(till.api.post(f"/api/v1/receipts/{till.open_receipt()['id']}/void"))
+        newer = till.open_receipt()
+        other = {"till_id": shop.other_till_id}  # an open receipt of another till
+        till.ok(api.post("/api/v1/shifts", json={**other, "opening_float": "0.00"}), 201)
+        till.ok(api.post("/api/v1/receipts", json=other), 201)
+        page = self._find(till, till=till.till_id, state="open")
+        assert [r["id"] for r in page["items"]] == [newer["id"], older["id"]]
+        assert page["total"] == 2
+        assert set(page["items"][0]) == self.ITEM_KEYS
+        assert {r["state"] for r in self._find(till, shift=till.shift["id"])["items"]} == {
+            "open", "closed", "voided"}
+
+    def test_a_receipt_is_looked_up_by_number_and_kind(self, till):
+        till.open_shift()
+        first, second = self._sale(till), self._sale(till)
+        back = till.ok(till.api.post("/api/v1/returns", json={
+            "till_id": till.till_id, "original_receipt_id": first["id"],
+            "lines": [{"line_no": 1, "quantity": "1"}]}), 201)
+        found = self._find(till, till=till.till_id, number=second["number"])["items"]
+        assert [(r["id"], r["total"], r["kind"]) for r in found] == [
+            (second["id"], "89.90", "sale")]
+        returns = self._find(till, kind="return")["items"]
+        assert [r["id"] for r in returns] == [back["id"]]
+        full = till.ok(till.api.get(f"/api/v1/receipts/{second['id']}"))
+        assert full["lines"][0]["sku"] == "MILK-1L"
+
+    def test_from_and_to_match_the_opened_or_closed_time(self, till, fixed_clock):
+        till.open_shift()
+        start = fixed_clock.now()
+        crossing = till.open_receipt()  # opened at start, closed two hours later
+        till.sell("MILK-1L")
+        till.pay_cash("100.00")
+        fixed_clock.advance(hours=2)
+        till.close()
+        fixed_clock.advance(hours=1)
+        later = till.open_receipt()  # opened at start + 3 h
+        one_hour = (start + timedelta(hours=1)).isoformat()
+        assert [r["id"] for r in self._find(till, **{"from": one_hour})["items"]] == [
+            later["id"], crossing["id"]]
+        assert [r["id"] for r in self._find(till, to=one_hour)["items"]] == [crossing["id"]]
+        four = (start + timedelta(hours=4)).isoformat()
+        assert self._find(till, **{"from": four})["total"] == 0
+
+    def test_pages_are_slices_of_the_whole_list(self, till):
+        till.open_shift()
+        ids = [till.open_receipt()["id"] for _ in range(3)]
+        page = self._find(till, page=2, page_size=2)
+        assert (page["total"], [r["id"] for r in page["items"]]) == (3, [ids[0]])
+
+    @pytest.mark.parametrize("query", [
+        {"state": "parked"}, {"kind": "refund"}, {"number": "0"}, {"till": "x"},
+        {"number": str(2**63)}, {"from": "2026-11-22T00:00:00"}, {"page_size": "501"},
+    ])
+    def test_bad_filters_are_refused_naming_the_field(self, till, query):
+        response = till.api.get("/api/v1/receipts", query_string=query)
+        assert response.status_code == 422
+        assert _code(response) == "validation_failed"
+        assert set(response.get_json()["errors"]) == set(query)
 
 
 class TestRights:
@@ -339,6 +476,7 @@ class TestRights:
         ("post", "/api/v1/receipts", {"till_id": 1}),
         ("post", "/api/v1/receipts/quote", {"till_id": 1, "lines": [{"sku": "MILK-1L"}]}),
         ("get", "/api/v1/receipts/1", None),
+        ("get", "/api/v1/receipts", None),
         ("post", "/api/v1/receipts/1/lines", {"sku": "MILK-1L"}),
         ("patch", "/api/v1/receipts/1/lines/1", {"quantity": "2"}),
         ("delete", "/api/v1/receipts/1/lines/1", None),

@@ -17,7 +17,7 @@ def sale(till):
     till.open_shift()
     till.open_receipt()
     till.sell("OAT-MILK-1L", quantity="3")
-    till.sell("APPLE-KG", quantity="0.750")  # 119.9250 -> 119.93
+    till.sell("APPLE-KG", quantity="0.750", weight_source="scale")  # 119.9250 -> 119.93
     till.pay_card("200.00")
     till.pay_cash("400.00")
     return till.close()

@@ -29,16 +29,26 @@ class TestOpenShift:
 
     def test_second_open_shift_on_a_till_is_rejected(self, till):
         till.open_shift()
-        response = till.api.post("/api/v1/shifts", json={"till_id": till.till_id})
+        response = till.api.post("/api/v1/shifts", json={"till_id": till.till_id,
+                                                         "opening_float": "1000.00"})
         assert response.status_code == 409
         assert _code(response) == "shift_already_open"
+
+    def test_a_shift_without_its_opening_float_is_refused(self, till, db):
+        response = till.api.post("/api/v1/shifts", json={"till_id": till.till_id})
+        assert response.status_code == 422
+        assert _code(response) == "validation_failed"
+        assert list(response.get_json()["errors"]) == ["opening_float"]
+        assert till.api.as_("manager").get("/api/v1/shifts").get_json()["total"] == 0
+        assert till.open_shift("0.00")["opening_float"] == "0.00"
 
     def test_card_holder_cannot_open_a_shift(self, till):
         response = till.api.as_("holder").post("/api/v1/shifts", json={"till_id": till.till_id})
         assert response.status_code == 403
 
     def test_unknown_till_is_not_found(self, till):
-        response = till.api.post("/api/v1/shifts", json={"till_id": 99999})
+        response = till.api.post("/api/v1/shifts", json={"till_id": 99999,
+                                                         "opening_float": "0.00"})
         assert _code(response) == "till_not_found"
 
 
@@ -114,6 +124,21 @@ class TestClose:
                                  json={"counted_cash": "1000.00"})
         assert response.status_code == 409
         assert _code(response) == "open_receipts"
+
+    def test_the_open_receipts_that_keep_a_shift_open_are_named(self, till):
+        shift = till.open_shift()
+        first = till.open_receipt()
+        second = till.open_receipt()
+        till.sell("MILK-1L")
+        till.pay_cash("100.00")
+        till.close()
+        third = till.open_receipt()
+        body = till.api.post(f"/api/v1/shifts/{shift['id']}/close",
+                             json={"counted_cash": "1000.00"}).get_json()
+        assert (body["code"], body["count"], body["till_id"]) == ("open_receipts", 2,
+                                                                 till.till_id)
+        assert body["receipt_ids"] == [first["id"], third["id"]]
+        assert second["id"] not in body["receipt_ids"]
 
     def test_large_difference_needs_a_manager(self, till):
         shift = till.open_shift("1000.00")
