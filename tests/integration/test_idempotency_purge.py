@@ -72,7 +72,7 @@ class TestLazyPurge:
 
     @pytest.fixture
     def till(self, api, shop):
-        from tests.api.test_receipts_till import Till
+        from tests.helpers import Till
 
         driver = Till(api, shop)
         driver.open_shift()

@@ -31,7 +31,8 @@ class TestGiveManualDiscount:
         assert given.manual_discounts[0]["approved_by"] is None
 
     def test_above_the_cashiers_limit_a_manager_must_approve(self, cashier, receipt, db):
-        add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.000"))  # 5%
+        add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.000",
+                                                  weight_source="scale"))  # 5%
         above = ManualRequest(percent=Decimal("20"), line_no=1)
         with refused("approval_required"):
             give(cashier, receipt.id, above)
@@ -45,7 +46,8 @@ class TestGiveManualDiscount:
 
     def test_the_strictest_limit_of_the_receipts_lines_applies(self, cashier, receipt):
         add_line(cashier, receipt.id, LineRequest(sku="OAT-MILK-1L"))  # 10%
-        add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.000"))  # 5%
+        add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.000",
+                                                  weight_source="scale"))  # 5%
         with refused("approval_required"):
             give(cashier, receipt.id, ManualRequest(percent=Decimal("6")))
 

@@ -61,9 +61,14 @@ class TestAddLine:
         with refused("fractional_quantity"):
             change_line(cashier, receipt.id, 1, LineChange(quantity="2.5"))
 
-    def test_a_weighed_item_without_a_source_is_read_from_the_scale(self, cashier, receipt):
-        line = add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.500")
-                        ).lines[0]
+    def test_a_weighed_item_without_a_source_is_a_manual_weight_needing_the_right(
+            self, cashier, receipt):
+        with refused("approval_required"):
+            add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.500"))
+
+    def test_a_weighed_item_from_the_scale_is_not_flagged(self, cashier, receipt):
+        line = add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.500",
+                                                         weight_source="scale")).lines[0]
         assert (line.weight_source, line.is_manual_weight) == ("scale", False)
         assert line.amount_minor == 23985  # 1.5 kg x 159.90
 
@@ -84,7 +89,8 @@ class TestAddLine:
         with refused("invalid_weight_source"):
             add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.000",
                                                       weight_source="barcode"))
-        add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.000"))
+        add_line(cashier, receipt.id, LineRequest(sku="APPLE-KG", quantity="1.000",
+                                                  weight_source="scale"))
         with refused("invalid_weight_source"):
             change_line(cashier, receipt.id, 1, LineChange("2.000", weight_source="barcode"))
 
