@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export POS_DATABASE_URL ?= sqlite:///var/pos.db
 
-.PHONY: install run test test-sqlite lint bench clean
+.PHONY: install run test test-sqlite lint bench bench-load clean
 
 $(STAMP): pyproject.toml
 	PYTHON=$(PYTHON) scripts/bootstrap.sh $(VENV)
@@ -33,8 +33,10 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# Every benchmark in bench/ (bench/profile_oneshot.py is a profiler, run it by hand).
+# Every benchmark in bench/ (bench/profile_oneshot.py is a profiler, run it by hand);
+# bench/ratio.py gives the headline figures: ours against the calibration server.
 bench: install
+	$(BIN)/python bench/ratio.py
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/discounts.py
 	$(BIN)/python bench/discounts_http.py
@@ -42,6 +44,11 @@ bench: install
 	$(BIN)/python bench/zreport.py
 	$(BIN)/python bench/devices.py
 	$(BIN)/python bench/devices_scale.py
+
+# The locust load scenario (tills, managers, a card holder) needs the optional bench extra.
+bench-load: install
+	$(BIN)/pip install -e ".[bench]"
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-*
