@@ -158,7 +158,7 @@ def build_line(item: Item, price_minor: int | None, quantity: Decimal,
                        quantity_milli=int(quantity * MILLI), unit_price_minor=price_minor,
                        base_amount_minor=amount, discount_minor=0, amount_minor=amount,
                        vat_rate=item.vat_rate, is_weighed=item.is_weighed,
-                       weight_source=weight_source, discounts=[])
+                       weight_source=weight_source, is_gift=False, discounts=[])
 
 
 def _prices(session: Session, store: Store, item_ids: list[int], now: datetime
@@ -182,5 +182,5 @@ def priced_items(session: Session, lines: Sequence[ReceiptLine], items: LoadedIt
         price_group=by_id[line.item_id].price_group.code
         if by_id[line.item_id].price_group else None,
         segments=frozenset(s.code for s in by_id[line.item_id].segments),
-        is_discountable=by_id[line.item_id].is_discountable,
+        is_discountable=by_id[line.item_id].is_discountable, is_gift=line.is_gift,
     ) for line in lines]

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pos.core.db import Base, BigId, UTCDateTime
@@ -204,6 +204,8 @@ class ReceiptLine(Base):
     vat_rate: Mapped[str] = mapped_column(String(16))
     is_weighed: Mapped[bool] = mapped_column(default=False)
     weight_source: Mapped[str | None] = mapped_column(String(8))
+    # A line the receipt added itself because a gift rule gave the item away.
+    is_gift: Mapped[bool] = mapped_column(default=False, server_default=false())
     manual_weight_approved_by_id: Mapped[int | None] = mapped_column(BigInteger)
     discounts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     original_line_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_lines.id"),
@@ -230,7 +232,10 @@ class ReceiptLine(Base):
                 "discount_minor": self.discount_minor, "amount_minor": self.amount_minor,
                 "vat_rate": self.vat_rate, "weight_source": self.weight_source,
                 "is_manual_weight": self.is_manual_weight, "discounts": self.discounts,
-                "original_line_id": self.original_line_id}
+                "original_line_id": self.original_line_id,
+                # Only gift lines say so: documents journaled before gift lines existed keep
+                # rebuilding to exactly what was journaled.
+                **({"is_gift": True} if self.is_gift else {})}
 
 
 class ReceiptPayment(Base):

@@ -31,6 +31,7 @@ class LineSchema(Schema):
     vat_rate = fields.String()
     weight_source = fields.String(allow_none=True)
     is_manual_weight = fields.Boolean()
+    is_gift = fields.Boolean(metadata={"description": "added by the receipt: a gift rule's item"})
     discounts = fields.List(fields.Dict())
     original_line_id = fields.Integer(allow_none=True)
 

@@ -27,6 +27,7 @@ from pos.core.registry import PaymentTypes
 from pos.core.security import Actor, Right
 from pos.discounts.tree import active_rules
 from pos.receipts.closing import OnWrite, after_write, close_in
+from pos.receipts.gifts import settle_gifts
 from pos.receipts.lines import (
     LineRequest,
     LoadedItems,
@@ -115,8 +116,10 @@ def reprice(session: Session, ctx: Context, receipt: Receipt, store: Store,
                       store_id=store.id, cashier_group=ctx.actor.principal.user_group,
                       card_code=receipt.card_code, customer_ref=receipt.customer_ref,
                       payment_forms=forms, manual_discounts=tuple(receipt.manual_discounts))
-    inputs = priced_items(session, receipt.lines, items or LoadedItems())
-    pricing = price_lines(session, active_rules(ctx.registry.caches, session), inputs, facts)
+    items = items or LoadedItems()
+    rules = active_rules(ctx.registry.caches, session)
+    pricing = settle_gifts(session, receipt, store, ctx.now, items, lambda: price_lines(
+        session, rules, priced_items(session, receipt.lines, items), facts))
     by_no = {line.line_no: line for line in receipt.lines}
     for priced in pricing.lines:
         line = by_no[priced.line_no]

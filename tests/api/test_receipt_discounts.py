@@ -307,3 +307,53 @@ def test_a_line_scope_quantity_discount_goes_only_to_the_line_that_meets_it(api,
     one_line = quote(till, {"sku": "MILK-1L", "quantity": "5"},
                      {"sku": "OAT-MILK-1L", "quantity": "3"})
     assert [line["discount"] for line in one_line["lines"]] == ["44.95", "0.00"]
+
+
+class TestGiftLines:
+    """The receipt adds the gift a rule gives away, and drops it when the rule no longer holds."""
+
+    def test_the_receipt_adds_the_gift_line_itself(self, api, till, shop):
+        gift_id = chocolate_bar_for_two_milks(api, shop)
+        till.open_receipt()
+        receipt = till.sell("OAT-MILK-1L", quantity="2")
+        gift = receipt["lines"][1]
+        assert (gift["item_id"], gift["is_gift"], gift["amount"]) == (gift_id, True, "0.00")
+        assert receipt["total"] == "299.80"
+
+    def test_the_gift_line_goes_when_a_qualifying_line_does(self, api, till, shop):
+        chocolate_bar_for_two_milks(api, shop)
+        till.open_receipt()
+        till.sell("OAT-MILK-1L", quantity="2")
+        changed = till.api.patch(f"/api/v1/receipts/{till.receipt['id']}/lines/1",
+                                 json={"quantity": "1"}).get_json()
+        assert [line["sku"] for line in changed["lines"]] == ["OAT-MILK-1L"]
+        assert changed["total"] == "149.90"
+
+    def test_a_gift_the_till_scans_itself_replaces_the_added_one(self, api, till, shop):
+        chocolate_bar_for_two_milks(api, shop)
+        till.open_receipt()
+        till.sell("OAT-MILK-1L", quantity="2")
+        receipt = till.sell("CHOC-BAR")
+        bars = [line for line in receipt["lines"] if line["sku"] == "CHOC-BAR"]
+        assert [(bar["is_gift"], bar["amount"]) for bar in bars] == [(False, "0.00")]
+        assert receipt["total"] == "299.80"
+
+    def test_a_markup_never_lands_on_the_added_gift(self, api, till, shop):
+        chocolate_bar_for_two_milks(api, shop)
+        discount(api, name="Everything", benefit={"type": "markup", "percent": "5"})
+        group_id = api.as_("manager").get("/api/v1/discounts/tree").get_json()["id"]
+        api.as_("manager").patch(f"/api/v1/discount-groups/{group_id}", json={"rule": "sum"})
+        till.open_receipt()
+        gift = till.sell("OAT-MILK-1L", quantity="2")["lines"][1]
+        assert (gift["is_gift"], gift["amount"]) == (True, "0.00")
+
+    def test_a_one_shot_upload_carries_its_gift_line_into_the_journal(self, api, till, shop,
+                                                                      db, registry):
+        from pos.journal.service import verify
+
+        chocolate_bar_for_two_milks(api, shop)
+        receipt = till.ok(till.checkout([{"sku": "OAT-MILK-1L", "quantity": "2"}],
+                                        [{"type": "cash", "amount": "300.00"}]), 201)
+        assert [line["is_gift"] for line in receipt["lines"]] == [False, True]
+        assert (receipt["total"], receipt["change"]) == ("299.80", "0.20")
+        assert verify(db, registry.journal_checks, till.till_id).is_intact

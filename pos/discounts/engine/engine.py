@@ -100,4 +100,5 @@ def _assemble(basket: Basket, outcome: Outcome, evaluation: Evaluation) -> Prici
                 tuple(outcome.displaced.get(line.line_no, ())),
             )
         )
-    return Pricing(tuple(priced), tuple(outcome.gifts), tuple(evaluation.hints))
+    return Pricing(tuple(priced), tuple(outcome.gifts), tuple(evaluation.hints),
+                   frozenset(evaluation.gift_line_nos))

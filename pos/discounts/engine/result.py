@@ -150,6 +150,9 @@ class Pricing:
     lines: tuple[PricedLine, ...]
     gift_lines: tuple[GiftLine, ...] = ()
     hints: tuple[Hint, ...] = ()
+    # The lines whose units a gift benefit gave away: a receipt drops a gift line it added
+    # once its line is no longer among them (the condition lapsed).
+    gifted_line_nos: frozenset[int] = frozenset()
 
     @property
     def total_minor(self) -> int:
