@@ -42,10 +42,16 @@ class Shop:
     till_id: int
     other_till_id: int
     items: dict[str, int]
+    other_store_id: int = 0  # WEST: nobody but the admin works there
+    other_store_till_id: int = 0
 
 
 def seed_shop(db: Database, now: datetime) -> Shop:
-    """Create a store with two tills, one user per role, and a few memorable items."""
+    """Create a store with two tills, one user per role, and a few memorable items.
+
+    The cashier and the manager work in that store (MAIN), the cashier assigned to both its
+    tills; a second store (WEST) with one till and the same prices is nobody's but the admin's.
+    """
     create_user(db, NewUser("cashier", "Cass Cashier", "cashier", PASSWORDS["cashier"], "1111",
                             user_group="cashiers"), now=now, actor_id=None)
     create_user(db, NewUser("manager", "Max Manager", "manager", PASSWORDS["manager"], "2222",
@@ -86,7 +92,24 @@ def seed_shop(db: Database, now: datetime) -> Shop:
                         price_minor=price, valid_from=date(2026, 1, 1), valid_to=None))
             items[sku] = item.id
         tills = sorted(store.tills, key=lambda t: t.number)
-        return Shop(store.id, tills[0].id, tills[1].id, items)
+        west = _other_store(s, store, now)
+        return Shop(store.id, tills[0].id, tills[1].id, items, west.id, west.tills[0].id)
+
+
+def _other_store(s: Any, store: Store, now: datetime) -> Store:
+    """Add WEST, with one till and MAIN's prices, and staff MAIN with the seeded users."""
+    west = Store(code="WEST", name="West side", timezone="Europe/Moscow",
+                 max_cash_difference_minor=10000, price_type_id=store.price_type_id,
+                 created_at=now, tills=[TillRow(number=1, name="West till 1")])
+    s.add(west)
+    s.flush()
+    for price in s.scalars(select(Price).where(Price.store_id == store.id)).all():
+        s.add(Price(store_id=west.id, item_id=price.item_id, price_type_id=price.price_type_id,
+                    price_minor=price.price_minor, valid_from=price.valid_from, valid_to=None))
+    users = {user.username: user for user in s.scalars(select(User))}
+    users["cashier"].assign([store.id], [till.id for till in store.tills])
+    users["manager"].assign([store.id], [])
+    return west
 
 
 def actor_for(db: Database, username: str) -> Actor:

@@ -44,8 +44,10 @@ class User(Base):
 
     def assign(self, store_ids: list[int], till_ids: list[int]) -> None:
         """Replace the stores the user works in and the tills they are assigned to."""
-        self.store_links = [UserStore(store_id=store_id) for store_id in sorted(set(store_ids))]
-        self.till_links = [UserTill(till_id=till_id) for till_id in sorted(set(till_ids))]
+        stores = {link.store_id: link for link in self.store_links}
+        tills = {link.till_id: link for link in self.till_links}
+        self.store_links = [stores.get(i) or UserStore(store_id=i) for i in sorted(set(store_ids))]
+        self.till_links = [tills.get(i) or UserTill(till_id=i) for i in sorted(set(till_ids))]
 
     @property
     def rights(self) -> frozenset[Right]:

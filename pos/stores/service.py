@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -138,3 +139,28 @@ def update_till(db: Database, till_id: int, changes: dict[str, Any]) -> Till:
         for name, value in changes.items():
             setattr(till, name, value)
     return till
+
+
+def resolve_places(db: Database, store_codes: Sequence[str], till_refs: Sequence[str]
+                   ) -> tuple[list[int], list[int]]:
+    """Turn store codes and ``CODE:NUMBER`` till references into ids (422 for unknown ones)."""
+    with db.read() as session:
+        stores = dict(session.execute(select(Store.code, Store.id)).all())
+        store_ids = []
+        for code in store_codes:
+            if code not in stores:
+                raise ValidationError(f"No store {code!r}", code="unknown_store", field="store")
+            store_ids.append(stores[code])
+        till_ids = []
+        for ref in till_refs:
+            code, _, number = ref.partition(":")
+            till_id = session.scalar(select(Till.id).where(
+                Till.store_id == stores.get(code, 0), Till.number == _int_or_zero(number)))
+            if till_id is None:
+                raise ValidationError(f"No till {ref!r}", code="unknown_till", field="till")
+            till_ids.append(till_id)
+    return store_ids, till_ids
+
+
+def _int_or_zero(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 10 else 0
