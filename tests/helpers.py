@@ -50,7 +50,7 @@ def seed_shop(db: Database, now: datetime) -> Shop:
     """Create a store with two tills, one user per role, and a few memorable items.
 
     The cashier and the manager work in that store (MAIN), the cashier assigned to both its
-    tills; a second store (WEST) with one till and the same prices is nobody's but the admin's.
+    tills; a second store (WEST) with one till is nobody's but the admin's.
     """
     create_user(db, NewUser("cashier", "Cass Cashier", "cashier", PASSWORDS["cashier"], "1111",
                             user_group="cashiers"), now=now, actor_id=None)
@@ -97,15 +97,12 @@ def seed_shop(db: Database, now: datetime) -> Shop:
 
 
 def _other_store(s: Any, store: Store, now: datetime) -> Store:
-    """Add WEST, with one till and MAIN's prices, and staff MAIN with the seeded users."""
+    """Add WEST, with one till (and no prices), and staff MAIN with the seeded users."""
     west = Store(code="WEST", name="West side", timezone="Europe/Moscow",
                  max_cash_difference_minor=10000, price_type_id=store.price_type_id,
                  created_at=now, tills=[TillRow(number=1, name="West till 1")])
     s.add(west)
     s.flush()
-    for price in s.scalars(select(Price).where(Price.store_id == store.id)).all():
-        s.add(Price(store_id=west.id, item_id=price.item_id, price_type_id=price.price_type_id,
-                    price_minor=price.price_minor, valid_from=price.valid_from, valid_to=None))
     users = {user.username: user for user in s.scalars(select(User))}
     users["cashier"].assign([store.id], [till.id for till in store.tills])
     users["manager"].assign([store.id], [])
@@ -189,6 +186,18 @@ class ApiClient:
     def delete(self, path: str, **kw: Any) -> Any:
         """DELETE as the current user."""
         return self.client.delete(path, headers=self.headers(kw.pop("headers", None)), **kw)
+
+
+def hire(api: ApiClient, username: str, role: str, store_ids: list[int],
+         till_ids: list[int] | None = None, **fields: Any) -> ApiClient:
+    """Create a user through the API as the admin; return a client acting as them."""
+    PASSWORDS.setdefault(username, f"{username}-password")
+    response = api.as_("admin").post("/api/v1/users", json={
+        "username": username, "full_name": username.title(), "role": role,
+        "password": PASSWORDS[username], "user_group": f"{role}s", "store_ids": store_ids,
+        "till_ids": till_ids or [], **fields})
+    assert response.status_code == 201, response.get_json()
+    return api.as_(username)
 
 
 class Till:
