@@ -161,4 +161,4 @@ class Audit(MethodView):
     @blp.response(200, page_of(AuditEntrySchema, "AuditPage"))
     def get(self, query: dict[str, Any]) -> Any:
         """List audit entries, newest first."""
-        return list_audit(current_db(), **query)
+        return list_audit(current_db(), **query, viewer=authenticate())
