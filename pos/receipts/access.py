@@ -6,13 +6,15 @@ their own; outside that it does not exist for them (404 ``receipt_not_found``).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pos.auth.approval import admit
 from pos.core.context import Context
 from pos.core.errors import NotFoundError
-from pos.core.scope import Place, needs_opener, sees
+from pos.core.scope import Place, manages_tills, needs_opener, sees, visible_stores
 from pos.core.security import Principal
 from pos.receipts.model import Receipt
 from pos.shifts.model import Shift
@@ -30,6 +32,19 @@ def sees_receipt(session: Session, viewer: Principal, receipt: Receipt) -> bool:
         opener = session.scalar(select(Shift.opened_by_id).where(Shift.id == receipt.shift_id))
     return sees(viewer, Place(receipt.store_id, receipt.till_id, opener),
                 made_by_id=receipt.cashier_id)
+
+
+def visible_receipts(statement: Any, viewer: Principal) -> Any:
+    """Narrow a SELECT of receipts to those the viewer may read (as :func:`sees_receipt`)."""
+    stores = visible_stores(viewer)
+    if stores is not None:
+        statement = statement.where(Receipt.store_id.in_(stores))
+    if manages_tills(viewer):
+        return statement
+    opened = select(Shift.id).where(Shift.opened_by_id == viewer.user_id)
+    return statement.where(or_(Receipt.till_id.in_(viewer.till_ids),
+                               Receipt.shift_id.in_(opened),
+                               Receipt.cashier_id == viewer.user_id))
 
 
 def admit_change(session: Session, ctx: Context, receipt: Receipt, shift: Shift) -> int | None:

@@ -76,7 +76,7 @@ class Receipts(MethodView):
             kind=query.get("kind"), number=query.get("number"),
             opened_or_closed_from=query.get("from_"), opened_or_closed_to=query.get("to"))
         return search.list_receipts(current_db(), filters, page=query["page"],
-                                    page_size=query["page_size"])
+                                    page_size=query["page_size"], viewer=authenticate())
 
     @idempotent_in_transaction
     @blp.requires(Right.SELL)

@@ -119,6 +119,8 @@ ROUTES: dict[str, Route] = {
     # Receipts and returns
     "POST /api/v1/receipts": Route(TILL, ALL, lambda w, c, t: (
         w.shift(t), c.post("/api/v1/receipts", json={"till_id": w.till(t)}))[1]),
+    "GET /api/v1/receipts": Route(TILL, ALL, lambda w, c, t: (
+        w.receipt(t), c.get(f"/api/v1/receipts?till={w.till(t)}"))[1], rows=_ids("till_id")),
     "POST /api/v1/receipts/quote": Route(STORE, ALL, lambda w, c, t: c.post(
         "/api/v1/receipts/quote", json={"till_id": w.till(t), "lines": MILK})),
     "GET /api/v1/receipts/<int:receipt_id>": _receipt_route("", "get"),

@@ -112,3 +112,20 @@ class TestReturns:
             "till_id": till.till_id, "original_receipt_id": sale["id"],
             "lines": [{"line_no": 1, "quantity": "1"}]})
         assert refused.status_code == 404 and _code(refused) == "till_not_found"
+
+
+class TestListing:
+    def test_a_cashier_lists_the_receipts_of_her_tills_and_her_own_only(
+            self, till, olga, api, shop):
+        till.open_shift()
+        theirs = till.open_receipt()
+        hers = Till(olga, shop, shop.other_till_id)
+        hers.open_shift()
+        mine = hers.open_receipt()
+
+        def listed(client, query=""):
+            return {r["id"] for r in client.get(f"/api/v1/receipts{query}").get_json()["items"]}
+
+        assert listed(olga) == {mine["id"]}
+        assert listed(olga, f"?till={till.till_id}") == set()
+        assert listed(api) == listed(api.as_("manager")) == {theirs["id"], mine["id"]}
