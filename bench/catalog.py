@@ -83,8 +83,8 @@ def main() -> None:
     from pos.catalog.prices import create_price_type
 
     create_price_type(db, "retail", "Retail", 1)
-    create_user(db, NewUser("bench", "Bench", "cashier", "bench-password"), now=now,
-                actor_id=None)
+    create_user(db, NewUser("bench", "Bench", "cashier", "bench-password", store_ids=(1,)),
+                now=now, actor_id=None)
     codes = write_catalog(workdir / "catalog.csv", args.items)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

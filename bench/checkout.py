@@ -46,7 +46,9 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def prepare(url: str, tills: int = 2) -> None:
-    """Migrate and seed a shop (users, items, ``tills`` tills numbered 1..tills)."""
+    """Migrate and seed a shop (users, items, ``tills`` tills in MAIN numbered 1..tills)."""
+    from pos.auth.service import assign_places
+    from pos.core.security import TokenCache
     from pos.stores.service import create_till
     from tests.conftest import empty_tables
     from tests.helpers import seed_shop
@@ -55,9 +57,14 @@ def prepare(url: str, tills: int = 2) -> None:
     migrate.upgrade(url)
     db = Database(url)
     empty_tables(db)
-    shop = seed_shop(db, datetime.now(UTC))
+    now = datetime.now(UTC)
+    shop = seed_shop(db, now)
+    till_ids = [shop.till_id, shop.other_till_id]
     for number in range(3, tills + 1):
-        create_till(db, shop.store_id, number, f"Till {number}", "online")
+        till_ids.append(create_till(db, shop.store_id, number, f"Till {number}", "online").id)
+    # The cashier works at every till the load uses (she is assigned to the seeded two).
+    assign_places(db, "cashier", [shop.store_id], till_ids, now=now, actor_id=None,
+                  tokens=TokenCache())
     db.dispose()
 
 
@@ -125,11 +132,12 @@ def login(port: int) -> str:
     return str(json.loads(conn.getresponse().read())["token"])
 
 
-def one_shot_load(port: int, token: str, receipts: int, clients: int, tills: int) -> float:
+def one_shot_load(port: int, token: str, receipts: int, clients: int, tills: list[int]
+                  ) -> float:
     """Upload finished receipts from ``clients`` threads; return receipts per second.
 
-    Client ``i`` uploads for till ``i % tills + 1``: one till's documents are numbered and
-    chained one after another, so several tills show how a store server scales.
+    Client ``i`` uploads for till ``tills[i % len(tills)]``: one till's documents are numbered
+    and chained one after another, so several tills show how a store server scales.
     """
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
     conn = http.client.HTTPConnection("127.0.0.1", port)
@@ -159,7 +167,7 @@ def one_shot_load(port: int, token: str, receipts: int, clients: int, tills: int
         finally:
             successes.append(done)
 
-    threads = [threading.Thread(target=client, args=(receipts // clients, i % tills + 1))
+    threads = [threading.Thread(target=client, args=(receipts // clients, tills[i % len(tills)]))
                for i in range(clients)]
     start = time.perf_counter()
     for thread in threads:
@@ -186,13 +194,15 @@ def served(url: str, receipts: int, clients: int, tills: int, log: str | None = 
     try:
         token = login(port)
         conn = http.client.HTTPConnection("127.0.0.1", port)
-        for till_id in range(1, tills + 1):
+        conn.request("GET", "/api/v1/stores", headers={"Authorization": f"Bearer {token}"})
+        till_ids = [t["id"] for t in json.loads(conn.getresponse().read())[0]["tills"]][:tills]
+        for till_id in till_ids:
             conn.request("POST", "/api/v1/shifts",
                          json.dumps({"till_id": till_id, "opening_float": "0"}),
                          {"Content-Type": "application/json",
                           "Authorization": f"Bearer {token}"})
             conn.getresponse().read()
-        rate = one_shot_load(port, token, receipts, clients, tills)
+        rate = one_shot_load(port, token, receipts, clients, till_ids)
         print(f"  one-shot : {rate:.0f} receipts/s of 20 lines, {receipts} receipts, "
               f"{clients} clients, {tills} till(s), 2 workers (target >= 300/s)")
         print("  worker RSS after the run: "

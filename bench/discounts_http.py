@@ -94,8 +94,8 @@ def main() -> None:
     app = create_app({"database_url": url, "log_level": "WARNING"})
     db, now = app.extensions["pos.db"], datetime.now(UTC)
     seed(db, now)
-    create_user(db, NewUser("bench", "Bench", "cashier", "bench-password"), now=now,
-                actor_id=None)
+    create_user(db, NewUser("bench", "Bench", "cashier", "bench-password", store_ids=(1,)),
+                now=now, actor_id=None)
     client = app.test_client()
     token = client.post("/api/v1/auth/login", json={"username": "bench",
                                                     "password": "bench-password"}).get_json()

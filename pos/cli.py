@@ -111,6 +111,14 @@ def user_cli() -> None:
     """Users."""
 
 
+def _place_options(command: Any) -> Any:
+    command = click.option("--till", "tills", multiple=True, metavar="STORE:NUMBER",
+                           help="a till the cashier is assigned to, e.g. MAIN:1 (repeat)"
+                           )(command)
+    return click.option("--store", "stores", multiple=True, metavar="CODE",
+                        help="a store the user works in (repeat for several)")(command)
+
+
 @user_cli.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["cashier", "manager", "admin", "card_holder"]),
@@ -119,16 +127,38 @@ def user_cli() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--pin", default=None)
 @click.option("--group", "user_group", default=None)
+@_place_options
 @with_appcontext
 def user_create(username: str, role: str, full_name: str | None, password: str,
-                pin: str | None, user_group: str | None) -> None:
-    """Create a user."""
+                pin: str | None, user_group: str | None, stores: tuple[str, ...],
+                tills: tuple[str, ...]) -> None:
+    """Create a user who works in the stores given (admins: in every store)."""
     from pos.auth.service import NewUser, create_user
+    from pos.stores.service import resolve_places
 
+    store_ids, till_ids = _run(resolve_places, current_db(), stores, tills)
     _run(create_user, current_db(), NewUser(username, full_name or username, role, password,
-                                            pin, user_group), now=current_clock().now(),
-         actor_id=None)
+                                            pin, user_group, store_ids=tuple(store_ids),
+                                            till_ids=tuple(till_ids)),
+         now=current_clock().now(), actor_id=None)
     click.echo(f"user {username} created ({role})")
+
+
+@user_cli.command("assign")
+@click.argument("username")
+@_place_options
+@with_appcontext
+def user_assign(username: str, stores: tuple[str, ...], tills: tuple[str, ...]) -> None:
+    """Replace the stores a user works in and the tills a cashier is assigned to."""
+    from pos.auth.service import assign_places
+    from pos.stores.service import resolve_places
+
+    store_ids, till_ids = _run(resolve_places, current_db(), stores, tills)
+    _run(assign_places, current_db(), username, store_ids, till_ids,
+         now=current_clock().now(), actor_id=None,
+         tokens=current_registry().caches.get(TokenCache))
+    click.echo(f"user {username} works in {', '.join(stores) or 'no store'}"
+               + (f" at tills {', '.join(tills)}" if tills else ""))
 
 
 @user_cli.command("set-password")

@@ -1,4 +1,4 @@
-"""Demo data: one store with two tills, a cashier, a manager and an admin, ~200 items.
+"""Demo data: one store with two tills, its cashier and manager, an admin, ~200 items.
 
 Also manual discount limits and a few automatic discounts, so quotes, hints and the
 applied-discounts report show something on a fresh ``make run``. Loaded once: a second run
@@ -90,14 +90,6 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
     with db.read() as session:
         if session.scalar(select(Store.id).where(Store.code == DEMO_STORE)) is not None:
             return False
-    with db.read() as session:
-        existing = set(session.scalars(select(User.username)))
-    for username, password, role in DEMO_USERS:
-        if username in existing:
-            continue
-        create_user(db, NewUser(username, f"Demo {role}", role, password,
-                                DEMO_PINS[username], user_group=f"{role}s"), now=now,
-                    actor_id=None)
     with db.transaction() as session:
         retail = PriceType(code="retail", name="Retail", rounding_step_minor=1)
         session.add(retail)
@@ -126,8 +118,26 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
             session.add(Price(store_id=store.id, item_id=item.id, price_type_id=retail.id,
                               price_minor=price, valid_from=now.date().replace(day=1),
                               valid_to=None))
+        store_id, till_ids = store.id, tuple(till.id for till in store.tills)
+    _create_users(db, now, store_id, till_ids)
     _load_rules(db, now)
     return True
+
+
+def _create_users(db: Database, now: datetime, store_id: int, till_ids: tuple[int, ...]
+                  ) -> None:
+    # The cashier and the manager work in the demo store, the cashier at both its tills; the
+    # admin sees every store anyway.
+    with db.read() as session:
+        existing = set(session.scalars(select(User.username)))
+    for username, password, role in DEMO_USERS:
+        if username in existing:
+            continue
+        create_user(db, NewUser(username, f"Demo {role}", role, password,
+                                DEMO_PINS[username], user_group=f"{role}s",
+                                store_ids=(store_id,) if role != "admin" else (),
+                                till_ids=till_ids if role == "cashier" else ()),
+                    now=now, actor_id=None)
 
 
 def _load_rules(db: Database, now: datetime) -> None:

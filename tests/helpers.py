@@ -42,10 +42,16 @@ class Shop:
     till_id: int
     other_till_id: int
     items: dict[str, int]
+    other_store_id: int = 0  # WEST: nobody but the admin works there
+    other_store_till_id: int = 0
 
 
 def seed_shop(db: Database, now: datetime) -> Shop:
-    """Create a store with two tills, one user per role, and a few memorable items."""
+    """Create a store with two tills, one user per role, and a few memorable items.
+
+    The cashier and the manager work in that store (MAIN), the cashier assigned to both its
+    tills; a second store (WEST) with one till is nobody's but the admin's.
+    """
     create_user(db, NewUser("cashier", "Cass Cashier", "cashier", PASSWORDS["cashier"], "1111",
                             user_group="cashiers"), now=now, actor_id=None)
     create_user(db, NewUser("manager", "Max Manager", "manager", PASSWORDS["manager"], "2222",
@@ -86,7 +92,21 @@ def seed_shop(db: Database, now: datetime) -> Shop:
                         price_minor=price, valid_from=date(2026, 1, 1), valid_to=None))
             items[sku] = item.id
         tills = sorted(store.tills, key=lambda t: t.number)
-        return Shop(store.id, tills[0].id, tills[1].id, items)
+        west = _other_store(s, store, now)
+        return Shop(store.id, tills[0].id, tills[1].id, items, west.id, west.tills[0].id)
+
+
+def _other_store(s: Any, store: Store, now: datetime) -> Store:
+    """Add WEST, with one till (and no prices), and staff MAIN with the seeded users."""
+    west = Store(code="WEST", name="West side", timezone="Europe/Moscow",
+                 max_cash_difference_minor=10000, price_type_id=store.price_type_id,
+                 created_at=now, tills=[TillRow(number=1, name="West till 1")])
+    s.add(west)
+    s.flush()
+    users = {user.username: user for user in s.scalars(select(User))}
+    users["cashier"].assign([store.id], [till.id for till in store.tills])
+    users["manager"].assign([store.id], [])
+    return west
 
 
 def actor_for(db: Database, username: str) -> Actor:
@@ -166,6 +186,18 @@ class ApiClient:
     def delete(self, path: str, **kw: Any) -> Any:
         """DELETE as the current user."""
         return self.client.delete(path, headers=self.headers(kw.pop("headers", None)), **kw)
+
+
+def hire(api: ApiClient, username: str, role: str, store_ids: list[int],
+         till_ids: list[int] | None = None, **fields: Any) -> ApiClient:
+    """Create a user through the API as the admin; return a client acting as them."""
+    PASSWORDS.setdefault(username, f"{username}-password")
+    response = api.as_("admin").post("/api/v1/users", json={
+        "username": username, "full_name": username.title(), "role": role,
+        "password": PASSWORDS[username], "user_group": f"{role}s", "store_ids": store_ids,
+        "till_ids": till_ids or [], **fields})
+    assert response.status_code == 201, response.get_json()
+    return api.as_(username)
 
 
 class Till:

@@ -19,6 +19,7 @@ from pos.auth.schemas import (
     LoginSchema,
     NewUserSchema,
     PasswordSchema,
+    PlacesSchema,
     TokenSchema,
     UserSchema,
 )
@@ -115,9 +116,26 @@ class Users(MethodView):
     @blp.alt_response(409, schema="Problem")
     def post(self, data: dict[str, Any]) -> Any:
         """Create a user."""
-        cmd = service.NewUser(**{**data, "extra_rights": tuple(data["extra_rights"])})
+        cmd = service.NewUser(**{**data, "extra_rights": tuple(data["extra_rights"]),
+                                 "store_ids": tuple(data["store_ids"]),
+                                 "till_ids": tuple(data["till_ids"])})
         return service.create_user(current_db(), cmd, now=current_clock().now(),
                                    actor_id=authenticate().user_id)
+
+
+@blp.route("/users/<string:username>/stores")
+class UserPlaces(MethodView):
+    """Where a user works."""
+
+    @blp.requires(Right.MANAGE_USERS)
+    @blp.arguments(PlacesSchema)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(404, schema="Problem")
+    def put(self, data: dict[str, Any], username: str) -> Any:
+        """Replace the stores a user works in and the tills a cashier is assigned to."""
+        return service.assign_places(current_db(), username, data["store_ids"],
+                                     data["till_ids"], now=current_clock().now(),
+                                     actor_id=authenticate().user_id, tokens=current_tokens())
 
 
 @blp.route("/users/<string:username>/password")
@@ -143,4 +161,4 @@ class Audit(MethodView):
     @blp.response(200, page_of(AuditEntrySchema, "AuditPage"))
     def get(self, query: dict[str, Any]) -> Any:
         """List audit entries, newest first."""
-        return list_audit(current_db(), **query)
+        return list_audit(current_db(), **query, viewer=authenticate())

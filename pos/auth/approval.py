@@ -8,7 +8,13 @@ approved. The approval travels in one of two headers:
 - ``X-Manager-Credentials``: ``username:password`` or ``username:PIN`` of a manager present.
 
 The approval is checked and a code consumed inside the use case's own transaction, so a request
-that fails for another reason leaves the code unused.
+that fails for another reason leaves the code unused. Within that transaction one approval
+serves every step that asks for it (a close of another's shift that is also short): a one-time
+code is spent once, and each step is still checked against the manager's rights and audited.
+
+What lies outside the cashier's scope (another store, another cashier's till: see
+``pos.core.scope``) is 404 for them, unless the request carries the approval of a manager who
+works in that store (:func:`admit`).
 """
 
 from __future__ import annotations
@@ -20,10 +26,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos.auth.model import ApprovalCode, User
-from pos.auth.service import check_throttle, record_failure
+from pos.auth.service import check_throttle, principal_of, record_failure
 from pos.core import audit
 from pos.core.db import Database
-from pos.core.errors import ApprovalRequiredError, ForbiddenError
+from pos.core.errors import ApprovalRequiredError, ForbiddenError, PosError
+from pos.core.scope import Place, sees_store, works_at
 from pos.core.security import (
     Actor,
     Principal,
@@ -35,6 +42,7 @@ from pos.core.security import (
 
 APPROVAL_CODE_TTL = timedelta(minutes=10)
 FREE_APPROVAL_FAILURES = 5
+_GIVEN = "pos.approvals_given"  # session.info key: approval -> (manager id, action it covers)
 
 
 def authorize(
@@ -55,7 +63,49 @@ def authorize(
             f"{action} needs a manager's approval (right {right.value})",
             extra={**(shown or {}), "action": action, "right": right.value},
         )
-    manager = _approving_manager(session, actor, right, action, now)
+    return approve(session, actor, right, action=action, target=target, now=now,
+                   store_id=store_id, details=details)
+
+
+def admit(
+    session: Session, actor: Actor, place: Place, *, action: str, target: str, now: datetime,
+    not_found: PosError, made_by_id: int | None = None,
+) -> int | None:
+    """Let the actor act at ``place``; return the approving manager's id if one was needed.
+
+    In scope, on their own document (``made_by_id`` theirs or None), nothing is asked; on
+    another's, the right to manage others' shifts or an approval (403 ``approval_required``).
+    Outside their scope, ``not_found`` (see :func:`outside_scope`).
+    """
+    if not works_at(actor.principal, place):
+        return outside_scope(session, actor, place.store_id, action=action, target=target,
+                             now=now, not_found=not_found)
+    if made_by_id is None or made_by_id == actor.user_id:
+        return None
+    return authorize(session, actor, Right.MANAGE_OTHERS_SHIFTS, action=action, target=target,
+                     now=now, store_id=place.store_id)
+
+
+def outside_scope(
+    session: Session, actor: Actor, store_id: int, *, action: str, target: str, now: datetime,
+    not_found: PosError,
+) -> int:
+    """Act outside the actor's scope: raise ``not_found`` (404) unless a manager approves.
+
+    The approving manager manages others' shifts and works in ``store_id``; audited.
+    """
+    if actor.approval is None:
+        raise not_found
+    return approve(session, actor, Right.MANAGE_OTHERS_SHIFTS, action=action, target=target,
+                   now=now, store_id=store_id)
+
+
+def approve(
+    session: Session, actor: Actor, right: Right, *, action: str, target: str, now: datetime,
+    store_id: int | None = None, details: dict[str, Any] | None = None,
+) -> int:
+    """Check the request's approval for ``right`` in ``store_id``; audit; return the approver."""
+    manager = _approving_manager(session, actor, right, action, now, store_id)
     audit.record(
         session, at=now, action=action, user_id=actor.user_id, target=target,
         approved_by_id=manager.id, store_id=store_id, details=details or {},
@@ -65,30 +115,48 @@ def authorize(
 
 
 def _approving_manager(
-    session: Session, actor: Actor, right: Right, action: str, now: datetime
+    session: Session, actor: Actor, right: Right, action: str, now: datetime,
+    store_id: int | None,
 ) -> User:
-    approval = actor.approval
-    assert approval is not None
     keys = [f"approval:{actor.user_id}"]
     check_throttle(session, keys, now)
-    manager: User | None = None
+    manager = _approver(session, actor, action, now)
+    if manager is None or not _may_approve(manager, right, store_id):
+        record_failure(session, {key: FREE_APPROVAL_FAILURES for key in keys}, now)
+        session.commit()  # keep the failure count although the request is refused
+        raise ForbiddenError("The manager's approval is not valid for this action",
+                             code="approval_invalid")
+    return manager
+
+
+def _approver(session: Session, actor: Actor, action: str, now: datetime) -> User | None:
+    approval = actor.approval
+    assert approval is not None
+    given = session.info.setdefault(_GIVEN, {})
+    if approval in given:  # checked earlier in this transaction (a code is spent by then)
+        manager_id, covers = given[approval]
+        return session.get(User, manager_id) if covers in (None, action) else None
+    manager, covers = None, None
     if approval.code is not None:
         code = session.scalar(
             select(ApprovalCode).where(ApprovalCode.code_hash == token_digest(approval.code))
         )
         if code is not None and code.can_approve(action, now):
             code.used_at, code.used_by_id = now, actor.user_id
-            manager = code.manager
+            manager, covers = code.manager, code.action
     else:
         candidate = session.scalar(select(User).where(User.username == approval.username))
         if candidate is not None and _secret_matches(candidate, approval.secret or ""):
             manager = candidate
-    if manager is None or not (manager.can(Right.APPROVE) and manager.can(right)):
-        record_failure(session, {key: FREE_APPROVAL_FAILURES for key in keys}, now)
-        session.commit()  # keep the failure count although the request is refused
-        raise ForbiddenError("The manager's approval is not valid for this action",
-                             code="approval_invalid")
+    if manager is not None:
+        given[approval] = (manager.id, covers)
     return manager
+
+
+def _may_approve(manager: User, right: Right, store_id: int | None) -> bool:
+    if not (manager.can(Right.APPROVE) and manager.can(right)):
+        return False
+    return store_id is None or sees_store(principal_of(manager), store_id)
 
 
 def _secret_matches(user: User, secret: str) -> bool:

@@ -1,4 +1,4 @@
-"""Tables of the auth feature: users, tokens, approval codes, login throttling, audit log."""
+"""Tables of the auth feature: users and where they work, tokens, approval codes, throttling."""
 
 from __future__ import annotations
 
@@ -27,6 +27,28 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    store_links: Mapped[list[UserStore]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserStore.store_id")
+    till_links: Mapped[list[UserTill]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserTill.till_id")
+
+    @property
+    def store_ids(self) -> list[int]:
+        """Return the ids of the stores the user works in."""
+        return [link.store_id for link in self.store_links]
+
+    @property
+    def till_ids(self) -> list[int]:
+        """Return the ids of the tills the user is assigned to (cashiers; may be none)."""
+        return [link.till_id for link in self.till_links]
+
+    def assign(self, store_ids: list[int], till_ids: list[int]) -> None:
+        """Replace the stores the user works in and the tills they are assigned to."""
+        stores = {link.store_id: link for link in self.store_links}
+        tills = {link.till_id: link for link in self.till_links}
+        self.store_links = [stores.get(i) or UserStore(store_id=i) for i in sorted(set(store_ids))]
+        self.till_links = [tills.get(i) or UserTill(till_id=i) for i in sorted(set(till_ids))]
+
     @property
     def rights(self) -> frozenset[Right]:
         """Return the rights of this user's role plus their extra rights."""
@@ -35,6 +57,28 @@ class User(Base):
     def can(self, right: Right) -> bool:
         """Tell whether the user holds ``right`` without anyone's approval."""
         return self.is_active and right in self.rights
+
+
+class UserStore(Base):
+    """A store a user works in (a manager may have several; admins need none)."""
+
+    __tablename__ = "user_stores"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"),
+                                          primary_key=True)
+
+
+class UserTill(Base):
+    """A till a cashier is assigned to: they may work on it whoever opened its shift."""
+
+    __tablename__ = "user_tills"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    till_id: Mapped[int] = mapped_column(ForeignKey("tills.id", ondelete="CASCADE"),
+                                         primary_key=True)
 
 
 class AuthToken(Base):

@@ -8,6 +8,10 @@ from pos.core.schemas import PageArgs, StrictSchema
 from pos.core.security import Right, Role
 
 
+def _id() -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**63 - 1))
+
+
 class LoginSchema(StrictSchema):
     """Credentials to sign in with."""
 
@@ -26,9 +30,22 @@ class UserSchema(Schema):
     user_group = fields.String(allow_none=True)
     rights = fields.Method("_rights")
     is_active = fields.Boolean()
+    store_ids = fields.Method("_store_ids", metadata={
+        "description": "The stores the user works in; null for admins, who see every store"})
+    till_ids = fields.Method("_till_ids", metadata={
+        "description": "The tills a cashier is assigned to (none: any till of their stores "
+                       "for opening a shift)"})
 
     def _rights(self, obj: object) -> list[str]:
         return sorted(r.value for r in getattr(obj, "rights", ()))
+
+    def _store_ids(self, obj: object) -> list[int] | None:
+        if getattr(obj, "role", None) == Role.ADMIN:
+            return None
+        return sorted(getattr(obj, "store_ids", None) or ())
+
+    def _till_ids(self, obj: object) -> list[int]:
+        return sorted(getattr(obj, "till_ids", None) or ())
 
 
 class TokenSchema(Schema):
@@ -51,6 +68,17 @@ class NewUserSchema(StrictSchema):
     user_group = fields.String(load_default=None, validate=validate.Length(max=64))
     extra_rights = fields.List(fields.String(validate=validate.OneOf([r.value for r in Right])),
                                load_default=list)
+    store_ids = fields.List(_id(), load_default=list, metadata={
+        "description": "The stores the user works in (admins see every store anyway)"})
+    till_ids = fields.List(_id(), load_default=list, metadata={
+        "description": "Tills of those stores a cashier is assigned to"})
+
+
+class PlacesSchema(StrictSchema):
+    """Where a user works: their stores, and the tills of those a cashier is assigned to."""
+
+    store_ids = fields.List(_id(), required=True)
+    till_ids = fields.List(_id(), load_default=list)
 
 
 class PasswordSchema(StrictSchema):

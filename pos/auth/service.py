@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from pos.core.security import (
     token_digest,
     verify_secret,
 )
+from pos.stores.model import Store, Till
 
 MIN_PASSWORD_LENGTH = 8
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ def principal_of(user: User) -> Principal:
     return Principal(
         user_id=user.id, username=user.username, role=user.role, rights=user.rights,
         user_group=user.user_group, full_name=user.full_name,
+        store_ids=None if user.role == Role.ADMIN else frozenset(user.store_ids),
+        till_ids=frozenset(user.till_ids),
     )
 
 
@@ -146,6 +150,8 @@ class NewUser:
     pin: str | None = None
     user_group: str | None = None
     extra_rights: tuple[str, ...] = ()
+    store_ids: tuple[int, ...] = ()  # where they work (admins work everywhere)
+    till_ids: tuple[int, ...] = ()  # tills of those stores a cashier is assigned to
 
 
 def validate_new_user(cmd: NewUser) -> None:
@@ -168,11 +174,27 @@ def check_password(password: str) -> None:
                               code="weak_password", field="password")
 
 
+def check_places(session: Session, store_ids: Sequence[int], till_ids: Sequence[int]) -> None:
+    """Refuse stores that do not exist and tills that are not of those stores (422)."""
+    found = set(session.scalars(select(Store.id).where(Store.id.in_(store_ids))))
+    unknown = sorted(set(store_ids) - found)
+    if unknown:
+        raise ValidationError(f"No store {unknown[0]}", code="unknown_store", field="store_ids")
+    tills = dict(session.execute(select(Till.id, Till.store_id).where(Till.id.in_(till_ids))).all())
+    for till_id in till_ids:
+        if till_id not in tills:
+            raise ValidationError(f"No till {till_id}", code="unknown_till", field="till_ids")
+        if tills[till_id] not in found:
+            raise ValidationError(f"Till {till_id} is not in the user's stores",
+                                  code="till_outside_stores", field="till_ids")
+
+
 def create_user(db: Database, cmd: NewUser, *, now: datetime, actor_id: int | None) -> User:
-    """Create a user with hashed password (and PIN)."""
+    """Create a user with hashed password (and PIN), and the stores and tills they work at."""
     validate_new_user(cmd)
     try:
         with db.transaction() as session:
+            check_places(session, cmd.store_ids, cmd.till_ids)
             user = User(
                 username=cmd.username, full_name=cmd.full_name, role=cmd.role,
                 password_hash=hash_secret(cmd.password),
@@ -180,10 +202,13 @@ def create_user(db: Database, cmd: NewUser, *, now: datetime, actor_id: int | No
                 user_group=cmd.user_group, extra_rights=list(cmd.extra_rights),
                 is_active=True, created_at=now,
             )
+            user.assign(list(cmd.store_ids), list(cmd.till_ids))
             session.add(user)
             session.flush()
             audit.record(session, at=now, action="user_created", user_id=actor_id,
-                         target=f"user:{user.id}", details={"role": cmd.role})
+                         target=f"user:{user.id}", details={
+                             "role": cmd.role, "store_ids": user.store_ids,
+                             "till_ids": user.till_ids})
     except IntegrityError:
         raise ConflictError(f"User {cmd.username!r} exists", code="username_taken",
                             field="username") from None
@@ -206,6 +231,25 @@ def set_password(db: Database, username: str, password: str, *, now: datetime,
                      target=f"user:{user.id}")
         user_id = user.id
     tokens.evict(user_id=user_id)
+
+
+def assign_places(db: Database, username: str, store_ids: Sequence[int],
+                  till_ids: Sequence[int], *, now: datetime, actor_id: int | None,
+                  tokens: TokenCache) -> User:
+    """Replace the stores a user works in and the tills they are assigned to (audited)."""
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFoundError(f"No user {username!r}", code="user_not_found", field="username")
+        check_places(session, store_ids, till_ids)
+        user.assign(list(store_ids), list(till_ids))
+        session.flush()
+        audit.record(session, at=now, action="user_assigned", user_id=actor_id,
+                     target=f"user:{user.id}",
+                     details={"store_ids": user.store_ids, "till_ids": user.till_ids})
+    # This worker forgets the user's principals at once; others within TOKEN_CACHE_SECONDS.
+    tokens.evict(user_id=user.id)
+    return user
 
 
 def list_users(db: Database) -> list[User]:

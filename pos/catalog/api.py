@@ -25,7 +25,14 @@ from pos.catalog.schemas import (
 )
 from pos.core.schemas import page_of
 from pos.core.security import Right
-from pos.core.web import ApiBlueprint, barcode_layouts, current_clock, current_db, idempotent
+from pos.core.web import (
+    ApiBlueprint,
+    authenticate,
+    barcode_layouts,
+    current_clock,
+    current_db,
+    idempotent,
+)
 
 blp = ApiBlueprint("catalog", __name__, url_prefix="/api/v1",
                    description="Items, barcodes, segments, price groups, prices and lookup")
@@ -99,7 +106,7 @@ class ItemPrices(MethodView):
     @blp.response(201, PriceSchema)
     def post(self, data: dict[str, Any], item_id: int) -> Any:
         """Set the item's price at a store from a date (rounded to the price type's step)."""
-        return prices.set_price(current_db(), item_id=item_id, **data)
+        return prices.set_price(current_db(), item_id=item_id, **data, viewer=authenticate())
 
 
 @blp.route("/catalog/lookup")
@@ -113,7 +120,7 @@ class CatalogLookup(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """Resolve any barcode (weight and price barcodes too) to item, quantity and price."""
         return prices.lookup(current_db(), query["store_id"], query["code"],
-                             barcode_layouts(), current_clock().now())
+                             barcode_layouts(), current_clock().now(), authenticate())
 
 
 def _named_routes(path: str, model: type[PriceGroup] | type[Segment], label: str) -> None:

@@ -17,6 +17,7 @@ from pos.core.barcode import BarcodeError, WeightLayout, classify, decode_weight
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import line_amount, quantity_for_amount, round_to_step
+from pos.core.security import Principal
 from pos.stores.model import Store
 from pos.stores.service import get_store
 
@@ -50,16 +51,16 @@ def create_price_type(db: Database, code: str, name: str, rounding_step_minor: i
 
 def set_price(
     db: Database, *, store_id: int, item_id: int, price_type: str, price_minor: int,
-    valid_from: date, valid_to: date | None,
+    valid_from: date, valid_to: date | None, viewer: Principal | None = None,
 ) -> Price:
-    """Set an item's price in a store from a date, rounded to the price type's step."""
+    """Set an item's price in a store the viewer works in, from a date, rounded to the step."""
     if price_minor < 0:
         raise ValidationError("A price is not negative", code="negative_price", field="price")
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError("valid_to is before valid_from", code="dates_out_of_order",
                               field="valid_to")
     with db.transaction() as session:
-        get_store(session, store_id)
+        get_store(session, store_id, viewer)
         if session.get(Item, item_id) is None:
             raise NotFoundError(f"No item {item_id}", code="item_not_found", field="item_id")
         kind = get_price_type(session, price_type)
@@ -172,9 +173,9 @@ def resolve_code(session: Session, store: Store, code: str, layouts: list[Weight
     return Lookup(item, code, "weight", quantity, price, amount, True)
 
 
-def lookup(db: Database, store_id: int, code: str, layouts: list[WeightLayout], now: datetime
-           ) -> Lookup:
-    """Resolve a code at a store (read-only)."""
+def lookup(db: Database, store_id: int, code: str, layouts: list[WeightLayout], now: datetime,
+           viewer: Principal | None = None) -> Lookup:
+    """Resolve a code at a store the viewer works in (read-only)."""
     with db.read() as session:
-        store = get_store(session, store_id)
+        store = get_store(session, store_id, viewer)
         return resolve_code(session, store, code, layouts, now)

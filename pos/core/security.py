@@ -129,6 +129,9 @@ class Principal:
     user_group: str | None = None
     full_name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # Where the principal works (see pos.core.scope): None means every store (admins).
+    store_ids: frozenset[int] | None = frozenset()
+    till_ids: frozenset[int] = frozenset()  # tills a cashier is assigned to
 
     @property
     def id(self) -> int:

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from pos.core.schemas import PageArgs, page_of
 from pos.core.security import Right
-from pos.core.web import ApiBlueprint, current_db
+from pos.core.web import ApiBlueprint, authenticate, current_db
 from pos.fiscal import service
 from pos.fiscal.model import OUTBOX_STATES
 
@@ -55,4 +55,4 @@ class Outbox(MethodView):
         """List outbox rows, newest first."""
         return service.list_outbox(current_db(), till_id=query.get("till_id"),
                                    state=query.get("state"), page=query["page"],
-                                   page_size=query["page_size"])
+                                   page_size=query["page_size"], viewer=authenticate())

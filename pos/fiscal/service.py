@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from pos.core.db import Database
 from pos.core.paging import Page, paginate
+from pos.core.scope import visible_stores
+from pos.core.security import Principal
 from pos.fiscal.model import FAILED, PENDING, OutboxEntry
 from pos.fiscal.numbering import next_number
 from pos.journal import service as journal
@@ -50,10 +52,13 @@ def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None
 
 
 def list_outbox(db: Database, *, till_id: int | None, state: str | None, page: int,
-                page_size: int) -> Page[OutboxEntry]:
-    """Return a page of outbox rows, newest first."""
+                page_size: int, viewer: Principal | None = None) -> Page[OutboxEntry]:
+    """Return a page of the outbox rows of the viewer's stores, newest first."""
     with db.read() as session:
         query = select(OutboxEntry)
+        stores = visible_stores(viewer) if viewer is not None else None
+        if stores is not None:
+            query = query.where(OutboxEntry.store_id.in_(stores))
         if till_id is not None:
             query = query.where(OutboxEntry.till_id == till_id)
         if state is not None:

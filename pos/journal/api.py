@@ -10,7 +10,7 @@ from marshmallow import fields
 
 from pos.core.schemas import StrictSchema
 from pos.core.security import Right
-from pos.core.web import ApiBlueprint, current_db, current_registry
+from pos.core.web import ApiBlueprint, authenticate, current_db, current_registry
 from pos.journal import service
 
 blp = ApiBlueprint("journal", __name__, url_prefix="/api/v1",
@@ -33,5 +33,5 @@ class Verify(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """Check every chain from its first entry; report the first broken entry."""
         verdict = service.verify(current_db(), current_registry().journal_checks,
-                                 query.get("till_id"))
+                                 query.get("till_id"), authenticate())
         return {"is_intact": verdict.is_intact, "tills": [asdict(t) for t in verdict.tills]}

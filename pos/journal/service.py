@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from pos.core.db import Database
 from pos.core.registry import JournalChecks, LiveCheck
+from pos.core.scope import visible_stores
+from pos.core.security import Principal
 from pos.journal import coverage
 from pos.journal.canonical import GENESIS_HASH, canonical_json, chain_hash, differing_keys
 from pos.journal.coverage import Fault, TillRef
 from pos.journal.model import JournalEntry
 from pos.stores.model import Till
+from pos.stores.service import get_till
 
 VERIFY_BATCH = 1000
 
@@ -79,12 +82,14 @@ class Verdict:
         return all(t.is_intact for t in self.tills)
 
 
-def verify(db: Database, checks: JournalChecks, till_id: int | None = None) -> Verdict:
+def verify(db: Database, checks: JournalChecks, till_id: int | None = None,
+           viewer: Principal | None = None) -> Verdict:
     """Check each till's chain and what it must cover; report the first fault per till.
 
     ``checks`` rebuild each kind of document from its live rows and say where the numbered
     documents are (see :class:`JournalChecks`); :mod:`pos.journal.coverage` says what else is
     checked: the till's counter, documents without an entry, the pending fiscal outbox.
+    A ``viewer`` has the tills of their stores checked (another's till: ``till_not_found``).
     """
     with db.read() as session:
         if db.dialect == "postgresql":
@@ -93,7 +98,12 @@ def verify(db: Database, checks: JournalChecks, till_id: int | None = None) -> V
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         query = select(Till.id, Till.store_id).order_by(Till.id)
         if till_id is not None:
+            if viewer is not None:  # unknown and out of scope alike: till_not_found
+                get_till(session, till_id, viewer)
             query = query.where(Till.id == till_id)
+        stores = visible_stores(viewer) if viewer is not None else None
+        if stores is not None:
+            query = query.where(Till.store_id.in_(stores))
         tills = [TillRef(row.id, row.store_id) for row in session.execute(query)]
         return Verdict([_verify_till(session, checks, till) for till in tills])
 

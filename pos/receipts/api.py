@@ -12,6 +12,7 @@ from pos.core.security import Right
 from pos.core.web import (
     ApiBlueprint,
     KeyedReply,
+    authenticate,
     current_db,
     idempotent,
     idempotent_in_transaction,
@@ -75,7 +76,7 @@ class Receipts(MethodView):
             kind=query.get("kind"), number=query.get("number"),
             opened_or_closed_from=query.get("from_"), opened_or_closed_to=query.get("to"))
         return search.list_receipts(current_db(), filters, page=query["page"],
-                                    page_size=query["page_size"])
+                                    page_size=query["page_size"], viewer=authenticate())
 
     @idempotent_in_transaction
     @blp.requires(Right.SELL)
@@ -117,7 +118,7 @@ class ReceiptById(MethodView):
     @blp.response(200, ReceiptSchema)
     def get(self, receipt_id: int) -> Any:
         """Return a receipt."""
-        return service.get_receipt(current_db(), receipt_id)
+        return service.get_receipt(current_db(), receipt_id, authenticate())
 
 
 @blp.route("/receipts/<int:receipt_id>/lines")
@@ -262,4 +263,4 @@ class ReceiptDiscounts(MethodView):
     @blp.response(200, DiscountReportSchema)
     def get(self, receipt_id: int) -> Any:
         """Explain every discount of a receipt: what fired, by which rule, what was displaced."""
-        return discount_report(service.get_receipt(current_db(), receipt_id))
+        return discount_report(service.get_receipt(current_db(), receipt_id, authenticate()))

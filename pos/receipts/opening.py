@@ -15,17 +15,20 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pos.auth.approval import outside_scope
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
+from pos.core.scope import Place, sees, works_at
 from pos.fiscal.numbering import next_number
 from pos.receipts.closing import OnWrite, after_write, cashier_name, record_closed, segments_of
 from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
 from pos.receipts.model import SALE, Receipt, receipt_document
 from pos.receipts.rows import NewRows
 from pos.receipts.service import PaymentRequest, authorize_manual_weight, make_payment, reprice
-from pos.shifts.model import CLOCK_SKEW, open_shift_id
+from pos.shifts.model import CLOCK_SKEW, Shift, open_shift_id
+from pos.shifts.service import till_place
 from pos.stores.model import Store
-from pos.stores.service import till_and_store
+from pos.stores.service import till_and_store, till_not_found
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
     at = _sale_time(cmd, ctx.now)
     with ctx.db.read() as session:
         till, store = till_and_store(session, cmd.till_id)
-        existing = by_client_uuid(session, till.store_id, client_uuid)
+        place, existing, is_outside = _judge(session, ctx, till.store_id, till.id, client_uuid)
         if existing is not None:
             return Opened(same_till(existing, cmd.till_id), False)
         items = LoadedItems()
@@ -76,9 +79,10 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
     try:
         with ctx.db.transaction() as session:
             shift_id = open_shift_id(session, cmd.till_id, at)
+            _admit(session, ctx, place, shift_id, is_outside)
             if any(line.is_manual_weight for line in draft.lines):
-                rows.approve_manual_weight(
-                    authorize_manual_weight(session, ctx.actor, draft.lines, ctx.now))
+                rows.approve_manual_weight(authorize_manual_weight(
+                    session, ctx.actor, draft.lines, ctx.now, draft.store_id))
             number = next_number(session, draft.store_id, draft.till_id) \
                 if cmd.payments else None
             rows.insert(session, shift_id=shift_id, number=number)
@@ -94,6 +98,34 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
             if existing is None:
                 raise
             return Opened(same_till(existing, cmd.till_id), False)
+
+
+def _judge(session: Session, ctx: Context, store_id: int, till_id: int, client_uuid: str
+           ) -> tuple[Place, Receipt | None, bool]:
+    # Where the sale would be; the upload of this client UUID the actor may see, if any; and
+    # whether the till is outside the actor's scope: 404 (its id unrevealed) without approval.
+    principal = ctx.actor.principal
+    place = till_place(session, principal, store_id, till_id)
+    existing = by_client_uuid(session, store_id, client_uuid)
+    if existing is not None and sees(principal, place, made_by_id=existing.cashier_id):
+        return place, existing, False
+    is_outside = not works_at(principal, place)
+    if is_outside and ctx.actor.approval is None:
+        raise till_not_found(till_id)
+    return place, None, is_outside
+
+
+def _admit(session: Session, ctx: Context, place: Place, shift_id: int, is_outside: bool
+           ) -> None:
+    # Judged again where the sale is written: the shift the rule relied on may have closed and
+    # another cashier's opened since.
+    if not is_outside and place.opened_by_id is not None:  # in scope as the shift's opener
+        opener = session.scalar(select(Shift.opened_by_id).where(Shift.id == shift_id))
+        is_outside = opener != ctx.actor.user_id
+    if is_outside:
+        outside_scope(session, ctx.actor, place.store_id, action="sell_on_others_till",
+                      target=f"till:{place.till_id}", now=ctx.now,
+                      not_found=till_not_found(place.till_id))
 
 
 def _sale_time(cmd: NewReceipt, now: datetime) -> datetime:

@@ -16,6 +16,7 @@ from pos.core.context import Context
 from pos.core.errors import NotFoundError, ValidationError
 from pos.discounts.engine import LineInput, Pricing
 from pos.discounts.tree import active_rules
+from pos.receipts.access import sees_receipt
 from pos.receipts.lines import LineRequest, LoadedItems, priced_items, resolve_lines
 from pos.receipts.model import Receipt, ReceiptLine
 from pos.receipts.pricing import SaleFacts, price_lines
@@ -63,7 +64,7 @@ def quote(ctx: Context, basket: Basket) -> dict[str, Any]:
 
 def basket_subject(session: Session, ctx: Context, basket: Basket) -> Subject:
     """Resolve a basket's lines at the till's store prices, numbered from 1."""
-    till = get_till(session, basket.till_id)
+    till = get_till(session, basket.till_id, ctx.actor.principal)  # prices of their stores
     store = session.get(Store, till.store_id)
     assert store is not None
     items = LoadedItems()
@@ -80,7 +81,7 @@ def basket_subject(session: Session, ctx: Context, basket: Basket) -> Subject:
 def receipt_subject(session: Session, ctx: Context, receipt_id: int) -> Subject:
     """Take a stored receipt's lines and facts as they were when it was priced."""
     receipt = session.get(Receipt, receipt_id)
-    if receipt is None:
+    if receipt is None or not sees_receipt(session, ctx.actor.principal, receipt):
         raise NotFoundError(f"No receipt {receipt_id}", code="receipt_not_found",
                             field="receipt_id")
     store = session.get(Store, receipt.store_id)

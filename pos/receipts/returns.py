@@ -17,11 +17,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos.auth.approval import authorize
+from pos.auth.approval import admit, authorize
 from pos.core.barcode import WeightLayout
 from pos.core.context import Context
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import allocate
+from pos.core.scope import sees
 from pos.core.security import Right
 from pos.receipts.closing import OnWrite, after_write, close_in
 from pos.receipts.lines import LineRequest, LoadedItems, parse_line_quantity, resolve_lines
@@ -38,8 +39,9 @@ from pos.receipts.model import (
 from pos.receipts.opening import Opened, by_client_uuid, parse_client_uuid
 from pos.shifts.model import Shift, open_shift_id
 from pos.shifts.report import shift_totals
-from pos.stores.model import Store
-from pos.stores.service import get_till
+from pos.shifts.service import till_place
+from pos.stores.model import Store, Till
+from pos.stores.service import get_till, till_not_found
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,7 @@ def create_return(ctx: Context, cmd: NewReturn, on_write: OnWrite | None = None)
     client_uuid = parse_client_uuid(cmd.client_uuid)
     actor, now = ctx.actor, ctx.now
     with ctx.db.transaction() as session:
-        till = get_till(session, cmd.till_id)
-        existing = by_client_uuid(session, till.store_id, client_uuid)
+        till, existing = _till_for_return(session, ctx, cmd.till_id, client_uuid)
         if existing is not None:
             return Opened(existing, False)
         approver = None
@@ -96,6 +97,21 @@ def create_return(ctx: Context, cmd: NewReturn, on_write: OnWrite | None = None)
         close_in(session, actor, doc, now)
         after_write(session, doc, on_write)
         return Opened(doc, True)
+
+
+def _till_for_return(session: Session, ctx: Context, till_id: int, client_uuid: str
+                     ) -> tuple[Till, Receipt | None]:
+    # The till, and the return already recorded under this client UUID if the actor may see
+    # it. Another's till or store is 404 (its id unrevealed) unless a manager approves.
+    actor = ctx.actor
+    till = get_till(session, till_id)
+    place = till_place(session, actor.principal, till.store_id, till.id)
+    existing = by_client_uuid(session, till.store_id, client_uuid)
+    if existing is not None and sees(actor.principal, place, made_by_id=existing.cashier_id):
+        return till, existing
+    admit(session, actor, place, action="return_on_others_till", target=f"till:{till.id}",
+          now=ctx.now, not_found=till_not_found(till.id))
+    return till, None
 
 
 def _check_drawer(session: Session, doc: Receipt) -> None:

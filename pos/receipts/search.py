@@ -16,6 +16,8 @@ from sqlalchemy.orm import load_only, raiseload
 
 from pos.core.db import Database
 from pos.core.paging import Page, paginate
+from pos.core.security import Principal
+from pos.receipts.access import visible_receipts
 from pos.receipts.model import Receipt
 
 # What a list item shows; the lines, payments and trace stay behind (GET /receipts/{id}).
@@ -37,10 +39,15 @@ class ReceiptQuery:
     opened_or_closed_to: datetime | None = None
 
 
-def list_receipts(db: Database, query: ReceiptQuery, *, page: int, page_size: int
-                  ) -> Page[Receipt]:
-    """Return a page of receipts matching every filter given, newest first."""
+def list_receipts(db: Database, query: ReceiptQuery, *, page: int, page_size: int,
+                  viewer: Principal | None = None) -> Page[Receipt]:
+    """Return a page of the receipts the viewer may read matching every filter, newest first.
+
+    ``viewer`` None is the system, which reads every receipt.
+    """
     wanted = select(Receipt).options(_LISTED, raiseload("*"))
+    if viewer is not None:
+        wanted = visible_receipts(wanted, viewer)
     for column, value in ((Receipt.till_id, query.till_id), (Receipt.shift_id, query.shift_id),
                           (Receipt.state, query.state), (Receipt.kind, query.kind),
                           (Receipt.number, query.number)):

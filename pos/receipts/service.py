@@ -20,12 +20,13 @@ from pos.catalog.model import Item
 from pos.core import audit
 from pos.core.context import Context
 from pos.core.db import Database
-from pos.core.errors import ConflictError, NotFoundError, ValidationError
+from pos.core.errors import ConflictError, ValidationError
 from pos.core.money import line_amount
 from pos.core.pan import reject_pans
 from pos.core.registry import PaymentTypes
-from pos.core.security import Actor, Right
+from pos.core.security import Actor, Principal, Right
 from pos.discounts.tree import active_rules
+from pos.receipts.access import admit_change, receipt_not_found, sees_receipt
 from pos.receipts.closing import OnWrite, after_write, close_in
 from pos.receipts.gifts import settle_gifts
 from pos.receipts.lines import (
@@ -60,9 +61,6 @@ class PaymentRequest:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-
-
-
 @dataclass(frozen=True)
 class LineChange:
     """A new quantity for a line, and for weighed goods where the weight came from."""
@@ -77,7 +75,7 @@ def _add_lines(session: Session, ctx: Context, receipt: Receipt,
     assert store is not None
     items = LoadedItems()
     lines = resolve_lines(session, store, requests, ctx.layouts, ctx.now, items)
-    approver = authorize_manual_weight(session, ctx.actor, lines, ctx.now)
+    approver = authorize_manual_weight(session, ctx.actor, lines, ctx.now, receipt.store_id)
     # No autoflush: the new lines are written once, with their final prices, at the end.
     with session.no_autoflush:
         for line in lines:
@@ -89,7 +87,7 @@ def _add_lines(session: Session, ctx: Context, receipt: Receipt,
 
 
 def authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[ReceiptLine],
-                            now: datetime) -> int | None:
+                            now: datetime, store_id: int | None = None) -> int | None:
     """Let a typed-in weight through with the right or a manager's approval; return who approved.
 
     Once per request and before anything is written: a refused approval commits its failure
@@ -99,7 +97,7 @@ def authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[Rece
     if not manual:
         return None
     return authorize(session, actor, Right.MANUAL_WEIGHT, action="manual_weight",
-                     target=",".join(manual)[:200], now=now)
+                     target=",".join(manual)[:200], now=now, store_id=store_id)
 
 
 def reprice(session: Session, ctx: Context, receipt: Receipt, store: Store,
@@ -156,17 +154,22 @@ def make_payment(payment_types: PaymentTypes, request: PaymentRequest) -> Receip
 
 
 def load_for_change(session: Session, ctx: Context, receipt_id: int) -> Receipt:
-    """Load an open receipt for a change: right till, own receipt or approved, shift open."""
+    """Load an open receipt for a change: in scope, right till, own or approved, shift open.
+
+    Outside the actor's scope (see ``pos.core.scope``) the receipt does not exist (404) unless
+    a manager approves; in scope, another cashier's receipt needs the right or an approval.
+    """
     receipt = session.get(Receipt, receipt_id, with_for_update=True)
     if receipt is None:
-        raise NotFoundError(f"No receipt {receipt_id}", code="receipt_not_found")
+        raise receipt_not_found(receipt_id)
+    shift = session.get(Shift, receipt.shift_id)
+    assert shift is not None
+    approver = admit_change(session, ctx, receipt, shift)
     if ctx.till_id is not None and receipt.till_id != ctx.till_id:
         raise ConflictError("The receipt belongs to another till", code="wrong_till")
     receipt.ensure_open()
-    shift = session.get(Shift, receipt.shift_id)
-    assert shift is not None
     shift.ensure_open()
-    if receipt.cashier_id != ctx.actor.user_id:
+    if approver is None and receipt.cashier_id != ctx.actor.user_id:
         authorize(session, ctx.actor, Right.MANAGE_OTHERS_SHIFTS, action="others_receipt",
                   target=f"receipt:{receipt.id}", now=ctx.now, store_id=receipt.store_id)
     return receipt
@@ -213,7 +216,7 @@ def _apply_quantity(session: Session, ctx: Context, item: Item, line: ReceiptLin
     approver = None
     if source == "manual":
         approver = authorize(session, ctx.actor, Right.MANUAL_WEIGHT, action="manual_weight",
-                             target=line.sku, now=ctx.now)
+                             target=line.sku, now=ctx.now, store_id=line.receipt.store_id)
     line.weight_source, line.manual_weight_approved_by_id = source, approver
     line.quantity_milli = int(quantity * MILLI)
     line.base_amount_minor = line_amount(line.unit_price_minor, quantity)
@@ -286,10 +289,10 @@ def void_receipt(ctx: Context, receipt_id: int) -> Receipt:
         return receipt
 
 
-def get_receipt(db: Database, receipt_id: int) -> Receipt:
-    """Return a receipt or raise ``receipt_not_found``."""
+def get_receipt(db: Database, receipt_id: int, viewer: Principal | None = None) -> Receipt:
+    """Return a receipt the viewer may see (None: the system sees all) or ``receipt_not_found``."""
     with db.read() as session:
         receipt = session.get(Receipt, receipt_id)
-        if receipt is None:
-            raise NotFoundError(f"No receipt {receipt_id}", code="receipt_not_found")
+        if receipt is None or (viewer is not None and not sees_receipt(session, viewer, receipt)):
+            raise receipt_not_found(receipt_id)
         return receipt

@@ -42,7 +42,8 @@ class Shifts(MethodView):
         """List shifts with their stored reports (``till``, ``from``, ``to``)."""
         return service.list_shifts(current_db(), till_id=query.get("till"),
                                    date_from=query.get("from_"), date_to=query.get("to"),
-                                   page=query["page"], page_size=query["page_size"])
+                                   page=query["page"], page_size=query["page_size"],
+                                   viewer=authenticate())
 
     @idempotent
     @blp.requires(Right.OPEN_SHIFT)
@@ -62,7 +63,8 @@ class ShiftById(MethodView):
     @blp.response(200, ShiftSchema)
     def get(self, shift_id: int) -> Any:
         """Return a shift (with its Z report once closed)."""
-        return blind.redact(service.get_shift(current_db(), shift_id), authenticate())
+        viewer = authenticate()
+        return blind.redact(service.get_shift(current_db(), shift_id, viewer), viewer)
 
 
 @blp.route("/shifts/<int:shift_id>/cash-in")

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pos.auth.approval import authorize
+from pos.auth.approval import admit, authorize, outside_scope
 from pos.core.context import Context
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.paging import Page, paginate
-from pos.core.security import Actor, Right
+from pos.core.scope import Place, may_open_shift, needs_opener, sees, visible_stores
+from pos.core.security import Actor, Principal, Right
 from pos.fiscal.numbering import ensure_counter
 from pos.fiscal.service import enqueue, record_document
 from pos.receipts.model import OPEN as OPEN_RECEIPT
@@ -24,7 +25,7 @@ from pos.shifts import blind
 from pos.shifts.model import CASH_OUT, OPEN, CashMovement, Shift
 from pos.shifts.report import shift_totals
 from pos.stores.model import Store
-from pos.stores.service import get_till
+from pos.stores.service import get_till, till_not_found
 
 
 def open_shift(ctx: Context, till_id: int, float_minor: int) -> Shift:
@@ -33,6 +34,10 @@ def open_shift(ctx: Context, till_id: int, float_minor: int) -> Shift:
     try:
         with ctx.db.transaction() as session:
             till = get_till(session, till_id)
+            if not may_open_shift(actor.principal, till.store_id, till.id):
+                outside_scope(session, actor, till.store_id, action="open_shift",
+                              target=f"till:{till.id}", now=now,
+                              not_found=till_not_found(till_id))
             if not till.is_active:
                 raise ConflictError(f"Till {till_id} is not active", code="till_inactive")
             if session.scalar(select(Shift.id).where(Shift.open_till_id == till_id)):
@@ -55,19 +60,33 @@ def _already_open(till_id: int) -> ConflictError:
     return ConflictError(f"Till {till_id} already has an open shift", code="shift_already_open")
 
 
-def _locked_shift(session: Session, shift_id: int) -> Shift:
+def _no_shift(shift_id: int) -> NotFoundError:
+    return NotFoundError(f"No shift {shift_id}", code="shift_not_found")
+
+
+def place_of(shift: Shift) -> Place:
+    """Return where a shift is: its store, its till, its opener."""
+    return Place(shift.store_id, shift.till_id, shift.opened_by_id)
+
+
+def till_place(session: Session, principal: Principal, store_id: int, till_id: int) -> Place:
+    """Return where work on a till happens, with its open shift's opener if the rule needs it."""
+    opener = None
+    if needs_opener(principal, store_id, till_id):
+        opener = session.scalar(select(Shift.opened_by_id).where(Shift.open_till_id == till_id))
+    return Place(store_id, till_id, opener)
+
+
+def _shift_to_act_on(session: Session, actor: Actor, shift_id: int, action: str,
+                     now: datetime, *, own_only: bool = False) -> Shift:
+    # Out of the actor's scope the shift does not exist (404) unless a manager approves;
+    # ``own_only``: another's shift, though in scope, needs the right or an approval.
     shift = session.get(Shift, shift_id, with_for_update=True)
     if shift is None:
-        raise NotFoundError(f"No shift {shift_id}", code="shift_not_found")
+        raise _no_shift(shift_id)
+    admit(session, actor, place_of(shift), action=action, target=f"shift:{shift.id}", now=now,
+          not_found=_no_shift(shift_id), made_by_id=shift.opened_by_id if own_only else None)
     return shift
-
-
-def _check_owner(session: Session, actor: Actor, shift: Shift, action: str, now: datetime
-                 ) -> int | None:
-    if shift.opened_by_id == actor.user_id:
-        return None
-    return authorize(session, actor, Right.MANAGE_OTHERS_SHIFTS, action=action,
-                     target=f"shift:{shift.id}", now=now, store_id=shift.store_id)
 
 
 def move_cash(ctx: Context, shift_id: int, kind: str, amount_minor: int, reason: str
@@ -77,7 +96,7 @@ def move_cash(ctx: Context, shift_id: int, kind: str, amount_minor: int, reason:
         raise ValidationError("The amount is above zero", code="invalid_amount", field="amount")
     actor, now = ctx.actor, ctx.now
     with ctx.db.transaction() as session:
-        shift = _locked_shift(session, shift_id)
+        shift = _shift_to_act_on(session, actor, shift_id, kind, now)
         shift.ensure_open()
         approver = None
         if kind == CASH_OUT:
@@ -106,8 +125,8 @@ def x_report(ctx: Context, shift_id: int) -> dict[str, Any]:
     actor = ctx.actor
     with ctx.db.read() as session:
         shift = session.get(Shift, shift_id)
-        if shift is None:
-            raise NotFoundError(f"No shift {shift_id}", code="shift_not_found")
+        if shift is None or not sees(actor.principal, place_of(shift)):
+            raise _no_shift(shift_id)
         store = session.get(Store, shift.store_id)
         assert store is not None
         blind.refuse_x_report(store, actor.principal)
@@ -126,9 +145,9 @@ def close_shift(ctx: Context, shift_id: int, cmd: CloseShift) -> Shift:
     """Close the shift with the counted cash and record its Z report."""
     actor, now = ctx.actor, ctx.now
     with ctx.db.transaction() as session:
-        shift = _locked_shift(session, shift_id)
+        shift = _shift_to_act_on(session, actor, shift_id, "close_others_shift", now,
+                                 own_only=True)
         shift.ensure_open()
-        _check_owner(session, actor, shift, "close_others_shift", now)
         totals = shift_totals(session, shift)
         if totals["open_receipts"]:
             raise ConflictError("Finish or void the open receipts first", code="open_receipts",
@@ -177,20 +196,24 @@ def _approve_difference(session: Session, actor: Actor, shift: Shift, store: Sto
                      details={"difference_minor": difference})
 
 
-def get_shift(db: Database, shift_id: int) -> Shift:
-    """Return a shift or raise ``shift_not_found``."""
+def get_shift(db: Database, shift_id: int, viewer: Principal | None = None) -> Shift:
+    """Return a shift the viewer may see (None: the system sees all) or ``shift_not_found``."""
     with db.read() as session:
         shift = session.get(Shift, shift_id)
-        if shift is None:
-            raise NotFoundError(f"No shift {shift_id}", code="shift_not_found")
+        if shift is None or (viewer is not None and not sees(viewer, place_of(shift))):
+            raise _no_shift(shift_id)
         return shift
 
 
 def list_shifts(db: Database, *, till_id: int | None, date_from: datetime | None,
-                date_to: datetime | None, page: int, page_size: int) -> Page[Shift]:
-    """Return a page of shifts (newest first) with their stored reports."""
+                date_to: datetime | None, page: int, page_size: int,
+                viewer: Principal | None = None) -> Page[Shift]:
+    """Return a page of the shifts the viewer may see (newest first) with their reports."""
     with db.read() as session:
         query = select(Shift)
+        stores = visible_stores(viewer) if viewer is not None else None
+        if stores is not None:
+            query = query.where(Shift.store_id.in_(stores))
         if till_id is not None:
             query = query.where(Shift.till_id == till_id)
         if date_from is not None:

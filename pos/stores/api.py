@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from pos.core.security import Right
-from pos.core.web import ApiBlueprint, current_clock, current_db, idempotent
+from pos.core.web import ApiBlueprint, authenticate, current_clock, current_db, idempotent
 from pos.stores import service
 from pos.stores.schemas import (
     NewStoreSchema,
@@ -29,7 +29,7 @@ class Stores(MethodView):
     @blp.response(200, StoreSchema(many=True))
     def get(self) -> Any:
         """List stores with their tills."""
-        return service.list_stores(current_db())
+        return service.list_stores(current_db(), authenticate())
 
     @idempotent
     @blp.requires(Right.MANAGE_STORES)
@@ -52,7 +52,8 @@ class StoreById(MethodView):
     @blp.response(200, StoreSchema)
     def patch(self, changes: dict[str, Any], store_id: int) -> Any:
         """Change a store."""
-        return {**_columns(service.update_store(current_db(), store_id, changes)), "tills": []}
+        store = service.update_store(current_db(), store_id, changes, authenticate())
+        return {**_columns(store), "tills": []}
 
 
 @blp.route("/stores/<int:store_id>/tills")
@@ -65,7 +66,7 @@ class Tills(MethodView):
     @blp.response(201, TillSchema)
     def post(self, data: dict[str, Any], store_id: int) -> Any:
         """Add a till."""
-        return service.create_till(current_db(), store_id, **data)
+        return service.create_till(current_db(), store_id, **data, viewer=authenticate())
 
 
 @blp.route("/tills/<int:till_id>")
@@ -77,7 +78,7 @@ class TillById(MethodView):
     @blp.response(200, TillSchema)
     def patch(self, changes: dict[str, Any], till_id: int) -> Any:
         """Change a till."""
-        return service.update_till(current_db(), till_id, changes)
+        return service.update_till(current_db(), till_id, changes, authenticate())
 
 
 def _columns(store: Any) -> dict[str, Any]:

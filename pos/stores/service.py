@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from pos.catalog.model import PriceType
 from pos.core.db import Database
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
+from pos.core.scope import sees_store, visible_stores
+from pos.core.security import Principal
 from pos.stores.model import Store, Till
 
 
@@ -40,19 +43,29 @@ def check_timezone(name: str) -> None:
                               field="timezone") from None
 
 
-def get_store(session: Session, store_id: int) -> Store:
-    """Return a store or raise ``store_not_found``."""
+def store_not_found(store_id: int) -> NotFoundError:
+    """Return the error for a store that does not exist or is outside the caller's scope."""
+    return NotFoundError(f"No store {store_id}", code="store_not_found", field="store_id")
+
+
+def till_not_found(till_id: int) -> NotFoundError:
+    """Return the error for a till that does not exist or is outside the caller's scope."""
+    return NotFoundError(f"No till {till_id}", code="till_not_found", field="till_id")
+
+
+def get_store(session: Session, store_id: int, viewer: Principal | None = None) -> Store:
+    """Return a store the viewer sees (None: the system sees all) or ``store_not_found``."""
     store = session.get(Store, store_id)
-    if store is None:
-        raise NotFoundError(f"No store {store_id}", code="store_not_found", field="store_id")
+    if store is None or (viewer is not None and not sees_store(viewer, store.id)):
+        raise store_not_found(store_id)
     return store
 
 
-def get_till(session: Session, till_id: int) -> Till:
-    """Return a till or raise ``till_not_found``."""
+def get_till(session: Session, till_id: int, viewer: Principal | None = None) -> Till:
+    """Return a till of a store the viewer sees (None: the system) or ``till_not_found``."""
     till = session.get(Till, till_id)
-    if till is None:
-        raise NotFoundError(f"No till {till_id}", code="till_not_found", field="till_id")
+    if till is None or (viewer is not None and not sees_store(viewer, till.store_id)):
+        raise till_not_found(till_id)
     return till
 
 
@@ -64,7 +77,7 @@ def till_and_store(session: Session, till_id: int) -> tuple[Till, Store]:
     """Return a till and its store in one query, or raise ``till_not_found``."""
     row = session.execute(_TILL_AND_STORE, {"till_id": till_id}).first()
     if row is None:
-        raise NotFoundError(f"No till {till_id}", code="till_not_found", field="till_id")
+        raise till_not_found(till_id)
     return row[0], row[1]
 
 
@@ -96,12 +109,13 @@ def create_store(db: Database, cmd: StoreInput, now: datetime) -> Store:
     return store
 
 
-def update_store(db: Database, store_id: int, changes: dict[str, Any]) -> Store:
-    """Change a store's fields."""
+def update_store(db: Database, store_id: int, changes: dict[str, Any],
+                 viewer: Principal | None = None) -> Store:
+    """Change the fields of a store the viewer sees."""
     if "timezone" in changes:
         check_timezone(changes["timezone"])
     with db.transaction() as session:
-        store = get_store(session, store_id)
+        store = get_store(session, store_id, viewer)
         if "price_type" in changes:
             store.price_type_id = _price_type_id(session, changes.pop("price_type"))
         for name, value in changes.items():
@@ -109,20 +123,25 @@ def update_store(db: Database, store_id: int, changes: dict[str, Any]) -> Store:
     return store
 
 
-def list_stores(db: Database) -> list[Store]:
-    """Return every store with its tills."""
+def list_stores(db: Database, viewer: Principal | None = None) -> list[Store]:
+    """Return the stores the viewer sees (None: every store), with their tills."""
+    query = select(Store).order_by(Store.code)
+    visible = visible_stores(viewer) if viewer is not None else None
+    if visible is not None:
+        query = query.where(Store.id.in_(visible))
     with db.read() as session:
-        stores = list(session.scalars(select(Store).order_by(Store.code)))
+        stores = list(session.scalars(query))
         for store in stores:
             _ = store.tills
         return stores
 
 
-def create_till(db: Database, store_id: int, number: int, name: str, mode: str) -> Till:
-    """Add a till to a store."""
+def create_till(db: Database, store_id: int, number: int, name: str, mode: str,
+                viewer: Principal | None = None) -> Till:
+    """Add a till to a store the viewer sees."""
     try:
         with db.transaction() as session:
-            get_store(session, store_id)
+            get_store(session, store_id, viewer)
             till = Till(store_id=store_id, number=number, name=name, mode=mode)
             session.add(till)
     except IntegrityError:
@@ -131,10 +150,36 @@ def create_till(db: Database, store_id: int, number: int, name: str, mode: str) 
     return till
 
 
-def update_till(db: Database, till_id: int, changes: dict[str, Any]) -> Till:
-    """Change a till's name, mode or active flag."""
+def update_till(db: Database, till_id: int, changes: dict[str, Any],
+                viewer: Principal | None = None) -> Till:
+    """Change the name, mode or active flag of a till the viewer sees."""
     with db.transaction() as session:
-        till = get_till(session, till_id)
+        till = get_till(session, till_id, viewer)
         for name, value in changes.items():
             setattr(till, name, value)
     return till
+
+
+def resolve_places(db: Database, store_codes: Sequence[str], till_refs: Sequence[str]
+                   ) -> tuple[list[int], list[int]]:
+    """Turn store codes and ``CODE:NUMBER`` till references into ids (422 for unknown ones)."""
+    with db.read() as session:
+        stores = dict(session.execute(select(Store.code, Store.id)).all())
+        store_ids = []
+        for code in store_codes:
+            if code not in stores:
+                raise ValidationError(f"No store {code!r}", code="unknown_store", field="store")
+            store_ids.append(stores[code])
+        till_ids = []
+        for ref in till_refs:
+            code, _, number = ref.partition(":")
+            till_id = session.scalar(select(Till.id).where(
+                Till.store_id == stores.get(code, 0), Till.number == _int_or_zero(number)))
+            if till_id is None:
+                raise ValidationError(f"No till {ref!r}", code="unknown_till", field="till")
+            till_ids.append(till_id)
+    return store_ids, till_ids
+
+
+def _int_or_zero(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 10 else 0

@@ -12,8 +12,10 @@ class TestStores:
         till = admin.post(f"/api/v1/stores/{store.get_json()['id']}/tills",
                           json={"number": 1, "mode": "offline"})
         assert till.status_code == 201 and till.get_json()["mode"] == "offline"
-        listed = api.get("/api/v1/stores").get_json()
-        assert {s["code"] for s in listed} == {"MAIN", "NORTH"}
+        listed = admin.get("/api/v1/stores").get_json()
+        assert {s["code"] for s in listed} == {"MAIN", "NORTH", "WEST"}
+        # Everyone else sees only the stores they work in: the cashier works in MAIN.
+        assert {s["code"] for s in api.get("/api/v1/stores").get_json()} == {"MAIN"}
 
     def test_cashier_and_manager_cannot_create_stores(self, api):
         body = {"code": "X", "name": "X", "timezone": "UTC"}

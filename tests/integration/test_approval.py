@@ -87,3 +87,45 @@ class TestAuthorize:
                                                                        secret="2222")
         assert Approval.from_headers(" 12345678 ", None) == Approval(code="12345678")
         assert Approval.from_headers(None, None) is None
+
+
+class TestApprovalAcrossStores:
+    def test_a_manager_approves_only_in_the_stores_they_work_in(self, db, shop, fixed_clock):
+        actor = Actor(principal(db, "cashier"), Approval(username="manager", secret="2222"))
+        with pytest.raises(ForbiddenError) as error, db.transaction() as s:
+            authorize(s, actor, Right.VOID_RECEIPT, action="void_receipt", target="receipt:7",
+                      now=fixed_clock.now(), store_id=shop.other_store_id)
+        assert error.value.code == "approval_invalid"
+        with db.transaction() as s:
+            assert authorize(s, actor, Right.VOID_RECEIPT, action="void_receipt",
+                             target="receipt:7", now=fixed_clock.now(),
+                             store_id=shop.store_id) is not None
+
+    def test_one_code_serves_every_step_of_one_transaction_and_is_spent_once(
+            self, db, shop, fixed_clock):
+        with db.transaction() as s:
+            code = issue_code(s, principal(db, "manager"), None, fixed_clock.now())
+        actor = Actor(principal(db, "cashier"), Approval(code=code))
+        with db.transaction() as s:
+            first = authorize(s, actor, Right.VOID_RECEIPT, action="void_receipt",
+                              target="receipt:7", now=fixed_clock.now())
+            second = authorize(s, actor, Right.CASH_OUT, action="cash_out", target="shift:1",
+                               now=fixed_clock.now())
+        assert first == second == principal(db, "manager").user_id
+        with db.read() as s:
+            approved = s.scalars(select(AuditEntry.action).where(
+                AuditEntry.approved_by_id == first).order_by(AuditEntry.id)).all()
+        assert approved == ["void_receipt", "cash_out"]
+        with pytest.raises(ForbiddenError):
+            act(db, fixed_clock, actor)
+
+    def test_a_code_for_one_action_does_not_stretch_to_another_in_the_same_transaction(
+            self, db, shop, fixed_clock):
+        with db.transaction() as s:
+            code = issue_code(s, principal(db, "manager"), "void_receipt", fixed_clock.now())
+        actor = Actor(principal(db, "cashier"), Approval(code=code))
+        with pytest.raises(ForbiddenError), db.transaction() as s:
+            authorize(s, actor, Right.VOID_RECEIPT, action="void_receipt", target="receipt:7",
+                      now=fixed_clock.now())
+            authorize(s, actor, Right.CASH_OUT, action="cash_out", target="shift:1",
+                      now=fixed_clock.now())

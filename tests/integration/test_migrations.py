@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from pos.core import migrate
 from pos.core.db import Database
@@ -67,3 +67,18 @@ def test_the_journal_verify_indexes_come_and_go_with_the_journal_in_place(db, re
     migrate.upgrade(db.url)
     assert _verify_indexes(db.url) == dict.fromkeys(VERIFY_INDEXES, True)
     assert verify(db, registry.journal_checks, shop.till_id).tills[0].entries == 6
+
+
+def test_upgrading_gives_every_existing_user_but_admins_every_existing_store(db, shop):
+    url = db.url
+    migrate.downgrade(url, "0007")
+    assert "user_stores" not in inspect(Database(url).engine).get_table_names()
+    migrate.upgrade(url)
+    with db.read() as session:
+        from pos.auth.model import User
+        from pos.stores.model import Store
+
+        users = {u.username: (u.store_ids, u.till_ids) for u in session.scalars(select(User))}
+        every = sorted(session.scalars(select(Store.id)))
+    assert users == {"cashier": (every, []), "manager": (every, []), "admin": ([], []),
+                     "holder": (every, [])}

@@ -1,0 +1,250 @@
+"""Every route x role x own till / another cashier's till / another store.
+
+Out of scope is 404 (the thing's ``*_not_found`` code), in scope succeeds, and a role without
+the route's right gets 403. The routes come from the app's URL map: one that is neither in
+:data:`ROUTES` (store-bound, with how to call it) nor in :data:`GLOBAL` (with why it is not)
+fails :func:`test_every_route_is_in_the_matrix`, so a new route is covered by construction.
+
+The three places (``own``, ``other_till``, ``other_store``) are :class:`World`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.api.matrix_world import World
+from tests.helpers import OAT_MILK_EAN, ApiClient
+
+ROLES = ("cashier", "manager", "admin")
+TARGETS = ("own", "other_till", "other_store")
+ALL, MANAGERS, ADMINS = frozenset(ROLES), frozenset({"manager", "admin"}), frozenset({"admin"})
+OK, NOT_FOUND, FORBIDDEN = "2xx", "404", "403"
+TILL, STORE = "till", "store"  # what a route is bound to
+MILK = [{"sku": "MILK-1L"}]
+
+Call = Callable[[World, ApiClient, str], Any]
+Rows = Callable[[World, Any], set[int]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call a store-bound route at a target, and who may call it at all.
+
+    ``rows`` marks a list: it answers 200 and shows the target's rows (their till or store
+    ids) exactly when the target is in scope. ``cashier_own`` is what the cashier gets at her
+    own till when the action needs a manager there too.
+    """
+
+    bound_to: str
+    roles: frozenset[str]
+    call: Call
+    rows: Rows | None = None
+    cashier_own: str = OK
+
+    def expect(self, role: str, target: str) -> str:
+        """Return what ``role`` acting at ``target`` should get."""
+        if role not in self.roles:
+            return FORBIDDEN
+        if role == "admin":
+            return OK
+        if target == "other_store":
+            return NOT_FOUND
+        if role == "cashier" and target == "own":
+            return self.cashier_own
+        if role == "cashier" and self.bound_to == TILL:
+            return NOT_FOUND
+        return OK
+
+    def key(self, world: World, target: str) -> int:
+        """Return the id a list shows for the target: its till, or its store."""
+        return world.till(target) if self.bound_to == TILL else world.store(target)
+
+
+def _shift_route(suffix: str, method: str = "post", body: Any = None, **kw: Any) -> Route:
+    def call(w: World, c: ApiClient, t: str) -> Any:
+        path = f"/api/v1/shifts/{w.shift(t)}{suffix}"
+        return c.get(path) if method == "get" else c.post(path, json=body)
+
+    return Route(TILL, ALL, call, **kw)
+
+
+def _receipt_route(suffix: str, method: str = "post", body: Any = None, roles: frozenset[str] = ALL,
+                   **make: Any) -> Route:
+    def call(w: World, c: ApiClient, t: str) -> Any:
+        path = f"/api/v1/receipts/{w.receipt(t, **make)}{suffix}"
+        if method == "get":
+            return c.get(path)
+        return c.delete(path) if method == "delete" else getattr(c, method)(path, json=body)
+
+    return Route(TILL, roles, call)
+
+
+def _open_shift(w: World, c: ApiClient, t: str) -> Any:
+    w.free_till(t)
+    return c.post("/api/v1/shifts", json={"till_id": w.till(t), "opening_float": "100.00"})
+
+
+def _list(path: str) -> Call:
+    def call(w: World, c: ApiClient, t: str) -> Any:
+        w.shift(t)
+        return c.get(path.format(till=w.till(t)))
+
+    return call
+
+
+def _ids(field: str, rows_key: str | None = "items") -> Rows:
+    def rows(w: World, body: Any) -> set[int]:
+        return {row[field] for row in (body[rows_key] if rows_key else body)}
+
+    return rows
+
+
+ROUTES: dict[str, Route] = {
+    # Shifts
+    "POST /api/v1/shifts": Route(TILL, ALL, _open_shift),
+    "GET /api/v1/shifts": Route(TILL, MANAGERS, _list("/api/v1/shifts?till={till}"),
+                                rows=_ids("till_id")),
+    "GET /api/v1/shifts/<int:shift_id>": _shift_route("", "get"),
+    "POST /api/v1/shifts/<int:shift_id>/cash-in": _shift_route(
+        "/cash-in", body={"amount": "1.00", "reason": "change"}),
+    "POST /api/v1/shifts/<int:shift_id>/cash-out": _shift_route(
+        "/cash-out", body={"amount": "1.00", "reason": "safe"}, cashier_own=FORBIDDEN),
+    "GET /api/v1/shifts/<int:shift_id>/x-report": _shift_route("/x-report", "get"),
+    "POST /api/v1/shifts/<int:shift_id>/close": _shift_route(
+        "/close", body={"counted_cash": "100.00"}),
+    # Receipts and returns
+    "POST /api/v1/receipts": Route(TILL, ALL, lambda w, c, t: (
+        w.shift(t), c.post("/api/v1/receipts", json={"till_id": w.till(t)}))[1]),
+    "GET /api/v1/receipts": Route(TILL, ALL, lambda w, c, t: (
+        w.receipt(t), c.get(f"/api/v1/receipts?till={w.till(t)}"))[1], rows=_ids("till_id")),
+    "POST /api/v1/receipts/quote": Route(STORE, ALL, lambda w, c, t: c.post(
+        "/api/v1/receipts/quote", json={"till_id": w.till(t), "lines": MILK})),
+    "GET /api/v1/receipts/<int:receipt_id>": _receipt_route("", "get"),
+    "POST /api/v1/receipts/<int:receipt_id>/lines": _receipt_route("/lines", body=MILK[0]),
+    "PATCH /api/v1/receipts/<int:receipt_id>/lines/<int:line_no>": _receipt_route(
+        "/lines/1", "patch", {"quantity": "2"}, lines=1),
+    "DELETE /api/v1/receipts/<int:receipt_id>/lines/<int:line_no>": _receipt_route(
+        "/lines/1", "delete", lines=1),
+    "POST /api/v1/receipts/<int:receipt_id>/payments": _receipt_route(
+        "/payments", body={"type": "cash", "amount": "100.00"}, lines=1),
+    "DELETE /api/v1/receipts/<int:receipt_id>/payments/<int:seq>": _receipt_route(
+        "/payments/1", "delete", lines=1, paid=True),
+    "POST /api/v1/receipts/<int:receipt_id>/close": _receipt_route("/close", lines=1, paid=True),
+    "POST /api/v1/receipts/<int:receipt_id>/void": _receipt_route("/void"),
+    "POST /api/v1/receipts/<int:receipt_id>/manual-discounts": _receipt_route(
+        "/manual-discounts", body={"percent": "1", "line_no": 1}, lines=1),
+    "DELETE /api/v1/receipts/<int:receipt_id>/manual-discounts/<int:discount_id>":
+        _receipt_route("/manual-discounts/1", "delete", lines=1, discounted=True),
+    "GET /api/v1/receipts/<int:receipt_id>/discounts": _receipt_route(
+        "/discounts", "get", lines=1),
+    "POST /api/v1/returns": Route(TILL, ALL, lambda w, c, t: c.post("/api/v1/returns", json={
+        "till_id": w.till(t), "original_receipt_id": w.sale(t),
+        "lines": [{"line_no": 1, "quantity": "1"}]})),
+    "POST /api/v1/discounts/simulate": Route(TILL, MANAGERS, lambda w, c, t: c.post(
+        "/api/v1/discounts/simulate", json={"receipt_id": w.receipt(t, lines=1),
+                                            "draft": {"discounts": [], "deactivate": []}})),
+    # Stores, tills, prices, lookups
+    "GET /api/v1/stores": Route(STORE, ALL, lambda w, c, t: c.get("/api/v1/stores"),
+                                rows=_ids("id", None)),
+    "PATCH /api/v1/stores/<int:store_id>": Route(STORE, ADMINS, lambda w, c, t: c.patch(
+        f"/api/v1/stores/{w.store(t)}", json={"address": "1 Scope Street"})),
+    "POST /api/v1/stores/<int:store_id>/tills": Route(STORE, ADMINS, lambda w, c, t: c.post(
+        f"/api/v1/stores/{w.store(t)}/tills", json={"number": next(w.numbers)})),
+    "PATCH /api/v1/tills/<int:till_id>": Route(STORE, ADMINS, lambda w, c, t: c.patch(
+        f"/api/v1/tills/{w.till(t)}", json={"name": "Renamed"})),
+    "POST /api/v1/items/<int:item_id>/prices": Route(STORE, MANAGERS, lambda w, c, t: c.post(
+        f"/api/v1/items/{w.item_id}/prices", json={
+            "store_id": w.store(t), "price_type": "retail", "price": "95.00",
+            "valid_from": "2026-12-01"})),
+    "GET /api/v1/catalog/lookup": Route(STORE, ALL, lambda w, c, t: c.get(
+        f"/api/v1/catalog/lookup?code={OAT_MILK_EAN}&store_id={w.store(t)}")),
+    # Reports
+    "GET /api/v1/fiscal/outbox": Route(TILL, MANAGERS, _list(
+        "/api/v1/fiscal/outbox?till_id={till}"), rows=_ids("till_id")),
+    "GET /api/v1/journal/verify": Route(STORE, MANAGERS, lambda w, c, t: c.get(
+        f"/api/v1/journal/verify?till_id={w.till(t)}")),
+    "GET /api/v1/audit": Route(STORE, MANAGERS, lambda w, c, t: c.get(
+        "/api/v1/audit?action=matrix"), rows=_ids("store_id")),
+}
+
+# Routes bound to no store, and why.
+_USERS = "signing in and user administration: about people, not a store"
+_CATALOG = "the catalog is global: items, groups, segments and price types (prices are not)"
+_DISCOUNTS = "discount rules are global; a discount names the stores it applies in"
+GLOBAL: dict[str, str] = {
+    "POST /api/v1/auth/login": _USERS, "POST /api/v1/auth/logout": _USERS,
+    "GET /api/v1/auth/me": _USERS, "POST /api/v1/auth/approvals": _USERS,
+    "GET /api/v1/users": _USERS, "POST /api/v1/users": _USERS,
+    "PUT /api/v1/users/<string:username>/password": _USERS,
+    "PUT /api/v1/users/<string:username>/stores": _USERS,
+    "POST /api/v1/stores": "creating a store (admins only, who see every store)",
+    "GET /api/v1/items": _CATALOG, "POST /api/v1/items": _CATALOG,
+    "GET /api/v1/items/<int:item_id>": _CATALOG, "PATCH /api/v1/items/<int:item_id>": _CATALOG,
+    "DELETE /api/v1/items/<int:item_id>": _CATALOG,
+    "GET /api/v1/price-groups": _CATALOG, "POST /api/v1/price-groups": _CATALOG,
+    "GET /api/v1/segments": _CATALOG, "POST /api/v1/segments": _CATALOG,
+    "GET /api/v1/price-types": _CATALOG, "POST /api/v1/price-types": _CATALOG,
+    "GET /api/v1/discounts": _DISCOUNTS, "POST /api/v1/discounts": _DISCOUNTS,
+    "GET /api/v1/discounts/tree": _DISCOUNTS,
+    "PATCH /api/v1/discounts/<int:discount_id>": _DISCOUNTS,
+    "DELETE /api/v1/discounts/<int:discount_id>": _DISCOUNTS,
+    "POST /api/v1/discounts/<int:discount_id>/activate": _DISCOUNTS,
+    "POST /api/v1/discounts/<int:discount_id>/deactivate": _DISCOUNTS,
+    "POST /api/v1/discounts/<int:discount_id>/move": _DISCOUNTS,
+    "POST /api/v1/discount-groups": _DISCOUNTS,
+    "PATCH /api/v1/discount-groups/<int:group_id>": _DISCOUNTS,
+    "DELETE /api/v1/discount-groups/<int:group_id>": _DISCOUNTS,
+    "POST /api/v1/discount-groups/<int:group_id>/move": _DISCOUNTS,
+    "GET /api/v1/manual-discount-limits": _DISCOUNTS,
+    "PUT /api/v1/manual-discount-limits": _DISCOUNTS,
+}
+
+
+def api_routes(app: Any) -> set[str]:
+    """Return ``METHOD rule`` for every route the app serves under /api/v1."""
+    return {f"{method} {rule.rule}" for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/api/v1/")
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})}
+
+
+def test_every_route_is_in_the_matrix(app):
+    served = api_routes(app)
+    assert served - ROUTES.keys() - GLOBAL.keys() == set(), "add these routes to the matrix"
+    assert (ROUTES.keys() | GLOBAL.keys()) - served == set(), "these routes are gone"
+    assert ROUTES.keys() & GLOBAL.keys() == set()
+
+
+@pytest.fixture
+def world(api, shop, db, registry, fixed_clock) -> World:
+    """The three places with their cashiers and prices."""
+    return World(api, shop, db, registry, fixed_clock.now())
+
+
+def _outcome(route: Route, world: World, target: str, response: Any) -> str:
+    status, body = response.status_code, response.get_json()
+    if status == 404 and body.get("code", "").endswith("_not_found"):
+        return NOT_FOUND
+    if status == 403:
+        return FORBIDDEN
+    if 200 <= status < 300:
+        if route.rows is None:
+            return OK
+        return OK if route.key(world, target) in route.rows(world, body) else NOT_FOUND
+    return f"{status} {body.get('code')}"
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_the_route_answers_by_scope(world, name):
+    route = ROUTES[name]
+    wrong = []
+    for role in ROLES:
+        for target in TARGETS:
+            response = route.call(world, world.api.as_(role), target)
+            got, want = _outcome(route, world, target, response), route.expect(role, target)
+            if got != want:
+                wrong.append(f"{role} at {target}: got {got}, want {want}")
+    assert not wrong, "\n".join(wrong)
