@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from pos.core.errors import PosError, TooManyAttemptsError
+from pos.core.schemas import CodedMessage
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,27 @@ def _http_problem(error: HTTPException) -> Response:
     if messages:
         body["errors"] = _flatten_locations(messages)
         body["detail"] = "Some fields are invalid: " + ", ".join(sorted(body["errors"]))
+        code = _common_code(body["errors"])
+        if code is not None:
+            body["code"], body["type"] = code, f"https://errors.till.dev/{code}"
     return problem_response(body, status)
+
+
+def _common_code(errors: Any) -> str | None:
+    # A field may tag its message with a code (amount_too_large): when every message carries
+    # the same one, it is the problem's code; any untagged or other message keeps the generic.
+    leaves: list[Any] = []
+    pending = [errors]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        else:
+            leaves.append(item)
+    codes = {leaf.code if isinstance(leaf, CodedMessage) else None for leaf in leaves}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _flatten_locations(messages: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import ValidationError as NoMatch
 
 from pos.core import idempotency
 from pos.core.barcode import WeightLayout
@@ -26,6 +28,7 @@ from pos.core.context import Context
 from pos.core.db import Database
 from pos.core.errors import ForbiddenError, PosError, UnauthorizedError
 from pos.core.registry import Registry
+from pos.core.schemas import MAX_ID
 from pos.core.security import Actor, Approval, Principal, Right, TokenCache
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,6 +97,23 @@ def authenticate() -> Principal:
         raise UnauthorizedError("The token is unknown, expired or revoked", code="invalid_token")
     g.principal = principal
     return cast(Principal, principal)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in a route: matches only ids that can exist (1 to 2^63-1), else 404.
+
+    Without the bound a path id past 64 bits reached the database driver and overflowed.
+    """
+
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = 1,
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+    def to_python(self, value: str) -> Any:
+        """Return the id, or refuse to match a number too long to be one."""
+        if len(value) > len(str(MAX_ID)):
+            raise NoMatch()
+        return super().to_python(value)
 
 
 class ApiBlueprint(Blueprint):

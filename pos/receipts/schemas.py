@@ -8,15 +8,15 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from pos.core.fastdump import FastDumpSchema
 from pos.core.pan import reject_pans
-from pos.core.schemas import Money, Quantity, StrictSchema
+from pos.core.schemas import MAX_ID, Id, Int, Money, Quantity, StrictSchema
 from pos.discounts.schemas import NewDiscountSchema
 
 
 class LineSchema(Schema):
     """A receipt line."""
 
-    line_no = fields.Integer()
-    item_id = fields.Integer()
+    line_no = Int(1)
+    item_id = Id()
     sku = fields.String()
     name = fields.String()
     code = fields.String(allow_none=True)
@@ -29,13 +29,13 @@ class LineSchema(Schema):
     weight_source = fields.String(allow_none=True)
     is_manual_weight = fields.Boolean()
     discounts = fields.List(fields.Dict())
-    original_line_id = fields.Integer(allow_none=True)
+    original_line_id = Id(allow_none=True)
 
 
 class PaymentSchema(Schema):
     """A payment or refund."""
 
-    seq = fields.Integer()
+    seq = Int(1)
     type = fields.String(attribute="kind")
     amount = Money(attribute="amount_minor")
     card_brand = fields.String(allow_none=True)
@@ -47,15 +47,15 @@ class PaymentSchema(Schema):
 class ReceiptSchema(FastDumpSchema):
     """A receipt or a return with its lines, payments and pricing trace."""
 
-    id = fields.Integer()
+    id = Id()
     kind = fields.String()
     state = fields.String()
-    number = fields.Integer(allow_none=True)
-    store_id = fields.Integer()
-    till_id = fields.Integer()
-    shift_id = fields.Integer()
+    number = Int(1, MAX_ID, allow_none=True)
+    store_id = Id()
+    till_id = Id()
+    shift_id = Id()
     client_uuid = fields.String()
-    cashier_id = fields.Integer()
+    cashier_id = Id()
     opened_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
     total = Money(attribute="total_minor")
@@ -63,7 +63,7 @@ class ReceiptSchema(FastDumpSchema):
     paid = Money(attribute="paid_minor")
     due = Money(attribute="due_minor")
     change = Money(attribute="change_minor")
-    original_receipt_id = fields.Integer(allow_none=True)
+    original_receipt_id = Id(allow_none=True)
     card_code = fields.String(allow_none=True)
     customer_ref = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(LineSchema))
@@ -77,7 +77,7 @@ class LineInSchema(StrictSchema):
 
     sku = fields.String(validate=validate.Length(min=1, max=64))
     code = fields.String(validate=validate.Length(min=1, max=64))
-    quantity = fields.String(metadata={"example": "0.455"})
+    quantity = Quantity(metadata={"example": "0.455"})
     weight_source = fields.String(metadata={"description": "scale or manual"})
 
     @validates_schema
@@ -108,7 +108,7 @@ class PaymentInSchema(StrictSchema):
 class NewReceiptSchema(StrictSchema):
     """A receipt to open; with lines and covering payments it is closed at once."""
 
-    till_id = fields.Integer(required=True)
+    till_id = Id(required=True)
     client_uuid = fields.String(metadata={"description": "client-generated UUID"})
     lines = fields.List(fields.Nested(LineInSchema), load_default=list,
                         validate=validate.Length(max=500))
@@ -124,7 +124,7 @@ class NewReceiptSchema(StrictSchema):
 class QuoteSchema(StrictSchema):
     """A basket to price without saving."""
 
-    till_id = fields.Integer(required=True)
+    till_id = Id(required=True)
     lines = fields.List(fields.Nested(LineInSchema), required=True,
                         validate=validate.Length(min=1, max=500))
     card_code = fields.String(validate=validate.Length(max=64))
@@ -146,24 +146,24 @@ class QuoteResultSchema(FastDumpSchema):
 class LineChangeSchema(StrictSchema):
     """A new quantity for a line."""
 
-    quantity = fields.String(required=True)
+    quantity = Quantity(required=True)
     weight_source = fields.String()
 
 
 class ReturnLineInSchema(StrictSchema):
     """A line to return: ``line_no`` of the original, or ``sku``/``code`` without receipt."""
 
-    line_no = fields.Integer()
+    line_no = Int(1)
     sku = fields.String()
     code = fields.String()
-    quantity = fields.String(required=True)
+    quantity = Quantity(required=True)
 
 
 class NewReturnSchema(StrictSchema):
     """A return, closed in one request."""
 
-    till_id = fields.Integer(required=True)
-    original_receipt_id = fields.Integer(allow_none=True, load_default=None)
+    till_id = Id(required=True)
+    original_receipt_id = Id(allow_none=True, load_default=None)
     client_uuid = fields.String()
     lines = fields.List(fields.Nested(ReturnLineInSchema), required=True,
                         validate=validate.Length(min=1, max=500))
@@ -175,20 +175,20 @@ class ManualDiscountInSchema(StrictSchema):
     percent = fields.Decimal(places=2, as_string=True,
                              validate=validate.Range(min=0, max=100, min_inclusive=False))
     amount_minor = Money(data_key="amount")
-    line_no = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    line_no = Int(1, load_default=None)
     reason = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 class ManualDiscountSchema(Schema):
     """A manual discount given on a receipt."""
 
-    id = fields.Integer()
-    line_no = fields.Integer(allow_none=True)
+    id = Int(1)
+    line_no = Int(1, allow_none=True)
     percent = fields.String(allow_none=True)
     amount = Money(attribute="amount_minor", allow_none=True)
     reason = fields.String()
-    given_by = fields.Integer()
-    approved_by = fields.Integer(allow_none=True)
+    given_by = Id()
+    approved_by = Id(allow_none=True)
 
 
 class AppliedSchema(Schema):
@@ -207,7 +207,7 @@ class AppliedSchema(Schema):
 class LineDiscountsSchema(Schema):
     """What happened to one line's price."""
 
-    line_no = fields.Integer()
+    line_no = Int(1)
     sku = fields.String()
     name = fields.String()
     base_amount = Money(attribute="base_amount_minor")
@@ -220,7 +220,7 @@ class LineDiscountsSchema(Schema):
 class DiscountReportSchema(Schema):
     """The applied-discounts report of a receipt: every kopeck explained."""
 
-    receipt_id = fields.Integer()
+    receipt_id = Id()
     state = fields.String()
     total = Money(attribute="total_minor")
     discount = Money(attribute="discount_minor", allow_negative=True)
@@ -232,28 +232,28 @@ class DiscountReportSchema(Schema):
 class DraftDiscountSchema(NewDiscountSchema):
     """A discount of a draft; with ``id`` it replaces that stored discount."""
 
-    id = fields.Integer(load_default=None)
+    id = Id(load_default=None)
 
 
 class DraftSchema(StrictSchema):
     """Changes to try without activating them."""
 
     discounts = fields.List(fields.Nested(DraftDiscountSchema), load_default=list)
-    deactivate = fields.List(fields.Integer(), load_default=list)
+    deactivate = fields.List(Id(), load_default=list)
 
 
 class SimulateSchema(StrictSchema):
     """A basket (or a stored receipt) to price under the active rules and under a draft."""
 
     basket = fields.Nested(QuoteSchema, load_default=None)
-    receipt_id = fields.Integer(load_default=None)
+    receipt_id = Id(load_default=None)
     draft = fields.Nested(DraftSchema, required=True)
 
 
 class SimulatedLineSchema(Schema):
     """One line priced by a rule set."""
 
-    line_no = fields.Integer()
+    line_no = Int(1)
     sku = fields.String()
     base_amount = Money(attribute="base_amount_minor")
     discount = Money(attribute="discount_minor", allow_negative=True)
