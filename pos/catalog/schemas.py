@@ -6,7 +6,16 @@ from marshmallow import Schema, fields, validate
 
 from pos.catalog.model import UNITS, VAT_RATES
 from pos.core.barcode import EAN8, EAN13, INTERNAL, UPCA
-from pos.core.schemas import Id, Int, Money, PageArgs, Quantity, StrictSchema
+from pos.core.schemas import (
+    Boolean,
+    Id,
+    Int,
+    Money,
+    PageArgs,
+    Quantity,
+    QueryBoolean,
+    StrictSchema,
+)
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="Use 1-64 letters, digits, _ . -")
 
@@ -47,14 +56,14 @@ class ItemFields(StrictSchema):
     sku = fields.String(validate=validate.Length(min=1, max=64))
     name = fields.String(validate=validate.Length(min=1, max=200))
     unit = fields.String(validate=validate.OneOf(UNITS))
-    is_weighed = fields.Boolean()
+    is_weighed = Boolean()
     vat_rate = fields.String(validate=validate.OneOf(VAT_RATES))
     plu = Int(1, 99999, allow_none=True)
     price_group = fields.String(allow_none=True)
     segments = fields.List(fields.String())
     barcodes = fields.List(fields.Nested(BarcodeInSchema))
-    is_discountable = fields.Boolean()
-    is_active = fields.Boolean()
+    is_discountable = Boolean()
+    is_active = Boolean()
 
 
 class NewItemSchema(ItemFields):
@@ -92,8 +101,8 @@ class ItemQuerySchema(PageArgs):
     q = fields.String(load_default=None, metadata={"description": "text in name or SKU"})
     segment = fields.String(load_default=None)
     price_group = fields.String(load_default=None)
-    is_active = fields.Boolean(load_default=None)
-    is_weighed = fields.Boolean(load_default=None)
+    is_active = QueryBoolean(load_default=None)
+    is_weighed = QueryBoolean(load_default=None)
 
 
 class PriceTypeSchema(Schema):

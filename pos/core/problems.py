@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from pos.core.errors import PosError, TooManyAttemptsError
-from pos.core.schemas import CodedMessage
+from pos.core.money import format_minor
+from pos.core.schemas import CodedMessage, _exponent
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +23,32 @@ _HTTP_CODES = {
 
 
 def problem_response(body: dict[str, Any], status: int, *, replayed: bool = False) -> Response:
-    """Serialise a problem body as ``application/problem+json``."""
+    """Serialise a problem body as ``application/problem+json``, amounts as decimal strings."""
     response = current_app.response_class(
-        response=json.dumps(body), status=status, mimetype="application/problem+json"
+        response=json.dumps(money_as_decimals(body)), status=status,
+        mimetype="application/problem+json",
     )
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     if "retry_after" in body:
         response.headers["Retry-After"] = str(body["retry_after"])
     return response
+
+
+def money_as_decimals(body: dict[str, Any]) -> dict[str, Any]:
+    """Render each ``*_minor`` member as a decimal string without the suffix (``due``).
+
+    Errors carry amounts in minor units, as the code does; the API writes money as decimal
+    strings everywhere (``"due": "12.30"``), problem details included.
+    """
+    exponent = _exponent()
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if key.endswith("_minor") and isinstance(value, int) and not isinstance(value, bool):
+            out[key.removesuffix("_minor")] = format_minor(value, exponent)
+        else:
+            out[key] = value
+    return out
 
 
 def _http_problem(error: HTTPException) -> Response:
@@ -47,7 +65,11 @@ def _http_problem(error: HTTPException) -> Response:
         code = _common_code(body["errors"])
         if code is not None:
             body["code"], body["type"] = code, f"https://errors.till.dev/{code}"
-    return problem_response(body, status)
+    response = problem_response(body, status)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":  # keep Allow (405), WWW-Authenticate, ...
+            response.headers[name] = value
+    return response
 
 
 def _common_code(errors: Any) -> str | None:

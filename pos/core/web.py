@@ -26,7 +26,7 @@ from pos.core.clock import Clock
 from pos.core.config import Settings
 from pos.core.context import Context
 from pos.core.db import Database
-from pos.core.errors import ForbiddenError, PosError, UnauthorizedError
+from pos.core.errors import ForbiddenError, PosError, UnauthorizedError, ValidationError
 from pos.core.registry import Registry
 from pos.core.schemas import MAX_ID
 from pos.core.security import Actor, Approval, Principal, Right, TokenCache
@@ -118,6 +118,26 @@ class IdConverter(IntegerConverter):
 
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose guards also document themselves in OpenAPI."""
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any
+                  ) -> Callable[[F], F]:
+        """Parse the request's ``location`` with ``schema``; a PATCH must change something."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return cast(Callable[[F], F], parse)
+
+        def decorator(view: F) -> F:
+            @functools.wraps(view)
+            def checked(*args: Any, **kw: Any) -> Any:
+                # The parsed body is the last positional argument webargs adds.
+                if request.method == "PATCH" and args and args[-1] == {}:
+                    raise ValidationError("Send at least one field to change",
+                                          code="empty_patch")
+                return view(*args, **kw)
+
+            return cast(F, parse(checked))
+
+        return decorator
 
     def requires(self, *rights: Right) -> Callable[[F], F]:
         """Guard a view: a valid bearer token holding every one of ``rights``."""

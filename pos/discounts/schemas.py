@@ -10,10 +10,18 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from pos.core.schemas import Id, Int, Money, PageArgs, Quantity, StrictSchema
+from pos.core.schemas import (
+    Boolean,
+    Id,
+    Int,
+    Money,
+    PageArgs,
+    Percent,
+    Quantity,
+    QueryBoolean,
+    StrictSchema,
+)
 from pos.discounts.engine import Kind, Per, Rule, Scope
-
-PERCENT = validate.Range(min=0, max=100, error="Percent must be within 0-100")
 
 # type -> (required fields, optional fields)
 BENEFIT_FIELDS: dict[str, tuple[set[str], set[str]]] = {
@@ -63,12 +71,12 @@ class BenefitSchema(StrictSchema):
     """What a discount gives; ``type`` decides which fields apply."""
 
     type = fields.String(required=True, validate=validate.OneOf(sorted(BENEFIT_FIELDS)))
-    percent = fields.Decimal(places=2, as_string=True, validate=PERCENT)
+    percent = Percent()
     amount_minor = Money(data_key="amount")
     price_minor = Money(data_key="price")
     per = fields.String(validate=validate.OneOf([p.value for p in Per]))
     every_nth = Int(2)
-    cheapest_first = fields.Boolean()
+    cheapest_first = Boolean()
     required_qty = Int(1)
     required_segment = fields.String(allow_none=True)
     gift_item_id = Id()
@@ -135,7 +143,7 @@ class DiscountFields(StrictSchema):
     card_types = fields.List(fields.String())
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
-    is_active = fields.Boolean()
+    is_active = Boolean()
 
 
 class NewDiscountSchema(DiscountFields):
@@ -162,8 +170,8 @@ class GroupFields(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     rule = fields.String(validate=validate.OneOf([r.value for r in Rule]))
     parent_id = Id(allow_none=True)
-    allow_stacking = fields.Boolean()
-    holds_manual = fields.Boolean()
+    allow_stacking = Boolean()
+    holds_manual = Boolean()
 
 
 class NewGroupSchema(GroupFields):
@@ -208,7 +216,7 @@ class DiscountQuerySchema(PageArgs):
     """Filters of the discount list."""
 
     kind = fields.String(load_default=None, validate=validate.OneOf([k.value for k in Kind]))
-    is_active = fields.Boolean(load_default=None)
+    is_active = QueryBoolean(load_default=None)
     group_id = Id(load_default=None)
 
 
@@ -217,7 +225,7 @@ class LimitSchema(StrictSchema):
 
     user_group = fields.String(required=True, validate=validate.Length(min=1, max=64))
     price_group = fields.String(load_default=None, allow_none=True)
-    max_percent = fields.Decimal(required=True, places=2, as_string=True, validate=PERCENT)
+    max_percent = Percent(required=True)
 
 
 class LimitsSchema(StrictSchema):

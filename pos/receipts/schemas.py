@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from pos.core.fastdump import FastDumpSchema
 from pos.core.pan import reject_pans
-from pos.core.schemas import MAX_ID, Id, Int, Money, Quantity, StrictSchema
+from pos.core.schemas import MAX_ID, Id, Int, Money, Percent, Quantity, StrictSchema
 from pos.discounts.schemas import NewDiscountSchema
 
 
@@ -172,8 +172,7 @@ class NewReturnSchema(StrictSchema):
 class ManualDiscountInSchema(StrictSchema):
     """A manual discount: ``percent`` or ``amount``, on ``line_no`` or the whole receipt."""
 
-    percent = fields.Decimal(places=2, as_string=True,
-                             validate=validate.Range(min=0, max=100, min_inclusive=False))
+    percent = Percent(minimum=0, maximum=100, min_inclusive=False)
     amount_minor = Money(data_key="amount")
     line_no = Int(1, load_default=None)
     reason = fields.String(load_default="", validate=validate.Length(max=200))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos.core.schemas import MAX_ID, Id, Int, Money, PageArgs, StrictSchema, page_of
+from pos.core.schemas import MAX_ID, Boolean, Id, Int, Money, PageArgs, StrictSchema, page_of
 from pos.shifts.report import present
 
 
@@ -26,7 +26,7 @@ class CloseShiftSchema(StrictSchema):
     """The closing cash count."""
 
     counted_cash = Money(required=True)
-    blind = fields.Boolean(load_default=False,
+    blind = Boolean(load_default=False,
                            metadata={"description": "the cashier was not shown expected cash"})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos.core.schemas import Id, Int, Money, StrictSchema
+from pos.core.schemas import Boolean, Id, Int, Money, StrictSchema
 from pos.stores.model import TILL_MODES
 
 
@@ -32,7 +32,7 @@ class TillUpdateSchema(StrictSchema):
 
     name = fields.String(validate=validate.Length(max=100))
     mode = fields.String(validate=validate.OneOf(TILL_MODES))
-    is_active = fields.Boolean()
+    is_active = Boolean()
 
 
 class StoreSchema(Schema):
@@ -62,7 +62,7 @@ class NewStoreSchema(StrictSchema):
     timezone = fields.String(required=True, validate=validate.Length(max=64))
     max_cash_difference_minor = Money(load_default=0, data_key="max_cash_difference")
     price_type = fields.String(load_default=None)
-    blind_close = fields.Boolean(load_default=False)
+    blind_close = Boolean(load_default=False)
     blind_recounts = Int(0, 10, load_default=1)
 
 
@@ -74,6 +74,6 @@ class StoreUpdateSchema(StrictSchema):
     timezone = fields.String(validate=validate.Length(max=64))
     max_cash_difference_minor = Money(data_key="max_cash_difference")
     price_type = fields.String(allow_none=True)
-    blind_close = fields.Boolean()
+    blind_close = Boolean()
     blind_recounts = Int(0, 10)
-    is_active = fields.Boolean()
+    is_active = Boolean()
