@@ -81,7 +81,7 @@ def max_amount_minor(exponent: int) -> int:
 
 def _exponent() -> int:
     if has_app_context():
-        from pos.core.web import current_settings
+        from pos.core.request import current_settings
 
         return current_settings().currency_exponent
     return 2
@@ -258,14 +258,3 @@ def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
         },
         name=name,
     )
-
-
-class ProblemSchema(Schema):
-    """An RFC 9457 problem document."""
-
-    type = fields.String()
-    title = fields.String()
-    status = Int(400, 599)
-    detail = fields.String()
-    code = fields.String(metadata={"description": "stable machine-readable code"})
-    errors = fields.Dict(metadata={"description": "per-field messages"})

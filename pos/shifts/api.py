@@ -85,6 +85,7 @@ class CashOut(MethodView):
 
     @idempotent
     @blp.requires(Right.SELL)
+    @blp.approvable
     @blp.arguments(CashMoveSchema)
     @blp.response(201, CashMovementSchema)
     def post(self, data: dict[str, Any], shift_id: int) -> Any:
@@ -110,6 +111,7 @@ class CloseShift(MethodView):
 
     @idempotent
     @blp.requires(Right.OPEN_SHIFT)
+    @blp.approvable
     @blp.arguments(CloseShiftSchema)
     @blp.response(200, ShiftSchema)
     @blp.alt_response(409, schema="Problem")
