@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from flask import Flask, appcontext_pushed, g, jsonify
-from flask_smorest import Api
 
 from pos import __version__
 from pos.auth import api as auth_api
 from pos.auth.service import resolve_token
 from pos.catalog import api as catalog_api
+from pos.core.apidoc import PosApi
 from pos.core.clock import Clock, SystemClock
 from pos.core.config import Settings
 from pos.core.db import Database
@@ -19,7 +19,7 @@ from pos.core.money import reset_rounding, rounding_mode, use_rounding
 from pos.core.pan_guard import refuse_card_numbers
 from pos.core.problems import register_problem_handlers
 from pos.core.registry import Registry
-from pos.core.schemas import ProblemSchema
+from pos.core.web import IdConverter
 from pos.discounts import api as discounts_api
 from pos.fiscal import api as fiscal_api
 from pos.journal import api as journal_api
@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.registry": build_registry(),
     })
     _use_rounding(app, settings.rounding)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     _register_api(app)
     register_problem_handlers(app)
     app.before_request(refuse_card_numbers)  # before any view: a refusal writes nothing
@@ -98,11 +99,11 @@ def _use_rounding(app: Flask, policy: str) -> None:
 
 
 def _register_api(app: Flask) -> None:
-    api = Api(app, spec_kwargs={"info": {"description": "Retail point of sale"}})
+    api = PosApi(app, spec_kwargs={"info": {"description": "Retail point of sale"}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque"}
     )
-    api.spec.components.schema("Problem", schema=ProblemSchema)
+    # PosApi registers every error response with ProblemSchema, as the component "Problem".
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
 

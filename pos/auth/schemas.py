@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos.core.schemas import PageArgs, StrictSchema
+from pos.core.schemas import Id, Int, PageArgs, StrictSchema
 from pos.core.security import Right, Role
 
 
@@ -23,7 +23,7 @@ class LoginSchema(StrictSchema):
 class UserSchema(Schema):
     """A user as others see it (never a hash)."""
 
-    id = fields.Integer()
+    id = Id()
     username = fields.String()
     full_name = fields.String()
     role = fields.String()
@@ -98,14 +98,14 @@ class ApprovalCodeSchema(Schema):
 
     code = fields.String()
     action = fields.String(allow_none=True)
-    expires_in_s = fields.Integer()
+    expires_in_s = Int(0)
 
 
 class AuditQuerySchema(PageArgs):
     """Filters of the audit log."""
 
     action = fields.String(load_default=None)
-    user_id = fields.Integer(load_default=None)
+    user_id = Id(load_default=None)
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
 
@@ -113,12 +113,12 @@ class AuditQuerySchema(PageArgs):
 class AuditEntrySchema(Schema):
     """One audit log line."""
 
-    id = fields.Integer()
+    id = Id()
     at = fields.DateTime()
-    user_id = fields.Integer(allow_none=True)
+    user_id = Id(allow_none=True)
     action = fields.String()
     target = fields.String(allow_none=True)
-    approved_by_id = fields.Integer(allow_none=True)
-    store_id = fields.Integer(allow_none=True)
+    approved_by_id = Id(allow_none=True)
+    store_id = Id(allow_none=True)
     details = fields.Dict()
     client_address = fields.String(allow_none=True)

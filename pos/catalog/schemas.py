@@ -6,7 +6,16 @@ from marshmallow import Schema, fields, validate
 
 from pos.catalog.model import UNITS, VAT_RATES
 from pos.core.barcode import EAN8, EAN13, INTERNAL, UPCA
-from pos.core.schemas import Money, PageArgs, Quantity, StrictSchema
+from pos.core.schemas import (
+    Boolean,
+    Id,
+    Int,
+    Money,
+    PageArgs,
+    Quantity,
+    QueryBoolean,
+    StrictSchema,
+)
 
 CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="Use 1-64 letters, digits, _ . -")
 
@@ -29,7 +38,7 @@ class BarcodeSchema(Schema):
 class NamedSchema(Schema):
     """A price group or segment."""
 
-    id = fields.Integer()
+    id = Id()
     code = fields.String()
     name = fields.String()
 
@@ -47,14 +56,14 @@ class ItemFields(StrictSchema):
     sku = fields.String(validate=validate.Length(min=1, max=64))
     name = fields.String(validate=validate.Length(min=1, max=200))
     unit = fields.String(validate=validate.OneOf(UNITS))
-    is_weighed = fields.Boolean()
+    is_weighed = Boolean()
     vat_rate = fields.String(validate=validate.OneOf(VAT_RATES))
-    plu = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=99999))
+    plu = Int(1, 99999, allow_none=True)
     price_group = fields.String(allow_none=True)
     segments = fields.List(fields.String())
     barcodes = fields.List(fields.Nested(BarcodeInSchema))
-    is_discountable = fields.Boolean()
-    is_active = fields.Boolean()
+    is_discountable = Boolean()
+    is_active = Boolean()
 
 
 class NewItemSchema(ItemFields):
@@ -67,13 +76,13 @@ class NewItemSchema(ItemFields):
 class ItemBriefSchema(Schema):
     """An item without its barcodes, as a lookup returns it."""
 
-    id = fields.Integer()
+    id = Id()
     sku = fields.String()
     name = fields.String()
     unit = fields.String()
     is_weighed = fields.Boolean()
     vat_rate = fields.String()
-    plu = fields.Integer(allow_none=True)
+    plu = Int(1, 99999, allow_none=True)
     price_group = fields.Function(lambda i: i.price_group.code if i.price_group else None)
     segments = fields.Function(lambda i: [s.code for s in i.segments])
     is_discountable = fields.Boolean()
@@ -92,14 +101,14 @@ class ItemQuerySchema(PageArgs):
     q = fields.String(load_default=None, metadata={"description": "text in name or SKU"})
     segment = fields.String(load_default=None)
     price_group = fields.String(load_default=None)
-    is_active = fields.Boolean(load_default=None)
-    is_weighed = fields.Boolean(load_default=None)
+    is_active = QueryBoolean(load_default=None)
+    is_weighed = QueryBoolean(load_default=None)
 
 
 class PriceTypeSchema(Schema):
     """A price type."""
 
-    id = fields.Integer()
+    id = Id()
     code = fields.String()
     name = fields.String()
     rounding_step = Money(attribute="rounding_step_minor")
@@ -116,7 +125,7 @@ class NewPriceTypeSchema(StrictSchema):
 class NewPriceSchema(StrictSchema):
     """An item's price at a store from a date."""
 
-    store_id = fields.Integer(required=True)
+    store_id = Id(required=True)
     price_type = fields.String(required=True)
     price_minor = Money(required=True, data_key="price")
     valid_from = fields.Date(required=True)
@@ -126,9 +135,9 @@ class NewPriceSchema(StrictSchema):
 class PriceSchema(Schema):
     """A stored price."""
 
-    id = fields.Integer()
-    store_id = fields.Integer()
-    item_id = fields.Integer()
+    id = Id()
+    store_id = Id()
+    item_id = Id()
     price = Money(attribute="price_minor")
     valid_from = fields.Date()
     valid_to = fields.Date(allow_none=True)
@@ -138,7 +147,7 @@ class LookupQuerySchema(StrictSchema):
     """A code to resolve at a store."""
 
     code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    store_id = fields.Integer(required=True)
+    store_id = Id(required=True)
 
 
 class LookupSchema(Schema):

@@ -18,7 +18,7 @@ from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import ensure_text_type
 
 from pos.core.money import format_minor, format_quantity
-from pos.core.schemas import Money, Quantity, _exponent
+from pos.core.schemas import Boolean, Money, Quantity, _exponent
 
 # converter(value, currency exponent) -> JSON value; value is never missing here
 Converter = Callable[[Any, int], Any]
@@ -98,6 +98,7 @@ _SIMPLE: dict[type, Converter] = {
     fields.String: lambda value, _: ensure_text_type(value),
     fields.Raw: lambda value, _: value,
     fields.Boolean: lambda value, _: value,  # marshmallow 4 dumps a Boolean's value as it is
+    Boolean: lambda value, _: value,  # the strict one only loads differently
     Money: format_minor,
     Quantity: lambda value, _: format_quantity(value),
 }

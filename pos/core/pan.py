@@ -37,6 +37,7 @@ _RUN = re.compile(r"\d(?:[\s./-]{0,2}\d){12,}")
 _COARSE = re.compile(r"[0-9][0-9\s./-]{12,}")  # ASCII text: the regular expression's fast path
 _COARSE_ANY = re.compile(r"\d[\d\s./-]{12,}")
 _GROUP = re.compile(r"\d+")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _UUID_LENGTH = 36
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 # JSON escapes can hide a digit or a separator from a scan of the raw text.
@@ -107,6 +108,9 @@ def is_exempt(key: str | None, text: str) -> bool:
 def holds_pan(key: str | None, value: Any) -> bool:
     """Tell whether a value sent under ``key`` holds a card number (see the module's rule)."""
     kind = type(value)
+    if (kind is str and _PLAIN_NUMBER.fullmatch(value)
+            and len(value.lstrip("+-").split(".")[0]) > MAX_PAN_DIGITS):
+        return False  # a whole amount or quantity too long to be a card: its field refuses it
     if kind is str:
         text = value
     elif kind is int or (kind is float and math.isfinite(value)):

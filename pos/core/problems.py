@@ -11,7 +11,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from pos.core.errors import PosError, TooManyAttemptsError
+from pos.core.money import format_minor
 from pos.core.pan import mask_pans
+from pos.core.schemas import CodedMessage, _exponent
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +25,32 @@ _HTTP_CODES = {
 
 
 def problem_response(body: dict[str, Any], status: int, *, replayed: bool = False) -> Response:
-    """Serialise a problem body as ``application/problem+json``."""
+    """Serialise a problem body as ``application/problem+json``, amounts as decimal strings."""
     response = current_app.response_class(
-        response=json.dumps(body), status=status, mimetype="application/problem+json"
+        response=json.dumps(money_as_decimals(body)), status=status,
+        mimetype="application/problem+json",
     )
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     if "retry_after" in body:
         response.headers["Retry-After"] = str(body["retry_after"])
     return response
+
+
+def money_as_decimals(body: dict[str, Any]) -> dict[str, Any]:
+    """Render each ``*_minor`` member as a decimal string without the suffix (``due``).
+
+    Errors carry amounts in minor units, as the code does; the API writes money as decimal
+    strings everywhere (``"due": "12.30"``), problem details included.
+    """
+    exponent = _exponent()
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if key.endswith("_minor") and isinstance(value, int) and not isinstance(value, bool):
+            out[key.removesuffix("_minor")] = format_minor(value, exponent)
+        else:
+            out[key] = value
+    return out
 
 
 def _http_problem(error: HTTPException) -> Response:
@@ -45,7 +64,31 @@ def _http_problem(error: HTTPException) -> Response:
     if messages:
         body["errors"] = _flatten_locations(messages)
         body["detail"] = "Some fields are invalid: " + ", ".join(sorted(body["errors"]))
-    return problem_response(body, status)
+        code = _common_code(body["errors"])
+        if code is not None:
+            body["code"], body["type"] = code, f"https://errors.till.dev/{code}"
+    response = problem_response(body, status)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":  # keep Allow (405), WWW-Authenticate, ...
+            response.headers[name] = value
+    return response
+
+
+def _common_code(errors: Any) -> str | None:
+    # A field may tag its message with a code (amount_too_large): when every message carries
+    # the same one, it is the problem's code; any untagged or other message keeps the generic.
+    leaves: list[Any] = []
+    pending = [errors]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        else:
+            leaves.append(item)
+    codes = {leaf.code if isinstance(leaf, CodedMessage) else None for leaf in leaves}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _flatten_locations(messages: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,15 @@
-"""Marshmallow building blocks: money and quantity fields, strict schemas, pages, problems."""
+"""Marshmallow building blocks: money, quantity and bounded fields, strict schemas, pages.
+
+Every number a client sends has a bound, so nothing it sends can overflow a database column
+(ids are 64-bit, counts 32-bit) or a sum of amounts: ids and counts by :func:`Id` and
+:func:`Int`, amounts by :class:`Money` (at most :data:`MAX_AMOUNT_MAJOR` and the currency's
+decimals), quantities by :class:`Quantity` (at most :data:`MAX_QUANTITY`).
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import math
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import has_app_context
@@ -16,10 +23,65 @@ from pos.core.money import (
     parse_quantity,
 )
 
+MAX_ID = 2**63 - 1  # ids are BIGINT on PostgreSQL, 64-bit INTEGER on SQLite
+MAX_INT = 2**31 - 1  # line numbers, positions, counts, pages: INTEGER columns and offsets
+# The largest amount any one field takes, in major units: 999,999,999.99 with two decimals.
+# 500 lines at this price and MAX_QUANTITY stay far inside a 64-bit sum of minor units.
+MAX_AMOUNT_MAJOR = 999_999_999
+MAX_QUANTITY = Decimal("99999.999")
+
+
+class CodedMessage(str):
+    """A field's error message that carries a stable problem ``code`` (``amount_too_large``).
+
+    The problem handler answers with that code when every failing field gave the same one.
+    """
+
+    code: str
+
+    def __new__(cls, text: str, code: str) -> CodedMessage:
+        """Return ``text`` tagged with ``code``."""
+        message = super().__new__(cls, text)
+        message.code = code
+        return message
+
+
+def Id(**kwargs: Any) -> fields.Integer:
+    """Return an id field: an integer from 1 to :data:`MAX_ID`."""
+    return Int(1, MAX_ID, **kwargs)
+
+
+def Int(minimum: int = 0, maximum: int = MAX_INT, **kwargs: Any) -> fields.Integer:
+    """Return an integer field bounded to ``minimum``..``maximum`` (both documented)."""
+    validators = [validate.Range(min=minimum, max=maximum)]
+    extra = kwargs.pop("validate", None)
+    if extra is not None:
+        validators.extend(extra if isinstance(extra, list | tuple) else [extra])
+    return fields.Integer(validate=validators, **kwargs)
+
+
+class Boolean(fields.Boolean):
+    """A boolean of a JSON body: only ``true`` and ``false`` (not "yes", 1 or "on")."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> bool:
+        if not isinstance(value, bool):  # 1 == True, so marshmallow's truthy sets let 1 in
+            raise self.make_error("invalid")
+        return value
+
+
+def QueryBoolean(**kwargs: Any) -> fields.Boolean:
+    """Return a boolean of a query string: only ``true`` and ``false``."""
+    return fields.Boolean(truthy={"true"}, falsy={"false"}, **kwargs)
+
+
+def max_amount_minor(exponent: int) -> int:
+    """Return the largest amount a field takes, in minor units of a currency."""
+    return (MAX_AMOUNT_MAJOR + 1) * 10**exponent - 1
+
 
 def _exponent() -> int:
     if has_app_context():
-        from pos.core.web import current_settings
+        from pos.core.request import current_settings
 
         return current_settings().currency_exponent
     return 2
@@ -36,7 +98,14 @@ class Money(fields.Field):
     def __init__(self, *, allow_negative: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.allow_negative = allow_negative
+        self.metadata.setdefault("type", "string")
+        self.metadata.setdefault("pattern", r"^-?[0-9]{1,9}(\.[0-9]+)?$" if allow_negative
+                                 else r"^[0-9]{1,9}(\.[0-9]+)?$")
         self.metadata.setdefault("example", "12.30")
+        self.metadata.setdefault("description", (
+            f"a decimal string, at most {MAX_AMOUNT_MAJOR:,} and the currency's decimals "
+            f"({format_minor(max_amount_minor(2))} with two)"
+            + ("; may be negative" if allow_negative else "")))
 
     def _serialize(self, value: int | None, attr: str | None, obj: Any, **kw: Any) -> Any:
         return None if value is None else format_minor(value, _exponent())
@@ -50,30 +119,116 @@ class Money(fields.Field):
             raise ValidationError(str(error)) from None
         if amount < 0 and not self.allow_negative:
             raise self.make_error("negative")
+        limit = max_amount_minor(_exponent())
+        if abs(amount) > limit:
+            raise _refuse(f"Must be at most {format_minor(limit, _exponent())}.",
+                          "amount_too_large")
         return amount
 
 
+def decimal_text(value: Any) -> str | int | None:
+    """Return the decimal text of a JSON string or number (None for anything else).
+
+    A float is read through its shortest round-tripping text (0.455 -> "0.455"), never as the
+    binary fraction it stands for; NaN and the infinities are no number.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else None
+    return value if isinstance(value, str | int) else None
+
+
+def _number_or_text(pattern: str, description: str, **number: Any) -> dict[str, Any]:
+    # OpenAPI for a value sent as a decimal string or a JSON number (always dumped as a string)
+    return {"oneOf": [{"type": "string", "pattern": pattern}, {"type": "number", **number}],
+            "description": description}
+
+
 class Quantity(fields.Field):
-    """A quantity with at most three decimals (kg for weighed goods), strictly positive."""
+    """A quantity with at most three decimals (kg for weighed goods), above zero, bounded.
+
+    It comes as a decimal string (``"0.455"``) or a JSON number (``0.455``). Refusals carry
+    the code ``invalid_quantity``, or ``quantity_too_large`` past :data:`MAX_QUANTITY`.
+    """
 
     default_error_messages = {
         "invalid": "Not a valid quantity; send a decimal string such as \"0.455\".",
         "not_positive": "Must be greater than zero.",
+        "too_large": f"Must be at most {MAX_QUANTITY}.",
     }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for key, value in _number_or_text(
+                r"^[0-9]{1,5}(\.[0-9]{1,3})?$",
+                f"up to three decimals, above 0 and at most {MAX_QUANTITY}",
+                exclusiveMinimum=True, minimum=0, maximum=float(MAX_QUANTITY)).items():
+            self.metadata.setdefault(key, value)
 
     def _serialize(self, value: Decimal | None, attr: str | None, obj: Any, **kw: Any) -> Any:
         return None if value is None else format_quantity(value)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Decimal:
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise self.make_error("invalid")
+        text = decimal_text(value)
+        if text is None:
+            raise _refuse(self.error_messages["invalid"], "invalid_quantity")
         try:
-            quantity = parse_quantity(value)
+            quantity = parse_quantity(text)
         except MoneyFormatError as error:
-            raise ValidationError(str(error)) from None
+            raise _refuse(str(error), "invalid_quantity") from None
         if quantity <= 0:
-            raise self.make_error("not_positive")
+            raise _refuse(self.error_messages["not_positive"], "invalid_quantity")
+        if quantity > MAX_QUANTITY:
+            raise _refuse(self.error_messages["too_large"], "quantity_too_large")
         return quantity
+
+
+class Percent(fields.Field):
+    """A percent with at most two decimals, as a decimal string or a JSON number, bounded."""
+
+    default_error_messages = {
+        "invalid": "Not a valid percent; send a decimal such as \"12.5\" or 12.5.",
+        "places": "At most two decimal places.",
+        "range": "Must be {relation} {minimum} and at most {maximum}.",
+    }
+
+    def __init__(self, *, minimum: int = 0, maximum: int = 100, min_inclusive: bool = True,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bounds = (Decimal(minimum), Decimal(maximum), min_inclusive)
+        for key, value in _number_or_text(
+                r"^[0-9]{1,3}(\.[0-9]{1,2})?$",
+                f"a percent with up to two decimals, {'from' if min_inclusive else 'above'} "
+                f"{minimum} to {maximum}",
+                minimum=minimum, maximum=maximum, exclusiveMinimum=not min_inclusive).items():
+            self.metadata.setdefault(key, value)
+
+    def _serialize(self, value: Decimal | None, attr: str | None, obj: Any, **kw: Any) -> Any:
+        return None if value is None else format(Decimal(value).quantize(_CENT), "f")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Decimal:
+        text = decimal_text(value)
+        try:
+            percent = Decimal(str(text).strip()) if text is not None else None
+        except InvalidOperation:
+            percent = None
+        if percent is None or not percent.is_finite():
+            raise self.make_error("invalid")
+        if percent != percent.quantize(_CENT):
+            raise self.make_error("places")
+        low, high, low_inclusive = self.bounds
+        if not (low <= percent if low_inclusive else low < percent) or percent > high:
+            raise self.make_error("range", relation="at least" if low_inclusive else "above",
+                                  minimum=low, maximum=high)
+        return percent.quantize(_CENT)
+
+
+_CENT = Decimal("0.01")
+
+
+def _refuse(message: str, code: str) -> ValidationError:
+    return ValidationError(CodedMessage(message, code))
 
 
 class StrictSchema(Schema):
@@ -88,8 +243,8 @@ class StrictSchema(Schema):
 class PageArgs(StrictSchema):
     """Query arguments of every paginated list."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = Int(1, MAX_INT, load_default=1)
+    page_size = Int(1, 500, load_default=50)
 
 
 def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
@@ -97,20 +252,9 @@ def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema)),
-            "page": fields.Integer(),
-            "page_size": fields.Integer(),
-            "total": fields.Integer(),
+            "page": Int(1),
+            "page_size": Int(1, 500),
+            "total": Int(0, MAX_ID),
         },
         name=name,
     )
-
-
-class ProblemSchema(Schema):
-    """An RFC 9457 problem document."""
-
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    code = fields.String(metadata={"description": "stable machine-readable code"})
-    errors = fields.Dict(metadata={"description": "per-field messages"})

@@ -1,7 +1,9 @@
-"""HTTP plumbing shared by every feature: the current app's services, guards, idempotency.
+"""HTTP plumbing shared by every feature: the blueprint, its guards, idempotency.
 
 Views stay thin: they parse with a schema, call a service with what these helpers give them
-(the database, the clock, the signed-in principal) and return.
+(the database, the clock, the signed-in principal, from :mod:`pos.core.request`) and return.
+Whatever a route is made of - a guard, a path id, a body, a header it reads - documents itself
+in OpenAPI (:mod:`pos.core.apidoc`), so a new route is documented right by construction.
 """
 
 from __future__ import annotations
@@ -17,87 +19,95 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import ValidationError as NoMatch
 
 from pos.core import idempotency
-from pos.core.barcode import WeightLayout
-from pos.core.clock import Clock
-from pos.core.config import Settings
-from pos.core.context import Context
-from pos.core.db import Database
-from pos.core.errors import ForbiddenError, PosError, UnauthorizedError
-from pos.core.registry import Registry
-from pos.core.security import Actor, Approval, Principal, Right, TokenCache
+from pos.core.apidoc import declare, document_operation, extend
+from pos.core.errors import ForbiddenError, PosError, ValidationError
+from pos.core.request import (
+    APPROVAL_HEADERS,
+    TILL_HEADER,
+    authenticate,
+    barcode_layouts,
+    client_address,
+    current_actor,
+    current_clock,
+    current_db,
+    current_registry,
+    current_settings,
+    current_tokens,
+    read_till_header,
+    till_header,
+    use_case,
+)
+from pos.core.schemas import MAX_ID
+from pos.core.security import Right
+
+__all__ = [  # what features take from here; the request helpers live in pos.core.request
+    "ApiBlueprint", "IdConverter", "KeyedReply", "authenticate", "barcode_layouts",
+    "client_address", "current_actor", "current_clock", "current_db", "current_registry",
+    "current_settings", "current_tokens", "idempotent", "idempotent_in_transaction",
+    "till_header", "use_case",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 BEARER_AUTH = [{"bearerAuth": []}]
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
-def current_db() -> Database:
-    """Return the application's database."""
-    return cast(Database, current_app.extensions["pos.db"])
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in a route: matches only ids that can exist (1 to 2^63-1), else 404.
 
+    Without the bound a path id past 64 bits reached the database driver and overflowed.
+    """
 
-def current_settings() -> Settings:
-    """Return the application's settings."""
-    return cast(Settings, current_app.extensions["pos.settings"])
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = 1,
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
-
-def current_clock() -> Clock:
-    """Return the application's clock."""
-    return cast(Clock, current_app.extensions["pos.clock"])
-
-
-def barcode_layouts() -> list[WeightLayout]:
-    """Return the weight and price barcode layouts configured for this installation."""
-    return cast(list[WeightLayout], current_app.extensions["pos.barcode_layouts"])
-
-
-def current_actor() -> Actor:
-    """Return who acts on this request, with a manager's approval if headers carry one."""
-    approval = Approval.from_headers(request.headers.get("X-Approval-Code"),
-                                     request.headers.get("X-Manager-Credentials"))
-    return Actor(authenticate(), approval, client_address())
-
-
-def current_registry() -> Registry:
-    """Return the application's registry: payment types, journal checks, caches."""
-    return cast(Registry, current_app.extensions["pos.registry"])
-
-
-def current_tokens() -> TokenCache:
-    """Return this app's cache of looked-up bearer tokens."""
-    return current_registry().caches.get(TokenCache)
-
-
-def use_case(till_id: int | None = None) -> Context:
-    """Return the context a use case runs in for this request (who acts, now, the app's)."""
-    return Context(current_db(), current_registry(), current_actor(), current_clock().now(),
-                   tuple(barcode_layouts()), till_id)
-
-
-def client_address() -> str:
-    """Return the caller's address (the proxy in front is expected to set REMOTE_ADDR)."""
-    return request.remote_addr or "unknown"
-
-
-def authenticate() -> Principal:
-    """Return the principal of the bearer token on this request, or raise 401."""
-    if "principal" in g:
-        return cast(Principal, g.principal)
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise UnauthorizedError("Send 'Authorization: Bearer <token>'", code="unauthorized")
-    resolve = current_app.extensions["pos.authenticate"]
-    principal = resolve(current_db(), current_tokens(), token.strip(), current_clock().now())
-    if principal is None:
-        raise UnauthorizedError("The token is unknown, expired or revoked", code="invalid_token")
-    g.principal = principal
-    return cast(Principal, principal)
+    def to_python(self, value: str) -> Any:
+        """Return the id, or refuse to match a number too long to be one."""
+        if len(value) > len(str(MAX_ID)):
+            raise NoMatch()
+        return super().to_python(value)
 
 
 class ApiBlueprint(Blueprint):
-    """A flask-smorest blueprint whose guards also document themselves in OpenAPI."""
+    """A flask-smorest blueprint whose routes document what they are made of in OpenAPI."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(document_operation)  # last: sees body and parameters
+
+    def add_url_rule(self, rule: str, endpoint: str | None = None, view_func: Any = None,
+                     provide_automatic_options: bool | None = None, **options: Any) -> None:
+        """Register a route; one with an id in its path documents 404."""
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+        if "<" in rule:
+            for method, info in self._docs[self._endpoints[-1]].items():
+                if method != "parameters":
+                    extend(info, statuses=(404,))
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any
+                  ) -> Callable[[F], F]:
+        """Parse the request's ``location`` with ``schema``; a PATCH must change something."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return cast(Callable[[F], F], parse)
+
+        def decorator(view: F) -> F:
+            @functools.wraps(view)
+            def checked(*args: Any, **kw: Any) -> Any:
+                # The parsed body is the last positional argument webargs adds.
+                if request.method == "PATCH" and args and args[-1] == {}:
+                    raise ValidationError("Send at least one field to change",
+                                          code="empty_patch")
+                return view(*args, **kw)
+
+            return cast(F, parse(checked))
+
+        return decorator
 
     def requires(self, *rights: Right) -> Callable[[F], F]:
         """Guard a view: a valid bearer token holding every one of ``rights``."""
@@ -114,12 +124,31 @@ class ApiBlueprint(Blueprint):
                     )
                 return view(*args, **kwargs)
 
-            documented = self.doc(security=BEARER_AUTH)(guarded)
-            for status in (401, 403):
-                documented = self.alt_response(status, schema="Problem")(documented)
-            return cast(F, documented)
+            return declare(self.doc(security=BEARER_AUTH)(guarded), statuses=(401, 403))
 
         return decorator
+
+    @staticmethod
+    def approvable(view: F) -> F:
+        """Let a view's use case take a manager's approval from the approval headers."""
+
+        @functools.wraps(view)
+        def approvable(*args: Any, **kwargs: Any) -> Any:
+            g.pos_approvable = True
+            return view(*args, **kwargs)
+
+        return declare(approvable, statuses=(403, 429), headers=APPROVAL_HEADERS)
+
+    @staticmethod
+    def till_scoped(view: F) -> F:
+        """Let a view read the calling till from ``X-Till-Id`` (:func:`till_header`)."""
+
+        @functools.wraps(view)
+        def scoped(*args: Any, **kwargs: Any) -> Any:
+            g.pos_till_header = read_till_header()
+            return view(*args, **kwargs)
+
+        return declare(scoped, statuses=(409, 422), headers=(TILL_HEADER,))
 
 
 def idempotent(view: F) -> F:
@@ -158,7 +187,7 @@ def idempotent(view: F) -> F:
             idempotency.finish(db, scope, key, response.status_code, response.get_json())
         return response
 
-    return cast(F, wrapper)
+    return _keyed(wrapper)
 
 
 def idempotent_in_transaction(view: F) -> F:
@@ -195,7 +224,12 @@ def idempotent_in_transaction(view: F) -> F:
                 raise
             return _replay(stored)
 
-    return cast(F, wrapper)
+    return _keyed(wrapper)
+
+
+def _keyed(wrapper: Callable[..., Any]) -> Any:
+    # A keyed request may be refused for its key (422 reused or invalid, 409 still running).
+    return declare(wrapper, statuses=(409, 422), headers=("Idempotency-Key",))
 
 
 @dataclass

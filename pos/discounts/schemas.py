@@ -10,10 +10,18 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from pos.core.schemas import Money, PageArgs, Quantity, StrictSchema
+from pos.core.schemas import (
+    Boolean,
+    Id,
+    Int,
+    Money,
+    PageArgs,
+    Percent,
+    Quantity,
+    QueryBoolean,
+    StrictSchema,
+)
 from pos.discounts.engine import Kind, Per, Rule, Scope
-
-PERCENT = validate.Range(min=0, max=100, error="Percent must be within 0-100")
 
 # type -> (required fields, optional fields)
 BENEFIT_FIELDS: dict[str, tuple[set[str], set[str]]] = {
@@ -74,20 +82,20 @@ class BenefitSchema(StrictSchema):
     """What a discount gives; ``type`` decides which fields apply."""
 
     type = fields.String(required=True, validate=validate.OneOf(sorted(BENEFIT_FIELDS)))
-    percent = fields.Decimal(places=2, as_string=True, validate=PERCENT)
+    percent = Percent()
     amount_minor = Money(data_key="amount")
     price_minor = Money(data_key="price")
     per = fields.String(validate=validate.OneOf([p.value for p in Per]))
-    every_nth = fields.Integer(validate=validate.Range(min=2))
-    cheapest_first = fields.Boolean()
-    required_qty = fields.Integer(validate=validate.Range(min=1))
+    every_nth = Int(2)
+    cheapest_first = Boolean()
+    required_qty = Int(1)
     required_segment = fields.String(allow_none=True)
-    gift_item_id = fields.Integer()
+    gift_item_id = Id()
     gift_price_minor = Money(data_key="gift_price")
-    set_size = fields.Integer(validate=validate.Range(min=2))
+    set_size = Int(2)
     segment = fields.String(allow_none=True)
-    max_per_receipt = fields.Integer(
-        strict=True, validate=validate.Range(min=1),
+    max_per_receipt = Int(
+        1, strict=True,
         metadata={"description": "at most this many applications per receipt (unit benefits)"})
 
     @validates_schema
@@ -105,7 +113,7 @@ class ConditionSchema(StrictSchema):
     min_amount_minor = Money(data_key="min_amount")
     min_quantity = ConditionQuantity()
     segment = fields.String(allow_none=True)
-    weekdays = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)),
+    weekdays = fields.List(Int(0, 6),
                            metadata={"description": "0 = Monday"})
     ranges = fields.List(fields.Nested(TimeRangeSchema))
     forms = fields.List(fields.String(validate=validate.OneOf(["cash", "card",
@@ -114,7 +122,7 @@ class ConditionSchema(StrictSchema):
     types = fields.List(fields.String())
     groups = fields.List(fields.String())
     segments = fields.List(fields.String())
-    store_ids = fields.List(fields.Integer())
+    store_ids = fields.List(Id())
     start = fields.Date()
     end = fields.Date()
 
@@ -137,19 +145,19 @@ class DiscountFields(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     kind = fields.String(validate=validate.OneOf([k.value for k in Kind]))
     scope = fields.String(validate=validate.OneOf([s.value for s in Scope]))
-    group_id = fields.Integer()
+    group_id = Id()
     benefit = fields.Nested(BenefitSchema)
     conditions = fields.List(fields.Nested(ConditionSchema))
     refinements = fields.List(fields.Nested(RefinementSchema))
     segment = fields.String(allow_none=True)
-    item_ids = fields.List(fields.Integer())
+    item_ids = fields.List(Id())
     price_groups = fields.List(fields.String())
-    store_ids = fields.List(fields.Integer())
+    store_ids = fields.List(Id())
     customer_segments = fields.List(fields.String())
     card_types = fields.List(fields.String())
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
-    is_active = fields.Boolean()
+    is_active = Boolean()
 
 
 class NewDiscountSchema(DiscountFields):
@@ -159,15 +167,15 @@ class NewDiscountSchema(DiscountFields):
     kind = fields.String(load_default="automatic",
                          validate=validate.OneOf([k.value for k in Kind]))
     scope = fields.String(load_default="line", validate=validate.OneOf([s.value for s in Scope]))
-    group_id = fields.Integer(load_default=None)
+    group_id = Id(load_default=None)
     benefit = fields.Nested(BenefitSchema, required=True)
 
 
 class DiscountSchema(DiscountFields):
     """A stored discount."""
 
-    id = fields.Integer()
-    position = fields.Integer()
+    id = Id()
+    position = Int(0)
 
 
 class GroupFields(StrictSchema):
@@ -175,9 +183,9 @@ class GroupFields(StrictSchema):
 
     name = fields.String(validate=validate.Length(min=1, max=200))
     rule = fields.String(validate=validate.OneOf([r.value for r in Rule]))
-    parent_id = fields.Integer(allow_none=True)
-    allow_stacking = fields.Boolean()
-    holds_manual = fields.Boolean()
+    parent_id = Id(allow_none=True)
+    allow_stacking = Boolean()
+    holds_manual = Boolean()
 
 
 class NewGroupSchema(GroupFields):
@@ -190,11 +198,11 @@ class NewGroupSchema(GroupFields):
 class GroupSchema(Schema):
     """A stored group."""
 
-    id = fields.Integer()
+    id = Id()
     name = fields.String()
     rule = fields.String()
-    parent_id = fields.Integer(allow_none=True)
-    position = fields.Integer()
+    parent_id = Id(allow_none=True)
+    position = Int(0)
     allow_stacking = fields.Boolean()
     holds_manual = fields.Boolean()
 
@@ -202,7 +210,7 @@ class GroupSchema(Schema):
 class TreeNodeSchema(Schema):
     """A group with its children, in order."""
 
-    id = fields.Integer()
+    id = Id()
     name = fields.String()
     rule = fields.String()
     allow_stacking = fields.Boolean()
@@ -214,16 +222,16 @@ class TreeNodeSchema(Schema):
 class MoveSchema(StrictSchema):
     """Where to move a discount or group: a position in a (new) parent group."""
 
-    position = fields.Integer(required=True, validate=validate.Range(min=0))
-    group_id = fields.Integer(load_default=None, metadata={"description": "new parent group"})
+    position = Int(0, required=True)
+    group_id = Id(load_default=None, metadata={"description": "new parent group"})
 
 
 class DiscountQuerySchema(PageArgs):
     """Filters of the discount list."""
 
     kind = fields.String(load_default=None, validate=validate.OneOf([k.value for k in Kind]))
-    is_active = fields.Boolean(load_default=None)
-    group_id = fields.Integer(load_default=None)
+    is_active = QueryBoolean(load_default=None)
+    group_id = Id(load_default=None)
 
 
 class LimitSchema(StrictSchema):
@@ -231,7 +239,7 @@ class LimitSchema(StrictSchema):
 
     user_group = fields.String(required=True, validate=validate.Length(min=1, max=64))
     price_group = fields.String(load_default=None, allow_none=True)
-    max_percent = fields.Decimal(required=True, places=2, as_string=True, validate=PERCENT)
+    max_percent = Percent(required=True)
 
 
 class LimitsSchema(StrictSchema):

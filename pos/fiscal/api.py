@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from pos.core.schemas import PageArgs, page_of
+from pos.core.schemas import MAX_ID, Id, Int, PageArgs, page_of
 from pos.core.security import Right
 from pos.core.web import ApiBlueprint, authenticate, current_db
 from pos.fiscal import service
@@ -20,23 +20,23 @@ blp = ApiBlueprint("fiscal", __name__, url_prefix="/api/v1",
 class OutboxQuerySchema(PageArgs):
     """Filters of the outbox list."""
 
-    till_id = fields.Integer()
+    till_id = Id()
     state = fields.String(validate=validate.OneOf(OUTBOX_STATES))
 
 
 class OutboxEntrySchema(Schema):
     """A document waiting for, or signed by, the fiscal device."""
 
-    id = fields.Integer()
-    till_id = fields.Integer()
-    number = fields.Integer(allow_none=True)
+    id = Id()
+    till_id = Id()
+    number = Int(1, MAX_ID, allow_none=True)
     kind = fields.String()
-    document_id = fields.Integer()
+    document_id = Id()
     state = fields.String()
-    attempts = fields.Integer()
+    attempts = Int(0)
     last_error = fields.String(allow_none=True)
-    device_number = fields.Integer(allow_none=True)
-    fiscal_sign = fields.Integer(allow_none=True)
+    device_number = Int(0, MAX_ID, allow_none=True)
+    fiscal_sign = Int(0, MAX_ID, allow_none=True)
     created_at = fields.DateTime()
     processed_at = fields.DateTime(allow_none=True)
 

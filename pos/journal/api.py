@@ -6,9 +6,8 @@ from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import fields
 
-from pos.core.schemas import StrictSchema
+from pos.core.schemas import Id, StrictSchema
 from pos.core.security import Right
 from pos.core.web import ApiBlueprint, authenticate, current_db, current_registry
 from pos.journal import service
@@ -20,7 +19,7 @@ blp = ApiBlueprint("journal", __name__, url_prefix="/api/v1",
 class VerifyQuerySchema(StrictSchema):
     """Which till to verify (all when absent)."""
 
-    till_id = fields.Integer()
+    till_id = Id()
 
 
 @blp.route("/journal/verify")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 
-from pos.core.errors import ValidationError
 from pos.core.security import Right
 from pos.core.web import (
     ApiBlueprint,
@@ -16,6 +14,7 @@ from pos.core.web import (
     current_db,
     idempotent,
     idempotent_in_transaction,
+    till_header,
     use_case,
 )
 from pos.receipts import manual, opening, returns, search, service
@@ -39,19 +38,7 @@ from pos.receipts.schemas import (
 
 blp = ApiBlueprint("receipts", __name__, url_prefix="/api/v1",
                    description="Receipts, payments and returns")
-TILL_HEADER = "X-Till-Id"
 RECEIPT = ReceiptSchema()  # one instance: its compiled dump plan is kept with it
-
-
-def _till_header() -> int | None:
-    """Return the calling till from ``X-Till-Id``: a receipt of another till is refused."""
-    value = request.headers.get(TILL_HEADER)
-    if value is None:
-        return None
-    if not value.strip().isdigit():
-        raise ValidationError("X-Till-Id is a till id", code="invalid_till_header",
-                              field=TILL_HEADER)
-    return int(value)
 
 
 def _payment(data: dict[str, Any]) -> service.PaymentRequest:
@@ -80,6 +67,7 @@ class Receipts(MethodView):
 
     @idempotent_in_transaction
     @blp.requires(Right.SELL)
+    @blp.approvable
     @blp.arguments(NewReceiptSchema)
     @blp.response(201, ReceiptSchema)
     @blp.alt_response(200, schema=ReceiptSchema, description="already uploaded (same UUID)")
@@ -127,12 +115,14 @@ class Lines(MethodView):
 
     @idempotent_in_transaction
     @blp.requires(Right.SELL)
+    @blp.approvable
+    @blp.till_scoped
     @blp.arguments(LineInSchema)
     @blp.response(201, ReceiptSchema)
     def post(self, data: dict[str, Any], receipt_id: int) -> Any:
         """Add a line by SKU or any barcode (weight barcodes give the quantity)."""
         reply = KeyedReply(RECEIPT, 201)
-        receipt = service.add_line(use_case(_till_header()), receipt_id, LineRequest(**data),
+        receipt = service.add_line(use_case(till_header()), receipt_id, LineRequest(**data),
                                    reply)
         return reply.response(receipt, 201)
 
@@ -142,18 +132,22 @@ class LineByNo(MethodView):
     """One line."""
 
     @blp.requires(Right.SELL)
+    @blp.approvable
+    @blp.till_scoped
     @blp.arguments(LineChangeSchema)
     @blp.response(200, ReceiptSchema)
     def patch(self, data: dict[str, Any], receipt_id: int, line_no: int) -> Any:
         """Change a line's quantity."""
         change = service.LineChange(data["quantity"], data.get("weight_source"))
-        return service.change_line(use_case(_till_header()), receipt_id, line_no, change)
+        return service.change_line(use_case(till_header()), receipt_id, line_no, change)
 
     @blp.requires(Right.SELL)
+    @blp.approvable
+    @blp.till_scoped
     @blp.response(200, ReceiptSchema)
     def delete(self, receipt_id: int, line_no: int) -> Any:
         """Remove a line."""
-        return service.remove_line(use_case(_till_header()), receipt_id, line_no)
+        return service.remove_line(use_case(till_header()), receipt_id, line_no)
 
 
 @blp.route("/receipts/<int:receipt_id>/payments")
@@ -162,12 +156,14 @@ class Payments(MethodView):
 
     @idempotent_in_transaction
     @blp.requires(Right.SELL)
+    @blp.approvable
+    @blp.till_scoped
     @blp.arguments(PaymentInSchema)
     @blp.response(201, ReceiptSchema)
     def post(self, data: dict[str, Any], receipt_id: int) -> Any:
         """Take a payment (cash may exceed what is due and gives change)."""
         reply = KeyedReply(RECEIPT, 201)
-        receipt = service.add_payment(use_case(_till_header()), receipt_id, _payment(data),
+        receipt = service.add_payment(use_case(till_header()), receipt_id, _payment(data),
                                       reply)
         return reply.response(receipt, 201)
 
@@ -177,11 +173,13 @@ class PaymentBySeq(MethodView):
     """One payment of an open receipt."""
 
     @blp.requires(Right.SELL)
+    @blp.approvable
+    @blp.till_scoped
     @blp.response(200, ReceiptSchema)
     @blp.alt_response(404, schema="Problem")
     def delete(self, receipt_id: int, seq: int) -> Any:
         """Take back a payment (a declined card, a mistyped amount) before the receipt closes."""
-        return service.remove_payment(use_case(_till_header()), receipt_id, seq)
+        return service.remove_payment(use_case(till_header()), receipt_id, seq)
 
 
 @blp.route("/receipts/<int:receipt_id>/close")
@@ -190,12 +188,14 @@ class Close(MethodView):
 
     @idempotent_in_transaction
     @blp.requires(Right.SELL)
+    @blp.approvable
+    @blp.till_scoped
     @blp.response(200, ReceiptSchema)
     @blp.alt_response(409, schema="Problem")
     def post(self, receipt_id: int) -> Any:
         """Close a fully paid receipt: it gets its number, journal entry and fiscal job."""
         reply = KeyedReply(RECEIPT, 200)
-        receipt = service.close_receipt(use_case(_till_header()), receipt_id, reply)
+        receipt = service.close_receipt(use_case(till_header()), receipt_id, reply)
         return reply.response(receipt, 200)
 
 
@@ -205,10 +205,12 @@ class Void(MethodView):
 
     @idempotent
     @blp.requires(Right.SELL)
+    @blp.approvable
+    @blp.till_scoped
     @blp.response(200, ReceiptSchema)
     def post(self, receipt_id: int) -> Any:
         """Void an open receipt (with lines: needs a manager's approval)."""
-        return service.void_receipt(use_case(_till_header()), receipt_id)
+        return service.void_receipt(use_case(till_header()), receipt_id)
 
 
 @blp.route("/returns")
@@ -217,6 +219,7 @@ class Returns(MethodView):
 
     @idempotent_in_transaction
     @blp.requires(Right.RETURN_WITH_RECEIPT)
+    @blp.approvable
     @blp.arguments(NewReturnSchema)
     @blp.response(201, ReceiptSchema)
     @blp.alt_response(200, schema=ReceiptSchema, description="already recorded (same UUID)")
@@ -237,11 +240,13 @@ class ManualDiscounts(MethodView):
 
     @idempotent
     @blp.requires(Right.SELL)
+    @blp.approvable
+    @blp.till_scoped
     @blp.arguments(ManualDiscountInSchema)
     @blp.response(201, ReceiptSchema)
     def post(self, data: dict[str, Any], receipt_id: int) -> Any:
         """Give a manual discount; above the cashier's limit it needs a manager's approval."""
-        return manual.give(use_case(_till_header()), receipt_id, manual.ManualRequest(**data))
+        return manual.give(use_case(till_header()), receipt_id, manual.ManualRequest(**data))
 
 
 @blp.route("/receipts/<int:receipt_id>/manual-discounts/<int:discount_id>")
@@ -249,10 +254,12 @@ class ManualDiscountById(MethodView):
     """One manual discount."""
 
     @blp.requires(Right.SELL)
+    @blp.approvable
+    @blp.till_scoped
     @blp.response(200, ReceiptSchema)
     def delete(self, receipt_id: int, discount_id: int) -> Any:
         """Take a manual discount back."""
-        return manual.withdraw(use_case(_till_header()), receipt_id, discount_id)
+        return manual.withdraw(use_case(till_header()), receipt_id, discount_id)
 
 
 @blp.route("/receipts/<int:receipt_id>/discounts")

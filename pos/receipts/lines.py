@@ -29,11 +29,12 @@ class LineRequest:
 
     sku: str | None = None
     code: str | None = None
-    quantity: str | None = None
+    quantity: str | Decimal | None = None
     weight_source: str | None = None
 
 
-def parse_line_quantity(text: str | None, field: str = "quantity") -> Decimal | None:
+def parse_line_quantity(text: str | Decimal | None, field: str = "quantity"
+                        ) -> Decimal | None:
     """Parse a quantity: positive, at most three decimals; ``invalid_quantity`` otherwise."""
     if text is None:
         return None

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,7 +49,7 @@ from pos.stores.service import get_till, till_not_found
 class ReturnLine:
     """A line to return: the original line's number, or an SKU/barcode without a receipt."""
 
-    quantity: str
+    quantity: str | Decimal
     line_no: int | None = None
     sku: str | None = None
     code: str | None = None

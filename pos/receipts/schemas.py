@@ -8,18 +8,26 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from pos.core.fastdump import FastDumpSchema
 from pos.core.pan import reject_pans
-from pos.core.schemas import Money, PageArgs, Quantity, StrictSchema, page_of
+from pos.core.schemas import (
+    MAX_ID,
+    Id,
+    Int,
+    Money,
+    PageArgs,
+    Percent,
+    Quantity,
+    StrictSchema,
+    page_of,
+)
 from pos.discounts.schemas import NewDiscountSchema
 from pos.receipts.model import CLOSED, OPEN, RETURN, SALE, VOIDED
-
-MAX_ID = 2**63 - 1  # the largest BIGINT: a larger filter value is refused, not sent to SQL
 
 
 class LineSchema(Schema):
     """A receipt line."""
 
-    line_no = fields.Integer()
-    item_id = fields.Integer()
+    line_no = Int(1)
+    item_id = Id()
     sku = fields.String()
     name = fields.String()
     code = fields.String(allow_none=True)
@@ -33,13 +41,13 @@ class LineSchema(Schema):
     is_manual_weight = fields.Boolean()
     is_gift = fields.Boolean(metadata={"description": "added by the receipt: a gift rule's item"})
     discounts = fields.List(fields.Dict())
-    original_line_id = fields.Integer(allow_none=True)
+    original_line_id = Id(allow_none=True)
 
 
 class PaymentSchema(Schema):
     """A payment or refund."""
 
-    seq = fields.Integer()
+    seq = Int(1)
     type = fields.String(attribute="kind")
     amount = Money(attribute="amount_minor")
     card_brand = fields.String(allow_none=True)
@@ -51,15 +59,15 @@ class PaymentSchema(Schema):
 class ReceiptSchema(FastDumpSchema):
     """A receipt or a return with its lines, payments and pricing trace."""
 
-    id = fields.Integer()
+    id = Id()
     kind = fields.String()
     state = fields.String()
-    number = fields.Integer(allow_none=True)
-    store_id = fields.Integer()
-    till_id = fields.Integer()
-    shift_id = fields.Integer()
+    number = Int(1, MAX_ID, allow_none=True)
+    store_id = Id()
+    till_id = Id()
+    shift_id = Id()
     client_uuid = fields.String()
-    cashier_id = fields.Integer()
+    cashier_id = Id()
     opened_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
     total = Money(attribute="total_minor")
@@ -71,7 +79,7 @@ class ReceiptSchema(FastDumpSchema):
     change = Money(attribute="current_change_minor",
                    metadata={"description": "cash to give back; shown as soon as cash "
                                             "exceeds what is due"})
-    original_receipt_id = fields.Integer(allow_none=True)
+    original_receipt_id = Id(allow_none=True)
     card_code = fields.String(allow_none=True)
     customer_ref = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(LineSchema))
@@ -83,11 +91,11 @@ class ReceiptSchema(FastDumpSchema):
 class ReceiptQuerySchema(PageArgs):
     """Filters of the receipt list; ``from``/``to`` match a receipt opened or closed in them."""
 
-    till = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
-    shift = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    till = Id()
+    shift = Id()
     state = fields.String(validate=validate.OneOf([OPEN, CLOSED, VOIDED]))
     kind = fields.String(validate=validate.OneOf([SALE, RETURN]))
-    number = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    number = Id()
     from_ = fields.AwareDateTime(data_key="from")
     to = fields.AwareDateTime()
 
@@ -95,16 +103,16 @@ class ReceiptQuerySchema(PageArgs):
 class ReceiptListItemSchema(Schema):
     """A receipt as the list shows it; ``GET /receipts/{id}`` gives the whole of it."""
 
-    id = fields.Integer()
-    number = fields.Integer(allow_none=True)
-    till_id = fields.Integer()
-    shift_id = fields.Integer()
+    id = Id()
+    number = Id(allow_none=True)
+    till_id = Id()
+    shift_id = Id()
     state = fields.String()
     kind = fields.String()
     total = Money(attribute="total_minor")
     opened_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
-    cashier_id = fields.Integer()
+    cashier_id = Id()
 
 
 ReceiptPageSchema = page_of(ReceiptListItemSchema, "ReceiptPage")
@@ -115,7 +123,7 @@ class LineInSchema(StrictSchema):
 
     sku = fields.String(validate=validate.Length(min=1, max=64))
     code = fields.String(validate=validate.Length(min=1, max=64))
-    quantity = fields.String(metadata={"example": "0.455"})
+    quantity = Quantity(metadata={"example": "0.455"})
     weight_source = fields.String(metadata={
         "description": "scale or manual; a weight sent without it is manual (needs the right)"})
 
@@ -147,7 +155,7 @@ class PaymentInSchema(StrictSchema):
 class NewReceiptSchema(StrictSchema):
     """A receipt to open; with lines and covering payments it is closed at once."""
 
-    till_id = fields.Integer(required=True)
+    till_id = Id(required=True)
     client_uuid = fields.String(metadata={"description": "client-generated UUID"})
     lines = fields.List(fields.Nested(LineInSchema), load_default=list,
                         validate=validate.Length(max=500))
@@ -163,7 +171,7 @@ class NewReceiptSchema(StrictSchema):
 class QuoteSchema(StrictSchema):
     """A basket to price without saving."""
 
-    till_id = fields.Integer(required=True)
+    till_id = Id(required=True)
     lines = fields.List(fields.Nested(LineInSchema), required=True,
                         validate=validate.Length(min=1, max=500))
     card_code = fields.String(validate=validate.Length(max=64))
@@ -185,24 +193,24 @@ class QuoteResultSchema(FastDumpSchema):
 class LineChangeSchema(StrictSchema):
     """A new quantity for a line."""
 
-    quantity = fields.String(required=True)
+    quantity = Quantity(required=True)
     weight_source = fields.String()
 
 
 class ReturnLineInSchema(StrictSchema):
     """A line to return: ``line_no`` of the original, or ``sku``/``code`` without receipt."""
 
-    line_no = fields.Integer()
+    line_no = Int(1)
     sku = fields.String()
     code = fields.String()
-    quantity = fields.String(required=True)
+    quantity = Quantity(required=True)
 
 
 class NewReturnSchema(StrictSchema):
     """A return, closed in one request."""
 
-    till_id = fields.Integer(required=True)
-    original_receipt_id = fields.Integer(allow_none=True, load_default=None)
+    till_id = Id(required=True)
+    original_receipt_id = Id(allow_none=True, load_default=None)
     client_uuid = fields.String()
     lines = fields.List(fields.Nested(ReturnLineInSchema), required=True,
                         validate=validate.Length(min=1, max=500))
@@ -211,23 +219,22 @@ class NewReturnSchema(StrictSchema):
 class ManualDiscountInSchema(StrictSchema):
     """A manual discount: ``percent`` or ``amount``, on ``line_no`` or the whole receipt."""
 
-    percent = fields.Decimal(places=2, as_string=True,
-                             validate=validate.Range(min=0, max=100, min_inclusive=False))
+    percent = Percent(minimum=0, maximum=100, min_inclusive=False)
     amount_minor = Money(data_key="amount")
-    line_no = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    line_no = Int(1, load_default=None)
     reason = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 class ManualDiscountSchema(Schema):
     """A manual discount given on a receipt."""
 
-    id = fields.Integer()
-    line_no = fields.Integer(allow_none=True)
+    id = Int(1)
+    line_no = Int(1, allow_none=True)
     percent = fields.String(allow_none=True)
     amount = Money(attribute="amount_minor", allow_none=True)
     reason = fields.String()
-    given_by = fields.Integer()
-    approved_by = fields.Integer(allow_none=True)
+    given_by = Id()
+    approved_by = Id(allow_none=True)
 
 
 class AppliedSchema(Schema):
@@ -246,7 +253,7 @@ class AppliedSchema(Schema):
 class LineDiscountsSchema(Schema):
     """What happened to one line's price."""
 
-    line_no = fields.Integer()
+    line_no = Int(1)
     sku = fields.String()
     name = fields.String()
     base_amount = Money(attribute="base_amount_minor")
@@ -259,7 +266,7 @@ class LineDiscountsSchema(Schema):
 class DiscountReportSchema(Schema):
     """The applied-discounts report of a receipt: every kopeck explained."""
 
-    receipt_id = fields.Integer()
+    receipt_id = Id()
     state = fields.String()
     total = Money(attribute="total_minor")
     discount = Money(attribute="discount_minor", allow_negative=True)
@@ -271,28 +278,28 @@ class DiscountReportSchema(Schema):
 class DraftDiscountSchema(NewDiscountSchema):
     """A discount of a draft; with ``id`` it replaces that stored discount."""
 
-    id = fields.Integer(load_default=None)
+    id = Id(load_default=None)
 
 
 class DraftSchema(StrictSchema):
     """Changes to try without activating them."""
 
     discounts = fields.List(fields.Nested(DraftDiscountSchema), load_default=list)
-    deactivate = fields.List(fields.Integer(), load_default=list)
+    deactivate = fields.List(Id(), load_default=list)
 
 
 class SimulateSchema(StrictSchema):
     """A basket (or a stored receipt) to price under the active rules and under a draft."""
 
     basket = fields.Nested(QuoteSchema, load_default=None)
-    receipt_id = fields.Integer(load_default=None)
+    receipt_id = Id(load_default=None)
     draft = fields.Nested(DraftSchema, required=True)
 
 
 class SimulatedLineSchema(Schema):
     """One line priced by a rule set."""
 
-    line_no = fields.Integer()
+    line_no = Int(1)
     sku = fields.String()
     base_amount = Money(attribute="base_amount_minor")
     discount = Money(attribute="discount_minor", allow_negative=True)

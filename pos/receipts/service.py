@@ -65,7 +65,7 @@ class PaymentRequest:
 class LineChange:
     """A new quantity for a line, and for weighed goods where the weight came from."""
 
-    quantity: str
+    quantity: str | Decimal
     weight_source: str | None = None
 
 

@@ -47,6 +47,7 @@ class Shifts(MethodView):
 
     @idempotent
     @blp.requires(Right.OPEN_SHIFT)
+    @blp.approvable
     @blp.arguments(OpenShiftSchema)
     @blp.response(201, ShiftSchema)
     @blp.alt_response(409, schema="Problem")
@@ -73,6 +74,7 @@ class CashIn(MethodView):
 
     @idempotent
     @blp.requires(Right.CASH_IN)
+    @blp.approvable
     @blp.arguments(CashMoveSchema)
     @blp.response(201, CashMovementSchema)
     def post(self, data: dict[str, Any], shift_id: int) -> Any:
@@ -87,6 +89,7 @@ class CashOut(MethodView):
 
     @idempotent
     @blp.requires(Right.SELL)
+    @blp.approvable
     @blp.arguments(CashMoveSchema)
     @blp.response(201, CashMovementSchema)
     def post(self, data: dict[str, Any], shift_id: int) -> Any:
@@ -112,6 +115,7 @@ class CloseShift(MethodView):
 
     @idempotent
     @blp.requires(Right.OPEN_SHIFT)
+    @blp.approvable
     @blp.arguments(CloseShiftSchema)
     @blp.response(200, ShiftSchema)
     @blp.alt_response(409, schema="Problem")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos.core.schemas import Money, StrictSchema
+from pos.core.schemas import Boolean, Id, Int, Money, StrictSchema
 from pos.stores.model import TILL_MODES
 
 
 class TillSchema(Schema):
     """A till."""
 
-    id = fields.Integer()
-    store_id = fields.Integer()
-    number = fields.Integer()
+    id = Id()
+    store_id = Id()
+    number = Int(1, 9999)
     name = fields.String()
     mode = fields.String()
     is_active = fields.Boolean()
@@ -22,7 +22,7 @@ class TillSchema(Schema):
 class NewTillSchema(StrictSchema):
     """A till to add."""
 
-    number = fields.Integer(required=True, validate=validate.Range(min=1, max=9999))
+    number = Int(1, 9999, required=True)
     name = fields.String(load_default="", validate=validate.Length(max=100))
     mode = fields.String(load_default="online", validate=validate.OneOf(TILL_MODES))
 
@@ -32,13 +32,13 @@ class TillUpdateSchema(StrictSchema):
 
     name = fields.String(validate=validate.Length(max=100))
     mode = fields.String(validate=validate.OneOf(TILL_MODES))
-    is_active = fields.Boolean()
+    is_active = Boolean()
 
 
 class StoreSchema(Schema):
     """A store with its tills."""
 
-    id = fields.Integer()
+    id = Id()
     code = fields.String()
     name = fields.String()
     address = fields.String()
@@ -46,7 +46,7 @@ class StoreSchema(Schema):
     max_cash_difference = Money(attribute="max_cash_difference_minor")
     blind_close = fields.Boolean(metadata={
         "description": "cashiers close shifts without being shown the expected cash"})
-    blind_recounts = fields.Integer(metadata={
+    blind_recounts = Int(0, 10, metadata={
         "description": "recounts allowed before a blind count off by more than "
                        "max_cash_difference needs a manager"})
     is_active = fields.Boolean()
@@ -62,8 +62,8 @@ class NewStoreSchema(StrictSchema):
     timezone = fields.String(required=True, validate=validate.Length(max=64))
     max_cash_difference_minor = Money(load_default=0, data_key="max_cash_difference")
     price_type = fields.String(load_default=None)
-    blind_close = fields.Boolean(load_default=False)
-    blind_recounts = fields.Integer(load_default=1, validate=validate.Range(min=0, max=10))
+    blind_close = Boolean(load_default=False)
+    blind_recounts = Int(0, 10, load_default=1)
 
 
 class StoreUpdateSchema(StrictSchema):
@@ -74,6 +74,6 @@ class StoreUpdateSchema(StrictSchema):
     timezone = fields.String(validate=validate.Length(max=64))
     max_cash_difference_minor = Money(data_key="max_cash_difference")
     price_type = fields.String(allow_none=True)
-    blind_close = fields.Boolean()
-    blind_recounts = fields.Integer(validate=validate.Range(min=0, max=10))
-    is_active = fields.Boolean()
+    blind_close = Boolean()
+    blind_recounts = Int(0, 10)
+    is_active = Boolean()

@@ -126,3 +126,7 @@ class TestNumbers:
     @pytest.mark.parametrize("value", [1e300, 10**25, 1234, 12.5, float("inf")])
     def test_a_number_of_any_other_length_is_not(self, value):
         assert not pan.holds_pan("quantity", value)
+
+    def test_an_amount_too_long_for_a_card_is_left_to_its_field(self):
+        assert not pan.holds_pan("amount", "9999999999999999999999999.00")
+        assert pan.holds_pan("amount", "4111111111111111.00")

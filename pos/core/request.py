@@ -1,0 +1,111 @@
+"""Who and what a request is about: the app's services, the signed-in principal, the headers.
+
+The headers a view may read beyond authentication are few and documented by the blueprint
+decorator that lets a route read them (:mod:`pos.core.web`): ``X-Till-Id`` on till-scoped
+routes and the approval headers on approvable ones.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import cast
+
+from flask import current_app, g, request
+
+from pos.core.barcode import WeightLayout
+from pos.core.clock import Clock
+from pos.core.config import Settings
+from pos.core.context import Context
+from pos.core.db import Database
+from pos.core.errors import UnauthorizedError, ValidationError
+from pos.core.registry import Registry
+from pos.core.schemas import MAX_ID
+from pos.core.security import Actor, Approval, Principal, TokenCache
+
+APPROVAL_HEADERS = ("X-Approval-Code", "X-Manager-Credentials")
+TILL_HEADER = "X-Till-Id"
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: "²" is a digit to str.isdigit, not to int
+
+
+def current_db() -> Database:
+    """Return the application's database."""
+    return cast(Database, current_app.extensions["pos.db"])
+
+
+def current_settings() -> Settings:
+    """Return the application's settings."""
+    return cast(Settings, current_app.extensions["pos.settings"])
+
+
+def current_clock() -> Clock:
+    """Return the application's clock."""
+    return cast(Clock, current_app.extensions["pos.clock"])
+
+
+def barcode_layouts() -> list[WeightLayout]:
+    """Return the weight and price barcode layouts configured for this installation."""
+    return cast(list[WeightLayout], current_app.extensions["pos.barcode_layouts"])
+
+
+def current_actor() -> Actor:
+    """Return who acts on this request, with a manager's approval if headers carry one."""
+    code, credentials = (request.headers.get(name) for name in APPROVAL_HEADERS)
+    if (code or credentials) and not g.get("pos_approvable") and current_app.testing:
+        # Tests catch a route whose use case takes approvals but whose documentation says not.
+        raise RuntimeError(f"{request.endpoint} reads approval headers: mark it approvable")
+    return Actor(authenticate(), Approval.from_headers(code, credentials), client_address())
+
+
+def current_registry() -> Registry:
+    """Return the application's registry: payment types, journal checks, caches."""
+    return cast(Registry, current_app.extensions["pos.registry"])
+
+
+def current_tokens() -> TokenCache:
+    """Return this app's cache of looked-up bearer tokens."""
+    return current_registry().caches.get(TokenCache)
+
+
+def use_case(till_id: int | None = None) -> Context:
+    """Return the context a use case runs in for this request (who acts, now, the app's)."""
+    return Context(current_db(), current_registry(), current_actor(), current_clock().now(),
+                   tuple(barcode_layouts()), till_id)
+
+
+def client_address() -> str:
+    """Return the caller's address (the proxy in front is expected to set REMOTE_ADDR)."""
+    return request.remote_addr or "unknown"
+
+
+def authenticate() -> Principal:
+    """Return the principal of the bearer token on this request, or raise 401."""
+    if "principal" in g:
+        return cast(Principal, g.principal)
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError("Send 'Authorization: Bearer <token>'", code="unauthorized")
+    resolve = current_app.extensions["pos.authenticate"]
+    principal = resolve(current_db(), current_tokens(), token.strip(), current_clock().now())
+    if principal is None:
+        raise UnauthorizedError("The token is unknown, expired or revoked", code="invalid_token")
+    g.principal = principal
+    return cast(Principal, principal)
+
+
+def read_till_header() -> int | None:
+    """Read ``X-Till-Id``, the calling till; a value that is no till id is 422."""
+    value = request.headers.get(TILL_HEADER)
+    if value is None:
+        return None
+    if not _DIGITS.fullmatch(value.strip()) or not 1 <= int(value) <= MAX_ID:
+        raise ValidationError("X-Till-Id is a till id", code="invalid_till_header",
+                              field=TILL_HEADER)
+    return int(value)
+
+
+def till_header() -> int | None:
+    """Return the calling till that a till-scoped route read from ``X-Till-Id``."""
+    if "pos_till_header" not in g:
+        raise RuntimeError(f"{request.endpoint} reads {TILL_HEADER}: mark it till_scoped")
+    return cast(int | None, g.pos_till_header)
