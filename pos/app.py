@@ -19,7 +19,7 @@ from pos.core.money import reset_rounding, rounding_mode, use_rounding
 from pos.core.pan_guard import refuse_card_numbers
 from pos.core.problems import register_problem_handlers
 from pos.core.registry import Registry
-from pos.core.web import IdConverter
+from pos.core.web import IdConverter, TextConverter
 from pos.discounts import api as discounts_api
 from pos.fiscal import api as fiscal_api
 from pos.journal import api as journal_api
@@ -64,7 +64,8 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.registry": build_registry(),
     })
     _use_rounding(app, settings.rounding)
-    app.url_map.converters["int"] = IdConverter  # before any route is added
+    # Before any route is added: path parts that no row can match are 404, not a 500.
+    app.url_map.converters.update(int=IdConverter, string=TextConverter, default=TextConverter)
     _register_api(app)
     register_problem_handlers(app)
     app.before_request(refuse_card_numbers)  # before any view: a refusal writes nothing

@@ -7,7 +7,8 @@ written route by route:
 
 - a path id: 404 (an id that cannot exist never reaches the view either);
 - a JSON body: 400 (malformed JSON), 413 and 422; a query: 422; a body or query naming ids: 404;
-- a write (POST, PUT, PATCH, DELETE): 409 (a state conflict, an idempotent twin in flight);
+- a write (POST, PUT, PATCH, DELETE): 409 (a state conflict, an idempotent twin in flight)
+  and 422 (what it asks cannot be done: deleting the root group);
 - what the kernel's decorators declare through :func:`declare`: a guard 401 and 403, an
   ``Idempotency-Key`` (422 for a reused key), ``X-Till-Id``, the approval headers (403, 429).
 
@@ -129,7 +130,8 @@ def document_operation(doc: dict[str, Any], doc_info: dict[str, Any], *, method:
 
 
 def _statuses_of(doc: dict[str, Any], method: str) -> set[int]:
-    statuses = {409} if method in WRITES else set()
+    # A write may be refused by the state (409) or by what it asks of it (422 root_is_fixed).
+    statuses = {409, 422} if method in WRITES else set()
     body = doc.get("requestBody", {}).get("content", {})
     queries = [p["schema"] for p in doc.get("parameters", [])
                if p.get("in") == "query" and "schema" in p]

@@ -24,6 +24,8 @@ ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 # A private context: enough precision for any price x quantity x percent we can meet, and
 # independent of whatever the thread's default context happens to be.
 _CTX = decimal.Context(prec=40, rounding=ROUND_HALF_UP)
+# Amounts and quantities read from text stay within 10^±30, so no step above exceeds _CTX.
+_MAX_MAGNITUDE = 30
 
 
 class MoneyFormatError(ValueError):
@@ -77,6 +79,9 @@ def _decimal(text: str | int | Decimal) -> Decimal:
         raise MoneyFormatError(f"{text!r} is not a decimal number") from None
     if not value.is_finite():
         raise MoneyFormatError(f"{text!r} is not a finite number")
+    if value and not -_MAX_MAGNITUDE < value.adjusted() < _MAX_MAGNITUDE:
+        # 1e308 or 1e-99999999: scaling or quantizing it would overflow the context
+        raise MoneyFormatError(f"{text!r} is out of range")
     return value
 
 

@@ -50,6 +50,10 @@ def barcode_layouts() -> list[WeightLayout]:
 def current_actor() -> Actor:
     """Return who acts on this request, with a manager's approval if headers carry one."""
     code, credentials = (request.headers.get(name) for name in APPROVAL_HEADERS)
+    for name, value in zip(APPROVAL_HEADERS, (code, credentials), strict=True):
+        if value is not None and "\x00" in value:  # PostgreSQL cannot look a NUL up
+            raise ValidationError(f"{name} must not contain a NUL character",
+                                  code="invalid_approval_header", field=name)
     if (code or credentials) and not g.get("pos_approvable") and current_app.testing:
         # Tests catch a route whose use case takes approvals but whose documentation says not.
         raise RuntimeError(f"{request.endpoint} reads approval headers: mark it approvable")

@@ -9,11 +9,12 @@ decimals), quantities by :class:`Quantity` (at most :data:`MAX_QUANTITY`).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import has_app_context
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from pos.core.money import (
     MoneyFormatError,
@@ -113,16 +114,18 @@ class Money(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise self.make_error("invalid")
+        limit = max_amount_minor(_exponent())
+        too_large = _refuse(f"Must be at most {format_minor(limit, _exponent())}.",
+                            "amount_too_large")
         try:
             amount = parse_minor(value, _exponent())
         except MoneyFormatError as error:
-            raise ValidationError(str(error)) from None
+            raise (too_large if _beyond(value, MAX_AMOUNT_MAJOR + 1) else
+                   ValidationError(str(error))) from None
         if amount < 0 and not self.allow_negative:
             raise self.make_error("negative")
-        limit = max_amount_minor(_exponent())
         if abs(amount) > limit:
-            raise _refuse(f"Must be at most {format_minor(limit, _exponent())}.",
-                          "amount_too_large")
+            raise too_large
         return amount
 
 
@@ -176,6 +179,8 @@ class Quantity(fields.Field):
         try:
             quantity = parse_quantity(text)
         except MoneyFormatError as error:
+            if _beyond(text, MAX_QUANTITY, signed=True):  # 1e308 too: out of the parser's range
+                raise _refuse(self.error_messages["too_large"], "quantity_too_large") from None
             raise _refuse(str(error), "invalid_quantity") from None
         if quantity <= 0:
             raise _refuse(self.error_messages["not_positive"], "invalid_quantity")
@@ -215,16 +220,25 @@ class Percent(fields.Field):
             percent = None
         if percent is None or not percent.is_finite():
             raise self.make_error("invalid")
-        if percent != percent.quantize(_CENT):
-            raise self.make_error("places")
         low, high, low_inclusive = self.bounds
         if not (low <= percent if low_inclusive else low < percent) or percent > high:
             raise self.make_error("range", relation="at least" if low_inclusive else "above",
                                   minimum=low, maximum=high)
+        if percent != percent.quantize(_CENT):  # within bounds first: 1e306 cannot quantize
+            raise self.make_error("places")
         return percent.quantize(_CENT)
 
 
 _CENT = Decimal("0.01")
+
+
+def _beyond(text: str | int, bound: Decimal | int, *, signed: bool = False) -> bool:
+    # Whether decimal text the parser refused is a number past the bound (1e308 is, "x" not).
+    try:
+        value = Decimal(str(text).strip())
+    except ArithmeticError:
+        return False
+    return (value if signed else value.copy_abs()) > bound
 
 
 def _refuse(message: str, code: str) -> ValidationError:
@@ -232,12 +246,36 @@ def _refuse(message: str, code: str) -> ValidationError:
 
 
 class StrictSchema(Schema):
-    """A schema that refuses unknown fields, so typos never pass silently."""
+    """A schema of client input: unknown fields and NUL characters are refused.
+
+    Unknown fields, so typos never pass silently; a NUL anywhere in a value, because
+    PostgreSQL cannot store one in text and no name, code or reason needs it.
+    """
 
     class Meta:
         """Refuse unknown fields."""
 
         unknown = RAISE
+
+    @pre_load
+    def _no_nul(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, Mapping):
+            bad = sorted(str(key) for key, value in data.items()
+                         if "\x00" in str(key) or _has_nul(value))
+            if bad:
+                raise ValidationError({key: ["Must not contain a NUL character."]
+                                       for key in bad})
+        return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(each) for each in value)
+    return False
 
 
 class PageArgs(StrictSchema):

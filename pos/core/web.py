@@ -19,7 +19,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from werkzeug.routing import ValidationError as NoMatch
 
 from pos.core import idempotency
@@ -45,7 +45,7 @@ from pos.core.schemas import MAX_ID
 from pos.core.security import Right
 
 __all__ = [  # what features take from here; the request helpers live in pos.core.request
-    "ApiBlueprint", "IdConverter", "KeyedReply", "authenticate", "barcode_layouts",
+    "ApiBlueprint", "IdConverter", "KeyedReply", "TextConverter", "authenticate", "barcode_layouts",
     "client_address", "current_actor", "current_clock", "current_db", "current_registry",
     "current_settings", "current_tokens", "idempotent", "idempotent_in_transaction",
     "till_header", "use_case",
@@ -71,6 +71,18 @@ class IdConverter(IntegerConverter):
         if len(value) > len(str(MAX_ID)):
             raise NoMatch()
         return super().to_python(value)
+
+
+class TextConverter(UnicodeConverter):
+    """``<name>`` or ``<string:name>`` in a route: never matches a NUL (%00), so that is 404.
+
+    PostgreSQL cannot compare text with a NUL in it: the lookup failed with a 500.
+    """
+
+    def __init__(self, url_map: Map, minlength: int = 1, maxlength: int | None = None,
+                 length: int | None = None) -> None:
+        super().__init__(url_map, minlength, maxlength, length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
 
 
 class ApiBlueprint(Blueprint):
@@ -137,7 +149,7 @@ class ApiBlueprint(Blueprint):
             g.pos_approvable = True
             return view(*args, **kwargs)
 
-        return declare(approvable, statuses=(403, 429), headers=APPROVAL_HEADERS)
+        return declare(approvable, statuses=(403, 422, 429), headers=APPROVAL_HEADERS)
 
     @staticmethod
     def till_scoped(view: F) -> F:

@@ -11,6 +11,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from pos.core.schemas import (
+    MAX_ID,
     Boolean,
     Id,
     Int,
@@ -210,7 +211,7 @@ class GroupSchema(Schema):
 class TreeNodeSchema(Schema):
     """A group with its children, in order."""
 
-    id = Id()
+    id = Int(0, MAX_ID, metadata={"description": "0 for the root"})
     name = fields.String()
     rule = fields.String()
     allow_stacking = fields.Boolean()

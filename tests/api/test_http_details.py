@@ -156,3 +156,32 @@ class TestNumbersAsJson:
             "limits": [{"user_group": "cashiers", "max_percent": 7.5}]})
         assert response.status_code == 200, response.get_json()
         assert response.get_json()[0]["max_percent"] == "7.50"
+
+
+class TestNulCharacters:
+    """PostgreSQL cannot store or compare text with a NUL: it is refused before the database."""
+
+    def test_a_nul_in_a_body_field_names_the_field(self, api):
+        body = _problem(api.as_("manager").post("/api/v1/segments", json={
+            "code": "NUL", "name": "a\u0000b"}), 422)
+        assert set(body["errors"]) == {"name"}
+
+    def test_a_nul_deep_inside_a_value_names_the_outer_field(self, api, receipt):
+        body = _problem(api.post(f"/api/v1/receipts/{receipt['id']}/payments", json={
+            "type": "cash", "amount": "1.00", "details": {"note": ["x\u0000"]}}), 422)
+        assert set(body["errors"]) == {"details"}
+
+    def test_a_nul_in_a_query_names_the_parameter(self, api):
+        body = _problem(api.get("/api/v1/items?q=milk%00"), 422)
+        assert set(body["errors"]) == {"q"}
+
+    def test_a_nul_in_a_path_name_is_not_found(self, api):
+        response = api.as_("admin").put("/api/v1/users/cash%00ier/password",
+                                         json={"password": "a-new-password"})
+        assert _problem(response, 404)["code"] == "not_found"
+
+    def test_a_nul_in_manager_credentials_is_refused(self, api, shift):
+        response = api.post(f"/api/v1/shifts/{shift['id']}/cash-out",
+                            json={"amount": "1.00", "reason": "safe"},
+                            headers={"X-Manager-Credentials": "man\u0000ager:manager-pass"})
+        assert _problem(response, 422)["code"] == "invalid_approval_header"
