@@ -50,6 +50,8 @@ class CompiledRules:
     judged: dict[str, Judged] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     slot_path: Path | None = None
+    filed_exactly: set[str] = field(default_factory=set)
+    """Ids of the discounts that match every line filed under their key: no check needed."""
 
     def lookup(self, basket: Basket) -> dict[str, list[int]]:
         """Return each candidate discount's target lines, in line order."""
@@ -63,7 +65,7 @@ class CompiledRules:
                 buckets.append(self.by_price_group.get(line.price_group, ()))
             for bucket in buckets:
                 for discount in bucket:
-                    if discount.matches(line):
+                    if discount.id in self.filed_exactly or discount.matches(line):
                         hits.setdefault(discount.id, []).append(line.line_no)
         return hits
 
@@ -117,6 +119,17 @@ def _file(discount: Discount, rules: CompiledRules) -> None:
         _put_all(rules.by_price_group, sorted(discount.price_groups), discount)
     else:
         rules.everyone.append(discount)
+    if _is_filed_exactly(discount):
+        rules.filed_exactly.add(discount.id)
+
+
+def _is_filed_exactly(discount: Discount) -> bool:
+    """Tell whether every line looked up under the discount's key matches it, unchecked."""
+    keys = [bool(discount.item_ids), discount.qualifying_segment is not None]
+    keys.append(bool(discount.price_groups))
+    benefit_segment = getattr(discount.benefit, "segment", None)
+    narrowed = benefit_segment not in (None, discount.qualifying_segment)
+    return sum(keys) <= 1 and not discount.line_nos and not narrowed
 
 
 def _put_all(index: dict[K, list[Discount]], keys: Sequence[K], discount: Discount) -> None:
