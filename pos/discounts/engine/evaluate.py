@@ -215,8 +215,9 @@ class Evaluation:
         return Unpriced(discount, parent, lines, is_judged, bases, consumed, taken, self._later)
 
     def _later(self, loser: Unpriced) -> Amounts:
-        # Read perhaps after the request: judge and round as this pricing did.
-        return self.snapshot.run(self._loser_amounts, loser)
+        # Read perhaps after the request: judge and round as this pricing did. A copy each
+        # time, since two threads cannot run in one context object at once.
+        return self.snapshot.copy().run(self._loser_amounts, loser)
 
     def _loser_amounts(self, loser: Unpriced) -> Amounts:
         """Return what a sure loser would have given per line."""
