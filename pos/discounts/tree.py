@@ -62,7 +62,7 @@ def load_tree(session: Session) -> e.Group:
 
 
 def load_groups(session: Session) -> e.Group:
-    """Read the stored groups as a tree without their discounts (and their manual slot)."""
+    """Read the stored groups as a tree: their nesting and manual slot, not their discounts."""
     return build_tree(session.scalars(select(DiscountGroup)), ())
 
 
