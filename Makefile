@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/discounts.py
 	$(BIN)/python bench/discounts_http.py
+	$(BIN)/python bench/discount_store.py
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/zreport.py
 	$(BIN)/python bench/devices.py

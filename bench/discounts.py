@@ -285,9 +285,12 @@ def bench_engine() -> dict[str, float]:
 
 
 def main() -> None:
-    """Run the engine benchmark, then ``quote`` through HTTP with 10,000 stored rules."""
+    """Run the sparse and the dense (discounts_dense.py) engine benchmarks, then HTTP ``quote``."""
     bench_engine()
+    from bench.discounts_dense import bench_dense
     from bench.discounts_http import main as bench_http
+
+    bench_dense()
 
     bench_http()
 

@@ -1,14 +1,15 @@
 """Use cases of discount management: groups and discounts in a tree, order, activation.
 
-Every change is checked as a whole before it is committed: the new tree must compile (no
-cycles, percents within 0-100, dates in order) and every referenced item, segment, price group
-and store must exist. A refused change writes nothing.
+Every change is checked before it is committed, as far as it reaches: a discount on its own
+(percents within 0-100, dates in order: no other rule is read), the groups' tree for a change
+to the groups (no cycles, one manual slot); every referenced item, segment, price group and
+store must exist. A refused change writes nothing.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from pos.discounts import codec
 from pos.discounts import engine as e
 from pos.discounts.model import DiscountGroup, DiscountRow, bump_version
 from pos.discounts.references import check_references
-from pos.discounts.tree import ROOT_NAME, load_tree
+from pos.discounts.tree import ROOT_NAME, load_groups, load_tree
 
 _JSON_FIELDS = {"benefit", "conditions", "refinements", "item_ids", "price_groups", "store_ids",
                 "customer_segments", "card_types"}
@@ -64,16 +65,31 @@ def _next_position(session: Session, group_id: int) -> int:
     return max(groups if groups is not None else -1, rows if rows is not None else -1) + 1
 
 
-def _commit_checked(session: Session) -> None:
-    """Compile the tree as it now stands; refuse the whole change if it does not."""
+def _commit_discount(session: Session, row: DiscountRow) -> None:
+    """Validate a created or changed discount on its own; refuse the change if it is wrong."""
     session.flush()
-    problems = e.validate_tree(load_tree(session))
+    problems = e.validate_discount(codec.discount(row))
     if problems:
-        error = e.RulesError(problems)
-        error.code = problems[0].code  # the first problem's stable code, e.g. group_cycle
-        raise error
+        # Name the places as the whole tree does (children[2].benefit...); the change is
+        # refused anyway, so this is the one time a change to a discount reads every rule.
+        _refuse(e.validate_tree(load_tree(session)) or problems)
+    bump_version(session)
+
+
+def _commit_groups(session: Session) -> None:
+    """Validate the groups' tree (nesting, the manual slot); refuse the change if it is wrong."""
+    session.flush()
+    problems = e.validate_tree(load_groups(session))
+    if problems:
+        _refuse(problems)
     _check_single_manual_slot(session)
     bump_version(session)
+
+
+def _refuse(problems: list[e.Problem]) -> NoReturn:
+    error = e.RulesError(problems)
+    error.code = problems[0].code  # the first problem's stable code, e.g. group_cycle
+    raise error
 
 
 def _check_single_manual_slot(session: Session) -> None:
@@ -102,7 +118,7 @@ def create_discount(db: Database, data: dict[str, Any], now: datetime) -> Discou
         row = DiscountRow(**stored, group_id=group_id,
                           position=_next_position(session, group_id), updated_at=now)
         session.add(row)
-        _commit_checked(session)
+        _commit_discount(session, row)
     return row
 
 
@@ -121,7 +137,7 @@ def update_discount(db: Database, discount_id: int, changes: dict[str, Any], now
         for name, value in stored.items():
             setattr(row, name, value)
         row.updated_at = now
-        _commit_checked(session)
+        _commit_discount(session, row)
     return row
 
 
@@ -144,7 +160,8 @@ def delete_discount(db: Database, discount_id: int) -> None:
     """Delete a discount (closed receipts keep their own copy of what was applied)."""
     with db.transaction() as session:
         session.delete(get_discount(session, discount_id))
-        _commit_checked(session)
+        session.flush()
+        bump_version(session)  # taking a discount away leaves nothing to validate
 
 
 def create_group(db: Database, data: dict[str, Any], now: datetime) -> DiscountGroup:
@@ -155,7 +172,7 @@ def create_group(db: Database, data: dict[str, Any], now: datetime) -> DiscountG
         group = DiscountGroup(**data, parent_id=parent_id,
                               position=_next_position(session, parent_id), updated_at=now)
         session.add(group)
-        _commit_checked(session)
+        _commit_groups(session)
     return group
 
 
@@ -169,7 +186,7 @@ def update_group(db: Database, group_id: int, changes: dict[str, Any], now: date
         for name, value in changes.items():
             setattr(group, name, value)
         group.updated_at = now
-        _commit_checked(session)
+        _commit_groups(session)
     return group
 
 
@@ -203,7 +220,7 @@ def delete_group(db: Database, group_id: int) -> None:
             raise ValidationError("Move or delete the group's members first",
                                   code="group_not_empty", field="group_id")
         session.delete(group)
-        _commit_checked(session)
+        _commit_groups(session)
 
 
 def move(db: Database, *, discount_id: int | None = None, group_id: int | None = None,
@@ -225,7 +242,7 @@ def move(db: Database, *, discount_id: int | None = None, group_id: int | None =
                 _reparent(session, member, to_group)
             parent = member.parent_id  # type: ignore[assignment]
         _place(session, parent, member, position)
-        _commit_checked(session)
+        _commit_groups(session)
 
 
 def _place(session: Session, parent_id: int, member: Any, position: int) -> None:

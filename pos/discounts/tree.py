@@ -61,6 +61,11 @@ def load_tree(session: Session) -> e.Group:
                       session.scalars(select(DiscountRow)))
 
 
+def load_groups(session: Session) -> e.Group:
+    """Read the stored groups as a tree: their nesting and manual slot, not their discounts."""
+    return build_tree(session.scalars(select(DiscountGroup)), ())
+
+
 _VERSION = select(RulesVersion.__table__.c.token).where(RulesVersion.__table__.c.id == 1)
 
 

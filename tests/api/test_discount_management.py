@@ -90,6 +90,31 @@ class TestBadRules:
                                            "every_nth": 5})
         assert response.status_code == 422
 
+    def test_a_rule_problem_names_the_discount_where_it_sits_in_the_tree(self, api, db):
+        manager = api.as_("manager")
+        gid = manager.post("/api/v1/discount-groups", json={"name": "A", "rule": "max"}
+                           ).get_json()["id"]
+        assert self.post(api, group_id=gid).status_code == 201
+        empty = [{"type": "time_of_sale", "ranges": [{"start": "09:00", "end": "09:00"}]}]
+        response = self.post(api, group_id=gid, conditions=empty)
+        assert response.status_code == 422
+        assert response.get_json()["code"] == "time_range_empty"
+        assert list(response.get_json()["errors"]) == ["children[0].children[1].conditions[0]"
+                                                       ".ranges[0]"]
+        assert count(db) == 1
+
+    def test_a_change_that_breaks_a_rule_is_refused_and_writes_nothing(self, api):
+        manager = api.as_("manager")
+        created = self.post(api).get_json()
+        markup = {"type": "markup", "percent": "5"}
+        refined = [{"price_group": "DAIRY", "benefit": markup},
+                   {"price_group": "DAIRY", "benefit": markup}]
+        response = manager.patch(f"/api/v1/discounts/{created['id']}",
+                                 json={"refinements": refined})
+        assert response.get_json()["code"] == "refinement_repeated"
+        stored = manager.get("/api/v1/discounts").get_json()["items"][0]
+        assert stored["refinements"] == []
+
     def test_a_group_cannot_move_inside_itself(self, api):
         manager = api.as_("manager")
         outer = manager.post("/api/v1/discount-groups", json={"name": "A", "rule": "sum"})

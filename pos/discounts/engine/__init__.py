@@ -46,7 +46,7 @@ from .result import (
     Pricing,
     TraceEntry,
 )
-from .validate import Problem, validate_tree
+from .validate import Problem, validate_discount, validate_tree
 
 __all__ = [
     "AccumulatedVolume",
@@ -97,5 +97,6 @@ __all__ = [
     "compile_rules",
     "naive_price",
     "price",
+    "validate_discount",
     "validate_tree",
 ]

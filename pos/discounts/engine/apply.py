@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -11,7 +11,6 @@ from pos.core.money import allocate
 from . import units
 from .basket import Basket
 from .benefits import CheapestFree, Gift, QuantityDiscount, SimpleBenefit
-from .inputs import LineInput
 from .model import Discount
 from .result import GiftLine
 
@@ -41,53 +40,58 @@ def apply_discount(
     if isinstance(benefit, QuantityDiscount | CheapestFree | Gift):
         return _apply_units(discount, benefit, lines, basket, bases, consumed)
     amounts: dict[int, int] = {}
-    if discount.spreads_total:
-        _spread(discount, lines, basket, bases, amounts)
-    else:
-        _per_line(discount, lines, basket, bases, amounts)
+    spreads = discount.spreads_total
+    for simple, members in _by_benefit(discount, lines, basket):
+        if spreads:
+            _spread(simple, members, basket, bases, amounts)
+        else:
+            _per_line(simple, members, basket, bases, amounts)
     return Effect(amounts, consumed)
 
 
-def _simple(discount: Discount, line: LineInput) -> SimpleBenefit:
+def _by_benefit(
+    discount: Discount, lines: Sequence[int], basket: Basket
+) -> Iterable[tuple[SimpleBenefit, Sequence[int]]]:
+    """Return the lines by the benefit they get: refined for their price group, else the same."""
     # validate_tree refuses unit benefits as refinements, so a simple discount stays simple.
-    return cast(SimpleBenefit, discount.benefit_for(line))
+    if not discount.by_price_group:
+        return [(cast(SimpleBenefit, discount.benefit), lines)]
+    partitions: dict[int, tuple[SimpleBenefit, list[int]]] = {}
+    for line_no in lines:
+        benefit = cast(SimpleBenefit, discount.benefit_for(basket.by_no[line_no]))
+        partitions.setdefault(id(benefit), (benefit, []))[1].append(line_no)
+    return partitions.values()
 
 
 def _per_line(
-    discount: Discount,
+    benefit: SimpleBenefit,
     lines: Sequence[int],
     basket: Basket,
     bases: dict[int, int],
     amounts: dict[int, int],
 ) -> None:
     for line_no in lines:
-        line = basket.by_no[line_no]
-        amount = _simple(discount, line).off_line(bases[line_no], line.quantity)
-        amount = min(amount, bases[line_no])
+        base = bases[line_no]
+        amount = min(benefit.off_line(base, basket.by_no[line_no].quantity), base)
         if amount:
             amounts[line_no] = amount
 
 
 def _spread(
-    discount: Discount,
+    benefit: SimpleBenefit,
     lines: Sequence[int],
     basket: Basket,
     bases: dict[int, int],
     amounts: dict[int, int],
 ) -> None:
-    """Price each price group's benefit on its lines' total, then split it exactly."""
-    partitions: dict[int, tuple[SimpleBenefit, list[int]]] = {}
-    for line_no in lines:
-        benefit = _simple(discount, basket.by_no[line_no])
-        partitions.setdefault(id(benefit), (benefit, []))[1].append(line_no)
-    for benefit, members in partitions.values():
-        total = sum(bases[line_no] for line_no in members)
-        off = benefit.off_total(total)
-        if off is None:
-            _per_line(discount, members, basket, bases, amounts)
-        elif total > 0 and off != 0:
-            parts = allocate(min(off, total), [bases[line_no] for line_no in members])
-            amounts.update((n, part) for n, part in zip(members, parts, strict=True) if part)
+    """Price the benefit on the lines' total, then split it exactly (per line if no total)."""
+    total = sum(bases[line_no] for line_no in lines)
+    off = benefit.off_total(total)
+    if off is None:
+        _per_line(benefit, lines, basket, bases, amounts)
+    elif total > 0 and off != 0:
+        parts = allocate(min(off, total), [bases[line_no] for line_no in lines])
+        amounts.update((n, part) for n, part in zip(lines, parts, strict=True) if part)
 
 
 def _apply_units(

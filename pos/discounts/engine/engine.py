@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .basket import Basket, build_basket
-from .evaluate import Evaluation, scan_targets
+from .displaced import Displacements
+from .evaluate import Deferral, Evaluation, scan_targets
 from .groups import Outcome
 from .index import CompiledRules
 from .inputs import LineInput, PricingContext
@@ -20,6 +21,10 @@ def price(lines: Sequence[LineInput], rules: CompiledRules, context: PricingCont
     basket = build_basket(lines)
     hits = rules.lookup(basket)
     children = rules.children(hits, bool(context.manual_discounts))
+    deferral = Deferral(
+        may_hint=lambda discount: rules.judged[discount.id].may_hint,
+        units_read_after=lambda group: group.id in rules.units_read,
+    )
 
     def evaluation(gift_lines: frozenset[int]) -> Evaluation:
         return Evaluation(
@@ -33,6 +38,7 @@ def price(lines: Sequence[LineInput], rules: CompiledRules, context: PricingCont
             ),
             has_manual_slot=rules.slot_path is not None,
             gift_lines=gift_lines,
+            deferral=deferral,
         )
 
     return _assemble(basket, *_settle(evaluation))
@@ -90,6 +96,7 @@ def _assemble(basket: Basket, outcome: Outcome, evaluation: Evaluation) -> Prici
     for line in basket.lines:
         base = basket.base[line.line_no]
         discount = outcome.amounts.get(line.line_no, 0)
+        displaced = outcome.displaced.get(line.line_no)
         priced.append(
             PricedLine(
                 line.line_no,
@@ -97,7 +104,7 @@ def _assemble(basket: Basket, outcome: Outcome, evaluation: Evaluation) -> Prici
                 discount,
                 base - discount,
                 tuple(outcome.applied.get(line.line_no, ())),
-                tuple(outcome.displaced.get(line.line_no, ())),
+                Displacements(line.line_no, displaced) if displaced else (),
             )
         )
     return Pricing(tuple(priced), tuple(outcome.gifts), tuple(evaluation.hints),

@@ -1,18 +1,22 @@
 """Walk the rule tree for one receipt: leaves apply, groups combine, hints are collected.
 
 Both evaluators share this walk; they differ in which children a group shows, how a
-discount's target lines are found (an index, or a scan of every line) and how its conditions
-are judged (split once at compile time, or the plain way line by line).
+discount's target lines are found (an index, or a scan of every line), how its conditions
+are judged (split once at compile time, or the plain way line by line) and whether a priority
+group's sure losers wait to be priced (``Deferral``; the naive evaluator prices every one).
 """
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .apply import apply_discount
 from .basket import Basket
-from .benefits import AmountOff, Gift, Per, PercentOff
-from .groups import Outcome, combine_exclusive, combine_together, union_consumed
+from .benefits import AmountOff, Gift, Per, PercentOff, SimpleBenefit
+from .displaced import Unpriced
+from .groups import FirstFires, Outcome, combine_exclusive, combine_together, union_consumed
 from .inputs import ManualDiscount, PricingContext
 from .model import Discount, Group, Kind, ManualSlot, Node, Rule, Scope
 from .result import AppliedDiscount, Hint
@@ -24,6 +28,20 @@ Judge = Callable[[Discount, Sequence[int], list[Hint]], Sequence[int]]
 Amounts = dict[int, int]  # line number -> minor units (or units consumed)
 
 _TOGETHER = (Rule.SUM, Rule.MULTIPLY)
+
+
+@dataclass(frozen=True, slots=True)
+class Deferral:
+    """Let a priority group's sure losers wait: judged now only if they may hint, priced later.
+
+    A sure loser is a discount whose candidate lines were all taken by earlier children. It
+    waits unless it gives gifts, or consumes units that a later unit benefit may read.
+    """
+
+    may_hint: Callable[[Discount], bool]
+    """Tell whether judging the discount may add a hint (then it is judged now)."""
+    units_read_after: Callable[[Group], bool]
+    """Tell whether the units consumed inside the group are read by a later unit benefit."""
 
 
 def manual_as_discount(manual: ManualDiscount) -> Discount:
@@ -60,6 +78,7 @@ class Evaluation:
         judge: Judge,
         has_manual_slot: bool,
         gift_lines: frozenset[int] = frozenset(),
+        deferral: Deferral | None = None,
     ) -> None:
         self.root = root
         self.basket = basket
@@ -74,6 +93,8 @@ class Evaluation:
         scan = scan_targets(basket)
         self.manual_targets = {id(d): scan(d) for d in self.manual}
         self.manual_at_root = bool(self.manual) and not has_manual_slot
+        self.deferral = deferral
+        self.snapshot = contextvars.copy_context()
 
     def run(self) -> Outcome:
         """Evaluate the whole tree on the lines' base amounts."""
@@ -81,6 +102,8 @@ class Evaluation:
 
     def group(self, group: Group, bases: Amounts, consumed: Amounts) -> Outcome:
         """Evaluate a group's children in list order and combine them by its rule."""
+        if group.rule is Rule.PRIORITY:
+            return self._first_fires(group, bases, consumed)
         threads = group.rule in _TOGETHER and not group.allow_stacking
         current, used = bases, consumed
         children: list[tuple[str, Outcome]] = []
@@ -101,6 +124,22 @@ class Evaluation:
             return combine_together(group, [outcome for _, outcome in children], bases, used)
         return combine_exclusive(group, children, used)
 
+    def _first_fires(self, group: Group, bases: Amounts, consumed: Amounts) -> Outcome:
+        """Evaluate a priority group, giving each line to the first child that fires on it."""
+        combined = FirstFires(group, consumed)
+        for node in self._children(group):
+            if isinstance(node, Group):
+                combined.add(node.id, self.group(node, bases, consumed))
+                continue
+            lines = self._candidates(node)
+            if lines and self._may_wait(node, group) and combined.has_taken(lines):
+                combined.lose(self._unpriced(node, group, lines, bases, consumed, combined.taken))
+                continue
+            lines = self._judged(node, lines, self.hints)
+            if lines:
+                combined.add(node.id, self._priced(node, group, lines, bases, consumed))
+        return combined.outcome()
+
     def _children(self, group: Group) -> list[Discount | Group]:
         nodes: list[Discount | Group] = []
         for node in self.children_of(group):
@@ -117,27 +156,76 @@ class Evaluation:
     ) -> Outcome:
         if isinstance(node, Group):
             return self.group(node, bases, consumed)
-        return self.leaf(node, parent, bases, consumed)
-
-    def leaf(self, discount: Discount, parent: Group, bases: Amounts, consumed: Amounts) -> Outcome:
-        """Apply a discount to the lines it may touch whose conditions hold."""
-        # A cashier's discount has no conditions, and its id may be anything the till chose.
-        targets = self.manual_targets.get(id(discount))
-        is_manual = targets is not None
-        if targets is None:
-            targets = self.targets_of(discount)
-        if self.gift_lines:
-            targets = self._open_to(discount, targets)
-        if targets and not is_manual:
-            targets = self.judge(discount, targets, self.hints)
-        if not targets:
+        lines = self._judged(node, self._candidates(node), self.hints)
+        if not lines:
             return Outcome(consumed)
-        effect = apply_discount(discount, targets, self.basket, bases, consumed)
+        return self._priced(node, parent, lines, bases, consumed)
+
+    def _candidates(self, discount: Discount) -> Sequence[int]:
+        """Return the lines the discount may touch, before its conditions are judged."""
+        lines = self.manual_targets.get(id(discount))
+        if lines is None:
+            lines = self.targets_of(discount)
+        return self._open_to(discount, lines) if self.gift_lines else lines
+
+    def _judged(self, discount: Discount, lines: Sequence[int], hints: list[Hint]) -> Sequence[int]:
+        """Return the lines whose conditions hold, adding hints for what nearly qualifies."""
+        # A cashier's discount has no conditions, and its id may be anything the till chose.
+        if not lines or id(discount) in self.manual_targets:
+            return lines
+        return self.judge(discount, lines, hints)
+
+    def _priced(
+        self,
+        discount: Discount,
+        parent: Group,
+        lines: Sequence[int],
+        bases: Amounts,
+        consumed: Amounts,
+    ) -> Outcome:
+        effect = apply_discount(discount, lines, self.basket, bases, consumed)
         self.gift_line_nos.update(effect.gift_line_nos)
         outcome = Outcome(effect.consumed, gifts=effect.gifts)
         for line_no, amount in effect.amounts.items():
             outcome.add(line_no, _applied(discount, parent, amount))
         return outcome
+
+    def _may_wait(self, discount: Discount, group: Group) -> bool:
+        """Tell whether the discount, if it is a sure loser of the group, may wait (Deferral)."""
+        if self.deferral is None or isinstance(discount.benefit, Gift):
+            return False
+        if isinstance(discount.benefit, SimpleBenefit):
+            return True
+        return not self.deferral.units_read_after(group)
+
+    def _unpriced(
+        self,
+        discount: Discount,
+        parent: Group,
+        lines: Sequence[int],
+        bases: Amounts,
+        consumed: Amounts,
+        taken: dict[int, str],
+    ) -> Unpriced:
+        """Stand a sure loser in: judge it now only for its hints, price it when it is read."""
+        assert self.deferral is not None
+        is_judged = id(discount) in self.manual_targets or self.deferral.may_hint(discount)
+        if is_judged:
+            lines = self._judged(discount, lines, self.hints)
+        return Unpriced(discount, parent, lines, is_judged, bases, consumed, taken, self._later)
+
+    def _later(self, loser: Unpriced) -> Amounts:
+        # Read perhaps after the request: judge and round as this pricing did. A copy each
+        # time, since two threads cannot run in one context object at once.
+        return self.snapshot.copy().run(self._loser_amounts, loser)
+
+    def _loser_amounts(self, loser: Unpriced) -> Amounts:
+        """Return what a sure loser would have given per line."""
+        discount = loser.discount
+        lines = loser.lines if loser.is_judged else self.judge(discount, loser.lines, [])
+        if not lines:
+            return {}
+        return apply_discount(discount, lines, self.basket, loser.bases, loser.consumed).amounts
 
     def _open_to(self, discount: Discount, targets: Sequence[int]) -> Sequence[int]:
         """Drop the gift lines from a non-gift discount's targets."""

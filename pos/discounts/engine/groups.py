@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from .displaced import Displaced, Unpriced
 from .model import Group, Rule
 from .result import AppliedDiscount, DisplacedDiscount, GiftLine
 
@@ -19,7 +20,7 @@ class Outcome:
     consumed: dict[int, int]
     amounts: dict[int, int] = field(default_factory=dict)
     applied: dict[int, list[AppliedDiscount]] = field(default_factory=dict)
-    displaced: dict[int, list[DisplacedDiscount]] = field(default_factory=dict)
+    displaced: dict[int, list[Displaced]] = field(default_factory=dict)
     gifts: list[GiftLine] = field(default_factory=list)
 
     def add(self, line_no: int, record: AppliedDiscount) -> None:
@@ -94,6 +95,49 @@ def combine_exclusive(
             lost = [_displace(record, group, by) for record in records]
             result.displaced.setdefault(line_no, []).extend(lost)
     return result
+
+
+class FirstFires:
+    """Combine a priority group's children as they are evaluated, in list order.
+
+    The first child that fires on a line keeps it; every later one is displaced there by it.
+    """
+
+    def __init__(self, group: Group, consumed: dict[int, int]) -> None:
+        self.group = group
+        self.result = Outcome(consumed)
+        self.taken: dict[int, str] = {}
+        self.consumed = [consumed]
+
+    def has_taken(self, lines: Sequence[int]) -> bool:
+        """Tell whether every one of the lines is taken already."""
+        return all(line_no in self.taken for line_no in lines)
+
+    def lose(self, loser: Unpriced) -> None:
+        """Record a discount displaced unpriced on its lines, all of them taken."""
+        for line_no in loser.lines:
+            self.result.displaced.setdefault(line_no, []).append(loser)
+
+    def add(self, child_id: str, outcome: Outcome) -> None:
+        """Take the lines the child fires on first; the rest of its records are displaced."""
+        result = self.result
+        _join_displaced(result, outcome)
+        result.gifts += outcome.gifts
+        self.consumed.append(outcome.consumed)
+        for line_no, records in outcome.applied.items():
+            by = self.taken.get(line_no)
+            if by is None:
+                self.taken[line_no] = child_id
+                result.applied[line_no] = records
+                result.amounts[line_no] = outcome.amounts[line_no]
+            else:
+                lost = [_displace(record, self.group, by) for record in records]
+                result.displaced.setdefault(line_no, []).extend(lost)
+
+    def outcome(self) -> Outcome:
+        """Return the combined outcome, with the units any child consumed."""
+        self.result.consumed = union_consumed(self.consumed[0], self.consumed[1:])
+        return self.result
 
 
 def _beats(rule: Rule, amount: int, best: int) -> bool:

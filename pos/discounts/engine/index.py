@@ -14,9 +14,10 @@ from typing import TypeVar
 from pos.core.errors import ValidationError
 
 from .basket import Basket
+from .benefits import UnitBenefit
 from .conditions import Condition
 from .judge import Judged, split_conditions
-from .model import Discount, Group, ManualSlot, Node
+from .model import Discount, Group, ManualSlot, Node, Rule
 from .validate import Problem, validate_tree
 
 Path = tuple[tuple[str, int], ...]
@@ -50,6 +51,10 @@ class CompiledRules:
     judged: dict[str, Judged] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     slot_path: Path | None = None
+    filed_exactly: set[str] = field(default_factory=set)
+    """Ids of the discounts that match every line filed under their key: no check needed."""
+    units_read: set[str] = field(default_factory=set)
+    """Ids of the groups whose consumed units a unit benefit evaluated later may read."""
 
     def lookup(self, basket: Basket) -> dict[str, list[int]]:
         """Return each candidate discount's target lines, in line order."""
@@ -63,7 +68,7 @@ class CompiledRules:
                 buckets.append(self.by_price_group.get(line.price_group, ()))
             for bucket in buckets:
                 for discount in bucket:
-                    if discount.matches(line):
+                    if discount.id in self.filed_exactly or discount.matches(line):
                         hits.setdefault(discount.id, []).append(line.line_no)
         return hits
 
@@ -89,6 +94,7 @@ def compile_rules(root: Group) -> CompiledRules:
         raise RulesError(problems)
     rules = CompiledRules(root)
     _walk(root, (), rules)
+    _mark_units_read(root, False, rules)
     return rules
 
 
@@ -107,6 +113,28 @@ def _walk(group: Group, path: Path, rules: CompiledRules) -> None:
             _file(child, rules)
 
 
+def _mark_units_read(group: Group, is_read: bool, rules: CompiledRules) -> None:
+    """Mark the groups whose consumed units reach a unit benefit evaluated after them.
+
+    A child's units go on to the next children of a group that threads them (sum or multiply
+    without stacking), and in any case into the group's own, which its parent passes on.
+    """
+    if is_read:
+        rules.units_read.add(group.id)
+    threads = group.rule in (Rule.SUM, Rule.MULTIPLY) and not group.allow_stacking
+    units_after = False
+    for child in reversed(group.children):
+        if isinstance(child, Group):
+            _mark_units_read(child, is_read or (threads and units_after), rules)
+        units_after = units_after or _reads_units(child)
+
+
+def _reads_units(node: Node) -> bool:
+    if isinstance(node, Group):
+        return any(_reads_units(child) for child in node.children)
+    return isinstance(node, Discount) and isinstance(node.benefit, UnitBenefit)
+
+
 def _file(discount: Discount, rules: CompiledRules) -> None:
     segment = discount.qualifying_segment
     if discount.item_ids:
@@ -117,6 +145,17 @@ def _file(discount: Discount, rules: CompiledRules) -> None:
         _put_all(rules.by_price_group, sorted(discount.price_groups), discount)
     else:
         rules.everyone.append(discount)
+    if _is_filed_exactly(discount):
+        rules.filed_exactly.add(discount.id)
+
+
+def _is_filed_exactly(discount: Discount) -> bool:
+    """Tell whether every line looked up under the discount's key matches it, unchecked."""
+    keys = [bool(discount.item_ids), discount.qualifying_segment is not None]
+    keys.append(bool(discount.price_groups))
+    benefit_segment = getattr(discount.benefit, "segment", None)
+    narrowed = benefit_segment not in (None, discount.qualifying_segment)
+    return sum(keys) <= 1 and not discount.line_nos and not narrowed
 
 
 def _put_all(index: dict[K, list[Discount]], keys: Sequence[K], discount: Discount) -> None:

@@ -22,17 +22,23 @@ from .result import Hint
 
 @dataclass(frozen=True, slots=True)
 class Judged:
-    """Hold a discount's conditions split into those judged on the receipt and per line."""
+    """Hold a discount's conditions split into those judged on the receipt and per line.
+
+    ``may_hint`` tells whether judging may give a hint: only a condition that measures what
+    is bought can fall short by an amount or a quantity.
+    """
 
     on_receipt: tuple[Condition, ...]
     per_line: tuple[LineCondition, ...]
+    may_hint: bool
 
 
 def split_conditions(discount: Discount) -> Judged:
     """Split a discount's conditions by where its scope has them judged."""
     conditions = discount.all_conditions()
+    may_hint = any(is_judged_per_line(condition) for condition in conditions)
     if discount.scope is Scope.DOCUMENT:
-        return Judged(conditions, ())
+        return Judged(conditions, (), may_hint)
     per_line: list[LineCondition] = []
     on_receipt: list[Condition] = []
     for condition in conditions:
@@ -40,7 +46,7 @@ def split_conditions(discount: Discount) -> Judged:
             per_line.append(condition)  # type: ignore[arg-type]
         else:
             on_receipt.append(condition)
-    return Judged(tuple(on_receipt), tuple(per_line))
+    return Judged(tuple(on_receipt), tuple(per_line), may_hint)
 
 
 def qualifying_lines(

@@ -6,6 +6,7 @@ and quantities as decimal strings; the service formats money for people.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -113,14 +114,17 @@ class Hint:
 
 @dataclass(frozen=True, slots=True)
 class PricedLine:
-    """Give one line's base amount, discount (negative for a markup) and the explanation."""
+    """Give one line's base amount, discount (negative for a markup) and the explanation.
+
+    ``displaced`` is a read-only sequence; the engine may write its records out on first read.
+    """
 
     line_no: int
     base_amount_minor: int
     discount_minor: int
     amount_minor: int
     applied: tuple[AppliedDiscount, ...] = ()
-    displaced: tuple[DisplacedDiscount, ...] = ()
+    displaced: Sequence[DisplacedDiscount] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the line and its explanation as a JSON-ready dict."""

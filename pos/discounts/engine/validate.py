@@ -55,6 +55,17 @@ def validate_tree(root: Group) -> list[Problem]:
     return checker.problems
 
 
+def validate_discount(discount: Discount, path: str = "") -> list[Problem]:
+    """Return the problems of one discount, with ``path`` (where it sits) before their paths.
+
+    A discount's problems do not depend on the rest of its tree, save an id used twice, which
+    only :func:`validate_tree` sees.
+    """
+    checker = _Checker()
+    checker.discount(discount, path)
+    return checker.problems
+
+
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
