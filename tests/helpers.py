@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from flask.testing import FlaskClient
@@ -277,3 +277,10 @@ class Till:
         """Return the X report of the open shift."""
         assert self.shift is not None
         return self.ok(self.api.get(f"/api/v1/shifts/{self.shift['id']}/x-report"))
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    """Assert an RFC 9457 problem answer of ``status`` and return its body."""
+    assert response.status_code == status, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    return cast(dict[str, Any], response.get_json())

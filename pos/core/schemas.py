@@ -238,6 +238,8 @@ def _beyond(text: str | int, bound: Decimal | int, *, signed: bool = False) -> b
         value = Decimal(str(text).strip())
     except ArithmeticError:
         return False
+    if value.is_nan():  # NaN has no order: comparing it would raise
+        return False
     return (value if signed else value.copy_abs()) > bound
 
 

@@ -8,31 +8,7 @@ import re
 import pytest
 
 from pos.core.problems import money_as_decimals
-
-
-def _problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_json()
-    assert response.mimetype == "application/problem+json"
-    return response.get_json()
-
-
-@pytest.fixture
-def shift(api, shop) -> dict:
-    """An open shift on till 1."""
-    response = api.post("/api/v1/shifts", json={"till_id": shop.till_id,
-                                                "opening_float": "100.00"})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-@pytest.fixture
-def receipt(api, shop, shift) -> dict:
-    """An open receipt with one oat milk (149.90) on it."""
-    opened = api.post("/api/v1/receipts", json={"till_id": shop.till_id}).get_json()
-    response = api.post(f"/api/v1/receipts/{opened['id']}/lines",
-                        json={"sku": "OAT-MILK-1L", "quantity": "1"})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
+from tests.helpers import problem
 
 
 def _patch_routes(app) -> list[str]:
@@ -43,7 +19,7 @@ def _patch_routes(app) -> list[str]:
 class TestMethodNotAllowed:
     def test_405_says_which_methods_the_resource_takes(self, api):
         response = api.put("/api/v1/receipts/1")
-        body = _problem(response, 405)
+        body = problem(response, 405)
         assert body["code"] == "method_not_allowed"
         assert "GET" in {m.strip() for m in response.headers["Allow"].split(",")}
 
@@ -53,18 +29,18 @@ class TestEmptyPatch:
         routes = _patch_routes(app)
         assert len(routes) >= 6  # stores, tills, items, lines, discounts, groups
         for path in routes:
-            body = _problem(api.as_("admin").patch(path, json={}), 422)
+            body = problem(api.as_("admin").patch(path, json={}), 422)
             assert body["code"] in ("empty_patch", "validation_failed"), path
             if body["code"] == "validation_failed":  # a field the change must carry
                 assert body["errors"], path
 
     def test_a_patch_with_nothing_to_change_is_empty_patch(self, api, shop):
-        body = _problem(api.as_("admin").patch(f"/api/v1/stores/{shop.store_id}", json={}),
+        body = problem(api.as_("admin").patch(f"/api/v1/stores/{shop.store_id}", json={}),
                         422)
         assert body["code"] == "empty_patch"
 
     def test_a_patch_without_a_body_is_empty_patch(self, api, shop):
-        body = _problem(api.as_("admin").patch(f"/api/v1/tills/{shop.till_id}"), 422)
+        body = problem(api.as_("admin").patch(f"/api/v1/tills/{shop.till_id}"), 422)
         assert body["code"] == "empty_patch"
 
     def test_a_patch_with_a_change_goes_through(self, api, shop):
@@ -75,7 +51,7 @@ class TestEmptyPatch:
 class TestStrictBooleans:
     @pytest.mark.parametrize("value", ["yes", "true", 1, 0, "on", None])
     def test_a_body_boolean_is_only_true_or_false(self, api, shop, value):
-        body = _problem(api.as_("admin").patch(f"/api/v1/stores/{shop.store_id}",
+        body = problem(api.as_("admin").patch(f"/api/v1/stores/{shop.store_id}",
                                                json={"blind_close": value}), 422)
         assert set(body["errors"]) == {"blind_close"}
 
@@ -86,7 +62,7 @@ class TestStrictBooleans:
 
     @pytest.mark.parametrize("value", ["yes", "1", "on", "True"])
     def test_a_query_boolean_is_only_true_or_false(self, api, value):
-        body = _problem(api.get(f"/api/v1/items?is_active={value}"), 422)
+        body = problem(api.get(f"/api/v1/items?is_active={value}"), 422)
         assert set(body["errors"]) == {"is_active"}
 
     def test_a_query_true_filters(self, api):
@@ -97,7 +73,7 @@ class TestStrictBooleans:
 
 class TestMoneyInProblems:
     def test_closing_an_unpaid_receipt_says_what_is_due_as_a_decimal(self, api, receipt):
-        body = _problem(api.post(f"/api/v1/receipts/{receipt['id']}/close"), 409)
+        body = problem(api.post(f"/api/v1/receipts/{receipt['id']}/close"), 409)
         assert body["due"] == "149.90"
         assert not any(key.endswith("_minor") for key in body)
 
@@ -119,7 +95,7 @@ class TestNumbersAsJson:
         assert (apple["quantity"], apple["amount"]) == ("0.455", "72.75")  # 159.90 x 0.455
 
     def test_a_json_number_with_four_decimals_is_an_invalid_quantity(self, api, receipt):
-        body = _problem(api.post(f"/api/v1/receipts/{receipt['id']}/lines",
+        body = problem(api.post(f"/api/v1/receipts/{receipt['id']}/lines",
                                  json={"sku": "APPLE-KG", "quantity": 1.2345}), 422)
         assert body["code"] == "invalid_quantity"
 
@@ -129,7 +105,7 @@ class TestNumbersAsJson:
             f"/api/v1/receipts/{receipt['id']}/lines", headers=api.headers(),
             data=f'{{"sku": "APPLE-KG", "quantity": {literal}}}',
             content_type="application/json")
-        assert _problem(response, 422)["code"] == "invalid_quantity"
+        assert problem(response, 422)["code"] == "invalid_quantity"
 
     def test_a_line_change_takes_a_json_number(self, api, receipt):
         response = api.patch(f"/api/v1/receipts/{receipt['id']}/lines/1", json={"quantity": 3})
@@ -149,7 +125,7 @@ class TestNumbersAsJson:
         response = api.as_("manager").client.post(
             f"/api/v1/receipts/{receipt['id']}/manual-discounts",
             headers=api.as_("manager").headers(), data=raw, content_type="application/json")
-        assert set(_problem(response, 422)["errors"]) == {"percent"}
+        assert set(problem(response, 422)["errors"]) == {"percent"}
 
     def test_limits_take_a_json_number_and_answer_a_string(self, api):
         response = api.as_("manager").put("/api/v1/manual-discount-limits", json={
@@ -162,26 +138,26 @@ class TestNulCharacters:
     """PostgreSQL cannot store or compare text with a NUL: it is refused before the database."""
 
     def test_a_nul_in_a_body_field_names_the_field(self, api):
-        body = _problem(api.as_("manager").post("/api/v1/segments", json={
+        body = problem(api.as_("manager").post("/api/v1/segments", json={
             "code": "NUL", "name": "a\u0000b"}), 422)
         assert set(body["errors"]) == {"name"}
 
     def test_a_nul_deep_inside_a_value_names_the_outer_field(self, api, receipt):
-        body = _problem(api.post(f"/api/v1/receipts/{receipt['id']}/payments", json={
+        body = problem(api.post(f"/api/v1/receipts/{receipt['id']}/payments", json={
             "type": "cash", "amount": "1.00", "details": {"note": ["x\u0000"]}}), 422)
         assert set(body["errors"]) == {"details"}
 
     def test_a_nul_in_a_query_names_the_parameter(self, api):
-        body = _problem(api.get("/api/v1/items?q=milk%00"), 422)
+        body = problem(api.get("/api/v1/items?q=milk%00"), 422)
         assert set(body["errors"]) == {"q"}
 
     def test_a_nul_in_a_path_name_is_not_found(self, api):
         response = api.as_("admin").put("/api/v1/users/cash%00ier/password",
                                          json={"password": "a-new-password"})
-        assert _problem(response, 404)["code"] == "not_found"
+        assert problem(response, 404)["code"] == "not_found"
 
     def test_a_nul_in_manager_credentials_is_refused(self, api, shift):
         response = api.post(f"/api/v1/shifts/{shift['id']}/cash-out",
                             json={"amount": "1.00", "reason": "safe"},
                             headers={"X-Manager-Credentials": "man\u0000ager:manager-pass"})
-        assert _problem(response, 422)["code"] == "invalid_approval_header"
+        assert problem(response, 422)["code"] == "invalid_approval_header"

@@ -35,7 +35,7 @@ class TestQuantityField:
         assert value == read and str(value) == str(read)
 
     @pytest.mark.parametrize("sent", [float("nan"), float("inf"), True, [1], "1e-99999999",
-                                      0.0004, 0, -1, "-1e308", "abc"])
+                                      0.0004, 0, -1, "-1e308", "abc", "NaN", "sNaN"])
     def test_anything_else_is_an_invalid_quantity(self, sent):
         with pytest.raises(ValidationError) as refused:
             Quantity().deserialize(sent)
