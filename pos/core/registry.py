@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from pos.core.errors import ValidationError
+from pos.core.extensions import ReceiptListeners, ShiftReportSections, Tender
 
 T = TypeVar("T")
 
@@ -29,13 +30,18 @@ OutboxCheck = Callable[[Session, list[Any]], dict[int, str]]
 
 @dataclass(frozen=True)
 class PaymentType:
-    """A way to pay: whether it gives change, which detail fields it takes, how it checks them."""
+    """A way to pay: whether it gives change, which detail fields it takes, how it checks them.
+
+    A type whose value is held elsewhere (points, a certificate) has a ``tender`` that moves
+    it with the payment (:class:`pos.core.extensions.Tender`).
+    """
 
     name: str
     gives_change: bool = False
     fields: tuple[str, ...] = ()
     check: Callable[[dict[str, Any]], None] = field(default=lambda details: None)
     is_refundable: bool = True
+    tender: Tender | None = None
 
 
 class PaymentTypes:
@@ -130,8 +136,10 @@ class Caches:
 
 @dataclass
 class Registry:
-    """The payment types, journal checks and caches of one app."""
+    """What one app registers: payment types, journal checks, listeners, reports, caches."""
 
     payment_types: PaymentTypes = field(default_factory=PaymentTypes)
     journal_checks: JournalChecks = field(default_factory=JournalChecks)
     caches: Caches = field(default_factory=Caches)
+    receipt_listeners: ReceiptListeners = field(default_factory=ReceiptListeners)
+    shift_reports: ShiftReportSections = field(default_factory=ShiftReportSections)

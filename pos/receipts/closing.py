@@ -8,11 +8,11 @@ queues it for the fiscal device.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pos.core.context import Context
 from pos.core.security import Actor
 from pos.discounts.history import buyer_key, record_purchase
 from pos.fiscal.numbering import next_number
@@ -24,15 +24,15 @@ from pos.stores.model import Store
 OnWrite = Callable[[Session, Receipt], None]
 
 
-def close_in(session: Session, actor: Actor, receipt: Receipt, now: datetime) -> None:
+def close_in(session: Session, ctx: Context, receipt: Receipt) -> None:
     """Close a paid receipt or return: number it, then journal and queue it for the device."""
-    receipt.close(now)
+    receipt.close(ctx.now)
     # The number is taken before the receipt is written, so a new receipt is inserted closed
     # and numbered (a loaded one updated) in a single flush.
     with session.no_autoflush:
         receipt.number = next_number(session, receipt.store_id, receipt.till_id)
     session.flush()
-    record_closed(session, actor, receipt, now, segments_of(session, receipt, LoadedItems()))
+    record_closed(session, ctx, receipt, segments_of(session, receipt, LoadedItems()))
 
 
 def segments_of(session: Session, receipt: Receipt, items: LoadedItems) -> frozenset[str]:
@@ -47,13 +47,19 @@ def cashier_name(actor: Actor) -> str:
     return actor.principal.full_name or actor.principal.username
 
 
-def record_closed(session: Session, actor: Actor, receipt: Receipt, now: datetime,
-                   segments: frozenset[str], document: dict[str, Any] | None = None) -> None:
-    """Journal a numbered receipt, queue it for the fiscal device, add to its buyer's totals."""
+def record_closed(session: Session, ctx: Context, receipt: Receipt, segments: frozenset[str],
+                  document: dict[str, Any] | None = None) -> None:
+    """Journal a numbered receipt, queue it for the fiscal device, tell the features.
+
+    Also adds the receipt to its named buyer's purchase history.
+    """
     assert receipt.number is not None
+    now = ctx.now
     record_numbered(session, store_id=receipt.store_id, till_id=receipt.till_id,
                     kind=receipt.kind, document_id=receipt.id, number=receipt.number,
-                    document=document or receipt_document(receipt, cashier_name(actor)), now=now)
+                    document=document or receipt_document(receipt, cashier_name(ctx.actor)),
+                    now=now)
+    ctx.registry.receipt_listeners.closed(session, ctx, receipt)
     buyer = buyer_key(receipt.card_code, receipt.customer_ref)
     if buyer is None:
         return  # an anonymous sale has no history to keep

@@ -24,7 +24,13 @@ from pos.receipts.closing import OnWrite, after_write, cashier_name, record_clos
 from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
 from pos.receipts.model import SALE, Receipt, receipt_document
 from pos.receipts.rows import NewRows
-from pos.receipts.service import PaymentRequest, authorize_manual_weight, make_payment, reprice
+from pos.receipts.service import (
+    PaymentRequest,
+    authorize_manual_weight,
+    make_payment,
+    reprice,
+    take_tenders,
+)
 from pos.shifts.model import CLOCK_SKEW, Shift, open_shift_id
 from pos.shifts.service import till_place
 from pos.stores.model import Store
@@ -86,9 +92,10 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
             number = next_number(session, draft.store_id, draft.till_id) \
                 if cmd.payments else None
             rows.insert(session, shift_id=shift_id, number=number)
+            take_tenders(session, ctx, draft, draft.payments)
             if document is not None:
                 document.update(number=number, receipt_id=draft.id, shift_id=shift_id)
-                record_closed(session, ctx.actor, draft, ctx.now, segments, document)
+                record_closed(session, ctx, draft, segments, document)
             after_write(session, draft, on_write)
             return Opened(draft, True)
     except IntegrityError:

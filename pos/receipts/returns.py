@@ -95,9 +95,21 @@ def create_return(ctx: Context, cmd: NewReturn, on_write: OnWrite | None = None)
         doc.total_minor = sum(line.amount_minor for line in doc.lines)
         doc.discount_minor = sum(line.discount_minor for line in doc.lines)
         _check_drawer(session, doc)
-        close_in(session, actor, doc, now)
+        close_in(session, ctx, doc)
+        _refund_tenders(session, ctx, doc)
         after_write(session, doc, on_write)
         return Opened(doc, True)
+
+
+def _refund_tenders(session: Session, ctx: Context, doc: Receipt) -> None:
+    # Points or a certificate's balance go back to where the sale took them from.
+    for payment in doc.payments:
+        tender = ctx.registry.payment_types.get(payment.kind).tender
+        if tender is None or payment.original_payment_id is None:
+            continue
+        original = session.get(ReceiptPayment, payment.original_payment_id)
+        assert original is not None
+        tender.refund(session, ctx, doc, payment, original)
 
 
 def _till_for_return(session: Session, ctx: Context, till_id: int, client_uuid: str

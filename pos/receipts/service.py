@@ -148,9 +148,27 @@ def make_payment(payment_types: PaymentTypes, request: PaymentRequest) -> Receip
     kind.check({**given, **request.details})
     if request.amount_minor <= 0:
         raise ValidationError("A payment is above zero", code="invalid_amount", field="amount")
+    details = kind.tender.prepare(request.details) if kind.tender else dict(request.details)
     return ReceiptPayment(kind=kind.name, amount_minor=request.amount_minor,
-                          gives_change=kind.gives_change, details=dict(request.details),
-                          **card)
+                          gives_change=kind.gives_change, details=details, **card)
+
+
+def take_tenders(session: Session, ctx: Context, receipt: Receipt,
+                 payments: Sequence[ReceiptPayment]) -> None:
+    """Move the value of payments whose type holds it elsewhere (points, certificates)."""
+    for payment in payments:
+        tender = ctx.registry.payment_types.get(payment.kind).tender
+        if tender is not None:
+            tender.take(session, ctx, receipt, payment)
+
+
+def give_back_tenders(session: Session, ctx: Context, receipt: Receipt,
+                      payments: Sequence[ReceiptPayment]) -> None:
+    """Undo ``take_tenders`` for payments taken back or an open receipt voided."""
+    for payment in payments:
+        tender = ctx.registry.payment_types.get(payment.kind).tender
+        if tender is not None:
+            tender.give_back(session, ctx, receipt, payment)
 
 
 def load_for_change(session: Session, ctx: Context, receipt_id: int) -> Receipt:
@@ -242,6 +260,7 @@ def add_payment(ctx: Context, receipt_id: int, request: PaymentRequest,
             reprice(session, ctx, receipt, _store_of(session, receipt),
                     payment_forms=frozenset({payment.kind}))
         receipt.add_payment(payment)
+        take_tenders(session, ctx, receipt, [payment])
         after_write(session, receipt, on_write)
         return receipt
 
@@ -256,6 +275,7 @@ def remove_payment(ctx: Context, receipt_id: int, seq: int) -> Receipt:
         receipt = load_for_change(session, ctx, receipt_id)
         payment = receipt.payment(seq)
         receipt.payments.remove(payment)
+        give_back_tenders(session, ctx, receipt, [payment])
         audit.record(session, at=ctx.now, action="payment_removed", user_id=ctx.actor.user_id,
                      target=f"receipt:{receipt.id}", store_id=receipt.store_id,
                      details={"seq": seq, "kind": payment.kind,
@@ -271,7 +291,7 @@ def close_receipt(ctx: Context, receipt_id: int, on_write: OnWrite | None = None
     """Close a fully paid receipt: number, journal, fiscal outbox."""
     with ctx.db.transaction() as session:
         receipt = load_for_change(session, ctx, receipt_id)
-        close_in(session, ctx.actor, receipt, ctx.now)
+        close_in(session, ctx, receipt)
         after_write(session, receipt, on_write)
         return receipt
 
@@ -286,6 +306,8 @@ def void_receipt(ctx: Context, receipt_id: int) -> Receipt:
                                  target=f"receipt:{receipt.id}", now=ctx.now,
                                  store_id=receipt.store_id)
         receipt.void(ctx.actor.user_id, approver)
+        give_back_tenders(session, ctx, receipt, receipt.payments)
+        ctx.registry.receipt_listeners.voided(session, ctx, receipt)
         return receipt
 
 

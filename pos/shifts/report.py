@@ -13,13 +13,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pos.core.extensions import ShiftReportSections
 from pos.core.money import format_minor
 from pos.receipts.model import CLOSED, OPEN, RETURN, SALE, Receipt, ReceiptLine, ReceiptPayment
 from pos.shifts.model import CASH_IN, CASH_OUT, CashMovement, Shift
 
 
-def shift_totals(session: Session, shift: Shift) -> dict[str, Any]:
-    """Return the shift's totals as plain data (money in ``*_minor`` integers)."""
+def shift_totals(session: Session, shift: Shift,
+                 sections: ShiftReportSections | None = None) -> dict[str, Any]:
+    """Return the shift's totals as plain data (money in ``*_minor`` integers).
+
+    ``sections`` add what features keep of the shift (points, certificates), each by name.
+    """
     docs = _documents(session, shift.id)
     by_payment = _by(session, shift.id, ReceiptPayment.kind, ReceiptPayment.amount_minor,
                      ReceiptPayment.receipt_id)
@@ -51,6 +56,7 @@ def shift_totals(session: Session, shift: Shift) -> dict[str, Any]:
                  "cash_in_minor": cash_in, "cash_out_minor": cash_out,
                  "expected_minor": shift.opening_float_minor + cash_sales - cash_refunds
                  + cash_in - cash_out},
+        **(sections.of(session, shift.id) if sections is not None else {}),
     }
 
 

@@ -130,7 +130,7 @@ def x_report(ctx: Context, shift_id: int) -> dict[str, Any]:
         store = session.get(Store, shift.store_id)
         assert store is not None
         blind.refuse_x_report(store, actor.principal)
-        return {"kind": "x_report", **shift_totals(session, shift)}
+        return {"kind": "x_report", **shift_totals(session, shift, ctx.registry.shift_reports)}
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def close_shift(ctx: Context, shift_id: int, cmd: CloseShift) -> Shift:
         shift = _shift_to_act_on(session, actor, shift_id, "close_others_shift", now,
                                  own_only=True)
         shift.ensure_open()
-        totals = shift_totals(session, shift)
+        totals = shift_totals(session, shift, ctx.registry.shift_reports)
         if totals["open_receipts"]:
             raise ConflictError("Finish or void the open receipts first", code="open_receipts",
                                 extra={"count": totals["open_receipts"], "till_id": shift.till_id,
