@@ -2,7 +2,7 @@
 
 from pos.auth import model as auth_model  # noqa: F401
 from pos.catalog import model as catalog_model  # noqa: F401
-from pos.core import audit, idempotency  # noqa: F401
+from pos.core import audit, idempotency, throttle  # noqa: F401
 from pos.core.db import Base
 from pos.discounts import history as discounts_history  # noqa: F401
 from pos.discounts import model as discounts_model  # noqa: F401

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos.auth.model import ApprovalCode, User
-from pos.auth.service import check_throttle, principal_of, record_failure
+from pos.auth.service import principal_of
 from pos.core import audit
 from pos.core.db import Database
 from pos.core.errors import ApprovalRequiredError, ForbiddenError, PosError
@@ -39,6 +39,7 @@ from pos.core.security import (
     token_digest,
     verify_secret,
 )
+from pos.core.throttle import check_throttle, record_failure
 
 APPROVAL_CODE_TTL = timedelta(minutes=10)
 FREE_APPROVAL_FAILURES = 5

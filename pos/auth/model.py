@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -123,30 +123,3 @@ class ApprovalCode(Base):
             and now < self.expires_at
             and (self.action is None or self.action == action)
         )
-
-
-# A failure is forgotten after this long without another: the till PC's typos of last week
-# do not add up to a block today. An attacker is slowed down to one guess per block (at most
-# 15 min), well within it, so the count never lapses while guessing goes on.
-FAILURE_MEMORY = timedelta(hours=1)
-
-
-class LoginThrottle(Base):
-    """Count recent failed attempts under one key (a user name, an address, an approver)."""
-
-    __tablename__ = "login_throttles"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    def record_failure(self, now: datetime, free_failures: int) -> None:
-        """Count a failure; past the free ones, block for a doubling delay (max 15 min)."""
-        if now - self.last_failure_at > FAILURE_MEMORY:
-            self.failures = 0
-        self.failures += 1
-        self.last_failure_at = now
-        over = self.failures - free_failures
-        if over >= 0:
-            self.blocked_until = now + timedelta(seconds=min(2**over, 900))

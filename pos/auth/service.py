@@ -10,13 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pos.auth.model import AuthToken, LoginThrottle, User
+from pos.auth.model import AuthToken, User
 from pos.core import audit
 from pos.core.db import Database
 from pos.core.errors import (
     ConflictError,
     NotFoundError,
-    TooManyAttemptsError,
     UnauthorizedError,
     ValidationError,
 )
@@ -30,6 +29,7 @@ from pos.core.security import (
     token_digest,
     verify_secret,
 )
+from pos.core.throttle import check_throttle, clear_failures, record_failure
 from pos.stores.model import Store, Till
 
 MIN_PASSWORD_LENGTH = 8
@@ -50,33 +50,6 @@ def principal_of(user: User) -> Principal:
         store_ids=None if user.role == Role.ADMIN else frozenset(user.store_ids),
         till_ids=frozenset(user.till_ids),
     )
-
-
-def check_throttle(session: Session, keys: list[str], now: datetime) -> None:
-    """Refuse with 429 while any of ``keys`` is blocked by earlier failures."""
-    for key in keys:
-        throttle = session.get(LoginThrottle, key)
-        if throttle is not None and throttle.blocked_until and throttle.blocked_until > now:
-            wait = int((throttle.blocked_until - now).total_seconds()) + 1
-            raise TooManyAttemptsError(wait, "Too many failed attempts; wait and try again")
-
-
-def record_failure(session: Session, free_failures: dict[str, int], now: datetime) -> None:
-    """Count a failed attempt against each key, each with its own allowance of free failures."""
-    for key, free in free_failures.items():
-        throttle = session.get(LoginThrottle, key)
-        if throttle is None:
-            throttle = LoginThrottle(key=key, failures=0, last_failure_at=now)
-            session.add(throttle)
-        throttle.record_failure(now, free)
-
-
-def clear_failures(session: Session, keys: list[str]) -> None:
-    """Forget failures after a success."""
-    for key in keys:
-        throttle = session.get(LoginThrottle, key)
-        if throttle is not None:
-            session.delete(throttle)
 
 
 def login(
