@@ -9,6 +9,7 @@ all go through :func:`round_minor` and :func:`allocate`.
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -70,9 +71,16 @@ def round_minor(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=_ROUNDING.get(), context=_CTX))
 
 
+# Decimal() also reads "1_000" and other scripts' digits ("１２"), which no till sends and no
+# receipt prints: decimal text is ASCII digits, a sign, a point and an exponent only.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def _decimal(text: str | int | Decimal) -> Decimal:
     if isinstance(text, bool) or isinstance(text, float):
         raise MoneyFormatError("floats are not accepted; send a decimal string")
+    if isinstance(text, str) and not _DECIMAL_TEXT.fullmatch(text.strip()):
+        raise MoneyFormatError(f"{text!r} is not a decimal number")
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:

@@ -81,3 +81,20 @@ class TestMoneyAndBoolean:
     def test_a_body_boolean_is_a_json_boolean(self, sent):
         with pytest.raises(ValidationError):
             Boolean().deserialize(sent)
+
+
+class TestDecimalText:
+    @pytest.mark.parametrize("text", ["1_000", "1_0.00", "\uff11\uff12", "\u0661\u0662.50",
+                                      "0x10", "12,50", "Infinity", "--1"])
+    def test_only_ascii_decimal_text_is_an_amount(self, text):
+        with pytest.raises(MoneyFormatError, match="is not a decimal number"):
+            parse_minor(text)
+
+    @pytest.mark.parametrize(("text", "minor"), [("12.30", 1230), (" 12.3 ", 1230), ("+5", 500),
+                                                 (".5", 50), ("5.", 500), ("1.2e2", 12000)])
+    def test_plain_decimal_text_is_read(self, text, minor):
+        assert parse_minor(text) == minor
+
+    def test_a_quantity_in_another_script_is_refused(self):
+        with pytest.raises(MoneyFormatError):
+            parse_quantity("\uff11")
