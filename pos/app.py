@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, appcontext_pushed, g, jsonify
 
+from loyalty.rebates.setup import register_rebates
 from pos import __version__
 from pos.auth import api as auth_api
 from pos.auth.service import resolve_token
@@ -83,6 +84,7 @@ def build_registry() -> Registry:
     register_payment_types(registry.payment_types)
     register_receipt_checks(registry.journal_checks)
     register_shift_checks(registry.journal_checks)
+    register_rebates(registry)  # wholesale: on account, rebate credit, accrual
     return registry
 
 
