@@ -20,6 +20,7 @@ from loyalty.customers.service import get_customer, move_debt
 from loyalty.rebates.accrual import accrue_payment
 from pos.core import audit
 from pos.core.context import Context
+from pos.core.db import Database
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.extensions import PaymentView, ReceiptView
 from pos.core.registry import PaymentType, PaymentTypes
@@ -141,7 +142,10 @@ def register_payment(ctx: Context, customer_id: int, amount_minor: int,
     return customer
 
 
-def entries(session: Session, customer_id: int, limit: int = 200) -> list[AccountEntry]:
+def entries(db: Database, customer_id: int, limit: int = 200) -> list[AccountEntry]:
     """Return a customer's latest account entries, newest first."""
-    return list(session.scalars(select(AccountEntry).where(
-        AccountEntry.customer_id == customer_id).order_by(AccountEntry.id.desc()).limit(limit)))
+    with db.read() as session:
+        get_customer(session, customer_id)
+        return list(session.scalars(select(AccountEntry).where(
+            AccountEntry.customer_id == customer_id).order_by(AccountEntry.id.desc())
+            .limit(limit)))

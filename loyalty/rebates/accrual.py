@@ -23,6 +23,7 @@ from loyalty.customers.model import Customer
 from loyalty.rebates import period as periods
 from loyalty.rebates.calc import MILLI
 from loyalty.rebates.model import ACCRUING, AccruedBase, Agreement, BillBack
+from loyalty.rebates.terms import terms_of
 from pos.core.context import Context
 from pos.core.extensions import ReceiptView
 from pos.core.money import percent_of, round_minor
@@ -108,7 +109,7 @@ def _accrue(session: Session, agreement: Agreement, key: str, receipt: ReceiptVi
 def _billback(agreement: Agreement, line: Any) -> int:
     # A bill-back pays the first tier's rate on each line as it happens; the period end
     # recalculates with every tier and claims the difference.
-    rate = Decimal(agreement.tiers[0]["rate"])
+    rate = terms_of(agreement).tiers[0].rate
     if agreement.rate_kind == "percent":
         amount = line.amount_minor if agreement.is_net else line.base_amount_minor
         return percent_of(amount, rate)

@@ -93,6 +93,12 @@ def get_agreement(session: Session, agreement_id: int) -> Agreement:
     return agreement
 
 
+def find_agreement(db: Database, agreement_id: int) -> Agreement:
+    """Return an agreement version or raise ``agreement_not_found``."""
+    with db.read() as session:
+        return get_agreement(session, agreement_id)
+
+
 def list_agreements(db: Database, customer_id: int | None = None) -> list[Agreement]:
     """Return every agreement version (of one customer), newest series and version first."""
     query = select(Agreement).order_by(Agreement.series_id.desc(), Agreement.version.desc())

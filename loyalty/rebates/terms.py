@@ -5,20 +5,51 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from loyalty.rebates.calc import Base, Measure, Mode, RateKind, Terms, TermsError, Tier, check_terms
+from loyalty.rebates.calc import (
+    MILLI,
+    Base,
+    Measure,
+    Mode,
+    RateKind,
+    Terms,
+    TermsError,
+    Tier,
+    check_terms,
+)
 from loyalty.rebates.model import AccruedBase, Agreement
 from pos.core.errors import ValidationError
+from pos.core.money import MoneyFormatError, parse_minor
 
 
 def terms_of(agreement: Agreement) -> Terms:
-    """Return an agreement's terms for :mod:`loyalty.rebates.calc`."""
+    """Return an agreement's terms for :mod:`loyalty.rebates.calc`.
+
+    Tiers are kept as the agreement states them: ``from`` is money (``"1000000.00"``) for an
+    amount base, units (``"250.5"``) for a quantity base, a percent of plan (``"120"``) with a
+    plan; ``rate`` is a percent, or money per unit for a per-unit rate.
+    """
     return Terms(
-        tiers=tuple(Tier(Decimal(t["from"]), Decimal(t["rate"])) for t in agreement.tiers),
+        tiers=tuple(Tier(_threshold(agreement, t["from"]), _rate(agreement, t["rate"]))
+                    for t in agreement.tiers),
         measure=Measure(agreement.measure), mode=Mode(agreement.mode),
         rate_kind=RateKind(agreement.rate_kind), plan=agreement.plan_minor,
         cap_percent=None if agreement.cap_percent is None else Decimal(agreement.cap_percent),
         compensation_minor=agreement.compensation_minor,
     )
+
+
+def _threshold(agreement: Agreement, text: str) -> Decimal:
+    if agreement.plan_minor is not None:
+        return Decimal(text)
+    if agreement.measure == Measure.AMOUNT:
+        return Decimal(parse_minor(text))
+    return (Decimal(text) * MILLI).to_integral_value()
+
+
+def _rate(agreement: Agreement, text: str) -> Decimal:
+    if agreement.rate_kind == RateKind.PER_UNIT:
+        return Decimal(parse_minor(text))
+    return Decimal(text)
 
 
 def base_of(agreement: Agreement, row: AccruedBase | None) -> Base:
@@ -57,6 +88,11 @@ def check(agreement: Agreement) -> None:
         return
     try:
         check_terms(terms_of(agreement))
+    except (InvalidOperation, MoneyFormatError, ValueError) as error:
+        if isinstance(error, TermsError):
+            raise ValidationError(str(error), code=error.code, field="tiers") from None
+        raise ValidationError(f"A tier is not a valid number: {error}", code="tier_invalid",
+                              field="tiers") from None
     except TermsError as error:
         raise ValidationError(str(error), code=error.code, field="tiers") from None
     shares = [Decimal(str(f["share"])) for f in agreement.funds]

@@ -18,7 +18,7 @@ from pos.receipts.service import PaymentRequest
 
 OAT_MILK_MINOR = 14990
 # Small tiers, so a few sales of oat milk reach them: from 1000.00 3 %, from 2000.00 5 %.
-TIERS = [{"from": "100000", "rate": "3"}, {"from": "200000", "rate": "5"}]
+TIERS = [{"from": "1000.00", "rate": "3"}, {"from": "2000.00", "rate": "5"}]
 AFTER_Q4 = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
 
 

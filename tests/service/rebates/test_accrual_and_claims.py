@@ -100,7 +100,7 @@ class TestVersions:
             self, cashier, manager, shop, shift, agreement):
         sell(cashier, shop.till_id, "8")
         second = change_agreement(manager, agreement.id, {"tiers": [
-            {"from": "50000", "rate": "4"}]})
+            {"from": "500", "rate": "4"}]})
         assert (second.version, second.status, second.series_id) == (
             2, "draft", agreement.series_id)
         with refused("agreement_draft_exists"):
