@@ -75,7 +75,7 @@ def advance(ctx: Context, agreement_id: int, status: str) -> Agreement:
                 status == CLOSED and agreement.status in ACCRUING):
             raise ConflictError(f"A {agreement.status} agreement cannot become {status}",
                                 code="agreement_status_invalid",
-                                extra={"status": agreement.status})
+                                extra={"current_status": agreement.status})
         if status == APPROVED:
             _replace_earlier(session, agreement)
             agreement.approved_at, agreement.approved_by_id = ctx.now, ctx.actor.user_id
