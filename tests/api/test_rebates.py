@@ -110,3 +110,35 @@ class TestPartner:
         assert problem(partner.get(f"/api/v1/rebates/agreements/{theirs['id']}/progress"),
                        403)["code"] == "forbidden"
         assert problem(office.get("/api/v1/partner/agreements"), 403)["code"] == "not_a_partner"
+
+
+class TestCommand:
+    def test_pos_rebates_calculate_claims_once_and_refuses_an_open_period(
+            self, database_url, app, db, registry, shop, fixed_clock, monkeypatch):
+        from click.testing import CliRunner
+
+        from loyalty.customers.service import NewCustomer, create_customer
+        from loyalty.rebates.agreements import advance, create_agreement
+        from loyalty.rebates.model import AccruedBase
+        from pos.cli import main
+        from tests.helpers import context_for
+
+        manager = context_for(db, registry, "manager", fixed_clock.now())
+        acme = create_customer(manager, NewCustomer(code="ACME", legal_name="ACME"))
+        agreement = advance(manager, create_agreement(manager, {
+            "name": "ACME", "customer_id": acme.id, "period_type": "quarter",
+            "valid_from": datetime(2026, 1, 1).date(), "valid_to": datetime(2026, 12, 31).date(),
+            "tiers": TIERS}).id, "approved")
+        with db.transaction() as session:  # as accrual left it: 1200.00 sold in Q3
+            session.add(AccruedBase(series_id=agreement.series_id, period_key="2026-Q3",
+                                    gross_minor=120000, net_minor=120000, quantity_milli=0,
+                                    paid_minor=0, billback_minor=0, lines=3))
+        monkeypatch.setenv("POS_DATABASE_URL", database_url)
+        runner = CliRunner()
+        first = runner.invoke(main, ["rebates", "calculate", "--period", "2026-Q3"])
+        assert first.exit_code == 0, first.output
+        assert f"agreement {agreement.id} 2026-Q3 claim 1: 36.00 on 1200.00" in first.output
+        again = runner.invoke(main, ["rebates", "calculate", "--period", "2026-Q3"])
+        assert "0 new claims for 2026-Q3" in again.output
+        early = runner.invoke(main, ["rebates", "calculate", "--period", "2099-Q1"])
+        assert early.exit_code != 0 and "period_not_over" in early.output
