@@ -46,10 +46,15 @@ def _threshold(agreement: Agreement, text: str) -> Decimal:
     return (Decimal(text) * MILLI).to_integral_value()
 
 
-def _rate(agreement: Agreement, text: str) -> Decimal:
+def _rate(agreement: Any, text: str) -> Decimal:
     if agreement.rate_kind == RateKind.PER_UNIT:
         return Decimal(parse_minor(text))
     return Decimal(text)
+
+
+def first_rate(agreement: Any) -> Decimal:
+    """Return the first tier's rate (percent, or minor units per unit): what a bill-back pays."""
+    return _rate(agreement, agreement.tiers[0]["rate"])
 
 
 def base_of(agreement: Agreement, row: AccruedBase | None) -> Base:
