@@ -142,3 +142,22 @@ class TestCommand:
         assert "0 new claims for 2026-Q3" in again.output
         early = runner.invoke(main, ["rebates", "calculate", "--period", "2099-Q1"])
         assert early.exit_code != 0 and "period_not_over" in early.output
+
+
+class TestDemo:
+    def test_the_demo_has_two_agreements_one_just_below_a_tier(self, app, db, fixed_clock):
+        from pos.demo import load_demo
+
+        with app.app_context():
+            assert load_demo(db, fixed_clock.now(), item_count=30)
+        client = app.test_client()
+        login = client.post("/api/v1/auth/login",
+                            json={"username": "manager", "password": "manager-pass"})
+        headers = {"Authorization": f"Bearer {login.get_json()['token']}"}
+        report = client.get("/api/v1/rebates/reports/agreements", headers=headers).get_json()
+        aroma, corner = report
+        assert aroma["tier"] is None and 0 < aroma["to_next_tier"] < 200000  # < 2,000.00 short
+        assert corner["tier"] == 1 and corner["is_condition_met"]
+        customers = client.get("/api/v1/customers", headers=headers).get_json()
+        assert {c["code"]: c["debt"] != "0.00" for c in customers} == {"AROMA": True,
+                                                                       "CORNER": True}
