@@ -126,7 +126,8 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
 
 
 # Demo sales to the wholesale customers: Aroma ends just below its 10,000.00 tier, Corner
-# has met its 15,000.00 plan (not yet by a fifth). Sold on account on the last till, whose shift is then closed.
+# has met its 15,000.00 plan (not yet by a fifth). Sold on account on the last till, whose
+# shift is then closed.
 WHOLESALE_SALES = (("AROMA", "COFFEE-BEANS-1KG", "2"), ("CORNER", "ESPRESSO-250G", "13"))
 
 
