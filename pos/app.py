@@ -7,6 +7,9 @@ from typing import Any
 
 from flask import Flask, appcontext_pushed, g, jsonify
 
+from loyalty.customers import api as customers_api
+from loyalty.rebates import api as rebates_api
+from loyalty.rebates.setup import register_rebates
 from pos import __version__
 from pos.auth import api as auth_api
 from pos.auth.service import resolve_token
@@ -32,6 +35,7 @@ from pos.stores import api as stores_api
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
               journal_api.blp, fiscal_api.blp, discounts_api.blp)
+REBATE_BLUEPRINTS = (customers_api.blp, rebates_api.blp)  # wholesale customers and rebates
 
 
 def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
@@ -83,6 +87,7 @@ def build_registry() -> Registry:
     register_payment_types(registry.payment_types)
     register_receipt_checks(registry.journal_checks)
     register_shift_checks(registry.journal_checks)
+    register_rebates(registry)  # wholesale: on account, rebate credit, accrual
     return registry
 
 
@@ -105,7 +110,7 @@ def _register_api(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "opaque"}
     )
     # PosApi registers every error response with ProblemSchema, as the component "Problem".
-    for blueprint in BLUEPRINTS:
+    for blueprint in BLUEPRINTS + REBATE_BLUEPRINTS:
         api.register_blueprint(blueprint)
 
 

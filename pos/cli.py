@@ -38,6 +38,9 @@ def register_cli(app: Flask) -> None:
     for group in (db_cli, demo_cli, user_cli, catalog_cli, journal_cli, fiscal_cli,
                   idempotency_cli):
         app.cli.add_command(group)
+    from loyalty.rebates.cli import rebates_cli  # wholesale rebates: period end
+
+    app.cli.add_command(rebates_cli)
 
 
 @main.command("serve")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from pos.auth.model import User
-from pos.auth.service import NewUser, create_user
+from pos.auth.service import NewUser, create_user, principal_of
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
 from pos.core.barcode import gs1_check_digit
 from pos.core.db import Database
@@ -121,7 +121,41 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
         store_id, till_ids = store.id, tuple(till.id for till in store.tills)
     _create_users(db, now, store_id, till_ids)
     _load_rules(db, now)
+    _load_wholesale(db, now, till_ids[-1])
     return True
+
+
+# Demo sales to the wholesale customers: Aroma ends just below its 10,000.00 tier, Corner
+# has met its 15,000.00 plan (not yet by a fifth). Sold on account on the last till, whose
+# shift is then closed.
+WHOLESALE_SALES = (("AROMA", "COFFEE-BEANS-1KG", "2"), ("CORNER", "ESPRESSO-250G", "13"))
+
+
+def _load_wholesale(db: Database, now: datetime, till_id: int) -> None:
+    from loyalty.rebates.demo import load_agreements
+    from pos.app import build_registry
+    from pos.core.context import Context
+    from pos.core.security import Actor
+    from pos.receipts.lines import LineRequest
+    from pos.receipts.opening import NewReceipt, create_receipt
+    from pos.receipts.service import PaymentRequest, add_payment, close_receipt
+    from pos.shifts.service import CloseShift, close_shift, open_shift
+
+    with db.read() as session:
+        users = {u.username: u for u in session.scalars(select(User))}
+    registry = build_registry()
+    manager = Context(db, registry, Actor(principal_of(users["manager"])), now)
+    load_agreements(manager)
+    cashier = Context(db, registry, Actor(principal_of(users["cashier"])), now, till_id=till_id)
+    shift = open_shift(cashier, till_id, 0)
+    for customer, sku, quantity in WHOLESALE_SALES:
+        lines = (LineRequest(sku=sku, quantity=quantity),)
+        for _ in range(3):  # three deliveries each
+            receipt = create_receipt(cashier, NewReceipt(till_id=till_id, customer_ref=customer,
+                                                         lines=lines)).receipt
+            add_payment(cashier, receipt.id, PaymentRequest("on_account", receipt.total_minor))
+            close_receipt(cashier, receipt.id)
+    close_shift(cashier, shift.id, CloseShift(counted_minor=0))
 
 
 def _create_users(db: Database, now: datetime, store_id: int, till_ids: tuple[int, ...]

@@ -94,7 +94,24 @@ def _known_ids(api: ApiClient, shop: Any) -> dict[str, Any]:
     return {"shift_id": shift["id"], "receipt_id": receipt["id"], "line_no": 1, "seq": 1,
             "item_id": shop.items["MILK-1L"], "store_id": shop.store_id,
             "till_id": shop.till_id, "discount_id": discount["id"], "group_id": group["id"],
-            "username": "cashier"}
+            "username": "cashier", **_known_rebate_ids(manager, made)}
+
+
+def _known_rebate_ids(manager: ApiClient, made: Any) -> dict[str, Any]:
+    """A wholesale customer, an approved fund and an agreement drawing on it: their ids."""
+    customer = made(manager.post("/api/v1/customers", json={
+        "code": "FUZZ", "legal_name": "Fuzz Wholesale", "credit_limit": "100.00"}))
+    fund = made(manager.post("/api/v1/rebates/funds", json={
+        "name": "Fuzz fund", "amount": "100.00", "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31"}))
+    made(manager.post(f"/api/v1/rebates/funds/{fund['id']}/approve"))
+    agreement = made(manager.post("/api/v1/rebates/agreements", json={
+        "name": "Fuzz", "customer_id": customer["id"], "period_type": "quarter",
+        "valid_from": "2026-01-01", "valid_to": "2026-12-31",
+        "tiers": [{"from": "10.00", "rate": "3"}], "funds": [{"fund_id": fund["id"],
+                                                              "share": "50"}]}))
+    return {"customer_id": customer["id"], "agreement_id": agreement["id"],
+            "fund_id": fund["id"], "claim_id": 1, "report": "claims"}
 
 
 @pytest.mark.parametrize("role", ["manager", "cashier"])

@@ -175,6 +175,8 @@ ROUTES: dict[str, Route] = {
 _USERS = "signing in and user administration: about people, not a store"
 _CATALOG = "the catalog is global: items, groups, segments and price types (prices are not)"
 _DISCOUNTS = "discount rules are global; a discount names the stores it applies in"
+_WHOLESALE = "wholesale customers, their agreements, claims and funds belong to the chain"
+_PARTNER = "a partner sees its own customer's agreements (tests/api/test_rebates.py)"
 GLOBAL: dict[str, str] = {
     "POST /api/v1/auth/login": _USERS, "POST /api/v1/auth/logout": _USERS,
     "GET /api/v1/auth/me": _USERS, "POST /api/v1/auth/approvals": _USERS,
@@ -201,6 +203,31 @@ GLOBAL: dict[str, str] = {
     "POST /api/v1/discount-groups/<int:group_id>/move": _DISCOUNTS,
     "GET /api/v1/manual-discount-limits": _DISCOUNTS,
     "PUT /api/v1/manual-discount-limits": _DISCOUNTS,
+    "GET /api/v1/customers": _WHOLESALE,
+    "GET /api/v1/customers/<int:customer_id>": _WHOLESALE,
+    "GET /api/v1/customers/<int:customer_id>/account": _WHOLESALE,
+    "GET /api/v1/rebates/agreements": _WHOLESALE,
+    "GET /api/v1/rebates/agreements/<int:agreement_id>": _WHOLESALE,
+    "GET /api/v1/rebates/agreements/<int:agreement_id>/progress": _WHOLESALE,
+    "GET /api/v1/rebates/claims": _WHOLESALE,
+    "GET /api/v1/rebates/funds": _WHOLESALE,
+    "GET /api/v1/rebates/reports/<any(agreements, claims, funds):report>.csv": _WHOLESALE,
+    "GET /api/v1/rebates/reports/agreements": _WHOLESALE,
+    "GET /api/v1/rebates/reports/claims": _WHOLESALE,
+    "PATCH /api/v1/customers/<int:customer_id>": _WHOLESALE,
+    "PATCH /api/v1/rebates/agreements/<int:agreement_id>": _WHOLESALE,
+    "POST /api/v1/customers": _WHOLESALE,
+    "POST /api/v1/customers/<int:customer_id>/partners": _WHOLESALE,
+    "POST /api/v1/customers/<int:customer_id>/payments": _WHOLESALE,
+    "POST /api/v1/rebates/agreements": _WHOLESALE,
+    "POST /api/v1/rebates/agreements/<int:agreement_id>/status": _WHOLESALE,
+    "POST /api/v1/rebates/calculations": _WHOLESALE,
+    "POST /api/v1/rebates/claims/<int:claim_id>/approve": _WHOLESALE,
+    "POST /api/v1/rebates/claims/<int:claim_id>/settlements": _WHOLESALE,
+    "POST /api/v1/rebates/funds": _WHOLESALE,
+    "POST /api/v1/rebates/funds/<int:fund_id>/approve": _WHOLESALE,
+    "GET /api/v1/partner/agreements": _PARTNER,
+    "GET /api/v1/partner/agreements/<int:agreement_id>/progress": _PARTNER,
 }
 
 

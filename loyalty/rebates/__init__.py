@@ -1,0 +1,1 @@
+"""Retro-bonuses and trade allowances: agreements, accrual, claims, funds and settlement."""

@@ -1,0 +1,173 @@
+"""Accrual: each closed sale or return adds its qualifying lines to its agreements' bases.
+
+A :class:`RebateListener` hears every receipt that closes. When the receipt names a wholesale
+customer, the agreements that cover it (its own, its parent's that include children, its
+segment's) that are approved or active on the day of the sale get their base for that period
+raised (a return lowers the base of its sale's period) by an upsert that adds, never a read
+and a write, so live progress reads one row. Bill-back agreements also record a rebate per
+qualifying line. A fixed number of statements per receipt, whatever its length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, bindparam, column, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from loyalty.customers.model import Customer
+from loyalty.rebates import period as periods
+from loyalty.rebates.calc import MILLI
+from loyalty.rebates.model import ACCRUING, Agreement, BillBack
+from loyalty.rebates.terms import first_rate
+from pos.core.context import Context
+from pos.core.extensions import ReceiptView
+from pos.core.money import percent_of, round_minor
+
+# Read by name only: loyalty imports no model of pos (receipts, catalog).
+_RECEIPTS = table("receipts", column("id"), column("closed_at"), column("total_minor"))
+_ITEM_SEGMENTS = table("item_segments", column("item_id"), column("segment_id"))
+_SEGMENTS = table("segments", column("id"), column("code"))
+ON_ACCOUNT = "on_account"
+
+
+class RebateListener:
+    """Accrue closed sales and returns into the bases of the agreements that cover them."""
+
+    def closed(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
+        """Add a sale's qualifying lines (subtract a return's) to its agreements' bases."""
+        if not receipt.customer_ref or not receipt.lines:
+            return
+        connection = session.connection()
+        customer = connection.execute(_CUSTOMER, {"code": receipt.customer_ref}).first()
+        if customer is None:
+            return
+        day = _sale_day(session, receipt)
+        agreements = covering(session, customer, day)
+        if not agreements:
+            return
+        sign = -1 if receipt.kind == "return" else 1
+        segments = _segments_of(session, receipt, agreements)
+        paid_share = _paid_share(receipt)
+        for agreement in agreements:
+            lines = [line for line in receipt.lines
+                     if not agreement.item_segments
+                     or segments.get(line.item_id, set()) & set(agreement.item_segments)]
+            if lines:
+                _accrue(session, agreement, periods.containing(day, agreement.period_type).key,
+                        receipt, lines, sign, paid_share)
+
+    def voided(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
+        """Nothing accrued for an open receipt: nothing to undo."""
+
+
+def covering(session: Session, customer: Any, day: date) -> list[Any]:
+    """Return the accruing agreements (rows of :data:`_COVERING`) covering a customer on a day."""
+    return list(session.connection().execute(_COVERING, {
+        "customer_id": customer.id, "parent_id": customer.parent_id,
+        "segment": customer.segment, "day": day}))
+
+
+def accrue_payment(session: Session, customer: Customer, amount_minor: int, day: date) -> None:
+    """Add a customer's payment to the bases of its payment-based agreements."""
+    for agreement in covering(session, customer, day):
+        if agreement.source == "payments":
+            key = periods.containing(day, agreement.period_type).key
+            _upsert(session, agreement.series_id, key, {"paid_minor": amount_minor})
+
+
+def _accrue(session: Session, agreement: Any, key: str, receipt: ReceiptView,
+            lines: Sequence[Any], sign: int, paid_share: Decimal) -> None:
+    net = sum(line.amount_minor for line in lines)
+    amounts = {
+        "gross_minor": sign * sum(line.base_amount_minor for line in lines),
+        "net_minor": sign * net,
+        "quantity_milli": sign * sum(line.quantity_milli for line in lines),
+        "paid_minor": sign * round_minor(net * paid_share),
+        "lines": sign * len(lines),
+    }
+    if agreement.kind == "bill_back":
+        rebates = [sign * _billback(agreement, line) for line in lines]
+        session.connection().execute(BillBack.__table__.insert(), [
+            {"series_id": agreement.series_id, "period_key": key, "receipt_id": receipt.id,
+             "line_no": line.line_no, "amount_minor": amount}
+            for line, amount in zip(lines, rebates, strict=True)])
+        amounts["billback_minor"] = sum(rebates)
+    _upsert(session, agreement.series_id, key, amounts)
+
+
+def _billback(agreement: Any, line: Any) -> int:
+    # A bill-back pays the first tier's rate on each line as it happens; the period end
+    # recalculates with every tier and claims the difference.
+    rate = first_rate(agreement)
+    if agreement.rate_kind == "percent":
+        amount = line.amount_minor if agreement.is_net else line.base_amount_minor
+        return percent_of(amount, rate)
+    return round_minor(rate * line.quantity_milli / MILLI)
+
+
+def _upsert(session: Session, series_id: int, key: str, amounts: dict[str, int]) -> None:
+    session.connection().execute(_UPSERT, {"series_id": series_id, "period_key": key, **{
+        name: amounts.get(name, 0) for name in _COUNTERS}})
+
+
+_COUNTERS = ("gross_minor", "net_minor", "quantity_milli", "paid_minor", "billback_minor",
+             "lines")
+# Built once: accrual runs in every close's transaction, so it spends no time building SQL.
+# ``INSERT ... ON CONFLICT DO UPDATE`` reads the same on SQLite (3.24+) and PostgreSQL.
+_UPSERT = text(
+    f"INSERT INTO rebate_bases (series_id, period_key, {', '.join(_COUNTERS)}) "
+    f"VALUES (:series_id, :period_key, {', '.join(':' + c for c in _COUNTERS)}) "
+    "ON CONFLICT (series_id, period_key) DO UPDATE SET "
+    + ", ".join(f"{c} = rebate_bases.{c} + excluded.{c}" for c in _COUNTERS))
+_CUSTOMER = select(Customer.id, Customer.parent_id, Customer.segment).where(
+    Customer.code == bindparam("code"))
+_COVERING = select(
+    Agreement.id, Agreement.series_id, Agreement.kind, Agreement.period_type,
+    Agreement.item_segments, Agreement.tiers, Agreement.rate_kind, Agreement.is_net,
+    Agreement.source,
+).where(
+    Agreement.status.in_(ACCRUING), Agreement.valid_from <= bindparam("day"),
+    Agreement.valid_to >= bindparam("day"), Agreement.kind != "lump_sum",
+    or_(Agreement.customer_id == bindparam("customer_id"),
+        and_(Agreement.customer_id == bindparam("parent_id"),
+             Agreement.include_children.is_(True)),
+        Agreement.customer_segment == bindparam("segment")))
+
+
+def _sale_day(session: Session, receipt: ReceiptView) -> date:
+    # A return counts in its sale's period: a period already claimed gets an adjustment.
+    if receipt.kind == "return" and receipt.original_receipt_id is not None:
+        sold = session.scalar(select(_RECEIPTS.c.closed_at)
+                              .where(_RECEIPTS.c.id == receipt.original_receipt_id))
+        if sold is not None:
+            return sold.date() if hasattr(sold, "date") else date.fromisoformat(str(sold)[:10])
+    moment = receipt.closed_at or receipt.opened_at
+    return moment.date()
+
+
+def _segments_of(session: Session, receipt: ReceiptView, agreements: list[Any]
+                 ) -> dict[int, set[str]]:
+    if not any(a.item_segments for a in agreements):
+        return {}
+    rows = session.execute(select(_ITEM_SEGMENTS.c.item_id, _SEGMENTS.c.code)
+                           .join(_SEGMENTS, _SEGMENTS.c.id == _ITEM_SEGMENTS.c.segment_id)
+                           .where(_ITEM_SEGMENTS.c.item_id.in_(
+                               {line.item_id for line in receipt.lines})))
+    found: dict[int, set[str]] = {}
+    for item_id, code in rows:
+        found.setdefault(item_id, set()).add(code)
+    return found
+
+
+def _paid_share(receipt: ReceiptView) -> Decimal:
+    # Paid at once (not on account): that share counts now toward payment-based agreements;
+    # the rest counts when the customer pays its debt.
+    total = sum(p.amount_minor for p in receipt.payments)
+    if total <= 0:
+        return Decimal(1)
+    later = sum(p.amount_minor for p in receipt.payments if p.kind == ON_ACCOUNT)
+    return Decimal(total - later) / Decimal(total)
