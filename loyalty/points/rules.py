@@ -71,7 +71,7 @@ def rate_bp(rules: EarnRules, segments: frozenset[str]) -> int:
 
 def round_points(exact_cp: Fraction, rules: EarnRules) -> int:
     """Round exact hundredths of a point by the type's rule (to whole points if unfractional)."""
-    step = 1 if rules.is_fractional else POINT_CP
+    step = step_of(rules)
     units = exact_cp / step
     whole = units.numerator // units.denominator
     if rules.rounding == "half_up" and units - whole >= Fraction(1, 2):
@@ -94,8 +94,24 @@ def earn(lines: Sequence[EarnLine], money_minor: int, rules: EarnRules, day: dat
     earned = round_points(sum(weights) * factor, rules)
     if earned <= 0:
         return {line.line_id: 0 for line in lines}
-    return {line.line_id: part
-            for line, part in zip(lines, allocate(earned, weights), strict=True)}
+    step = step_of(rules)  # each line earns whole steps, so returns take back whole points
+    return {line.line_id: part * step
+            for line, part in zip(lines, allocate(earned // step, weights), strict=True)}
+
+
+def step_of(rules: EarnRules) -> int:
+    """Return the smallest amount of points the type deals in: a hundredth, or a point."""
+    return 1 if rules.is_fractional else POINT_CP
+
+
+def share_of(earned_cp: int, part_milli: int, whole_milli: int, rules: EarnRules) -> int:
+    """Return a returned part's share of what a line earned, half up to the type's step."""
+    if part_milli >= whole_milli:
+        return earned_cp
+    step = step_of(rules)
+    units = Fraction(earned_cp * part_milli, whole_milli * step)
+    whole = units.numerator // units.denominator
+    return (whole + (1 if units - whole >= Fraction(1, 2) else 0)) * step
 
 
 def points_for_amount(amount_minor: int, rules: EarnRules) -> int | None:

@@ -21,7 +21,7 @@ from loyalty.cards.service import live_card_id
 from loyalty.points import ledger
 from loyalty.points.jobs import settle_if_due
 from loyalty.points.model import EARN, RESTORE, SPEND, Earning, Entry
-from loyalty.points.rules import EarnLine, EarnRules, earn, points_for_amount
+from loyalty.points.rules import EarnLine, EarnRules, earn, points_for_amount, share_of
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.extensions import PaymentView, ReceiptView
@@ -202,7 +202,9 @@ def take_back(session: Session, ctx: Context, refund: ReceiptView) -> None:
         if row is None:
             continue
         row.returned_milli = min(row.returned_milli + line.quantity_milli, row.sold_milli)
-        due = row.earned_cp * row.returned_milli // row.sold_milli - row.reversed_cp
+        rules = rules_of(_type_of(session, row.card_id))
+        due = share_of(row.earned_cp, row.returned_milli, row.sold_milli, rules) \
+            - row.reversed_cp
         row.reversed_cp += due
         total, card_id = total + due, row.card_id
         if row.lot_id is not None:

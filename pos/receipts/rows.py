@@ -52,10 +52,17 @@ class NewRows:
         # to build, and the compiled statement is reused from the cache.
         receipt.id = session.execute(insert(table).returning(table.c.id), {
             **self.head, "shift_id": shift_id, "number": number}).scalar_one()
-        for rows, kind in ((self.lines, ReceiptLine), (self.payments, ReceiptPayment)):
+        for objects, rows, kind in ((receipt.lines, self.lines, ReceiptLine),
+                                    (receipt.payments, self.payments, ReceiptPayment)):
             if rows:
-                session.execute(insert(kind.__table__),
-                                [{**row, "receipt_id": receipt.id} for row in rows])
+                # The ids come back (in one statement) so features told of the close can key
+                # what they keep by line, as they do for a receipt closed at the till.
+                ids = session.scalars(
+                    insert(kind.__table__).returning(kind.__table__.c.id,
+                                                     sort_by_parameter_order=True),
+                    [{**row, "receipt_id": receipt.id} for row in rows]).all()
+                for obj, row_id in zip(objects, ids, strict=True):
+                    obj.id = row_id
 
 
 def _row(obj: Base) -> dict[str, Any]:
