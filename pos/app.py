@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, appcontext_pushed, g, jsonify
 
 from loyalty.cards import api as loyalty_cards_api
+from loyalty.cards import holder_api as loyalty_holder_api
 from loyalty.points.register import register_points
 from pos import __version__
 from pos.auth import api as auth_api
@@ -36,7 +37,7 @@ from pos.stores import api as stores_api
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
               journal_api.blp, fiscal_api.blp, discounts_api.blp, receipt_card_api.blp,
-              loyalty_cards_api.blp)
+              loyalty_cards_api.blp, loyalty_holder_api.blp)
 
 
 def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:

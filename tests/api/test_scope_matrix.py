@@ -195,6 +195,7 @@ _USERS = "signing in and user administration: about people, not a store"
 _CATALOG = "the catalog is global: items, groups, segments and price types (prices are not)"
 _DISCOUNTS = "discount rules are global; a discount names the stores it applies in"
 _LOYALTY = "loyalty cards and their types are chain-wide: a card is used in every store"
+_HOLDERS = "a card holder's own cards, by the holder's own token (tests/loyalty/test_holders.py)"
 GLOBAL: dict[str, str] = {
     "POST /api/v1/auth/login": _USERS, "POST /api/v1/auth/logout": _USERS,
     "GET /api/v1/auth/me": _USERS, "POST /api/v1/auth/approvals": _USERS,
@@ -228,6 +229,9 @@ GLOBAL: dict[str, str] = {
         ("POST", "/cards/<string:number>/expire"), ("POST", "/cards/<string:number>/replace"),
         ("GET", "/cards/<string:number>/entries"),
         ("POST", "/cards/<string:number>/adjustments"), ("GET", "/reports/liability"))},
+    **{f"{method} /api/v1/loyalty/me{path}": _HOLDERS for method, path in (
+        ("POST", "/sign-in"), ("POST", "/sign-out"), ("GET", "/cards"),
+        ("GET", "/cards/<string:number>"), ("GET", "/cards/<string:number>/history"))},
 }
 
 
