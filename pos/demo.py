@@ -18,6 +18,7 @@ from pos.auth.service import NewUser, create_user
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
 from pos.core.barcode import gs1_check_digit
 from pos.core.db import Database
+from pos.demo_loyalty import load_loyalty_demo
 from pos.discounts.limits import replace_limits
 from pos.discounts.schemas import NewDiscountSchema
 from pos.discounts.service import create_discount
@@ -121,6 +122,7 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
         store_id, till_ids = store.id, tuple(till.id for till in store.tills)
     _create_users(db, now, store_id, till_ids)
     _load_rules(db, now)
+    load_loyalty_demo(db, now)
     return True
 
 
