@@ -103,7 +103,7 @@ def tier_of(db: Database, card: Card) -> dict[str, Any]:
         tiers = sorted(card_type.tiers or [], key=lambda tier: tier["min_minor"])
     reached = [t for t in tiers if card.accumulated_minor >= t["min_minor"]]
     ahead = [t for t in tiers if card.accumulated_minor < t["min_minor"]]
-    return {"accumulated_minor": card.accumulated_minor,
+    return {"type": card_type.code, "accumulated_minor": card.accumulated_minor,
             "tier": reached[-1]["name"] if reached else None,
             "next_tier": ahead[0]["name"] if ahead else None,
             "to_next_tier_minor": ahead[0]["min_minor"] - card.accumulated_minor
