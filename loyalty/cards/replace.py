@@ -25,8 +25,7 @@ def replace_card(ctx: Context, number: str, new_number: str | None = None) -> Ca
         if old.replaced_by_id is not None:
             raise ConflictError(f"Card {number} was already replaced", code="card_replaced")
         new = _successor(session, ctx, old, new_number)
-        old = ledger.lock(session, old.id)
-        moved = (old.balance_cp, old.pending_cp, old.debt_cp)
+        moved = tuple(ledger.lock(session, old.id))
         refs = ledger.Refs(user_id=ctx.actor.user_id, reason=f"{old.number} -> {new.number}")
         ledger.entry(session, old.id, TRANSFER, ctx.now, refs, delta=-moved[0],
                      pending=-moved[1], debt=-moved[2])

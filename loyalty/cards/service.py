@@ -202,12 +202,19 @@ def card_for_sale(session: Session, code: str, today: date) -> Card:
     """Return the active card a till presents (by number or barcode), or refuse it.
 
     Unknown is 422 ``unknown_card``; blocked, replaced, expired or not activated is 409.
+    What pricing needs of it is kept for the transaction (:func:`card_facts` reads it).
     """
-    card = session.scalar(select(Card).where(Card.number == code.strip())) \
-        if is_valid_number(code.strip()) else None
-    if card is None:
+    number = code.strip()
+    row = session.execute(select(Card, CardType.code, CardType.is_personal)
+                          .join(CardType, CardType.id == Card.type_id)
+                          .where(Card.number == number)).first() \
+        if is_valid_number(number) else None
+    if row is None:
         raise ValidationError("No such loyalty card", code="unknown_card", field="card_code")
+    card, type_code, is_personal = row
     card.ensure_usable(today)
+    session.info.setdefault("loyalty_facts", {})[number] = CardFacts(
+        type_code, card.accumulated_minor if is_personal else 0)
     return card
 
 
@@ -215,6 +222,9 @@ def card_facts(session: Session, code: str | None) -> CardFacts | None:
     """Return the attached card's type and accumulated spend for pricing (None: no card)."""
     if not code or not is_valid_number(code):
         return None
+    known = session.info.get("loyalty_facts", {}).get(code)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
     row = session.execute(
         select(CardType.code, Card.accumulated_minor, CardType.is_personal, Card.state)
         .join(CardType, CardType.id == Card.type_id).where(Card.number == code)).first()

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card
 from loyalty.points.model import ACTIVE, PENDING, SPENT, Entry, Lot
 from pos.core.errors import ConflictError
 
-CARDS = Card.__table__
+CARDS, LOTS, ENTRIES = Card.__table__, Lot.__table__, Entry.__table__
+DRAW_BATCH = 8
 
 
 @dataclass(frozen=True)
@@ -36,22 +37,22 @@ class Refs:
     once_key: str | None = None
 
 
-def lock(session: Session, card_id: int) -> Card:
-    """Take the card's row for this transaction's moves and return it fresh."""
-    card = session.scalar(select(Card).where(Card.id == card_id).with_for_update()
-                          .execution_options(populate_existing=True))
-    assert card is not None
-    return card
+def lock(session: Session, card_id: int) -> Any:
+    """Take the card's row for this transaction's moves; return its balances (a row)."""
+    row = session.execute(select(CARDS.c.balance_cp, CARDS.c.pending_cp, CARDS.c.debt_cp)
+                          .where(CARDS.c.id == card_id).with_for_update()).one()
+    return row
 
 
 def entry(session: Session, card_id: int, kind: str, at: datetime, refs: Refs, *,
           delta: int = 0, pending: int = 0, debt: int = 0, lot_id: int | None = None) -> None:
     """Append a ledger entry (the card's columns are moved by the caller, by the same amounts)."""
-    session.add(Entry(card_id=card_id, kind=kind, at=at, delta_cp=delta,
-                      pending_delta_cp=pending, debt_delta_cp=debt, lot_id=lot_id,
-                      receipt_id=refs.receipt_id, payment_seq=refs.payment_seq,
-                      amount_minor=refs.amount_minor, shift_id=refs.shift_id,
-                      user_id=refs.user_id, reason=refs.reason, once_key=refs.once_key))
+    session.execute(insert(ENTRIES), {
+        "card_id": card_id, "kind": kind, "at": at, "delta_cp": delta,
+        "pending_delta_cp": pending, "debt_delta_cp": debt, "lot_id": lot_id,
+        "receipt_id": refs.receipt_id, "payment_seq": refs.payment_seq,
+        "amount_minor": refs.amount_minor, "shift_id": refs.shift_id, "user_id": refs.user_id,
+        "reason": refs.reason, "once_key": refs.once_key})
 
 
 def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, debt: int = 0
@@ -72,24 +73,25 @@ def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, de
 
 
 def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
-           active_from: datetime, expires_at: datetime | None) -> Lot | None:
-    """Credit points as a new lot (pending until ``active_from``); a debt is repaid first."""
-    card = lock(session, card_id)
-    repay = min(cp, card.debt_cp)
+           active_from: datetime, expires_at: datetime | None) -> int | None:
+    """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
+
+    Return the new lot's id (None when it all went to the debt).
+    """
+    repay = min(cp, lock(session, card_id).debt_cp)
     is_pending = active_from > at
-    lot = None
-    if cp - repay > 0:
-        lot = Lot(card_id=card_id, source=kind, receipt_id=refs.receipt_id, amount_cp=cp - repay,
-                  remaining_cp=cp - repay, state=PENDING if is_pending else ACTIVE,
-                  active_from=active_from, expires_at=expires_at)
-        session.add(lot)
-        session.flush()
-    gained = cp - repay
+    gained, lot_id = cp - repay, None
+    if gained > 0:
+        lot_id = session.execute(insert(LOTS).returning(LOTS.c.id), {
+            "card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
+            "amount_cp": gained, "remaining_cp": gained,
+            "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
+            "expires_at": expires_at}).scalar_one()
     entry(session, card_id, kind, at, refs, delta=0 if is_pending else gained,
-          pending=gained if is_pending else 0, debt=-repay, lot_id=lot.id if lot else None)
+          pending=gained if is_pending else 0, debt=-repay, lot_id=lot_id)
     move(session, card_id, delta=0 if is_pending else gained,
          pending=gained if is_pending else 0, debt=-repay)
-    return lot
+    return lot_id
 
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:
@@ -104,21 +106,31 @@ def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs
 
 
 def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = None) -> None:
-    """Draw ``cp`` off the card's active lots, ``first_lot_id`` first, then oldest expiry."""
-    lots = list(session.scalars(
-        select(Lot).where(Lot.card_id == card_id, Lot.state == ACTIVE, Lot.remaining_cp > 0)
-        .order_by(Lot.expires_at.is_(None), Lot.expires_at, Lot.id)
-        .execution_options(populate_existing=True)))
-    lots.sort(key=lambda lot: lot.id != first_lot_id)  # stable: the rest keep their order
-    for lot in lots:
+    """Draw ``cp`` off the card's active lots, ``first_lot_id`` first, then oldest expiry.
+
+    Lots are read a few at a time: a card may hold hundreds, a spend usually needs one.
+    """
+    if first_lot_id is not None:
+        cp = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
+            LOTS.c.id == first_lot_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0), cp)
+    while cp > 0:
+        left = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
+            LOTS.c.card_id == card_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0)
+            .order_by(LOTS.c.expires_at.is_(None), LOTS.c.expires_at, LOTS.c.id)
+            .limit(DRAW_BATCH), cp)
+        assert left < cp, "the card's balance and its lots disagree"
+        cp = left
+
+
+def _draw_from(session: Session, lots: Any, cp: int) -> int:
+    for lot_id, remaining in session.execute(lots).all():
         if cp <= 0:
             break
-        taken = min(cp, lot.remaining_cp)
-        lot.remaining_cp -= taken
-        if lot.remaining_cp == 0:
-            lot.state = SPENT
+        taken = min(cp, remaining)
+        session.execute(update(LOTS).where(LOTS.c.id == lot_id).values(
+            remaining_cp=remaining - taken, state=SPENT if taken == remaining else ACTIVE))
         cp -= taken
-    assert cp == 0, "the card's balance and its lots disagree"
+    return cp
 
 
 def format_points(cp: int) -> str:
@@ -135,19 +147,19 @@ def reverse(session: Session, card_id: int, cp: int, lot_ids: list[int], at: dat
     The balance never goes negative: what was already spent becomes the card's debt, repaid
     from the next points credited (earned, restored or adjusted). Return the debt recorded.
     """
-    card = lock(session, card_id)
+    balance = lock(session, card_id).balance_cp
     left, from_pending = cp, 0
-    lots = list(session.scalars(select(Lot).where(Lot.id.in_(lot_ids))
-                                .execution_options(populate_existing=True))) if lot_ids else []
-    for lot in lots:
-        if lot.state == PENDING and left:
-            taken = min(left, lot.remaining_cp)
-            lot.remaining_cp -= taken
-            lot.state = SPENT if lot.remaining_cp == 0 else PENDING
+    pending = session.execute(select(LOTS.c.id, LOTS.c.remaining_cp).where(
+        LOTS.c.id.in_(lot_ids), LOTS.c.state == PENDING)).all() if lot_ids else []
+    for lot_id, remaining in pending:
+        taken = min(left, remaining)
+        if taken:
+            session.execute(update(LOTS).where(LOTS.c.id == lot_id).values(
+                remaining_cp=remaining - taken, state=SPENT if taken == remaining else PENDING))
             from_pending, left = from_pending + taken, left - taken
-    from_active = min(left, card.balance_cp)
+    from_active = min(left, balance)
     if from_active:
-        draw(session, card_id, from_active, lots[0].id if lots else None)
+        draw(session, card_id, from_active, lot_ids[0] if lot_ids else None)
     debt = left - from_active
     entry(session, card_id, "reverse", at, refs, delta=-from_active, pending=-from_pending,
           debt=debt)

@@ -100,6 +100,7 @@ def adjust(ctx: Context, number: str, cp: int, reason: str) -> Card:
                      target=f"card:{number}", details={"points": ledger.format_points(cp),
                                                        "reason": reason.strip()[:200]},
                      client_address=ctx.actor.client_address)
+        session.expire(card)  # its balances were moved by guarded updates, not the ORM
         return load_card(session, number)
 
 

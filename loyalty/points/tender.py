@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card, CardType
@@ -38,16 +38,20 @@ def rules_of(card_type: CardType) -> EarnRules:
 
 
 def _card_and_type(session: Session, number: str | None) -> tuple[Card, CardType] | None:
+    # The card that holds a number's points now, and its type: one query, kept for the
+    # transaction (a payment's take and the close's earn ask for the same card).
     if not number:
         return None
-    card = session.scalar(select(Card).where(Card.number == number))
-    if card is None:
-        return None
-    live = session.get(Card, live_card_id(session, card.id)) if card.replaced_by_id else card
-    assert live is not None
-    card_type = session.get(CardType, live.type_id)
-    assert card_type is not None
-    return live, card_type
+    known = session.info.setdefault("loyalty_cards", {})
+    if number not in known:
+        row = session.execute(select(Card, CardType).join(CardType, CardType.id == Card.type_id)
+                              .where(Card.number == number)).first()
+        if row is not None and row[0].replaced_by_id is not None:
+            live = session.get(Card, live_card_id(session, row[0].id))
+            assert live is not None
+            row = (live, session.get(CardType, live.type_id))
+        known[number] = tuple(row) if row is not None else None
+    return known[number]  # type: ignore[no-any-return]
 
 
 def share_limit_minor(card_type: CardType, total_minor: int) -> int:
@@ -168,8 +172,9 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: Card,
     not_money = sum(p.amount_minor for p in receipt.payments
                     if kinds.get(p.kind).tender is not None)
     lines = list(receipt.lines)
-    lookup = ctx.registry.item_segments
-    segments = lookup(session, [line.item_id for line in lines]) if lookup else {}
+    lookup = ctx.registry.item_segments  # read only when the type has per-segment rates
+    segments = lookup(session, [line.item_id for line in lines]) \
+        if lookup and card_type.segment_bp else {}
     day = ctx.now.date()
     earned = earn([EarnLine(line.id, line.amount_minor, segments.get(line.item_id, frozenset()))
                    for line in lines], receipt.total_minor - not_money, rules_of(card_type),
@@ -180,14 +185,14 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: Card,
     active_from = ctx.now + timedelta(days=card_type.pending_days)
     expires = active_from + timedelta(days=card_type.expiry_days) \
         if card_type.expiry_days else None
-    lot = ledger.credit(session, card.id, total, EARN, ctx.now, ledger.Refs(
+    lot_id = ledger.credit(session, card.id, total, EARN, ctx.now, ledger.Refs(
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
         active_from=active_from, expires_at=expires)
-    by_no = {line.id: line for line in lines}
-    session.add_all(Earning(receipt_id=receipt.id, line_id=line_id, card_id=card.id,
-                            lot_id=lot.id if lot else None, earned_cp=cp,
-                            sold_milli=by_no[line_id].quantity_milli)
-                    for line_id, cp in earned.items() if cp > 0)
+    by_id = {line.id: line for line in lines}
+    session.execute(insert(Earning.__table__), [
+        {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.id, "lot_id": lot_id,
+         "earned_cp": cp, "sold_milli": by_id[line_id].quantity_milli, "returned_milli": 0,
+         "reversed_cp": 0} for line_id, cp in earned.items() if cp > 0])
 
 
 def take_back(session: Session, ctx: Context, refund: ReceiptView) -> None:

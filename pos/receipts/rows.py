@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Base
@@ -52,17 +52,19 @@ class NewRows:
         # to build, and the compiled statement is reused from the cache.
         receipt.id = session.execute(insert(table).returning(table.c.id), {
             **self.head, "shift_id": shift_id, "number": number}).scalar_one()
-        for objects, rows, kind in ((receipt.lines, self.lines, ReceiptLine),
-                                    (receipt.payments, self.payments, ReceiptPayment)):
+        for rows, kind in ((self.lines, ReceiptLine), (self.payments, ReceiptPayment)):
             if rows:
-                # The ids come back (in one statement) so features told of the close can key
-                # what they keep by line, as they do for a receipt closed at the till.
-                ids = session.scalars(
-                    insert(kind.__table__).returning(kind.__table__.c.id,
-                                                     sort_by_parameter_order=True),
-                    [{**row, "receipt_id": receipt.id} for row in rows]).all()
-                for obj, row_id in zip(objects, ids, strict=True):
-                    obj.id = row_id
+                session.execute(insert(kind.__table__),
+                                [{**row, "receipt_id": receipt.id} for row in rows])
+        # The lines' ids, in one query (a RETURNING would make SQLite insert row by row), so
+        # features told of the close key what they keep by line as for a receipt closed at
+        # the till.
+        lines = ReceiptLine.__table__
+        ids = session.scalars(select(lines.c.id).where(lines.c.receipt_id == receipt.id)
+                              .order_by(lines.c.line_no)).all()
+        for line, line_id in zip(sorted(receipt.lines, key=lambda x: x.line_no), ids,
+                                 strict=True):
+            line.id = line_id
 
 
 def _row(obj: Base) -> dict[str, Any]:
