@@ -145,8 +145,7 @@ def bench_balance_read(db: Database, manager: Context, entries: int) -> None:
     samples = []
     for number in numbers * 5:
         start = time.perf_counter()
-        card = points.settled_card(db, number, NOW)
-        points.balances(db, card, NOW)
+        points.card_balances(db, number, NOW)
         samples.append((time.perf_counter() - start) * 1000)
     print(f"balance read (settled card + expiring points): median "
           f"{statistics.median(samples):.2f} ms, p99 "

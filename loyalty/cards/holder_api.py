@@ -128,8 +128,7 @@ class OwnCard(MethodView):
         """Return points (spendable, pending, expiring within 30 days), tier and next tier."""
         db, now = current_db(), current_clock().now()
         holders.own_card(db, g.holder_id, number)  # anyone else's card: 404
-        card = points.settled_card(db, number, now)
-        owed = points.balances(db, card, now)
+        card, owed = points.card_balances(db, number, now)
         return {**holders.own_cards_view(card), **holders.tier_of(db, card),
                 "debt_cp": owed.debt_cp, "expiring_cp": owed.expiring_cp,
                 "expiring_by": owed.expiring_by, "next_expiry": owed.next_expiry}

@@ -22,7 +22,7 @@ from loyalty.points.model import ACTIVATE, ACTIVE, EXPIRE, PENDING, SPENT, Entry
 from pos.core.db import Database
 
 CARDS, LOTS = Card.__table__, Lot.__table__
-BATCH = 1000
+BATCH = 2000
 
 
 @dataclass
@@ -87,13 +87,16 @@ def _apply(session: Session, card_ids: Sequence[int], due: Any, kind: str, now: 
 
 
 def run_jobs(db: Database, now: datetime, batch: int = BATCH) -> Settled:
-    """Settle every card with due lots, a batch of cards per transaction."""
+    """Settle every card with due lots, a batch of cards per transaction.
+
+    The cards are found in one pass over the due lots; a lot falling due while the job runs
+    is left to the next run (or to the card's next read).
+    """
+    with db.read() as session:
+        due = list(session.scalars(select(LOTS.c.card_id).where(
+            or_(_activating(now), _expiring(now))).distinct().order_by(LOTS.c.card_id)))
     done = Settled()
-    while True:
+    for start in range(0, len(due), batch):
         with db.transaction() as session:
-            card_ids = list(session.scalars(
-                select(LOTS.c.card_id).where(or_(_activating(now), _expiring(now)))
-                .group_by(LOTS.c.card_id).order_by(LOTS.c.card_id).limit(batch)))
-            if not card_ids:
-                return done
-            settle(session, card_ids, now, done)
+            settle(session, due[start:start + batch], now, done)
+    return done

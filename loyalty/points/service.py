@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card, CardType
@@ -43,27 +43,32 @@ class Balances:
 
 def settled_card(db: Database, number: str, now: datetime) -> Card:
     """Return a card after activating and expiring its due lots (a write only if due)."""
+    return card_balances(db, number, now)[0]
+
+
+def card_balances(db: Database, number: str, now: datetime) -> tuple[Card, Balances]:
+    """Return a settled card and its balances, expiring within 30 days, in one read.
+
+    Only when lots are due (the job has not run) is a write transaction taken to settle them.
+    """
     with db.read() as session:
         card = load_card(session, number)
         if not is_due(session, card.id, now):
-            return card
+            return card, _balances(session, card, now)
     with db.transaction() as session:
         settle_if_due(session, card.id, now)
-        return load_card(session, number)
+        card = load_card(session, number)
+        return card, _balances(session, card, now)
 
 
-def balances(db: Database, card: Card, now: datetime) -> Balances:
-    """Return a settled card's balances and the points expiring within 30 days."""
+def _balances(session: Session, card: Card, now: datetime) -> Balances:
     until = now + EXPIRING_WITHIN
-    with db.read() as session:
-        soon, first = session.execute(
-            select(func.coalesce(func.sum(Lot.remaining_cp), 0), func.min(Lot.expires_at))
-            .where(Lot.card_id == card.id, Lot.state == ACTIVE, Lot.remaining_cp > 0,
-                   Lot.expires_at.is_not(None), Lot.expires_at <= until)).one()
-        if first is None:
-            first = session.scalar(select(func.min(Lot.expires_at)).where(
-                Lot.card_id == card.id, Lot.state.in_((ACTIVE, PENDING)),
-                Lot.remaining_cp > 0))
+    expiring = and_(Lot.state == ACTIVE, Lot.expires_at <= until)
+    soon, first = session.execute(
+        select(func.coalesce(func.sum(case((expiring, Lot.remaining_cp), else_=0)), 0),
+               func.min(Lot.expires_at))
+        .where(Lot.card_id == card.id, Lot.state.in_((ACTIVE, PENDING)),
+               Lot.remaining_cp > 0)).one()
     return Balances(card.balance_cp, card.pending_cp, card.debt_cp, int(soon), until, first)
 
 
