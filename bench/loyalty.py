@@ -83,13 +83,14 @@ def close_ms(cashier: Context, manager: Context, till_id: int, card: str | None)
     return (time.perf_counter() - start) * 1000
 
 
-def upload_s(cashier: Context, till_id: int, card: str | None) -> float:
+def upload_s(cashier: Context, till_id: int, card: str | None,
+             customer_ref: str | None = None) -> float:
     """Time a one-shot upload of a 10-line receipt (with a card: earning, 50.00 in points)."""
     payments = (PaymentRequest("points", 5000), PaymentRequest("cash", 84900)) if card \
         else (PaymentRequest("cash", 89900),)
     start = time.perf_counter()
     create_receipt(cashier, NewReceipt(till_id=till_id, lines=LINES, payments=payments,
-                                       card_code=card))
+                                       card_code=card, customer_ref=customer_ref))
     return time.perf_counter() - start
 
 
@@ -105,13 +106,17 @@ def bench_till(db: Database, cashier: Context, manager: Context, till_id: int,
     p, c = statistics.median(plain), statistics.median(carded)
     print(f"close: without card {p:.2f} ms, with card (earn + spend) {c:.2f} ms, "
           f"added {c - p:+.2f} ms (median of {receipts} each; target <= 3 ms)")
-    plain_s, carded_s = [], []
+    plain_s, named_s, carded_s = [], [], []
     for _ in range(receipts):
         plain_s.append(upload_s(cashier, till_id, None))
+        named_s.append(upload_s(cashier, till_id, None, "CUSTOMER-1"))
         carded_s.append(upload_s(cashier, till_id, card))
-    rate_p, rate_c = 1 / statistics.median(plain_s), 1 / statistics.median(carded_s)
-    print(f"one-shot upload: without card {rate_p:.0f}/s, with card {rate_c:.0f}/s, "
-          f"{rate_c / rate_p:.0%} kept (target >= 90%)")
+    rate_p, rate_n, rate_c = (1 / statistics.median(x) for x in (plain_s, named_s, carded_s))
+    # A card names the buyer, so the purchase history discounts read (pos, not loyalty) is
+    # kept for it as for a customer reference: the middle figure shows that part alone.
+    print(f"one-shot upload: without card {rate_p:.0f}/s, with a customer reference only "
+          f"{rate_n:.0f}/s, with card {rate_c:.0f}/s, {rate_c / rate_p:.0%} kept "
+          f"(target >= 90%; {rate_c / rate_n:.0%} of the named-buyer upload)")
 
 
 def fill_cards(db: Database, manager: Context, count: int) -> list[int]:
@@ -188,7 +193,8 @@ def main() -> None:
         url = args.postgres or f"sqlite:///{folder}/bench.db"
         db, cashier, manager, till_id = setup(url)
         bench_till(db, cashier, manager, till_id, args.receipts)
-        bench_balance_read(db, manager, args.entries)
+        if args.entries:
+            bench_balance_read(db, manager, args.entries)
         if args.lots:
             bench_expiry(db, manager, args.lots)
         db.dispose()
