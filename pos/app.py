@@ -7,13 +7,17 @@ from typing import Any
 
 from flask import Flask, appcontext_pushed, g, jsonify
 
+from loyalty.cards import api as loyalty_cards_api
+from loyalty.cards import holder_api as loyalty_holder_api
 from loyalty.customers import api as customers_api
+from loyalty.points.register import register_points
 from loyalty.rebates import api as rebates_api
 from loyalty.rebates.setup import register_rebates
 from pos import __version__
 from pos.auth import api as auth_api
 from pos.auth.service import resolve_token
 from pos.catalog import api as catalog_api
+from pos.catalog.service import segments_by_item
 from pos.core.apidoc import PosApi
 from pos.core.clock import Clock, SystemClock
 from pos.core.config import Settings
@@ -27,6 +31,7 @@ from pos.discounts import api as discounts_api
 from pos.fiscal import api as fiscal_api
 from pos.journal import api as journal_api
 from pos.receipts import api as receipts_api
+from pos.receipts import card_api as receipt_card_api
 from pos.receipts.journaled import register_journal_checks as register_receipt_checks
 from pos.receipts.payments import register_payment_types
 from pos.shifts import api as shifts_api
@@ -34,7 +39,8 @@ from pos.shifts.journaled import register_journal_checks as register_shift_check
 from pos.stores import api as stores_api
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
-              journal_api.blp, fiscal_api.blp, discounts_api.blp)
+              journal_api.blp, fiscal_api.blp, discounts_api.blp, receipt_card_api.blp,
+              loyalty_cards_api.blp, loyalty_holder_api.blp)
 REBATE_BLUEPRINTS = (customers_api.blp, rebates_api.blp)  # wholesale customers and rebates
 
 
@@ -88,7 +94,14 @@ def build_registry() -> Registry:
     register_receipt_checks(registry.journal_checks)
     register_shift_checks(registry.journal_checks)
     register_rebates(registry)  # wholesale: on account, rebate credit, accrual
+    register_loyalty(registry)
     return registry
+
+
+def register_loyalty(registry: Registry) -> None:
+    """Register loyalty's points payment type, close listener and shift report section."""
+    registry.item_segments = segments_by_item
+    register_points(registry)
 
 
 def _use_rounding(app: Flask, policy: str) -> None:

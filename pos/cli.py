@@ -36,7 +36,7 @@ def main() -> None:
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app (``flask --app pos.app`` sees them too)."""
     for group in (db_cli, demo_cli, user_cli, catalog_cli, journal_cli, fiscal_cli,
-                  idempotency_cli):
+                  idempotency_cli, loyalty_cli):
         app.cli.add_command(group)
     from loyalty.rebates.cli import rebates_cli  # wholesale rebates: period end
 
@@ -231,6 +231,39 @@ def journal_verify(till_id: int | None) -> None:
         else:
             click.echo(f"till {till.till_id}: BROKEN {till.location()}: {till.reason}", err=True)
     if not verdict.is_intact:
+        sys.exit(1)
+
+
+@click.group("loyalty")
+def loyalty_cli() -> None:
+    """Loyalty points: the activation and expiry job, and the balance check."""
+
+
+@loyalty_cli.command("run-jobs")
+@click.option("--batch", "batch_size", default=1000, show_default=True,
+              type=click.IntRange(min=1), help="cards settled per transaction")
+@with_appcontext
+def loyalty_run_jobs(batch_size: int) -> None:
+    """Make pending points spendable and expire old ones (idempotent; safe to run often)."""
+    from loyalty.points.jobs import run_jobs
+    from loyalty.points.ledger import format_points
+
+    done = run_jobs(current_db(), current_clock().now(), batch=batch_size)
+    click.echo(f"settled {done.cards} cards: {format_points(done.activated_cp)} points "
+               f"activated, {format_points(done.expired_cp)} expired")
+
+
+@loyalty_cli.command("verify")
+@with_appcontext
+def loyalty_verify() -> None:
+    """Check every card's balances against its ledger and lots; exit 1 naming each fault."""
+    from loyalty.points.service import verify
+
+    verdict = verify(current_db())
+    for number, problem in verdict["problems"].items():
+        click.echo(f"card {number}: {problem}", err=True)
+    click.echo(f"{verdict['cards']} cards checked, {len(verdict['problems'])} faulty")
+    if verdict["problems"]:
         sys.exit(1)
 
 

@@ -18,6 +18,7 @@ from pos.auth.service import NewUser, create_user, principal_of
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
 from pos.core.barcode import gs1_check_digit
 from pos.core.db import Database
+from pos.demo_loyalty import load_loyalty_demo
 from pos.discounts.limits import replace_limits
 from pos.discounts.schemas import NewDiscountSchema
 from pos.discounts.service import create_discount
@@ -122,6 +123,7 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
     _create_users(db, now, store_id, till_ids)
     _load_rules(db, now)
     _load_wholesale(db, now, till_ids[-1])
+    load_loyalty_demo(db, now)
     return True
 
 

@@ -1,6 +1,8 @@
 """Import every table so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from loyalty.cards import model as loyalty_cards_model  # noqa: F401
 from loyalty.customers import model as customers_model  # noqa: F401
+from loyalty.points import model as loyalty_points_model  # noqa: F401
 from loyalty.rebates import model as rebates_model  # noqa: F401
 from pos.auth import model as auth_model  # noqa: F401
 from pos.catalog import model as catalog_model  # noqa: F401

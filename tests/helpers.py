@@ -284,3 +284,18 @@ def problem(response: Any, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.get_json()
     assert response.mimetype == "application/problem+json"
     return cast(dict[str, Any], response.get_json())
+
+
+def issue_card(api: ApiClient, type_code: str = "REGULAR", **type_fields: Any) -> str:
+    """Issue an active personal loyalty card (its type made on first use); return its number."""
+    manager = api.as_("manager")
+    known = {t["code"] for t in manager.get("/api/v1/loyalty/card-types").get_json()}
+    if type_code not in known:
+        response = manager.post("/api/v1/loyalty/card-types", json={
+            "code": type_code, "name": type_code.title(), "is_discount": True,
+            "is_personal": True, **type_fields})
+        assert response.status_code == 201, response.get_json()
+    response = manager.post("/api/v1/loyalty/cards", json={
+        "type": type_code, "activate": True, "holder": {"name": "Hal Holder", "pin": "4321"}})
+    assert response.status_code == 201, response.get_json()
+    return cast(str, response.get_json()["cards"][0]["number"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from pos.catalog.model import Barcode, Item, PriceGroup, Segment
+from pos.catalog.model import Barcode, Item, PriceGroup, Segment, item_segments
 from pos.catalog.rules import BarcodeInput, ItemInput, Problems, check_item
 from pos.core.barcode import WeightLayout
 from pos.core.db import Database
@@ -186,3 +187,14 @@ def list_named(db: Database, model: type[PriceGroup] | type[Segment]) -> list[An
     """Return every price group or segment by code."""
     with db.read() as session:
         return list(session.scalars(select(model).order_by(model.code)))
+
+
+def segments_by_item(session: Session, item_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """Return the segment codes of each item (for loyalty's earning rules), in one query."""
+    found: dict[int, set[str]] = {item_id: set() for item_id in item_ids}
+    rows = session.execute(select(item_segments.c.item_id, Segment.code)
+                           .join(Segment, Segment.id == item_segments.c.segment_id)
+                           .where(item_segments.c.item_id.in_(set(item_ids))))
+    for item_id, code in rows:
+        found[item_id].add(code)
+    return {item_id: frozenset(codes) for item_id, codes in found.items()}

@@ -135,6 +135,11 @@ class ReceiptListeners:
             listener.voided(session, ctx, receipt)
 
 
+# What earning rules read of the catalog: (session, item ids) -> {item id: segment codes}.
+# Optional: a feature that needs it checks it is registered.
+SegmentLookup = Callable[[Session, Sequence[int]], Mapping[int, frozenset[str]]]
+
+
 # A section of a shift's X and Z reports: (session, shift id) -> plain data, ``*_minor`` money.
 # It should take a fixed number of statements whatever the number of receipts.
 ReportSection = Callable[[Session, int], dict[str, Any]]

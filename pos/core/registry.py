@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from pos.core.errors import ValidationError
-from pos.core.extensions import ReceiptListeners, ShiftReportSections, Tender
+from pos.core.extensions import ReceiptListeners, SegmentLookup, ShiftReportSections, Tender
 
 T = TypeVar("T")
 
@@ -143,3 +143,4 @@ class Registry:
     caches: Caches = field(default_factory=Caches)
     receipt_listeners: ReceiptListeners = field(default_factory=ReceiptListeners)
     shift_reports: ShiftReportSections = field(default_factory=ShiftReportSections)
+    item_segments: SegmentLookup | None = None  # the catalog's, for features that need it

@@ -52,6 +52,7 @@ class Right(StrEnum):
     MANAGE_DISCOUNTS = "manage_discounts"
     VIEW_CATALOG = "view_catalog"
     OWN_CARDS = "own_cards"
+    MANAGE_LOYALTY = "manage_loyalty"
 
 
 _CASHIER = {
@@ -60,7 +61,7 @@ _CASHIER = {
 _MANAGER = _CASHIER | {
     Right.RETURN_WITHOUT_RECEIPT, Right.CASH_OUT, Right.MANAGE_OTHERS_SHIFTS, Right.VOID_RECEIPT,
     Right.MANUAL_WEIGHT, Right.APPROVE, Right.VIEW_REPORTS, Right.VIEW_AUDIT,
-    Right.MANAGE_CATALOG, Right.MANAGE_DISCOUNTS,
+    Right.MANAGE_CATALOG, Right.MANAGE_DISCOUNTS, Right.MANAGE_LOYALTY,
 }
 ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     Role.CASHIER: frozenset(_CASHIER),

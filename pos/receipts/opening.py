@@ -20,6 +20,7 @@ from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.scope import Place, sees, works_at
 from pos.fiscal.numbering import next_number
+from pos.receipts.cards import checked_card_code
 from pos.receipts.closing import OnWrite, after_write, cashier_name, record_closed, segments_of
 from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
 from pos.receipts.model import SALE, Receipt, receipt_document
@@ -157,8 +158,9 @@ def _draft(session: Session, ctx: Context, store: Store, cmd: NewReceipt, client
     # applied for the forms of its payments, payments checked against the total.
     receipt = Receipt(store_id=store.id, till_id=cmd.till_id, kind=SALE, state="open",
                       client_uuid=client_uuid, cashier_id=ctx.actor.user_id, opened_at=at,
-                      card_code=cmd.card_code, customer_ref=cmd.customer_ref,
-                      total_minor=0, discount_minor=0, change_minor=0, pricing_trace=[],
+                      card_code=checked_card_code(session, store, cmd.card_code, at),
+                      customer_ref=cmd.customer_ref, total_minor=0, discount_minor=0,
+                      change_minor=0, pricing_trace=[],
                       manual_discounts=[], lines=[], payments=[])
     for line in resolve_lines(session, store, cmd.lines, ctx.layouts, at, items):
         receipt.add_line(line)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from loyalty.cards.service import card_facts
 from pos.discounts.engine import (
     CompiledRules,
     LineInput,
@@ -53,13 +54,18 @@ def context_for(session: Session, facts: SaleFacts) -> PricingContext:
     buyer = buyer_key(facts.card_code, facts.customer_ref)
     history = read_history(session, buyer, facts.now_local.date()) if buyer else BuyerHistory(
         is_first_purchase=False)
+    card_types, accumulated = facts.card_types, history.accumulated_minor
+    card = card_facts(session, facts.card_code)
+    if card is not None:  # a loyalty card: its type, and its own accumulated spend
+        card_types = card_types | {card.type_code}
+        accumulated = card.accumulated_minor
     return PricingContext(
         now_local=facts.now_local, store_id=facts.store_id,
         cashier_groups=frozenset({facts.cashier_group}) if facts.cashier_group else frozenset(),
-        card_types=facts.card_types, card_id=facts.card_code, customer_id=facts.customer_ref,
+        card_types=card_types, card_id=facts.card_code, customer_id=facts.customer_ref,
         payment_forms=facts.payment_forms, is_first_purchase=history.is_first_purchase,
         segments_bought_before=history.segments_bought,
-        accumulated_volume_minor=history.accumulated_minor,
+        accumulated_volume_minor=accumulated,
         manual_discounts=manual_inputs(facts.manual_discounts),
     )
 

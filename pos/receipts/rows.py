@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Base
@@ -56,6 +56,15 @@ class NewRows:
             if rows:
                 session.execute(insert(kind.__table__),
                                 [{**row, "receipt_id": receipt.id} for row in rows])
+        # The lines' ids, in one query (a RETURNING would make SQLite insert row by row), so
+        # features told of the close key what they keep by line as for a receipt closed at
+        # the till.
+        lines = ReceiptLine.__table__
+        ids = session.scalars(select(lines.c.id).where(lines.c.receipt_id == receipt.id)
+                              .order_by(lines.c.line_no)).all()
+        for line, line_id in zip(sorted(receipt.lines, key=lambda x: x.line_no), ids,
+                                 strict=True):
+            line.id = line_id
 
 
 def _row(obj: Base) -> dict[str, Any]:

@@ -71,3 +71,17 @@ class TestDemoDiscounts:
         assert general[("cashiers", None)] == "5.00"
         assert general[("managers", None)] == "20.00"
         assert general[("cashiers", "PRODUCE")] == "10.00"
+
+
+class TestDemoLoyalty:
+    def test_a_demo_holder_signs_in_and_the_gold_card_gets_its_tier(self, demo):
+        signed = demo.post("/api/v1/loyalty/me/sign-in",
+                           json={"card_number": "2900000000018", "pin": "1234"})
+        assert signed.status_code == 200, signed.get_json()
+        mine = demo.get("/api/v1/loyalty/me/cards/2900000000018", headers={
+            "Authorization": f"Bearer {signed.get_json()['token']}"}).get_json()
+        assert mine["points"] == "500.00"
+        response = demo.post("/api/v1/receipts/quote", headers=_as(demo, "cashier"), json={
+            "till_id": 1, "card_code": "2800000000011",
+            "lines": [{"sku": "ESPRESSO-250G", "quantity": "1"}]})
+        assert response.get_json()["discount"] == "13.77"  # 3 % of 459.00

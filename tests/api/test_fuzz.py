@@ -27,7 +27,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.helpers import ApiClient
+from tests.helpers import ApiClient, issue_card
 
 # Requests per operation, role and database: a few of each kind keep the run to a minute or
 # so on two cores; raise them to fuzz harder by hand (80 and 60 found nothing more).
@@ -94,7 +94,8 @@ def _known_ids(api: ApiClient, shop: Any) -> dict[str, Any]:
     return {"shift_id": shift["id"], "receipt_id": receipt["id"], "line_no": 1, "seq": 1,
             "item_id": shop.items["MILK-1L"], "store_id": shop.store_id,
             "till_id": shop.till_id, "discount_id": discount["id"], "group_id": group["id"],
-            "username": "cashier", **_known_rebate_ids(manager, made)}
+            "username": "cashier", "number": issue_card(api),
+            **_known_rebate_ids(manager, made)}
 
 
 def _known_rebate_ids(manager: ApiClient, made: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from pos.core.audit import AuditEntry
-from tests.helpers import MANAGER
+from tests.helpers import MANAGER, issue_card
 
 
 @pytest.fixture(autouse=True)
@@ -119,18 +119,20 @@ class TestBuyerHistory:
             assert response.status_code == 201, response.get_json()
             return response.get_json()
 
-        sell_to("CARD-1", "OAT-MILK-1L", "3", "449.70")
-        assert quote(till, {"sku": "MILK-1L"}, card_code="CARD-1")["discount"] == "6.29"
-        assert quote(till, {"sku": "MILK-1L"}, card_code="CARD-2")["discount"] == "0.00"
+        regular, other = issue_card(api), issue_card(api)
+        sell_to(regular, "OAT-MILK-1L", "3", "449.70")
+        assert quote(till, {"sku": "MILK-1L"}, card_code=regular)["discount"] == "6.29"
+        assert quote(till, {"sku": "MILK-1L"}, card_code=other)["discount"] == "0.00"
 
     def test_first_purchase_discount_only_for_a_new_buyer(self, api, till, shop):
         discount(api, name="Welcome 10%", benefit=pct("10"),
                  conditions=[{"type": "first_purchase"}])
-        assert quote(till, {"sku": "MILK-1L"}, card_code="NEW-1")["discount"] == "8.99"
+        newcomer = issue_card(api)
+        assert quote(till, {"sku": "MILK-1L"}, card_code=newcomer)["discount"] == "8.99"
         api.post("/api/v1/receipts", json={
-            "till_id": shop.till_id, "client_uuid": str(uuid.uuid4()), "card_code": "NEW-1",
+            "till_id": shop.till_id, "client_uuid": str(uuid.uuid4()), "card_code": newcomer,
             "lines": [{"sku": "MILK-1L"}], "payments": [{"type": "cash", "amount": "100.00"}]})
-        assert quote(till, {"sku": "MILK-1L"}, card_code="NEW-1")["discount"] == "0.00"
+        assert quote(till, {"sku": "MILK-1L"}, card_code=newcomer)["discount"] == "0.00"
         assert quote(till, {"sku": "MILK-1L"})["discount"] == "0.00"  # anonymous: never
 
 

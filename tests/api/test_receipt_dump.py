@@ -10,7 +10,7 @@ from pos.receipts import quote as quoting
 from pos.receipts.model import Receipt
 from pos.receipts.schemas import QuoteResultSchema, ReceiptSchema
 from tests.api.test_receipt_discounts import discount, group, pct
-from tests.helpers import MANAGER
+from tests.helpers import MANAGER, issue_card
 
 
 def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(registry, app, api, db, till):
@@ -33,7 +33,7 @@ def test_every_kind_of_receipt_dumps_as_marshmallow_dumps_it(registry, app, api,
         "lines": [{"line_no": 1, "quantity": "1"}]})
     assert back.status_code == 201, back.get_json()
     one_shot = till.checkout([{"sku": "MILK-1L"}], [{"type": "cash", "amount": "100.00"}],
-                             card_code="CARD-1")
+                             card_code=issue_card(till.api))
     assert one_shot.status_code == 201, one_shot.get_json()
 
     schema = ReceiptSchema()

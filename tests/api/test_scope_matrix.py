@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.api.matrix_world import World
-from tests.helpers import OAT_MILK_EAN, ApiClient
+from tests.helpers import OAT_MILK_EAN, ApiClient, issue_card
 
 ROLES = ("cashier", "manager", "admin")
 TARGETS = ("own", "other_till", "other_store")
@@ -103,6 +103,21 @@ def _ids(field: str, rows_key: str | None = "items") -> Rows:
     return rows
 
 
+def _card_route(suffix: str, method: str) -> Route:
+    # A card is attached (by the admin, who may touch any receipt) before it is read or removed.
+    def call(w: World, c: ApiClient, t: str) -> Any:
+        receipt = w.receipt(t, lines=1)
+        path = f"/api/v1/receipts/{receipt}"
+        number = issue_card(w.api)
+        if method == "put":
+            return c.put(f"{path}/card", json={"card_code": number})
+        attached = w.api.as_("admin").put(f"{path}/card", json={"card_code": number})
+        assert attached.status_code == 200, attached.get_json()
+        return c.delete(f"{path}/card") if method == "delete" else c.get(f"{path}{suffix}")
+
+    return Route(TILL, ALL, call)
+
+
 ROUTES: dict[str, Route] = {
     # Shifts
     "POST /api/v1/shifts": Route(TILL, ALL, _open_shift),
@@ -139,6 +154,10 @@ ROUTES: dict[str, Route] = {
         "/manual-discounts", body={"percent": "1", "line_no": 1}, lines=1),
     "DELETE /api/v1/receipts/<int:receipt_id>/manual-discounts/<int:discount_id>":
         _receipt_route("/manual-discounts/1", "delete", lines=1, discounted=True),
+    "PUT /api/v1/receipts/<int:receipt_id>/card": _card_route("/card", "put"),
+    "DELETE /api/v1/receipts/<int:receipt_id>/card": _card_route("/card", "delete"),
+    "GET /api/v1/receipts/<int:receipt_id>/points-payable": _card_route("/points-payable",
+                                                                        "get"),
     "GET /api/v1/receipts/<int:receipt_id>/discounts": _receipt_route(
         "/discounts", "get", lines=1),
     "POST /api/v1/returns": Route(TILL, ALL, lambda w, c, t: c.post("/api/v1/returns", json={
@@ -177,6 +196,8 @@ _CATALOG = "the catalog is global: items, groups, segments and price types (pric
 _DISCOUNTS = "discount rules are global; a discount names the stores it applies in"
 _WHOLESALE = "wholesale customers, their agreements, claims and funds belong to the chain"
 _PARTNER = "a partner sees its own customer's agreements (tests/api/test_rebates.py)"
+_LOYALTY = "loyalty cards and their types are chain-wide: a card is used in every store"
+_HOLDERS = "a card holder's own cards, by the holder's own token (tests/loyalty/test_holders.py)"
 GLOBAL: dict[str, str] = {
     "POST /api/v1/auth/login": _USERS, "POST /api/v1/auth/logout": _USERS,
     "GET /api/v1/auth/me": _USERS, "POST /api/v1/auth/approvals": _USERS,
@@ -228,6 +249,16 @@ GLOBAL: dict[str, str] = {
     "POST /api/v1/rebates/funds/<int:fund_id>/approve": _WHOLESALE,
     "GET /api/v1/partner/agreements": _PARTNER,
     "GET /api/v1/partner/agreements/<int:agreement_id>/progress": _PARTNER,
+    **{f"{method} /api/v1/loyalty{path}": _LOYALTY for method, path in (
+        ("GET", "/card-types"), ("POST", "/card-types"), ("POST", "/cards"),
+        ("GET", "/cards/<string:number>"), ("POST", "/cards/<string:number>/activate"),
+        ("POST", "/cards/<string:number>/block"), ("POST", "/cards/<string:number>/unblock"),
+        ("POST", "/cards/<string:number>/expire"), ("POST", "/cards/<string:number>/replace"),
+        ("GET", "/cards/<string:number>/entries"),
+        ("POST", "/cards/<string:number>/adjustments"), ("GET", "/reports/liability"))},
+    **{f"{method} /api/v1/loyalty/me{path}": _HOLDERS for method, path in (
+        ("POST", "/sign-in"), ("POST", "/sign-out"), ("GET", "/cards"),
+        ("GET", "/cards/<string:number>"), ("GET", "/cards/<string:number>/history"))},
 }
 
 

@@ -1,0 +1,102 @@
+"""Pending points becoming spendable and spendable points expiring, lazily and as a job.
+
+Both are set-based: per batch of cards, one grouped query finds what is due, one statement
+writes an entry per card and kind, one moves the cards, one moves the lots. A card read or
+spent from is settled first (:func:`settle_if_due`), so balances are right even if the job
+(``pos loyalty run-jobs``) has not run; the job is idempotent (what it settled is no longer
+due).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from loyalty.cards.model import Card
+from loyalty.points.model import ACTIVATE, ACTIVE, EXPIRE, PENDING, SPENT, Entry, Lot
+from pos.core.db import Database
+
+CARDS, LOTS = Card.__table__, Lot.__table__
+BATCH = 2000
+
+
+@dataclass
+class Settled:
+    """What a run settled: cards touched, points activated and expired (hundredths)."""
+
+    cards: int = 0
+    activated_cp: int = 0
+    expired_cp: int = 0
+
+
+def _activating(now: datetime) -> Any:
+    return and_(LOTS.c.state == PENDING, LOTS.c.active_from <= now)
+
+
+def _expiring(now: datetime) -> Any:
+    return and_(LOTS.c.state == ACTIVE, LOTS.c.expires_at <= now, LOTS.c.remaining_cp > 0)
+
+
+def is_due(session: Session, card_id: int, now: datetime) -> bool:
+    """Tell whether a card has lots to activate or expire."""
+    return session.scalar(select(LOTS.c.id).where(
+        LOTS.c.card_id == card_id, or_(_activating(now), _expiring(now))).limit(1)) is not None
+
+
+def settle_if_due(session: Session, card_id: int, now: datetime) -> None:
+    """Activate and expire a card's due lots in this (write) transaction."""
+    if is_due(session, card_id, now):
+        settle(session, [card_id], now, Settled())
+
+
+def settle(session: Session, card_ids: Sequence[int], now: datetime, done: Settled) -> None:
+    """Activate, then expire, the due lots of ``card_ids`` (locked in id order)."""
+    session.execute(select(CARDS.c.id).where(CARDS.c.id.in_(card_ids)).order_by(CARDS.c.id)
+                    .with_for_update())
+    done.activated_cp += _apply(session, card_ids, _activating(now), ACTIVATE, now,
+                                {"state": ACTIVE}, {"balance_cp": 1, "pending_cp": -1})
+    done.expired_cp += _apply(session, card_ids, _expiring(now), EXPIRE, now,
+                              {"state": SPENT, "remaining_cp": 0}, {"balance_cp": -1})
+    done.cards += len(card_ids)
+
+
+def _apply(session: Session, card_ids: Sequence[int], due: Any, kind: str, now: datetime,
+           lot_values: dict[str, Any], card_signs: dict[str, int]) -> int:
+    where = and_(LOTS.c.card_id.in_(card_ids), due)
+    sums = session.execute(select(LOTS.c.card_id, func.sum(LOTS.c.remaining_cp))
+                           .where(where).group_by(LOTS.c.card_id)).all()
+    rows = [(int(card_id), int(total)) for card_id, total in sums if total]
+    if rows:
+        session.execute(insert(Entry.__table__), [
+            {"card_id": card_id, "at": now, "kind": kind, "reason": None,
+             "delta_cp": total * card_signs.get("balance_cp", 0),
+             "pending_delta_cp": total * card_signs.get("pending_cp", 0), "debt_delta_cp": 0}
+            for card_id, total in rows])
+        session.connection().execute(
+            update(CARDS).where(CARDS.c.id == bindparam("card")).values(
+                {name: CARDS.c[name] + sign * bindparam("total")
+                 for name, sign in card_signs.items()}),
+            [{"card": card_id, "total": total} for card_id, total in rows])
+    session.execute(update(LOTS).where(where).values(**lot_values))
+    return sum(total for _, total in rows)
+
+
+def run_jobs(db: Database, now: datetime, batch: int = BATCH) -> Settled:
+    """Settle every card with due lots, a batch of cards per transaction.
+
+    The cards are found in one pass over the due lots; a lot falling due while the job runs
+    is left to the next run (or to the card's next read).
+    """
+    with db.read() as session:
+        due = list(session.scalars(select(LOTS.c.card_id).where(
+            or_(_activating(now), _expiring(now))).distinct().order_by(LOTS.c.card_id)))
+    done = Settled()
+    for start in range(0, len(due), batch):
+        with db.transaction() as session:
+            settle(session, due[start:start + batch], now, done)
+    return done

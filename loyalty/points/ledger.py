@@ -1,0 +1,167 @@
+"""Moving a card's points: every move is a ledger entry plus a guarded update of the card.
+
+All moves of one card queue on its row (PostgreSQL: the row lock an ``UPDATE`` or ``SELECT
+... FOR UPDATE`` takes; SQLite: the database's one writer), so two tills spending the same
+points cannot both succeed: the spend is ``UPDATE ... SET balance_cp = balance_cp - :cp
+WHERE id = :id AND balance_cp >= :cp`` and a row count of 0 is ``insufficient_points``.
+Spends, expiry and reversals draw lots down oldest expiry first (lots that never expire last).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy.orm import Session
+
+from loyalty.cards.model import Card
+from loyalty.points.model import ACTIVE, PENDING, SPENT, Entry, Lot
+from pos.core.errors import ConflictError
+
+CARDS, LOTS, ENTRIES = Card.__table__, Lot.__table__, Entry.__table__
+DRAW_BATCH = 8
+
+
+@dataclass(frozen=True)
+class Refs:
+    """What an entry points at: its receipt (and payment), shift, who, and why."""
+
+    receipt_id: int | None = None
+    payment_seq: int | None = None
+    amount_minor: int | None = None
+    shift_id: int | None = None
+    user_id: int | None = None
+    reason: str | None = None
+    once_key: str | None = None
+
+
+def lock(session: Session, card_id: int) -> Any:
+    """Take the card's row for this transaction's moves; return its balances (a row)."""
+    row = session.execute(select(CARDS.c.balance_cp, CARDS.c.pending_cp, CARDS.c.debt_cp)
+                          .where(CARDS.c.id == card_id).with_for_update()).one()
+    return row
+
+
+def entry(session: Session, card_id: int, kind: str, at: datetime, refs: Refs, *,
+          delta: int = 0, pending: int = 0, debt: int = 0, lot_id: int | None = None) -> None:
+    """Append a ledger entry (the card's columns are moved by the caller, by the same amounts)."""
+    session.execute(insert(ENTRIES), {
+        "card_id": card_id, "kind": kind, "at": at, "delta_cp": delta,
+        "pending_delta_cp": pending, "debt_delta_cp": debt, "lot_id": lot_id,
+        "receipt_id": refs.receipt_id, "payment_seq": refs.payment_seq,
+        "amount_minor": refs.amount_minor, "shift_id": refs.shift_id, "user_id": refs.user_id,
+        "reason": refs.reason, "once_key": refs.once_key})
+
+
+def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, debt: int = 0
+         ) -> bool:
+    """Move the card's columns by the deltas, never below zero; tell whether it was there."""
+    values: dict[str, Any] = {}
+    guard = [CARDS.c.id == card_id]
+    for name, change in (("balance_cp", delta), ("pending_cp", pending), ("debt_cp", debt)):
+        if change:
+            values[name] = CARDS.c[name] + change
+            if change < 0:
+                guard.append(CARDS.c[name] >= -change)
+    if not values:
+        return True
+    result = session.execute(update(CARDS).where(*guard).values(**values))
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
+           active_from: datetime, expires_at: datetime | None) -> int | None:
+    """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
+
+    Return the new lot's id (None when it all went to the debt).
+    """
+    repay = min(cp, lock(session, card_id).debt_cp)
+    is_pending = active_from > at
+    gained, lot_id = cp - repay, None
+    if gained > 0:
+        lot_id = session.execute(insert(LOTS).returning(LOTS.c.id), {
+            "card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
+            "amount_cp": gained, "remaining_cp": gained,
+            "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
+            "expires_at": expires_at}).scalar_one()
+    entry(session, card_id, kind, at, refs, delta=0 if is_pending else gained,
+          pending=gained if is_pending else 0, debt=-repay, lot_id=lot_id)
+    move(session, card_id, delta=0 if is_pending else gained,
+         pending=gained if is_pending else 0, debt=-repay)
+    return lot_id
+
+
+def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:
+    """Take spendable points off a card, or refuse with 409 ``insufficient_points``."""
+    if not move(session, card_id, delta=-cp):
+        balance = session.scalar(select(Card.balance_cp).where(Card.id == card_id))
+        raise ConflictError("Not enough points on the card", code="insufficient_points",
+                            extra={"balance": format_points(int(balance or 0)),
+                                   "wanted": format_points(cp)})
+    draw(session, card_id, cp)
+    entry(session, card_id, kind, at, refs, delta=-cp)
+
+
+def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = None) -> None:
+    """Draw ``cp`` off the card's active lots, ``first_lot_id`` first, then oldest expiry.
+
+    Lots are read a few at a time: a card may hold hundreds, a spend usually needs one.
+    """
+    if first_lot_id is not None:
+        cp = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
+            LOTS.c.id == first_lot_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0), cp)
+    while cp > 0:
+        left = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
+            LOTS.c.card_id == card_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0)
+            .order_by(LOTS.c.expires_at.is_(None), LOTS.c.expires_at, LOTS.c.id)
+            .limit(DRAW_BATCH), cp)
+        assert left < cp, "the card's balance and its lots disagree"
+        cp = left
+
+
+def _draw_from(session: Session, lots: Any, cp: int) -> int:
+    for lot_id, remaining in session.execute(lots).all():
+        if cp <= 0:
+            break
+        taken = min(cp, remaining)
+        session.execute(update(LOTS).where(LOTS.c.id == lot_id).values(
+            remaining_cp=remaining - taken, state=SPENT if taken == remaining else ACTIVE))
+        cp -= taken
+    return cp
+
+
+def format_points(cp: int) -> str:
+    """Return hundredths of a point as a decimal string (``"12.50"``)."""
+    sign = "-" if cp < 0 else ""
+    whole, cents = divmod(abs(cp), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def reverse(session: Session, card_id: int, cp: int, lot_ids: list[int], at: datetime,
+            refs: Refs) -> int:
+    """Take back earned points: pending ones of their lots, then spendable, the rest as debt.
+
+    The balance never goes negative: what was already spent becomes the card's debt, repaid
+    from the next points credited (earned, restored or adjusted). Return the debt recorded.
+    """
+    balance = lock(session, card_id).balance_cp
+    left, from_pending = cp, 0
+    pending = session.execute(select(LOTS.c.id, LOTS.c.remaining_cp).where(
+        LOTS.c.id.in_(lot_ids), LOTS.c.state == PENDING)).all() if lot_ids else []
+    for lot_id, remaining in pending:
+        taken = min(left, remaining)
+        if taken:
+            session.execute(update(LOTS).where(LOTS.c.id == lot_id).values(
+                remaining_cp=remaining - taken, state=SPENT if taken == remaining else PENDING))
+            from_pending, left = from_pending + taken, left - taken
+    from_active = min(left, balance)
+    if from_active:
+        draw(session, card_id, from_active, lot_ids[0] if lot_ids else None)
+    debt = left - from_active
+    entry(session, card_id, "reverse", at, refs, delta=-from_active, pending=-from_pending,
+          debt=debt)
+    assert move(session, card_id, delta=-from_active, pending=-from_pending, debt=debt)
+    return debt

@@ -1,0 +1,87 @@
+"""Points lots and the ledger: where a card's points came from, and every change to them.
+
+A *lot* is points credited at once (an earn, a restore, an adjustment): pending until its
+``active_from``, then spendable until ``expires_at``; spends, expiry and reversals draw its
+``remaining_cp`` down, oldest expiry first. The *ledger* is append-only: each entry moves a
+card's balance (``delta_cp``), pending points (``pending_delta_cp``) or debt
+(``debt_delta_cp``), and the card's columns always equal the ledger's sums
+(``pos loyalty verify``). An entry that must happen once per document carries a unique
+``once_key`` (``earn:<receipt>``, ``reverse:<return>``, ``refund:<return>:<seq>``), so a
+receipt earns, and a return takes back, at most once whatever the retries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos.core.db import Base, BigId, UTCDateTime
+
+PENDING, ACTIVE, SPENT = "pending", "active", "spent"
+EARN, ACTIVATE, SPEND, EXPIRE, REVERSE, RESTORE, ADJUST, TRANSFER = (
+    "earn", "activate", "spend", "expire", "reverse", "restore", "adjust", "transfer")
+
+
+class Lot(Base):
+    """Points credited at once, drawn down oldest expiry first."""
+
+    __tablename__ = "loyalty_lots"
+    __table_args__ = (
+        Index("ix_loyalty_lots_card_state", "card_id", "state", "expires_at"),
+        Index("ix_loyalty_lots_state_due", "state", "active_from"),
+        Index("ix_loyalty_lots_state_expires", "state", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("loyalty_cards.id"))
+    source: Mapped[str] = mapped_column(String(12))
+    receipt_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    amount_cp: Mapped[int] = mapped_column(BigInteger)
+    remaining_cp: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(8))
+    active_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Entry(Base):
+    """One change of a card's points, with its receipt or reason; rows are only inserted."""
+
+    __tablename__ = "loyalty_entries"
+    __table_args__ = (
+        Index("ix_loyalty_entries_receipt", "receipt_id", "payment_seq"),
+        Index("ix_loyalty_entries_card_id", "card_id", "id"),
+        Index("ix_loyalty_entries_shift_id", "shift_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("loyalty_cards.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(12))
+    delta_cp: Mapped[int] = mapped_column(BigInteger, default=0)
+    pending_delta_cp: Mapped[int] = mapped_column(BigInteger, default=0)
+    debt_delta_cp: Mapped[int] = mapped_column(BigInteger, default=0)
+    receipt_id: Mapped[int | None] = mapped_column(BigInteger)
+    payment_seq: Mapped[int | None] = mapped_column(Integer)
+    amount_minor: Mapped[int | None] = mapped_column(BigInteger)  # a payment's money value
+    shift_id: Mapped[int | None] = mapped_column(BigInteger)
+    lot_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    once_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class Earning(Base):
+    """Points one receipt line earned, and how much of it returns have taken back."""
+
+    __tablename__ = "loyalty_earnings"
+
+    receipt_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("loyalty_cards.id"), index=True)
+    lot_id: Mapped[int | None] = mapped_column(BigInteger)
+    earned_cp: Mapped[int] = mapped_column(BigInteger)
+    sold_milli: Mapped[int] = mapped_column(BigInteger)
+    returned_milli: Mapped[int] = mapped_column(BigInteger, default=0)
+    reversed_cp: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,221 @@
+"""Points at the till: the ``points`` payment type and the listener that earns on a close.
+
+Receipts call these in their own transactions (:mod:`pos.core.extensions`): a points payment
+is spent when it is taken, given back when it is taken back or the receipt voided, restored as
+a new lot when a return refunds it; a closed sale earns, a closed return takes back what its
+lines earned. A card's accumulated spend (for cumulative discounts) follows its sales and
+returns too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from loyalty.cards.model import Card, CardType
+from loyalty.cards.service import live_card_id
+from loyalty.points import ledger
+from loyalty.points.jobs import settle_if_due
+from loyalty.points.model import EARN, RESTORE, SPEND, Earning, Entry
+from loyalty.points.rules import EarnLine, EarnRules, earn, points_for_amount, share_of
+from pos.core.context import Context
+from pos.core.errors import ConflictError, ValidationError
+from pos.core.extensions import PaymentView, ReceiptView
+
+POINTS = "points"
+
+
+def rules_of(card_type: CardType) -> EarnRules:
+    """Return a card type's earning and spending rules."""
+    return EarnRules(earn_bp=card_type.earn_bp, segment_bp=card_type.segment_bp or {},
+                     campaigns=card_type.campaigns or [], rounding=card_type.rounding,
+                     is_fractional=card_type.is_fractional,
+                     point_value_minor=card_type.point_value_minor)
+
+
+def _card_and_type(session: Session, number: str | None) -> tuple[Card, CardType] | None:
+    # The card that holds a number's points now, and its type: one query, kept for the
+    # transaction (a payment's take and the close's earn ask for the same card).
+    if not number:
+        return None
+    known = session.info.setdefault("loyalty_cards", {})
+    if number not in known:
+        row = session.execute(select(Card, CardType).join(CardType, CardType.id == Card.type_id)
+                              .where(Card.number == number)).first()
+        if row is not None and row[0].replaced_by_id is not None:
+            live = session.get(Card, live_card_id(session, row[0].id))
+            assert live is not None
+            row = (live, session.get(CardType, live.type_id))
+        known[number] = tuple(row) if row is not None else None
+    return known[number]  # type: ignore[no-any-return]
+
+
+def share_limit_minor(card_type: CardType, total_minor: int) -> int:
+    """Return the most of a receipt's total that points may pay."""
+    return total_minor * card_type.max_share_percent // 100
+
+
+class PointsTender:
+    """The ``points`` payment type: spends from the receipt's card by a guarded update."""
+
+    def prepare(self, details: Mapping[str, Any]) -> dict[str, Any]:
+        """Take no details: points are spent from the card attached to the receipt."""
+        if details:
+            raise ValidationError("A points payment takes no details; attach the card",
+                                  code="unexpected_payment_field", field="details")
+        return {}
+
+    def take(self, session: Session, ctx: Context, receipt: ReceiptView,
+             payment: PaymentView) -> None:
+        """Spend the payment's points from the receipt's card, or refuse (nothing written)."""
+        found = _card_and_type(session, receipt.card_code)
+        if found is None:
+            raise ConflictError("Attach a loyalty card to pay with points", code="card_required")
+        card, card_type = found
+        card.ensure_usable(ctx.now.date())
+        if not card_type.is_bonus:
+            raise ConflictError("This card collects no points", code="card_has_no_points")
+        cp = points_for_amount(payment.amount_minor, rules_of(card_type))
+        if cp is None:
+            raise ValidationError("This card's points are spent whole", code="fractional_points",
+                                  field="amount")
+        paid = sum(p.amount_minor for p in receipt.payments if p.kind == POINTS)
+        limit = share_limit_minor(card_type, receipt.total_minor)
+        if paid > limit:
+            raise ValidationError("Points may pay only part of this receipt",
+                                  code="points_share_exceeded", field="amount",
+                                  extra={"max_points_minor": max(limit - paid +
+                                                                 payment.amount_minor, 0)})
+        settle_if_due(session, card.id, ctx.now)
+        ledger.spend(session, card.id, cp, SPEND, ctx.now, ledger.Refs(
+            receipt.id, payment.seq, payment.amount_minor, receipt.shift_id, ctx.actor.user_id))
+
+    def give_back(self, session: Session, ctx: Context, receipt: ReceiptView,
+                  payment: PaymentView) -> None:
+        """Put a taken-back payment's points back on the card, as a new lot."""
+        spent = _spend_of(session, receipt.id, payment.seq)
+        _restore(session, ctx, spent, -spent.delta_cp, ledger.Refs(
+            receipt.id, payment.seq, payment.amount_minor, receipt.shift_id, ctx.actor.user_id))
+
+    def refund(self, session: Session, ctx: Context, refund: ReceiptView, payment: PaymentView,
+               original: PaymentView) -> None:
+        """Restore, as a new lot, the points a return refunds (never more than were spent)."""
+        assert refund.original_receipt_id is not None
+        spent = _spend_of(session, refund.original_receipt_id, original.seq)
+        card_type = _type_of(session, spent.card_id)
+        cp = min(_points_down(payment.amount_minor, card_type), -spent.delta_cp)
+        _restore(session, ctx, spent, cp, ledger.Refs(
+            refund.id, payment.seq, payment.amount_minor, refund.shift_id, ctx.actor.user_id,
+            once_key=f"refund:{refund.id}:{payment.seq}"))
+
+
+def _points_down(amount_minor: int, card_type: CardType) -> int:
+    # A part of a payment may not be whole points: the fraction is lost, never gained.
+    cp = amount_minor * 100 // card_type.point_value_minor
+    return cp if card_type.is_fractional else cp - cp % 100
+
+
+def _spend_of(session: Session, receipt_id: int, seq: int) -> Entry:
+    spent = session.scalar(select(Entry).where(
+        Entry.receipt_id == receipt_id, Entry.payment_seq == seq, Entry.kind == SPEND)
+        .order_by(Entry.id.desc()).limit(1))
+    assert spent is not None, "a points payment without its spend"
+    return spent
+
+
+def _type_of(session: Session, card_id: int) -> CardType:
+    card_type = session.scalar(select(CardType).join(Card, Card.type_id == CardType.id)
+                               .where(Card.id == card_id))
+    assert card_type is not None
+    return card_type
+
+
+def _restore(session: Session, ctx: Context, spent: Entry, cp: int, refs: ledger.Refs) -> None:
+    if cp <= 0:
+        return
+    card_id = live_card_id(session, spent.card_id)
+    card_type = _type_of(session, card_id)
+    expires = ctx.now + timedelta(days=card_type.expiry_days) if card_type.expiry_days else None
+    ledger.credit(session, card_id, cp, RESTORE, ctx.now, refs, active_from=ctx.now,
+                  expires_at=expires)
+
+
+class PointsListener:
+    """Earns on a closed sale, takes back on a closed return, keeps accumulated spend."""
+
+    def closed(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
+        """Earn (sale) or take back (return) the points of a receipt with a card."""
+        found = _card_and_type(session, receipt.card_code)
+        if found is None:
+            return
+        card, card_type = found
+        sign = -1 if receipt.kind == "return" else 1
+        session.execute(update(Card.__table__).where(Card.__table__.c.id == card.id).values(
+            accumulated_minor=Card.__table__.c.accumulated_minor + sign * receipt.total_minor))
+        if receipt.kind == "return":
+            take_back(session, ctx, receipt)
+        elif card_type.is_bonus and card.state == "active" and not card.is_expired(
+                ctx.now.date()):
+            _earn(session, ctx, receipt, card, card_type)
+
+    def voided(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
+        """Nothing to do: a voided receipt's points payments were given back already."""
+
+
+def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: Card,
+          card_type: CardType) -> None:
+    kinds = ctx.registry.payment_types
+    not_money = sum(p.amount_minor for p in receipt.payments
+                    if kinds.get(p.kind).tender is not None)
+    lines = list(receipt.lines)
+    lookup = ctx.registry.item_segments  # read only when the type has per-segment rates
+    segments = lookup(session, [line.item_id for line in lines]) \
+        if lookup and card_type.segment_bp else {}
+    day = ctx.now.date()
+    earned = earn([EarnLine(line.id, line.amount_minor, segments.get(line.item_id, frozenset()))
+                   for line in lines], receipt.total_minor - not_money, rules_of(card_type),
+                  day, receipt.store_id)
+    total = sum(earned.values())
+    if total <= 0:
+        return
+    active_from = ctx.now + timedelta(days=card_type.pending_days)
+    expires = active_from + timedelta(days=card_type.expiry_days) \
+        if card_type.expiry_days else None
+    lot_id = ledger.credit(session, card.id, total, EARN, ctx.now, ledger.Refs(
+        receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
+        active_from=active_from, expires_at=expires)
+    by_id = {line.id: line for line in lines}
+    session.execute(insert(Earning.__table__), [
+        {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.id, "lot_id": lot_id,
+         "earned_cp": cp, "sold_milli": by_id[line_id].quantity_milli, "returned_milli": 0,
+         "reversed_cp": 0} for line_id, cp in earned.items() if cp > 0])
+
+
+def take_back(session: Session, ctx: Context, refund: ReceiptView) -> None:
+    """Take back, in proportion to what is returned, the points the returned lines earned."""
+    if refund.original_receipt_id is None:
+        return
+    rows = {row.line_id: row for row in session.scalars(
+        select(Earning).where(Earning.receipt_id == refund.original_receipt_id))}
+    total, card_id, lot_ids = 0, None, set()
+    for line in refund.lines:
+        row = rows.get(line.original_line_id)
+        if row is None:
+            continue
+        row.returned_milli = min(row.returned_milli + line.quantity_milli, row.sold_milli)
+        rules = rules_of(_type_of(session, row.card_id))
+        due = share_of(row.earned_cp, row.returned_milli, row.sold_milli, rules) \
+            - row.reversed_cp
+        row.reversed_cp += due
+        total, card_id = total + due, row.card_id
+        if row.lot_id is not None:
+            lot_ids.add(row.lot_id)
+    if total > 0 and card_id is not None:
+        ledger.reverse(session, live_card_id(session, card_id), total, sorted(lot_ids),
+                       ctx.now, ledger.Refs(refund.id, 0, None, refund.shift_id,
+                                            ctx.actor.user_id,
+                                            once_key=f"reverse:{refund.id}"))

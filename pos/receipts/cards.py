@@ -1,0 +1,71 @@
+"""A loyalty card at the till: attached to an open receipt or a one-shot upload, or taken off.
+
+The card is checked by loyalty (:func:`loyalty.cards.service.card_for_sale`): an unknown,
+blocked, replaced, expired or inactive card is refused before anything is written. Pricing
+then sees the card's type and accumulated spend (:mod:`pos.receipts.pricing`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from loyalty.cards.service import card_for_sale, card_id_of
+from loyalty.points.jobs import settle_if_due
+from loyalty.points.service import payable
+from loyalty.points.tender import POINTS
+from pos.core.context import Context
+from pos.core.pan import reject_pans
+from pos.receipts.access import receipt_not_found, sees_receipt
+from pos.receipts.model import Receipt
+from pos.receipts.service import load_for_change, reprice
+from pos.stores.model import Store
+
+
+def checked_card_code(session: Session, store: Store, code: str | None, at: datetime
+                      ) -> str | None:
+    """Return the number of the card a till presents, refusing one that cannot be used."""
+    if code is None:
+        return None
+    reject_pans({"card_code": code})
+    return card_for_sale(session, code, store.local_date(at)).number
+
+
+def attach_card(ctx: Context, receipt_id: int, code: str) -> Receipt:
+    """Attach a card to an open receipt with no payments yet, and price it again."""
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
+        receipt.ensure_no_payments()
+        store = session.get(Store, receipt.store_id)
+        assert store is not None
+        receipt.card_code = checked_card_code(session, store, code, ctx.now)
+        reprice(session, ctx, receipt, store)
+        return receipt
+
+
+def detach_card(ctx: Context, receipt_id: int) -> Receipt:
+    """Take the card off an open receipt with no payments yet, and price it again."""
+    with ctx.db.transaction() as session:
+        receipt = load_for_change(session, ctx, receipt_id)
+        receipt.ensure_no_payments()
+        store = session.get(Store, receipt.store_id)
+        assert store is not None
+        receipt.card_code = None
+        reprice(session, ctx, receipt, store)
+        return receipt
+
+
+def points_payable(ctx: Context, receipt_id: int) -> dict[str, Any]:
+    """Return the most an open receipt may still take in points from its card."""
+    with ctx.db.transaction() as session:
+        receipt = session.get(Receipt, receipt_id)
+        if receipt is None or not sees_receipt(session, ctx.actor.principal, receipt):
+            raise receipt_not_found(receipt_id)
+        receipt.ensure_open()
+        card_id = card_id_of(session, receipt.card_code)
+        if card_id is not None:  # activate and expire what is due, so the figure is right
+            settle_if_due(session, card_id, ctx.now)
+        paid = sum(p.amount_minor for p in receipt.payments if p.kind == POINTS)
+        return payable(session, receipt.card_code, receipt.total_minor, paid, receipt.due_minor)
