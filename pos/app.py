@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask, appcontext_pushed, g, jsonify
 
+from loyalty.gift_certificates import api as gift_certificates_api
+from loyalty.gift_certificates.wiring import register as register_gift_certificates
 from pos import __version__
 from pos.auth import api as auth_api
 from pos.auth.service import resolve_token
@@ -31,7 +33,7 @@ from pos.shifts.journaled import register_journal_checks as register_shift_check
 from pos.stores import api as stores_api
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
-              journal_api.blp, fiscal_api.blp, discounts_api.blp)
+              journal_api.blp, fiscal_api.blp, discounts_api.blp, gift_certificates_api.blp)
 
 
 def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
@@ -61,7 +63,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.clock": clock or SystemClock(),
         "pos.authenticate": resolve_token,
         "pos.barcode_layouts": settings.barcode_layouts(),
-        "pos.registry": build_registry(),
+        "pos.registry": build_registry(settings),
     })
     _use_rounding(app, settings.rounding)
     # Before any route is added: path parts that no row can match are 404, not a 500.
@@ -77,9 +79,10 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
     return app
 
 
-def build_registry() -> Registry:
+def build_registry(settings: Settings | None = None) -> Registry:
     """Return a registry holding what the features register: payment types, journal checks."""
     registry = Registry()
+    register_gift_certificates(registry, settings or Settings())
     register_payment_types(registry.payment_types)
     register_receipt_checks(registry.journal_checks)
     register_shift_checks(registry.journal_checks)

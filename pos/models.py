@@ -1,5 +1,6 @@
 """Import every table so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from loyalty.gift_certificates import model as gift_certificates_model  # noqa: F401
 from pos.auth import model as auth_model  # noqa: F401
 from pos.catalog import model as catalog_model  # noqa: F401
 from pos.core import audit, idempotency, throttle  # noqa: F401

@@ -1,0 +1,124 @@
+"""Finding a certificate by its code, slowed down for guessers.
+
+A code with a wrong check letter is refused (422) before any look-up. A well-formed code that
+finds nothing counts a failure against the client's address and the user; ten failures within
+a minute on either key get 429 with ``Retry-After`` until the minute is over. Every failure is
+logged with the code's last four letters only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from loyalty.gift_certificates.codes import CodeBook, masked, normalize
+from loyalty.gift_certificates.model import CertificateType, GiftCertificate, LedgerEntry
+from pos.core.context import Context
+from pos.core.db import Database
+from pos.core.errors import NotFoundError, ValidationError
+from pos.core.security import Actor
+from pos.core.throttle import check_throttle, record_windowed_failure
+
+GUESS_LIMIT = 10
+GUESS_WINDOW = timedelta(minutes=1)
+log = logging.getLogger(__name__)
+
+
+def parse_code(text: Any, field: str = "code") -> str:
+    """Return a typed code in canonical form, or refuse it (422) without looking it up."""
+    code = normalize(text) if isinstance(text, str) else None
+    if code is None:
+        raise ValidationError("This is not a certificate code (check the letters)",
+                              code="invalid_certificate_code", field=field)
+    return code
+
+
+def guess_keys(actor: Actor) -> list[str]:
+    """Return the throttle keys of whoever types codes: their address and their user."""
+    return [f"gift:addr:{actor.client_address or '-'}", f"gift:user:{actor.user_id}"]
+
+
+def not_found(shown: str, actor: Actor) -> NotFoundError:
+    """Log a failed look-up (``shown``: the last four letters) and return the 404 to raise."""
+    log.warning("gift certificate not found: code %s, address %s, user %s", shown,
+                actor.client_address, actor.user_id)
+    return NotFoundError("No certificate has this code", code="certificate_not_found",
+                         field="code")
+
+
+def count_failure(db: Database, actor: Actor, now: datetime) -> None:
+    """Count a failed look-up in a transaction of its own."""
+    with db.transaction() as session:
+        record_windowed_failure(session, guess_keys(actor), now, limit=GUESS_LIMIT,
+                                window=GUESS_WINDOW)
+
+
+def count_failure_after_rollback(session: Session, db: Database, actor: Actor,
+                                 now: datetime) -> None:
+    """Count a failed look-up once ``session``'s transaction (refused with it) is rolled back.
+
+    The refusal rolls back the use case's transaction, so the count is written after it, in a
+    transaction of its own (on SQLite the writer lock is free again by then).
+    """
+    def _count(_session: Session) -> None:
+        count_failure(db, actor, now)
+
+    callback: Callable[[Session], None] = _count
+    event.listen(session, "after_rollback", callback, once=True)
+
+
+def find(session: Session, codes: CodeBook, code: str) -> GiftCertificate | None:
+    """Return the certificate a canonical code belongs to, or None."""
+    return session.scalar(select(GiftCertificate).where(
+        GiftCertificate.digest == codes.digest(code)))
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the till is told of a certificate: never its full code."""
+
+    code: str
+    type_code: str
+    type_name: str
+    status: str
+    face_value_minor: int
+    balance_minor: int
+    expires_at: datetime | None
+    is_partial_allowed: bool
+    history: tuple[dict[str, Any], ...] | None = None
+
+
+def look_up(ctx: Context, codes: CodeBook, text: str, with_history: bool = False) -> Status:
+    """Return a certificate's status, balance and expiry (and history for managers)."""
+    code = parse_code(text)
+    with ctx.db.read() as session:
+        check_throttle(session, guess_keys(ctx.actor), ctx.now)
+        certificate = find(session, codes, code)
+        if certificate is not None:
+            return _status(session, certificate, code, ctx.now, with_history)
+    count_failure(ctx.db, ctx.actor, ctx.now)
+    raise not_found(masked(code), ctx.actor)
+
+
+def _status(session: Session, certificate: GiftCertificate, code: str, now: datetime,
+            with_history: bool) -> Status:
+    kind = session.get(CertificateType, certificate.type_id)
+    assert kind is not None
+    history = None
+    if with_history:
+        history = tuple({"kind": e.kind, "amount_minor": e.amount_minor, "at": e.at,
+                         "receipt_id": e.receipt_id, "store_id": e.store_id,
+                         "user_id": e.user_id, "note": e.note}
+                        for e in session.scalars(select(LedgerEntry).where(
+                            LedgerEntry.certificate_id == certificate.id)
+                            .order_by(LedgerEntry.id)))
+    return Status(code=masked(code), type_code=kind.code, type_name=kind.name,
+                  status=certificate.status_at(now), face_value_minor=certificate.face_minor,
+                  balance_minor=certificate.balance_minor, expires_at=certificate.expires_at,
+                  is_partial_allowed=kind.is_partial_allowed, history=history)
