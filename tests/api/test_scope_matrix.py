@@ -175,6 +175,11 @@ ROUTES: dict[str, Route] = {
 _USERS = "signing in and user administration: about people, not a store"
 _CATALOG = "the catalog is global: items, groups, segments and price types (prices are not)"
 _DISCOUNTS = "discount rules are global; a discount names the stores it applies in"
+_GIFTS = "a certificate is sold in one store and spent in any: types, batches, codes are global"
+_GIFTS_SOLD = ("a sale's codes are shown to its cashier and the store's managers only, anyone "
+               "else gets an empty list (tests/api/test_gift_certificates.py)")
+_GIFTS_LIABILITY = ("rows of the caller's stores only, whatever store_id asks "
+                    "(tests/api/test_gift_certificates.py)")
 GLOBAL: dict[str, str] = {
     "POST /api/v1/auth/login": _USERS, "POST /api/v1/auth/logout": _USERS,
     "GET /api/v1/auth/me": _USERS, "POST /api/v1/auth/approvals": _USERS,
@@ -201,6 +206,13 @@ GLOBAL: dict[str, str] = {
     "POST /api/v1/discount-groups/<int:group_id>/move": _DISCOUNTS,
     "GET /api/v1/manual-discount-limits": _DISCOUNTS,
     "PUT /api/v1/manual-discount-limits": _DISCOUNTS,
+    **dict.fromkeys((
+        "GET /api/v1/gift-certificate-types", "POST /api/v1/gift-certificate-types",
+        "POST /api/v1/gift-certificate-batches",
+        "GET /api/v1/gift-certificate-batches/<int:batch_id>/codes",
+        "GET /api/v1/gift-certificates/<string:code>"), _GIFTS),
+    "GET /api/v1/gift-certificates/sold/<int:receipt_id>": _GIFTS_SOLD,
+    "GET /api/v1/gift-certificates/liability": _GIFTS_LIABILITY,
 }
 
 
