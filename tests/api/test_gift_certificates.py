@@ -66,6 +66,8 @@ class TestWalkthrough:
         assert status["balance"] == "1500.00"
         report = till.x_report()
         assert report["gift_certificates"]["sold"] == {"count": 1, "amount": "1500.00"}
+        assert report["certificates"] == {"sold": "1500.00", "returned": "0.00"}
+        assert (report["sales"]["total"], report["revenue"]) == ("1500.00", "0.00")
 
     def test_a_keyed_one_shot_sale_sent_twice_makes_one_certificate(self, till, gifts):
         till.open_shift()

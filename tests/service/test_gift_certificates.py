@@ -240,6 +240,12 @@ class TestReturns:
         cancelled = certificate(db, code)
         assert (cancelled.state, cancelled.balance_minor) == ("cancelled", 0)
         assert verify_clean(db)
+        report = x_report(cashier, shift.id)
+        assert report["certificates"] == {"sold_minor": THOUSAND_MINOR,
+                                          "returned_minor": THOUSAND_MINOR}
+        assert report["revenue_minor"] == 0
+        assert report["gift_certificates"]["cancelled"] == {"count": 1,
+                                                            "amount_minor": THOUSAND_MINOR}
 
     def test_a_used_certificate_cannot_be_returned(self, db, cashier, shop, shift, types):
         sale, code = sell(cashier, shop.till_id)
