@@ -2,8 +2,9 @@
 
 Six statements whatever the number of receipts: receipts by kind, payments by kind, lines by
 VAT rate, certificate lines, cash movements, and open receipts. Gift certificates sold are a
-liability, not revenue: their lines are shown apart, and revenue is the total without them. Expected cash = opening float + cash taken on
-sales (net of change) - cash refunded + cash in - cash out.
+liability, not revenue: their lines are shown apart, and revenue is the total without them.
+Expected cash = opening float + cash taken on sales (net of change) - cash refunded + cash in
+- cash out.
 """
 
 from __future__ import annotations
