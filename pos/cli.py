@@ -100,9 +100,11 @@ def demo_cli() -> None:
 @with_appcontext
 def demo_load(items: int) -> None:
     """Load the demo store, tills, users and catalog (once; later runs change nothing)."""
+    from loyalty.gift_certificates.wiring import code_book
     from pos.demo import DEMO_USERS, load_demo
 
-    loaded = load_demo(current_db(), current_clock().now(), item_count=items)
+    loaded = load_demo(current_db(), current_clock().now(), item_count=items,
+                       codes=code_book(current_settings()))
     click.echo("demo data loaded" if loaded else "demo data already present")
     for username, password, role in DEMO_USERS:
         click.echo(f"  {role:<8} {username} / {password}")

@@ -13,10 +13,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from loyalty.gift_certificates.codes import CodeBook
+from loyalty.gift_certificates.demo import DEMO_SKU, load_demo_certificates
+from loyalty.gift_certificates.wiring import code_book
 from pos.auth.model import User
 from pos.auth.service import NewUser, create_user
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
 from pos.core.barcode import gs1_check_digit
+from pos.core.config import Settings
 from pos.core.db import Database
 from pos.discounts.limits import replace_limits
 from pos.discounts.schemas import NewDiscountSchema
@@ -85,8 +89,12 @@ def ean13(number: int) -> str:
     return body + str(gs1_check_digit(body))
 
 
-def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
-    """Load the demo data unless the demo store exists; return whether it was loaded."""
+def load_demo(db: Database, now: datetime, *, item_count: int = 200,
+              codes: CodeBook | None = None) -> bool:
+    """Load the demo data unless the demo store exists; return whether it was loaded.
+
+    ``codes`` derives gift certificate codes (default: the default settings' secret).
+    """
     with db.read() as session:
         if session.scalar(select(Store.id).where(Store.code == DEMO_STORE)) is not None:
             return False
@@ -121,7 +129,18 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
         store_id, till_ids = store.id, tuple(till.id for till in store.tills)
     _create_users(db, now, store_id, till_ids)
     _load_rules(db, now)
+    _load_gift_certificates(db, now, store_id, codes or code_book(Settings()))
     return True
+
+
+def _load_gift_certificates(db: Database, now: datetime, store_id: int, codes: CodeBook
+                            ) -> None:
+    """Add the certificate item (no VAT, never discounted) and the demo certificates."""
+    with db.transaction() as session:
+        session.add(Item(sku=DEMO_SKU, name="Gift certificate", unit="pcs", vat_rate="none",
+                         is_discountable=False, created_at=now, updated_at=now))
+        admin = session.scalar(select(User.id).where(User.username == "admin"))
+        load_demo_certificates(session, codes, now, store_id, admin)
 
 
 def _create_users(db: Database, now: datetime, store_id: int, till_ids: tuple[int, ...]

@@ -61,7 +61,8 @@ def restore(session: Session, certificate_id: int, amount_minor: int, where: Whe
     post(session, certificate_id, RESTORE, amount_minor, where)
 
 
-def activate(session: Session, certificate_id: int, where: Where, sold_line_no: int) -> None:
+def activate(session: Session, certificate_id: int, where: Where, sold_line_no: int | None
+             ) -> None:
     """Activate a sold physical certificate, once: a second activation is refused."""
     certificate = session.get(GiftCertificate, certificate_id)
     assert certificate is not None

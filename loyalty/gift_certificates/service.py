@@ -98,17 +98,23 @@ def issue_batch(ctx: Context, codes: CodeBook, type_id: int, count: int,
         raise ValidationError(f"A batch holds 1 to {MAX_BATCH} certificates",
                               code="invalid_batch_size", field="count")
     with ctx.db.transaction() as session:
-        kind = get_type(session, type_id)
-        face = kind.amount_for(face_value_minor)
-        batch = CertificateBatch(type_id=kind.id, count=count, face_value_minor=face,
-                                 created_at=ctx.now, created_by_id=ctx.actor.user_id)
-        session.add(batch)
-        session.flush()
-        where = Where(at=ctx.now, user_id=ctx.actor.user_id, note=f"batch {batch.id}")
-        for start in range(0, count, _CHUNK):
-            _issue_chunk(session, codes, batch, range(start + 1, min(start + _CHUNK, count) + 1),
-                         where)
-        return batch
+        return issue_batch_in(session, codes, get_type(session, type_id), count,
+                              face_value_minor, Where(at=ctx.now, user_id=ctx.actor.user_id))
+
+
+def issue_batch_in(session: Session, codes: CodeBook, kind: CertificateType, count: int,
+                   face_value_minor: int | None, where: Where) -> CertificateBatch:
+    """Issue a batch in the caller's transaction (the use case above, the demo data)."""
+    face = kind.amount_for(face_value_minor)
+    batch = CertificateBatch(type_id=kind.id, count=count, face_value_minor=face,
+                             created_at=where.at, created_by_id=where.user_id or 0)
+    session.add(batch)
+    session.flush()
+    noted = Where(at=where.at, user_id=where.user_id, note=f"batch {batch.id}")
+    for start in range(0, count, _CHUNK):
+        _issue_chunk(session, codes, batch, range(start + 1, min(start + _CHUNK, count) + 1),
+                     noted)
+    return batch
 
 
 def _issue_chunk(session: Session, codes: CodeBook, batch: CertificateBatch,

@@ -154,3 +154,20 @@ class TestReports:
         assert (status["status"], status["balance"]) == ("inactive", "0.00")
         assert problem(till.api.get(f"/api/v1/gift-certificate-batches/{batch['id']}/codes"),
                        403)
+
+
+class TestDemo:
+    def test_the_demo_has_both_types_and_three_sold_certificates(self, app, db, fixed_clock):
+        from pos.demo import load_demo
+        from tests.helpers import ApiClient
+
+        with app.app_context():
+            assert load_demo(db, fixed_clock.now(), item_count=30)
+        manager = ApiClient(app.test_client()).as_("manager")  # the demo's manager-pass
+        types = manager.get("/api/v1/gift-certificate-types").get_json()
+        printed = manager.get("/api/v1/gift-certificate-batches/1/codes").get_json()
+        balances = [manager.get(f"/api/v1/gift-certificates/{p['code']}").get_json()
+                    ["balance"] for p in printed]
+        assert [(t["code"], t["face_value"]) for t in types] == [("GC-1000", "1000.00"),
+                                                                 ("GC-FREE", None)]
+        assert balances == ["1000.00"] * 3 + ["0.00"] * 7
