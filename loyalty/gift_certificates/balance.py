@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.gift_certificates.ledger import Where, post
@@ -32,19 +32,32 @@ _ID = GiftCertificate.id
 _BALANCE = GiftCertificate.balance_minor
 
 
-def redeem(session: Session, certificate_id: int, amount_minor: int, where: Where) -> None:
-    """Take ``amount_minor`` off an active, unexpired certificate, or refuse with a 409."""
-    kind = _type_of(session, certificate_id)
-    guard = _BALANCE == amount_minor if not kind.is_partial_allowed else _BALANCE >= amount_minor
-    done = session.execute(
+def redeem_by_digest(session: Session, digest: str, amount_minor: int, where: Where
+                     ) -> int | None:
+    """Spend from the certificate of ``digest`` in one statement; return its id, or None.
+
+    None says nothing was spent: the caller finds out why (no such code, or a refusal).
+    """
+    partial = exists().where(CertificateType.id == GiftCertificate.type_id,
+                             CertificateType.is_partial_allowed.is_(True))
+    certificate_id = session.scalar(
         update(GiftCertificate)
-        .where(_ID == certificate_id, GiftCertificate.state == ACTIVE, guard,
+        .where(GiftCertificate.digest == digest, GiftCertificate.state == ACTIVE,
+               _BALANCE >= amount_minor, or_(_BALANCE == amount_minor, partial),
                or_(GiftCertificate.expires_at.is_(None), GiftCertificate.expires_at > where.at))
         .values(balance_minor=_BALANCE - amount_minor)
+        .returning(GiftCertificate.id)
         .execution_options(synchronize_session=False))
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise _refusal(session, certificate_id, amount_minor, where.at, kind)
-    post(session, certificate_id, REDEEM, -amount_minor, where)
+    if certificate_id is not None:
+        post(session, certificate_id, REDEEM, -amount_minor, where)
+    return certificate_id
+
+
+def refusal(session: Session, certificate_id: int, amount_minor: int, now: datetime
+            ) -> ConflictError:
+    """Return why ``amount_minor`` could not be spent from a certificate."""
+    return _refusal(session, certificate_id, amount_minor, now,
+                    _type_of(session, certificate_id))
 
 
 def restore(session: Session, certificate_id: int, amount_minor: int, where: Where,

@@ -21,9 +21,9 @@ from loyalty.gift_certificates.codes import CodeBook, masked, normalize
 from loyalty.gift_certificates.model import CertificateType, GiftCertificate, LedgerEntry
 from pos.core.context import Context
 from pos.core.db import Database
-from pos.core.errors import NotFoundError, ValidationError
+from pos.core.errors import NotFoundError, TooManyAttemptsError, ValidationError
 from pos.core.security import Actor
-from pos.core.throttle import check_throttle, record_windowed_failure
+from pos.core.throttle import LoginThrottle, record_windowed_failure
 
 GUESS_LIMIT = 10
 GUESS_WINDOW = timedelta(minutes=1)
@@ -42,6 +42,17 @@ def parse_code(text: Any, field: str = "code") -> str:
 def guess_keys(actor: Actor) -> list[str]:
     """Return the throttle keys of whoever types codes: their address and their user."""
     return [f"gift:addr:{actor.client_address or '-'}", f"gift:user:{actor.user_id}"]
+
+
+def check_guesses(session: Session, actor: Actor, now: datetime) -> None:
+    """Refuse (429) while the client's address or user is blocked; one query for both keys."""
+    until = session.scalar(
+        select(LoginThrottle.blocked_until)
+        .where(LoginThrottle.key.in_(guess_keys(actor)), LoginThrottle.blocked_until > now)
+        .order_by(LoginThrottle.blocked_until.desc()).limit(1))
+    if until is not None:
+        raise TooManyAttemptsError(int((until - now).total_seconds()) + 1,
+                                   "Too many wrong codes; wait and try again")
 
 
 def not_found(shown: str, actor: Actor) -> NotFoundError:
@@ -98,18 +109,19 @@ def look_up(ctx: Context, codes: CodeBook, text: str, with_history: bool = False
     """Return a certificate's status, balance and expiry (and history for managers)."""
     code = parse_code(text)
     with ctx.db.read() as session:
-        check_throttle(session, guess_keys(ctx.actor), ctx.now)
-        certificate = find(session, codes, code)
-        if certificate is not None:
-            return _status(session, certificate, code, ctx.now, with_history)
+        check_guesses(session, ctx.actor, ctx.now)
+        found = session.execute(
+            select(GiftCertificate, CertificateType)
+            .join(CertificateType, CertificateType.id == GiftCertificate.type_id)
+            .where(GiftCertificate.digest == codes.digest(code))).first()
+        if found is not None:
+            return _status(session, *found, code, ctx.now, with_history)
     count_failure(ctx.db, ctx.actor, ctx.now)
     raise not_found(masked(code), ctx.actor)
 
 
-def _status(session: Session, certificate: GiftCertificate, code: str, now: datetime,
-            with_history: bool) -> Status:
-    kind = session.get(CertificateType, certificate.type_id)
-    assert kind is not None
+def _status(session: Session, certificate: GiftCertificate, kind: CertificateType, code: str,
+            now: datetime, with_history: bool) -> Status:
     history = None
     if with_history:
         history = tuple({"kind": e.kind, "amount_minor": e.amount_minor, "at": e.at,

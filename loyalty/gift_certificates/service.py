@@ -31,6 +31,7 @@ from pos.core.security import Principal, Right
 
 MAX_BATCH = 1_000_000
 log = logging.getLogger(__name__)
+_CERTIFICATES, _LEDGER = GiftCertificate.__table__, LedgerEntry.__table__
 _CHUNK = 5000  # rows per insert statement: bounded memory whatever the batch size
 
 
@@ -129,12 +130,13 @@ def _issue_chunk(session: Session, codes: CodeBook, batch: CertificateBatch,
                      "face_minor": batch.face_value_minor, "balance_minor": 0,
                      "created_at": where.at})
     try:
-        ids = session.scalars(insert(GiftCertificate).returning(
-            GiftCertificate.id, sort_by_parameter_order=True), rows).all()
+        # Core inserts: the ORM's bulk path costs more than the HMACs at 100,000 rows.
+        ids = session.scalars(insert(_CERTIFICATES).returning(
+            _CERTIFICATES.c.id, sort_by_parameter_order=True), rows).all()
     except IntegrityError:  # two seeds gave one code: 2**-67 per pair; the batch is retried
         raise ConflictError("Code collision; issue the batch again",
                             code="certificate_code_collision") from None
-    session.execute(insert(LedgerEntry), [entry_row(i, ISSUE, 0, where) for i in ids])
+    session.execute(insert(_LEDGER), [entry_row(i, ISSUE, 0, where) for i in ids])
 
 
 def serial_of(batch_id: int, number: int) -> str:

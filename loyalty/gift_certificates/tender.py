@@ -14,12 +14,18 @@ from typing import Any
 from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
-from loyalty.gift_certificates.balance import activate, cancel_unused, redeem, restore
+from loyalty.gift_certificates.balance import (
+    activate,
+    cancel_unused,
+    redeem_by_digest,
+    refusal,
+    restore,
+)
 from loyalty.gift_certificates.codes import CodeBook, masked, new_seed
 from loyalty.gift_certificates.ledger import Where, post
 from loyalty.gift_certificates.lookup import (
+    check_guesses,
     count_failure_after_rollback,
-    guess_keys,
     not_found,
     parse_code,
 )
@@ -33,7 +39,6 @@ from loyalty.gift_certificates.model import (
 from pos.core.context import Context
 from pos.core.errors import ConflictError
 from pos.core.extensions import PaymentView, ReceiptView
-from pos.core.throttle import check_throttle
 
 PAYMENT_TYPE = "gift_certificate"
 # The sale's lines, by name only: loyalty imports nothing of receipts (a return line names
@@ -66,13 +71,17 @@ class GiftCertificates:
     def take(self, session: Session, ctx: Context, receipt: ReceiptView,
              payment: PaymentView) -> None:
         """Spend the payment's amount from the certificate, or refuse (404, 409, 429)."""
-        check_throttle(session, guess_keys(ctx.actor), ctx.now)
+        check_guesses(session, ctx.actor, ctx.now)
+        _refuse_paying_certificates(receipt, payment)
+        where = _where(ctx, receipt, payment)
+        digest = payment.details.get("digest", "")
+        if redeem_by_digest(session, digest, payment.amount_minor, where) is not None:
+            return
         certificate_id = _certificate_of(session, payment)
         if certificate_id is None:
             count_failure_after_rollback(session, ctx.db, ctx.actor, ctx.now)
             raise not_found(payment.details.get("certificate", ""), ctx.actor)
-        _refuse_paying_certificates(receipt, payment)
-        redeem(session, certificate_id, payment.amount_minor, _where(ctx, receipt, payment))
+        raise refusal(session, certificate_id, payment.amount_minor, ctx.now)
 
     def give_back(self, session: Session, ctx: Context, receipt: ReceiptView,
                   payment: PaymentView) -> None:
