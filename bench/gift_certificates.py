@@ -102,9 +102,10 @@ def closes(cashier: Context, till_id: int, count: int) -> None:
     """Time one-shot closes paid in cash and paid with a certificate, interleaved."""
     from tests.gift_helpers import FREE, pay, sell
 
-    _, code = sell(cashier, till_id, FREE, 1000000)
     cash, certificate = [], []
     for n in range(count * 2):
+        if n % 200 == 0:  # a fresh 10,000.00 certificate for each 100 milk payments
+            _, code = sell(cashier, till_id, FREE, 1000000)
         payment = pay(code, MILK_MINOR) if n % 2 else PaymentRequest("cash", MILK_MINOR)
         command = NewReceipt(till_id=till_id, client_uuid=str(uuid.uuid4()),
                              lines=(LineRequest(sku="MILK-1L"),), payments=(payment,))

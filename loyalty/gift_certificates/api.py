@@ -106,6 +106,7 @@ class Certificate(MethodView):
 
     @blp.requires(Right.SELL)
     @blp.response(200, StatusSchema)
+    @blp.alt_response(422, schema="Problem", description="not a code: wrong check letter")
     @blp.alt_response(429, schema="Problem")
     def get(self, code: str) -> Any:
         """Return the status, balance and expiry (managers also see the history)."""
