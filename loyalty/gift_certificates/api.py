@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from loyalty.gift_certificates import lookup, report, service
 from loyalty.gift_certificates.schemas import (
+    AdjustSchema,
     BatchSchema,
     LiabilityQuerySchema,
     LiabilityRowSchema,
@@ -113,3 +114,19 @@ class Certificate(MethodView):
         ctx = use_case()
         return lookup.look_up(ctx, code_book(current_settings()), code,
                               with_history=ctx.actor.principal.can(Right.VIEW_REPORTS))
+
+
+@blp.route("/gift-certificates/<string:code>/adjust")
+class Adjust(MethodView):
+    """A manager's correction of a balance."""
+
+    @idempotent
+    @blp.requires(Right.APPROVE)
+    @blp.arguments(AdjustSchema)
+    @blp.response(200, StatusSchema)
+    @blp.alt_response(409, schema="Problem")
+    @blp.alt_response(429, schema="Problem")
+    def post(self, data: dict[str, Any], code: str) -> Any:
+        """Add to or take from a balance (audited, an ``adjust`` entry on the ledger)."""
+        return lookup.adjust_balance(use_case(), code_book(current_settings()), code,
+                                     data["amount_minor"], data["reason"])

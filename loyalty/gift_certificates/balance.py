@@ -17,6 +17,7 @@ from loyalty.gift_certificates.ledger import Where, post
 from loyalty.gift_certificates.model import (
     ACTIVATE,
     ACTIVE,
+    ADJUST,
     CANCEL,
     CANCELLED,
     EXPIRE,
@@ -148,3 +149,25 @@ def _refusal(session: Session, certificate_id: int, amount_minor: int, now: date
                              code="partial_redemption_not_allowed", extra=balance)
     return ConflictError("Not enough on the certificate", code="insufficient_balance",
                          extra=balance)
+
+
+def adjust(session: Session, certificate_id: int, delta_minor: int, where: Where) -> int:
+    """Correct an active certificate's balance by ``delta_minor``; never below zero.
+
+    Returns the new balance; refuses ``certificate_not_active`` or ``insufficient_balance``.
+    """
+    balance = session.scalar(
+        update(GiftCertificate)
+        .where(_ID == certificate_id, GiftCertificate.state == ACTIVE,
+               _BALANCE + delta_minor >= 0)
+        .values(balance_minor=_BALANCE + delta_minor)
+        .returning(_BALANCE)
+        .execution_options(synchronize_session=False))
+    if balance is None:
+        state = session.scalar(select(GiftCertificate.state).where(_ID == certificate_id))
+        if state != ACTIVE:
+            raise ConflictError("Only an active certificate is adjusted",
+                                code="certificate_not_active")
+        raise ConflictError("The balance would go below zero", code="insufficient_balance")
+    post(session, certificate_id, ADJUST, delta_minor, where)
+    return int(balance)

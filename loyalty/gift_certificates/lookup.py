@@ -17,8 +17,11 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from loyalty.gift_certificates.balance import adjust
 from loyalty.gift_certificates.codes import CodeBook, masked, normalize
+from loyalty.gift_certificates.ledger import Where
 from loyalty.gift_certificates.model import CertificateType, GiftCertificate, LedgerEntry
+from pos.core import audit
 from pos.core.context import Context
 from pos.core.db import Database
 from pos.core.errors import NotFoundError, TooManyAttemptsError, ValidationError
@@ -134,3 +137,29 @@ def _status(session: Session, certificate: GiftCertificate, kind: CertificateTyp
                   status=certificate.status_at(now), face_value_minor=certificate.face_minor,
                   balance_minor=certificate.balance_minor, expires_at=certificate.expires_at,
                   is_partial_allowed=kind.is_partial_allowed, history=history)
+
+
+def adjust_balance(ctx: Context, codes: CodeBook, text: str, delta_minor: int,
+                   reason: str) -> Status:
+    """Correct a certificate's balance (a manager's action, audited, on the ledger)."""
+    code = parse_code(text)
+    if delta_minor == 0 or not reason.strip():
+        raise ValidationError("Give a non-zero amount and a reason", code="invalid_adjustment",
+                              field="amount")
+    with ctx.db.transaction() as session:
+        check_guesses(session, ctx.actor, ctx.now)
+        certificate = find(session, codes, code)
+        if certificate is None:
+            count_failure_after_rollback(session, ctx.db, ctx.actor, ctx.now)
+            raise not_found(masked(code), ctx.actor)
+        adjust(session, certificate.id, delta_minor,
+               Where(at=ctx.now, user_id=ctx.actor.user_id, note=reason))
+        audit.record(session, at=ctx.now, action="gift_certificate_adjusted",
+                     user_id=ctx.actor.user_id, target=f"gift_certificate:{certificate.id}",
+                     store_id=certificate.store_id,
+                     details={"amount_minor": delta_minor, "reason": reason[:200]},
+                     client_address=ctx.actor.client_address)
+        session.refresh(certificate)
+        kind = session.get(CertificateType, certificate.type_id)
+        assert kind is not None
+        return _status(session, certificate, kind, code, ctx.now, True)

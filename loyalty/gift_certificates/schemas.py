@@ -116,3 +116,11 @@ class LiabilityRowSchema(Schema):
     expired = Money(attribute="expired_minor")
     cancelled = Money(attribute="cancelled_minor")
     outstanding = Money(attribute="outstanding_minor", allow_negative=True)
+
+
+class AdjustSchema(StrictSchema):
+    """A correction of a certificate's balance: signed amount and why."""
+
+    amount = Money(attribute="amount_minor", data_key="amount", allow_negative=True,
+                   required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))

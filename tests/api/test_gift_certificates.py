@@ -93,6 +93,20 @@ class TestWalkthrough:
         assert status["balance"] == "1500.00"
 
 
+class TestAdjusting:
+    def test_a_manager_corrects_a_balance_on_the_ledger_never_below_zero(self, till, gifts):
+        till.open_shift()
+        code = sell_certificate(till, "700.00")
+        manager = till.api.as_("manager")
+        path = f"/api/v1/gift-certificates/{code}/adjust"
+        done = till.ok(manager.post(path, json={"amount": "-50.00", "reason": "torn"}))
+        assert done["balance"] == "650.00" and done["history"][-1]["kind"] == "adjust"
+        too_much = manager.post(path, json={"amount": "-651.00", "reason": "oops"})
+        assert problem(too_much, 409)["code"] == "insufficient_balance"
+        assert problem(till.api.post(path, json={"amount": "1.00", "reason": "x"}), 403)
+        assert till.ok(till.api.get(f"/api/v1/gift-certificates/{code}"))["balance"] == "650.00"
+
+
 class TestBadInput:
     def test_a_mistyped_code_is_422_and_an_unknown_one_404(self, till, gifts):
         typo = UNKNOWN[:-1] + ("A" if UNKNOWN[-1] != "A" else "B")
