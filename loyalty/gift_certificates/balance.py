@@ -9,8 +9,9 @@ update changes no row, and the certificate is read again only to say why it was 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from loyalty.gift_certificates.ledger import Where, post
@@ -33,11 +34,12 @@ _ID = GiftCertificate.id
 _BALANCE = GiftCertificate.balance_minor
 
 
-def redeem_by_digest(session: Session, digest: str, amount_minor: int, where: Where
-                     ) -> int | None:
+def redeem_by_digest(session: Session, digest: str, amount_minor: int, where: Where,
+                     allowed: Any = None) -> int | None:
     """Spend from the certificate of ``digest`` in one statement; return its id, or None.
 
-    None says nothing was spent: the caller finds out why (no such code, or a refusal).
+    ``allowed`` is a further condition of the update (the caller's throttle). None says
+    nothing was spent: the caller finds out why (blocked, no such code, or a refusal).
     """
     partial = exists().where(CertificateType.id == GiftCertificate.type_id,
                              CertificateType.is_partial_allowed.is_(True))
@@ -45,7 +47,8 @@ def redeem_by_digest(session: Session, digest: str, amount_minor: int, where: Wh
         update(GiftCertificate)
         .where(GiftCertificate.digest == digest, GiftCertificate.state == ACTIVE,
                _BALANCE >= amount_minor, or_(_BALANCE == amount_minor, partial),
-               or_(GiftCertificate.expires_at.is_(None), GiftCertificate.expires_at > where.at))
+               or_(GiftCertificate.expires_at.is_(None), GiftCertificate.expires_at > where.at),
+               allowed if allowed is not None else true())
         .values(balance_minor=_BALANCE - amount_minor)
         .returning(GiftCertificate.id)
         .execution_options(synchronize_session=False))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, exists, select
 from sqlalchemy.orm import Session
 
 from loyalty.gift_certificates.balance import adjust
@@ -47,12 +47,24 @@ def guess_keys(actor: Actor) -> list[str]:
     return [f"gift:addr:{actor.client_address or '-'}", f"gift:user:{actor.user_id}"]
 
 
+def _blocks(actor: Actor, now: datetime) -> Any:
+    return select(LoginThrottle.blocked_until).where(
+        LoginThrottle.key.in_(guess_keys(actor)), LoginThrottle.blocked_until > now)
+
+
+def not_blocked(actor: Actor, now: datetime) -> Any:
+    """Return a condition true while neither the client's address nor user is blocked.
+
+    A redemption's guarded update carries it, so a payment checks the throttle without a
+    statement of its own; when the update changes nothing, :func:`check_guesses` says why.
+    """
+    return ~exists(_blocks(actor, now))
+
+
 def check_guesses(session: Session, actor: Actor, now: datetime) -> None:
     """Refuse (429) while the client's address or user is blocked; one query for both keys."""
-    until = session.scalar(
-        select(LoginThrottle.blocked_until)
-        .where(LoginThrottle.key.in_(guess_keys(actor)), LoginThrottle.blocked_until > now)
-        .order_by(LoginThrottle.blocked_until.desc()).limit(1))
+    until = session.scalar(_blocks(actor, now)
+                           .order_by(LoginThrottle.blocked_until.desc()).limit(1))
     if until is not None:
         raise TooManyAttemptsError(int((until - now).total_seconds()) + 1,
                                    "Too many wrong codes; wait and try again")

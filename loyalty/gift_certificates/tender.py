@@ -26,6 +26,7 @@ from loyalty.gift_certificates.ledger import Where, post
 from loyalty.gift_certificates.lookup import (
     check_guesses,
     count_failure_after_rollback,
+    not_blocked,
     not_found,
     parse_code,
 )
@@ -71,12 +72,13 @@ class GiftCertificates:
     def take(self, session: Session, ctx: Context, receipt: ReceiptView,
              payment: PaymentView) -> None:
         """Spend the payment's amount from the certificate, or refuse (404, 409, 429)."""
-        check_guesses(session, ctx.actor, ctx.now)
         _refuse_paying_certificates(receipt, payment)
         where = _where(ctx, receipt, payment)
         digest = payment.details.get("digest", "")
-        if redeem_by_digest(session, digest, payment.amount_minor, where) is not None:
+        if redeem_by_digest(session, digest, payment.amount_minor, where,
+                            not_blocked(ctx.actor, ctx.now)) is not None:
             return
+        check_guesses(session, ctx.actor, ctx.now)
         certificate_id = _certificate_of(session, payment)
         if certificate_id is None:
             count_failure_after_rollback(session, ctx.db, ctx.actor, ctx.now)
