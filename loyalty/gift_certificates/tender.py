@@ -109,11 +109,12 @@ class GiftCertificates:
 
     def closed(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
         """Activate what a sale sold; cancel what a return brings back (only while unused)."""
-        lines = [line for line in receipt.lines if line.certificate_type_id is not None]
         if receipt.kind == "return":
             self._cancel_returned(session, ctx, receipt)
             return
-        for line in lines:
+        for line in receipt.lines:
+            if line.certificate_type_id is None:
+                continue
             where = _where(ctx, receipt, note=f"sold on line {line.line_no}")
             if line.certificate_id is not None:
                 activate(session, line.certificate_id, where, sold_line_no=line.line_no)
