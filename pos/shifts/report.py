@@ -38,7 +38,6 @@ def shift_totals(session: Session, shift: Shift,
     open_count = session.scalar(select(func.count()).select_from(Receipt).where(
         Receipt.shift_id == shift.id, Receipt.state == OPEN)) or 0
     sales, returns = docs.get(SALE, _empty()), docs.get(RETURN, _empty())
-    certificates = _certificate_lines(session, shift.id)
     # Change is only ever given from cash, so cash kept = cash tendered - change.
     cash_sales = by_payment.get(SALE, {}).get("cash", 0) - sales["change_minor"]
     cash_refunds = by_payment.get(RETURN, {}).get("cash", 0)
@@ -54,10 +53,7 @@ def shift_totals(session: Session, shift: Shift,
         "returns": {**returns, "by_payment": by_payment.get(RETURN, {}),
                     "by_vat": by_vat.get(RETURN, {})},
         "discounts_given_minor": sales["discount_minor"] - returns["discount_minor"],
-        "certificates": {"sold_minor": certificates.get(SALE, 0),
-                         "returned_minor": certificates.get(RETURN, 0)},
-        "revenue_minor": sales["total_minor"] - certificates.get(SALE, 0)
-        - returns["total_minor"] + certificates.get(RETURN, 0),
+        **_apart_from_revenue(session, shift.id, sales, returns),
         "cash": {"opening_float_minor": shift.opening_float_minor,
                  "sales_minor": cash_sales, "refunds_minor": cash_refunds,
                  "cash_in_minor": cash_in, "cash_out_minor": cash_out,
@@ -86,14 +82,19 @@ def _documents(session: Session, shift_id: int) -> dict[str, dict[str, Any]]:
             for kind, count, first, last, first_at, last_at, total, discount, change in rows}
 
 
-def _certificate_lines(session: Session, shift_id: int) -> dict[str, int]:
+def _apart_from_revenue(session: Session, shift_id: int, sales: dict[str, Any],
+                        returns: dict[str, Any]) -> dict[str, Any]:
+    # Gift certificate lines: sold and returned apart, and the revenue without them.
     rows = session.execute(
         select(Receipt.kind, func.sum(ReceiptLine.amount_minor))
         .join(Receipt, Receipt.id == ReceiptLine.receipt_id)
         .where(Receipt.shift_id == shift_id, Receipt.state == CLOSED,
                ReceiptLine.certificate_type_id.is_not(None))
         .group_by(Receipt.kind))
-    return {kind: int(total or 0) for kind, total in rows}
+    lines = {kind: int(total or 0) for kind, total in rows}
+    sold, returned = lines.get(SALE, 0), lines.get(RETURN, 0)
+    return {"certificates": {"sold_minor": sold, "returned_minor": returned},
+            "revenue_minor": sales["total_minor"] - sold - returns["total_minor"] + returned}
 
 
 def _by(session: Session, shift_id: int, key: Any, amount: Any, receipt_fk: Any
