@@ -19,8 +19,8 @@ from pos.receipts.service import PaymentRequest
 GIFT_SKU = "GIFT-CERT"
 FIXED, FREE, WHOLE = "GC-1000", "GC-FREE", "GC-WHOLE"
 THOUSAND_MINOR = 100000
-# The app under test runs with the default settings' secret.
-CODES = code_book(Settings(secret_key="dev-insecure-change-me"))
+# The app under test reads its secrets from the environment, as this does.
+CODES = code_book(Settings.from_env())
 
 
 def add_certificate_item(db: Database, now: datetime) -> int:
