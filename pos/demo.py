@@ -93,7 +93,7 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200,
               codes: CodeBook | None = None) -> bool:
     """Load the demo data unless the demo store exists; return whether it was loaded.
 
-    ``codes`` derives gift certificate codes (default: the default settings' secret).
+    ``codes`` derives gift certificate codes (default: with the secret the environment sets).
     """
     with db.read() as session:
         if session.scalar(select(Store.id).where(Store.code == DEMO_STORE)) is not None:
@@ -129,7 +129,7 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200,
         store_id, till_ids = store.id, tuple(till.id for till in store.tills)
     _create_users(db, now, store_id, till_ids)
     _load_rules(db, now)
-    _load_gift_certificates(db, now, store_id, codes or code_book(Settings()))
+    _load_gift_certificates(db, now, store_id, codes or code_book(Settings.from_env()))
     return True
 
 
