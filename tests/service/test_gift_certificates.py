@@ -151,11 +151,14 @@ class TestRedeeming:
         with refused("invalid_certificate_code"):
             service.add_payment(cashier, receipt.id, pay("ABCD-EFGH-JKLM-NPQR", 100))
 
-    def test_an_unknown_code_is_not_found_and_counted(self, db, cashier, receipt, types):
+    def test_an_unknown_code_is_not_found_counted_and_logged_without_the_code(
+            self, db, cashier, receipt, types, caplog):
         oat_milk(cashier, receipt)
         code = CODES.code_of(b"\x01" * 16)
         with refused("certificate_not_found"):
             service.add_payment(cashier, receipt.id, pay(code, 100))
+        logged = [r.getMessage() for r in caplog.records if "not found" in r.getMessage()]
+        assert len(logged) == 1 and code[-4:] in logged[0] and code[:12] not in logged[0]
         from pos.core.throttle import LoginThrottle
         with db.read() as session:
             counted = {t.key: t.failures for t in session.scalars(select(LoginThrottle))}
