@@ -13,7 +13,8 @@ redemption figure is also given as a ratio to the cash close measured interleave
 run, since the machine is shared and noisy.
 
 Run: ``.venv/bin/python bench/gift_certificates.py [--batch 100000] [--population 1000000]
-[--closes 300] [--postgres URL]``; ``bench/with_postgres.sh`` adds a throwaway PostgreSQL.
+[--closes 300] [--postgres URL] [--only sqlite|postgres]``; ``bench/with_postgres.sh``
+adds a throwaway PostgreSQL.
 """
 
 from __future__ import annotations
@@ -143,10 +144,11 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--closes", type=int, default=300)
     parser.add_argument("--postgres", default=os.environ.get("POS_BENCH_POSTGRES_URL"))
+    parser.add_argument("--only", choices=("sqlite", "postgres"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        targets = [("SQLite", f"sqlite:///{tmp}/gift.db")]
-        if args.postgres:
+        targets = [("SQLite", f"sqlite:///{tmp}/gift.db")] if args.only != "postgres" else []
+        if args.postgres and args.only != "sqlite":
             targets.append(("PostgreSQL", args.postgres))
         for name, url in targets:
             print(f"{name}:")
