@@ -108,11 +108,17 @@ class GiftCertificate(Base):
 
     def status_at(self, now: datetime) -> str:
         """Return what the till is told: inactive, active, used, expired or cancelled."""
-        if self.state == ACTIVE:
-            if self.expires_at is not None and self.expires_at <= now:
-                return "expired"
-            return "active" if self.balance_minor > 0 else "used"
-        return self.state
+        return status_of(self.state, self.balance_minor, self.expires_at, now)
+
+
+def status_of(state: str, balance_minor: int, expires_at: datetime | None, now: datetime
+              ) -> str:
+    """Return a certificate's status for the till from its state, balance and expiry."""
+    if state == ACTIVE:
+        if expires_at is not None and expires_at <= now:
+            return "expired"
+        return "active" if balance_minor > 0 else "used"
+    return state
 
 
 class LedgerEntry(Base):
