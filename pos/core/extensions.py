@@ -32,7 +32,6 @@ class LineView(Protocol):
     certificate): it is not revenue, takes no discount and earns no points.
     """
 
-    id: int
     line_no: int
     item_id: int
     sku: str
