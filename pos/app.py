@@ -10,6 +10,8 @@ from flask import Flask, appcontext_pushed, g, jsonify
 from loyalty.cards import api as loyalty_cards_api
 from loyalty.cards import holder_api as loyalty_holder_api
 from loyalty.customers import api as customers_api
+from loyalty.gift_certificates import api as gift_certificates_api
+from loyalty.gift_certificates.wiring import register as register_gift_certificates
 from loyalty.points.register import register_points
 from loyalty.rebates import api as rebates_api
 from loyalty.rebates.setup import register_rebates
@@ -40,7 +42,7 @@ from pos.stores import api as stores_api
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
               journal_api.blp, fiscal_api.blp, discounts_api.blp, receipt_card_api.blp,
-              loyalty_cards_api.blp, loyalty_holder_api.blp)
+              loyalty_cards_api.blp, loyalty_holder_api.blp, gift_certificates_api.blp)
 REBATE_BLUEPRINTS = (customers_api.blp, rebates_api.blp)  # wholesale customers and rebates
 
 
@@ -71,7 +73,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.clock": clock or SystemClock(),
         "pos.authenticate": resolve_token,
         "pos.barcode_layouts": settings.barcode_layouts(),
-        "pos.registry": build_registry(),
+        "pos.registry": build_registry(settings),
     })
     _use_rounding(app, settings.rounding)
     # Before any route is added: path parts that no row can match are 404, not a 500.
@@ -87,9 +89,10 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
     return app
 
 
-def build_registry() -> Registry:
+def build_registry(settings: Settings | None = None) -> Registry:
     """Return a registry holding what the features register: payment types, journal checks."""
     registry = Registry()
+    register_gift_certificates(registry, settings or Settings())
     register_payment_types(registry.payment_types)
     register_receipt_checks(registry.journal_checks)
     register_shift_checks(registry.journal_checks)

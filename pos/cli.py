@@ -35,8 +35,10 @@ def main() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app (``flask --app pos.app`` sees them too)."""
+    from loyalty.gift_certificates.cli import gift_certificates_cli
+
     for group in (db_cli, demo_cli, user_cli, catalog_cli, journal_cli, fiscal_cli,
-                  idempotency_cli, loyalty_cli):
+                  idempotency_cli, loyalty_cli, gift_certificates_cli):
         app.cli.add_command(group)
     from loyalty.rebates.cli import rebates_cli  # wholesale rebates: period end
 
@@ -101,9 +103,11 @@ def demo_cli() -> None:
 @with_appcontext
 def demo_load(items: int) -> None:
     """Load the demo store, tills, users and catalog (once; later runs change nothing)."""
+    from loyalty.gift_certificates.wiring import code_book
     from pos.demo import DEMO_USERS, load_demo
 
-    loaded = load_demo(current_db(), current_clock().now(), item_count=items)
+    loaded = load_demo(current_db(), current_clock().now(), item_count=items,
+                       codes=code_book(current_settings()))
     click.echo("demo data loaded" if loaded else "demo data already present")
     for username, password, role in DEMO_USERS:
         click.echo(f"  {role:<8} {username} / {password}")

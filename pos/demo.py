@@ -13,10 +13,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from loyalty.gift_certificates.codes import CodeBook
+from loyalty.gift_certificates.demo import DEMO_SKU, load_demo_certificates
+from loyalty.gift_certificates.wiring import code_book
 from pos.auth.model import User
 from pos.auth.service import NewUser, create_user, principal_of
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
 from pos.core.barcode import gs1_check_digit
+from pos.core.config import Settings
 from pos.core.db import Database
 from pos.demo_loyalty import load_loyalty_demo
 from pos.discounts.limits import replace_limits
@@ -86,8 +90,12 @@ def ean13(number: int) -> str:
     return body + str(gs1_check_digit(body))
 
 
-def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
-    """Load the demo data unless the demo store exists; return whether it was loaded."""
+def load_demo(db: Database, now: datetime, *, item_count: int = 200,
+              codes: CodeBook | None = None) -> bool:
+    """Load the demo data unless the demo store exists; return whether it was loaded.
+
+    ``codes`` derives gift certificate codes (default: with the secret the environment sets).
+    """
     with db.read() as session:
         if session.scalar(select(Store.id).where(Store.code == DEMO_STORE)) is not None:
             return False
@@ -124,6 +132,7 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200) -> bool:
     _load_rules(db, now)
     _load_wholesale(db, now, till_ids[-1])
     load_loyalty_demo(db, now)
+    _load_gift_certificates(db, now, store_id, codes or code_book(Settings.from_env()))
     return True
 
 
@@ -158,6 +167,17 @@ def _load_wholesale(db: Database, now: datetime, till_id: int) -> None:
             add_payment(cashier, receipt.id, PaymentRequest("on_account", receipt.total_minor))
             close_receipt(cashier, receipt.id)
     close_shift(cashier, shift.id, CloseShift(counted_minor=0))
+
+
+
+def _load_gift_certificates(db: Database, now: datetime, store_id: int, codes: CodeBook
+                            ) -> None:
+    """Add the certificate item (no VAT, never discounted) and the demo certificates."""
+    with db.transaction() as session:
+        session.add(Item(sku=DEMO_SKU, name="Gift certificate", unit="pcs", vat_rate="none",
+                         is_discountable=False, created_at=now, updated_at=now))
+        admin = session.scalar(select(User.id).where(User.username == "admin"))
+        load_demo_certificates(session, codes, now, store_id, admin)
 
 
 def _create_users(db: Database, now: datetime, store_id: int, till_ids: tuple[int, ...]

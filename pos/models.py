@@ -2,6 +2,7 @@
 
 from loyalty.cards import model as loyalty_cards_model  # noqa: F401
 from loyalty.customers import model as customers_model  # noqa: F401
+from loyalty.gift_certificates import model as gift_certificates_model  # noqa: F401
 from loyalty.points import model as loyalty_points_model  # noqa: F401
 from loyalty.rebates import model as rebates_model  # noqa: F401
 from pos.auth import model as auth_model  # noqa: F401

@@ -19,6 +19,9 @@ class Settings:
 
     database_url: str = "sqlite:///var/pos.db"
     secret_key: str = "dev-insecure-change-me"
+    # Derives gift certificate codes and their digests; empty: drawn from secret_key. Changing
+    # it makes every certificate's code unfindable: set it once, keep it like a key.
+    gift_code_secret: str = ""
     currency: str = "RUB"
     timezone: str = "Europe/Moscow"
     log_level: str = "INFO"

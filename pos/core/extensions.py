@@ -26,7 +26,11 @@ if TYPE_CHECKING:
 
 
 class LineView(Protocol):
-    """What a feature reads of a receipt line (a return's line names its sale's line)."""
+    """What a feature reads of a receipt line (a return's line names its sale's line).
+
+    A line selling a gift certificate names its type (and, for a printed one, the
+    certificate): it is not revenue, takes no discount and earns no points.
+    """
 
     line_no: int
     item_id: int
@@ -37,6 +41,8 @@ class LineView(Protocol):
     amount_minor: int
     is_gift: bool
     original_line_id: int | None
+    certificate_type_id: int | None
+    certificate_id: int | None
 
 
 class PaymentView(Protocol):

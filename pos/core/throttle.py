@@ -44,6 +44,18 @@ class LoginThrottle(Base):
             self.blocked_until = now + timedelta(seconds=min(2**over, 900))
 
 
+    def record_windowed_failure(self, now: datetime, limit: int, window: timedelta) -> None:
+        """Count a failure in a fixed window; the ``limit``-th blocks until the window ends.
+
+        For keys counted this way ``last_failure_at`` holds the start of the current window.
+        """
+        if now - self.last_failure_at >= window:
+            self.failures, self.last_failure_at = 0, now
+        self.failures += 1
+        if self.failures >= limit:
+            self.blocked_until = max(self.last_failure_at + window, now + timedelta(seconds=1))
+
+
 def check_throttle(session: Session, keys: list[str], now: datetime) -> None:
     """Refuse with 429 while any of ``keys`` is blocked by earlier failures."""
     for key in keys:
@@ -69,3 +81,18 @@ def clear_failures(session: Session, keys: list[str]) -> None:
         throttle = session.get(LoginThrottle, key)
         if throttle is not None:
             session.delete(throttle)
+
+
+def record_windowed_failure(session: Session, keys: list[str], now: datetime, *, limit: int,
+                            window: timedelta) -> None:
+    """Count a failure against each key: ``limit`` failures within ``window`` block the rest.
+
+    Unlike :func:`record_failure` (free failures, then a doubling delay) this is a plain rate:
+    a code guesser gets ``limit`` tries a window, and then waits for the window to end.
+    """
+    for key in keys:
+        throttle = session.get(LoginThrottle, key)
+        if throttle is None:
+            throttle = LoginThrottle(key=key, failures=0, last_failure_at=now)
+            session.add(throttle)
+        throttle.record_windowed_failure(now, limit, window)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
+from loyalty.gift_certificates.selling import SaleRequest, resolve_sale
 from pos.catalog.model import Item
 from pos.catalog.prices import current_prices, resolve_code
 from pos.core.barcode import WeightLayout
@@ -31,6 +32,7 @@ class LineRequest:
     code: str | None = None
     quantity: str | Decimal | None = None
     weight_source: str | None = None
+    certificate: SaleRequest | None = None  # a gift certificate sold (then no sku or code)
 
 
 def parse_line_quantity(text: str | Decimal | None, field: str = "quantity"
@@ -90,11 +92,27 @@ def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest
     prices = _prices(session, store, [i.id for i in by_sku.values()], now)
     lines = []
     for request in requests:
-        if request.sku is not None:
+        if request.certificate is not None:
+            lines.append(certificate_line(session, request.certificate, items))
+        elif request.sku is not None:
             lines.append(_sku_line(by_sku, prices, request))
         else:
             lines.append(_code_line(session, store, request, layouts, now, items))
     return lines
+
+
+def certificate_line(session: Session, request: SaleRequest, items: LoadedItems
+                     ) -> ReceiptLine:
+    """Make the line selling a gift certificate: one piece of its type's item, at its amount."""
+    sale = resolve_sale(session, request)
+    item = session.scalar(select(Item).where(Item.sku == sale.sku))
+    if item is None:
+        raise NotFoundError(f"No item {sale.sku} for this certificate type",
+                            code="item_not_found", field="certificate")
+    items.add(item)
+    line = build_line(item, sale.amount_minor, Decimal(1), None, None)
+    line.certificate_type_id, line.certificate_id = sale.type_id, sale.certificate_id
+    return line
 
 
 def weight_source_of(item: Item, requested: str | None) -> str | None:
@@ -183,5 +201,7 @@ def priced_items(session: Session, lines: Sequence[ReceiptLine], items: LoadedIt
         price_group=by_id[line.item_id].price_group.code
         if by_id[line.item_id].price_group else None,
         segments=frozenset(s.code for s in by_id[line.item_id].segments),
-        is_discountable=by_id[line.item_id].is_discountable, is_gift=line.is_gift,
+        # A certificate is sold at its value: no discount, whatever its item says.
+        is_discountable=by_id[line.item_id].is_discountable and not line.is_certificate,
+        is_gift=line.is_gift,
     ) for line in lines]

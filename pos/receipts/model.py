@@ -207,6 +207,10 @@ class ReceiptLine(Base):
     # A line the receipt added itself because a gift rule gave the item away.
     is_gift: Mapped[bool] = mapped_column(default=False, server_default=false())
     manual_weight_approved_by_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A line selling a gift certificate (loyalty.gift_certificates): a liability, not revenue;
+    # it names the certificate's type and, for a printed one, the certificate.
+    certificate_type_id: Mapped[int | None] = mapped_column(BigInteger)
+    certificate_id: Mapped[int | None] = mapped_column(BigInteger)
     discounts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     original_line_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_lines.id"),
                                                          index=True)
@@ -235,7 +239,20 @@ class ReceiptLine(Base):
                 "original_line_id": self.original_line_id,
                 # Only gift lines say so: documents journaled before gift lines existed keep
                 # rebuilding to exactly what was journaled.
-                **({"is_gift": True} if self.is_gift else {})}
+                **({"is_gift": True} if self.is_gift else {}),
+                **self._certificate_document()}
+
+    @property
+    def is_certificate(self) -> bool:
+        """Tell whether the line sells a gift certificate (not revenue, never discounted)."""
+        return self.certificate_type_id is not None
+
+    def _certificate_document(self) -> dict[str, Any]:
+        # Only certificate lines say so, as gift lines do.
+        if self.certificate_type_id is None:
+            return {}
+        return {"certificate_type_id": self.certificate_type_id,
+                "certificate_id": self.certificate_id}
 
 
 class ReceiptPayment(Base):

@@ -218,7 +218,8 @@ def _refund_line(line: ReceiptLine, done_milli: int, quantity_milli: int, done_m
                        base_amount_minor=amount + discount, discount_minor=discount,
                        amount_minor=amount, vat_rate=line.vat_rate, is_weighed=line.is_weighed,
                        weight_source=line.weight_source, discounts=[],
-                       original_line_id=line.id)
+                       original_line_id=line.id, certificate_type_id=line.certificate_type_id,
+                       certificate_id=line.certificate_id)
 
 
 def _split_refund(session: Session, original: Receipt, doc: Receipt) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from loyalty.gift_certificates.schemas import CertificateLineInSchema
 from pos.core.fastdump import FastDumpSchema
 from pos.core.pan import reject_pans
 from pos.core.schemas import (
@@ -42,6 +43,9 @@ class LineSchema(Schema):
     is_gift = fields.Boolean(metadata={"description": "added by the receipt: a gift rule's item"})
     discounts = fields.List(fields.Dict())
     original_line_id = Id(allow_none=True)
+    certificate_type_id = Id(allow_none=True, metadata={
+        "description": "a line selling a gift certificate of this type: not revenue"})
+    certificate_id = Id(allow_none=True)
 
 
 class PaymentSchema(Schema):
@@ -126,11 +130,13 @@ class LineInSchema(StrictSchema):
     quantity = Quantity(metadata={"example": "0.455"})
     weight_source = fields.String(metadata={
         "description": "scale or manual; a weight sent without it is manual (needs the right)"})
+    certificate = fields.Nested(CertificateLineInSchema, metadata={
+        "description": "a gift certificate sold (instead of sku or code): not revenue"})
 
     @validates_schema
     def _one_item(self, data: dict[str, Any], **_: Any) -> None:
-        if ("sku" in data) == ("code" in data):
-            raise ValidationError("Send exactly one of sku and code", "sku")
+        if ("sku" in data) + ("code" in data) + ("certificate" in data) != 1:
+            raise ValidationError("Send exactly one of sku, code and certificate", "sku")
 
 
 class PaymentInSchema(StrictSchema):

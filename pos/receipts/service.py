@@ -215,6 +215,9 @@ def change_line(ctx: Context, receipt_id: int, line_no: int, change: LineChange)
         receipt = load_for_change(session, ctx, receipt_id)
         receipt.ensure_no_payments()
         line = receipt.line(line_no)
+        if line.is_certificate:
+            raise ConflictError("A certificate line is one certificate; add another line",
+                                code="certificate_line_fixed")
         quantity = parse_line_quantity(change.quantity)
         assert quantity is not None
         items = LoadedItems()

@@ -1,8 +1,10 @@
 """Shift totals for X and Z reports, in a fixed number of aggregate queries.
 
-Five statements whatever the number of receipts: receipts by kind, payments by kind, lines by
-VAT rate, cash movements, and open receipts. Expected cash = opening float + cash taken on
-sales (net of change) - cash refunded + cash in - cash out.
+Six statements whatever the number of receipts: receipts by kind, payments by kind, lines by
+VAT rate, certificate lines, cash movements, and open receipts. Gift certificates sold are a
+liability, not revenue: their lines are shown apart, and revenue is the total without them.
+Expected cash = opening float + cash taken on sales (net of change) - cash refunded + cash in
+- cash out.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def shift_totals(session: Session, shift: Shift,
         "returns": {**returns, "by_payment": by_payment.get(RETURN, {}),
                     "by_vat": by_vat.get(RETURN, {})},
         "discounts_given_minor": sales["discount_minor"] - returns["discount_minor"],
+        **_apart_from_revenue(session, shift.id, sales, returns),
         "cash": {"opening_float_minor": shift.opening_float_minor,
                  "sales_minor": cash_sales, "refunds_minor": cash_refunds,
                  "cash_in_minor": cash_in, "cash_out_minor": cash_out,
@@ -77,6 +80,21 @@ def _documents(session: Session, shift_id: int) -> dict[str, dict[str, Any]]:
                    "total_minor": int(total or 0), "discount_minor": int(discount or 0),
                    "change_minor": int(change or 0)}
             for kind, count, first, last, first_at, last_at, total, discount, change in rows}
+
+
+def _apart_from_revenue(session: Session, shift_id: int, sales: dict[str, Any],
+                        returns: dict[str, Any]) -> dict[str, Any]:
+    # Gift certificate lines: sold and returned apart, and the revenue without them.
+    rows = session.execute(
+        select(Receipt.kind, func.sum(ReceiptLine.amount_minor))
+        .join(Receipt, Receipt.id == ReceiptLine.receipt_id)
+        .where(Receipt.shift_id == shift_id, Receipt.state == CLOSED,
+               ReceiptLine.certificate_type_id.is_not(None))
+        .group_by(Receipt.kind))
+    lines = {kind: int(total or 0) for kind, total in rows}
+    sold, returned = lines.get(SALE, 0), lines.get(RETURN, 0)
+    return {"certificates": {"sold_minor": sold, "returned_minor": returned},
+            "revenue_minor": sales["total_minor"] - sold - returns["total_minor"] + returned}
 
 
 def _by(session: Session, shift_id: int, key: Any, amount: Any, receipt_fk: Any

@@ -91,10 +91,16 @@ def _known_ids(api: ApiClient, shop: Any) -> dict[str, Any]:
     discount = made(manager.post("/api/v1/discounts", json={
         "name": "Five off", "group_id": group["id"],
         "benefit": {"type": "percent_off", "percent": "5"}}))
+    kind = made(manager.post("/api/v1/gift-certificate-types", json={
+        "code": "GC-FUZZ", "name": "Fuzz", "sku": "MILK-1L", "face_value": "100.00"}))
+    batch = made(manager.post("/api/v1/gift-certificate-batches", json={
+        "type_id": kind["id"], "count": 2}))
+    code = made(manager.get(f"/api/v1/gift-certificate-batches/{batch['id']}/codes"))[0]["code"]
     return {"shift_id": shift["id"], "receipt_id": receipt["id"], "line_no": 1, "seq": 1,
             "item_id": shop.items["MILK-1L"], "store_id": shop.store_id,
             "till_id": shop.till_id, "discount_id": discount["id"], "group_id": group["id"],
             "username": "cashier", "number": issue_card(api),
+            "batch_id": batch["id"], "code": code,
             **_known_rebate_ids(manager, made)}
 
 

@@ -198,6 +198,11 @@ _WHOLESALE = "wholesale customers, their agreements, claims and funds belong to 
 _PARTNER = "a partner sees its own customer's agreements (tests/api/test_rebates.py)"
 _LOYALTY = "loyalty cards and their types are chain-wide: a card is used in every store"
 _HOLDERS = "a card holder's own cards, by the holder's own token (tests/loyalty/test_holders.py)"
+_GIFTS = "a certificate is sold in one store and spent in any: types, batches, codes are global"
+_GIFTS_SOLD = ("a sale's codes are shown to its cashier and the store's managers only, anyone "
+               "else gets an empty list (tests/api/test_gift_certificates.py)")
+_GIFTS_LIABILITY = ("rows of the caller's stores only, whatever store_id asks "
+                    "(tests/api/test_gift_certificates.py)")
 GLOBAL: dict[str, str] = {
     "POST /api/v1/auth/login": _USERS, "POST /api/v1/auth/logout": _USERS,
     "GET /api/v1/auth/me": _USERS, "POST /api/v1/auth/approvals": _USERS,
@@ -259,6 +264,14 @@ GLOBAL: dict[str, str] = {
     **{f"{method} /api/v1/loyalty/me{path}": _HOLDERS for method, path in (
         ("POST", "/sign-in"), ("POST", "/sign-out"), ("GET", "/cards"),
         ("GET", "/cards/<string:number>"), ("GET", "/cards/<string:number>/history"))},
+    **dict.fromkeys((
+        "GET /api/v1/gift-certificate-types", "POST /api/v1/gift-certificate-types",
+        "POST /api/v1/gift-certificate-batches",
+        "GET /api/v1/gift-certificate-batches/<int:batch_id>/codes",
+        "GET /api/v1/gift-certificates/<string:code>",
+        "POST /api/v1/gift-certificates/<string:code>/adjust"), _GIFTS),
+    "GET /api/v1/gift-certificates/sold/<int:receipt_id>": _GIFTS_SOLD,
+    "GET /api/v1/gift-certificates/liability": _GIFTS_LIABILITY,
 }
 
 

@@ -1,0 +1,1 @@
+"""Gift certificates: sold at the till as a liability, redeemed as a payment, kept on a ledger."""
