@@ -30,7 +30,7 @@ class CampaignSchema(StrictSchema):
                 "store_ids": data["store_ids"], "multiplier": str(data["multiplier"])}
 
 
-class TierSchema(StrictSchema):
+class CardTierSchema(StrictSchema):
     """A cumulative tier: its name and the accumulated spend that reaches it."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -58,7 +58,7 @@ class NewCardTypeSchema(StrictSchema):
     expiry_days = Int(1, 36500, allow_none=True)
     point_value = Money(load_default=100)
     max_share_percent = Int(0, 100, load_default=100)
-    tiers = fields.List(fields.Nested(TierSchema), load_default=list,
+    tiers = fields.List(fields.Nested(CardTierSchema), load_default=list,
                         validate=validate.Length(max=20))
 
     @post_load

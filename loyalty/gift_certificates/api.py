@@ -10,12 +10,12 @@ from loyalty.gift_certificates import lookup, report, service
 from loyalty.gift_certificates.schemas import (
     AdjustSchema,
     BatchSchema,
+    CertificateStatusSchema,
     LiabilityQuerySchema,
     LiabilityRowSchema,
     NewBatchSchema,
     NewTypeSchema,
     PrintedSchema,
-    StatusSchema,
     TypeSchema,
 )
 from loyalty.gift_certificates.wiring import code_book
@@ -106,7 +106,7 @@ class Certificate(MethodView):
     """One certificate, by its code."""
 
     @blp.requires(Right.SELL)
-    @blp.response(200, StatusSchema)
+    @blp.response(200, CertificateStatusSchema)
     @blp.alt_response(422, schema="Problem", description="not a code: wrong check letter")
     @blp.alt_response(429, schema="Problem")
     def get(self, code: str) -> Any:
@@ -123,7 +123,7 @@ class Adjust(MethodView):
     @idempotent
     @blp.requires(Right.APPROVE)
     @blp.arguments(AdjustSchema)
-    @blp.response(200, StatusSchema)
+    @blp.response(200, CertificateStatusSchema)
     @blp.alt_response(409, schema="Problem")
     @blp.alt_response(429, schema="Problem")
     def post(self, data: dict[str, Any], code: str) -> Any:

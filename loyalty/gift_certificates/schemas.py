@@ -85,7 +85,7 @@ class PrintedSchema(Schema):
     face_value = Money(attribute="face_value_minor")
 
 
-class StatusSchema(Schema):
+class CertificateStatusSchema(Schema):
     """A certificate as the till sees it (managers also see its history)."""
 
     code = fields.String(metadata={"description": "the last four letters only"})

@@ -155,7 +155,8 @@ class PointsListener:
         card, card_type = found
         sign = -1 if receipt.kind == "return" else 1
         session.execute(update(Card.__table__).where(Card.__table__.c.id == card.id).values(
-            accumulated_minor=Card.__table__.c.accumulated_minor + sign * receipt.total_minor))
+            accumulated_minor=Card.__table__.c.accumulated_minor
+            + sign * (receipt.total_minor - certificates_minor(receipt))))
         if receipt.kind == "return":
             take_back(session, ctx, receipt)
         elif card_type.is_bonus and card.state == "active" and not card.is_expired(
@@ -171,13 +172,16 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: Card,
     kinds = ctx.registry.payment_types
     not_money = sum(p.amount_minor for p in receipt.payments
                     if kinds.get(p.kind).tender is not None)
-    lines = list(receipt.lines)
+    # A gift certificate sold is a liability, not a purchase: it earns nothing, and the money
+    # that paid for it is not money paid for goods.
+    lines = [line for line in receipt.lines if line.certificate_type_id is None]
+    money = receipt.total_minor - not_money - certificates_minor(receipt)
     lookup = ctx.registry.item_segments  # read only when the type has per-segment rates
     segments = lookup(session, [line.item_id for line in lines]) \
         if lookup and card_type.segment_bp else {}
     day = ctx.now.date()
     earned = earn([EarnLine(line.id, line.amount_minor, segments.get(line.item_id, frozenset()))
-                   for line in lines], receipt.total_minor - not_money, rules_of(card_type),
+                   for line in lines], money, rules_of(card_type),
                   day, receipt.store_id)
     total = sum(earned.values())
     if total <= 0:
@@ -193,6 +197,12 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: Card,
         {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.id, "lot_id": lot_id,
          "earned_cp": cp, "sold_milli": by_id[line_id].quantity_milli, "returned_milli": 0,
          "reversed_cp": 0} for line_id, cp in earned.items() if cp > 0])
+
+
+def certificates_minor(receipt: ReceiptView) -> int:
+    """Return what a receipt's gift certificate lines come to (not spend, earning nothing)."""
+    return sum(line.amount_minor for line in receipt.lines
+               if line.certificate_type_id is not None)
 
 
 def take_back(session: Session, ctx: Context, refund: ReceiptView) -> None:

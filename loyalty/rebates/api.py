@@ -12,6 +12,7 @@ from loyalty.rebates.partner import partner_viewer
 from loyalty.rebates.progress import agreement_progress
 from loyalty.rebates.schemas import (
     AgreementSchema,
+    AgreementStatusSchema,
     AgreementUpdateSchema,
     ApproveClaimSchema,
     CalculateSchema,
@@ -25,7 +26,6 @@ from loyalty.rebates.schemas import (
     ProgressSchema,
     SettlementSchema,
     SettleSchema,
-    StatusSchema,
 )
 from pos.core.security import Right
 from pos.core.web import ApiBlueprint, current_clock, current_db, idempotent, use_case
@@ -82,7 +82,7 @@ class AgreementStatus(MethodView):
     """An agreement's status."""
 
     @blp.requires(Right.APPROVE)
-    @blp.arguments(StatusSchema)
+    @blp.arguments(AgreementStatusSchema)
     @blp.response(200, AgreementSchema)
     @blp.alt_response(409, schema="Problem")
     def post(self, data: dict[str, Any], agreement_id: int) -> Any:

@@ -11,7 +11,7 @@ _NUMBER = validate.Regexp(r"^[0-9]{1,12}(\.[0-9]{1,3})?$",
                           error="A non-negative decimal such as \"1000000.00\" or \"3\".")
 
 
-class TierSchema(StrictSchema):
+class RebateTierSchema(StrictSchema):
     """From ``from`` on, ``rate`` applies (see the agreement's measure, plan and rate kind)."""
 
     from_ = fields.String(data_key="from", attribute="from", required=True, validate=_NUMBER,
@@ -47,7 +47,7 @@ class AgreementUpdateSchema(StrictSchema):
     mode = fields.String(validate=validate.OneOf(("whole", "bracket")))
     rate_kind = fields.String(validate=validate.OneOf(("percent", "per_unit")))
     plan_minor = Money(data_key="plan", allow_none=True)
-    tiers = fields.List(fields.Nested(TierSchema), validate=validate.Length(max=20))
+    tiers = fields.List(fields.Nested(RebateTierSchema), validate=validate.Length(max=20))
     cap_percent = Percent(allow_none=True)
     compensation_minor = Money(data_key="compensation")
     lump_sum_minor = Money(data_key="lump_sum")
@@ -89,7 +89,7 @@ class AgreementSchema(Schema):
     mode = fields.String()
     rate_kind = fields.String()
     plan = Money(attribute="plan_minor", allow_none=True)
-    tiers = fields.List(fields.Nested(TierSchema))
+    tiers = fields.List(fields.Nested(RebateTierSchema))
     cap_percent = Percent(allow_none=True)
     compensation = Money(attribute="compensation_minor")
     lump_sum = Money(attribute="lump_sum_minor")
@@ -100,7 +100,7 @@ class AgreementSchema(Schema):
     approved_at = fields.DateTime(allow_none=True)
 
 
-class StatusSchema(StrictSchema):
+class AgreementStatusSchema(StrictSchema):
     """The status to move an agreement to."""
 
     status = fields.String(required=True, validate=validate.OneOf(("approved", "active",

@@ -1,7 +1,7 @@
 """gift certificates: types, batches, certificates, their ledger; certificate lines on receipts
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30 21:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import pos.core.db
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

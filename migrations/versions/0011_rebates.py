@@ -1,7 +1,7 @@
 """rebates: wholesale customers and their account, partners, agreements, bases, claims, funds
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-30 21:17:34.406218
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import pos.core.db
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -29,9 +29,11 @@ class LineView(Protocol):
     """What a feature reads of a receipt line (a return's line names its sale's line).
 
     A line selling a gift certificate names its type (and, for a printed one, the
-    certificate): it is not revenue, takes no discount and earns no points.
+    certificate): it is not revenue, takes no discount and earns no points. ``id`` is set
+    once the line is written (a one-shot upload's lines are read back before features hear).
     """
 
+    id: int
     line_no: int
     item_id: int
     sku: str
