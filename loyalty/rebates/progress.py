@@ -55,6 +55,7 @@ def progress_of(session: Session, agreement: Agreement, period: periods.Period,
     left = period.days_left(today)
     result: dict[str, Any] = {
         "agreement_id": agreement.id, "name": agreement.name, "status": agreement.status,
+        "measure": agreement.measure,
         "period": period.key, "days_left": left, "base_minor": base.amount_minor,
         "quantity_milli": base.quantity_milli, "overdue_minor": overdue,
         "is_condition_met": met, "billback_minor": row.billback_minor if row else 0,

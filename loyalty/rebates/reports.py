@@ -14,6 +14,7 @@ from loyalty.rebates import period as periods
 from loyalty.rebates.funds import fund_report
 from loyalty.rebates.model import ACCRUING, Agreement, Claim
 from loyalty.rebates.progress import Viewer, progress_of
+from loyalty.rebates.schemas import in_base_units
 from pos.core.db import Database
 from pos.core.money import format_minor
 
@@ -38,6 +39,12 @@ def agreements_report(db: Database, today: date, viewer: Viewer | None = None
             rows.append(progress_of(session, agreement,
                                     periods.containing(day, agreement.period_type), today))
         return rows
+
+
+def _csv_row(progress: dict[str, Any]) -> dict[str, Any]:
+    # What is missing to the next tier is an amount or a quantity, written as either.
+    return {**progress, "to_next_tier": in_base_units(progress["to_next_tier"],
+                                                      progress["measure"])}
 
 
 def claims_report(db: Database, period_key: str | None = None) -> list[dict[str, Any]]:
@@ -75,7 +82,7 @@ def _cell(column: str, value: Any) -> Any:
 def export(db: Database, report: str, today: date) -> str:
     """Return a report (agreements, claims or funds) as CSV."""
     if report == "agreements":
-        return to_csv(agreements_report(db, today), AGREEMENT_COLUMNS)
+        return to_csv(map(_csv_row, agreements_report(db, today)), AGREEMENT_COLUMNS)
     if report == "claims":
         return to_csv(claims_report(db), CLAIM_COLUMNS)
     return to_csv(funds_report(db, today), FUND_COLUMNS)

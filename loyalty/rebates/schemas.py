@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from loyalty.rebates.settlement import METHODS
+from pos.core.money import format_minor, format_quantity
 from pos.core.schemas import Boolean, Id, Int, Money, Percent, StrictSchema
 
 _NUMBER = validate.Regexp(r"^[0-9]{1,12}(\.[0-9]{1,3})?$",
@@ -126,12 +130,28 @@ class ProgressSchema(Schema):
     tier = Int(allow_none=True)
     bonus = Money(attribute="bonus_minor", allow_negative=True)
     projected_bonus = Money(attribute="projected_bonus_minor", allow_negative=True)
-    next_threshold = fields.Integer(allow_none=True, metadata={
-        "description": "in minor units (amount) or thousandths (quantity)"})
-    to_next_tier = fields.Integer(allow_none=True)
+    measure = fields.String(metadata={"description": "amount or quantity: what the base counts"})
+    next_threshold = fields.Method("_next_threshold", allow_none=True, metadata={
+        "type": "string", "description": "the next tier's threshold: an amount or a quantity"})
+    to_next_tier = fields.Method("_to_next_tier", allow_none=True, metadata={
+        "type": "string", "description": "what is still missing to the next tier"})
     billback = Money(attribute="billback_minor", allow_negative=True)
     overdue = Money(attribute="overdue_minor")
     is_condition_met = fields.Boolean()
+
+    def _next_threshold(self, progress: dict[str, Any]) -> str | None:
+        return in_base_units(progress["next_threshold"], progress["measure"])
+
+    def _to_next_tier(self, progress: dict[str, Any]) -> str | None:
+        return in_base_units(progress["to_next_tier"], progress["measure"])
+
+
+def in_base_units(value: int | None, measure: str) -> str | None:
+    """Return a base figure as decimal text: minor units of money, or thousandths of units."""
+    if value is None:
+        return None
+    return format_minor(value) if measure == "amount" else format_quantity(
+        Decimal(value).scaleb(-3))
 
 
 class CalculateSchema(StrictSchema):
