@@ -22,6 +22,7 @@ from pos.core.registry import Registry
 from pos.core.web import IdConverter, TextConverter
 from pos.discounts import api as discounts_api
 from pos.fiscal import api as fiscal_api
+from pos.hardware import api as hardware_api
 from pos.journal import api as journal_api
 from pos.receipts import api as receipts_api
 from pos.receipts.journaled import register_journal_checks as register_receipt_checks
@@ -31,7 +32,7 @@ from pos.shifts.journaled import register_journal_checks as register_shift_check
 from pos.stores import api as stores_api
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
-              journal_api.blp, fiscal_api.blp, discounts_api.blp)
+              journal_api.blp, fiscal_api.blp, discounts_api.blp, hardware_api.blp)
 
 
 def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:

@@ -285,6 +285,7 @@ def fiscal_process(registrar_url: str, till_id: int | None, baud: int, password:
                                        f"({type(error).__name__}: {error}); nothing was sent"
                                        ) from None
         report = process_till(current_db(), till_id, registrar, current_clock().now)
-    click.echo(f"till {till_id}: fiscalised {report.fiscalised}, failed {report.failed}")
+    click.echo(f"till {till_id}: fiscalised {report.documents} journal documents, opened "
+               f"{report.shifts_opened} shifts on the registrar, failed {report.failed}")
     for error in report.errors:
         click.echo(error, err=True)

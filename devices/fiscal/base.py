@@ -137,6 +137,7 @@ class FiscalDocument:
     amount_minor: int | None = None
     shift_number: int | None = None
     ofd_acknowledged: bool = False
+    is_return: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,10 @@ class FiscalRegistrar(Protocol):
 
     def last_document(self) -> FiscalDocument:
         """Return the last document written to the fiscal storage."""
+        ...
+
+    def running_document_number(self) -> int:
+        """Return the device's through number of every document printed, fiscal or not."""
         ...
 
     def find_document(self, number: int) -> FiscalDocument:

@@ -155,6 +155,10 @@ class ShtrihRegistrar:
 
         return self._retrying(attempt)
 
+    def running_document_number(self) -> int:
+        """Return the running number of every document printed (0x11)."""
+        return self._running_number()
+
     def _running_number(self) -> int:
         return msg.decode_full_status(self._run(msg.plain(Cmd.FULL_STATUS)).data).document_number
 

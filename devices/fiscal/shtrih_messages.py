@@ -199,6 +199,7 @@ def decode_document(data: bytes) -> FiscalDocument:
         amount_minor=amount,
         shift_number=shift,
         ofd_acknowledged=bool(data[1]),
+        is_return=kind == "receipt" and data[15] == 2,  # operation: 1 sale, 2 sale return
     )
 
 

@@ -56,3 +56,28 @@ class Outbox(MethodView):
         return service.list_outbox(current_db(), till_id=query.get("till_id"),
                                    state=query.get("state"), page=query["page"],
                                    page_size=query["page_size"], viewer=authenticate())
+
+
+class QueueEntrySchema(OutboxEntrySchema):
+    """A document the registrar has not signed yet, and why."""
+
+    expected_device_number = Int(0, MAX_ID, allow_none=True, metadata={
+        "description": "the number the device should give it, stored before sending"})
+    next_attempt_at = fields.DateTime(allow_none=True)
+
+
+QueuePageSchema = page_of(QueueEntrySchema, "FiscalQueuePage")
+
+
+@blp.route("/fiscal/queue")
+class Queue(MethodView):
+    """What waits for the registrars."""
+
+    @blp.requires(Right.VIEW_REPORTS)
+    @blp.arguments(OutboxQuerySchema, location="query")
+    @blp.response(200, QueuePageSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """List unsigned documents in the order the worker sends them, with their errors."""
+        return service.list_queue(current_db(), till_id=query.get("till_id"),
+                                  page=query["page"], page_size=query["page_size"],
+                                  viewer=authenticate())
