@@ -35,8 +35,10 @@ def main() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app (``flask --app pos.app`` sees them too)."""
+    from pos.hardware.cli import devices_cli
+
     for group in (db_cli, demo_cli, user_cli, catalog_cli, journal_cli, fiscal_cli,
-                  idempotency_cli):
+                  idempotency_cli, devices_cli):
         app.cli.add_command(group)
 
 

@@ -75,7 +75,10 @@ def _already_made(registrar: FiscalRegistrar, entry: OutboxEntry, expected: int)
         raise NeedsReconciliation(
             f"device document {expected} is a {document.kind} of {document.amount_minor},"
             f" not this {entry.kind}; a manager must compare the device's journal")
-    return Outcome(document.number, document.fiscal_sign, document.shift_number)
+    # Receipts in the storage carry no shift number; documents go in order, so a receipt
+    # found here belongs to the shift open on the device now.
+    shift = document.shift_number or registrar.status().shift_number
+    return Outcome(document.number, document.fiscal_sign, shift)
 
 
 def _check_number(result: FiscalResult, expected: int) -> None:
