@@ -81,3 +81,31 @@ class Queue(MethodView):
         return service.list_queue(current_db(), till_id=query.get("till_id"),
                                   page=query["page"], page_size=query["page_size"],
                                   viewer=authenticate())
+
+
+class DeviceShiftSchema(Schema):
+    """The shift as the registrar saw it, its Z figures beside ours, and their mismatches."""
+
+    shift_id = Id()
+    till_id = Id()
+    device_shift_number = Int(0, MAX_ID, allow_none=True)
+    was_found_open = fields.Boolean(metadata={
+        "description": "the shift was already open on the registrar, not opened by us"})
+    open_document_number = Int(0, MAX_ID, allow_none=True)
+    close_document_number = Int(0, MAX_ID, allow_none=True)
+    close_fiscal_sign = Int(0, MAX_ID, allow_none=True)
+    device_figures = fields.Dict(allow_none=True)
+    mismatches = fields.List(fields.Dict())
+    opened_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+@blp.route("/fiscal/shifts/<int:shift_id>")
+class DeviceShiftById(MethodView):
+    """A shift on the registrar."""
+
+    @blp.requires(Right.VIEW_REPORTS)
+    @blp.response(200, DeviceShiftSchema)
+    def get(self, shift_id: int) -> Any:
+        """Show what the registrar recorded of a shift and where it differs from ours."""
+        return service.device_shift_of(current_db(), shift_id, authenticate())

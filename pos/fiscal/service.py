@@ -10,9 +10,11 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from pos.core.db import Database
+from pos.core.errors import NotFoundError
 from pos.core.paging import Page, paginate
 from pos.core.scope import visible_stores
 from pos.core.security import Principal
+from pos.fiscal.device_shift import DeviceShift
 from pos.fiscal.model import FAILED, PENDING, OutboxEntry
 from pos.fiscal.numbering import next_number
 from pos.journal import service as journal
@@ -101,3 +103,15 @@ def list_queue(db: Database, *, till_id: int | None, page: int, page_size: int,
             query = query.where(OutboxEntry.till_id == till_id)
         return paginate(session, query.order_by(OutboxEntry.till_id, OutboxEntry.id),
                         page=page, page_size=page_size)
+
+
+def device_shift_of(db: Database, shift_id: int, viewer: Principal | None = None
+                    ) -> DeviceShift:
+    """Return the registrar's record of a shift in the viewer's stores."""
+    with db.read() as session:
+        row = session.get(DeviceShift, shift_id)
+        stores = visible_stores(viewer) if viewer is not None else None
+        if row is None or (stores is not None and row.store_id not in stores):
+            raise NotFoundError(f"The registrar has no record of shift {shift_id} yet",
+                                code="device_shift_not_found")
+        return row
