@@ -23,6 +23,7 @@ from pos.core.web import IdConverter, TextConverter
 from pos.discounts import api as discounts_api
 from pos.fiscal import api as fiscal_api
 from pos.hardware import api as hardware_api
+from pos.hardware.wiring import register_devices
 from pos.journal import api as journal_api
 from pos.receipts import api as receipts_api
 from pos.receipts.journaled import register_journal_checks as register_receipt_checks
@@ -64,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.barcode_layouts": settings.barcode_layouts(),
         "pos.registry": build_registry(),
     })
+    register_devices(app.extensions["pos.registry"], lambda: app.extensions["pos.settings"], db)
     _use_rounding(app, settings.rounding)
     # Before any route is added: path parts that no row can match are 404, not a 500.
     app.url_map.converters.update(int=IdConverter, string=TextConverter, default=TextConverter)

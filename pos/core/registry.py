@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -143,3 +144,6 @@ class Registry:
     caches: Caches = field(default_factory=Caches)
     receipt_listeners: ReceiptListeners = field(default_factory=ReceiptListeners)
     shift_reports: ShiftReportSections = field(default_factory=ShiftReportSections)
+    # The till's scale, if a feature provides one: till id -> stable kg now, or None when
+    # this till weighs on its own (its sent weight is used).
+    weigher: Callable[[int], Decimal | None] | None = None

@@ -21,6 +21,7 @@ class DeviceServiceUnavailable(PosError):
 
     status = 503
     code = "device_service_unavailable"
+    title = "Device unavailable"
 
 
 def parse_address(address: str) -> tuple[str, int]:

@@ -19,6 +19,7 @@ class DeviceUnavailable(PosError):
 
     status = 503
     code = "device_unavailable"
+    title = "Device unavailable"
 
 
 # Device codes (devices/errors.py) -> the scale problems the till shows.
