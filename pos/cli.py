@@ -49,9 +49,14 @@ def register_cli(app: Flask) -> None:
 @with_appcontext
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the API with gunicorn (worker processes, each with its own app)."""
+    from pos.hardware.cli import start_if_embedded, stop_embedded
     from pos.server import serve as run_server
 
-    run_server(host, port, workers)
+    embedded = start_if_embedded()  # make run: a device service on emulated devices
+    try:
+        run_server(host, port, workers)
+    finally:
+        stop_embedded(embedded)
 
 
 @click.group("db")

@@ -29,7 +29,8 @@ class Commands:
         self._ops: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "status": self.status, "weigh": self.weigh, "print": self.print,
             "kick": self.kick, "x_report": self.x_report, "reload": self.reload,
-            "wake": self.wake}
+            "wake": self.wake, "emulator": self.emulator}
+        self.emulators: dict[str, Any] = {}  # the embedded demo's, if any
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         """Dispatch one request; never raise."""
@@ -97,6 +98,15 @@ class Commands:
         """Re-read the device configuration."""
         self.service.reload()
         return {"ok": True, "result": {"devices": len(self.service.ports)}}
+
+    def emulator(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Drive an embedded emulator (demo only): unplug, replug, place a load."""
+        from pos.hardware.embedded import emulator_action
+
+        if request.get("kind") not in self.emulators:
+            return refusal("no_emulator", "Only the embedded demo has emulators")
+        return emulator_action(self.emulators, str(request["kind"]), str(request["action"]),
+                               request.get("value"))
 
     def wake(self, request: dict[str, Any]) -> dict[str, Any]:
         """Look at the fiscal outbox now."""

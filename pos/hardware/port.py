@@ -95,8 +95,8 @@ class DevicePort:
         if command is probe and isinstance(result, dict):
             self.status = {**result, "online": True, "last_error": None,
                            "last_error_code": None, "checked_at": _now()}
-        else:
-            self.status = {**self.status, "online": True, "checked_at": _now()}
+        # Other commands may have met and handled a device error themselves (the outbox
+        # records its own): the next probe says whether the device answers.
         future.set_result(result)
 
     def _note_error(self, error: DeviceError) -> None:
