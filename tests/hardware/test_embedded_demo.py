@@ -1,5 +1,6 @@
-"""The demo of ``make run``: the demo till weighs on the emulated scale and is fiscalised on the
-emulated registrar, through a pulled and restored plug.
+"""The demo of ``make run`` on emulators, through a pulled and restored plug.
+
+The demo till weighs on the emulated scale and is fiscalised on the emulated registrar.
 """
 
 from __future__ import annotations
