@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/zreport.py
 	$(BIN)/python bench/devices.py
 	$(BIN)/python bench/devices_scale.py
+	$(BIN)/python bench/device_isolation.py
 
 # The locust load scenario (tills, managers, a card holder) needs the optional bench extra.
 bench-load: install
