@@ -22,6 +22,7 @@ from pos.core.registry import Registry
 from pos.core.web import IdConverter, TextConverter
 from pos.discounts import api as discounts_api
 from pos.fiscal import api as fiscal_api
+from pos.fiscal.correction import register_journal_checks as register_correction_checks
 from pos.hardware import api as hardware_api
 from pos.hardware.wiring import register_devices
 from pos.journal import api as journal_api
@@ -86,6 +87,7 @@ def build_registry() -> Registry:
     register_payment_types(registry.payment_types)
     register_receipt_checks(registry.journal_checks)
     register_shift_checks(registry.journal_checks)
+    register_correction_checks(registry.journal_checks)
     return registry
 
 

@@ -192,6 +192,14 @@ class FiscalRegistrar(Protocol):
         """Print the shift totals without closing the shift."""
         ...
 
+    def correction_receipt(self, kind: ReceiptKind, total_minor: int) -> FiscalResult:
+        """Make a correction receipt (a fiscal correction of an earlier error)."""
+        ...
+
+    def unsent_documents(self) -> int:
+        """Return how many documents wait to be sent to the tax authority's operator."""
+        ...
+
     def z_report(self) -> FiscalResult:
         """Close the shift and return the shift-close document."""
         ...

@@ -53,6 +53,7 @@ class FakeRegistrar:
         self.paper_present = True
         self.cover_open = False
         self.is_closed = False
+        self.unsent = 0
         self._faults: list[DeviceError] = []
 
     @classmethod
@@ -193,6 +194,19 @@ class FakeRegistrar:
         self.cash_minor -= amount_minor
         self.running_number += 1
         return self.running_number
+
+    def correction_receipt(self, kind: ReceiptKind, total_minor: int) -> FiscalResult:
+        """Sign a correction receipt."""
+        self._enter("correction_receipt", kind, total_minor)
+        self._require_shift()
+        sign = 1 if kind is ReceiptKind.SALE else -1
+        self.cash_minor += sign * total_minor
+        return self._result(self._sign("correction", total_minor, sign < 0))
+
+    def unsent_documents(self) -> int:
+        """Return the documents not yet sent to the OFD (set ``unsent`` to simulate a backlog)."""
+        self._enter("unsent_documents")
+        return self.unsent
 
     def x_report(self) -> None:
         """Record an X report."""

@@ -74,6 +74,31 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('shift_id', name=op.f('pk_device_shifts')),
     )
     op.create_index(op.f('ix_device_shifts_store_id'), 'device_shifts', ['store_id'])
+    op.create_table(
+        'fiscal_corrections',
+        sa.Column('id', ID, nullable=False),
+        sa.Column('store_id', ID, nullable=False),
+        sa.Column('till_id', ID, nullable=False),
+        sa.Column('shift_id', ID, nullable=False),
+        sa.Column('number', sa.BigInteger(), nullable=False),
+        sa.Column('operation', sa.String(8), nullable=False),
+        sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+        sa.Column('cash_minor', sa.BigInteger(), nullable=False),
+        sa.Column('reason', sa.String(200), nullable=False),
+        sa.Column('reference', sa.String(100), nullable=False),
+        sa.Column('user_id', ID, nullable=False),
+        sa.Column('created_at', WHEN, nullable=False),
+        sa.ForeignKeyConstraint(['store_id'], ['stores.id'],
+                                name=op.f('fk_fiscal_corrections_store_id_stores')),
+        sa.ForeignKeyConstraint(['till_id'], ['tills.id'],
+                                name=op.f('fk_fiscal_corrections_till_id_tills')),
+        sa.ForeignKeyConstraint(['shift_id'], ['shifts.id'],
+                                name=op.f('fk_fiscal_corrections_shift_id_shifts')),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'],
+                                name=op.f('fk_fiscal_corrections_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_fiscal_corrections')),
+    )
+    op.create_index(op.f('ix_fiscal_corrections_store_id'), 'fiscal_corrections', ['store_id'])
     # Plain ADD/DROP COLUMN (SQLite >= 3.35): a batch copy of ``receipts`` would drop the
     # table and cascade-delete its lines and payments.
     op.add_column('fiscal_outbox', sa.Column('running_number', sa.BigInteger(), nullable=True))
@@ -89,6 +114,8 @@ def downgrade() -> None:
         op.drop_column('receipts', name)
     for name in ('next_attempt_at', 'shift_number', 'running_number'):
         op.drop_column('fiscal_outbox', name)
+    op.drop_index(op.f('ix_fiscal_corrections_store_id'), table_name='fiscal_corrections')
+    op.drop_table('fiscal_corrections')
     op.drop_index(op.f('ix_device_shifts_store_id'), table_name='device_shifts')
     op.drop_table('device_shifts')
     op.drop_index(op.f('ix_till_devices_store_id'), table_name='till_devices')

@@ -15,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from devices.errors import NeedsReconciliation
-from devices.fiscal.base import FiscalRegistrar, FiscalResult
+from devices.fiscal.base import FiscalRegistrar, FiscalResult, ReceiptKind
 from pos.fiscal.adapter import to_fiscal_receipt
 from pos.fiscal.model import OutboxEntry
 
-FD_KINDS = {"sale": "receipt", "return": "receipt", "z_report": "shift_close"}
+FD_KINDS = {"sale": "receipt", "return": "receipt", "z_report": "shift_close",
+            "correction": "correction"}
+SETTLING = ("receipt", "correction")
 CASH_KINDS = ("cash_in", "cash_out")
 
 Remember = Callable[[int], None]
@@ -60,6 +62,10 @@ def _fd_document(registrar: FiscalRegistrar, entry: OutboxEntry, remember: Remem
         remember(expected)
     if entry.kind == "z_report":
         result = registrar.z_report()
+    elif entry.kind == "correction":
+        operation = ReceiptKind.RETURN if entry.payload["operation"] == "return" else (
+            ReceiptKind.SALE)
+        result = registrar.correction_receipt(operation, entry.payload["amount_minor"])
     else:
         result = registrar.register_receipt(to_fiscal_receipt(entry.payload),
                                             expected_number=expected)
@@ -70,8 +76,8 @@ def _fd_document(registrar: FiscalRegistrar, entry: OutboxEntry, remember: Remem
 def _already_made(registrar: FiscalRegistrar, entry: OutboxEntry, expected: int) -> Outcome:
     document = registrar.find_document(expected)
     wanted = FD_KINDS[entry.kind]
-    amount = entry.payload.get("total_minor")
-    if document.kind != wanted or (wanted == "receipt" and document.amount_minor != amount):
+    amount = entry.payload.get("total_minor", entry.payload.get("amount_minor"))
+    if document.kind != wanted or (wanted in SETTLING and document.amount_minor != amount):
         raise NeedsReconciliation(
             f"device document {expected} is a {document.kind} of {document.amount_minor},"
             f" not this {entry.kind}; a manager must compare the device's journal")
