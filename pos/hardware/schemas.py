@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pos.core.schemas import Boolean, Id, Int, StrictSchema
+from pos.core.schemas import MAX_ID, Boolean, Id, Int, StrictSchema
 from pos.hardware.model import KINDS
 
 
 class _Settings(StrictSchema):
     url = fields.String(validate=validate.Length(min=1, max=300), metadata={
         "description": "pyserial URL: /dev/ttyUSB0, socket://host:port, a pty path"})
-    baudrate = fields.Integer(validate=validate.OneOf(
+    baudrate = Int(1200, 115200, validate=validate.OneOf(
         (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)))
-    bytesize = fields.Integer(validate=validate.OneOf((7, 8)))
+    bytesize = Int(7, 8)
     parity = fields.String(validate=validate.OneOf(("N", "E", "O")))
-    stopbits = fields.Integer(validate=validate.OneOf((1, 2)))
+    stopbits = Int(1, 2)
     timeout_ms = Int(10, 60000)
     write_timeout_ms = Int(10, 60000)
     retries = Int(0, 10)
@@ -46,9 +46,9 @@ class DeviceStatusSchema(Schema):
     paper = fields.String(metadata={"description": "ok, near_end, out or unknown"})
     shift_state = fields.String(allow_none=True,
                                 metadata={"description": "open, closed or expired (registrar)"})
-    shift_number = fields.Integer(allow_none=True)
-    last_document_number = fields.Integer(allow_none=True)
-    unsent_documents = fields.Integer(allow_none=True,
+    shift_number = Int(0, MAX_ID, allow_none=True)
+    last_document_number = Int(0, MAX_ID, allow_none=True)
+    unsent_documents = Int(0, MAX_ID, allow_none=True,
                                       metadata={"description": "not yet sent to the OFD"})
     last_error = fields.String(allow_none=True)
     last_error_code = fields.String(allow_none=True)
@@ -63,16 +63,16 @@ class DeviceSchema(Schema):
     kind = fields.String()
     protocol = fields.String()
     url = fields.String()
-    baudrate = fields.Integer()
-    bytesize = fields.Integer()
+    baudrate = Int(1200, 115200)
+    bytesize = Int(7, 8)
     parity = fields.String()
-    stopbits = fields.Integer()
-    timeout_ms = fields.Integer()
-    write_timeout_ms = fields.Integer()
-    retries = fields.Integer()
+    stopbits = Int(1, 2)
+    timeout_ms = Int(10, 60000)
+    write_timeout_ms = Int(10, 60000)
+    retries = Int(0, 10)
     has_password = fields.Boolean()
     profile = fields.String(allow_none=True)
-    min_weight_g = fields.Integer(allow_none=True)
+    min_weight_g = Int(0, 100000, allow_none=True)
     options = fields.Dict()
     is_enabled = fields.Boolean()
     status = fields.Nested(DeviceStatusSchema, allow_none=True)

@@ -6,12 +6,13 @@ from typing import Any
 
 from pos.core.config import Settings
 from pos.core.errors import NotFoundError
+from pos.core.scope import works_at
 from pos.core.web import authenticate, current_db, current_settings, use_case
 from pos.hardware import client
 from pos.hardware.channel import DeviceServiceUnavailable
 from pos.hardware.model import PRINTER, TillDevice
 from pos.hardware.printing import report_lines
-from pos.stores.service import get_till
+from pos.stores.service import get_till, till_not_found
 
 UNREACHABLE = {"online": False, "paper": "unknown", "last_error": "device service unreachable",
                "last_error_code": "device_service_unavailable"}
@@ -35,9 +36,14 @@ def with_status(settings: Settings, till_id: int, devices: list[TillDevice]
 
 
 def check_till(till_id: int) -> None:
-    """Refuse a till outside the caller's stores (404)."""
+    """Refuse a till the caller does not work at: another store, another cashier's (404)."""
+    from pos.shifts.service import till_place
+
+    principal = authenticate()
     with current_db().read() as session:
-        get_till(session, till_id, authenticate())
+        till = get_till(session, till_id, principal)
+        if not works_at(principal, till_place(session, principal, till.store_id, till.id)):
+            raise till_not_found(till_id)
 
 
 def receipt_till(receipt_id: int) -> int:

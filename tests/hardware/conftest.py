@@ -20,7 +20,7 @@ if sys.platform == "win32":
 
 # Generous for a loaded 2-core CI machine; a healthy exchange takes milliseconds.
 DEVICE_TIMEOUT_MS = 400
-WAIT_S = 30.0
+WAIT_S = 60.0
 
 
 def wait_until(condition: Callable[[], Any], timeout_s: float = WAIT_S) -> Any:
