@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from devices.errors import DeviceError
@@ -13,22 +14,49 @@ from pos.fiscal.reconcile import Outcome
 
 
 def open_on_device(db: Database, registrar: FiscalRegistrar, entry: OutboxEntry,
-                   now: datetime) -> Outcome:
-    """Open the shift on the registrar, or find it open; then put the opening float in."""
+                   now: datetime, remember: Callable[[int], None]) -> Outcome:
+    """Open the shift on the registrar (or find it open), then put the opening float in once.
+
+    Resumable like a document: what the registrar was found in is recorded before anything is
+    sent, and the float's expected running number before the cash in.
+    """
     status = registrar.status()
-    payload = entry.payload
-    found_open = status.shift_open
-    opened = None if found_open else registrar.open_shift(str(payload.get("cashier", "")))
+    record = _first_look(db, entry, status.shift_open, status.last_document_number + 1, now)
+    opened = None
+    if not record.was_found_open and not status.shift_open:
+        opened = registrar.open_shift(str(entry.payload.get("cashier", "")))
+        with db.transaction() as session:
+            row = device_shift(session, entry.store_id, entry.till_id, entry.document_id)
+            row.device_shift_number = opened.shift_number
+            row.open_document_number = opened.document_number
+    if not record.was_found_open and entry.payload.get("opening_float_minor"):
+        _float_once(registrar, entry, remember)
     number = status.shift_number if opened is None else opened.shift_number
-    if not found_open and payload.get("opening_float_minor"):
-        registrar.cash_in(payload["opening_float_minor"])  # the drawer's float, as counted
-    with db.transaction() as session:
-        row = device_shift(session, entry.store_id, entry.till_id, entry.document_id)
-        row.device_shift_number, row.was_found_open, row.opened_at = number, found_open, now
-        row.open_document_number = None if opened is None else opened.document_number
     return Outcome(None if opened is None else opened.document_number,
                    None if opened is None else opened.fiscal_sign, number,
                    registrar.running_document_number())
+
+
+def _first_look(db: Database, entry: OutboxEntry, is_open: bool, next_number: int,
+                now: datetime) -> DeviceShift:
+    with db.transaction() as session:
+        row = session.get(DeviceShift, entry.document_id)
+        if row is None:  # first attempt: say what the registrar was in before touching it
+            row = device_shift(session, entry.store_id, entry.till_id, entry.document_id)
+            row.was_found_open, row.opened_at = is_open, now
+            row.open_document_number = None if is_open else next_number
+        return row
+
+
+def _float_once(registrar: FiscalRegistrar, entry: OutboxEntry,
+                remember: Callable[[int], None]) -> None:
+    running = registrar.running_document_number()
+    expected = entry.expected_device_number
+    if expected is not None and running >= expected:
+        return  # the float went in; its answer was lost
+    if expected is None:
+        remember(running + 1)
+    registrar.cash_in(entry.payload["opening_float_minor"])  # the drawer's float, as counted
 
 
 def ensure_open(db: Database, registrar: FiscalRegistrar, entry: OutboxEntry,

@@ -88,7 +88,8 @@ def _process_till(db: Database, till_id: int, registrar: FiscalRegistrar,
 def _send(db: Database, registrar: FiscalRegistrar, entry: OutboxEntry,
           now: Callable[[], datetime]) -> Outcome:
     if entry.kind == "shift_open":
-        return shift_sync.open_on_device(db, registrar, entry, now())
+        return shift_sync.open_on_device(db, registrar, entry, now(),
+                                         lambda n: _remember(db, entry.id, n))
     shift_sync.ensure_open(db, registrar, entry, now())
     outcome = send(registrar, entry, lambda n: _remember(db, entry.id, n))
     if entry.kind == "z_report":

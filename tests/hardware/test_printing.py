@@ -55,6 +55,22 @@ class TestReportsAndSlips:
         assert "PRICE" in _printed(attached["printer"], "Bananas 129.90/kg")
 
 
+class TestTheRegistrarsXReport:
+    def test_without_a_printer_the_registrar_prints_it_once_its_queue_is_empty(
+            self, db, till, device_service, attached):
+        manager = till.api.as_("manager")
+        printer = next(d for d in manager.get(f"/api/v1/tills/{till.till_id}/devices")
+                       .get_json() if d["kind"] == "printer")
+        assert manager.delete(f"/api/v1/devices/{printer['id']}").status_code == 204
+        till.open_shift("100.00")
+        sell(till)
+        path = f"/api/v1/shifts/{till.shift['id']}/x-report/print"
+        assert problem(till.api.post(path), 503)["code"] == "fiscal_queue_busy"
+        drain(device_service, db, till.till_id)
+        assert till.api.post(path).status_code == 202
+        assert "x_report" in attached["fiscal"].model.events
+
+
 class TestTheDrawer:
     def test_a_cash_sale_opens_the_drawer(self, till, device_service, attached):
         till.open_shift("100.00")

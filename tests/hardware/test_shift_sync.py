@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from devices.fiscal.base import FiscalReceipt, Payment, PaymentKind, ReceiptKind, ReceiptLine
+from devices.fiscal.shtrih_tables import Cmd
 from pos.fiscal.device_shift import mismatches
-from tests.hardware.fiscal_day import drain, sell
+from tests.hardware.fiscal_day import drain, one_pass, sell
 from tests.helpers import problem
 
 
@@ -39,6 +42,28 @@ class TestOpening:
         drain(device_service, db, till.till_id)
         assert [d.kind for d in attached["fiscal"].model.documents] == ["shift_open"]
         assert till.ok(_device_shift(till))["was_found_open"] is True
+
+    @pytest.mark.parametrize(("fault", "command"), [
+        ("disconnect_after", Cmd.CASH_IN), ("disconnect_before", Cmd.CASH_IN),
+        ("disconnect_after", Cmd.FN_OPEN_SHIFT)])
+    def test_a_service_that_dies_mid_opening_opens_once_and_puts_the_float_in_once(
+            self, app, db, till, device_service, attached, fault, command):
+        from tests.hardware.conftest import start_service
+
+        registrar = attached["fiscal"]
+        registrar.inject(fault, int(command))
+        till.open_shift("100.00")
+        one_pass(device_service, db, till.till_id)
+        device_service.stop()  # whatever it knew in memory is gone
+        registrar.reconnect()
+        fresh = start_service(app, db)
+        try:
+            drain(fresh, db, till.till_id)
+        finally:
+            fresh.stop()
+        assert [d.kind for d in registrar.model.documents] == ["shift_open"]
+        assert registrar.model.cash_minor == 10000
+        assert till.ok(_device_shift(till))["was_found_open"] is False
 
     def test_before_the_registrar_saw_the_shift_there_is_no_record(self, till, attached):
         till.open_shift("100.00")
