@@ -19,7 +19,7 @@ if sys.platform == "win32":
     collect_ignore_glob = ["test_*.py"]
 
 # Generous for a loaded 2-core CI machine; a healthy exchange takes milliseconds.
-DEVICE_TIMEOUT_MS = 400
+DEVICE_TIMEOUT_MS = 1000
 WAIT_S = 60.0
 
 
