@@ -17,7 +17,7 @@ run: install
 	$(BIN)/pos db upgrade
 	$(BIN)/pos demo load
 	@echo "API docs: http://127.0.0.1:8000/api/docs   health: http://127.0.0.1:8000/health"
-	$(BIN)/pos serve --host 127.0.0.1 --port 8000
+	POS_DEVICES=embedded $(BIN)/pos serve --host 127.0.0.1 --port 8000
 
 test: install
 	scripts/test.sh
@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/zreport.py
 	$(BIN)/python bench/devices.py
 	$(BIN)/python bench/devices_scale.py
+	$(BIN)/python bench/device_isolation.py
 
 # The locust load scenario (tills, managers, a card holder) needs the optional bench extra.
 bench-load: install

@@ -31,6 +31,9 @@ from pos.core.registry import Registry
 from pos.core.web import IdConverter, TextConverter
 from pos.discounts import api as discounts_api
 from pos.fiscal import api as fiscal_api
+from pos.fiscal.correction import register_journal_checks as register_correction_checks
+from pos.hardware import api as hardware_api
+from pos.hardware.wiring import register_devices
 from pos.journal import api as journal_api
 from pos.receipts import api as receipts_api
 from pos.receipts import card_api as receipt_card_api
@@ -42,7 +45,8 @@ from pos.stores import api as stores_api
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
               journal_api.blp, fiscal_api.blp, discounts_api.blp, receipt_card_api.blp,
-              loyalty_cards_api.blp, loyalty_holder_api.blp, gift_certificates_api.blp)
+              loyalty_cards_api.blp, loyalty_holder_api.blp, gift_certificates_api.blp,
+              hardware_api.blp)
 REBATE_BLUEPRINTS = (customers_api.blp, rebates_api.blp)  # wholesale customers and rebates
 
 
@@ -75,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         "pos.barcode_layouts": settings.barcode_layouts(),
         "pos.registry": build_registry(settings),
     })
+    register_devices(app.extensions["pos.registry"], lambda: app.extensions["pos.settings"], db)
     _use_rounding(app, settings.rounding)
     # Before any route is added: path parts that no row can match are 404, not a 500.
     app.url_map.converters.update(int=IdConverter, string=TextConverter, default=TextConverter)
@@ -98,6 +103,7 @@ def build_registry(settings: Settings | None = None) -> Registry:
     register_shift_checks(registry.journal_checks)
     register_rebates(registry)  # wholesale: on account, rebate credit, accrual
     register_loyalty(registry)
+    register_correction_checks(registry.journal_checks)
     return registry
 
 

@@ -36,9 +36,11 @@ def main() -> None:
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app (``flask --app pos.app`` sees them too)."""
     from loyalty.gift_certificates.cli import gift_certificates_cli
+    from pos.hardware.cli import devices_cli
 
     for group in (db_cli, demo_cli, user_cli, catalog_cli, journal_cli, fiscal_cli,
-                  idempotency_cli, loyalty_cli, gift_certificates_cli):
+                  idempotency_cli, loyalty_cli, gift_certificates_cli,
+                  devices_cli):
         app.cli.add_command(group)
     from loyalty.rebates.cli import rebates_cli  # wholesale rebates: period end
 
@@ -52,9 +54,14 @@ def register_cli(app: Flask) -> None:
 @with_appcontext
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the API with gunicorn (worker processes, each with its own app)."""
+    from pos.hardware.cli import start_if_embedded, stop_embedded
     from pos.server import serve as run_server
 
-    run_server(host, port, workers)
+    embedded = start_if_embedded()  # make run: a device service on emulated devices
+    try:
+        run_server(host, port, workers)
+    finally:
+        stop_embedded(embedded)
 
 
 @click.group("db")
@@ -325,6 +332,7 @@ def fiscal_process(registrar_url: str, till_id: int | None, baud: int, password:
                                        f"({type(error).__name__}: {error}); nothing was sent"
                                        ) from None
         report = process_till(current_db(), till_id, registrar, current_clock().now)
-    click.echo(f"till {till_id}: fiscalised {report.fiscalised}, failed {report.failed}")
+    click.echo(f"till {till_id}: fiscalised {report.documents} journal documents, opened "
+               f"{report.shifts_opened} shifts on the registrar, failed {report.failed}")
     for error in report.errors:
         click.echo(error, err=True)

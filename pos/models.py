@@ -11,8 +11,11 @@ from pos.core import audit, idempotency, throttle  # noqa: F401
 from pos.core.db import Base
 from pos.discounts import history as discounts_history  # noqa: F401
 from pos.discounts import model as discounts_model  # noqa: F401
+from pos.fiscal import correction as fiscal_correction  # noqa: F401
+from pos.fiscal import device_shift as fiscal_device_shift  # noqa: F401
 from pos.fiscal import model as fiscal_model  # noqa: F401
 from pos.fiscal import numbering as fiscal_numbering  # noqa: F401
+from pos.hardware import model as hardware_model  # noqa: F401
 from pos.journal import model as journal_model  # noqa: F401
 from pos.receipts import model as receipts_model  # noqa: F401
 from pos.shifts import model as shifts_model  # noqa: F401

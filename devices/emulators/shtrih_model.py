@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from devices.emulators import shtrih_fn as fn
 from devices.fiscal.shtrih_codec import (
     Request,
     fn_datetime,
@@ -39,7 +40,7 @@ from devices.fiscal.shtrih_tables import (
 Result = tuple[int, bytes]
 OPERATOR = 30
 SHIFT_LIMIT = dt.timedelta(hours=24)  # 54-FZ: a shift lasts at most 24 h (devices.md §5.1)
-DOC_TYPE_CODES = {"shift_open": 2, "receipt": 3, "shift_close": 5}
+DOC_TYPE_CODES = {"shift_open": 2, "receipt": 3, "shift_close": 5, "correction": 31}
 E_NO_DATA, E_ARCHIVE_FULL, E_UNSUPPORTED = 0x08, 0x06, 0x37
 E_SHIFT_OPEN, E_SHIFT_CLOSED, E_UNDERPAID, E_NO_CASH = 0x3C, 0x3D, 0x45, 0x46
 E_WRONG_TYPE, E_RECEIPT_OPEN, E_NONCASH_OVER, E_SHIFT_24H = 0x49, 0x4A, 0x4D, 0x4E
@@ -97,6 +98,9 @@ class ShtrihModel:
         self.storage_full = False
         self.paper_out_after_items: int | None = None
         self.events: list[str] = []  # cuts, drawer kicks, reports, cancellations
+        # The OFD acknowledged every document up to this number; offline, new ones wait.
+        self.ofd_acknowledged = 0
+        self.ofd_offline = False
 
     # -- state views -----------------------------------------------------------------
     def now(self) -> dt.datetime:
@@ -170,6 +174,9 @@ class ShtrihModel:
             Cmd.Z_REPORT: self._z_report,
             Cmd.CUT: self._mechanics("cut"),
             Cmd.OPEN_DRAWER: self._mechanics("drawer"),
+            Cmd.FN_BEGIN_CORRECTION: lambda data: fn.begin_correction(self, data),
+            Cmd.FN_CORRECTION: lambda data: fn.make_correction(self, data),
+            Cmd.FN_OFD_STATUS: lambda data: fn.ofd_status(self, data),
         }
 
     # -- checks ----------------------------------------------------------------------
@@ -202,6 +209,8 @@ class ShtrihModel:
         )  # type: ignore[arg-type]
         self.documents.append(document)
         self.running_number += 1
+        if not self.ofd_offline:
+            self.ofd_acknowledged = number
         return document
 
     # -- status commands -------------------------------------------------------------
@@ -235,9 +244,10 @@ class ShtrihModel:
         if not 1 <= number <= len(self.documents):
             return E_NO_DATA, b""
         doc = self.documents[number - 1]
-        head = bytes([DOC_TYPE_CODES[doc.kind], 1]) + fn_datetime(doc.datetime)
+        sent = int(doc.number <= self.ofd_acknowledged)
+        head = bytes([DOC_TYPE_CODES[doc.kind], sent]) + fn_datetime(doc.datetime)
         head += uint(doc.number, 4) + uint(doc.fiscal_sign, 4)
-        if doc.kind == "receipt":
+        if doc.kind in ("receipt", "correction"):
             operation = 1 if doc.receipt_type == RECEIPT_TYPE_SALE else 2
             return 0, head + bytes([operation]) + money(doc.amount_minor)
         return 0, head + uint(doc.shift_number, 2)

@@ -137,6 +137,7 @@ class FiscalDocument:
     amount_minor: int | None = None
     shift_number: int | None = None
     ofd_acknowledged: bool = False
+    is_return: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,12 +192,24 @@ class FiscalRegistrar(Protocol):
         """Print the shift totals without closing the shift."""
         ...
 
+    def correction_receipt(self, kind: ReceiptKind, total_minor: int) -> FiscalResult:
+        """Make a correction receipt (a fiscal correction of an earlier error)."""
+        ...
+
+    def unsent_documents(self) -> int:
+        """Return how many documents wait to be sent to the tax authority's operator."""
+        ...
+
     def z_report(self) -> FiscalResult:
         """Close the shift and return the shift-close document."""
         ...
 
     def last_document(self) -> FiscalDocument:
         """Return the last document written to the fiscal storage."""
+        ...
+
+    def running_document_number(self) -> int:
+        """Return the device's through number of every document printed, fiscal or not."""
         ...
 
     def find_document(self, number: int) -> FiscalDocument:

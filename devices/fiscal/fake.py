@@ -53,6 +53,7 @@ class FakeRegistrar:
         self.paper_present = True
         self.cover_open = False
         self.is_closed = False
+        self.unsent = 0
         self._faults: list[DeviceError] = []
 
     @classmethod
@@ -109,7 +110,13 @@ class FakeRegistrar:
         return self.documents[number - 1]
 
     # -- documents -----------------------------------------------------------------
-    def _sign(self, kind: str, amount: int | None = None) -> FiscalDocument:
+    def running_document_number(self) -> int:
+        """Return the through number of every document made."""
+        self._enter("running_document_number")
+        return self.running_number
+
+    def _sign(self, kind: str, amount: int | None = None, is_return: bool = False
+              ) -> FiscalDocument:
         number = len(self.documents) + 1
         digest = hashlib.sha256(f"{number}|{kind}|{amount}".encode()).digest()
         document = FiscalDocument(
@@ -119,6 +126,7 @@ class FakeRegistrar:
             datetime=self.clock(),
             amount_minor=amount,
             shift_number=self.shift_number,
+            is_return=is_return,
         )
         self.documents.append(document)
         self.running_number += 1
@@ -162,7 +170,8 @@ class FakeRegistrar:
         sign = 1 if receipt.kind is ReceiptKind.SALE else -1
         cash = sum(p.amount_minor for p in receipt.payments if p.kind is PaymentKind.CASH)
         self.cash_minor += sign * (cash - receipt.change_minor)
-        return self._result(self._sign("receipt", receipt.total_minor), receipt.change_minor)
+        document = self._sign("receipt", receipt.total_minor, sign < 0)
+        return self._result(document, receipt.change_minor)
 
     def cancel_receipt(self) -> None:
         """Nothing is ever left open in the fake."""
@@ -185,6 +194,19 @@ class FakeRegistrar:
         self.cash_minor -= amount_minor
         self.running_number += 1
         return self.running_number
+
+    def correction_receipt(self, kind: ReceiptKind, total_minor: int) -> FiscalResult:
+        """Sign a correction receipt."""
+        self._enter("correction_receipt", kind, total_minor)
+        self._require_shift()
+        sign = 1 if kind is ReceiptKind.SALE else -1
+        self.cash_minor += sign * total_minor
+        return self._result(self._sign("correction", total_minor, sign < 0))
+
+    def unsent_documents(self) -> int:
+        """Return the documents not yet sent to the OFD (set ``unsent`` to simulate a backlog)."""
+        self._enter("unsent_documents")
+        return self.unsent
 
     def x_report(self) -> None:
         """Record an X report."""

@@ -8,7 +8,13 @@ from typing import TypeVar
 from devices.config import DeviceConfig
 from devices.errors import DeviceTimeout, GarbledFrame
 from devices.fiscal import shtrih_messages as msg
-from devices.fiscal.base import FiscalDocument, FiscalReceipt, FiscalResult, FiscalStatus
+from devices.fiscal.base import (
+    FiscalDocument,
+    FiscalReceipt,
+    FiscalResult,
+    FiscalStatus,
+    ReceiptKind,
+)
 from devices.fiscal.shtrih_codec import Answer
 from devices.fiscal.shtrih_link import ShtrihLink
 from devices.fiscal.shtrih_receipt import ReceiptProcedure
@@ -155,8 +161,35 @@ class ShtrihRegistrar:
 
         return self._retrying(attempt)
 
+    def running_document_number(self) -> int:
+        """Return the running number of every document printed (0x11)."""
+        return self._running_number()
+
     def _running_number(self) -> int:
         return msg.decode_full_status(self._run(msg.plain(Cmd.FULL_STATUS)).data).document_number
+
+    def correction_receipt(self, kind: ReceiptKind, total_minor: int) -> FiscalResult:
+        """Make a correction receipt (0xFF35, 0xFF36) once; safe to call again after a doubt."""
+        before = self._last_number()
+
+        def attempt() -> FiscalResult:
+            last = self._last_number()
+            if last > before and self.find_document(last).kind == "correction":
+                return self._in_shift(self.find_document(last))  # made; its answer was lost
+            self._run(msg.plain(Cmd.FN_BEGIN_CORRECTION))
+            answer = self._run(msg.correction(kind, total_minor))
+            return self._in_shift(self.find_document(msg.decode_correction(answer.data)[1]))
+
+        return self._retrying(attempt)
+
+    def _in_shift(self, document: FiscalDocument) -> FiscalResult:
+        shift = msg.decode_shift_params(self._run(msg.plain(Cmd.FN_SHIFT_PARAMS)).data)
+        return FiscalResult(document.number, document.fiscal_sign, 0, shift.shift_number,
+                            document.datetime)
+
+    def unsent_documents(self) -> int:
+        """Return how many documents the fiscal storage has not yet sent to the OFD (0xFF39)."""
+        return msg.decode_ofd_status(self._run(msg.plain(Cmd.FN_OFD_STATUS)).data).unsent
 
     def x_report(self) -> None:
         """Print the shift totals without closing the shift (0x40)."""

@@ -92,6 +92,11 @@ def cashier(name: str) -> Message:
     return Cmd.FN_SEND_TLV, tlv(TAG_CASHIER, name.encode("cp866", errors="replace")[:64])
 
 
+def correction(kind: ReceiptKind, total_minor: int) -> Message:
+    """Make a correction receipt (0xFF36): total(5), settlement sign(1): 1 income, 3 refund."""
+    return Cmd.FN_CORRECTION, money(total_minor) + bytes([1 if kind is ReceiptKind.SALE else 3])
+
+
 def plain(command: Cmd) -> Message:
     """Build a command that carries no data beyond the password."""
     return command, b""
@@ -189,7 +194,8 @@ def decode_fn_status(data: bytes) -> FnStatus:
 def decode_document(data: bytes) -> FiscalDocument:
     """Decode 0xFF0A: type(1) ofd(1) datetime(5) number(4) sign(4) then type-specific data."""
     kind = DOCUMENT_TYPES.get(data[0], f"type_{data[0]}")
-    amount = read_uint(data, 16, 5) if kind == "receipt" else None
+    settles = kind in ("receipt", "correction")
+    amount = read_uint(data, 16, 5) if settles else None
     shift = read_uint(data, 15, 2) if kind in ("shift_open", "shift_close") else None
     return FiscalDocument(
         number=read_uint(data, 7, 4),
@@ -199,6 +205,7 @@ def decode_document(data: bytes) -> FiscalDocument:
         amount_minor=amount,
         shift_number=shift,
         ofd_acknowledged=bool(data[1]),
+        is_return=settles and data[15] == 2,  # operation: 1 sale, 2 sale return
     )
 
 
@@ -229,3 +236,24 @@ def decode_running_number(data: bytes) -> int:
 def decode_shift_document(data: bytes) -> tuple[int, int, int]:
     """Decode 0xFF0B/0xFF43: shift number(2) FD number(4) fiscal sign(4)."""
     return read_uint(data, 0, 2), read_uint(data, 2, 4), read_uint(data, 6, 4)
+
+
+def decode_correction(data: bytes) -> tuple[int, int, int]:
+    """Decode 0xFF36: receipt number(2) FD number(4) fiscal sign(4)."""
+    return read_uint(data, 0, 2), read_uint(data, 2, 4), read_uint(data, 6, 4)
+
+
+@dataclass(frozen=True)
+class OfdStatus:
+    """Decoded 0xFF39 answer: what the fiscal storage has not yet sent to the OFD."""
+
+    unsent: int
+    first_unsent: int
+    first_unsent_at: dt.datetime | None
+
+
+def decode_ofd_status(data: bytes) -> OfdStatus:
+    """Decode exchange state(1) reading(1) unsent count(2) first number(4) its datetime(5)."""
+    unsent = read_uint(data, 2, 2)
+    return OfdStatus(unsent=unsent, first_unsent=read_uint(data, 4, 4),
+                     first_unsent_at=read_fn_datetime(data, 8) if unsent else None)

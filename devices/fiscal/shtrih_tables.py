@@ -39,13 +39,17 @@ class Cmd(IntEnum):
     FN_FIND_DOCUMENT = 0xFF0A
     FN_OPEN_SHIFT = 0xFF0B
     FN_SEND_TLV = 0xFF0C
+    FN_BEGIN_CORRECTION = 0xFF35
+    FN_CORRECTION = 0xFF36
+    FN_OFD_STATUS = 0xFF39
     FN_SHIFT_PARAMS = 0xFF40
     FN_BEGIN_OPEN_SHIFT = 0xFF41
 
 
 # Commands safe to repeat blindly: they read state and change nothing.
 QUERIES = frozenset(
-    {Cmd.SHORT_STATUS, Cmd.FULL_STATUS, Cmd.FN_STATUS, Cmd.FN_FIND_DOCUMENT, Cmd.FN_SHIFT_PARAMS}
+    {Cmd.SHORT_STATUS, Cmd.FULL_STATUS, Cmd.FN_STATUS, Cmd.FN_FIND_DOCUMENT, Cmd.FN_SHIFT_PARAMS,
+     Cmd.FN_OFD_STATUS}
 )
 
 

@@ -35,6 +35,10 @@ class Settings:
     login_max_failures: int = 5
     login_max_address_failures: int = 50
     sql_echo: bool = False
+    # The device service's loopback address; ``devices=embedded`` runs it inside ``pos serve``
+    # against emulators it starts (the demo), ``off`` never asks it.
+    device_service: str = "127.0.0.1:8765"
+    devices: str = "service"
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -144,3 +145,6 @@ class Registry:
     receipt_listeners: ReceiptListeners = field(default_factory=ReceiptListeners)
     shift_reports: ShiftReportSections = field(default_factory=ShiftReportSections)
     item_segments: SegmentLookup | None = None  # the catalog's, for features that need it
+    # The till's scale, if a feature provides one: till id -> stable kg now, or None when
+    # this till weighs on its own (its sent weight is used).
+    weigher: Callable[[int], Decimal | None] | None = None

@@ -50,6 +50,7 @@ class Right(StrEnum):
     MANAGE_STORES = "manage_stores"
     MANAGE_USERS = "manage_users"
     MANAGE_DISCOUNTS = "manage_discounts"
+    MANAGE_DEVICES = "manage_devices"
     VIEW_CATALOG = "view_catalog"
     OWN_CARDS = "own_cards"
     MANAGE_LOYALTY = "manage_loyalty"
@@ -62,6 +63,7 @@ _MANAGER = _CASHIER | {
     Right.RETURN_WITHOUT_RECEIPT, Right.CASH_OUT, Right.MANAGE_OTHERS_SHIFTS, Right.VOID_RECEIPT,
     Right.MANUAL_WEIGHT, Right.APPROVE, Right.VIEW_REPORTS, Right.VIEW_AUDIT,
     Right.MANAGE_CATALOG, Right.MANAGE_DISCOUNTS, Right.MANAGE_LOYALTY,
+    Right.MANAGE_DEVICES,
 }
 ROLE_RIGHTS: dict[Role, frozenset[Right]] = {
     Role.CASHIER: frozenset(_CASHIER),

@@ -36,6 +36,12 @@ class OutboxEntry(Base):
     expected_device_number: Mapped[int | None] = mapped_column(BigInteger)
     device_number: Mapped[int | None] = mapped_column(BigInteger)
     fiscal_sign: Mapped[int | None] = mapped_column(BigInteger)
+    # The device's through number of every document it printed (0x11), fiscal or not, so
+    # documents of every kind compare in one numbering; and the device's shift number.
+    running_number: Mapped[int | None] = mapped_column(BigInteger)
+    shift_number: Mapped[int | None] = mapped_column(BigInteger)
+    # Back-off: a failed row is retried no earlier than this.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -6,13 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from pos.core.db import Database
+from pos.core.errors import NotFoundError
 from pos.core.paging import Page, paginate
 from pos.core.scope import visible_stores
 from pos.core.security import Principal
+from pos.fiscal.device_shift import DeviceShift
 from pos.fiscal.model import FAILED, PENDING, OutboxEntry
 from pos.fiscal.numbering import next_number
 from pos.journal import service as journal
@@ -49,6 +51,11 @@ def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None
     session.execute(insert(OutboxEntry.__table__), dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         payload=payload, state=PENDING, attempts=0, created_at=now))
+    if session.get_bind().dialect.name == "postgresql":  # wakes the device service on commit
+        session.execute(_NOTIFY, {"till": str(till_id)})
+
+
+_NOTIFY = text("SELECT pg_notify('fiscal_outbox', :till)")
 
 
 def list_outbox(db: Database, *, till_id: int | None, state: str | None, page: int,
@@ -68,7 +75,7 @@ def list_outbox(db: Database, *, till_id: int | None, state: str | None, page: i
 
 
 def due_entries(session: Session, till_id: int, max_attempts: int) -> list[OutboxEntry]:
-    """Return the till's unfinished rows in order; a failed row blocks the ones after it."""
+    """Return the till's unfinished rows in journal order; a failed row holds back the rest."""
     return list(session.scalars(
         select(OutboxEntry).where(OutboxEntry.till_id == till_id,
                                   OutboxEntry.state.in_((PENDING, FAILED)),
@@ -82,3 +89,29 @@ def tills_with_work(db: Database) -> list[int]:
         return list(session.scalars(
             select(OutboxEntry.till_id).where(OutboxEntry.state.in_((PENDING, FAILED)))
             .distinct().order_by(OutboxEntry.till_id)))
+
+
+def list_queue(db: Database, *, till_id: int | None, page: int, page_size: int,
+               viewer: Principal | None = None) -> Page[OutboxEntry]:
+    """Return the unsigned documents of the viewer's stores, in sending order."""
+    with db.read() as session:
+        query = select(OutboxEntry).where(OutboxEntry.state.in_((PENDING, FAILED)))
+        stores = visible_stores(viewer) if viewer is not None else None
+        if stores is not None:
+            query = query.where(OutboxEntry.store_id.in_(stores))
+        if till_id is not None:
+            query = query.where(OutboxEntry.till_id == till_id)
+        return paginate(session, query.order_by(OutboxEntry.till_id, OutboxEntry.id),
+                        page=page, page_size=page_size)
+
+
+def device_shift_of(db: Database, shift_id: int, viewer: Principal | None = None
+                    ) -> DeviceShift:
+    """Return the registrar's record of a shift in the viewer's stores."""
+    with db.read() as session:
+        row = session.get(DeviceShift, shift_id)
+        stores = visible_stores(viewer) if viewer is not None else None
+        if row is None or (stores is not None and row.store_id not in stores):
+            raise NotFoundError(f"The registrar has no record of shift {shift_id} yet",
+                                code="device_shift_not_found")
+        return row

@@ -119,6 +119,7 @@ class Lines(MethodView):
     @blp.till_scoped
     @blp.arguments(LineInSchema)
     @blp.response(201, ReceiptSchema)
+    @blp.alt_response(503, schema="Problem")  # the till's scale could not be read
     def post(self, data: dict[str, Any], receipt_id: int) -> Any:
         """Add a line by SKU or any barcode (weight barcodes give the quantity)."""
         reply = KeyedReply(RECEIPT, 201)

@@ -55,6 +55,10 @@ class Receipt(Base):
     manual_discounts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     approved_by_id: Mapped[int | None] = mapped_column(BigInteger)
     voided_by_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Set by the fiscal worker once the registrar signed it (not part of the journaled content).
+    fiscal_document_number: Mapped[int | None] = mapped_column(BigInteger)
+    fiscal_sign: Mapped[int | None] = mapped_column(BigInteger)
+    fiscal_shift_number: Mapped[int | None] = mapped_column(BigInteger)
 
     lines: Mapped[list[ReceiptLine]] = relationship(
         back_populates="receipt", order_by="ReceiptLine.line_no", cascade="all, delete-orphan",

@@ -86,6 +86,10 @@ class ReceiptSchema(FastDumpSchema):
     original_receipt_id = Id(allow_none=True)
     card_code = fields.String(allow_none=True)
     customer_ref = fields.String(allow_none=True)
+    fiscal_document_number = Int(1, MAX_ID, allow_none=True, metadata={
+        "description": "the registrar's fiscal document number, once signed"})
+    fiscal_sign = Int(0, MAX_ID, allow_none=True)
+    fiscal_shift_number = Int(0, MAX_ID, allow_none=True)
     lines = fields.List(fields.Nested(LineSchema))
     payments = fields.List(fields.Nested(PaymentSchema))
     manual_discounts = fields.List(fields.Nested(lambda: ManualDiscountSchema()))

@@ -45,6 +45,7 @@ from pos.receipts.model import (
     ReceiptPayment,
 )
 from pos.receipts.pricing import SaleFacts, price_lines
+from pos.receipts.weighing import weighed_now
 from pos.shifts.model import Shift
 from pos.stores.model import Store
 
@@ -201,7 +202,8 @@ def _store_of(session: Session, receipt: Receipt) -> Store:
 
 def add_line(ctx: Context, receipt_id: int, request: LineRequest,
              on_write: OnWrite | None = None) -> Receipt:
-    """Add a line by SKU or barcode."""
+    """Add a line by SKU or barcode; a weight from the scale is read from it now."""
+    request = weighed_now(ctx, receipt_id, request)
     with ctx.db.transaction() as session:
         receipt = load_for_change(session, ctx, receipt_id)
         _add_lines(session, ctx, receipt, [request])

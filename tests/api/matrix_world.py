@@ -105,3 +105,58 @@ class World:
         cmd = NewReceipt(till_id=self.till(target), lines=(LineRequest(sku="MILK-1L"),),
                          payments=(PaymentRequest("cash", 10000),))
         return create_receipt(self.ctx(self.places[target][2]), cmd).receipt.id
+
+    # -- devices: fake ones at each till, owned by one device service per world ------------
+    def devices(self, target: str) -> Any:
+        """Give the target's till a fake registrar, printer and scale (1 kg on it)."""
+        import dataclasses
+
+        from pos.hardware.daemon import DeviceService
+        from pos.hardware.model import KINDS, TillDevice
+        from pos.hardware.service import add_device
+
+        till_id = self.till(target)
+        with self.db.read() as session:
+            have = set(session.scalars(select(TillDevice.kind).where(
+                TillDevice.till_id == till_id)))
+        for kind in set(KINDS) - have:
+            add_device(self.db, till_id, {"kind": kind, "protocol": "fake", "url": "fake"},
+                       self.now)
+        app = self.api.client.application
+        service = getattr(self, "device_service", None)
+        if service is None:
+            service = self.device_service = DeviceService(
+                self.db, lambda: self.now, address="127.0.0.1:0").start(outbox=False)
+            app.extensions["pos.settings"] = dataclasses.replace(
+                app.extensions["pos.settings"], device_service=service.address)
+        service.reload()
+        service.port(till_id, "scale").call(lambda scale: scale.place(Decimal("1.000")), 30)
+        return till_id
+
+    def stop_devices(self) -> None:
+        """Stop the world's device service, if it started one."""
+        service = getattr(self, "device_service", None)
+        if service is not None:
+            service.stop()
+
+    def device(self, target: str) -> int:
+        """Return the id of a device at the target's till, attaching one if there is none."""
+        from pos.hardware.model import TillDevice
+        from pos.hardware.service import add_device
+
+        till_id = self.till(target)
+        with self.db.read() as session:
+            found = session.scalar(select(TillDevice.id).where(TillDevice.till_id == till_id))
+        if found is not None:
+            return int(found)
+        return add_device(self.db, till_id, {"kind": "printer", "protocol": "fake",
+                                             "url": "fake"}, self.now).id
+
+    def device_shift(self, target: str) -> int:
+        """Return the target's open shift, with a registrar record of it."""
+        from pos.fiscal.device_shift import device_shift
+
+        shift_id = self.shift(target)
+        with self.db.transaction() as session:
+            device_shift(session, self.store(target), self.till(target), shift_id)
+        return shift_id

@@ -12,8 +12,11 @@ operations are driven here with its Python API: one Hypothesis test per operatio
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -96,11 +99,14 @@ def _known_ids(api: ApiClient, shop: Any) -> dict[str, Any]:
     batch = made(manager.post("/api/v1/gift-certificate-batches", json={
         "type_id": kind["id"], "count": 2}))
     code = made(manager.get(f"/api/v1/gift-certificate-batches/{batch['id']}/codes"))[0]["code"]
+    # Till 1's devices serve the device routes; this one (another till's) may be deleted.
+    device = made(manager.post(f"/api/v1/tills/{shop.other_till_id}/devices", json={
+        "kind": "printer", "protocol": "fake", "url": "fuzz"}))
     return {"shift_id": shift["id"], "receipt_id": receipt["id"], "line_no": 1, "seq": 1,
             "item_id": shop.items["MILK-1L"], "store_id": shop.store_id,
             "till_id": shop.till_id, "discount_id": discount["id"], "group_id": group["id"],
             "username": "cashier", "number": issue_card(api),
-            "batch_id": batch["id"], "code": code,
+            "batch_id": batch["id"], "code": code, "device_id": device["id"],
             **_known_rebate_ids(manager, made)}
 
 
@@ -121,8 +127,26 @@ def _known_rebate_ids(manager: ApiClient, made: Any) -> dict[str, Any]:
             "fund_id": fund["id"], "claim_id": 1, "report": "claims"}
 
 
+@pytest.fixture
+def fake_devices(app, db, shop, fixed_clock) -> Iterator[None]:
+    """Till 1's fake registrar, printer and scale (1 kg on it), owned by a device service."""
+    from pos.hardware.daemon import DeviceService
+    from pos.hardware.service import add_device
+
+    for kind in ("fiscal", "printer", "scale"):
+        add_device(db, shop.till_id, {"kind": kind, "protocol": "fake", "url": "fake"},
+                   fixed_clock.now())
+    service = DeviceService(db, fixed_clock.now, address="127.0.0.1:0").start(outbox=False)
+    service.port(shop.till_id, "scale").call(lambda scale: scale.place(Decimal("1.000")), 30)
+    app.extensions["pos.settings"] = dataclasses.replace(app.extensions["pos.settings"],
+                                                         device_service=service.address)
+    yield
+    service.stop()
+
+
 @pytest.mark.parametrize("role", ["manager", "cashier"])
-def test_no_request_gets_a_server_error_or_an_undocumented_answer(app, client, shop, role):
+def test_no_request_gets_a_server_error_or_an_undocumented_answer(app, client, shop, role,
+                                                                  fake_devices):
     api = ApiClient(client).as_(role)
     known = _known_ids(api, shop)
     headers = {"Authorization": f"Bearer {api.token(role)}"}

@@ -10,7 +10,7 @@ The three places (``own``, ``other_till``, ``other_store``) are :class:`World`'s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,7 +188,45 @@ ROUTES: dict[str, Route] = {
         f"/api/v1/journal/verify?till_id={w.till(t)}")),
     "GET /api/v1/audit": Route(STORE, MANAGERS, lambda w, c, t: c.get(
         "/api/v1/audit?action=matrix"), rows=_ids("store_id")),
+    # Devices and fiscalisation
+    "GET /api/v1/tills/<int:till_id>/devices": Route(TILL, MANAGERS, lambda w, c, t: c.get(
+        f"/api/v1/tills/{w.till(t)}/devices")),
+    "POST /api/v1/tills/<int:till_id>/devices": Route(TILL, MANAGERS, lambda w, c, t: c.post(
+        f"/api/v1/tills/{w.till(t)}/devices", json={
+            "kind": "scale", "protocol": "fake", "url": f"fake-{next(w.numbers)}"})
+        if not _detach(w, t) else None),
+    "PATCH /api/v1/devices/<int:device_id>": Route(TILL, MANAGERS, lambda w, c, t: c.patch(
+        f"/api/v1/devices/{w.device(t)}", json={"retries": 1})),
+    "DELETE /api/v1/devices/<int:device_id>": Route(TILL, MANAGERS, lambda w, c, t: c.delete(
+        f"/api/v1/devices/{w.device(t)}")),
+    "GET /api/v1/tills/<int:till_id>/scale/weight": Route(TILL, ALL, lambda w, c, t: c.get(
+        f"/api/v1/tills/{w.devices(t)}/scale/weight")),
+    "POST /api/v1/tills/<int:till_id>/printer/slip": Route(TILL, ALL, lambda w, c, t: c.post(
+        f"/api/v1/tills/{w.devices(t)}/printer/slip", json={"title": "Tag", "lines": ["x"]})),
+    "POST /api/v1/receipts/<int:receipt_id>/copy": Route(TILL, ALL, lambda w, c, t: (
+        w.devices(t), c.post(f"/api/v1/receipts/{w.sale(t)}/copy"))[1]),
+    "POST /api/v1/shifts/<int:shift_id>/x-report/print": Route(TILL, ALL, lambda w, c, t: (
+        w.devices(t), c.post(f"/api/v1/shifts/{w.shift(t)}/x-report/print"))[1]),
+    "POST /api/v1/fiscal/corrections": Route(TILL, MANAGERS, lambda w, c, t: (
+        w.shift(t), c.post("/api/v1/fiscal/corrections", json={
+            "till_id": w.till(t), "operation": "sale", "amount": "1.00", "cash": "1.00",
+            "reason": "matrix"}))[1]),
+    "GET /api/v1/fiscal/queue": Route(TILL, MANAGERS, _list(
+        "/api/v1/fiscal/queue?till_id={till}"), rows=_ids("till_id")),
+    "GET /api/v1/fiscal/shifts/<int:shift_id>": Route(TILL, MANAGERS, lambda w, c, t: c.get(
+        f"/api/v1/fiscal/shifts/{w.device_shift(t)}")),
 }
+
+
+def _detach(w: World, t: str) -> None:
+    """Take the target till's scale off, so the next attach succeeds."""
+    from sqlalchemy import delete
+
+    from pos.hardware.model import TillDevice
+
+    with w.db.transaction() as session:
+        session.execute(delete(TillDevice).where(TillDevice.till_id == w.till(t),
+                                                 TillDevice.kind == "scale"))
 
 # Routes bound to no store, and why.
 _USERS = "signing in and user administration: about people, not a store"
@@ -290,13 +328,15 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.fixture
-def world(api, shop, db, registry, fixed_clock) -> World:
+def world(api, shop, db, registry, fixed_clock) -> Iterator[World]:
     """The three places with their cashiers and prices."""
-    return World(api, shop, db, registry, fixed_clock.now())
+    place = World(api, shop, db, registry, fixed_clock.now())
+    yield place
+    place.stop_devices()
 
 
 def _outcome(route: Route, world: World, target: str, response: Any) -> str:
-    status, body = response.status_code, response.get_json()
+    status, body = response.status_code, response.get_json(silent=True) or {}  # 204: none
     if status == 404 and body.get("code", "").endswith("_not_found"):
         return NOT_FOUND
     if status == 403:

@@ -1,0 +1,71 @@
+"""What the till's hardware adds to an app: the scale read at add-line and the drawer kick."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from pos.core.config import Settings
+from pos.core.db import Database
+from pos.core.registry import Registry
+from pos.hardware import client
+from pos.hardware.model import FISCAL, PRINTER, SCALE, TillDevice
+
+if TYPE_CHECKING:
+    from pos.core.context import Context
+
+
+def register_devices(registry: Registry, settings: Callable[[], Settings], db: Database
+                     ) -> None:
+    """Give the app's registry the till's scale and its cash drawer."""
+    if settings().devices == "off":
+        return
+    registry.weigher = ScaleWeigher(settings, db)
+    registry.receipt_listeners.register(DrawerKick(settings, db))
+
+
+def _has(db: Database, till_id: int, kinds: tuple[str, ...]) -> bool:
+    with db.read() as session:
+        return session.scalar(select(TillDevice.id).where(
+            TillDevice.till_id == till_id, TillDevice.kind.in_(kinds),
+            TillDevice.is_enabled).limit(1)) is not None
+
+
+class ScaleWeigher:
+    """Read the till's scale now, for a line the till says comes from the scale."""
+
+    def __init__(self, settings: Callable[[], Settings], db: Database) -> None:
+        self.settings, self.db = settings, db
+
+    def __call__(self, till_id: int) -> Decimal | None:
+        """Return the stable weight in kg, None if the till has no scale configured here."""
+        if not _has(self.db, till_id, (SCALE,)):
+            return None  # the till weighs on its own scale and sends the weight
+        return client.scale_weight(self.settings(), till_id)
+
+
+class DrawerKick:
+    """Open the cash drawer when a receipt paid or refunded in cash has committed."""
+
+    def __init__(self, settings: Callable[[], Settings], db: Database) -> None:
+        self.settings, self.db = settings, db
+
+    def closed(self, session: Session, ctx: Context, receipt: Any) -> None:
+        """Kick the drawer after the commit, if cash changed hands."""
+        if not any(p.kind == "cash" for p in receipt.payments):
+            return
+        till_id = int(receipt.till_id)
+
+        def kick(_session: Session) -> None:
+            # After the commit, never inside it: a slow device service holds no lock.
+            if _has(self.db, till_id, (PRINTER, FISCAL)):
+                client.tell(self.settings(), {"op": "kick", "till_id": till_id})
+
+        event.listen(session, "after_commit", kick, once=True)
+
+    def voided(self, session: Session, ctx: Context, receipt: Any) -> None:
+        """A voided receipt took no cash."""
