@@ -124,3 +124,9 @@ class AdjustSchema(StrictSchema):
     amount = Money(attribute="amount_minor", data_key="amount", allow_negative=True,
                    required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class LookUpSchema(StrictSchema):
+    """A code to look up, sent in the body so that no URL (nor its access log) carries it."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))

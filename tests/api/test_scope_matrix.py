@@ -269,6 +269,7 @@ GLOBAL: dict[str, str] = {
         "POST /api/v1/gift-certificate-batches",
         "GET /api/v1/gift-certificate-batches/<int:batch_id>/codes",
         "GET /api/v1/gift-certificates/<string:code>",
+        "POST /api/v1/gift-certificates/look-up",
         "POST /api/v1/gift-certificates/<string:code>/adjust"), _GIFTS),
     "GET /api/v1/gift-certificates/sold/<int:receipt_id>": _GIFTS_SOLD,
     "GET /api/v1/gift-certificates/liability": _GIFTS_LIABILITY,
