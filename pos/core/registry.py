@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from pos.core.errors import ValidationError
-from pos.core.extensions import ReceiptListeners, SegmentLookup, ShiftReportSections, Tender
+from pos.core.extensions import (
+    PaymentGuards,
+    ReceiptListeners,
+    SegmentLookup,
+    ShiftReportSections,
+    Tender,
+)
 
 T = TypeVar("T")
 
@@ -144,3 +150,4 @@ class Registry:
     receipt_listeners: ReceiptListeners = field(default_factory=ReceiptListeners)
     shift_reports: ShiftReportSections = field(default_factory=ShiftReportSections)
     item_segments: SegmentLookup | None = None  # the catalog's, for features that need it
+    payment_guards: PaymentGuards = field(default_factory=PaymentGuards)
