@@ -19,7 +19,8 @@ def register(registry: Registry, settings: Settings) -> None:
     """Register the ``gift_certificate`` payment type, its listener, guard and X/Z section."""
     feature = GiftCertificates(code_book(settings))
     registry.payment_types.register(PaymentType(PAYMENT_TYPE, fields=(), tender=feature,
-                                                is_refundable=True))
+                                                is_refundable=True,
+                                                refund_as=feature.refund_as))
     registry.receipt_listeners.register(feature)
     registry.payment_guards.register(PointsGuard())
     registry.shift_reports.register("gift_certificates", shift_section)

@@ -144,6 +144,12 @@ class PaymentGuards:
             guard.check(session, ctx, receipt, payment)
 
 
+# Where a return refunds a payment of a type: (session, ctx, the sale's payment) -> the name of
+# the payment type the refund is paid as: its own (back to its holder) or another, e.g. "cash"
+# when a certificate can no longer take it and its type allows cash. Optional on a type.
+RefundRoute = Callable[[Session, "Context", PaymentView], str]
+
+
 class ReceiptListener(Protocol):
     """A feature's part in a receipt's end: closed (a sale or a return) or voided."""
 

@@ -18,6 +18,7 @@ from pos.core.errors import ValidationError
 from pos.core.extensions import (
     PaymentGuards,
     ReceiptListeners,
+    RefundRoute,
     SegmentLookup,
     ShiftReportSections,
     Tender,
@@ -39,7 +40,8 @@ class PaymentType:
     """A way to pay: whether it gives change, which detail fields it takes, how it checks them.
 
     A type whose value is held elsewhere (points, a certificate) has a ``tender`` that moves
-    it with the payment (:class:`pos.core.extensions.Tender`).
+    it with the payment (:class:`pos.core.extensions.Tender`); ``refund_as`` may send a
+    return's refund of it out as another type (:data:`pos.core.extensions.RefundRoute`).
     """
 
     name: str
@@ -48,6 +50,7 @@ class PaymentType:
     check: Callable[[dict[str, Any]], None] = field(default=lambda details: None)
     is_refundable: bool = True
     tender: Tender | None = None
+    refund_as: RefundRoute | None = None  # None: a return refunds it as its own type
 
 
 class PaymentTypes:

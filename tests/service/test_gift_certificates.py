@@ -236,6 +236,50 @@ class TestReturns:
         assert restored.balance_minor == THOUSAND_MINOR
         assert restored.expires_at == cashier.now + timedelta(days=30)
 
+    def test_a_refund_to_a_certificate_no_longer_valid_is_cash_when_its_type_allows(
+            self, db, cashier, manager, shop, shift, types):
+        gift_service.create_type(manager, gift_service.NewType(
+            "GC-CASH", "Refunds in cash", "GIFT-CERT", face_value_minor=THOUSAND_MINOR,
+            is_cash_refund_allowed=True))
+        _, code = sell(cashier, shop.till_id, "GC-CASH")
+        sale = create_receipt(cashier, NewReceipt(
+            till_id=shop.till_id, lines=(LineRequest(sku="OAT-MILK-1L", quantity="2"),),
+            payments=(pay(code, 2 * OAT_MILK_MINOR),))).receipt
+        still_valid = create_return(cashier, NewReturn(
+            till_id=shop.till_id, original_receipt_id=sale.id,
+            lines=(ReturnLine("1", line_no=1),))).receipt
+        assert [p.kind for p in still_valid.payments] == ["gift_certificate"]
+        assert certificate(db, code).balance_minor == THOUSAND_MINOR - OAT_MILK_MINOR
+        cash_before = x_report(cashier, shift.id)["cash"]["expected_minor"]
+        with db.transaction() as session:
+            session.execute(update(GiftCertificate).values(expires_at=cashier.now))
+        expired = create_return(cashier, NewReturn(
+            till_id=shop.till_id, original_receipt_id=sale.id,
+            lines=(ReturnLine("1", line_no=1),))).receipt
+        assert [(p.kind, p.amount_minor) for p in expired.payments] == [("cash", OAT_MILK_MINOR)]
+        assert expired.payments[0].details == {"refund_of": "gift_certificate",
+                                               "certificate": f"…{code[-4:]}"}
+        kept = certificate(db, code)
+        assert (kept.balance_minor, kept.expires_at) == (THOUSAND_MINOR - OAT_MILK_MINOR,
+                                                         cashier.now)
+        report = x_report(cashier, shift.id)
+        assert report["cash"]["expected_minor"] == cash_before - OAT_MILK_MINOR
+        assert verify_clean(db)
+
+    def test_a_refund_to_an_expired_certificate_of_a_type_without_cash_is_never_cash(
+            self, db, cashier, shop, shift, types):
+        _, code = sell(cashier, shop.till_id)
+        sale = create_receipt(cashier, NewReceipt(
+            till_id=shop.till_id, lines=(LineRequest(sku="OAT-MILK-1L"),),
+            payments=(pay(code, OAT_MILK_MINOR),))).receipt
+        with db.transaction() as session:
+            session.execute(update(GiftCertificate).values(expires_at=cashier.now))
+        refund = create_return(cashier, NewReturn(
+            till_id=shop.till_id, original_receipt_id=sale.id,
+            lines=(ReturnLine("1", line_no=1),))).receipt
+        assert [p.kind for p in refund.payments] == ["gift_certificate"]
+        assert certificate(db, code).balance_minor == THOUSAND_MINOR
+
     def test_returning_an_unused_certificate_cancels_it(self, db, cashier, shop, shift, types):
         sale, code = sell(cashier, shop.till_id)
         create_return(cashier, NewReturn(till_id=shop.till_id, original_receipt_id=sale.id,
