@@ -22,7 +22,8 @@ INACTIVE, ACTIVE, CANCELLED = "inactive", "active", "cancelled"
 # Ledger kinds: every change to a certificate, with its signed effect on the balance.
 ISSUE, ACTIVATE, REDEEM, RESTORE, EXPIRE, CANCEL, ADJUST = (
     "issue", "activate", "redeem", "restore", "expire", "cancel", "adjust")
-LEDGER_KINDS = (ISSUE, ACTIVATE, REDEEM, RESTORE, EXPIRE, CANCEL, ADJUST)
+PAYOUT = "payout"  # a remainder below the type's threshold paid out in cash
+LEDGER_KINDS = (ISSUE, ACTIVATE, REDEEM, RESTORE, EXPIRE, CANCEL, ADJUST, PAYOUT)
 
 
 class CertificateType(Base):
