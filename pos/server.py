@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -32,7 +33,9 @@ class MaskingLogger(Logger):  # type: ignore[misc]
     """Gunicorn's logger, printing card numbers masked in every access-log field.
 
     The request line, query string, Referer and User-Agent are written as sent; a request
-    refused for carrying a card number is logged too, so the number is masked here.
+    refused for carrying a card number is logged too, so the number is masked here. So is a
+    gift certificate code in a path (``GET /api/v1/gift-certificates/{code}``): only its last
+    four letters are written.
     """
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
@@ -41,9 +44,16 @@ class MaskingLogger(Logger):  # type: ignore[misc]
         return {key: _masked(value) for key, value in atoms.items()}
 
 
+# A certificate code as a path segment (not the routes' own words); its last four are kept.
+_GIFT_CODE = re.compile(r"(/gift-certificates/)(?!(?:sold|liability|look-up)(?:[/?\s]|$))"
+                        r"([^/?\s]*)([^/?\s]{4})")
+
+
 def _masked(value: Any) -> Any:
     if not isinstance(value, str):
         return value
+    if "/gift-certificates/" in value:
+        value = _GIFT_CODE.sub(lambda m: f"{m[1]}{'*' * len(m[2])}{m[3]}", value)
     decoded = unquote_plus(value) if "%" in value or "+" in value else value
     return mask_pans(decoded) if looks_like_pan(decoded) else value
 

@@ -13,6 +13,7 @@ from loyalty.gift_certificates.schemas import (
     CertificateStatusSchema,
     LiabilityQuerySchema,
     LiabilityRowSchema,
+    LookUpSchema,
     NewBatchSchema,
     NewTypeSchema,
     PrintedSchema,
@@ -101,19 +102,43 @@ class Liability(MethodView):
         return report.liability(current_db(), stores)
 
 
+@blp.route("/gift-certificates/look-up")
+class LookUp(MethodView):
+    """One certificate, by its code sent in the body: what tills use."""
+
+    @blp.requires(Right.SELL)
+    @blp.arguments(LookUpSchema)
+    @blp.response(200, CertificateStatusSchema)
+    @blp.alt_response(422, schema="Problem", description="not a code: wrong check letter")
+    @blp.alt_response(429, schema="Problem")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Return the status, balance and expiry; the code stays out of URLs and access logs.
+
+        Reads only: sending it again is harmless, so it takes no ``Idempotency-Key``.
+        """
+        return _look_up(data["code"])
+
+
+def _look_up(code: str) -> Any:
+    ctx = use_case()
+    return lookup.look_up(ctx, code_book(current_settings()), code,
+                          with_history=ctx.actor.principal.can(Right.VIEW_REPORTS))
+
+
 @blp.route("/gift-certificates/<string:code>")
 class Certificate(MethodView):
-    """One certificate, by its code."""
+    """One certificate, by its code in the URL (kept; tills use ``POST .../look-up``)."""
 
     @blp.requires(Right.SELL)
     @blp.response(200, CertificateStatusSchema)
     @blp.alt_response(422, schema="Problem", description="not a code: wrong check letter")
     @blp.alt_response(429, schema="Problem")
     def get(self, code: str) -> Any:
-        """Return the status, balance and expiry (managers also see the history)."""
-        ctx = use_case()
-        return lookup.look_up(ctx, code_book(current_settings()), code,
-                              with_history=ctx.actor.principal.can(Right.VIEW_REPORTS))
+        """Return the status, balance and expiry (managers also see the history).
+
+        The code is in the URL, which proxies' access logs keep: tills use the POST look-up.
+        """
+        return _look_up(code)
 
 
 @blp.route("/gift-certificates/<string:code>/adjust")

@@ -11,6 +11,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,7 +22,8 @@ INACTIVE, ACTIVE, CANCELLED = "inactive", "active", "cancelled"
 # Ledger kinds: every change to a certificate, with its signed effect on the balance.
 ISSUE, ACTIVATE, REDEEM, RESTORE, EXPIRE, CANCEL, ADJUST = (
     "issue", "activate", "redeem", "restore", "expire", "cancel", "adjust")
-LEDGER_KINDS = (ISSUE, ACTIVATE, REDEEM, RESTORE, EXPIRE, CANCEL, ADJUST)
+PAYOUT = "payout"  # a remainder below the type's threshold paid out in cash
+LEDGER_KINDS = (ISSUE, ACTIVATE, REDEEM, RESTORE, EXPIRE, CANCEL, ADJUST, PAYOUT)
 
 
 class CertificateType(Base):
@@ -44,6 +46,8 @@ class CertificateType(Base):
     is_points_purchasable: Mapped[bool] = mapped_column(default=False)
     # A return refunding to a certificate that has expired opens it again for this many days.
     refund_grace_days: Mapped[int] = mapped_column(default=30)
+    # A return refunding to a certificate no longer valid (expired, cancelled) pays cash instead.
+    is_cash_refund_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_active: Mapped[bool] = mapped_column(default=True)
 
     @property

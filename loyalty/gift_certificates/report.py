@@ -14,6 +14,7 @@ from loyalty.gift_certificates.model import (
     ACTIVATE,
     CANCEL,
     EXPIRE,
+    PAYOUT,
     REDEEM,
     RESTORE,
     CertificateType,
@@ -31,10 +32,11 @@ def _sum_of(*kinds: str) -> Any:
 def liability(db: Database, store_ids: frozenset[int] | None = None) -> list[dict[str, Any]]:
     """Return per type and selling store what was sold, redeemed, expired and is still owed.
 
-    Redeemed is net of what was given back; outstanding = sold - redeemed - expired - cancelled.
+    Redeemed is net of what was given back and includes remainders paid in cash;
+    outstanding = sold - redeemed - expired - cancelled.
     """
     query = (select(CertificateType.code, GiftCertificate.store_id, _sum_of(ACTIVATE),
-                    _sum_of(REDEEM, RESTORE), _sum_of(EXPIRE), _sum_of(CANCEL),
+                    _sum_of(REDEEM, RESTORE, PAYOUT), _sum_of(EXPIRE), _sum_of(CANCEL),
                     func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
              .join(GiftCertificate, GiftCertificate.id == LedgerEntry.certificate_id)
              .join(CertificateType, CertificateType.id == GiftCertificate.type_id)
@@ -52,13 +54,14 @@ def liability(db: Database, store_ids: frozenset[int] | None = None) -> list[dic
 
 
 def shift_section(session: Session, shift_id: int) -> dict[str, Any]:
-    """Return a shift's certificates sold, redeemed, given back and cancelled (one query)."""
+    """Return a shift's certificates sold, redeemed, given back, cancelled, paid out (one query)."""
     rows = session.execute(
         select(LedgerEntry.kind, func.count(), func.sum(LedgerEntry.amount_minor))
         .where(LedgerEntry.shift_id == shift_id,
-               LedgerEntry.kind.in_((ACTIVATE, REDEEM, RESTORE, CANCEL)))
+               LedgerEntry.kind.in_((ACTIVATE, REDEEM, RESTORE, CANCEL, PAYOUT)))
         .group_by(LedgerEntry.kind)).all()
     found = {kind: (int(count), abs(int(total or 0))) for kind, count, total in rows}
-    names = {ACTIVATE: "sold", REDEEM: "redeemed", RESTORE: "restored", CANCEL: "cancelled"}
+    names = {ACTIVATE: "sold", REDEEM: "redeemed", RESTORE: "restored", CANCEL: "cancelled",
+             PAYOUT: "paid_out"}
     return {name: {"count": found.get(kind, (0, 0))[0], "amount_minor": found.get(kind, (0, 0))[1]}
             for kind, name in names.items()}

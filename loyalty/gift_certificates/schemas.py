@@ -39,6 +39,8 @@ class NewTypeSchema(StrictSchema):
     cash_out_below = Money(attribute="cash_out_below_minor", data_key="cash_out_below")
     is_points_purchasable = Boolean()
     refund_grace_days = Int(0, 3650)
+    is_cash_refund_allowed = Boolean(metadata={
+        "description": "a refund to a certificate no longer valid is paid in cash"})
 
 
 class TypeSchema(Schema):
@@ -56,6 +58,7 @@ class TypeSchema(Schema):
     cash_out_below = Money(attribute="cash_out_below_minor")
     is_points_purchasable = fields.Boolean()
     refund_grace_days = fields.Integer()
+    is_cash_refund_allowed = fields.Boolean()
     is_active = fields.Boolean()
 
 
@@ -124,3 +127,9 @@ class AdjustSchema(StrictSchema):
     amount = Money(attribute="amount_minor", data_key="amount", allow_negative=True,
                    required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class LookUpSchema(StrictSchema):
+    """A code to look up, sent in the body so that no URL (nor its access log) carries it."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))

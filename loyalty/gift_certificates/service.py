@@ -50,6 +50,7 @@ class NewType:
     cash_out_below_minor: int = 0
     is_points_purchasable: bool = False
     refund_grace_days: int = 30
+    is_cash_refund_allowed: bool = False
 
 
 def create_type(ctx: Context, new: NewType) -> CertificateType:

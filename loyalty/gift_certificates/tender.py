@@ -42,6 +42,7 @@ from pos.core.errors import ConflictError
 from pos.core.extensions import PaymentView, ReceiptView
 
 PAYMENT_TYPE = "gift_certificate"
+CASH = "cash"  # receipts' own payment type, by name
 # The sale's lines, by name only: loyalty imports nothing of receipts (a return line names
 # the id of the line it returns; a certificate knows the number of the line that sold it).
 _LINES = table("receipt_lines", column("id"), column("line_no"))
@@ -106,6 +107,20 @@ class GiftCertificates:
         restore(session, certificate_id, payment.amount_minor,
                 _where(ctx, refund, payment, f"return of receipt {refund.original_receipt_id}"),
                 reopen_days=kind.refund_grace_days)
+
+    def refund_as(self, session: Session, ctx: Context, original: PaymentView) -> str:
+        """Return how a return refunds a certificate payment: onto it, or in cash.
+
+        Onto the certificate while it is valid; one no longer valid (expired or cancelled)
+        is refunded in cash when its type allows, else opened again for the type's grace days.
+        """
+        state, expires_at, cash_allowed = session.execute(
+            select(GiftCertificate.state, GiftCertificate.expires_at,
+                   CertificateType.is_cash_refund_allowed)
+            .join(CertificateType, CertificateType.id == GiftCertificate.type_id)
+            .where(GiftCertificate.digest == original.details.get("digest"))).one()
+        valid = state == ACTIVE and (expires_at is None or expires_at > ctx.now)
+        return CASH if cash_allowed and not valid else PAYMENT_TYPE
 
     def closed(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
         """Activate what a sale sold; cancel what a return brings back (only while unused)."""

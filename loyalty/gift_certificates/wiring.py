@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loyalty.gift_certificates.codes import CodeBook
+from loyalty.gift_certificates.guard import PointsGuard
 from loyalty.gift_certificates.report import shift_section
 from loyalty.gift_certificates.tender import PAYMENT_TYPE, GiftCertificates
 from pos.core.config import Settings
@@ -15,9 +16,11 @@ def code_book(settings: Settings) -> CodeBook:
 
 
 def register(registry: Registry, settings: Settings) -> None:
-    """Register the ``gift_certificate`` payment type, its listener and its X/Z section."""
+    """Register the ``gift_certificate`` payment type, its listener, guard and X/Z section."""
     feature = GiftCertificates(code_book(settings))
     registry.payment_types.register(PaymentType(PAYMENT_TYPE, fields=(), tender=feature,
-                                                is_refundable=True))
+                                                is_refundable=True,
+                                                refund_as=feature.refund_as))
     registry.receipt_listeners.register(feature)
+    registry.payment_guards.register(PointsGuard())
     registry.shift_reports.register("gift_certificates", shift_section)

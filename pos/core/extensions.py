@@ -7,6 +7,8 @@ receipts never import loyalty: a feature registers here what it does when
   points or a certificate's balance move in the same transaction as the payment row);
 - a receipt or return closes, or an open receipt is voided (a :class:`ReceiptListener`:
   points earned, a sold certificate activated, a rebate's base accrued);
+- a payment is about to be taken (a :class:`PaymentGuard`: a certificate of a type sold
+  only for money refuses a points payment);
 - a shift's X or Z report is made (a report section: points earned and spent, certificates
   sold and redeemed).
 
@@ -110,6 +112,42 @@ class Tender(Protocol):
     def refund(self, session: Session, ctx: Context, refund: ReceiptView,
                payment: PaymentView, original: PaymentView) -> None:
         """Give back to its holder what a return refunds of ``original`` (``payment``)."""
+
+
+class PaymentGuard(Protocol):
+    """A feature's say on a payment at the moment it is taken, before any tender's ``take``.
+
+    It reads the receipt (its lines, its payments including this one) and raises a problem
+    (409) to refuse the payment; the payment's transaction is rolled back with it. It should
+    write nothing and read nothing on a payment it has no say on (a cash payment, usually).
+    """
+
+    def check(self, session: Session, ctx: Context, receipt: ReceiptView,
+              payment: PaymentView) -> None:
+        """Refuse ``payment`` on ``receipt`` with a problem, or return."""
+
+
+class PaymentGuards:
+    """The guards every payment passes before it is taken, in the order they registered."""
+
+    def __init__(self) -> None:
+        self._guards: list[PaymentGuard] = []
+
+    def register(self, guard: PaymentGuard) -> None:
+        """Have ``guard`` check every payment taken from now on."""
+        self._guards.append(guard)
+
+    def check(self, session: Session, ctx: Context, receipt: ReceiptView,
+              payment: PaymentView) -> None:
+        """Have every guard check a payment about to be taken."""
+        for guard in self._guards:
+            guard.check(session, ctx, receipt, payment)
+
+
+# Where a return refunds a payment of a type: (session, ctx, the sale's payment) -> the name of
+# the payment type the refund is paid as: its own (back to its holder) or another, e.g. "cash"
+# when a certificate can no longer take it and its type allows cash. Optional on a type.
+RefundRoute = Callable[[Session, "Context", PaymentView], str]
 
 
 class ReceiptListener(Protocol):

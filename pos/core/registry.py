@@ -16,7 +16,14 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from pos.core.errors import ValidationError
-from pos.core.extensions import ReceiptListeners, SegmentLookup, ShiftReportSections, Tender
+from pos.core.extensions import (
+    PaymentGuards,
+    ReceiptListeners,
+    RefundRoute,
+    SegmentLookup,
+    ShiftReportSections,
+    Tender,
+)
 
 T = TypeVar("T")
 
@@ -34,7 +41,8 @@ class PaymentType:
     """A way to pay: whether it gives change, which detail fields it takes, how it checks them.
 
     A type whose value is held elsewhere (points, a certificate) has a ``tender`` that moves
-    it with the payment (:class:`pos.core.extensions.Tender`).
+    it with the payment (:class:`pos.core.extensions.Tender`); ``refund_as`` may send a
+    return's refund of it out as another type (:data:`pos.core.extensions.RefundRoute`).
     """
 
     name: str
@@ -43,6 +51,7 @@ class PaymentType:
     check: Callable[[dict[str, Any]], None] = field(default=lambda details: None)
     is_refundable: bool = True
     tender: Tender | None = None
+    refund_as: RefundRoute | None = None  # None: a return refunds it as its own type
 
 
 class PaymentTypes:
@@ -148,3 +157,4 @@ class Registry:
     # The till's scale, if a feature provides one: till id -> stable kg now, or None when
     # this till weighs on its own (its sent weight is used).
     weigher: Callable[[int], Decimal | None] | None = None
+    payment_guards: PaymentGuards = field(default_factory=PaymentGuards)

@@ -94,11 +94,27 @@ def create_return(ctx: Context, cmd: NewReturn, on_write: OnWrite | None = None)
             _with_receipt(session, doc, cmd, now)
         doc.total_minor = sum(line.amount_minor for line in doc.lines)
         doc.discount_minor = sum(line.discount_minor for line in doc.lines)
+        _route_refunds(session, ctx, doc)
         _check_drawer(session, doc)
         close_in(session, ctx, doc)
         _refund_tenders(session, ctx, doc)
         after_write(session, doc, on_write)
         return Opened(doc, True)
+
+
+def _route_refunds(session: Session, ctx: Context, doc: Receipt) -> None:
+    # A type may send its refund out as another (a certificate no longer valid, as cash).
+    for payment in doc.payments:
+        route = ctx.registry.payment_types.get(payment.kind).refund_as
+        if route is None or payment.original_payment_id is None:
+            continue
+        original = session.get(ReceiptPayment, payment.original_payment_id)
+        assert original is not None
+        kind = ctx.registry.payment_types.get(route(session, ctx, original))
+        if kind.name != payment.kind:
+            payment.details = {"refund_of": payment.kind,
+                               **{k: v for k, v in original.details.items() if k != "digest"}}
+            payment.kind, payment.gives_change = kind.name, kind.gives_change
 
 
 def _refund_tenders(session: Session, ctx: Context, doc: Receipt) -> None:

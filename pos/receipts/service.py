@@ -156,8 +156,9 @@ def make_payment(payment_types: PaymentTypes, request: PaymentRequest) -> Receip
 
 def take_tenders(session: Session, ctx: Context, receipt: Receipt,
                  payments: Sequence[ReceiptPayment]) -> None:
-    """Move the value of payments whose type holds it elsewhere (points, certificates)."""
+    """Let features refuse each payment, then move the value of those held elsewhere."""
     for payment in payments:
+        ctx.registry.payment_guards.check(session, ctx, receipt, payment)
         tender = ctx.registry.payment_types.get(payment.kind).tender
         if tender is not None:
             tender.take(session, ctx, receipt, payment)

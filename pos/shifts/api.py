@@ -6,6 +6,8 @@ from typing import Any
 
 from flask.views import MethodView
 
+from loyalty.gift_certificates.wiring import code_book
+from pos.core.request import current_settings
 from pos.core.security import Right
 from pos.core.web import (
     ApiBlueprint,
@@ -14,12 +16,13 @@ from pos.core.web import (
     idempotent,
     use_case,
 )
-from pos.shifts import blind, service
+from pos.shifts import blind, payouts, service
 from pos.shifts.model import CASH_IN, CASH_OUT
 from pos.shifts.report import present
 from pos.shifts.schemas import (
     CashMovementSchema,
     CashMoveSchema,
+    CertificatePayoutSchema,
     CloseShiftSchema,
     OpenShiftSchema,
     ShiftPageSchema,
@@ -96,6 +99,22 @@ class CashOut(MethodView):
         """Take cash to the safe; cashiers need a manager's approval."""
         return service.move_cash(use_case(), shift_id, CASH_OUT, data["amount"],
                                  data["reason"])
+
+
+@blp.route("/shifts/<int:shift_id>/gift-certificate-payouts")
+class CertificatePayout(MethodView):
+    """A gift certificate's small remainder paid out in cash."""
+
+    @idempotent
+    @blp.requires(Right.SELL)
+    @blp.arguments(CertificatePayoutSchema)
+    @blp.response(201, CashMovementSchema)
+    @blp.alt_response(409, schema="Problem")
+    @blp.alt_response(429, schema="Problem")
+    def post(self, data: dict[str, Any], shift_id: int) -> Any:
+        """Pay out a remainder below the type's threshold: a journaled cash out of the drawer."""
+        return payouts.pay_out_certificate(use_case(), code_book(current_settings()), shift_id,
+                                           data["code"])
 
 
 @blp.route("/shifts/<int:shift_id>/x-report")

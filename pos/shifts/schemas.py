@@ -23,6 +23,12 @@ class CashMoveSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
+class CertificatePayoutSchema(StrictSchema):
+    """The certificate whose remainder is paid in cash (its code, in the body, never a URL)."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
 class CloseShiftSchema(StrictSchema):
     """The closing cash count."""
 

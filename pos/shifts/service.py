@@ -104,20 +104,36 @@ def move_cash(ctx: Context, shift_id: int, kind: str, amount_minor: int, reason:
                                  target=f"shift:{shift.id}", now=now, store_id=shift.store_id)
             shift.ensure_can_pay_out(amount_minor,
                                      shift_totals(session, shift)["cash"]["expected_minor"])
-        movement = CashMovement(store_id=shift.store_id, till_id=shift.till_id,
-                                shift_id=shift.id, kind=kind, number=0,
-                                amount_minor=amount_minor, reason=reason,
-                                user_id=actor.user_id, approved_by_id=approver, created_at=now)
-        session.add(movement)
-        session.flush()
+        return record_movement(session, shift, kind, amount_minor, reason,
+                               user_id=actor.user_id, approved_by_id=approver, now=now)
 
-        def build(number: int) -> dict[str, Any]:
-            movement.number = number
-            return movement.document()
 
-        record_document(session, store_id=shift.store_id, till_id=shift.till_id, kind=kind,
-                        document_id=movement.id, build=build, now=now)
-        return movement
+def record_movement(session: Session, shift: Shift, kind: str, amount_minor: int, reason: str,
+                    *, user_id: int, approved_by_id: int | None, now: datetime
+                    ) -> CashMovement:
+    """Write a checked cash movement and journal it, in the caller's transaction."""
+    movement = CashMovement(store_id=shift.store_id, till_id=shift.till_id,
+                            shift_id=shift.id, kind=kind, number=0,
+                            amount_minor=amount_minor, reason=reason,
+                            user_id=user_id, approved_by_id=approved_by_id, created_at=now)
+    session.add(movement)
+    session.flush()
+
+    def build(number: int) -> dict[str, Any]:
+        movement.number = number
+        return movement.document()
+
+    record_document(session, store_id=shift.store_id, till_id=shift.till_id, kind=kind,
+                    document_id=movement.id, build=build, now=now)
+    return movement
+
+
+def shift_to_act_on(session: Session, actor: Actor, shift_id: int, action: str,
+                    now: datetime) -> Shift:
+    """Return an open shift the actor may act on, locked (404 out of scope, 409 closed)."""
+    shift = _shift_to_act_on(session, actor, shift_id, action, now)
+    shift.ensure_open()
+    return shift
 
 
 def x_report(ctx: Context, shift_id: int) -> dict[str, Any]:

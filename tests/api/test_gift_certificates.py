@@ -130,6 +130,46 @@ class TestBadInput:
             == "1000.00"
 
 
+class TestLookUpInTheBody:
+    def test_the_post_look_up_answers_as_the_get_and_no_log_line_holds_the_code(
+            self, till, gifts, caplog):
+        till.open_shift()
+        code = sell_certificate(till)
+        caplog.clear()
+        status = till.ok(till.api.post("/api/v1/gift-certificates/look-up", json={"code": code}))
+        assert (status["status"], status["balance"], status["code"]) \
+            == ("active", "1500.00", f"…{code[-4:]}")
+        typo = code[:-1] + ("A" if code[-1] != "A" else "B")
+        refused = till.api.post("/api/v1/gift-certificates/look-up", json={"code": typo})
+        assert problem(refused, 422)["code"] == "invalid_certificate_code"
+        missing = till.api.post("/api/v1/gift-certificates/look-up", json={"code": UNKNOWN})
+        assert problem(missing, 404)["code"] == "certificate_not_found"
+        logged = " ".join(r.getMessage() for r in caplog.records)
+        assert "not found" in logged and UNKNOWN[-4:] in logged
+        assert all(c[:-4] not in logged and c[:-4].replace("-", "") not in logged
+                   for c in (code, typo, UNKNOWN))
+
+    def test_the_access_log_writes_a_code_in_a_path_with_its_last_four_letters_only(self):
+        from datetime import timedelta
+        from types import SimpleNamespace
+
+        from gunicorn.config import Config
+
+        from pos.server import MaskingLogger
+
+        config = Config()
+        config.set("accesslog", "-")
+        path = f"/api/v1/gift-certificates/{UNKNOWN}"
+        environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path,
+                   "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": ""}
+        response = SimpleNamespace(status="404 NOT FOUND", headers=[], sent=10)
+        atoms = MaskingLogger(config).atoms(response, SimpleNamespace(headers=[]), environ,
+                                            timedelta(0))
+        written = " ".join(str(v) for v in atoms.values())
+        assert UNKNOWN[:-4] not in written and written.count(UNKNOWN[-4:]) >= 1
+        assert atoms["U"].endswith("*" * (len(UNKNOWN) - 4) + UNKNOWN[-4:])
+
+
 class TestGuessing:
     def test_ten_failed_look_ups_in_a_minute_get_429_with_retry_after(self, till, gifts):
         till.open_shift()

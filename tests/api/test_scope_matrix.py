@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from tests.api.matrix_world import World
 from tests.helpers import OAT_MILK_EAN, ApiClient, issue_card
@@ -118,6 +119,23 @@ def _card_route(suffix: str, method: str) -> Route:
     return Route(TILL, ALL, call)
 
 
+def _certificate_payout(w: World, c: ApiClient, t: str) -> Any:
+    # A 50.00 certificate of a type paying out remainders below 100.00, sold at the target.
+    from loyalty.gift_certificates import service as gift_service
+    from loyalty.gift_certificates.model import CertificateType
+    from tests.gift_helpers import GIFT_SKU, add_certificate_item, sell
+
+    with w.db.read() as session:
+        known = session.scalar(select(CertificateType.id).where(CertificateType.code == "GC-50"))
+    if known is None:
+        add_certificate_item(w.db, w.now)
+        gift_service.create_type(w.ctx("admin"), gift_service.NewType(
+            "GC-50", "Fifty", GIFT_SKU, face_value_minor=5000, cash_out_below_minor=10000))
+    shift = w.shift(t)
+    _, code = sell(w.ctx(w.places[t][2]), w.till(t), "GC-50", 5000)
+    return c.post(f"/api/v1/shifts/{shift}/gift-certificate-payouts", json={"code": code})
+
+
 ROUTES: dict[str, Route] = {
     # Shifts
     "POST /api/v1/shifts": Route(TILL, ALL, _open_shift),
@@ -129,6 +147,8 @@ ROUTES: dict[str, Route] = {
     "POST /api/v1/shifts/<int:shift_id>/cash-out": _shift_route(
         "/cash-out", body={"amount": "1.00", "reason": "safe"}, cashier_own=FORBIDDEN),
     "GET /api/v1/shifts/<int:shift_id>/x-report": _shift_route("/x-report", "get"),
+    "POST /api/v1/shifts/<int:shift_id>/gift-certificate-payouts": Route(
+        TILL, ALL, _certificate_payout),
     "POST /api/v1/shifts/<int:shift_id>/close": _shift_route(
         "/close", body={"counted_cash": "100.00"}),
     # Receipts and returns
@@ -307,6 +327,7 @@ GLOBAL: dict[str, str] = {
         "POST /api/v1/gift-certificate-batches",
         "GET /api/v1/gift-certificate-batches/<int:batch_id>/codes",
         "GET /api/v1/gift-certificates/<string:code>",
+        "POST /api/v1/gift-certificates/look-up",
         "POST /api/v1/gift-certificates/<string:code>/adjust"), _GIFTS),
     "GET /api/v1/gift-certificates/sold/<int:receipt_id>": _GIFTS_SOLD,
     "GET /api/v1/gift-certificates/liability": _GIFTS_LIABILITY,

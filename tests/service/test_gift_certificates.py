@@ -210,6 +210,57 @@ class TestRedeeming:
         assert verify_clean(db)
 
 
+class TestBadInputWritesNothing:
+    def test_every_refused_code_leaves_the_receipt_and_the_ledger_as_they_were(
+            self, db, cashier, manager, shop, shift, types):
+        batch = gift_service.issue_batch(manager, CODES, types[FIXED], 1)
+        inactive = gift_service.batch_codes(db, CODES, batch.id)[0].code
+        _, expired = sell(cashier, shop.till_id)
+        _, used_up = sell(cashier, shop.till_id, WHOLE, 50000)
+        cancelled_sale, cancelled = sell(cashier, shop.till_id)
+        create_return(cashier, NewReturn(till_id=shop.till_id,
+                                         original_receipt_id=cancelled_sale.id,
+                                         lines=(ReturnLine("1", line_no=1),)))
+        spender = create_receipt(cashier, NewReceipt(till_id=shop.till_id)).receipt
+        oat_milk(cashier, spender, "4")
+        service.add_payment(cashier, spender.id, pay(used_up, 50000))
+        service.add_payment(cashier, spender.id, PaymentRequest("cash", 4 * OAT_MILK_MINOR))
+        service.close_receipt(cashier, spender.id)
+        with db.transaction() as session:
+            session.execute(update(GiftCertificate).where(
+                GiftCertificate.digest == CODES.digest(expired)).values(expires_at=cashier.now))
+        typo = expired[:-1] + ("A" if expired[-1] != "A" else "B")
+        before = _ledger_and_balances(db)
+        receipt = create_receipt(cashier, NewReceipt(till_id=shop.till_id)).receipt
+        oat_milk(cashier, receipt, "1")
+        for code, refusal in ((typo, "invalid_certificate_code"),
+                              (inactive, "certificate_not_active"),
+                              (expired, "certificate_expired"),
+                              (used_up, "insufficient_balance"),
+                              (cancelled, "certificate_cancelled")):
+            with refused(refusal):
+                service.add_payment(cashier, receipt.id, pay(code, 100))
+        assert service.get_receipt(db, receipt.id).payments == []
+        assert _ledger_and_balances(db) == before
+        assert verify_clean(db)
+
+    def test_no_manual_discount_reaches_a_certificate_line(self, db, cashier, receipt, types):
+        service.add_line(cashier, receipt.id, certificate_line(FREE, 60000))
+        with refused("line_not_discountable"):
+            give(approved(cashier), receipt.id, ManualRequest(percent=Decimal(5)))
+        with refused("line_not_discountable"):
+            give(approved(cashier), receipt.id, ManualRequest(amount_minor=100, line_no=1))
+        kept = service.get_receipt(db, receipt.id)
+        assert (kept.total_minor, kept.discount_minor, kept.manual_discounts) == (60000, 0, [])
+
+
+def _ledger_and_balances(db):  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        return (len(session.scalars(select(LedgerEntry.id)).all()),
+                sorted(session.execute(select(GiftCertificate.id, GiftCertificate.state,
+                                              GiftCertificate.balance_minor)).all()))
+
+
 class TestReturns:
     def test_a_return_of_goods_paid_with_a_certificate_restores_it(
             self, db, cashier, shop, shift, types):
@@ -235,6 +286,50 @@ class TestReturns:
         restored = certificate(db, code)
         assert restored.balance_minor == THOUSAND_MINOR
         assert restored.expires_at == cashier.now + timedelta(days=30)
+
+    def test_a_refund_to_a_certificate_no_longer_valid_is_cash_when_its_type_allows(
+            self, db, cashier, manager, shop, shift, types):
+        gift_service.create_type(manager, gift_service.NewType(
+            "GC-CASH", "Refunds in cash", "GIFT-CERT", face_value_minor=THOUSAND_MINOR,
+            is_cash_refund_allowed=True))
+        _, code = sell(cashier, shop.till_id, "GC-CASH")
+        sale = create_receipt(cashier, NewReceipt(
+            till_id=shop.till_id, lines=(LineRequest(sku="OAT-MILK-1L", quantity="2"),),
+            payments=(pay(code, 2 * OAT_MILK_MINOR),))).receipt
+        still_valid = create_return(cashier, NewReturn(
+            till_id=shop.till_id, original_receipt_id=sale.id,
+            lines=(ReturnLine("1", line_no=1),))).receipt
+        assert [p.kind for p in still_valid.payments] == ["gift_certificate"]
+        assert certificate(db, code).balance_minor == THOUSAND_MINOR - OAT_MILK_MINOR
+        cash_before = x_report(cashier, shift.id)["cash"]["expected_minor"]
+        with db.transaction() as session:
+            session.execute(update(GiftCertificate).values(expires_at=cashier.now))
+        expired = create_return(cashier, NewReturn(
+            till_id=shop.till_id, original_receipt_id=sale.id,
+            lines=(ReturnLine("1", line_no=1),))).receipt
+        assert [(p.kind, p.amount_minor) for p in expired.payments] == [("cash", OAT_MILK_MINOR)]
+        assert expired.payments[0].details == {"refund_of": "gift_certificate",
+                                               "certificate": f"…{code[-4:]}"}
+        kept = certificate(db, code)
+        assert (kept.balance_minor, kept.expires_at) == (THOUSAND_MINOR - OAT_MILK_MINOR,
+                                                         cashier.now)
+        report = x_report(cashier, shift.id)
+        assert report["cash"]["expected_minor"] == cash_before - OAT_MILK_MINOR
+        assert verify_clean(db)
+
+    def test_a_refund_to_an_expired_certificate_of_a_type_without_cash_is_never_cash(
+            self, db, cashier, shop, shift, types):
+        _, code = sell(cashier, shop.till_id)
+        sale = create_receipt(cashier, NewReceipt(
+            till_id=shop.till_id, lines=(LineRequest(sku="OAT-MILK-1L"),),
+            payments=(pay(code, OAT_MILK_MINOR),))).receipt
+        with db.transaction() as session:
+            session.execute(update(GiftCertificate).values(expires_at=cashier.now))
+        refund = create_return(cashier, NewReturn(
+            till_id=shop.till_id, original_receipt_id=sale.id,
+            lines=(ReturnLine("1", line_no=1),))).receipt
+        assert [p.kind for p in refund.payments] == ["gift_certificate"]
+        assert certificate(db, code).balance_minor == THOUSAND_MINOR
 
     def test_returning_an_unused_certificate_cancels_it(self, db, cashier, shop, shift, types):
         sale, code = sell(cashier, shop.till_id)
