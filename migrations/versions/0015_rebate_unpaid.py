@@ -1,4 +1,4 @@
-"""rebates: the qualifying share of a customer's debt on account, per payment-based agreement
+"""rebates: a customer's card and block; the qualifying share of its debt per agreement
 
 Revision ID: 0015
 Revises: 0011
@@ -24,8 +24,18 @@ def upgrade() -> None:
     sa.Column('amount_minor', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('series_id', 'customer_id', name=op.f('pk_rebate_unpaid'))
     )
+    with op.batch_alter_table('wholesale_customers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('card_code', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('is_blocked', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+        batch_op.create_unique_constraint(batch_op.f('uq_wholesale_customers_card_code'),
+                                          ['card_code'])
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table('wholesale_customers', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_wholesale_customers_card_code'), type_='unique')
+        batch_op.drop_column('is_blocked')
+        batch_op.drop_column('card_code')
     op.drop_table('rebate_unpaid')
