@@ -162,6 +162,21 @@ class TestDemo:
         customers = client.get("/api/v1/customers", headers=headers).get_json()
         assert {c["code"]: c["debt"] != "0.00" for c in customers} == {"AROMA": True,
                                                                        "CORNER": True}
+        # The previous quarter is over and has sales: its period end runs today.
+        claims = client.post("/api/v1/rebates/calculations", json={"period": "2026-Q3"},
+                             headers=headers).get_json()
+        assert [(c["base"], c["amount"]) for c in claims] == [("12141.90", "607.10"),
+                                                              ("19828.80", "793.15")]
+        aroma_claim = claims[0]["id"]
+        approve = client.post(f"/api/v1/rebates/claims/{aroma_claim}/approve", json={},
+                              headers=headers)
+        assert approve.get_json()["status"] == "approved"
+        settled = client.post(f"/api/v1/rebates/claims/{aroma_claim}/settlements",
+                              json={"amount": "607.10", "method": "credit"}, headers=headers)
+        assert settled.status_code == 201, settled.get_json()
+        credit = {c["code"]: c["credit"] for c in client.get(
+            "/api/v1/customers", headers=headers).get_json()}
+        assert credit == {"AROMA": "607.10", "CORNER": "0.00"}
 
 
 class TestCustomerAtTheTill:
