@@ -37,6 +37,7 @@ from pos.hardware.wiring import register_devices
 from pos.journal import api as journal_api
 from pos.receipts import api as receipts_api
 from pos.receipts import card_api as receipt_card_api
+from pos.receipts import customer_api as receipt_customer_api
 from pos.receipts.journaled import register_journal_checks as register_receipt_checks
 from pos.receipts.payments import register_payment_types
 from pos.shifts import api as shifts_api
@@ -47,7 +48,8 @@ BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, rec
               journal_api.blp, fiscal_api.blp, discounts_api.blp, receipt_card_api.blp,
               loyalty_cards_api.blp, loyalty_holder_api.blp, gift_certificates_api.blp,
               hardware_api.blp)
-REBATE_BLUEPRINTS = (customers_api.blp, rebates_api.blp)  # wholesale customers and rebates
+# Wholesale customers and rebates, and the customer of a receipt at the till.
+REBATE_BLUEPRINTS = (customers_api.blp, rebates_api.blp, receipt_customer_api.blp)
 
 
 def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:

@@ -8,8 +8,10 @@ finds the demo store and changes nothing.
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -125,7 +127,7 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200,
             session.add(item)
             session.flush()
             session.add(Price(store_id=store.id, item_id=item.id, price_type_id=retail.id,
-                              price_minor=price, valid_from=now.date().replace(day=1),
+                              price_minor=price, valid_from=_prices_from(now),
                               valid_to=None))
         store_id, till_ids = store.id, tuple(till.id for till in store.tills)
     _create_users(db, now, store_id, till_ids)
@@ -136,38 +138,64 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200,
     return True
 
 
-# Demo sales to the wholesale customers: Aroma ends just below its 10,000.00 tier, Corner
-# has met its 15,000.00 plan (not yet by a fifth). Sold on account on the last till, whose
-# shift is then closed.
+# Demo sales to the wholesale customers, three deliveries each on account on the last till
+# (its shift then closed). This quarter Aroma ends just below its 10,000.00 tier and Corner
+# has met its 15,000.00 plan (not yet by a fifth). The previous quarter is over, so its
+# period end can be run today: Aroma passed its first tier, Corner beat its plan by a fifth,
+# and both paid their debt within that quarter.
 WHOLESALE_SALES = (("AROMA", "COFFEE-BEANS-1KG", "2"), ("CORNER", "ESPRESSO-250G", "13"))
+PREVIOUS_QUARTER_SALES = (("AROMA", "COFFEE-BEANS-1KG", "3"), ("CORNER", "ESPRESSO-250G", "16"))
+
+
+def _prices_from(now: datetime) -> date:
+    # From the previous quarter on, so the demo's sales in it find their prices.
+    from loyalty.rebates.demo import previous_quarter
+
+    return previous_quarter(now.date()).start
 
 
 def _load_wholesale(db: Database, now: datetime, till_id: int) -> None:
-    from loyalty.rebates.demo import load_agreements
+    from loyalty.customers.account import register_payment
+    from loyalty.rebates.demo import load_agreements, previous_quarter
     from pos.app import build_registry
     from pos.core.context import Context
     from pos.core.security import Actor
-    from pos.receipts.lines import LineRequest
-    from pos.receipts.opening import NewReceipt, create_receipt
-    from pos.receipts.service import PaymentRequest, add_payment, close_receipt
-    from pos.shifts.service import CloseShift, close_shift, open_shift
 
     with db.read() as session:
         users = {u.username: u for u in session.scalars(select(User))}
     registry = build_registry()
     manager = Context(db, registry, Actor(principal_of(users["manager"])), now)
-    load_agreements(manager)
+    ids = load_agreements(manager)
     cashier = Context(db, registry, Actor(principal_of(users["cashier"])), now, till_id=till_id)
+    then = datetime.combine(previous_quarter(now.date()).start + timedelta(days=30),
+                            time(9, 0), tzinfo=UTC)
+    debts = _deliver(replace(cashier, now=then), till_id, PREVIOUS_QUARTER_SALES)
+    paid = replace(manager, now=then + timedelta(days=10))
+    for code, amount_minor in debts.items():
+        register_payment(paid, ids[code], amount_minor, reference="demo bank transfer")
+    _deliver(cashier, till_id, WHOLESALE_SALES)
+
+
+def _deliver(cashier: Any, till_id: int, sales: tuple[tuple[str, str, str], ...]
+             ) -> dict[str, int]:
+    # One shift of deliveries on account at the cashier's time; return each customer's debt.
+    from pos.receipts.lines import LineRequest
+    from pos.receipts.opening import NewReceipt, create_receipt
+    from pos.receipts.service import PaymentRequest, add_payment, close_receipt
+    from pos.shifts.service import CloseShift, close_shift, open_shift
+
     shift = open_shift(cashier, till_id, 0)
-    for customer, sku, quantity in WHOLESALE_SALES:
+    debts: dict[str, int] = {}
+    for customer, sku, quantity in sales:
         lines = (LineRequest(sku=sku, quantity=quantity),)
         for _ in range(3):  # three deliveries each
             receipt = create_receipt(cashier, NewReceipt(till_id=till_id, customer_ref=customer,
                                                          lines=lines)).receipt
             add_payment(cashier, receipt.id, PaymentRequest("on_account", receipt.total_minor))
             close_receipt(cashier, receipt.id)
+            debts[customer] = debts.get(customer, 0) + receipt.total_minor
     close_shift(cashier, shift.id, CloseShift(counted_minor=0))
-
+    return debts
 
 
 def _load_gift_certificates(db: Database, now: datetime, store_id: int, codes: CodeBook

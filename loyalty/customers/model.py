@@ -21,6 +21,9 @@ class Customer(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
+    # The number on the customer's card, which a till may scan instead of typing the code.
+    card_code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    is_blocked: Mapped[bool] = mapped_column(default=False)  # no sales to it at the till
     legal_name: Mapped[str] = mapped_column(String(200))
     tax_id: Mapped[str | None] = mapped_column(String(32))
     segment: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -20,6 +20,8 @@ class CustomerSchema(Schema):
     payment_terms_days = Int(0, 3650)
     debt = Money(attribute="debt_minor", allow_negative=True)
     credit = Money(attribute="credit_minor")
+    card_code = fields.String(allow_none=True)
+    is_blocked = fields.Boolean()
 
 
 class CustomerUpdateSchema(StrictSchema):
@@ -31,6 +33,8 @@ class CustomerUpdateSchema(StrictSchema):
     parent_id = Id(allow_none=True)
     credit_limit_minor = Money(data_key="credit_limit")
     payment_terms_days = Int(0, 3650)
+    card_code = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    is_blocked = fields.Boolean()
 
 
 class NewCustomerSchema(CustomerUpdateSchema):

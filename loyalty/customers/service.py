@@ -31,6 +31,8 @@ class NewCustomer:
     parent_id: int | None = None
     credit_limit_minor: int = 0
     payment_terms_days: int = 0
+    card_code: str | None = None
+    is_blocked: bool = False
 
 
 def create_customer(ctx: Context, cmd: NewCustomer) -> Customer:
@@ -45,13 +47,21 @@ def create_customer(ctx: Context, cmd: NewCustomer) -> Customer:
             audit.record(session, at=ctx.now, action="customer_created",
                          user_id=ctx.actor.user_id, target=f"customer:{customer.id}")
     except IntegrityError:
-        raise ConflictError(f"A customer with code {cmd.code!r} exists",
+        raise ConflictError(f"A customer with code {cmd.code!r} or that card exists",
                             code="customer_code_taken", field="code") from None
     return customer
 
 
 def update_customer(ctx: Context, customer_id: int, changes: dict[str, Any]) -> Customer:
-    """Change a customer's names, segment, parent, credit limit or payment terms."""
+    """Change a customer's names, segment, parent, limit, terms, card, or block it."""
+    try:
+        return _update(ctx, customer_id, changes)
+    except IntegrityError:
+        raise ConflictError("Another customer has that card", code="customer_card_taken",
+                            field="card_code") from None
+
+
+def _update(ctx: Context, customer_id: int, changes: dict[str, Any]) -> Customer:
     with ctx.db.transaction() as session:
         customer = get_customer(session, customer_id)
         parent_id = changes.get("parent_id")
@@ -78,6 +88,25 @@ def get_customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFoundError(f"No customer {customer_id}", code="customer_not_found")
+    return customer
+
+
+def customer_for_sale(session: Session, *, code: str | None = None,
+                      card_code: str | None = None) -> Customer:
+    """Return the customer a till names by code or card, refusing an unknown or blocked one.
+
+    Unknown is 422 ``unknown_customer``; blocked is 409 ``customer_blocked``.
+    """
+    if code is not None:
+        customer = session.scalar(select(Customer).where(Customer.code == code.strip()))
+    else:
+        customer = session.scalar(select(Customer).where(
+            Customer.card_code == (card_code or "").strip()))
+    if customer is None:
+        raise ValidationError("No such customer", code="unknown_customer",
+                              field="code" if code is not None else "card_code")
+    if customer.is_blocked:
+        raise ConflictError(f"Customer {customer.code} is blocked", code="customer_blocked")
     return customer
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from loyalty.customers.model import Customer
 from loyalty.rebates import period as periods
 from loyalty.rebates.calc import MILLI
-from loyalty.rebates.model import ACCRUING, Agreement, BillBack
+from loyalty.rebates.model import ACCRUING, Agreement, BillBack, UnpaidBase
 from loyalty.rebates.terms import first_rate
 from pos.core.context import Context
 from pos.core.extensions import ReceiptView
@@ -59,6 +59,8 @@ class RebateListener:
             if lines:
                 _accrue(session, agreement, periods.containing(day, agreement.period_type).key,
                         receipt, lines, sign, paid_share)
+                if agreement.source == "payments":
+                    _owe_unpaid_share(session, agreement, customer.id, lines, sign, paid_share)
 
     def voided(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
         """Nothing accrued for an open receipt: nothing to undo."""
@@ -72,11 +74,37 @@ def covering(session: Session, customer: Any, day: date) -> list[Any]:
 
 
 def accrue_payment(session: Session, customer: Customer, amount_minor: int, day: date) -> None:
-    """Add a customer's payment to the bases of its payment-based agreements."""
+    """Add the qualifying share of a customer's debt payment to its payment-based agreements.
+
+    Call after the debt was lowered by the payment (which locks the customer's row). The share
+    is what of the debt the agreement's qualifying sales on account make up (their item
+    segments only): a payment of the whole debt counts all of them, of half of it, half.
+    """
+    connection = session.connection()
+    debt = connection.execute(_DEBT, {"id": customer.id}).scalar_one() + amount_minor
     for agreement in covering(session, customer, day):
-        if agreement.source == "payments":
+        if agreement.source != "payments" or debt <= 0:
+            continue
+        unpaid = connection.execute(_UNPAID, {"series_id": agreement.series_id,
+                                              "customer_id": customer.id}).scalar() or 0
+        counted = min(unpaid, round_minor(Decimal(amount_minor) * unpaid / debt))
+        if counted > 0:
             key = periods.containing(day, agreement.period_type).key
-            _upsert(session, agreement.series_id, key, {"paid_minor": amount_minor})
+            _upsert(session, agreement.series_id, key, {"paid_minor": counted})
+            _owe(session, agreement.series_id, customer.id, -counted)
+
+
+def _owe_unpaid_share(session: Session, agreement: Any, customer_id: int,
+                      lines: Sequence[Any], sign: int, paid_share: Decimal) -> None:
+    # What of the qualifying lines was bought on account counts when the debt is paid.
+    net = sum(line.amount_minor for line in lines)
+    _owe(session, agreement.series_id, customer_id, sign * (net - round_minor(net * paid_share)))
+
+
+def _owe(session: Session, series_id: int, customer_id: int, amount_minor: int) -> None:
+    if amount_minor:
+        session.connection().execute(_UNPAID_ADD, {
+            "series_id": series_id, "customer_id": customer_id, "amount_minor": amount_minor})
 
 
 def _accrue(session: Session, agreement: Any, key: str, receipt: ReceiptView,
@@ -123,6 +151,15 @@ _UPSERT = text(
     f"VALUES (:series_id, :period_key, {', '.join(':' + c for c in _COUNTERS)}) "
     "ON CONFLICT (series_id, period_key) DO UPDATE SET "
     + ", ".join(f"{c} = rebate_bases.{c} + excluded.{c}" for c in _COUNTERS))
+_UNPAID_ADD = text(
+    "INSERT INTO rebate_unpaid (series_id, customer_id, amount_minor) "
+    "VALUES (:series_id, :customer_id, :amount_minor) "
+    "ON CONFLICT (series_id, customer_id) DO UPDATE SET "
+    "amount_minor = rebate_unpaid.amount_minor + excluded.amount_minor")
+_UNPAID = select(UnpaidBase.amount_minor).where(
+    UnpaidBase.series_id == bindparam("series_id"),
+    UnpaidBase.customer_id == bindparam("customer_id"))
+_DEBT = select(Customer.debt_minor).where(Customer.id == bindparam("id"))
 _CUSTOMER = select(Customer.id, Customer.parent_id, Customer.segment).where(
     Customer.code == bindparam("code"))
 _COVERING = select(

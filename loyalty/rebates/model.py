@@ -143,3 +143,18 @@ class Fund(Base):
     settled_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class UnpaidBase(Base):
+    """What of a customer's debt on account qualifies for a payment-based agreement.
+
+    A sale on account adds its qualifying lines' unpaid share (a return on account takes it
+    off); a payment of the debt counts toward the agreement only in the proportion this bears
+    to the whole debt, and lowers it by what it counted.
+    """
+
+    __tablename__ = "rebate_unpaid"
+
+    series_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loyalty.customers.service import overdue_minor
 from loyalty.rebates import calc
 from loyalty.rebates import period as periods
-from loyalty.rebates.agreements import get_agreement
 from loyalty.rebates.model import AccruedBase, Agreement
 from loyalty.rebates.terms import base_of, terms_of
 from pos.core.db import Database
@@ -38,18 +38,33 @@ MANAGER = Viewer()
 def agreement_progress(db: Database, agreement_id: int, today: date, *,
                        viewer: Viewer = MANAGER, period_key: str | None = None
                        ) -> dict[str, Any]:
-    """Return an agreement's progress in the period of ``today`` (or ``period_key``)."""
+    """Return an agreement's progress in the period of ``today`` (or ``period_key``).
+
+    One query reads the agreement with its series' bases (one per period so far), so the
+    live read is a single round trip.
+    """
     with db.read() as session:
-        agreement = get_agreement(session, agreement_id)
-        if not viewer.may_see(agreement):  # another customer's agreement does not exist
+        found = session.execute(select(Agreement, AccruedBase).outerjoin(
+            AccruedBase, AccruedBase.series_id == Agreement.series_id)
+            .where(Agreement.id == agreement_id)).all()
+        if not found or not viewer.may_see(found[0][0]):  # another customer's: no such one
             raise NotFoundError(f"No agreement {agreement_id}", code="agreement_not_found")
-        return progress_of(session, agreement, _period(agreement, today, period_key), today)
+        agreement = found[0][0]
+        period = _period(agreement, today, period_key)
+        row = next((base for _, base in found if base is not None
+                    and base.period_key == period.key), None)
+        return _progress(session, agreement, period, today, row)
 
 
 def progress_of(session: Session, agreement: Agreement, period: periods.Period,
                 today: date) -> dict[str, Any]:
     """Return an agreement's progress in ``period`` as seen on ``today``."""
     row = session.get(AccruedBase, (agreement.series_id, period.key))
+    return _progress(session, agreement, period, today, row)
+
+
+def _progress(session: Session, agreement: Agreement, period: periods.Period, today: date,
+              row: AccruedBase | None) -> dict[str, Any]:
     base = base_of(agreement, row)
     met, overdue = condition_met(session, agreement, today)
     left = period.days_left(today)

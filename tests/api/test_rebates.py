@@ -162,3 +162,57 @@ class TestDemo:
         customers = client.get("/api/v1/customers", headers=headers).get_json()
         assert {c["code"]: c["debt"] != "0.00" for c in customers} == {"AROMA": True,
                                                                        "CORNER": True}
+        # The previous quarter is over and has sales: its period end runs today.
+        claims = client.post("/api/v1/rebates/calculations", json={"period": "2026-Q3"},
+                             headers=headers).get_json()
+        assert [(c["base"], c["amount"]) for c in claims] == [("12141.90", "607.10"),
+                                                              ("19828.80", "793.15")]
+        aroma_claim = claims[0]["id"]
+        approve = client.post(f"/api/v1/rebates/claims/{aroma_claim}/approve", json={},
+                              headers=headers)
+        assert approve.get_json()["status"] == "approved"
+        settled = client.post(f"/api/v1/rebates/claims/{aroma_claim}/settlements",
+                              json={"amount": "607.10", "method": "credit"}, headers=headers)
+        assert settled.status_code == 201, settled.get_json()
+        credit = {c["code"]: c["credit"] for c in client.get(
+            "/api/v1/customers", headers=headers).get_json()}
+        assert credit == {"AROMA": "607.10", "CORNER": "0.00"}
+
+
+class TestCustomerAtTheTill:
+    def test_attach_by_code_or_card_pay_on_account_and_take_off(self, office, acme, till):
+        ok(office.patch(f"/api/v1/customers/{acme['id']}", json={"card_code": "WC-0001"}))
+        till.open_shift()
+        receipt = till.open_receipt()
+        path = f"/api/v1/receipts/{receipt['id']}/customer"
+        assert till.ok(till.api.put(path, json={"code": "ACME"}))["customer_ref"] == "ACME"
+        assert till.ok(till.api.delete(path))["customer_ref"] is None
+        assert till.ok(till.api.put(path, json={"card_code": "WC-0001"}))["customer_ref"] \
+            == "ACME"
+        till.sell("OAT-MILK-1L")
+        assert till.pay("on_account", "149.90").status_code == 201
+        assert till.close()["state"] == "closed"
+        assert ok(office.get(f"/api/v1/customers/{acme['id']}"))["debt"] == "149.90"
+
+    def test_unknown_or_blocked_customers_are_refused_and_nothing_written(self, office, acme,
+                                                                          till):
+        till.open_shift()
+        receipt = till.open_receipt()
+        path = f"/api/v1/receipts/{receipt['id']}/customer"
+        assert problem(till.api.put(path, json={"code": "NOPE"}), 422)["code"] \
+            == "unknown_customer"
+        assert problem(till.api.put(path, json={"card_code": "NOPE"}), 422)["code"] \
+            == "unknown_customer"
+        assert problem(till.api.put(path, json={}), 422)["code"] == "validation_failed"
+        ok(office.patch(f"/api/v1/customers/{acme['id']}", json={"is_blocked": True}))
+        assert problem(till.api.put(path, json={"code": "ACME"}), 409)["code"] \
+            == "customer_blocked"
+        shown = till.ok(till.api.get(f"/api/v1/receipts/{receipt['id']}"))
+        assert shown["customer_ref"] is None
+
+    def test_a_customer_card_belongs_to_one_customer(self, office, acme):
+        other = created(office.post("/api/v1/customers", json={
+            "code": "OTHER", "legal_name": "Other LLC", "card_code": "WC-0001"}))
+        assert other["card_code"] == "WC-0001"
+        answer = office.patch(f"/api/v1/customers/{acme['id']}", json={"card_code": "WC-0001"})
+        assert problem(answer, 409)["code"] == "customer_card_taken"

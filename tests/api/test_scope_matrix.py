@@ -136,6 +136,23 @@ def _certificate_payout(w: World, c: ApiClient, t: str) -> Any:
     return c.post(f"/api/v1/shifts/{shift}/gift-certificate-payouts", json={"code": code})
 
 
+def _customer_route(method: str) -> Route:
+    # A wholesale customer is registered (and attached by the admin) before it is removed.
+    def call(w: World, c: ApiClient, t: str) -> Any:
+        path = f"/api/v1/receipts/{w.receipt(t)}/customer"
+        admin = w.api.as_("admin")
+        if admin.get("/api/v1/customers").get_json() == []:
+            made = admin.post("/api/v1/customers", json={"code": "ACME", "legal_name": "ACME"})
+            assert made.status_code == 201, made.get_json()
+        if method == "put":
+            return c.put(path, json={"code": "ACME"})
+        attached = admin.put(path, json={"code": "ACME"})
+        assert attached.status_code == 200, attached.get_json()
+        return c.delete(path)
+
+    return Route(TILL, ALL, call)
+
+
 ROUTES: dict[str, Route] = {
     # Shifts
     "POST /api/v1/shifts": Route(TILL, ALL, _open_shift),
@@ -176,6 +193,8 @@ ROUTES: dict[str, Route] = {
         _receipt_route("/manual-discounts/1", "delete", lines=1, discounted=True),
     "PUT /api/v1/receipts/<int:receipt_id>/card": _card_route("/card", "put"),
     "DELETE /api/v1/receipts/<int:receipt_id>/card": _card_route("/card", "delete"),
+    "PUT /api/v1/receipts/<int:receipt_id>/customer": _customer_route("put"),
+    "DELETE /api/v1/receipts/<int:receipt_id>/customer": _customer_route("delete"),
     "GET /api/v1/receipts/<int:receipt_id>/points-payable": _card_route("/points-payable",
                                                                         "get"),
     "GET /api/v1/receipts/<int:receipt_id>/discounts": _receipt_route(
