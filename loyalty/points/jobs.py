@@ -48,6 +48,12 @@ def is_due(session: Session, card_id: int, now: datetime) -> bool:
         LOTS.c.card_id == card_id, or_(_activating(now), _expiring(now))).limit(1)) is not None
 
 
+def due_exists(card_id: Any, now: datetime) -> Any:
+    """Return an EXISTS of the card's lots due to activate or expire (``card_id``: a column)."""
+    return select(LOTS.c.id).where(LOTS.c.card_id == card_id,
+                                   or_(_activating(now), _expiring(now))).exists()
+
+
 def settle_if_due(session: Session, card_id: int, now: datetime) -> None:
     """Activate and expire a card's due lots in this (write) transaction."""
     if is_due(session, card_id, now):

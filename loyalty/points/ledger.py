@@ -73,12 +73,20 @@ def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, de
 
 
 def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
-           active_from: datetime, expires_at: datetime | None) -> int | None:
+           active_from: datetime, expires_at: datetime | None, debt_seen: int | None = None,
+           also: dict[str, int] | None = None) -> int | None:
     """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
 
+    ``debt_seen`` is the card's debt as read in this transaction: the card's update is then
+    guarded on it (one statement, no lock read first) and redone under a lock if it moved.
+    ``also`` adds to other columns of the card in the same update (accumulated spend).
     Return the new lot's id (None when it all went to the debt).
     """
-    repay = min(cp, lock(session, card_id).debt_cp)
+    debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
+    repay = min(cp, debt)
+    if not _credit_card(session, card_id, cp, repay, active_from > at, also, debt):
+        repay = min(cp, lock(session, card_id).debt_cp)
+        assert _credit_card(session, card_id, cp, repay, active_from > at, also, None)
     is_pending = active_from > at
     gained, lot_id = cp - repay, None
     if gained > 0:
@@ -89,9 +97,27 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
             "expires_at": expires_at}).scalar_one()
     entry(session, card_id, kind, at, refs, delta=0 if is_pending else gained,
           pending=gained if is_pending else 0, debt=-repay, lot_id=lot_id)
-    move(session, card_id, delta=0 if is_pending else gained,
-         pending=gained if is_pending else 0, debt=-repay)
     return lot_id
+
+
+def _credit_card(session: Session, card_id: int, cp: int, repay: int, is_pending: bool,
+                 also: dict[str, int] | None, debt_seen: int | None) -> bool:
+    # One guarded update: the points gained, the debt repaid, and the caller's other columns.
+    gained = cp - repay
+    values: dict[str, Any] = {name: CARDS.c[name] + change for name, change in (also or {}).items()}
+    if gained:
+        name = "pending_cp" if is_pending else "balance_cp"
+        values[name] = CARDS.c[name] + gained
+    if repay:
+        values["debt_cp"] = CARDS.c.debt_cp - repay
+    if not values:
+        return True
+    guard = [CARDS.c.id == card_id]
+    if debt_seen is not None:
+        guard.append(CARDS.c.debt_cp == debt_seen)
+    result = session.execute(update(CARDS).where(*guard).values(**values))
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
 
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:

@@ -16,7 +16,7 @@ Features see a receipt through the read-only protocols below, never through its 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -146,6 +146,15 @@ class ReceiptListeners:
 # What earning rules read of the catalog: (session, item ids) -> {item id: segment codes}.
 # Optional: a feature that needs it checks it is registered.
 SegmentLookup = Callable[[Session, Sequence[int]], Mapping[int, frozenset[str]]]
+
+
+# A store's local date at a moment: (session, store id, aware time) -> date. Optional; a feature
+# that dates things by the store's calendar (campaign days) falls back to the UTC date.
+LocalDateLookup = Callable[[Session, int, datetime], date]
+
+# What happens beside a card's own rows when a loyalty card is replaced: (session, old number,
+# new number). Features keyed by the card's number (the purchase history) move their rows.
+CardReplaced = Callable[[Session, str, str], None]
 
 
 # A section of a shift's X and Z reports: (session, shift id) -> plain data, ``*_minor`` money.

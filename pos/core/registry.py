@@ -15,7 +15,14 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from pos.core.errors import ValidationError
-from pos.core.extensions import ReceiptListeners, SegmentLookup, ShiftReportSections, Tender
+from pos.core.extensions import (
+    CardReplaced,
+    LocalDateLookup,
+    ReceiptListeners,
+    SegmentLookup,
+    ShiftReportSections,
+    Tender,
+)
 
 T = TypeVar("T")
 
@@ -144,3 +151,5 @@ class Registry:
     receipt_listeners: ReceiptListeners = field(default_factory=ReceiptListeners)
     shift_reports: ShiftReportSections = field(default_factory=ShiftReportSections)
     item_segments: SegmentLookup | None = None  # the catalog's, for features that need it
+    local_date: LocalDateLookup | None = None  # the stores', for features dating by calendar
+    card_replaced: list[CardReplaced] = field(default_factory=list)  # run in the replacement

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import BigInteger, Date, String, func, insert, select, update
+from sqlalchemy import BigInteger, Date, String, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -102,3 +102,18 @@ def _add_to_day(session: Session, buyer: str, day: date, amount_minor: int) -> N
         session.execute(update(PurchaseDay).where(
             PurchaseDay.buyer == buyer, PurchaseDay.day == day)
             .values(amount_minor=PurchaseDay.amount_minor + amount_minor))
+
+
+def move_card_history(session: Session, old_number: str, new_number: str) -> None:
+    """Move a replaced card's purchase history to the card that replaced it (merging days)."""
+    old, new = buyer_key(old_number, None), buyer_key(new_number, None)
+    for day, amount in session.execute(select(PurchaseDay.day, PurchaseDay.amount_minor)
+                                       .where(PurchaseDay.buyer == old)).all():
+        _add_to_day(session, str(new), day, amount)
+    session.execute(delete(PurchaseDay).where(PurchaseDay.buyer == old))
+    segments = set(session.scalars(select(PurchaseSegment.segment)
+                                   .where(PurchaseSegment.buyer == old)))
+    known = set(session.scalars(select(PurchaseSegment.segment)
+                                .where(PurchaseSegment.buyer == new)))
+    session.add_all(PurchaseSegment(buyer=new, segment=s) for s in sorted(segments - known))
+    session.execute(delete(PurchaseSegment).where(PurchaseSegment.buyer == old))
