@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from loyalty.cards.codes import issue_code
 from loyalty.cards.model import Card, CardType
 from loyalty.cards.service import live_card_id
 from loyalty.points import ledger
@@ -25,7 +26,7 @@ from loyalty.points.model import EARN, RESTORE, SPEND, Earning, Entry
 from loyalty.points.rules import EarnLine, EarnRules, earn, points_for_amount, share_of
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
-from pos.core.extensions import PaymentView, ReceiptView
+from pos.core.extensions import PaymentView, ReceiptView, print_on
 
 POINTS = "points"
 
@@ -181,11 +182,20 @@ class PointsListener:
         sold_at = receipt.closed_at or ctx.now
         if receipt.kind == "return":
             take_back(session, ctx, receipt)
-        elif card_type.is_bonus and card.state == "active" and not card.is_expired(
+            self._accumulate(session, card.id, spent)
+            return
+        if card.holder_id is not None:  # a one-time sign-in code for the holder, printed
+            print_on(receipt, "holder_code", issue_code(session, card.holder_id, receipt.id,
+                                                        ctx.now))
+        if card_type.is_bonus and card.state == "active" and not card.is_expired(
                 local_day(session, ctx, receipt.store_id, sold_at)) \
                 and _earn(session, ctx, receipt, card, card_type, spent):
             return  # the accumulated spend moved with the points
-        session.execute(update(Card.__table__).where(Card.__table__.c.id == card.id).values(
+        self._accumulate(session, card.id, spent)
+
+    @staticmethod
+    def _accumulate(session: Session, card_id: int, spent: int) -> None:
+        session.execute(update(Card.__table__).where(Card.__table__.c.id == card_id).values(
             accumulated_minor=Card.__table__.c.accumulated_minor + spent))
 
     def voided(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:

@@ -84,6 +84,11 @@ class ReceiptView(Protocol):
         """Return the payments (each a :class:`PaymentView`)."""
 
 
+def print_on(receipt: Any, kind: str, text: str) -> None:
+    """Have a closed receipt's answer carry a line for the till to print (kept nowhere)."""
+    receipt.__dict__.setdefault("_print_notes", []).append({"kind": kind, "text": text})
+
+
 class Tender(Protocol):
     """A payment type that holds value elsewhere: points, a certificate, a customer's credit.
 

@@ -56,6 +56,11 @@ class Receipt(Base):
     approved_by_id: Mapped[int | None] = mapped_column(BigInteger)
     voided_by_id: Mapped[int | None] = mapped_column(BigInteger)
 
+    @property
+    def print_notes(self) -> list[dict[str, str]]:
+        """Return what features asked the till to print on this receipt (this answer only)."""
+        return list(self.__dict__.get("_print_notes", ()))
+
     lines: Mapped[list[ReceiptLine]] = relationship(
         back_populates="receipt", order_by="ReceiptLine.line_no", cascade="all, delete-orphan",
         lazy="selectin")
