@@ -1,5 +1,7 @@
-"""HTTP endpoints of a card holder's own view: sign in (PIN or a receipt's one-time code),
-their cards, points, history, tier."""
+"""HTTP endpoints of a card holder's own view: sign in, their cards, points, history, tier.
+
+A holder signs in with a card number and PIN, or with a receipt's one-time code.
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card
@@ -74,23 +74,23 @@ def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, de
 
 def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
            active_from: datetime, expires_at: datetime | None, debt_seen: int | None = None,
-           also: dict[str, int] | None = None) -> int | None:
+           accumulate: int = 0) -> int | None:
     """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
 
     ``debt_seen`` is the card's debt as read in this transaction: the card's update is then
     guarded on it (one statement, no lock read first) and redone under a lock if it moved.
-    ``also`` adds to other columns of the card in the same update (accumulated spend).
+    ``accumulate`` is added to the card's accumulated spend in the same update.
     Return the new lot's id (None when it all went to the debt).
     """
+    is_pending = active_from > at
     debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
     repay = min(cp, debt)
-    if not _credit_card(session, card_id, cp, repay, active_from > at, also, debt):
+    if not _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, debt):
         repay = min(cp, lock(session, card_id).debt_cp)
-        assert _credit_card(session, card_id, cp, repay, active_from > at, also, None)
-    is_pending = active_from > at
+        assert _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, None)
     gained, lot_id = cp - repay, None
     if gained > 0:
-        lot_id = session.execute(insert(LOTS).returning(LOTS.c.id), {
+        lot_id = session.execute(_NEW_LOT, {
             "card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
             "amount_cp": gained, "remaining_cp": gained,
             "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
@@ -100,22 +100,26 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     return lot_id
 
 
-def _credit_card(session: Session, card_id: int, cp: int, repay: int, is_pending: bool,
-                 also: dict[str, int] | None, debt_seen: int | None) -> bool:
-    # One guarded update: the points gained, the debt repaid, and the caller's other columns.
-    gained = cp - repay
-    values: dict[str, Any] = {name: CARDS.c[name] + change for name, change in (also or {}).items()}
-    if gained:
-        name = "pending_cp" if is_pending else "balance_cp"
-        values[name] = CARDS.c[name] + gained
-    if repay:
-        values["debt_cp"] = CARDS.c.debt_cp - repay
-    if not values:
+# Built once: a close runs these, and building a statement costs more than running it here.
+_NEW_LOT = insert(LOTS).returning(LOTS.c.id)
+_CREDIT = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
+    balance_cp=CARDS.c.balance_cp + bindparam("gained_b"),
+    pending_cp=CARDS.c.pending_cp + bindparam("gained_p"),
+    debt_cp=CARDS.c.debt_cp - bindparam("repay"),
+    accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"))
+_CREDIT_IF_DEBT = _CREDIT.where(CARDS.c.debt_cp == bindparam("debt_seen"))
+
+
+def _credit_card(session: Session, card_id: int, gained: int, repay: int, is_pending: bool,
+                 accumulate: int, debt_seen: int | None) -> bool:
+    # One update: the points gained, the debt repaid, the accumulated spend; guarded on the
+    # debt the caller saw when it saw one (the caller holds the row's lock otherwise).
+    params = {"card": card_id, "gained_b": 0 if is_pending else gained,
+              "gained_p": gained if is_pending else 0, "repay": repay, "accumulate": accumulate}
+    if debt_seen is None:
+        session.execute(_CREDIT, params)
         return True
-    guard = [CARDS.c.id == card_id]
-    if debt_seen is not None:
-        guard.append(CARDS.c.debt_cp == debt_seen)
-    result = session.execute(update(CARDS).where(*guard).values(**values))
+    result = session.execute(_CREDIT_IF_DEBT, {**params, "debt_seen": debt_seen})
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
 

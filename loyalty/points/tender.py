@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.codes import issue_code
@@ -48,6 +48,10 @@ class AtTill:
     is_due: bool
 
 
+_AT_TILL = select(Card, CardType, due_exists(Card.id, bindparam("now"))).join(
+    CardType, CardType.id == Card.type_id).where(Card.number == bindparam("number"))
+
+
 def _card_and_type(session: Session, number: str | None, now: datetime) -> AtTill | None:
     # One query, kept for the transaction (a payment's take and the close's earn ask for the
     # same card): the card, its type, and whether it has lots to activate or expire.
@@ -55,9 +59,7 @@ def _card_and_type(session: Session, number: str | None, now: datetime) -> AtTil
         return None
     known = session.info.setdefault("loyalty_cards", {})
     if number not in known:
-        row = session.execute(select(Card, CardType, due_exists(Card.id, now))
-                              .join(CardType, CardType.id == Card.type_id)
-                              .where(Card.number == number)).first()
+        row = session.execute(_AT_TILL, {"number": number, "now": now}).first()
         if row is not None and row[0].replaced_by_id is not None:
             live = session.get(Card, live_card_id(session, row[0].id))
             assert live is not None
@@ -228,8 +230,7 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: Card,
         if card_type.expiry_days else None
     lot_id = ledger.credit(session, card.id, total, EARN, ctx.now, ledger.Refs(
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
-        active_from=active_from, expires_at=expires, debt_seen=card.debt_cp,
-        also={"accumulated_minor": spent})
+        active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent)
     by_id = {line.id: line for line in lines}
     session.execute(insert(Earning.__table__), [
         {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.id, "lot_id": lot_id,
