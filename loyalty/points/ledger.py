@@ -47,12 +47,21 @@ def lock(session: Session, card_id: int) -> Any:
 def entry(session: Session, card_id: int, kind: str, at: datetime, refs: Refs, *,
           delta: int = 0, pending: int = 0, debt: int = 0, lot_id: int | None = None) -> None:
     """Append a ledger entry (the card's columns are moved by the caller, by the same amounts)."""
-    session.execute(insert(ENTRIES), {
+    session.execute(_ENTRY, {
         "card_id": card_id, "kind": kind, "at": at, "delta_cp": delta,
         "pending_delta_cp": pending, "debt_delta_cp": debt, "lot_id": lot_id,
         "receipt_id": refs.receipt_id, "payment_seq": refs.payment_seq,
         "amount_minor": refs.amount_minor, "shift_id": refs.shift_id, "user_id": refs.user_id,
         "reason": refs.reason, "once_key": refs.once_key})
+
+
+_ENTRY = insert(ENTRIES)
+_SPEND = update(CARDS).where(CARDS.c.id == bindparam("card"),
+                             CARDS.c.balance_cp >= bindparam("cp")).values(
+    balance_cp=CARDS.c.balance_cp - bindparam("cp"))
+_OLDEST_LOTS = select(LOTS.c.id, LOTS.c.remaining_cp).where(
+    LOTS.c.card_id == bindparam("card"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0
+).order_by(LOTS.c.expires_at.is_(None), LOTS.c.expires_at, LOTS.c.id).limit(DRAW_BATCH)
 
 
 def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, debt: int = 0
@@ -126,7 +135,9 @@ def _credit_card(session: Session, card_id: int, gained: int, repay: int, is_pen
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:
     """Take spendable points off a card, or refuse with 409 ``insufficient_points``."""
-    if not move(session, card_id, delta=-cp):
+    result = session.execute(_SPEND, {"card": card_id, "cp": cp})
+    assert isinstance(result, CursorResult)
+    if result.rowcount != 1:
         balance = session.scalar(select(Card.balance_cp).where(Card.id == card_id))
         raise ConflictError("Not enough points on the card", code="insufficient_points",
                             extra={"balance": format_points(int(balance or 0)),
@@ -144,16 +155,14 @@ def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = Non
         cp = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
             LOTS.c.id == first_lot_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0), cp)
     while cp > 0:
-        left = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
-            LOTS.c.card_id == card_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0)
-            .order_by(LOTS.c.expires_at.is_(None), LOTS.c.expires_at, LOTS.c.id)
-            .limit(DRAW_BATCH), cp)
+        left = _draw_from(session, _OLDEST_LOTS, cp, {"card": card_id})
         assert left < cp, "the card's balance and its lots disagree"
         cp = left
 
 
-def _draw_from(session: Session, lots: Any, cp: int) -> int:
-    for lot_id, remaining in session.execute(lots).all():
+def _draw_from(session: Session, lots: Any, cp: int, params: dict[str, Any] | None = None
+               ) -> int:
+    for lot_id, remaining in session.execute(lots, params).all():
         if cp <= 0:
             break
         taken = min(cp, remaining)
