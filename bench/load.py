@@ -3,16 +3,17 @@
 - Tills (one user per till): open a shift, then serve customers: open a receipt, scan 5-20
   items 100-300 ms apart, the customer pays in cash (1-2 s), close; 1-3 s to the next one.
 - Managers: read the X report of an open shift every 2-5 s.
-- Card holder: there are no loyalty cards yet (the role has no endpoints), so instead of a
-  balance it reads ``GET /auth/me``, its own account, every 2-5 s; the note is printed.
+- Card holder: signs in with a loyalty card's number and PIN (``POST /loyalty/me/sign-in``,
+  scrypt-checked like a staff login), then reads that card's balance, pending and expiring
+  points and tier (``GET /loyalty/me/cards/{number}``) every 2-5 s.
 
 Run: ``.venv/bin/python bench/load.py [--seconds 30] [--tills 10] [--managers 2]
 [--holders 1] [--postgres URL]`` starts ``pos serve`` (2 workers, loopback) on a fresh
 migrated database with the bench's demo data, runs locust headless for ``--seconds``, prints
 p50/p99 per request kind and exits 1 on any error response. Needs the ``bench`` extra
 (``pip install -e ".[bench]"``; ``make bench-load`` does both). As a plain locustfile,
-``locust -f bench/load.py --host URL`` expects that data: users cashier / manager / holder
-and tills 1..N without an open shift.
+``locust -f bench/load.py --host URL`` expects that data: users cashier / manager, tills 1..N
+without an open shift, and a holder's card (``POS_LOAD_CARD``, PIN ``POS_LOAD_PIN``).
 """
 
 from __future__ import annotations
@@ -40,15 +41,33 @@ from bench.checkout import LINES, free_port, prepare  # noqa: E402
 from bench.servers import postgres_databases, start_ours  # noqa: E402
 from tests.helpers import PASSWORDS  # noqa: E402
 
-CARD_HOLDER_NOTE = ("card holder: no loyalty cards exist yet (the role has no endpoints), "
-                    "so it reads GET /auth/me, its own account, instead of a balance")
+HOLDER_PIN = "2468"
+HOLDER_CARD: list[str] = [os.environ.get("POS_LOAD_CARD", "")]  # set by main() when it seeds
 _TILLS = itertools.count(1)  # each till user takes the next till
 OPEN_SHIFTS: list[int] = []  # what managers read X reports of
 
 
-@events.test_start.add_listener
-def _note(**_: Any) -> None:
-    print(CARD_HOLDER_NOTE, flush=True)
+def prepare_holder(url: str) -> str:
+    """Issue a personal bonus card with a PIN and some points; return its number."""
+    from datetime import UTC, datetime
+
+    from loyalty.cards import service as cards
+    from loyalty.points import service as points
+    from pos.app import build_registry
+    from pos.core.db import Database
+    from tests.helpers import context_for
+
+    db = Database(url)
+    manager = context_for(db, build_registry(), "manager", datetime.now(UTC))
+    cards.create_card_type(manager, {
+        "code": "LOAD", "name": "Load bonus card", "is_bonus": True, "is_personal": True,
+        "number_prefix": "25", "earn_bp": 500, "expiry_days": 365})
+    number = cards.issue_cards(manager, "LOAD", 1, cards.NewHolder("Load Holder",
+                                                                   pin=HOLDER_PIN),
+                               is_active=True)[0].number
+    points.adjust(manager, number, 10_000, "load scenario")
+    db.dispose()
+    return number
 
 
 class PosUser(HttpUser):
@@ -132,16 +151,25 @@ class ManagerUser(PosUser):
 
 
 class CardHolderUser(PosUser):
-    """A card holder; with no loyalty cards yet it reads its own account (see the note)."""
+    """A card holder: signs in with the card and PIN, then reads the card's balance."""
 
     fixed_count = 1
-    username = "holder"
     wait_time = between(2, 5)
+
+    def on_start(self) -> None:
+        """Sign in with the card's number and PIN (a holder token, not a staff one)."""
+        self.card = HOLDER_CARD[0]
+        body = self.call("POST", "/api/v1/loyalty/me/sign-in", "POST /loyalty/me/sign-in",
+                         {"card_number": self.card, "pin": os.environ.get("POS_LOAD_PIN",
+                                                                          HOLDER_PIN)},
+                         auth=False)
+        self.token = body["token"] if body else ""
 
     @task
     def balance(self) -> None:
-        """Read what the role can read today: its account."""
-        self.call("GET", "/api/v1/auth/me", "GET /auth/me (card holder)")
+        """Read the card's points, pending and expiring points and tier."""
+        self.call("GET", f"/api/v1/loyalty/me/cards/{self.card}",
+                  "GET /loyalty/me/cards/{number}")
 
 
 USERS: list[type[PosUser]] = [TillUser, ManagerUser, CardHolderUser]
@@ -201,6 +229,7 @@ def main() -> None:
         url = (stack.enter_context(postgres_databases(args.postgres, ("load",)))[0]
                if args.postgres else f"sqlite:///{tmp}/load.db")
         prepare(url, max(2, args.tills))
+        HOLDER_CARD[0] = prepare_holder(url)
         server = start_ours(url, free_port(), Path(tmp, "server.log"))
         stack.callback(server.stop)
         print(f"pos serve on :{server.port} ({'PostgreSQL' if args.postgres else 'SQLite'}), "

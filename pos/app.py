@@ -30,6 +30,7 @@ from pos.core.problems import register_problem_handlers
 from pos.core.registry import Registry
 from pos.core.web import IdConverter, TextConverter
 from pos.discounts import api as discounts_api
+from pos.discounts.history import move_card_history
 from pos.fiscal import api as fiscal_api
 from pos.fiscal.correction import register_journal_checks as register_correction_checks
 from pos.hardware import api as hardware_api
@@ -43,6 +44,7 @@ from pos.receipts.payments import register_payment_types
 from pos.shifts import api as shifts_api
 from pos.shifts.journaled import register_journal_checks as register_shift_checks
 from pos.stores import api as stores_api
+from pos.stores.service import store_local_date
 
 BLUEPRINTS = (auth_api.blp, stores_api.blp, catalog_api.blp, shifts_api.blp, receipts_api.blp,
               journal_api.blp, fiscal_api.blp, discounts_api.blp, receipt_card_api.blp,
@@ -112,6 +114,8 @@ def build_registry(settings: Settings | None = None) -> Registry:
 def register_loyalty(registry: Registry) -> None:
     """Register loyalty's points payment type, close listener and shift report section."""
     registry.item_segments = segments_by_item
+    registry.local_date = store_local_date
+    registry.card_replaced.append(move_card_history)  # the discounts' purchase history
     register_points(registry)
 
 

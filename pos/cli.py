@@ -255,13 +255,14 @@ def loyalty_cli() -> None:
               type=click.IntRange(min=1), help="cards settled per transaction")
 @with_appcontext
 def loyalty_run_jobs(batch_size: int) -> None:
-    """Make pending points spendable and expire old ones (idempotent; safe to run often)."""
+    """Activate pending points, expire old ones and past-validity cards (idempotent)."""
     from loyalty.points.jobs import run_jobs
     from loyalty.points.ledger import format_points
 
     done = run_jobs(current_db(), current_clock().now(), batch=batch_size)
     click.echo(f"settled {done.cards} cards: {format_points(done.activated_cp)} points "
-               f"activated, {format_points(done.expired_cp)} expired")
+               f"activated, {format_points(done.expired_cp)} expired; "
+               f"{done.expired_cards} cards past their validity expired")
 
 
 @loyalty_cli.command("verify")

@@ -1,4 +1,7 @@
-"""HTTP endpoints of a card holder's own view: sign in, their cards, points, history, tier."""
+"""HTTP endpoints of a card holder's own view: sign in, their cards, points, history, tier.
+
+A holder signs in with a card number and PIN, or with a receipt's one-time code.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from flask import g, request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from loyalty.cards import holders
+from loyalty.cards import codes, holders
 from loyalty.points import service as points
 from loyalty.points.schemas import EntryPageSchema, EntryQuerySchema, Points
 from pos.core.apidoc import declare
@@ -50,6 +53,12 @@ class SignInSchema(StrictSchema):
 
     card_number = fields.String(required=True, validate=validate.Length(min=1, max=32))
     pin = fields.String(required=True, validate=validate.Length(min=1, max=16))
+
+
+class CodeSignInSchema(StrictSchema):
+    """A one-time code printed on a receipt."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
 
 
 class HolderTokenSchema(Schema):
@@ -94,6 +103,20 @@ class SignIn(MethodView):
         """Sign in with a card number and its holder's PIN; guesses are slowed down (429)."""
         return holders.sign_in(current_db(), data["card_number"], data["pin"],
                                client=client_address(), now=current_clock().now())
+
+
+@blp.route("/sign-in/code")
+class SignInByCode(MethodView):
+    """Signing in with a receipt's one-time code."""
+
+    @blp.arguments(CodeSignInSchema)
+    @blp.response(200, HolderTokenSchema)
+    @blp.alt_response(401, schema="Problem")
+    @blp.alt_response(429, schema="Problem")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Sign in with the one-time code printed on a receipt (once, within 30 days)."""
+        return codes.sign_in_with_code(current_db(), data["code"], client=client_address(),
+                                       now=current_clock().now())
 
 
 @blp.route("/sign-out")

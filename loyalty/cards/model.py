@@ -77,6 +77,20 @@ class HolderToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class SignInCode(Base):
+    """A one-time sign-in code printed on a receipt: only its SHA-256 is kept; used once."""
+
+    __tablename__ = "loyalty_sign_in_codes"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("loyalty_holders.id", ondelete="CASCADE"),
+                                           index=True)
+    receipt_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Card(Base):
     """One card: its number, type, state, holder, accumulated spend and points balances."""
 

@@ -1,5 +1,8 @@
 """Replacing a lost card: its balance, lots, history and tier move to a new card at once.
 
+What other features keep under the card's number (the discounts' purchase history) moves in
+the same transaction, through the hooks they registered (``registry.card_replaced``).
+
 The old card is blocked (``card_replaced``) and refuses everything from then on; a return of
 a receipt made with it takes back from, and restores to, the card that replaced it.
 """
@@ -39,6 +42,8 @@ def replace_card(ctx: Context, number: str, new_number: str | None = None) -> Ca
         new.holder_id, new.accumulated_minor = old.holder_id, old.accumulated_minor
         new.state, new.activated_at, new.valid_until = ACTIVE, ctx.now, old.valid_until
         old.state, old.block_reason, old.replaced_by_id = "blocked", "replaced", new.id
+        for hook in ctx.registry.card_replaced:  # e.g. the purchase history keyed by number
+            hook(session, old.number, new.number)
         audit.record(session, at=ctx.now, action="card_replaced", user_id=ctx.actor.user_id,
                      target=f"card:{number}", details={"new_number": new.number})
         return new

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from loyalty.cards.model import Card
+from loyalty.cards.model import ACTIVE as CARD_ACTIVE
+from loyalty.cards.model import EXPIRED, ISSUED, Card
 from loyalty.points.model import ACTIVATE, ACTIVE, EXPIRE, PENDING, SPENT, Entry, Lot
 from pos.core.db import Database
 
@@ -27,11 +28,12 @@ BATCH = 2000
 
 @dataclass
 class Settled:
-    """What a run settled: cards touched, points activated and expired (hundredths)."""
+    """What a run settled: cards touched, points activated and expired, cards expired."""
 
     cards: int = 0
     activated_cp: int = 0
     expired_cp: int = 0
+    expired_cards: int = 0
 
 
 def _activating(now: datetime) -> Any:
@@ -46,6 +48,12 @@ def is_due(session: Session, card_id: int, now: datetime) -> bool:
     """Tell whether a card has lots to activate or expire."""
     return session.scalar(select(LOTS.c.id).where(
         LOTS.c.card_id == card_id, or_(_activating(now), _expiring(now))).limit(1)) is not None
+
+
+def due_exists(card_id: Any, now: datetime) -> Any:
+    """Return an EXISTS of the card's lots due to activate or expire (``card_id``: a column)."""
+    return select(LOTS.c.id).where(LOTS.c.card_id == card_id,
+                                   or_(_activating(now), _expiring(now))).exists()
 
 
 def settle_if_due(session: Session, card_id: int, now: datetime) -> None:
@@ -90,7 +98,8 @@ def run_jobs(db: Database, now: datetime, batch: int = BATCH) -> Settled:
     """Settle every card with due lots, a batch of cards per transaction.
 
     The cards are found in one pass over the due lots; a lot falling due while the job runs
-    is left to the next run (or to the card's next read).
+    is left to the next run (or to the card's next read). Then cards past their validity
+    date (UTC) are marked expired.
     """
     with db.read() as session:
         due = list(session.scalars(select(LOTS.c.card_id).where(
@@ -99,4 +108,18 @@ def run_jobs(db: Database, now: datetime, batch: int = BATCH) -> Settled:
     for start in range(0, len(due), batch):
         with db.transaction() as session:
             settle(session, due[start:start + batch], now, done)
+    with db.transaction() as session:
+        done.expired_cards = expire_cards(session, now.date())
     return done
+
+
+def expire_cards(session: Session, today: date) -> int:
+    """Mark issued and active cards past their validity expired; return how many.
+
+    Idempotent: an expired card is not matched again. Blocked cards stay blocked (a replaced
+    card must keep saying so). The card's points stay on it, as the ledger says.
+    """
+    result = session.execute(update(CARDS).where(
+        CARDS.c.valid_until < today, CARDS.c.state.in_((ISSUED, CARD_ACTIVE)))
+        .values(state=EXPIRED))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

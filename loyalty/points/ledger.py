@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card
@@ -47,12 +47,21 @@ def lock(session: Session, card_id: int) -> Any:
 def entry(session: Session, card_id: int, kind: str, at: datetime, refs: Refs, *,
           delta: int = 0, pending: int = 0, debt: int = 0, lot_id: int | None = None) -> None:
     """Append a ledger entry (the card's columns are moved by the caller, by the same amounts)."""
-    session.execute(insert(ENTRIES), {
+    session.execute(_ENTRY, {
         "card_id": card_id, "kind": kind, "at": at, "delta_cp": delta,
         "pending_delta_cp": pending, "debt_delta_cp": debt, "lot_id": lot_id,
         "receipt_id": refs.receipt_id, "payment_seq": refs.payment_seq,
         "amount_minor": refs.amount_minor, "shift_id": refs.shift_id, "user_id": refs.user_id,
         "reason": refs.reason, "once_key": refs.once_key})
+
+
+_ENTRY = insert(ENTRIES)
+_SPEND = update(CARDS).where(CARDS.c.id == bindparam("card"),
+                             CARDS.c.balance_cp >= bindparam("cp")).values(
+    balance_cp=CARDS.c.balance_cp - bindparam("cp"))
+_OLDEST_LOTS = select(LOTS.c.id, LOTS.c.remaining_cp).where(
+    LOTS.c.card_id == bindparam("card"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0
+).order_by(LOTS.c.expires_at.is_(None), LOTS.c.expires_at, LOTS.c.id).limit(DRAW_BATCH)
 
 
 def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, debt: int = 0
@@ -73,30 +82,62 @@ def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, de
 
 
 def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
-           active_from: datetime, expires_at: datetime | None) -> int | None:
+           active_from: datetime, expires_at: datetime | None, debt_seen: int | None = None,
+           accumulate: int = 0) -> int | None:
     """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
 
+    ``debt_seen`` is the card's debt as read in this transaction: the card's update is then
+    guarded on it (one statement, no lock read first) and redone under a lock if it moved.
+    ``accumulate`` is added to the card's accumulated spend in the same update.
     Return the new lot's id (None when it all went to the debt).
     """
-    repay = min(cp, lock(session, card_id).debt_cp)
     is_pending = active_from > at
+    debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
+    repay = min(cp, debt)
+    if not _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, debt):
+        repay = min(cp, lock(session, card_id).debt_cp)
+        assert _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, None)
     gained, lot_id = cp - repay, None
     if gained > 0:
-        lot_id = session.execute(insert(LOTS).returning(LOTS.c.id), {
+        lot_id = session.execute(_NEW_LOT, {
             "card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
             "amount_cp": gained, "remaining_cp": gained,
             "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
             "expires_at": expires_at}).scalar_one()
     entry(session, card_id, kind, at, refs, delta=0 if is_pending else gained,
           pending=gained if is_pending else 0, debt=-repay, lot_id=lot_id)
-    move(session, card_id, delta=0 if is_pending else gained,
-         pending=gained if is_pending else 0, debt=-repay)
     return lot_id
+
+
+# Built once: a close runs these, and building a statement costs more than running it here.
+_NEW_LOT = insert(LOTS).returning(LOTS.c.id)
+_CREDIT = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
+    balance_cp=CARDS.c.balance_cp + bindparam("gained_b"),
+    pending_cp=CARDS.c.pending_cp + bindparam("gained_p"),
+    debt_cp=CARDS.c.debt_cp - bindparam("repay"),
+    accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"))
+_CREDIT_IF_DEBT = _CREDIT.where(CARDS.c.debt_cp == bindparam("debt_seen"))
+
+
+def _credit_card(session: Session, card_id: int, gained: int, repay: int, is_pending: bool,
+                 accumulate: int, debt_seen: int | None) -> bool:
+    # One update: the points gained, the debt repaid, the accumulated spend; guarded on the
+    # debt the caller saw when it saw one (the caller holds the row's lock otherwise).
+    params = {"card": card_id, "gained_b": 0 if is_pending else gained,
+              "gained_p": gained if is_pending else 0, "repay": repay, "accumulate": accumulate}
+    if debt_seen is None:
+        session.execute(_CREDIT, params)
+        return True
+    result = session.execute(_CREDIT_IF_DEBT, {**params, "debt_seen": debt_seen})
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
 
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:
     """Take spendable points off a card, or refuse with 409 ``insufficient_points``."""
-    if not move(session, card_id, delta=-cp):
+    result = session.execute(_SPEND, {"card": card_id, "cp": cp})
+    assert isinstance(result, CursorResult)
+    if result.rowcount != 1:
         balance = session.scalar(select(Card.balance_cp).where(Card.id == card_id))
         raise ConflictError("Not enough points on the card", code="insufficient_points",
                             extra={"balance": format_points(int(balance or 0)),
@@ -114,16 +155,14 @@ def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = Non
         cp = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
             LOTS.c.id == first_lot_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0), cp)
     while cp > 0:
-        left = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
-            LOTS.c.card_id == card_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0)
-            .order_by(LOTS.c.expires_at.is_(None), LOTS.c.expires_at, LOTS.c.id)
-            .limit(DRAW_BATCH), cp)
+        left = _draw_from(session, _OLDEST_LOTS, cp, {"card": card_id})
         assert left < cp, "the card's balance and its lots disagree"
         cp = left
 
 
-def _draw_from(session: Session, lots: Any, cp: int) -> int:
-    for lot_id, remaining in session.execute(lots).all():
+def _draw_from(session: Session, lots: Any, cp: int, params: dict[str, Any] | None = None
+               ) -> int:
+    for lot_id, remaining in session.execute(lots, params).all():
         if cp <= 0:
             break
         taken = min(cp, remaining)

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card, CardType
-from loyalty.cards.service import load_card
+from loyalty.cards.numbers import is_valid_number
+from loyalty.cards.service import card_not_found, load_card
 from loyalty.points import ledger
-from loyalty.points.jobs import is_due, settle_if_due
+from loyalty.points.jobs import due_exists, settle_if_due
 from loyalty.points.model import ACTIVE, ADJUST, PENDING, Entry, Lot
 from loyalty.points.report import liability
 from loyalty.points.rules import POINT_CP, value_of
@@ -46,14 +47,22 @@ def settled_card(db: Database, number: str, now: datetime) -> Card:
     return card_balances(db, number, now)[0]
 
 
+_WITH_DUE = select(Card, due_exists(Card.id, bindparam("now"))).where(
+    Card.number == bindparam("number"))
+
+
 def card_balances(db: Database, number: str, now: datetime) -> tuple[Card, Balances]:
     """Return a settled card and its balances, expiring within 30 days, in one read.
 
     Only when lots are due (the job has not run) is a write transaction taken to settle them.
     """
     with db.read() as session:
-        card = load_card(session, number)
-        if not is_due(session, card.id, now):
+        row = session.execute(_WITH_DUE, {"number": number, "now": now}).first() \
+            if is_valid_number(number) else None
+        if row is None:
+            raise card_not_found(number)
+        card, is_due = row
+        if not is_due:
             return card, _balances(session, card, now)
     with db.transaction() as session:
         settle_if_due(session, card.id, now)

@@ -10,21 +10,23 @@ returns too.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from loyalty.cards.codes import issue_code
 from loyalty.cards.model import Card, CardType
 from loyalty.cards.service import live_card_id
 from loyalty.points import ledger
-from loyalty.points.jobs import settle_if_due
+from loyalty.points.jobs import Settled, due_exists, settle
 from loyalty.points.model import EARN, RESTORE, SPEND, Earning, Entry
 from loyalty.points.rules import EarnLine, EarnRules, earn, points_for_amount, share_of
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
-from pos.core.extensions import PaymentView, ReceiptView
+from pos.core.extensions import PaymentView, ReceiptView, print_on
 
 POINTS = "points"
 
@@ -37,21 +39,39 @@ def rules_of(card_type: CardType) -> EarnRules:
                      point_value_minor=card_type.point_value_minor)
 
 
-def _card_and_type(session: Session, number: str | None) -> tuple[Card, CardType] | None:
-    # The card that holds a number's points now, and its type: one query, kept for the
-    # transaction (a payment's take and the close's earn ask for the same card).
+@dataclass
+class AtTill:
+    """The card that holds a receipt's card number's points now, its type, and if lots are due."""
+
+    card: Card
+    card_type: CardType
+    is_due: bool
+
+
+_AT_TILL = select(Card, CardType, due_exists(Card.id, bindparam("now"))).join(
+    CardType, CardType.id == Card.type_id).where(Card.number == bindparam("number"))
+
+
+def _card_and_type(session: Session, number: str | None, now: datetime) -> AtTill | None:
+    # One query, kept for the transaction (a payment's take and the close's earn ask for the
+    # same card): the card, its type, and whether it has lots to activate or expire.
     if not number:
         return None
     known = session.info.setdefault("loyalty_cards", {})
     if number not in known:
-        row = session.execute(select(Card, CardType).join(CardType, CardType.id == Card.type_id)
-                              .where(Card.number == number)).first()
+        row = session.execute(_AT_TILL, {"number": number, "now": now}).first()
         if row is not None and row[0].replaced_by_id is not None:
             live = session.get(Card, live_card_id(session, row[0].id))
             assert live is not None
-            row = (live, session.get(CardType, live.type_id))
-        known[number] = tuple(row) if row is not None else None
+            row = (live, session.get(CardType, live.type_id), True)
+        known[number] = AtTill(*row) if row is not None else None
     return known[number]  # type: ignore[no-any-return]
+
+
+def local_day(session: Session, ctx: Context, store_id: int, at: datetime) -> date:
+    """Return the store's local date at ``at`` (the UTC date if no lookup is registered)."""
+    lookup = ctx.registry.local_date
+    return lookup(session, store_id, at) if lookup is not None else at.date()
 
 
 def share_limit_minor(card_type: CardType, total_minor: int) -> int:
@@ -72,11 +92,11 @@ class PointsTender:
     def take(self, session: Session, ctx: Context, receipt: ReceiptView,
              payment: PaymentView) -> None:
         """Spend the payment's points from the receipt's card, or refuse (nothing written)."""
-        found = _card_and_type(session, receipt.card_code)
+        found = _card_and_type(session, receipt.card_code, ctx.now)
         if found is None:
             raise ConflictError("Attach a loyalty card to pay with points", code="card_required")
-        card, card_type = found
-        card.ensure_usable(ctx.now.date())
+        card, card_type = found.card, found.card_type
+        card.ensure_usable(local_day(session, ctx, receipt.store_id, ctx.now))
         if not card_type.is_bonus:
             raise ConflictError("This card collects no points", code="card_has_no_points")
         cp = points_for_amount(payment.amount_minor, rules_of(card_type))
@@ -90,7 +110,9 @@ class PointsTender:
                                   code="points_share_exceeded", field="amount",
                                   extra={"max_points_minor": max(limit - paid +
                                                                  payment.amount_minor, 0)})
-        settle_if_due(session, card.id, ctx.now)
+        if found.is_due:
+            settle(session, [card.id], ctx.now, Settled())
+            found.is_due = False
         ledger.spend(session, card.id, cp, SPEND, ctx.now, ledger.Refs(
             receipt.id, payment.seq, payment.amount_minor, receipt.shift_id, ctx.actor.user_id))
 
@@ -148,27 +170,44 @@ class PointsListener:
     """Earns on a closed sale, takes back on a closed return, keeps accumulated spend."""
 
     def closed(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
-        """Earn (sale) or take back (return) the points of a receipt with a card."""
-        found = _card_and_type(session, receipt.card_code)
+        """Earn (sale) or take back (return) the points of a receipt with a card.
+
+        A sale earns as of its time of sale (an offline upload's ``sold_at``) on the store's
+        local date: the campaign of that day, pending and expiry counted from then.
+        """
+        found = _card_and_type(session, receipt.card_code, ctx.now)
         if found is None:
             return
-        card, card_type = found
+        card, card_type = found.card, found.card_type
         sign = -1 if receipt.kind == "return" else 1
-        session.execute(update(Card.__table__).where(Card.__table__.c.id == card.id).values(
-            accumulated_minor=Card.__table__.c.accumulated_minor
-            + sign * (receipt.total_minor - certificates_minor(receipt))))
+        spent = sign * (receipt.total_minor - certificates_minor(receipt))
+        sold_at = receipt.closed_at or ctx.now
         if receipt.kind == "return":
             take_back(session, ctx, receipt)
-        elif card_type.is_bonus and card.state == "active" and not card.is_expired(
-                ctx.now.date()):
-            _earn(session, ctx, receipt, card, card_type)
+            self._accumulate(session, card.id, spent)
+            return
+        if card.holder_id is not None:  # a one-time sign-in code for the holder, printed
+            print_on(receipt, "holder_code", issue_code(session, card.holder_id, receipt.id,
+                                                        ctx.now))
+        if card_type.is_bonus and card.state == "active" and not card.is_expired(
+                local_day(session, ctx, receipt.store_id, sold_at)) \
+                and _earn(session, ctx, receipt, card, card_type, spent):
+            return  # the accumulated spend moved with the points
+        self._accumulate(session, card.id, spent)
+
+    @staticmethod
+    def _accumulate(session: Session, card_id: int, spent: int) -> None:
+        session.execute(update(Card.__table__).where(Card.__table__.c.id == card_id).values(
+            accumulated_minor=Card.__table__.c.accumulated_minor + spent))
 
     def voided(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
         """Nothing to do: a voided receipt's points payments were given back already."""
 
 
 def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: Card,
-          card_type: CardType) -> None:
+          card_type: CardType, spent: int) -> bool:
+    # Earn the receipt's points and add ``spent`` to the card's accumulated spend in the same
+    # update; False when it earns nothing (the caller then adds the spend alone).
     kinds = ctx.registry.payment_types
     not_money = sum(p.amount_minor for p in receipt.payments
                     if kinds.get(p.kind).tender is not None)
@@ -179,24 +218,25 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: Card,
     lookup = ctx.registry.item_segments  # read only when the type has per-segment rates
     segments = lookup(session, [line.item_id for line in lines]) \
         if lookup and card_type.segment_bp else {}
-    day = ctx.now.date()
+    sold_at = receipt.closed_at or ctx.now
     earned = earn([EarnLine(line.id, line.amount_minor, segments.get(line.item_id, frozenset()))
                    for line in lines], money, rules_of(card_type),
-                  day, receipt.store_id)
+                  local_day(session, ctx, receipt.store_id, sold_at), receipt.store_id)
     total = sum(earned.values())
     if total <= 0:
-        return
-    active_from = ctx.now + timedelta(days=card_type.pending_days)
+        return False
+    active_from = sold_at + timedelta(days=card_type.pending_days)
     expires = active_from + timedelta(days=card_type.expiry_days) \
         if card_type.expiry_days else None
     lot_id = ledger.credit(session, card.id, total, EARN, ctx.now, ledger.Refs(
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
-        active_from=active_from, expires_at=expires)
+        active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent)
     by_id = {line.id: line for line in lines}
     session.execute(insert(Earning.__table__), [
         {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.id, "lot_id": lot_id,
          "earned_cp": cp, "sold_milli": by_id[line_id].quantity_milli, "returned_milli": 0,
          "reversed_cp": 0} for line_id, cp in earned.items() if cp > 0])
+    return True
 
 
 def certificates_minor(receipt: ReceiptView) -> int:

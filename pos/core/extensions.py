@@ -18,7 +18,7 @@ Features see a receipt through the read-only protocols below, never through its 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -84,6 +84,11 @@ class ReceiptView(Protocol):
     @property
     def payments(self) -> Sequence[Any]:
         """Return the payments (each a :class:`PaymentView`)."""
+
+
+def print_on(receipt: Any, kind: str, text: str) -> None:
+    """Have a closed receipt's answer carry a line for the till to print (kept nowhere)."""
+    receipt.__dict__.setdefault("_print_notes", []).append({"kind": kind, "text": text})
 
 
 class Tender(Protocol):
@@ -184,6 +189,15 @@ class ReceiptListeners:
 # What earning rules read of the catalog: (session, item ids) -> {item id: segment codes}.
 # Optional: a feature that needs it checks it is registered.
 SegmentLookup = Callable[[Session, Sequence[int]], Mapping[int, frozenset[str]]]
+
+
+# A store's local date at a moment: (session, store id, aware time) -> date. Optional; a feature
+# that dates things by the store's calendar (campaign days) falls back to the UTC date.
+LocalDateLookup = Callable[[Session, int, datetime], date]
+
+# What happens beside a card's own rows when a loyalty card is replaced: (session, old number,
+# new number). Features keyed by the card's number (the purchase history) move their rows.
+CardReplaced = Callable[[Session, str, str], None]
 
 
 # A section of a shift's X and Z reports: (session, shift id) -> plain data, ``*_minor`` money.

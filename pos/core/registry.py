@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from pos.core.errors import ValidationError
 from pos.core.extensions import (
+    CardReplaced,
+    LocalDateLookup,
     PaymentGuards,
     ReceiptListeners,
     RefundRoute,
@@ -158,3 +160,5 @@ class Registry:
     # this till weighs on its own (its sent weight is used).
     weigher: Callable[[int], Decimal | None] | None = None
     payment_guards: PaymentGuards = field(default_factory=PaymentGuards)
+    local_date: LocalDateLookup | None = None  # the stores', for features dating by calendar
+    card_replaced: list[CardReplaced] = field(default_factory=list)  # run in the replacement

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import BigInteger, Date, String, func, insert, select, update
+from sqlalchemy import BigInteger, Date, String, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -80,10 +82,16 @@ def record_purchase(session: Session, buyer: str | None, day: date, amount_minor
     if buyer is None:
         return
     _add_to_day(session, buyer, day, amount_minor)
-    known = set(session.scalars(select(PurchaseSegment.segment)
-                                .where(PurchaseSegment.buyer == buyer)))
-    for segment in sorted(set(segments) - known):
-        session.add(PurchaseSegment(buyer=buyer, segment=segment))
+    _add_segments(session, buyer, set(segments))
+
+
+def _add_segments(session: Session, buyer: str, segments: set[str]) -> None:
+    # One INSERT ... ON CONFLICT DO NOTHING for the lot: no read of what is known first.
+    if not segments:
+        return
+    upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(upsert(PurchaseSegment.__table__).on_conflict_do_nothing(),
+                    [{"buyer": buyer, "segment": segment} for segment in sorted(segments)])
 
 
 def _add_to_day(session: Session, buyer: str, day: date, amount_minor: int) -> None:
@@ -102,3 +110,15 @@ def _add_to_day(session: Session, buyer: str, day: date, amount_minor: int) -> N
         session.execute(update(PurchaseDay).where(
             PurchaseDay.buyer == buyer, PurchaseDay.day == day)
             .values(amount_minor=PurchaseDay.amount_minor + amount_minor))
+
+
+def move_card_history(session: Session, old_number: str, new_number: str) -> None:
+    """Move a replaced card's purchase history to the card that replaced it (merging days)."""
+    old, new = buyer_key(old_number, None), buyer_key(new_number, None)
+    for day, amount in session.execute(select(PurchaseDay.day, PurchaseDay.amount_minor)
+                                       .where(PurchaseDay.buyer == old)).all():
+        _add_to_day(session, str(new), day, amount)
+    session.execute(delete(PurchaseDay).where(PurchaseDay.buyer == old))
+    _add_segments(session, str(new), set(session.scalars(
+        select(PurchaseSegment.segment).where(PurchaseSegment.buyer == old))))
+    session.execute(delete(PurchaseSegment).where(PurchaseSegment.buyer == old))

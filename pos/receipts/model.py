@@ -60,6 +60,11 @@ class Receipt(Base):
     fiscal_sign: Mapped[int | None] = mapped_column(BigInteger)
     fiscal_shift_number: Mapped[int | None] = mapped_column(BigInteger)
 
+    @property
+    def print_notes(self) -> list[dict[str, str]]:
+        """Return what features asked the till to print on this receipt (this answer only)."""
+        return list(self.__dict__.get("_print_notes", ()))
+
     lines: Mapped[list[ReceiptLine]] = relationship(
         back_populates="receipt", order_by="ReceiptLine.line_no", cascade="all, delete-orphan",
         lazy="selectin")

@@ -94,6 +94,9 @@ class ReceiptSchema(FastDumpSchema):
     payments = fields.List(fields.Nested(PaymentSchema))
     manual_discounts = fields.List(fields.Nested(lambda: ManualDiscountSchema()))
     pricing_trace = fields.List(fields.Dict())
+    print_notes = fields.List(fields.Dict(), metadata={
+        "description": "lines features ask the till to print once, e.g. a card holder's "
+                       "one-time sign-in code ({kind, text}); only in the closing answer"})
 
 
 class ReceiptQuerySchema(PageArgs):

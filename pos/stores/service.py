@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -79,6 +79,17 @@ def till_and_store(session: Session, till_id: int) -> tuple[Till, Store]:
     if row is None:
         raise till_not_found(till_id)
     return row[0], row[1]
+
+
+def store_local_date(session: Session, store_id: int, at: datetime) -> date:
+    """Return the store's local date at ``at`` (the store is read once per transaction)."""
+    # Kept in the session's info, so the identity map keeps it too (it holds weak references).
+    kept = session.info.setdefault("stores", {})
+    store = kept.get(store_id) or session.get(Store, store_id)
+    if store is None:
+        raise store_not_found(store_id)
+    kept[store_id] = store
+    return store.local_date(at)
 
 
 def _price_type_id(session: Session, code: str | None) -> int | None:

@@ -339,7 +339,7 @@ GLOBAL: dict[str, str] = {
         ("GET", "/cards/<string:number>/entries"),
         ("POST", "/cards/<string:number>/adjustments"), ("GET", "/reports/liability"))},
     **{f"{method} /api/v1/loyalty/me{path}": _HOLDERS for method, path in (
-        ("POST", "/sign-in"), ("POST", "/sign-out"), ("GET", "/cards"),
+        ("POST", "/sign-in"), ("POST", "/sign-in/code"), ("POST", "/sign-out"), ("GET", "/cards"),
         ("GET", "/cards/<string:number>"), ("GET", "/cards/<string:number>/history"))},
     **dict.fromkeys((
         "GET /api/v1/gift-certificate-types", "POST /api/v1/gift-certificate-types",

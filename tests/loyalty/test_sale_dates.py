@@ -1,0 +1,73 @@
+"""Earning dated by the store's calendar and the time of sale; cards expiring; history moving.
+
+The shop's store keeps Moscow time (UTC+3): 21:30 UTC on 22 November is already the 23rd there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from loyalty.cards import service as cards
+from loyalty.cards.model import Card
+from loyalty.cards.replace import replace_card
+from loyalty.points.jobs import run_jobs
+from loyalty.points.model import Lot
+from pos.discounts.history import PurchaseDay, buyer_key, read_history
+from tests.loyalty.conftest import card_type, issue
+from tests.loyalty.test_points import balance, sell
+
+LATE = datetime(2026, 11, 22, 21, 30, tzinfo=UTC)  # 00:30 on the 23rd in the store
+
+
+def test_a_campaign_counts_the_stores_local_date(cashier, manager, shop, shift):
+    card_type(manager, code="TRIPLE", campaigns=[
+        {"from": "2026-11-23", "to": None, "store_ids": [], "multiplier": "3"}])
+    number = issue(manager, "TRIPLE")
+    sell(replace(cashier, now=LATE), shop, number, "2")
+    assert balance(cashier, number)[0] == 4400  # 3 x 14.99 = 44.97 -> 44 on the 23rd locally
+
+
+def test_an_offline_sale_earns_as_of_its_time_of_sale(cashier, manager, shop, shift):
+    card_type(manager, code="ONEDAY", expiry_days=30, campaigns=[
+        {"from": None, "to": "2026-11-22", "store_ids": [], "multiplier": "2"}])
+    number = issue(manager, "ONEDAY")
+    sold_at = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # uploaded when it is the 23rd locally
+    sell(replace(cashier, now=LATE), shop, number, "2", sold_at=sold_at)
+    assert balance(cashier, number)[0] == 2900  # the campaign of the day of sale
+    with cashier.db.read() as session:
+        lot = session.scalars(select(Lot)).one()
+    assert (lot.active_from, lot.expires_at) == (sold_at, sold_at + timedelta(days=30))
+
+
+def test_an_offline_sales_points_wait_from_its_time_of_sale(cashier, manager, shop,
+                                                                     shift):
+    card_type(manager, code="HOURS", pending_days=1)
+    number = issue(manager, "HOURS")
+    sold_at = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    sell(replace(cashier, now=LATE), shop, number, "2", sold_at=sold_at)
+    assert balance(cashier, number) == (0, 1400, 0)  # pending until a day after the sale
+    assert balance(replace(cashier, now=sold_at + timedelta(days=1)), number) == (1400, 0, 0)
+
+
+def test_the_job_expires_cards_past_their_validity_once(cashier, manager):
+    card_type(manager, code="SHORT", validity_days=10)
+    number = issue(manager, "SHORT")
+    assert run_jobs(cashier.db, cashier.now + timedelta(days=10)).expired_cards == 0
+    assert run_jobs(cashier.db, cashier.now + timedelta(days=11)).expired_cards == 1
+    assert run_jobs(cashier.db, cashier.now + timedelta(days=12)).expired_cards == 0
+    assert cards.get_card(cashier.db, number)[0].state == "expired"
+
+
+def test_a_replaced_cards_purchase_history_moves_with_it(cashier, manager, shop, shift, card):
+    sell(cashier, shop, card, "2")
+    new = replace_card(manager, card).number
+    today = cashier.now.date()
+    with cashier.db.read() as session:
+        assert read_history(session, buyer_key(new, None), today).accumulated_minor == 29980
+        assert not read_history(session, buyer_key(new, None), today).is_first_purchase
+        assert session.scalars(select(PurchaseDay).where(
+            PurchaseDay.buyer == buyer_key(card, None))).all() == []
+        assert session.scalar(select(Card.accumulated_minor).where(Card.number == new)) == 29980
