@@ -31,6 +31,7 @@ class Fault:
     count: int = 1
     skip: int = 0
     style: str = "lrc"
+    delay_s: float = 0.0
 
     def take(self, command: int) -> bool:
         """Consume one occurrence of `command`; tell whether the fault fires on it."""
@@ -72,11 +73,16 @@ class ShtrihEmulator(PtyEmulator):
         count: int = 1,
         skip: int = 0,
         style: str = "lrc",
+        delay_s: float = 0.0,
     ) -> None:
-        """Arm a fault: nak, garble, busy, lost_answer, swallow, disconnect_before/after."""
+        """Arm a fault: nak, garble, busy, lost_answer, swallow, slow, disconnect_before/after.
+
+        `slow` executes the command and answers it `delay_s` late, as a starved device does:
+        the host has given up waiting and sent ENQ, which the device then answers as well.
+        """
         if style not in GARBLES:
             raise ValueError(f"unknown garble style {style!r}")
-        self.faults.append(Fault(kind, command, count, skip, style))
+        self.faults.append(Fault(kind, command, count, skip, style, delay_s))
 
     def advance_clock(self, delta: dt.timedelta) -> None:
         """Move the device clock forward (for the 24 h shift rule)."""
@@ -160,6 +166,9 @@ class ShtrihEmulator(PtyEmulator):
             return b""
         if kind == "lost_answer":
             return bytes([ACK])  # executed; the answer waits for the next ENQ
+        if kind == "slow":
+            assert fault is not None
+            time.sleep(fault.delay_s)  # bytes the host sends meanwhile queue up on the pty
         if self._garbling is not None:
             return bytes([ACK]) + _garble(self._pending, self._garbling.style)
         return bytes([ACK]) + self._pending

@@ -5,6 +5,13 @@ pending: read it, ACK it, and only then send. After the frame the device answers
 the answer, or NAK (bad LRC: resend). A garbled answer is NAKed and fetched again with ENQ.
 A command whose answer never came is "in doubt": ENQ asks for the pending answer; a query is
 then resent, anything else raises DeviceTimeout for the driver to reconcile from device state.
+
+A device that answers late (starved, not silent) still answers every byte it was sent: the
+frame the host gave up on, and each ENQ sent after it (a pending answer is repeated until
+ACKed). Those late replies would be read as the answers to later commands, and a late NAK as
+the device refusing a fresh frame, which is then sent again although the device executed it:
+a receipt line printed twice. So after any read timed out, the link waits for the line to go
+quiet and discards what arrives before it sends anything else.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from devices.fiscal.shtrih_tables import ACK, ENQ, ERROR_BUSY, NAK, QUERIES, STX
 from devices.transport import SerialTransport
 
 _DRAIN_SETTLE_S = 0.01
+_MAX_LATE_BYTES = 4096  # a line still talking after this many stray bytes is not a Shtrih
 
 
 @dataclass
@@ -29,6 +37,7 @@ class LinkStats:
     garbled_answers: int = 0
     busy_waits: int = 0
     doubts: int = 0
+    late_bytes_discarded: int = 0
     recovered: list[Answer] = field(default_factory=list)
 
 
@@ -50,6 +59,7 @@ class ShtrihLink:
         self.busy_retries = busy_retries
         self.busy_wait_s = busy_wait_s
         self.stats = LinkStats()
+        self._late_replies_possible = False
 
     def execute(self, command: int, data: bytes = b"") -> Answer:
         """Run `command` and return its successful answer, or raise the mapped DeviceError."""
@@ -79,13 +89,16 @@ class ShtrihLink:
     def _transact(self, command: int, data: bytes) -> Answer:
         request = encode_request(command, self.password, data)
         self.stats.commands += 1
-        self.collect_pending()
-        for _ in range(self.retries + 1):
+        for attempt in range(self.retries + 1):
+            self.resync()
+            pending = self.collect_pending()
+            if attempt and pending is not None and pending.command == command:
+                return pending  # the NAK was not for this frame: the device executed it
             self.transport.write(request)
             reply = self._read_byte()
             if reply == NAK:
                 self.stats.naks_received += 1
-                continue  # the device saw a bad frame and did not execute it
+                continue  # a bad frame, not executed; ENQ first confirms that before resending
             answer = self._receive() if reply == ACK else None
             if answer is None:
                 self.stats.doubts += 1
@@ -98,10 +111,29 @@ class ShtrihLink:
                 raise DeviceTimeout(f"no answer to 0x{command:X}; outcome must be reconciled")
         raise DeviceTimeout(f"0x{command:X} not accepted after {self.retries + 1} tries")
 
+    def resync(self) -> None:
+        """After a read timed out, discard late replies until the line is quiet a while.
+
+        A late device sends its replies back to back, so half a read timeout of silence
+        means it has said all it owed; a silent device costs only that half timeout.
+        """
+        if not self._late_replies_possible:
+            return
+        self._late_replies_possible = False
+        quiet_s = self.transport.timeout_s / 2
+        for _ in range(_MAX_LATE_BYTES):
+            try:
+                self.transport.read_exact(1, timeout=quiet_s)
+            except DeviceTimeout:
+                return
+            self.stats.late_bytes_discarded += 1
+        raise GarbledFrame("the line never went quiet")
+
     def _read_byte(self) -> int | None:
         try:
             return self.transport.read_exact(1)[0]
         except DeviceTimeout:
+            self._late_replies_possible = True
             return None
 
     def _poll(self) -> int | None:
@@ -142,6 +174,7 @@ class ShtrihLink:
             length = self.transport.read_exact(1)[0]
             rest = self.transport.read_exact(length + 1)
         except DeviceTimeout as exc:
+            self._late_replies_possible = True
             raise GarbledFrame("truncated answer") from exc
         return decode_answer(bytes([STX, length]) + rest)
 

@@ -3,7 +3,9 @@
 Recovery follows devices.md §3.1.6: the device is asked before anything is resent. A last
 FD number past the baseline means the receipt is already signed (fetch it with 0xFF0A); mode 8
 with our receipt in progress means resume after the device's own operation counter; mode 8
-left by someone else (a crashed run) is annulled (0x88) and the receipt replayed.
+left by someone else (a crashed run), or holding more operations than our receipt has, is
+annulled (0x88) and the receipt replayed. The counter is only read after the link has
+discarded any late replies (see `shtrih_link`), so a stale status cannot make a line repeat.
 """
 
 from __future__ import annotations
@@ -91,8 +93,10 @@ class ReceiptProcedure:
         assert progress is not None
         if last > progress.baseline:
             return self._finish(progress)
-        if fresh and status.mode == Mode.DOCUMENT_OPEN:
-            self.run(msg.plain(Cmd.CANCEL_RECEIPT))  # someone else's half receipt
+        steps = operations(receipt)
+        if status.mode == Mode.DOCUMENT_OPEN and (fresh or status.operations > len(steps)):
+            # Someone else's half receipt, or ours with more lines than it has: never sign it.
+            self.run(msg.plain(Cmd.CANCEL_RECEIPT))
             status = self._short_status()
         if status.submode == Submode.WAIT_CONTINUE:
             self.run(msg.plain(Cmd.CONTINUE_PRINT))  # paper reloaded mid-document
@@ -101,7 +105,7 @@ class ReceiptProcedure:
         else:
             self._open(status, receipt)
             done = 0
-        for step in operations(receipt)[done:]:
+        for step in steps[done:]:
             self.run(step)
         closed = self.run(msg.close_receipt(payment_slots(receipt)))
         progress.change_minor = msg.decode_change(closed.data)

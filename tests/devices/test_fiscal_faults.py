@@ -16,7 +16,7 @@ from devices.emulators.shtrih import GARBLES, ShtrihEmulator
 from devices.fiscal.base import FiscalReceipt
 from devices.fiscal.shtrih import ShtrihRegistrar
 from devices.fiscal.shtrih_tables import Cmd
-from tests.devices.conftest import connect_registrar, running
+from tests.devices.conftest import FAST_TIMEOUT_S, connect_registrar, running
 from tests.devices.test_fiscal_shtrih import oat_milk_receipt
 
 RECEIPT = oat_milk_receipt(lines=6, cash_minor=100000)
@@ -128,6 +128,35 @@ class TestLostAnswers:
         shtrih_emulator.inject("lost_answer", Cmd.CASH_IN)
         shift.cash_in(5000)
         assert shtrih_emulator.model.cash_minor == 5000
+
+
+class TestLateAnswers:
+    """A starved device answers after the host gave up and asked again with ENQ."""
+
+    @pytest.mark.parametrize("late_by", [1.6, 3.0], ids=["enq-answered", "enq-timed-out"])
+    @pytest.mark.parametrize("command", [Cmd.SHORT_STATUS, Cmd.FN_STATUS, Cmd.OPEN_RECEIPT,
+                                         Cmd.SALE, Cmd.DISCOUNT, Cmd.CLOSE_RECEIPT])
+    def test_a_late_answer_never_repeats_a_line_or_the_receipt(
+        self, shift: ShtrihRegistrar, shtrih_emulator: ShtrihEmulator, command: int,
+        late_by: float,
+    ) -> None:
+        shtrih_emulator.inject("slow", command, delay_s=late_by * FAST_TIMEOUT_S)
+        result = shift.register_receipt(RECEIPT)
+        assert result.change_minor == 100000 - RECEIPT.total_minor
+        assert_signed_once(shtrih_emulator)
+        assert shtrih_emulator.commands.count(Cmd.OPEN_RECEIPT) == 1
+        assert shtrih_emulator.commands.count(Cmd.DISCOUNT) == 1
+
+    def test_the_next_receipt_after_a_late_answer_is_not_confused_by_its_echo(
+        self, shift: ShtrihRegistrar, shtrih_emulator: ShtrihEmulator
+    ) -> None:
+        shtrih_emulator.inject("slow", Cmd.CLOSE_RECEIPT, delay_s=1.6 * FAST_TIMEOUT_S)
+        shift.register_receipt(RECEIPT)
+        single = oat_milk_receipt(lines=1)
+        shift.register_receipt(single)
+        assert [len(d.lines) for d in shtrih_emulator.receipts] == [6, 1]
+        assert [d.amount_minor for d in shtrih_emulator.receipts] == [
+            RECEIPT.total_minor, single.total_minor]
 
 
 class TestBusy:

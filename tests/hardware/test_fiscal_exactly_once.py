@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from devices.fiscal.shtrih_tables import Cmd
+from tests.hardware.conftest import DEVICE_TIMEOUT_MS
 from tests.hardware.fiscal_day import drain, journal, one_pass, sell
 
 
@@ -80,6 +81,10 @@ FAULTS = [
     ("disconnect_after", Cmd.CLOSE_RECEIPT, {}, True),
     ("disconnect_after", Cmd.SALE, {}, True),
     ("disconnect_after", Cmd.OPEN_RECEIPT, {}, True),
+    # A starved registrar: executed, answered after the driver gave up and sent ENQ.
+    ("slow", Cmd.OPEN_RECEIPT, {"delay_s": 1.6 * DEVICE_TIMEOUT_MS / 1000}, False),
+    ("slow", Cmd.SALE, {"delay_s": 1.6 * DEVICE_TIMEOUT_MS / 1000}, False),
+    ("slow", Cmd.SHORT_STATUS, {"delay_s": 1.6 * DEVICE_TIMEOUT_MS / 1000, "skip": 1}, False),
 ]
 
 
