@@ -141,9 +141,9 @@ class Certificate(MethodView):
         return _look_up(code)
 
 
-@blp.route("/gift-certificates/<string:code>/adjust")
+@blp.route("/gift-certificates/adjustments")
 class Adjust(MethodView):
-    """A manager's correction of a balance."""
+    """A manager's correction of a balance, the code in the body (never in a URL)."""
 
     @idempotent
     @blp.requires(Right.APPROVE)
@@ -151,7 +151,7 @@ class Adjust(MethodView):
     @blp.response(200, CertificateStatusSchema)
     @blp.alt_response(409, schema="Problem")
     @blp.alt_response(429, schema="Problem")
-    def post(self, data: dict[str, Any], code: str) -> Any:
+    def post(self, data: dict[str, Any]) -> Any:
         """Add to or take from a balance (audited, an ``adjust`` entry on the ledger)."""
-        return lookup.adjust_balance(use_case(), code_book(current_settings()), code,
+        return lookup.adjust_balance(use_case(), code_book(current_settings()), data["code"],
                                      data["amount_minor"], data["reason"])

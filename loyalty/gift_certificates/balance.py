@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, true, update
+from sqlalchemy import exists, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from loyalty.gift_certificates.ledger import Where, post
@@ -27,6 +27,7 @@ from loyalty.gift_certificates.model import (
     RESTORE,
     CertificateType,
     GiftCertificate,
+    LedgerEntry,
 )
 from pos.core.errors import ConflictError
 
@@ -99,13 +100,21 @@ def activate(session: Session, certificate_id: int, where: Where, sold_line_no: 
 
 
 def cancel_unused(session: Session, certificate_id: int, where: Where) -> None:
-    """Cancel a sold certificate nothing was spent from (its sale returned), or refuse."""
+    """Cancel a sold certificate nothing was spent from (its sale returned), or refuse.
+
+    Unused means its full value is on it and every payment it made has been given back:
+    a balance topped up to its face value by an adjustment still has receipts paid with
+    it, whose returns must find the certificate alive.
+    """
     certificate = session.get(GiftCertificate, certificate_id)
     assert certificate is not None
+    spent = (select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+             .where(LedgerEntry.certificate_id == certificate_id,
+                    LedgerEntry.kind.in_((REDEEM, RESTORE))).scalar_subquery())
     done = session.execute(
         update(GiftCertificate)
         .where(_ID == certificate_id, GiftCertificate.state == ACTIVE,
-               _BALANCE == GiftCertificate.face_minor)
+               _BALANCE == GiftCertificate.face_minor, spent == 0)
         .values(state=CANCELLED, balance_minor=0)
         .execution_options(synchronize_session=False))
     if done.rowcount != 1:  # type: ignore[attr-defined]

@@ -122,8 +122,9 @@ class LiabilityRowSchema(Schema):
 
 
 class AdjustSchema(StrictSchema):
-    """A correction of a certificate's balance: signed amount and why."""
+    """A correction of a certificate's balance: its code, the signed amount and why."""
 
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
     amount = Money(attribute="amount_minor", data_key="amount", allow_negative=True,
                    required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))

@@ -33,6 +33,7 @@ from loyalty.gift_certificates.lookup import (
 from loyalty.gift_certificates.model import (
     ACTIVATE,
     ACTIVE,
+    CANCELLED,
     ISSUE,
     CertificateType,
     GiftCertificate,
@@ -104,6 +105,10 @@ class GiftCertificates:
             GiftCertificate, GiftCertificate.type_id == CertificateType.id).where(
             GiftCertificate.id == certificate_id))
         assert kind is not None
+        if session.scalar(select(GiftCertificate.state).where(
+                GiftCertificate.id == certificate_id)) == CANCELLED:
+            raise ConflictError("The certificate that paid was cancelled: nothing can go back "
+                                "on it", code="certificate_cancelled")
         restore(session, certificate_id, payment.amount_minor,
                 _where(ctx, refund, payment, f"return of receipt {refund.original_receipt_id}"),
                 reopen_days=kind.refund_grace_days)

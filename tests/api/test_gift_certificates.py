@@ -98,12 +98,14 @@ class TestAdjusting:
         till.open_shift()
         code = sell_certificate(till, "700.00")
         manager = till.api.as_("manager")
-        path = f"/api/v1/gift-certificates/{code}/adjust"
-        done = till.ok(manager.post(path, json={"amount": "-50.00", "reason": "torn"}))
+        path = "/api/v1/gift-certificates/adjustments"
+        done = till.ok(manager.post(path, json={"code": code, "amount": "-50.00",
+                                                "reason": "torn"}))
         assert done["balance"] == "650.00" and done["history"][-1]["kind"] == "adjust"
-        too_much = manager.post(path, json={"amount": "-651.00", "reason": "oops"})
+        too_much = manager.post(path, json={"code": code, "amount": "-651.00", "reason": "oops"})
         assert problem(too_much, 409)["code"] == "insufficient_balance"
-        assert problem(till.api.post(path, json={"amount": "1.00", "reason": "x"}), 403)
+        assert problem(till.api.post(path, json={"code": code, "amount": "1.00",
+                                                 "reason": "x"}), 403)
         assert till.ok(till.api.get(f"/api/v1/gift-certificates/{code}"))["balance"] == "650.00"
 
 

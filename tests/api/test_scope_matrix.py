@@ -347,7 +347,7 @@ GLOBAL: dict[str, str] = {
         "GET /api/v1/gift-certificate-batches/<int:batch_id>/codes",
         "GET /api/v1/gift-certificates/<string:code>",
         "POST /api/v1/gift-certificates/look-up",
-        "POST /api/v1/gift-certificates/<string:code>/adjust"), _GIFTS),
+        "POST /api/v1/gift-certificates/adjustments"), _GIFTS),
     "GET /api/v1/gift-certificates/sold/<int:receipt_id>": _GIFTS_SOLD,
     "GET /api/v1/gift-certificates/liability": _GIFTS_LIABILITY,
 }

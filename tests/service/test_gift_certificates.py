@@ -6,15 +6,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from loyalty.gift_certificates import service as gift_service
 from loyalty.gift_certificates.ledger import verify
+from loyalty.gift_certificates.lookup import adjust_balance
 from loyalty.gift_certificates.model import GiftCertificate, LedgerEntry
 from pos.core.security import Principal, rights_of
 from pos.receipts import service
 from pos.receipts.lines import LineRequest
 from pos.receipts.manual import ManualRequest, give
+from pos.receipts.model import Receipt
 from pos.receipts.opening import NewReceipt, create_receipt
 from pos.receipts.returns import NewReturn, ReturnLine, create_return
 from pos.receipts.service import LineChange, PaymentRequest
@@ -354,6 +356,39 @@ class TestReturns:
             create_return(cashier, NewReturn(till_id=shop.till_id, original_receipt_id=sale.id,
                                              lines=(ReturnLine("1", line_no=1),)))
         assert certificate(db, code).state == "active"
+
+    def test_a_certificate_topped_up_to_its_face_value_after_paying_cannot_be_returned(
+            self, db, cashier, manager, shop, shift, types):
+        sale, code = sell(cashier, shop.till_id)
+        paid = create_receipt(cashier, NewReceipt(
+            till_id=shop.till_id, lines=(LineRequest(sku="OAT-MILK-1L"),),
+            payments=(pay(code, OAT_MILK_MINOR),))).receipt
+        adjust_balance(manager, CODES, code, OAT_MILK_MINOR, "goodwill")
+        assert certificate(db, code).balance_minor == THOUSAND_MINOR
+        with refused("certificate_in_use"):
+            create_return(cashier, NewReturn(till_id=shop.till_id, original_receipt_id=sale.id,
+                                             lines=(ReturnLine("1", line_no=1),)))
+        create_return(cashier, NewReturn(till_id=shop.till_id, original_receipt_id=paid.id,
+                                         lines=(ReturnLine("1", line_no=1),)))
+        kept = certificate(db, code)
+        assert (kept.state, kept.balance_minor) == ("active", THOUSAND_MINOR + OAT_MILK_MINOR)
+        assert verify_clean(db)
+
+    def test_a_refund_never_goes_onto_a_cancelled_certificate(
+            self, db, cashier, shop, shift, types):
+        _, code = sell(cashier, shop.till_id)
+        paid = create_receipt(cashier, NewReceipt(
+            till_id=shop.till_id, lines=(LineRequest(sku="OAT-MILK-1L"),),
+            payments=(pay(code, OAT_MILK_MINOR),))).receipt
+        with db.transaction() as session:
+            session.execute(update(GiftCertificate).values(state="cancelled", balance_minor=0))
+        with refused("certificate_cancelled"):
+            create_return(cashier, NewReturn(till_id=shop.till_id, original_receipt_id=paid.id,
+                                             lines=(ReturnLine("1", line_no=1),)))
+        assert certificate(db, code).balance_minor == 0
+        with db.read() as session:
+            assert session.scalar(select(func.count()).select_from(Receipt).where(
+                Receipt.original_receipt_id == paid.id)) == 0
 
 
 class TestLedgerAndReports:
