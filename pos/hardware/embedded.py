@@ -1,11 +1,12 @@
-"""The embedded device service of ``make run``: emulators it starts itself, on the demo till.
+"""The embedded device service of ``make run``: emulators it starts itself, on the demo tills.
 
 A newcomer gets a working Shtrih-M registrar, ESC/POS printer and Toledo scale with no
 hardware: ``pos devices serve --emulators`` runs each emulator on a pseudo-terminal, points
-till 1 of the demo store at them, and owns their ports from its threads. ``pos serve`` with
-``POS_DEVICES=embedded`` starts that command as its own child and stops it on exit: a thread
-in gunicorn's main process would be forked into every web worker with whatever locks it held
-at that instant (tried: workers then hung on exit), and would hand them its port descriptors.
+till 1 of the demo store at them (and every other till at a registrar of its own), and owns
+their ports from its threads. ``pos serve`` with ``POS_DEVICES=embedded`` starts that command
+as its own child and stops it on exit: a thread in gunicorn's main process would be forked
+into every web worker with whatever locks it held at that instant (tried: workers then hung
+on exit), and would hand them its port descriptors.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ class Embedded:
 
     emulators: dict[str, PtyEmulator]
     service: DeviceService
+    other_registrars: tuple[PtyEmulator, ...] = ()
 
     def stop(self) -> None:
         """Stop the service, then the emulators."""
         self.service.stop()
-        for emulator in self.emulators.values():
+        for emulator in (*self.emulators.values(), *self.other_registrars):
             emulator.stop()
 
 
@@ -54,18 +56,36 @@ def start_embedded(db: Database, now: Callable[[], datetime], address: str) -> E
     assert isinstance(scale, Toledo8217Emulator)
     scale.scale.place(DEMO_LOAD_KG)
     attach_demo_till(db, {kind: e.url for kind, e in emulators.items()}, now())
+    others = _registrars_for_other_tills(db, now())
     service = DeviceService(db, now, address=address)
     service.commands.emulators = emulators
-    return Embedded(emulators, service.start())
+    return Embedded(emulators, service.start(), others)
 
 
-def attach_demo_till(db: Database, urls: dict[str, str], now: datetime) -> int | None:
-    """Point till 1 of the demo store at the emulators (their ptys change every run)."""
+def _registrars_for_other_tills(db: Database, now: datetime) -> tuple[PtyEmulator, ...]:
+    """Give every other till of the demo store a registrar of its own (and nothing else).
+
+    Every till's sales are fiscal documents: without a registrar, the wholesale deliveries
+    the demo records on till 2 would wait in the fiscal queue for ever.
+    """
+    with db.read() as session:
+        numbers = session.scalars(select(Till.number).join(Store, Store.id == Till.store_id)
+                                  .where(Store.code == DEMO_STORE, Till.number != 1)
+                                  .order_by(Till.number)).all()
+    registrars = tuple(ShtrihEmulator().start() for _ in numbers)
+    for number, registrar in zip(numbers, registrars, strict=True):
+        attach_demo_till(db, {FISCAL: registrar.url}, now, number)
+    return registrars
+
+
+def attach_demo_till(db: Database, urls: dict[str, str], now: datetime, number: int = 1
+                     ) -> int | None:
+    """Point a till of the demo store at the emulators (their ptys change every run)."""
     protocols = {FISCAL: ("shtrih", {}), PRINTER: ("escpos", {}),
                  SCALE: ("toledo8217", {"bytesize": 7, "parity": "E", "min_weight_g": 40})}
     with db.transaction() as session:
         till = session.scalar(select(Till).join(Store, Store.id == Till.store_id)
-                              .where(Store.code == DEMO_STORE, Till.number == 1))
+                              .where(Store.code == DEMO_STORE, Till.number == number))
         if till is None:
             return None
         for kind, url in urls.items():

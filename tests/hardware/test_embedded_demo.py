@@ -53,3 +53,10 @@ def test_a_weighed_sale_through_a_pulled_plug_is_fiscalised_once(client, demo):
     assert [(d.number, d.fiscal_sign) for d in signed] == [
         (body["fiscal_document_number"], body["fiscal_sign"])]
     assert demo.emulators["printer"].model.drawer_kicks  # paid in cash
+
+
+def test_every_demo_till_has_a_registrar_so_its_documents_leave_the_queue(client, demo):
+    manager = ApiClient(client).as_("manager")
+    assert len(demo.other_registrars) == 1  # till 2, where the wholesale deliveries are sold
+    assert wait_until(lambda: manager.get("/api/v1/fiscal/queue").get_json()["items"] == [])
+    assert demo.other_registrars[0].receipts  # the deliveries, signed on till 2's registrar
