@@ -41,6 +41,9 @@ def devices_serve(address: str | None, backoff_s: float, emulators: bool,
         service, stop = embedded.service, embedded.stop
         click.echo("emulated devices on till 1: " + ", ".join(
             f"{kind} at {e.url}" for kind, e in embedded.emulators.items()), err=True)
+        for registrar in embedded.other_registrars:
+            click.echo(f"an emulated registrar for another demo till at {registrar.url}",
+                       err=True)
     else:
         service = DeviceService(current_db(), current_clock().now, address=address,
                                 backoff_s=backoff_s).start()
