@@ -125,6 +125,24 @@ def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Name the marker that runs a test on one database only."""
+    config.addinivalue_line(
+        "markers", "one_database: the test does not depend on the database (a pure driver, "
+        "emulator or document check), so it runs on SQLite only, not again on PostgreSQL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the PostgreSQL run of the tests marked ``one_database``."""
+    again = [item for item in items if item.get_closest_marker("one_database")
+             and getattr(item, "callspec", None) is not None
+             and item.callspec.params.get("database_url") == "postgresql"]
+    if again:
+        config.hook.pytest_deselected(items=again)
+        dropped = set(again)
+        items[:] = [item for item in items if item not in dropped]
+
+
 def pytest_report_header() -> list[str]:
     """Say which databases the run covers."""
     where = "SQLite and PostgreSQL" if POSTGRES_URL else "SQLite only (no POS_TEST_POSTGRES_URL)"
