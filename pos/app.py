@@ -75,15 +75,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     db = Database(settings.database_url, echo=settings.sql_echo)
-    app.extensions.update({
-        "pos.settings": settings,
-        "pos.db": db,
-        "pos.clock": clock or SystemClock(),
-        "pos.authenticate": resolve_token,
-        "pos.barcode_layouts": settings.barcode_layouts(),
-        "pos.registry": build_registry(settings),
-    })
-    register_devices(app.extensions["pos.registry"], lambda: app.extensions["pos.settings"], db)
+    wire_state(app, settings, db, clock or SystemClock())
     _use_rounding(app, settings.rounding)
     # Before any route is added: path parts that no row can match are 404, not a 500.
     app.url_map.converters.update(int=IdConverter, string=TextConverter, default=TextConverter)
@@ -96,6 +88,21 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
 
     register_cli(app)
     return app
+
+
+def wire_state(app: Flask, settings: Settings, db: Database, clock: Clock) -> None:
+    """Give the app its settings, database, clock and a newly built registry."""
+    # Everything a request reads of the app lives here (pos.core.request), so the tests can
+    # give one built app a clean state per test instead of building the API document again.
+    app.extensions.update({
+        "pos.settings": settings,
+        "pos.db": db,
+        "pos.clock": clock,
+        "pos.authenticate": resolve_token,
+        "pos.barcode_layouts": settings.barcode_layouts(),
+        "pos.registry": build_registry(settings),
+    })
+    register_devices(app.extensions["pos.registry"], lambda: app.extensions["pos.settings"], db)
 
 
 def build_registry(settings: Settings | None = None) -> Registry:

@@ -16,6 +16,8 @@ from pos.core.web import till_header, use_case
 
 WRITES = {"post", "put", "patch", "delete"}
 APPROVAL = {"X-Approval-Code", "X-Manager-Credentials"}
+# The document and the views are the same whatever the database.
+pytestmark = pytest.mark.one_database
 
 
 @pytest.fixture

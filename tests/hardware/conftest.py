@@ -13,14 +13,20 @@ import pytest
 from devices.emulators.escpos import EscPosEmulator
 from devices.emulators.shtrih import ShtrihEmulator
 from devices.emulators.toledo import Toledo8217Emulator
+from pos.hardware import client
 from pos.hardware.daemon import DeviceService
 
 if sys.platform == "win32":
     collect_ignore_glob = ["test_*.py"]
 
-# Generous for a loaded 2-core CI machine; a healthy exchange takes milliseconds.
-DEVICE_TIMEOUT_MS = 1000
+# A healthy exchange takes milliseconds. Twice the driver tests' 250 ms, for the service's
+# extra threads on a loaded 2-core machine; the Shtrih link drains an answer that comes late,
+# so a shorter timeout costs a retry, never a second document.
+DEVICE_TIMEOUT_MS = 500
 WAIT_S = 60.0
+# How long the till waits for a moving load to settle before it refuses the weight; the
+# emulated scale never settles by itself, so the refusal cases wait all of it.
+WEIGH_WAIT_S = 0.5
 
 
 def wait_until(condition: Callable[[], Any], timeout_s: float = WAIT_S) -> Any:
@@ -33,6 +39,12 @@ def wait_until(condition: Callable[[], Any], timeout_s: float = WAIT_S) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError(f"still not true after {timeout_s} s: {condition}")
         time.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def short_weigh_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wait ``WEIGH_WAIT_S`` for a stable weight instead of the till's 3 s."""
+    monkeypatch.setattr(client, "WEIGH_WAIT_S", WEIGH_WAIT_S)
 
 
 @pytest.fixture

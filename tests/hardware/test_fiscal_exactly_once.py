@@ -89,6 +89,11 @@ FAULTS = [
 
 
 class TestTheFaultMatrix:
+    # A link fault is the driver's and the emulator's business: the database sees the same
+    # outbox pass whatever the fault, so these rows run on one database. The claim (SKIP
+    # LOCKED) and the wake-up keep both in test_claim.py, the rest of this module and
+    # test_service_crash.py.
+    @pytest.mark.one_database
     @pytest.mark.parametrize(("kind", "command", "options", "replug"), FAULTS,
                              ids=[f"{f[0]}-{f[1].name}-{f[2].get('style', '')}" for f in FAULTS])
     def test_a_fault_during_a_receipt_still_ends_with_one_document_per_receipt(

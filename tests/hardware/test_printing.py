@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.hardware.conftest import wait_until
 from tests.hardware.fiscal_day import drain, sell
 from tests.helpers import problem
+
+# A print job goes to the emulated printer through the service and writes no rows, so it runs
+# on one database; the drawer (kicked after a commit) and the registrar's X report (after its
+# queue) run on both.
+ONE_DATABASE = pytest.mark.one_database
 
 
 def _printed(printer, text):
     return wait_until(lambda: text in printer.text and printer.text)
 
 
+@ONE_DATABASE
 class TestCopies:
     def test_a_copy_says_it_is_no_fiscal_receipt_and_carries_the_registrars_number(
             self, db, till, device_service, attached):
@@ -39,6 +47,7 @@ class TestCopies:
         assert problem(response, 503)["code"] == "printer_absent"
 
 
+@ONE_DATABASE
 class TestReportsAndSlips:
     def test_the_x_report_prints_on_the_receipt_printer(self, till, device_service, attached):
         till.open_shift("100.00")
@@ -87,6 +96,7 @@ class TestTheDrawer:
         assert len(attached["printer"].model.drawer_kicks) == 1
 
 
+@ONE_DATABASE
 class TestAStalledPrinter:
     def test_a_print_job_on_a_stalled_printer_returns_at_once(self, till, device_service,
                                                               attached):

@@ -14,6 +14,7 @@ def _weight(till):
     return till.api.get(f"/api/v1/tills/{till.till_id}/scale/weight")
 
 
+@pytest.mark.one_database  # the scale's answer through the service; no row is written
 class TestReading:
     def test_a_stable_load_is_read_in_exact_kilograms(self, till, device_service, attached):
         attached["scale"].scale.place(Decimal("1.234"))
