@@ -192,6 +192,11 @@ class Allowance(Base):
     used_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    @property
+    def left_minor(self) -> int:
+        """Return what the allowance may still take off the customer's receipts."""
+        return self.granted_minor - self.used_minor
+
 
 class AllowanceMove(Base):
     """One move of an allowance: granted by a settlement, used by a sale, given back by a return."""

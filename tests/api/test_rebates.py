@@ -216,3 +216,58 @@ class TestCustomerAtTheTill:
         assert other["card_code"] == "WC-0001"
         answer = office.patch(f"/api/v1/customers/{acme['id']}", json={"card_code": "WC-0001"})
         assert problem(answer, 409)["code"] == "customer_card_taken"
+
+
+class TestSettledAsDiscount:
+    def settled(self, api, office, acme, till, fixed_clock) -> tuple[ApiClient, int]:
+        """Sell ACME eight bottles, close Q4, approve its claim; return the manager, claim."""
+        agreement_for(office, acme["id"])
+        till.open_shift()
+        created(sell(till, "8"))
+        fixed_clock.set(datetime(2027, 1, 5, 9, tzinfo=UTC))
+        office = ApiClient(office.client).as_("manager")
+        claim_id = created(office.post("/api/v1/rebates/calculations",
+                                       json={"period": "2026-Q4"}))[0]["id"]
+        ok(office.post(f"/api/v1/rebates/claims/{claim_id}/approve", json={}))
+        return office, claim_id
+
+    def test_a_discount_settlement_comes_off_the_next_sale_at_the_till(
+            self, api, office, acme, till, fixed_clock):
+        office, claim_id = self.settled(api, office, acme, till, fixed_clock)
+        assert problem(office.post(f"/api/v1/rebates/claims/{claim_id}/settlements", json={
+            "amount": "35.99", "method": "discount"}), 409)["code"] == "settlement_exceeds_approved"
+        assert ok(office.get("/api/v1/rebates/allowances")) == []
+        created(office.post(f"/api/v1/rebates/claims/{claim_id}/settlements", json={
+            "amount": "35.98", "method": "discount"}))
+        (allowance,) = ok(office.get("/api/v1/rebates/allowances",
+                                     query_string={"customer_id": acme["id"]}))
+        assert (allowance["granted"], allowance["used"], allowance["left"]) == (
+            "35.98", "0.00", "35.98")
+        # In the new year, on the other till (the first one's shift is too old).
+        other = Till(ApiClient(till.api.client).as_("cashier"), till.shop,
+                     till.shop.other_till_id)
+        other.open_shift()
+        receipt = created(sell(other, "1"))
+        assert receipt["total"] == "113.92"  # 149.90 - 35.98, paid 149.90 in cash: change
+        assert [(d["name"], d["kind"], d["amount_minor"]) for d in receipt["lines"][0][
+            "discounts"]] == [("Rebate allowance for ACME 2026, period 2026-Q4", "allowance", 3598)]
+        (allowance,) = ok(office.get("/api/v1/rebates/allowances"))
+        assert (allowance["used"], allowance["left"]) == ("35.98", "0.00")
+        assert other.x_report()["rebate_allowances"]["used"]["amount"] == "35.98"
+
+    def test_a_partner_sees_its_own_allowance_and_not_anothers(
+            self, api, office, acme, till, fixed_clock):
+        office, claim_id = self.settled(api, office, acme, till, fixed_clock)
+        created(office.post(f"/api/v1/rebates/claims/{claim_id}/settlements", json={
+            "amount": "35.98", "method": "discount"}))
+        (allowance,) = ok(office.get("/api/v1/rebates/allowances"))
+        beta = created(office.post("/api/v1/customers", json={
+            "code": "BETA", "legal_name": "Beta Foods"}))
+        partner = hire(api, "beta-buyer", "card_holder", [])
+        user_id = ok(partner.get("/api/v1/auth/me"))["id"]
+        assert api.as_("admin").post(f"/api/v1/customers/{beta['id']}/partners",
+                                     json={"user_id": user_id}).status_code == 204
+        assert ok(partner.get("/api/v1/partner/allowances")) == []
+        assert problem(partner.get(f"/api/v1/partner/allowances/{allowance['id']}"),
+                       404)["code"] == "allowance_not_found"
+        assert problem(partner.get("/api/v1/rebates/allowances"), 403)["code"] == "forbidden"
