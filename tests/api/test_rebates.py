@@ -179,6 +179,49 @@ class TestDemo:
         assert credit == {"AROMA": "607.10", "CORNER": "0.00"}
 
 
+    def test_the_walkthrough_settles_corner_as_a_discount_taken_off_at_the_till(
+            self, app, db, fixed_clock):
+        from pos.demo import load_demo
+
+        with app.app_context():
+            assert load_demo(db, fixed_clock.now(), item_count=30)
+        client = app.test_client()
+
+        def auth(user: str) -> dict[str, str]:
+            token = client.post("/api/v1/auth/login", json={
+                "username": user, "password": f"{user}-pass"}).get_json()["token"]
+            return {"Authorization": f"Bearer {token}"}
+
+        m, c = auth("manager"), auth("cashier")
+        claims = client.post("/api/v1/rebates/calculations", json={"period": "2026-Q3"},
+                             headers=m).get_json()
+        corner = claims[1]["id"]
+        assert client.post(f"/api/v1/rebates/claims/{corner}/approve", json={},
+                           headers=m).status_code == 200
+        assert client.post(f"/api/v1/rebates/claims/{corner}/settlements", json={
+            "amount": "793.15", "method": "discount"}, headers=m).get_json()["method"] \
+            == "discount"
+        client.post("/api/v1/shifts", json={"till_id": 1, "opening_float": "0.00"}, headers=c)
+        receipt = client.post("/api/v1/receipts", json={"till_id": 1}, headers=c).get_json()
+        url = f"/api/v1/receipts/{receipt['id']}"
+        assert client.put(f"{url}/customer", json={"code": "CORNER"},
+                          headers=c).get_json()["customer_ref"] == "CORNER"
+        priced = client.post(f"{url}/lines", json={"sku": "COFFEE-BEANS-1KG"},
+                             headers=c).get_json()
+        # The demo's rules first (3 % off coffee: 44.97), then the allowance on what is left.
+        assert [(d["kind"], d["amount_minor"]) for d in priced["lines"][0]["discounts"]] == [
+            ("automatic", 4497), ("allowance", 79315)]
+        assert priced["lines"][0]["discounts"][-1]["name"] == \
+            "Rebate allowance for Corner: plan 15,000, met 2%, beaten by a fifth 4%, period 2026-Q3"
+        assert priced["total"] == "660.88"  # 1499.00 - 44.97 - 793.15
+        total = client.get(url, headers=c).get_json()["total"]
+        assert client.post(f"{url}/payments", json={"type": "cash", "amount": total},
+                           headers=c).get_json()["due"] == "0.00"
+        assert client.post(f"{url}/close", headers=c).get_json()["state"] == "closed"
+        (allowance,) = client.get("/api/v1/rebates/allowances", headers=m).get_json()
+        assert (allowance["used"], allowance["left"]) == ("793.15", "0.00")
+
+
 class TestCustomerAtTheTill:
     def test_attach_by_code_or_card_pay_on_account_and_take_off(self, office, acme, till):
         ok(office.patch(f"/api/v1/customers/{acme['id']}", json={"card_code": "WC-0001"}))
