@@ -1,6 +1,8 @@
 """The buyer's allowances: taken last, on what lines have left, never more than is left."""
 
 from discount_builders import context, discounts_on, percent, priced, root, sell
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pos.discounts.engine import Allowance, Kind, Rule, Scope
 
@@ -56,3 +58,29 @@ class TestNeverMoreThanThereIs:
     def test_without_allowances_pricing_is_unchanged(self):
         tree = root(Rule.SUM, percent("ten", "10"))
         assert priced(tree, [sell(1, "CROISSANT")]).total_minor == 8010
+
+
+LINES = st.lists(st.tuples(st.integers(0, 500_000), st.booleans(), st.booleans()),
+                 min_size=1, max_size=6)
+ALLOWANCES = st.lists(st.integers(0, 2_000_000), max_size=3)
+
+
+class TestProperties:
+    @given(LINES, ALLOWANCES)
+    @settings(max_examples=200, deadline=None)
+    def test_allowances_never_exceed_what_is_left_nor_make_a_line_negative(self, specs, lefts):
+        lines = [sell(n + 1, "CROISSANT", unit_price_minor=price, is_discountable=discountable,
+                      is_gift=gift) for n, (price, discountable, gift) in enumerate(specs)]
+        allowances = tuple(Allowance(f"allowance:{n}", "Rebate", left)
+                           for n, left in enumerate(lefts))
+        result = priced(root(Rule.SUM, percent("ten", "10")), lines,
+                        context(allowances=allowances))
+        plain = priced(root(Rule.SUM, percent("ten", "10")), lines)
+        open_total = sum(line.amount_minor for line, (_, discountable, gift)
+                         in zip(plain.lines, specs, strict=True) if discountable and not gift)
+        taken = {a.id: sum(discounts_on(result, n + 1).get(a.id, 0) for n in range(len(specs)))
+                 for a in allowances}
+        assert all(taken[a.id] <= a.left_minor for a in allowances)
+        assert sum(taken.values()) == min(sum(lefts), open_total)
+        assert all(line.amount_minor >= 0 for line in result.lines)
+        assert result.total_minor == plain.total_minor - sum(taken.values())
