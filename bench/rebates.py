@@ -135,12 +135,13 @@ def close_costs(app: Any, shop: Any, rounds: int) -> tuple[float, float]:
     """Return the median ms of a 3-line one-shot sale to a customer, without and with accrual.
 
     Both sales name the same customer (whose agreement covers them), so what differs is only
-    the accrual listener: the app's registry against a copy with no receipt listeners. The
-    two alternate, so noise on the shared machine falls on both alike.
+    the accrual listener: the app's registry against a copy with every receipt listener but
+    accrual (the drawer kick, points, certificates, allowances run on both sides: they are not
+    accrual's cost). The two alternate, so noise on the shared machine falls on both alike.
     """
     db, registry = app.extensions["pos.db"], app.extensions["pos.registry"]
     cashier = context_for(db, registry, "cashier", Q3_DAY, till_id=shop.till_id)
-    silent = replace(registry, receipt_listeners=ReceiptListeners())
+    silent = replace(registry, receipt_listeners=_without_accrual(registry.receipt_listeners))
     lines = tuple(LineRequest(sku="OAT-MILK-1L", quantity="1") for _ in range(3))
     timings: dict[bool, list[float]] = {False: [], True: []}
     for n in range(rounds):
@@ -152,6 +153,15 @@ def close_costs(app: Any, shop: Any, rounds: int) -> tuple[float, float]:
                 payments=(PaymentRequest("cash", 3 * 14990),)))
             timings[accrues].append((time.perf_counter() - started) * 1000)
     return statistics.median(timings[False]), statistics.median(timings[True])
+
+
+def _without_accrual(listeners: ReceiptListeners) -> ReceiptListeners:
+    """Return the app's receipt listeners less the accrual one (a bench may read the list)."""
+    others = ReceiptListeners()
+    for listener in listeners._listeners:  # the registry keeps no public list of them
+        if not isinstance(listener, RebateListener):
+            others.register(listener)
+    return others
 
 
 def progress_reads(db: Any, ids: list[int], reads: int) -> tuple[float, float, float, float]:

@@ -5,7 +5,9 @@ customer, the agreements that cover it (its own, its parent's that include child
 segment's) that are approved or active on the day of the sale get their base for that period
 raised (a return lowers the base of its sale's period) by an upsert that adds, never a read
 and a write, so live progress reads one row. Bill-back agreements also record a rebate per
-qualifying line. A fixed number of statements per receipt, whatever its length.
+qualifying line. A fixed number of statements per receipt, whatever its length: for a sale
+to a customer, one finds the agreements covering it (by index on both databases) and one
+upserts their bases (an executemany).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, column, or_, select, table, text
+from sqlalchemy import and_, bindparam, column, select, table, text, union_all
 from sqlalchemy.orm import Session
 
 from loyalty.customers.model import Customer
@@ -41,36 +43,37 @@ class RebateListener:
         """Add a sale's qualifying lines (subtract a return's) to its agreements' bases."""
         if not receipt.customer_ref or not receipt.lines:
             return
-        connection = session.connection()
-        customer = connection.execute(_CUSTOMER, {"code": receipt.customer_ref}).first()
-        if customer is None:
-            return
         day = _sale_day(session, receipt)
-        agreements = covering(session, customer, day)
+        agreements = covering(session, receipt.customer_ref, day)
         if not agreements:
             return
         sign = -1 if receipt.kind == "return" else 1
         segments = _segments_of(session, receipt, agreements)
         paid_share = _paid_share(receipt)
+        upserts = []
         for agreement in agreements:
             lines = [line for line in receipt.lines
                      if not agreement.item_segments
                      or segments.get(line.item_id, set()) & set(agreement.item_segments)]
             if lines:
-                _accrue(session, agreement, periods.containing(day, agreement.period_type).key,
-                        receipt, lines, sign, paid_share)
+                upserts.append(_accrue(session, agreement,
+                                       periods.containing(day, agreement.period_type).key,
+                                       receipt, lines, sign, paid_share))
                 if agreement.source == "payments":
-                    _owe_unpaid_share(session, agreement, customer.id, lines, sign, paid_share)
+                    _owe_unpaid_share(session, agreement, agreement.customer_id, lines, sign,
+                                      paid_share)
+        if upserts:  # in one round trip (executemany), rows locked in one order by every till
+            session.connection().execute(_UPSERT, sorted(
+                upserts, key=lambda row: (row["series_id"], row["period_key"])))
 
     def voided(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
         """Nothing accrued for an open receipt: nothing to undo."""
 
 
-def covering(session: Session, customer: Any, day: date) -> list[Any]:
-    """Return the accruing agreements (rows of :data:`_COVERING`) covering a customer on a day."""
-    return list(session.connection().execute(_COVERING, {
-        "customer_id": customer.id, "parent_id": customer.parent_id,
-        "segment": customer.segment, "day": day}))
+def covering(session: Session, customer_code: str, day: date) -> list[Any]:
+    """Return the accruing agreements (rows of :data:`_COVERING_CODE`) covering a customer."""
+    rows = session.connection().execute(_COVERING_CODE, {"code": customer_code, "day": day})
+    return list({row.id: row for row in rows}.values())  # one row per agreement
 
 
 def accrue_payment(session: Session, customer: Customer, amount_minor: int, day: date) -> None:
@@ -82,7 +85,7 @@ def accrue_payment(session: Session, customer: Customer, amount_minor: int, day:
     """
     connection = session.connection()
     debt = connection.execute(_DEBT, {"id": customer.id}).scalar_one() + amount_minor
-    for agreement in covering(session, customer, day):
+    for agreement in covering(session, customer.code, day):
         if agreement.source != "payments" or debt <= 0:
             continue
         unpaid = connection.execute(_UNPAID, {"series_id": agreement.series_id,
@@ -108,7 +111,8 @@ def _owe(session: Session, series_id: int, customer_id: int, amount_minor: int) 
 
 
 def _accrue(session: Session, agreement: Any, key: str, receipt: ReceiptView,
-            lines: Sequence[Any], sign: int, paid_share: Decimal) -> None:
+            lines: Sequence[Any], sign: int, paid_share: Decimal) -> dict[str, Any]:
+    # Records a bill-back's lines; returns the parameters of the base's upsert.
     net = sum(line.amount_minor for line in lines)
     amounts = {
         "gross_minor": sign * sum(line.base_amount_minor for line in lines),
@@ -124,7 +128,7 @@ def _accrue(session: Session, agreement: Any, key: str, receipt: ReceiptView,
              "line_no": line.line_no, "amount_minor": amount}
             for line, amount in zip(lines, rebates, strict=True)])
         amounts["billback_minor"] = sum(rebates)
-    _upsert(session, agreement.series_id, key, amounts)
+    return _upsert_params(agreement.series_id, key, amounts)
 
 
 def _billback(agreement: Any, line: Any) -> int:
@@ -138,8 +142,12 @@ def _billback(agreement: Any, line: Any) -> int:
 
 
 def _upsert(session: Session, series_id: int, key: str, amounts: dict[str, int]) -> None:
-    session.connection().execute(_UPSERT, {"series_id": series_id, "period_key": key, **{
-        name: amounts.get(name, 0) for name in _COUNTERS}})
+    session.connection().execute(_UPSERT, _upsert_params(series_id, key, amounts))
+
+
+def _upsert_params(series_id: int, key: str, amounts: dict[str, int]) -> dict[str, Any]:
+    return {"series_id": series_id, "period_key": key,
+            **{name: amounts.get(name, 0) for name in _COUNTERS}}
 
 
 _COUNTERS = ("gross_minor", "net_minor", "quantity_milli", "paid_minor", "billback_minor",
@@ -160,19 +168,28 @@ _UNPAID = select(UnpaidBase.amount_minor).where(
     UnpaidBase.series_id == bindparam("series_id"),
     UnpaidBase.customer_id == bindparam("customer_id"))
 _DEBT = select(Customer.debt_minor).where(Customer.id == bindparam("id"))
-_CUSTOMER = select(Customer.id, Customer.parent_id, Customer.segment).where(
-    Customer.code == bindparam("code"))
-_COVERING = select(
-    Agreement.id, Agreement.series_id, Agreement.kind, Agreement.period_type,
-    Agreement.item_segments, Agreement.tiers, Agreement.rate_kind, Agreement.is_net,
-    Agreement.source,
-).where(
-    Agreement.status.in_(ACCRUING), Agreement.valid_from <= bindparam("day"),
-    Agreement.valid_to >= bindparam("day"), Agreement.kind != "lump_sum",
-    or_(Agreement.customer_id == bindparam("customer_id"),
-        and_(Agreement.customer_id == bindparam("parent_id"),
-             Agreement.include_children.is_(True)),
-        Agreement.customer_segment == bindparam("segment")))
+
+
+def _covering_code(covers: Any) -> Any:
+    # One way an agreement covers the customer whose code a receipt names. Each way is its own
+    # index lookup: with an OR of the three, SQLite walks every accruing agreement instead.
+    return select(
+        Customer.id.label("customer_id"), Agreement.id, Agreement.series_id, Agreement.kind,
+        Agreement.period_type, Agreement.item_segments, Agreement.tiers, Agreement.rate_kind,
+        Agreement.is_net, Agreement.source,
+    ).join(Agreement, and_(
+        covers, Agreement.status.in_(ACCRUING), Agreement.valid_from <= bindparam("day"),
+        Agreement.valid_to >= bindparam("day"), Agreement.kind != "lump_sum",
+    )).where(Customer.code == bindparam("code"))
+
+
+# The agreements covering a receipt's customer, found from its code in one statement (the hot
+# path of every close to a customer). An agreement may cover it more ways than one: dedupe.
+_COVERING_CODE = union_all(
+    _covering_code(Agreement.customer_id == Customer.id),
+    _covering_code(and_(Agreement.customer_id == Customer.parent_id,
+                        Agreement.include_children.is_(True))),
+    _covering_code(Agreement.customer_segment == Customer.segment))
 
 
 def _sale_day(session: Session, receipt: ReceiptView) -> date:

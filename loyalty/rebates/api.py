@@ -1,4 +1,4 @@
-"""HTTP endpoints of rebates: agreements, progress, period end, claims, funds, reports, partners."""
+"""HTTP endpoints of rebates: agreements, progress, claims, allowances, funds, reports, partners."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from loyalty.rebates import agreements, claims, funds, reports, settlement
+from loyalty.rebates import agreements, allowance, claims, funds, reports, settlement
 from loyalty.rebates.partner import partner_viewer
-from loyalty.rebates.progress import agreement_progress
+from loyalty.rebates.progress import MANAGER, agreement_progress
 from loyalty.rebates.schemas import (
     AgreementSchema,
     AgreementStatusSchema,
     AgreementUpdateSchema,
+    AllowanceArgs,
+    AllowanceSchema,
     ApproveClaimSchema,
     CalculateSchema,
     ClaimArgs,
@@ -156,6 +158,40 @@ class ClaimSettlements(MethodView):
         """Settle what the period's approved claims owe, net of earlier settlements."""
         return settlement.settle(use_case(), claim_id, data["amount_minor"], data["method"],
                                  data["reference"])
+
+
+@blp.route("/rebates/allowances")
+class Allowances(MethodView):
+    """Customers' rebate allowances (rebates settled as a discount at the till)."""
+
+    @blp.requires(Right.VIEW_REPORTS)
+    @blp.arguments(AllowanceArgs, location="query")
+    @blp.response(200, AllowanceSchema(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """List allowances, newest first, optionally of one customer."""
+        return allowance.list_allowances(current_db(), MANAGER, args.get("customer_id"))
+
+
+@blp.route("/partner/allowances")
+class PartnerAllowances(MethodView):
+    """A partner's own allowances."""
+
+    @blp.requires()
+    @blp.response(200, AllowanceSchema(many=True))
+    def get(self) -> Any:
+        """List the signed-in partner's allowances: what it may still take off at the till."""
+        return allowance.list_allowances(current_db(), partner_viewer())
+
+
+@blp.route("/partner/allowances/<int:allowance_id>")
+class PartnerAllowance(MethodView):
+    """One of a partner's allowances."""
+
+    @blp.requires()
+    @blp.response(200, AllowanceSchema)
+    def get(self, allowance_id: int) -> Any:
+        """Show one of the partner's allowances; another's is 404."""
+        return allowance.get_allowance(current_db(), allowance_id, partner_viewer())
 
 
 @blp.route("/rebates/funds")

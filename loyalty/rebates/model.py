@@ -1,11 +1,21 @@
-"""Tables of rebates: agreements (versioned), accrued bases, bill-backs, claims, funds."""
+"""Tables of rebates: agreements (versioned), bases, bill-backs, claims, funds, allowances."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos.core.db import Base, BigId, UTCDateTime
@@ -158,3 +168,45 @@ class UnpaidBase(Base):
     series_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Allowance(Base):
+    """A customer's rebate given as a discount on its next purchases: granted, and used so far.
+
+    One per customer, agreement and period; settlements as a discount raise ``granted_minor``,
+    closed sales raise ``used_minor`` by a guarded update (a return lowers it), and the
+    database refuses ``used_minor`` above ``granted_minor`` whatever the code does.
+    """
+
+    __tablename__ = "rebate_allowances"
+    __table_args__ = (UniqueConstraint("customer_id", "series_id", "period_key"),
+                      CheckConstraint("used_minor <= granted_minor", name="used_within_granted"),
+                      CheckConstraint("used_minor >= 0", name="used_not_negative"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("wholesale_customers.id"), index=True)
+    series_id: Mapped[int] = mapped_column(BigInteger)
+    period_key: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(300))  # what receipts explain it as
+    granted_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    used_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def left_minor(self) -> int:
+        """Return what the allowance may still take off the customer's receipts."""
+        return self.granted_minor - self.used_minor
+
+
+class AllowanceMove(Base):
+    """One move of an allowance: granted by a settlement, used by a sale, given back by a return."""
+
+    __tablename__ = "rebate_allowance_moves"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    allowance_id: Mapped[int] = mapped_column(ForeignKey("rebate_allowances.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # grant, use, return
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    receipt_id: Mapped[int | None] = mapped_column(BigInteger)
+    shift_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -201,6 +201,25 @@ class SettleSchema(StrictSchema):
     reference = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
+class AllowanceArgs(StrictSchema):
+    """Whose allowances to list."""
+
+    customer_id = Id()
+
+
+class AllowanceSchema(Schema):
+    """A customer's rebate allowance: granted by settlements as a discount, used at the till."""
+
+    id = Id()
+    customer_id = Id()
+    series_id = Id()
+    period = fields.String(attribute="period_key")
+    name = fields.String()
+    granted = Money(attribute="granted_minor")
+    used = Money(attribute="used_minor")
+    left = Money(attribute="left_minor")
+
+
 class SettlementSchema(Schema):
     """A settlement."""
 

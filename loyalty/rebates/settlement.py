@@ -3,8 +3,9 @@
 What is owed for an agreement's period is its approved claims (adjustments included, so a
 negative adjustment after a return lowers it) less what was settled before: a later
 settlement nets the earlier ones. A settlement as ``credit`` gives the customer rebate credit
-it spends at the till (payment type ``rebate_credit``); ``payout``, ``liability`` and ``goods``
-record what was paid, owed, or handed over (a gift item) elsewhere.
+it spends at the till (payment type ``rebate_credit``); as ``discount``, an allowance the till
+takes off its next purchases as a discount (:mod:`loyalty.rebates.allowance`); ``payout``,
+``liability`` and ``goods`` record what was paid, owed, or handed over (a gift item) elsewhere.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.customers.account import move_credit
+from loyalty.rebates.allowance import grant
 from loyalty.rebates.claims import draw_funds, get_claim
 from loyalty.rebates.model import APPROVED, SETTLED, Claim, Settlement
 from pos.core import audit
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
 
-METHODS = ("credit", "payout", "liability", "goods")
+METHODS = ("credit", "discount", "payout", "liability", "goods")
+TO_CUSTOMER = ("credit", "discount")  # given to the one customer at the till
 
 
 @dataclass(frozen=True)
@@ -83,12 +86,15 @@ def _within(amount_minor: int, left: int) -> bool:
 
 def _record(session: Session, ctx: Context, claim: Claim, amount_minor: int, method: str,
             reference: str | None) -> Settlement:
+    if method in TO_CUSTOMER and claim.customer_id is None:
+        raise ConflictError("A segment's agreement has no one customer to credit",
+                            code="settlement_needs_customer")
     if method == "credit":
-        if claim.customer_id is None:
-            raise ConflictError("A segment's agreement has no one customer to credit",
-                                code="settlement_needs_customer")
+        assert claim.customer_id is not None
         move_credit(session, ctx, claim.customer_id, amount_minor, kind="settlement",
                     reference=f"claim:{claim.id}")
+    elif method == "discount":
+        grant(session, ctx, claim, amount_minor)
     draw_funds(session, claim, "settled_minor", guard=False, amount_minor=amount_minor)
     settlement = Settlement(series_id=claim.series_id, period_key=claim.period_key,
                             customer_id=claim.customer_id, method=method,

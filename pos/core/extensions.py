@@ -33,6 +33,8 @@ class LineView(Protocol):
     A line selling a gift certificate names its type (and, for a printed one, the
     certificate): it is not revenue, takes no discount and earns no points. ``id`` is set
     once the line is written (a one-shot upload's lines are read back before features hear).
+    ``discounts`` are what priced it (each a dict with ``discount_id``, ``kind``,
+    ``amount_minor``); a return's line carries the share of its sale's allowance it refunds.
     """
 
     id: int
@@ -47,6 +49,7 @@ class LineView(Protocol):
     original_line_id: int | None
     certificate_type_id: int | None
     certificate_id: int | None
+    discounts: list[dict[str, Any]]
 
 
 class PaymentView(Protocol):

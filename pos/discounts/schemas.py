@@ -24,6 +24,9 @@ from pos.core.schemas import (
 )
 from pos.discounts.engine import Kind, Per, Rule, Scope
 
+# What a rule may be: an allowance is the buyer's own balance, never a rule of the tree.
+RULE_KINDS = [k.value for k in Kind if k is not Kind.ALLOWANCE]
+
 # type -> (required fields, optional fields)
 BENEFIT_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "percent_off": ({"percent"}, set()),
@@ -144,7 +147,7 @@ class DiscountFields(StrictSchema):
     """Writable fields of a discount."""
 
     name = fields.String(validate=validate.Length(min=1, max=200))
-    kind = fields.String(validate=validate.OneOf([k.value for k in Kind]))
+    kind = fields.String(validate=validate.OneOf(RULE_KINDS))
     scope = fields.String(validate=validate.OneOf([s.value for s in Scope]))
     group_id = Id()
     benefit = fields.Nested(BenefitSchema)
@@ -165,8 +168,7 @@ class NewDiscountSchema(DiscountFields):
     """A discount to create."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    kind = fields.String(load_default="automatic",
-                         validate=validate.OneOf([k.value for k in Kind]))
+    kind = fields.String(load_default="automatic", validate=validate.OneOf(RULE_KINDS))
     scope = fields.String(load_default="line", validate=validate.OneOf([s.value for s in Scope]))
     group_id = Id(load_default=None)
     benefit = fields.Nested(BenefitSchema, required=True)
@@ -230,7 +232,7 @@ class MoveSchema(StrictSchema):
 class DiscountQuerySchema(PageArgs):
     """Filters of the discount list."""
 
-    kind = fields.String(load_default=None, validate=validate.OneOf([k.value for k in Kind]))
+    kind = fields.String(load_default=None, validate=validate.OneOf(RULE_KINDS))
     is_active = QueryBoolean(load_default=None)
     group_id = Id(load_default=None)
 

@@ -1,7 +1,8 @@
 """The one pricing function: receipt lines and sale facts through the discount engine.
 
 Rules come from the app's versioned cache (recompiled only when they change), the buyer's
-history from incrementally kept daily totals; the engine itself is pure.
+history from incrementally kept daily totals, a wholesale customer's rebate allowances from
+loyalty (taken off last); the engine itself is pure.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from loyalty.cards.service import card_facts
+from loyalty.rebates.allowance import PREFIX, offers
 from pos.discounts.engine import (
+    Allowance,
     CompiledRules,
     LineInput,
     ManualDiscount,
@@ -67,7 +70,16 @@ def context_for(session: Session, facts: SaleFacts) -> PricingContext:
         segments_bought_before=history.segments_bought,
         accumulated_volume_minor=accumulated,
         manual_discounts=manual_inputs(facts.manual_discounts),
+        allowances=allowances_of(session, facts.customer_ref),
     )
+
+
+def allowances_of(session: Session, customer_ref: str | None) -> tuple[Allowance, ...]:
+    """Return what a wholesale customer's rebate allowances may still take off its receipt."""
+    if not customer_ref:
+        return ()
+    return tuple(Allowance(f"{PREFIX}{offer.id}", offer.name, offer.left_minor)
+                 for offer in offers(session, customer_ref))
 
 
 def price_lines(session: Session, rules: CompiledRules, items: Sequence[LineInput],

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import allocate
 from pos.core.scope import sees
 from pos.core.security import Right
+from pos.discounts.engine import Kind
 from pos.receipts.closing import OnWrite, after_write, close_in
 from pos.receipts.lines import LineRequest, LoadedItems, parse_line_quantity, resolve_lines
 from pos.receipts.model import (
@@ -233,9 +235,25 @@ def _refund_line(line: ReceiptLine, done_milli: int, quantity_milli: int, done_m
                        quantity_milli=quantity_milli, unit_price_minor=line.unit_price_minor,
                        base_amount_minor=amount + discount, discount_minor=discount,
                        amount_minor=amount, vat_rate=line.vat_rate, is_weighed=line.is_weighed,
-                       weight_source=line.weight_source, discounts=[],
+                       weight_source=line.weight_source,
+                       discounts=_allowance_shares(line, done_milli, upto),
                        original_line_id=line.id, certificate_type_id=line.certificate_type_id,
                        certificate_id=line.certificate_id)
+
+
+def _allowance_shares(line: ReceiptLine, done_milli: int, upto_milli: int
+                      ) -> list[dict[str, Any]]:
+    # What of the sale line's rebate allowance these units refund: it goes back to the
+    # allowance (loyalty hears the closed return), cumulatively exact like the amount.
+    shares = []
+    for applied in line.discounts or ():
+        if applied.get("kind") == Kind.ALLOWANCE.value:
+            whole = applied["amount_minor"]
+            part = (_share(whole, upto_milli, line.quantity_milli)
+                    - _share(whole, done_milli, line.quantity_milli))
+            if part:
+                shares.append({**applied, "amount_minor": part})
+    return shares
 
 
 def _split_refund(session: Session, original: Receipt, doc: Receipt) -> None:

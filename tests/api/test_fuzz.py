@@ -124,7 +124,7 @@ def _known_rebate_ids(manager: ApiClient, made: Any) -> dict[str, Any]:
         "tiers": [{"from": "10.00", "rate": "3"}], "funds": [{"fund_id": fund["id"],
                                                               "share": "50"}]}))
     return {"customer_id": customer["id"], "agreement_id": agreement["id"],
-            "fund_id": fund["id"], "claim_id": 1, "report": "claims"}
+            "fund_id": fund["id"], "claim_id": 1, "allowance_id": 1, "report": "claims"}
 
 
 @pytest.fixture

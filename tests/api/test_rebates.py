@@ -179,6 +179,49 @@ class TestDemo:
         assert credit == {"AROMA": "607.10", "CORNER": "0.00"}
 
 
+    def test_the_walkthrough_settles_corner_as_a_discount_taken_off_at_the_till(
+            self, app, db, fixed_clock):
+        from pos.demo import load_demo
+
+        with app.app_context():
+            assert load_demo(db, fixed_clock.now(), item_count=30)
+        client = app.test_client()
+
+        def auth(user: str) -> dict[str, str]:
+            token = client.post("/api/v1/auth/login", json={
+                "username": user, "password": f"{user}-pass"}).get_json()["token"]
+            return {"Authorization": f"Bearer {token}"}
+
+        m, c = auth("manager"), auth("cashier")
+        claims = client.post("/api/v1/rebates/calculations", json={"period": "2026-Q3"},
+                             headers=m).get_json()
+        corner = claims[1]["id"]
+        assert client.post(f"/api/v1/rebates/claims/{corner}/approve", json={},
+                           headers=m).status_code == 200
+        assert client.post(f"/api/v1/rebates/claims/{corner}/settlements", json={
+            "amount": "793.15", "method": "discount"}, headers=m).get_json()["method"] \
+            == "discount"
+        client.post("/api/v1/shifts", json={"till_id": 1, "opening_float": "0.00"}, headers=c)
+        receipt = client.post("/api/v1/receipts", json={"till_id": 1}, headers=c).get_json()
+        url = f"/api/v1/receipts/{receipt['id']}"
+        assert client.put(f"{url}/customer", json={"code": "CORNER"},
+                          headers=c).get_json()["customer_ref"] == "CORNER"
+        priced = client.post(f"{url}/lines", json={"sku": "COFFEE-BEANS-1KG"},
+                             headers=c).get_json()
+        # The demo's rules first (3 % off coffee: 44.97), then the allowance on what is left.
+        assert [(d["kind"], d["amount_minor"]) for d in priced["lines"][0]["discounts"]] == [
+            ("automatic", 4497), ("allowance", 79315)]
+        assert priced["lines"][0]["discounts"][-1]["name"] == \
+            "Rebate allowance for Corner: plan 15,000, met 2%, beaten by a fifth 4%, period 2026-Q3"
+        assert priced["total"] == "660.88"  # 1499.00 - 44.97 - 793.15
+        total = client.get(url, headers=c).get_json()["total"]
+        assert client.post(f"{url}/payments", json={"type": "cash", "amount": total},
+                           headers=c).get_json()["due"] == "0.00"
+        assert client.post(f"{url}/close", headers=c).get_json()["state"] == "closed"
+        (allowance,) = client.get("/api/v1/rebates/allowances", headers=m).get_json()
+        assert (allowance["used"], allowance["left"]) == ("793.15", "0.00")
+
+
 class TestCustomerAtTheTill:
     def test_attach_by_code_or_card_pay_on_account_and_take_off(self, office, acme, till):
         ok(office.patch(f"/api/v1/customers/{acme['id']}", json={"card_code": "WC-0001"}))
@@ -216,3 +259,58 @@ class TestCustomerAtTheTill:
         assert other["card_code"] == "WC-0001"
         answer = office.patch(f"/api/v1/customers/{acme['id']}", json={"card_code": "WC-0001"})
         assert problem(answer, 409)["code"] == "customer_card_taken"
+
+
+class TestSettledAsDiscount:
+    def settled(self, api, office, acme, till, fixed_clock) -> tuple[ApiClient, int]:
+        """Sell ACME eight bottles, close Q4, approve its claim; return the manager, claim."""
+        agreement_for(office, acme["id"])
+        till.open_shift()
+        created(sell(till, "8"))
+        fixed_clock.set(datetime(2027, 1, 5, 9, tzinfo=UTC))
+        office = ApiClient(office.client).as_("manager")
+        claim_id = created(office.post("/api/v1/rebates/calculations",
+                                       json={"period": "2026-Q4"}))[0]["id"]
+        ok(office.post(f"/api/v1/rebates/claims/{claim_id}/approve", json={}))
+        return office, claim_id
+
+    def test_a_discount_settlement_comes_off_the_next_sale_at_the_till(
+            self, api, office, acme, till, fixed_clock):
+        office, claim_id = self.settled(api, office, acme, till, fixed_clock)
+        assert problem(office.post(f"/api/v1/rebates/claims/{claim_id}/settlements", json={
+            "amount": "35.99", "method": "discount"}), 409)["code"] == "settlement_exceeds_approved"
+        assert ok(office.get("/api/v1/rebates/allowances")) == []
+        created(office.post(f"/api/v1/rebates/claims/{claim_id}/settlements", json={
+            "amount": "35.98", "method": "discount"}))
+        (allowance,) = ok(office.get("/api/v1/rebates/allowances",
+                                     query_string={"customer_id": acme["id"]}))
+        assert (allowance["granted"], allowance["used"], allowance["left"]) == (
+            "35.98", "0.00", "35.98")
+        # In the new year, on the other till (the first one's shift is too old).
+        other = Till(ApiClient(till.api.client).as_("cashier"), till.shop,
+                     till.shop.other_till_id)
+        other.open_shift()
+        receipt = created(sell(other, "1"))
+        assert receipt["total"] == "113.92"  # 149.90 - 35.98, paid 149.90 in cash: change
+        assert [(d["name"], d["kind"], d["amount_minor"]) for d in receipt["lines"][0][
+            "discounts"]] == [("Rebate allowance for ACME 2026, period 2026-Q4", "allowance", 3598)]
+        (allowance,) = ok(office.get("/api/v1/rebates/allowances"))
+        assert (allowance["used"], allowance["left"]) == ("35.98", "0.00")
+        assert other.x_report()["rebate_allowances"]["used"]["amount"] == "35.98"
+
+    def test_a_partner_sees_its_own_allowance_and_not_anothers(
+            self, api, office, acme, till, fixed_clock):
+        office, claim_id = self.settled(api, office, acme, till, fixed_clock)
+        created(office.post(f"/api/v1/rebates/claims/{claim_id}/settlements", json={
+            "amount": "35.98", "method": "discount"}))
+        (allowance,) = ok(office.get("/api/v1/rebates/allowances"))
+        beta = created(office.post("/api/v1/customers", json={
+            "code": "BETA", "legal_name": "Beta Foods"}))
+        partner = hire(api, "beta-buyer", "card_holder", [])
+        user_id = ok(partner.get("/api/v1/auth/me"))["id"]
+        assert api.as_("admin").post(f"/api/v1/customers/{beta['id']}/partners",
+                                     json={"user_id": user_id}).status_code == 204
+        assert ok(partner.get("/api/v1/partner/allowances")) == []
+        assert problem(partner.get(f"/api/v1/partner/allowances/{allowance['id']}"),
+                       404)["code"] == "allowance_not_found"
+        assert problem(partner.get("/api/v1/rebates/allowances"), 403)["code"] == "forbidden"

@@ -273,6 +273,7 @@ _CATALOG = "the catalog is global: items, groups, segments and price types (pric
 _DISCOUNTS = "discount rules are global; a discount names the stores it applies in"
 _WHOLESALE = "wholesale customers, their agreements, claims and funds belong to the chain"
 _PARTNER = "a partner sees its own customer's agreements (tests/api/test_rebates.py)"
+_PARTNER_ALLOWANCES = "a partner sees its own customer's allowances (tests/api/test_rebates.py)"
 _LOYALTY = "loyalty cards and their types are chain-wide: a card is used in every store"
 _HOLDERS = "a card holder's own cards, by the holder's own token (tests/loyalty/test_holders.py)"
 _GIFTS = "a certificate is sold in one store and spent in any: types, batches, codes are global"
@@ -313,6 +314,7 @@ GLOBAL: dict[str, str] = {
     "GET /api/v1/rebates/agreements/<int:agreement_id>": _WHOLESALE,
     "GET /api/v1/rebates/agreements/<int:agreement_id>/progress": _WHOLESALE,
     "GET /api/v1/rebates/claims": _WHOLESALE,
+    "GET /api/v1/rebates/allowances": _WHOLESALE,
     "GET /api/v1/rebates/funds": _WHOLESALE,
     "GET /api/v1/rebates/reports/<any(agreements, claims, funds):report>.csv": _WHOLESALE,
     "GET /api/v1/rebates/reports/agreements": _WHOLESALE,
@@ -331,6 +333,8 @@ GLOBAL: dict[str, str] = {
     "POST /api/v1/rebates/funds/<int:fund_id>/approve": _WHOLESALE,
     "GET /api/v1/partner/agreements": _PARTNER,
     "GET /api/v1/partner/agreements/<int:agreement_id>/progress": _PARTNER,
+    "GET /api/v1/partner/allowances": _PARTNER_ALLOWANCES,
+    "GET /api/v1/partner/allowances/<int:allowance_id>": _PARTNER_ALLOWANCES,
     **{f"{method} /api/v1/loyalty{path}": _LOYALTY for method, path in (
         ("GET", "/card-types"), ("POST", "/card-types"), ("POST", "/cards"),
         ("GET", "/cards/<string:number>"), ("POST", "/cards/<string:number>/activate"),

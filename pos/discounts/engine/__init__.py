@@ -35,7 +35,7 @@ from .conditions import (
 )
 from .engine import naive_price, price
 from .index import CompiledRules, RulesError, compile_rules
-from .inputs import LineInput, ManualDiscount, PricingContext
+from .inputs import Allowance, LineInput, ManualDiscount, PricingContext
 from .model import Discount, Group, Kind, ManualSlot, PriceGroupBenefit, Rule, Scope
 from .result import (
     AppliedDiscount,
@@ -50,6 +50,7 @@ from .validate import Problem, validate_discount, validate_tree
 
 __all__ = [
     "AccumulatedVolume",
+    "Allowance",
     "AmountOff",
     "AppliedDiscount",
     "Benefit",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from .allowances import take_allowances
 from .basket import Basket, build_basket
 from .displaced import Displacements
 from .evaluate import Deferral, Evaluation, scan_targets
@@ -107,5 +108,7 @@ def _assemble(basket: Basket, outcome: Outcome, evaluation: Evaluation) -> Prici
                 Displacements(line.line_no, displaced) if displaced else (),
             )
         )
-    return Pricing(tuple(priced), tuple(outcome.gifts), tuple(evaluation.hints),
-                   frozenset(evaluation.gift_line_nos))
+    gifted = frozenset(evaluation.gift_line_nos)
+    allowances = evaluation.context.allowances
+    lines = take_allowances(priced, basket, allowances, gifted) if allowances else tuple(priced)
+    return Pricing(lines, tuple(outcome.gifts), tuple(evaluation.hints), gifted)

@@ -44,12 +44,26 @@ class ManualDiscount:
 
 
 @dataclass(frozen=True, slots=True)
+class Allowance:
+    """Carry an amount the buyer may take off its receipts until it is used up (a rebate).
+
+    It applies after every rule, on what the lines have left, and gives at most
+    ``left_minor``; the service that keeps its balance decides whose it is and how much is left.
+    """
+
+    id: str
+    name: str
+    left_minor: int
+
+
+@dataclass(frozen=True, slots=True)
 class PricingContext:
     """Hold the facts about the sale that conditions look at.
 
     ``now_local`` is the store's local wall-clock time (naive): time-of-sale conditions are
     about the store's opening hours, not UTC. ``accumulated_volume_minor`` is the card's or
     customer's purchase volume over the program's rolling period, computed by the service.
+    ``allowances`` are the buyer's, applied in order after the rule tree.
     """
 
     now_local: datetime
@@ -64,6 +78,7 @@ class PricingContext:
     segments_bought_before: frozenset[str] = frozenset()
     accumulated_volume_minor: int = 0
     manual_discounts: tuple[ManualDiscount, ...] = field(default=())
+    allowances: tuple[Allowance, ...] = field(default=())
 
     @property
     def has_known_buyer(self) -> bool:

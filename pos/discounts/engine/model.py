@@ -28,6 +28,7 @@ class Kind(StrEnum):
     MANUAL = "manual"
     CARD = "card"
     CAMPAIGN = "campaign"
+    ALLOWANCE = "allowance"  # the buyer's own allowance, never a rule of the tree
 
 
 class Scope(StrEnum):

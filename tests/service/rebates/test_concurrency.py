@@ -1,4 +1,4 @@
-"""Two tills at once cannot push a customer past its credit limit, nor settle twice."""
+"""Two tills at once cannot push a customer past its credit limit, settle twice, or overspend."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 from loyalty.customers.service import find_customer
+from loyalty.rebates.allowance import list_allowances
 from loyalty.rebates.claims import approve_claim, calculate_period
+from loyalty.rebates.progress import MANAGER
 from loyalty.rebates.settlement import settle
 from pos.core.errors import PosError
+from pos.receipts.service import close_receipt
+from pos.shifts.service import open_shift
+from tests.helpers import context_for
 from tests.service.rebates.conftest import later, sell
+from tests.service.rebates.test_allowance import PREMIUM_MINOR, open_sale, pay_cash
 
 
 def race(action: Callable[[], Any], times: int = 4) -> list[str]:
@@ -48,3 +54,26 @@ def test_concurrent_settlements_never_exceed_what_was_approved(cashier, manager,
     outcomes = race(lambda: settle(later(manager), claim.id, 3598, "credit"))
     assert outcomes == ["ok"] + ["settlement_exceeds_approved"] * 3
     assert find_customer(cashier.db, acme.id).credit_minor == 3598
+
+
+def test_two_tills_closing_on_one_allowance_never_use_more_than_was_granted(
+        db, registry, cashier, manager, shop, shift, agreement):
+    sell(cashier, shop.till_id, "8")
+    claim = calculate_period(later(manager), "2026-Q4")[0]
+    approve_claim(later(manager), claim.id)
+    settle(later(manager), claim.id, PREMIUM_MINOR, "discount")
+    other = context_for(db, registry, "cashier", cashier.now, till_id=shop.other_till_id)
+    open_shift(other, shop.other_till_id, 0)
+    # Both receipts are priced with the whole allowance before either closes.
+    receipts = iter([(ctx, pay_cash(ctx, open_sale(ctx, ctx.till_id, "1")))
+                     for ctx in (cashier, other)])
+    lock = threading.Lock()
+
+    def close_next() -> None:
+        with lock:
+            ctx, receipt = next(receipts)
+        close_receipt(ctx, receipt.id)
+
+    assert race(close_next, times=2) == ["allowance_exhausted", "ok"]
+    (allowance,) = list_allowances(manager.db, MANAGER)
+    assert allowance.used_minor == allowance.granted_minor == PREMIUM_MINOR
