@@ -109,18 +109,21 @@ def quoted_lines(session: Session, store: Store, requests: Sequence[LineRequest]
 
 
 def catalog_items(session: Session, skus: set[str]) -> dict[str, CatalogItem]:
-    """Return the items of the SKUs with price group and segments, in one statement."""
+    """Return the items of the SKUs with price group and segments, in one statement.
+
+    One row per item and segment: the columns before the segment are ``CatalogItem``'s own.
+    """
     if not skus:
         return {}
-    rows: dict[str, tuple[Any, set[str]]] = {}
-    for row in session.execute(_ITEMS_BY_SKU, {"skus": sorted(skus)}):
-        entry = rows.setdefault(row.sku, (row, set()))
-        if row.segment is not None:
-            entry[1].add(row.segment)
-    return {sku: CatalogItem(row.id, row.sku, row.name, row.is_weighed, row.vat_rate,
-                             row.is_active, row.is_discountable, row.price_group,
-                             frozenset(segments))
-            for sku, (row, segments) in rows.items()}
+    fields: dict[str, tuple[Any, ...]] = {}
+    segments: dict[str, set[str]] = {}
+    for *item, segment in session.execute(_ITEMS_BY_SKU, {"skus": sorted(skus)}):
+        sku = item[1]
+        if sku not in fields:
+            fields[sku], segments[sku] = tuple(item), set()
+        if segment is not None:
+            segments[sku].add(segment)
+    return {sku: CatalogItem(*row, frozenset(segments[sku])) for sku, row in fields.items()}
 
 
 def _sku_line(line_no: int, item: CatalogItem, price_minor: int | None, request: LineRequest
