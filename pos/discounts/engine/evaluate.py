@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .apply import apply_discount
 from .basket import Basket
-from .benefits import AmountOff, Gift, Per, PercentOff, SimpleBenefit
+from .benefits import AmountOff, Benefit, Gift, Per, PercentOff, SimpleBenefit
 from .displaced import Loss, Unpriced
 from .groups import FirstFires, Outcome, combine_exclusive, combine_together, union_consumed
 from .inputs import ManualDiscount, PricingContext
@@ -128,20 +128,31 @@ class Evaluation:
     def _first_fires(self, group: Group, bases: Amounts, consumed: Amounts) -> Outcome:
         """Evaluate a priority group, giving each line to the first child that fires on it."""
         combined = FirstFires(group, consumed)
+        waits = self._waits(group)
         loss = Loss(group, bases, consumed, combined.taken, self._price_losers)
-        units_wait = self.deferral is not None and not self.deferral.units_read_after(group)
         for node in self._children(group):
             if isinstance(node, Group):
                 combined.add(node.id, self.group(node, bases, consumed))
                 continue
             lines = self._candidates(node)
-            if lines and self._may_wait(node, units_wait) and combined.has_taken(lines):
+            if lines and waits(node.benefit) and combined.has_taken(lines):
                 combined.lose(self._unpriced(node, lines, loss))
                 continue
             lines = self._judged(node, lines, self.hints)
             if lines:
                 combined.add(node.id, self._priced(node, group, lines, bases, consumed))
         return combined.outcome()
+
+    def _waits(self, group: Group) -> Callable[[Benefit], bool]:
+        """Return whether a sure loser of the group with this benefit may wait (Deferral).
+
+        It may unless it gives gifts, or consumes units a later unit benefit may read.
+        """
+        if self.deferral is None:
+            return lambda benefit: False
+        if self.deferral.units_read_after(group):
+            return lambda benefit: isinstance(benefit, SimpleBenefit)
+        return lambda benefit: not isinstance(benefit, Gift)
 
     def _children(self, group: Group) -> list[Discount | Group]:
         nodes: list[Discount | Group] = []
@@ -193,18 +204,6 @@ class Evaluation:
         for line_no, amount in effect.amounts.items():
             applied[line_no] = [_applied(discount, parent, amount)]
         return outcome
-
-    def _may_wait(self, discount: Discount, units_wait: bool) -> bool:
-        """Tell whether the discount, if it is a sure loser of its group, may wait (Deferral).
-
-        ``units_wait`` tells whether the group's consumed units are read by no later benefit.
-        """
-        if self.deferral is None:
-            return False
-        benefit = discount.benefit
-        if isinstance(benefit, SimpleBenefit):
-            return True
-        return units_wait and not isinstance(benefit, Gift)
 
     def _unpriced(self, discount: Discount, lines: Sequence[int], loss: Loss) -> Unpriced:
         """Stand a sure loser in: judge it now only for its hints, price it when it is read."""

@@ -119,10 +119,13 @@ class CompiledRules:
                 if index in indexes:
                     break
                 indexes.add(index)
-        return {
-            group_id: [self.groups[group_id].children[i] for i in sorted(indexes)]
-            for group_id, indexes in marked.items()
-        }
+        return {group_id: self._visited(group_id, indexes) for group_id, indexes in marked.items()}
+
+    def _visited(self, group_id: str, indexes: set[int]) -> list[Node]:
+        children = self.groups[group_id].children
+        if len(indexes) == len(children):  # dense receipts find every child
+            return list(children)
+        return [children[i] for i in sorted(indexes)]
 
 
 def compile_rules(root: Group) -> CompiledRules:
