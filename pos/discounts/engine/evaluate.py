@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from .apply import apply_discount
 from .basket import Basket
@@ -200,9 +201,9 @@ class Evaluation:
         effect = apply_discount(discount, lines, self.basket, bases, consumed)
         self.gift_line_nos.update(effect.gift_line_nos)
         outcome = Outcome(effect.consumed, effect.amounts, gifts=effect.gifts)
-        applied = outcome.applied
+        applied, record = outcome.applied, _applied(discount, parent)
         for line_no, amount in effect.amounts.items():
-            applied[line_no] = [_applied(discount, parent, amount)]
+            applied[line_no] = [record(amount)]
         return outcome
 
     def _unpriced(self, discount: Discount, lines: Sequence[int], loss: Loss) -> Unpriced:
@@ -258,7 +259,14 @@ def _less(bases: Amounts, amounts: Amounts) -> Amounts:
     return left
 
 
-def _applied(discount: Discount, parent: Group, amount: int) -> AppliedDiscount:
-    return AppliedDiscount(
-        discount.id, discount.name, discount.kind, parent.id, parent.name, parent.rule, amount
+def _applied(discount: Discount, parent: Group) -> Callable[[int], AppliedDiscount]:
+    """Return a maker of the discount's applied records, given the amount on a line."""
+    return partial(
+        AppliedDiscount,
+        discount.id,
+        discount.name,
+        discount.kind,
+        parent.id,
+        parent.name,
+        parent.rule,
     )
