@@ -17,9 +17,10 @@ from pos.core.errors import NotFoundError, ValidationError
 from pos.discounts.engine import LineInput, Pricing
 from pos.discounts.tree import active_rules
 from pos.receipts.access import sees_receipt
-from pos.receipts.lines import LineRequest, LoadedItems, priced_items, resolve_lines
-from pos.receipts.model import Receipt, ReceiptLine
+from pos.receipts.lines import LineRequest, LoadedItems, priced_items
+from pos.receipts.model import Receipt
 from pos.receipts.pricing import SaleFacts, price_lines
+from pos.receipts.quote_lines import Line, quoted_lines
 from pos.stores.model import Store
 from pos.stores.service import get_till
 
@@ -46,7 +47,7 @@ class Basket:
 class Subject:
     """Lines to price, the engine's inputs for them, and the facts of the sale."""
 
-    lines: list[ReceiptLine]
+    lines: Sequence[Line]
     inputs: list[LineInput]
     facts: SaleFacts
 
@@ -67,15 +68,12 @@ def basket_subject(session: Session, ctx: Context, basket: Basket) -> Subject:
     till = get_till(session, basket.till_id, ctx.actor.principal)  # prices of their stores
     store = session.get(Store, till.store_id)
     assert store is not None
-    items = LoadedItems()
-    lines = resolve_lines(session, store, basket.lines, ctx.layouts, ctx.now, items)
-    for number, line in enumerate(lines, start=1):
-        line.line_no = number
+    lines, inputs = quoted_lines(session, store, basket.lines, ctx.layouts, ctx.now)
     facts = SaleFacts(now_local=ctx.now.astimezone(store.zone).replace(tzinfo=None),
                       store_id=store.id, cashier_group=ctx.actor.principal.user_group,
                       card_code=basket.card_code, customer_ref=basket.customer_ref,
                       payment_forms=basket.payment_forms)
-    return Subject(lines, priced_items(session, lines, items), facts)
+    return Subject(lines, inputs, facts)
 
 
 def receipt_subject(session: Session, ctx: Context, receipt_id: int) -> Subject:
@@ -96,7 +94,7 @@ def receipt_subject(session: Session, ctx: Context, receipt_id: int) -> Subject:
     return Subject(lines, priced_items(session, lines, LoadedItems()), facts)
 
 
-def _result(lines: Sequence[ReceiptLine], pricing: Pricing) -> dict[str, Any]:
+def _result(lines: Sequence[Line], pricing: Pricing) -> dict[str, Any]:
     by_no = {p.line_no: p for p in pricing.lines}
     out = []
     for line in lines:

@@ -7,9 +7,9 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from pos.catalog.model import Price
+from pos.catalog.model import Item, Price
 from pos.core.audit import AuditEntry
 from pos.journal.model import JournalEntry
 from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
@@ -390,6 +390,52 @@ class TestQuote:
         assert body["total"] == "143.15"  # 53.2467 -> 53.25, + 89.90
         assert body["pricing_trace"] == []
         assert _counts(db) == before
+
+    BASKET = [{"sku": "OAT-MILK-1L", "quantity": "2"},
+              {"sku": "APPLE-KG", "quantity": "0.735", "weight_source": "scale"},
+              {"code": MILK_EAN}, {"sku": "BANANA-KG", "quantity": "1.2", "weight_source": "scale"},
+              {"sku": "OAT-MILK-1L"}]
+
+    def test_a_quote_holds_the_lines_a_receipt_would_hold(self, till, api):
+        made = api.as_("manager").post("/api/v1/discounts", json={
+            "name": "Fruit 10%", "benefit": {"type": "percent_off", "percent": "10"},
+            "segment": "FRUIT"})
+        assert made.status_code == 201, made.get_json()
+        till.open_shift()
+        quoted = till.ok(till.api.post("/api/v1/receipts/quote", json={
+            "till_id": till.till_id, "lines": self.BASKET}))
+        till.open_receipt()
+        for line in self.BASKET:
+            receipt = till.sell(**line)
+        assert quoted["lines"] == receipt["lines"]
+        assert quoted["total"] == receipt["total"] and quoted["discount"] != "0.00"
+
+    @pytest.mark.parametrize(("line", "status", "code"), [
+        ({"sku": "NO-SUCH-SKU"}, 404, "item_not_found"),
+        ({"sku": "APPLE-KG"}, 422, "quantity_required"),
+        ({"sku": "MILK-1L", "quantity": "1.5"}, 422, "fractional_quantity"),
+        ({"sku": "MILK-1L", "quantity": "0"}, 422, "invalid_quantity"),
+        ({"sku": "APPLE-KG", "quantity": "1", "weight_source": "guess"}, 422,
+         "invalid_weight_source"),
+    ])
+    def test_a_quote_refuses_a_line_as_a_receipt_does(self, till, line, status, code):
+        till.open_shift()
+        quoted = till.api.post("/api/v1/receipts/quote", json={
+            "till_id": till.till_id, "lines": [{"sku": "MILK-1L"}, line]})
+        till.open_receipt()
+        sold = till.sell_response(**line)
+        assert (quoted.status_code, _code(quoted)) == (sold.status_code, _code(sold))
+        assert (quoted.status_code, _code(quoted)) == (status, code)
+
+    def test_a_quote_refuses_an_item_without_a_price_or_no_longer_sold(self, till, db, shop):
+        till.open_shift()
+        with db.transaction() as session:
+            session.execute(delete(Price).where(Price.item_id == shop.items["MILK-1L"]))
+            session.get(Item, shop.items["OAT-MILK-1L"]).is_active = False
+        for sku, code in (("MILK-1L", "price_not_set"), ("OAT-MILK-1L", "item_inactive")):
+            quoted = till.api.post("/api/v1/receipts/quote", json={
+                "till_id": till.till_id, "lines": [{"sku": sku}]})
+            assert (quoted.status_code, _code(quoted)) == (409, code)
 
 
 class TestReceiptList:

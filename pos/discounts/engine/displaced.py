@@ -3,7 +3,8 @@
 In a priority group a discount whose lines were all taken by earlier children loses each of
 them whatever it would give, so the evaluation need not price it (nor judge it, unless it may
 hint). What it would have given is still part of the explanation: the line keeps an
-``Unpriced`` entry and its record is written out, priced once for all its lines, on first read.
+``Unpriced`` entry, and the first read of any such record prices every loser of the pricing
+at once (each once for all its lines) and writes the records out.
 """
 
 from __future__ import annotations
@@ -17,34 +18,45 @@ from .result import DisplacedDiscount
 
 
 @dataclass(slots=True)
-class Unpriced:
-    """Stand for a discount whose lines were all taken by earlier children of its group.
+class Loss:
+    """Hold what a priority group's sure losers share: the group, its bases, who took what.
 
-    ``taken`` maps each line to the child that took it. ``lines`` are the discount's lines,
-    already judged if ``is_judged`` (it may hint), else still to judge. ``price`` (the
-    evaluation's) returns what the discount would have given per line on ``bases`` with
-    ``consumed`` units used; it is called once, when a record of the discount is first read.
+    ``taken`` maps each line to the child that took it. ``price`` (the evaluation's) fills in
+    ``amounts`` of its unpriced losers, all of the pricing's at once, when one is first read.
     """
 
-    discount: Discount
     group: Group
-    lines: Sequence[int]
-    is_judged: bool
     bases: dict[int, int]
     consumed: dict[int, int]
     taken: dict[int, str]
-    price: Callable[[Unpriced], dict[int, int]]
+    price: Callable[[], None]
+
+
+@dataclass(slots=True)
+class Unpriced:
+    """Stand for a discount whose lines were all taken by earlier children of its group.
+
+    ``lines`` are the discount's lines, already judged if ``is_judged`` (it may hint), else
+    still to judge. ``amounts`` is what it would have given per line on its loss's bases with
+    its consumed units used; ``None`` until a record of a loser of the pricing is first read.
+    """
+
+    discount: Discount
+    lines: Sequence[int]
+    is_judged: bool
+    loss: Loss
     amounts: dict[int, int] | None = None
 
     def displaced_on(self, line_no: int) -> DisplacedDiscount | None:
         """Return the record of what it would have given on the line, if anything."""
         if self.amounts is None:
-            self.amounts = self.price(self)
+            self.loss.price()
+            assert self.amounts is not None
         amount = self.amounts.get(line_no, 0)
         if not amount:
             return None
-        discount, group = self.discount, self.group
-        by = self.taken[line_no]
+        discount, group = self.discount, self.loss.group
+        by = self.loss.taken[line_no]
         return DisplacedDiscount(
             discount.id, discount.name, discount.kind, group.id, group.name, group.rule, amount, by
         )

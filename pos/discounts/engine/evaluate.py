@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from .apply import apply_discount
 from .basket import Basket
-from .benefits import AmountOff, Gift, Per, PercentOff, SimpleBenefit
-from .displaced import Unpriced
+from .benefits import AmountOff, Benefit, Gift, Per, PercentOff, SimpleBenefit
+from .displaced import Loss, Unpriced
 from .groups import FirstFires, Outcome, combine_exclusive, combine_together, union_consumed
 from .inputs import ManualDiscount, PricingContext
 from .model import Discount, Group, Kind, ManualSlot, Node, Rule, Scope
@@ -95,6 +96,7 @@ class Evaluation:
         self.manual_at_root = bool(self.manual) and not has_manual_slot
         self.deferral = deferral
         self.snapshot = contextvars.copy_context()
+        self.waiting: list[Unpriced] = []
 
     def run(self) -> Outcome:
         """Evaluate the whole tree on the lines' base amounts."""
@@ -127,18 +129,31 @@ class Evaluation:
     def _first_fires(self, group: Group, bases: Amounts, consumed: Amounts) -> Outcome:
         """Evaluate a priority group, giving each line to the first child that fires on it."""
         combined = FirstFires(group, consumed)
+        waits = self._waits(group)
+        loss = Loss(group, bases, consumed, combined.taken, self._price_losers)
         for node in self._children(group):
             if isinstance(node, Group):
                 combined.add(node.id, self.group(node, bases, consumed))
                 continue
             lines = self._candidates(node)
-            if lines and self._may_wait(node, group) and combined.has_taken(lines):
-                combined.lose(self._unpriced(node, group, lines, bases, consumed, combined.taken))
+            if lines and waits(node.benefit) and combined.has_taken(lines):
+                combined.lose(self._unpriced(node, lines, loss))
                 continue
             lines = self._judged(node, lines, self.hints)
             if lines:
                 combined.add(node.id, self._priced(node, group, lines, bases, consumed))
         return combined.outcome()
+
+    def _waits(self, group: Group) -> Callable[[Benefit], bool]:
+        """Return whether a sure loser of the group with this benefit may wait (Deferral).
+
+        It may unless it gives gifts, or consumes units a later unit benefit may read.
+        """
+        if self.deferral is None:
+            return lambda benefit: False
+        if self.deferral.units_read_after(group):
+            return lambda benefit: isinstance(benefit, SimpleBenefit)
+        return lambda benefit: not isinstance(benefit, Gift)
 
     def _children(self, group: Group) -> list[Discount | Group]:
         nodes: list[Discount | Group] = []
@@ -185,47 +200,40 @@ class Evaluation:
     ) -> Outcome:
         effect = apply_discount(discount, lines, self.basket, bases, consumed)
         self.gift_line_nos.update(effect.gift_line_nos)
-        outcome = Outcome(effect.consumed, gifts=effect.gifts)
+        outcome = Outcome(effect.consumed, effect.amounts, gifts=effect.gifts)
+        applied, record = outcome.applied, _applied(discount, parent)
         for line_no, amount in effect.amounts.items():
-            outcome.add(line_no, _applied(discount, parent, amount))
+            applied[line_no] = [record(amount)]
         return outcome
 
-    def _may_wait(self, discount: Discount, group: Group) -> bool:
-        """Tell whether the discount, if it is a sure loser of the group, may wait (Deferral)."""
-        if self.deferral is None or isinstance(discount.benefit, Gift):
-            return False
-        if isinstance(discount.benefit, SimpleBenefit):
-            return True
-        return not self.deferral.units_read_after(group)
-
-    def _unpriced(
-        self,
-        discount: Discount,
-        parent: Group,
-        lines: Sequence[int],
-        bases: Amounts,
-        consumed: Amounts,
-        taken: dict[int, str],
-    ) -> Unpriced:
+    def _unpriced(self, discount: Discount, lines: Sequence[int], loss: Loss) -> Unpriced:
         """Stand a sure loser in: judge it now only for its hints, price it when it is read."""
         assert self.deferral is not None
         is_judged = id(discount) in self.manual_targets or self.deferral.may_hint(discount)
         if is_judged:
             lines = self._judged(discount, lines, self.hints)
-        return Unpriced(discount, parent, lines, is_judged, bases, consumed, taken, self._later)
+        loser = Unpriced(discount, lines, is_judged, loss)
+        self.waiting.append(loser)
+        return loser
 
-    def _later(self, loser: Unpriced) -> Amounts:
+    def _price_losers(self) -> None:
         # Read perhaps after the request: judge and round as this pricing did. A copy each
         # time, since two threads cannot run in one context object at once.
-        return self.snapshot.copy().run(self._loser_amounts, loser)
+        self.snapshot.copy().run(self._losers_amounts)
+
+    def _losers_amounts(self) -> None:
+        """Fill in what each sure loser not priced yet would have given per line."""
+        for loser in self.waiting:
+            if loser.amounts is None:
+                loser.amounts = self._loser_amounts(loser)
 
     def _loser_amounts(self, loser: Unpriced) -> Amounts:
         """Return what a sure loser would have given per line."""
-        discount = loser.discount
+        discount, loss = loser.discount, loser.loss
         lines = loser.lines if loser.is_judged else self.judge(discount, loser.lines, [])
         if not lines:
             return {}
-        return apply_discount(discount, lines, self.basket, loser.bases, loser.consumed).amounts
+        return apply_discount(discount, lines, self.basket, loss.bases, loss.consumed).amounts
 
     def _open_to(self, discount: Discount, targets: Sequence[int]) -> Sequence[int]:
         """Drop the gift lines from a non-gift discount's targets."""
@@ -251,7 +259,14 @@ def _less(bases: Amounts, amounts: Amounts) -> Amounts:
     return left
 
 
-def _applied(discount: Discount, parent: Group, amount: int) -> AppliedDiscount:
-    return AppliedDiscount(
-        discount.id, discount.name, discount.kind, parent.id, parent.name, parent.rule, amount
+def _applied(discount: Discount, parent: Group) -> Callable[[int], AppliedDiscount]:
+    """Return a maker of the discount's applied records, given the amount on a line."""
+    return partial(
+        AppliedDiscount,
+        discount.id,
+        discount.name,
+        discount.kind,
+        parent.id,
+        parent.name,
+        parent.rule,
     )

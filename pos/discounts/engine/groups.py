@@ -34,10 +34,16 @@ def combine_together(
 ) -> Outcome:
     """Join children that all apply (sum, multiply); cap a sum at the line's amount."""
     result = Outcome(consumed)
+    applied, amounts = result.applied, result.amounts
     for outcome in outcomes:
         for line_no, records in outcome.applied.items():
-            for record in records:
-                result.add(line_no, record)
+            mine = applied.get(line_no)
+            if mine is None:
+                applied[line_no] = list(records)
+                amounts[line_no] = outcome.amounts[line_no]
+            else:
+                mine += records
+                amounts[line_no] += outcome.amounts[line_no]
         _join_displaced(result, outcome)
         result.gifts += outcome.gifts
     if group.rule is Rule.SUM:
@@ -108,15 +114,27 @@ class FirstFires:
         self.result = Outcome(consumed)
         self.taken: dict[int, str] = {}
         self.consumed = [consumed]
+        # Siblings filed under one key share their lines' list: check it once per take.
+        self._known: dict[int, tuple[Sequence[int], bool]] = {}
 
     def has_taken(self, lines: Sequence[int]) -> bool:
         """Tell whether every one of the lines is taken already."""
-        return all(line_no in self.taken for line_no in lines)
+        known = self._known.get(id(lines))
+        if known is not None and known[0] is lines:
+            return known[1]
+        taken = self.taken
+        answer = all(line_no in taken for line_no in lines)
+        self._known[id(lines)] = (lines, answer)
+        return answer
 
     def lose(self, loser: Unpriced) -> None:
         """Record a discount displaced unpriced on its lines, all of them taken."""
+        displaced = self.result.displaced
         for line_no in loser.lines:
-            self.result.displaced.setdefault(line_no, []).append(loser)
+            if (records := displaced.get(line_no)) is None:
+                displaced[line_no] = [loser]
+            else:
+                records.append(loser)
 
     def add(self, child_id: str, outcome: Outcome) -> None:
         """Take the lines the child fires on first; the rest of its records are displaced."""
@@ -124,6 +142,8 @@ class FirstFires:
         _join_displaced(result, outcome)
         result.gifts += outcome.gifts
         self.consumed.append(outcome.consumed)
+        if outcome.applied:
+            self._known.clear()
         for line_no, records in outcome.applied.items():
             by = self.taken.get(line_no)
             if by is None:

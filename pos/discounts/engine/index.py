@@ -7,7 +7,6 @@ receipt up is then a few dict reads per line, whatever the number of rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -16,6 +15,7 @@ from pos.core.errors import ValidationError
 from .basket import Basket
 from .benefits import UnitBenefit
 from .conditions import Condition
+from .inputs import LineInput
 from .judge import Judged, split_conditions
 from .model import Discount, Group, ManualSlot, Node, Rule
 from .validate import Problem, validate_tree
@@ -38,39 +38,73 @@ class RulesError(ValidationError):
 
 
 @dataclass(slots=True)
+class Bucket:
+    """Hold the discounts filed under one key, split by how a line found there is checked.
+
+    ``shared`` match every line filed under the key and are filed under no other key: they
+    all get the one list of those lines. ``exact`` need no check either but are filed under
+    several keys (item ids); ``checked`` are checked line by line.
+    """
+
+    shared: list[Discount] = field(default_factory=list)
+    exact: list[Discount] = field(default_factory=list)
+    checked: list[Discount] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class CompiledRules:
     """Hold the tree with its index; build it with :func:`compile_rules` when rules change."""
 
     root: Group
-    by_item: dict[int, list[Discount]] = field(default_factory=dict)
-    by_segment: dict[str, list[Discount]] = field(default_factory=dict)
-    by_price_group: dict[str, list[Discount]] = field(default_factory=dict)
-    everyone: list[Discount] = field(default_factory=list)
+    by_item: dict[int, Bucket] = field(default_factory=dict)
+    by_segment: dict[str, Bucket] = field(default_factory=dict)
+    by_price_group: dict[str, Bucket] = field(default_factory=dict)
+    everyone: Bucket = field(default_factory=Bucket)
     paths: dict[str, Path] = field(default_factory=dict)
     conditions: dict[str, tuple[Condition, ...]] = field(default_factory=dict)
     judged: dict[str, Judged] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     slot_path: Path | None = None
-    filed_exactly: set[str] = field(default_factory=set)
-    """Ids of the discounts that match every line filed under their key: no check needed."""
     units_read: set[str] = field(default_factory=set)
     """Ids of the groups whose consumed units a unit benefit evaluated later may read."""
 
     def lookup(self, basket: Basket) -> dict[str, list[int]]:
-        """Return each candidate discount's target lines, in line order."""
+        """Return each candidate discount's target lines, in line order.
+
+        Discounts sharing a key and matching all its lines share one list: do not mutate it.
+        """
         hits: dict[str, list[int]] = {}
+        shared: dict[int, tuple[Bucket, list[int]]] = {}
         for line in basket.lines:
             if not line.is_discountable or line.is_gift:
                 continue
-            buckets = [self.everyone, self.by_item.get(line.item_id, ())]
-            buckets += [self.by_segment.get(segment, ()) for segment in line.segments]
-            if line.price_group is not None:
-                buckets.append(self.by_price_group.get(line.price_group, ()))
-            for bucket in buckets:
-                for discount in bucket:
-                    if discount.id in self.filed_exactly or discount.matches(line):
+            for bucket in self._buckets(line):
+                if bucket.shared:
+                    if (entry := shared.get(id(bucket))) is None:
+                        shared[id(bucket)] = (bucket, [line.line_no])
+                    else:
+                        entry[1].append(line.line_no)
+                for discount in bucket.exact:
+                    hits.setdefault(discount.id, []).append(line.line_no)
+                for discount in bucket.checked:
+                    if discount.matches(line):
                         hits.setdefault(discount.id, []).append(line.line_no)
+        for bucket, lines in shared.values():
+            hits.update((discount.id, lines) for discount in bucket.shared)
         return hits
+
+    def _buckets(self, line: LineInput) -> list[Bucket]:
+        buckets = [self.everyone]
+        if (bucket := self.by_item.get(line.item_id)) is not None:
+            buckets.append(bucket)
+        for segment in line.segments:
+            if (bucket := self.by_segment.get(segment)) is not None:
+                buckets.append(bucket)
+        if line.price_group is not None and (
+            (bucket := self.by_price_group.get(line.price_group)) is not None
+        ):
+            buckets.append(bucket)
+        return buckets
 
     def children(self, hits: dict[str, list[int]], has_manual: bool) -> dict[str, list[Node]]:
         """Return, per group on a path to a candidate, its children worth visiting in order."""
@@ -79,12 +113,19 @@ class CompiledRules:
         if has_manual and self.slot_path is not None:
             paths.append(self.slot_path)
         for path in paths:
-            for group_id, index in path:
-                marked.setdefault(group_id, set()).add(index)
-        return {
-            group_id: [self.groups[group_id].children[i] for i in sorted(indexes)]
-            for group_id, indexes in marked.items()
-        }
+            # Deepest first: a step marked already had every step above it marked with it.
+            for group_id, index in reversed(path):
+                indexes = marked.setdefault(group_id, set())
+                if index in indexes:
+                    break
+                indexes.add(index)
+        return {group_id: self._visited(group_id, indexes) for group_id, indexes in marked.items()}
+
+    def _visited(self, group_id: str, indexes: set[int]) -> list[Node]:
+        children = self.groups[group_id].children
+        if len(indexes) == len(children):  # dense receipts find every child
+            return list(children)
+        return [children[i] for i in sorted(indexes)]
 
 
 def compile_rules(root: Group) -> CompiledRules:
@@ -138,15 +179,20 @@ def _reads_units(node: Node) -> bool:
 def _file(discount: Discount, rules: CompiledRules) -> None:
     segment = discount.qualifying_segment
     if discount.item_ids:
-        _put_all(rules.by_item, sorted(discount.item_ids), discount)
+        keys: list[Bucket] = [_bucket(rules.by_item, key) for key in sorted(discount.item_ids)]
     elif segment is not None:
-        rules.by_segment.setdefault(segment, []).append(discount)
+        keys = [_bucket(rules.by_segment, segment)]
     elif discount.price_groups:
-        _put_all(rules.by_price_group, sorted(discount.price_groups), discount)
+        keys = [_bucket(rules.by_price_group, key) for key in sorted(discount.price_groups)]
     else:
-        rules.everyone.append(discount)
-    if _is_filed_exactly(discount):
-        rules.filed_exactly.add(discount.id)
+        keys = [rules.everyone]
+    for bucket in keys:
+        if not _is_filed_exactly(discount):
+            bucket.checked.append(discount)
+        elif len(keys) == 1:
+            bucket.shared.append(discount)
+        else:
+            bucket.exact.append(discount)
 
 
 def _is_filed_exactly(discount: Discount) -> bool:
@@ -158,6 +204,8 @@ def _is_filed_exactly(discount: Discount) -> bool:
     return sum(keys) <= 1 and not discount.line_nos and not narrowed
 
 
-def _put_all(index: dict[K, list[Discount]], keys: Sequence[K], discount: Discount) -> None:
-    for key in keys:
-        index.setdefault(key, []).append(discount)
+def _bucket(index: dict[K, Bucket], key: K) -> Bucket:
+    bucket = index.get(key)
+    if bucket is None:
+        bucket = index[key] = Bucket()
+    return bucket
