@@ -56,12 +56,15 @@ function submitScan(code) {
   if (!form) {
     return;
   }
+  const field = $("#code");
   const focused = document.activeElement;
-  if (focused && focused.id !== "code" && "value" in focused && focused.value.endsWith(code)) {
+  if (focused === field) {
+    code = field.value.trim(); // all of it: a stall mid-burst (a busy PC) cut the buffer short
+  } else if (focused && "value" in focused && focused.value.endsWith(code)) {
     focused.value = focused.value.slice(0, -code.length); // the burst landed in another field
   }
   closePanels();
-  $("#code").value = code;
+  field.value = code;
   $("#via").value = "scan";
   form.requestSubmit();
 }
@@ -130,14 +133,18 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
 });
 
+document.addEventListener("htmx:afterSwap", (event) => {
+  // The scanned line is in the page now: how long the scan took to show, for the figures.
+  if (event.target.id === "receipt" && performance.getEntriesByName("scan", "mark").length) {
+    performance.measure("scan-to-line", "scan");
+    performance.clearMarks("scan");
+  }
+});
+
 document.addEventListener("htmx:afterSettle", (event) => {
   if (event.target.id === "receipt") {
     const rows = lineRows();
     selectLine(rows[rows.length - 1] || null);
-    if (performance.getEntriesByName("scan", "mark").length) {
-      performance.measure("scan-to-line", "scan");
-      performance.clearMarks("scan");
-    }
   }
   focusScan();
 });
