@@ -20,7 +20,7 @@ from pos.core.request import (
 )
 from pos.screens.till import blp, current_state, parse_amount, till_context, till_id
 from pos.screens.till_state import till_choices
-from pos.screens.web import csrf_token, signed_in
+from pos.screens.web import csrf_token, problem_headers, signed_in
 from pos.shifts import blind
 from pos.shifts import service as shifts
 from pos.shifts.report import present
@@ -39,10 +39,13 @@ def home() -> Any:
                            receipt=state.receipt)
 
 
-def _sign_in_page(problem: dict[str, Any] | None = None, status: int = 200) -> Any:
+def _sign_in_page(error: PosError | None = None) -> Any:
     csrf_token()
-    return render_template("screens/till/sign_in.html", tills=till_choices(current_db()),
-                           problem=problem, form=request.form), status
+    page = render_template("screens/till/sign_in.html", tills=till_choices(current_db()),
+                           problem=error.to_problem() if error else None, form=request.form)
+    if error is None:
+        return page
+    return page, error.status, problem_headers(error)
 
 
 @blp.post("/sign-in")
@@ -59,7 +62,7 @@ def sign_in() -> Any:
             free_failures=settings.login_max_failures,
             free_address_failures=settings.login_max_address_failures)
     except PosError as error:
-        return _sign_in_page(error.to_problem(), error.status)
+        return _sign_in_page(error)
     session.clear()  # a fresh session (and CSRF token) for the signed-in user
     session.permanent = True
     session.update(token=result.token, till_id=chosen)

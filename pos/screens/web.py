@@ -24,7 +24,7 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
-from pos.core.errors import ForbiddenError, PosError, UnauthorizedError
+from pos.core.errors import ForbiddenError, PosError, TooManyAttemptsError, UnauthorizedError
 from pos.core.money import format_minor, format_quantity
 from pos.core.request import current_clock, current_db, current_settings, current_tokens
 from pos.core.security import Principal
@@ -107,13 +107,21 @@ def _problem(error: PosError) -> Any:
         if is_htmx():
             return Response(status=204, headers={"HX-Redirect": request.script_root + "/till"})
         return redirect(request.script_root + "/till")
-    body = render_template("screens/_problem.html", problem=error.to_problem())
     if not is_htmx():
         page = render_template("screens/problem_page.html", problem=error.to_problem())
-        return _secure_headers(Response(page, status=error.status, mimetype="text/html"))
-    headers = {"HX-Retarget": "#message", "HX-Reswap": "innerHTML"}
+        return _secure_headers(Response(page, status=error.status, mimetype="text/html",
+                                        headers=problem_headers(error)))
+    body = render_template("screens/_problem.html", problem=error.to_problem())
+    headers = {"HX-Retarget": "#message", "HX-Reswap": "innerHTML", **problem_headers(error)}
     return _secure_headers(Response(body, status=error.status, headers=headers,
                                     mimetype="text/html"))
+
+
+def problem_headers(error: PosError) -> dict[str, str]:
+    """Return the headers a refusal carries, as the API's: ``Retry-After`` when throttled."""
+    if isinstance(error, TooManyAttemptsError):
+        return {"Retry-After": str(error.retry_after_s)}
+    return {}
 
 
 def money(amount_minor: int | None) -> str:

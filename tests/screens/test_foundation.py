@@ -123,3 +123,18 @@ class TestProblems:
         response = screen.post("/till/scan", {"code": "4600000000015"})
         assert response.status_code == 204
         assert response.headers["HX-Redirect"].endswith("/till")
+
+
+class TestCardNumbers:
+    def test_a_card_number_in_a_form_is_refused_before_any_view(self, selling: TillScreen) -> None:
+        response = selling.scan("4111111111111111")
+        assert response.status_code == 422
+        assert problem_code(response) == "card_number_rejected"
+        assert "4111111111111111" not in response.get_data(as_text=True)
+
+    def test_a_barcode_that_passes_luhn_is_judged_under_its_field_and_taken(
+            self, selling: TillScreen) -> None:
+        # 4600000000060 is a valid EAN-13 that is also Luhn-valid: a whole-body check of the
+        # form refused it as a card number; under "code" it is a barcode (here an unknown one).
+        response = selling.scan("4600000000060")
+        assert problem_code(response) == "barcode_not_found"
