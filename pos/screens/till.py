@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, session
+from flask import render_template, request, session
 
 from pos.core.context import Context
 from pos.core.errors import ValidationError
@@ -22,7 +22,7 @@ from pos.core.request import (
     current_registry,
     current_settings,
 )
-from pos.core.security import Actor
+from pos.core.security import Actor, Approval
 from pos.receipts.model import Receipt
 from pos.screens.till_state import TillState, till_state
 from pos.screens.web import principal, screen_blueprint
@@ -37,10 +37,24 @@ def till_id() -> int:
 
 
 def till_context() -> Context:
-    """Return the context a use case runs in for the signed-in cashier at this till."""
-    actor = Actor(principal(), None, client_address())
+    """Return the context a use case runs in for the signed-in cashier at this till.
+
+    A manager present approves in place: the approval form (``screens/_approval.html``) sends
+    the same request again with their user name and PIN (or password), which the use case
+    checks, throttles and audits as it does ``X-Manager-Credentials``.
+    """
+    actor = Actor(principal(), approval_in_form(), client_address())
     return Context(current_db(), current_registry(), actor, current_clock().now(),
                    tuple(barcode_layouts()), till_id())
+
+
+def approval_in_form() -> Approval | None:
+    """Return the manager's approval the request's form carries, if any."""
+    username = request.form.get("approval_user", "").strip()
+    secret = request.form.get("approval_pin", "")
+    if not username or not secret:
+        return None
+    return Approval(username=username, secret=secret)
 
 
 def current_state() -> TillState:

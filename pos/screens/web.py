@@ -24,7 +24,13 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
-from pos.core.errors import ForbiddenError, PosError, TooManyAttemptsError, UnauthorizedError
+from pos.core.errors import (
+    ApprovalRequiredError,
+    ForbiddenError,
+    PosError,
+    TooManyAttemptsError,
+    UnauthorizedError,
+)
 from pos.core.money import format_minor, format_quantity
 from pos.core.request import current_clock, current_db, current_settings, current_tokens
 from pos.core.security import Principal
@@ -32,6 +38,7 @@ from pos.core.security import Principal
 HERE = Path(__file__).parent
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
+APPROVAL_FIELDS = ("approval_user", "approval_pin")
 SESSION_HOURS = 12
 CSP = "; ".join((
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
@@ -112,9 +119,20 @@ def _problem(error: PosError) -> Any:
         return _secure_headers(Response(page, status=error.status, mimetype="text/html",
                                         headers=problem_headers(error)))
     body = render_template("screens/_problem.html", problem=error.to_problem())
+    if isinstance(error, ApprovalRequiredError) or error.code == "approval_invalid":
+        body += _approval_form()
     headers = {"HX-Retarget": "#message", "HX-Reswap": "innerHTML", **problem_headers(error)}
     return _secure_headers(Response(body, status=error.status, headers=headers,
                                     mimetype="text/html"))
+
+
+def _approval_form() -> str:
+    # The same request again, with the fields it carried, once a manager types their PIN.
+    carried = [(name, value) for name, value in request.form.items(multi=True)
+               if name not in APPROVAL_FIELDS and name != "csrf_token"]
+    target = request.headers.get("HX-Target") or "receipt"
+    return render_template("screens/_approval.html", path=request.full_path.rstrip("?"),
+                           method=request.method.lower(), carried=carried, target=target)
 
 
 def problem_headers(error: PosError) -> dict[str, str]:

@@ -216,3 +216,49 @@ class TestReports:
         selling.scan(OAT_MILK_EAN)
         response = selling.post("/till/shift/close", {"counted": "1000"})
         assert problem_code(response) == "open_receipts"
+
+
+class TestApprovalInPlace:
+    def test_voiding_a_sale_asks_a_manager_in_place(self, selling: TillScreen) -> None:
+        selling.scan(OAT_MILK_EAN)
+        response = selling.post("/till/void", headers={"HX-Target": "receipt"})
+        assert response.status_code == 403
+        assert problem_code(response) == "approval_required"
+        html = text_of(response)
+        assert 'id="approval"' in html and 'hx-post="/till/void"' in html
+        assert 'hx-target="#receipt"' in html
+
+    def test_the_managers_pin_approves_and_the_sale_is_voided(self, selling: TillScreen) -> None:
+        selling.scan(OAT_MILK_EAN)
+        response = selling.post("/till/void", {"approval_user": "manager",
+                                               "approval_pin": "2222"})
+        assert response.status_code == 200
+        assert "Scan the first item" in text_of(response)
+        assert 'data-sku="OAT-MILK-1L"' not in text_of(selling.page())
+
+    def test_a_wrong_pin_is_refused_and_asked_again(self, selling: TillScreen) -> None:
+        selling.scan(OAT_MILK_EAN)
+        response = selling.post("/till/void", {"approval_user": "manager",
+                                               "approval_pin": "9999"})
+        assert problem_code(response) == "approval_invalid"
+        assert 'id="approval"' in text_of(response)
+        assert 'data-sku="OAT-MILK-1L"' in text_of(selling.page())
+
+    def test_a_cashiers_own_pin_approves_nothing(self, selling: TillScreen) -> None:
+        selling.scan(OAT_MILK_EAN)
+        response = selling.post("/till/void", {"approval_user": "cashier",
+                                               "approval_pin": "1111"})
+        assert problem_code(response) == "approval_invalid"
+
+    def test_a_typed_weight_is_approved_with_the_fields_it_was_typed_with(
+            self, selling: TillScreen) -> None:
+        response = selling.scan("0.5*BANANA-KG", via="keys")
+        assert problem_code(response) == "approval_required"
+        html = text_of(response)
+        assert 'name="code" value="0.5*BANANA-KG"' in html and 'name="via" value="keys"' in html
+        assert "csrf_token" not in html
+        approved = selling.post("/till/scan", {"code": "0.5*BANANA-KG", "via": "keys",
+                                               "approval_user": "manager",
+                                               "approval_pin": "2222"})
+        assert approved.status_code == 200
+        assert "weight from manual" in text_of(approved) and "0.500" in text_of(approved)

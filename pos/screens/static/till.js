@@ -142,6 +142,11 @@ document.addEventListener("htmx:afterSwap", (event) => {
 });
 
 document.addEventListener("htmx:afterSettle", (event) => {
+  const asked = event.target.id === "message" && $("#message .panel input[autofocus]");
+  if (asked) {
+    asked.focus(); // a manager's approval is asked for in place
+    return;
+  }
   if (event.target.id === "receipt") {
     const rows = lineRows();
     selectLine(rows[rows.length - 1] || null);
