@@ -13,7 +13,7 @@ from sqlalchemy import select
 from pos.core.db import Database
 from pos.core.security import Principal
 from pos.receipts.model import OPEN as OPEN_RECEIPT
-from pos.receipts.model import SALE, Receipt
+from pos.receipts.model import SALE, VOIDED, Receipt
 from pos.shifts.model import Shift
 from pos.stores.model import Store, Till
 from pos.stores.service import till_and_store
@@ -66,3 +66,15 @@ def till_state(db: Database, till_id: int, principal: Principal) -> TillState:
                                       Receipt.cashier_id == principal.user_id)
                 .order_by(Receipt.opened_at.desc(), Receipt.id.desc()).limit(1))
         return TillState(till, store, shift, receipt)
+
+
+def shown_to_customer(db: Database, till_id: int) -> Receipt | None:
+    """Return the sale the customer display shows: the till's latest in its open shift."""
+    with db.read() as session:
+        shift_id = session.scalar(select(Shift.id).where(Shift.open_till_id == till_id))
+        if shift_id is None:
+            return None
+        return session.scalar(
+            select(Receipt).where(Receipt.shift_id == shift_id, Receipt.till_id == till_id,
+                                  Receipt.kind == SALE, Receipt.state != VOIDED)
+            .order_by(Receipt.opened_at.desc(), Receipt.id.desc()).limit(1))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from pos.screens import till_sale, till_shift
+from pos.screens import till_display, till_sale, till_shift
 from pos.screens.till import blp as till_blp
 from pos.screens.web import register_screens
 
-_ROUTES = (till_shift, till_sale)  # imported for the routes they add to the till blueprint
+# Imported for the routes they add to the till blueprint.
+_ROUTES = (till_shift, till_sale, till_display)
 
 
 def register(app: Flask) -> None:

@@ -262,3 +262,28 @@ class TestApprovalInPlace:
                                                "approval_pin": "2222"})
         assert approved.status_code == 200
         assert "weight from manual" in text_of(approved) and "0.500" in text_of(approved)
+
+
+class TestCustomerDisplay:
+    def test_the_display_shows_the_lines_and_total_of_the_sale(self, selling: TillScreen,
+                                                               shop: Shop) -> None:
+        assert "Welcome" in text_of(selling.get(f"/till/{shop.till_id}/display/now"))
+        selling.scan(OAT_MILK_EAN)
+        html = text_of(selling.get(f"/till/{shop.till_id}/display/now"))
+        assert "Oat milk 1 l" in html and '<dd id="display-total">149.90</dd>' in html
+
+    def test_after_closing_it_shows_the_change(self, selling: TillScreen, shop: Shop) -> None:
+        selling.scan(OAT_MILK_EAN)
+        selling.post("/till/pay", {"type": "cash", "amount": "200"})
+        selling.post("/till/close")
+        html = text_of(selling.get(f"/till/{shop.till_id}/display/now"))
+        assert '<dd id="display-change" class="change">50.10</dd>' in html and "Thank you" in html
+
+    def test_the_page_polls_its_content(self, selling: TillScreen, shop: Shop) -> None:
+        html = text_of(selling.page(f"/till/{shop.till_id}/display"))
+        assert f'hx-get="/till/{shop.till_id}/display/now"' in html and "every 1s" in html
+
+    def test_another_tills_display_is_not_found(self, selling: TillScreen, shop: Shop) -> None:
+        response = selling.get(f"/till/{shop.other_till_id}/display/now")
+        assert response.status_code == 404
+        assert problem_code(response) == "till_not_found"
