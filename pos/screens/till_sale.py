@@ -19,12 +19,12 @@ from pos.receipts.lines import LineRequest
 from pos.receipts.report import discount_report
 from pos.screens.till import (
     blp,
-    current_state,
     parse_amount,
     receipt_fragment,
     till_context,
     till_id,
 )
+from pos.screens.till_state import open_sale_id
 from pos.screens.web import principal
 
 # "3*4600000000015": a quantity typed before the code, as tills have always done.
@@ -35,18 +35,18 @@ PAYMENT_TYPES = ("cash", "card")
 
 def _receipt_id() -> int:
     """Return the cashier's open receipt at this till, opening one if there is none."""
-    state = current_state()
-    if state.receipt is not None:
-        return state.receipt.id
+    found = open_sale_id(current_db(), till_id(), principal())
+    if found is not None:
+        return found
     return opening.create_receipt(till_context(), opening.NewReceipt(till_id())).receipt.id
 
 
 def _open_receipt_id() -> int:
-    state = current_state()
-    if state.receipt is None:
+    found = open_sale_id(current_db(), till_id(), principal())
+    if found is None:
         raise NotFoundError("There is no sale in progress: scan an item first",
                             code="no_open_receipt")
-    return state.receipt.id
+    return found
 
 
 @blp.post("/scan")

@@ -78,3 +78,14 @@ def shown_to_customer(db: Database, till_id: int) -> Receipt | None:
             select(Receipt).where(Receipt.shift_id == shift_id, Receipt.till_id == till_id,
                                   Receipt.kind == SALE, Receipt.state != VOIDED)
             .order_by(Receipt.opened_at.desc(), Receipt.id.desc()).limit(1))
+
+
+def open_sale_id(db: Database, till_id: int, principal: Principal) -> int | None:
+    """Return the id of this cashier's latest open sale at the till (one query, for a scan)."""
+    with db.read() as session:
+        return session.scalar(
+            select(Receipt.id).join(Shift, Shift.id == Receipt.shift_id)
+            .where(Shift.open_till_id == till_id, Receipt.till_id == till_id,
+                   Receipt.state == OPEN_RECEIPT, Receipt.kind == SALE,
+                   Receipt.cashier_id == principal.user_id)
+            .order_by(Receipt.opened_at.desc(), Receipt.id.desc()).limit(1))

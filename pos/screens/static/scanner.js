@@ -5,8 +5,10 @@
 // of at least `minLength` characters whose every gap (and the Enter after it) is within
 // `maxGapMs` is a scan. Pure: fed keys and times, it answers; the page decides what to do.
 
+const MODIFIERS = new Set(["Shift", "Control", "Alt", "AltGraph", "Meta", "CapsLock"]);
+
 export class ScanBuffer {
-  constructor({ maxGapMs = 50, minLength = 4 } = {}) {
+  constructor({ maxGapMs = 50, minLength = 6 } = {}) {
     this.maxGapMs = maxGapMs;
     this.minLength = minLength;
     this.reset();
@@ -24,6 +26,9 @@ export class ScanBuffer {
       const code = isScan ? this.chars.join("") : null;
       this.reset();
       return code;
+    }
+    if (MODIFIERS.has(key)) {
+      return null; // a scanner presses Shift for capitals within its burst
     }
     if (key.length !== 1) {
       this.reset();

@@ -101,8 +101,11 @@ function onEscape(event) {
   }
 }
 
+// A PIN is never a scan, however fast it is typed: it must not land in the scan field.
+const isSecret = (element) => element instanceof HTMLInputElement && element.type === "password";
+
 document.addEventListener("keydown", (event) => {
-  const code = scanner.feed(event.key, event.timeStamp);
+  const code = isSecret(event.target) ? null : scanner.feed(event.key, event.timeStamp);
   if (code !== null && $("#scan")) {
     event.preventDefault();
     submitScan(code);

@@ -190,3 +190,43 @@ def test_scan_to_line_time_and_first_load_transfer_are_measured(
                   first_load_resources={name.rsplit("/", 1)[-1]: size
                                         for name, size, _ in navigation[2]})
     cold.close()
+
+
+def test_a_manager_approves_a_void_in_place_with_their_pin(page: Any) -> None:
+    till = Till(page)
+    till.sign_in()
+    till.open_shift()
+    till.scan(OAT_MILK_EAN)
+    till.line("OAT-MILK-1L")
+    page.keyboard.press("F3")
+    page.wait_for_selector("#approval-user:focus")
+    assert "approval" in till.text("#message .problem")
+    page.keyboard.type("manager")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2222")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#receipt .empty")
+    assert page.query_selector("#message .problem") is None
+    assert page.evaluate("document.activeElement.id") == "code"
+
+
+def test_the_scanner_buffer_tells_a_burst_from_typing(page: Any) -> None:
+    page.goto("/till")
+    answers = page.evaluate("""async () => {
+        const { ScanBuffer } = await import('/screens/static/scanner.js');
+        const feed = (keys, gap) => {
+            const buffer = new ScanBuffer();
+            let at = 1000, out = null;
+            for (const key of [...keys, 'Enter']) { out = buffer.feed(key, at); at += gap; }
+            return out;
+        };
+        const stalled = new ScanBuffer();
+        ['1', '2'].forEach((k, i) => stalled.feed(k, i * 5));
+        [...'4600000000015'].forEach((k, i) => stalled.feed(k, 500 + i * 5));
+        return {burst: feed('4600000000015', 8), typed: feed('4600000000015', 120),
+                short: feed('1111', 5), arrow: feed(['46000', 'ArrowUp', ...'00000015'], 5),
+                shift: feed(['Shift', 'A', 'Shift', 'B', ...'C-1234'], 5),
+                afterPause: stalled.feed('Enter', 600)};
+    }""")
+    assert answers == {"burst": "4600000000015", "typed": None, "short": None,
+                       "arrow": "00000015", "shift": "ABC-1234", "afterPause": "4600000000015"}
