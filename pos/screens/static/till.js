@@ -178,3 +178,24 @@ document.addEventListener("DOMContentLoaded", () => {
   selectLine(rows[rows.length - 1] || null);
   focusScan();
 });
+
+// Refusals come as messages from the server; a failure to answer at all is said here.
+function showTrouble(text, code) {
+  const box = $("#message");
+  if (box) {
+    const line = document.createElement("p");
+    line.className = "problem";
+    line.setAttribute("role", "alert");
+    line.dataset.code = code;
+    line.textContent = text;
+    box.replaceChildren(line);
+  }
+}
+
+document.addEventListener("htmx:responseError", () => {
+  showTrouble("The till's server failed to answer: try again, or call the manager", "server_error");
+});
+
+document.addEventListener("htmx:sendError", () => {
+  showTrouble("The till's server cannot be reached: check the network and try again", "unreachable");
+});
