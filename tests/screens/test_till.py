@@ -65,6 +65,13 @@ class TestShift:
         html = text_of(screen.page())
         assert "Scan the first item" in html and 'id="shift-state"' in html
 
+    def test_the_float_form_works_before_htmx_has_loaded(self, screen: TillScreen) -> None:
+        screen.sign_in()
+        response = screen.client.post("/till/shift", data={"float": "1000",
+                                                           "csrf_token": screen.csrf})
+        assert response.status_code == 302
+        assert "Scan the first item" in text_of(screen.page())
+
     def test_a_float_that_is_no_amount_is_explained(self, screen: TillScreen) -> None:
         screen.sign_in()
         response = screen.post("/till/shift", {"float": "lots"})

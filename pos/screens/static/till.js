@@ -174,6 +174,7 @@ document.addEventListener("focusout", () => {
 });
 
 document.addEventListener("DOMContentLoaded", () => {
+  document.body.dataset.ready = "true"; // htmx (loaded before this module) has wired the page
   const rows = lineRows();
   selectLine(rows[rows.length - 1] || null);
   focusScan();
