@@ -16,7 +16,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/pos db upgrade
 	$(BIN)/pos demo load
-	@echo "API docs: http://127.0.0.1:8000/api/docs   health: http://127.0.0.1:8000/health"
+	@echo "Till: http://127.0.0.1:8000/till (cashier, PIN 1111)   API docs: http://127.0.0.1:8000/api/docs   health: http://127.0.0.1:8000/health"
 	POS_DEVICES=embedded $(BIN)/pos serve --host 127.0.0.1 --port 8000
 
 test: install

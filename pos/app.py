@@ -41,6 +41,7 @@ from pos.receipts import card_api as receipt_card_api
 from pos.receipts import customer_api as receipt_customer_api
 from pos.receipts.journaled import register_journal_checks as register_receipt_checks
 from pos.receipts.payments import register_payment_types
+from pos.screens.wiring import register as register_screens
 from pos.shifts import api as shifts_api
 from pos.shifts.journaled import register_journal_checks as register_shift_checks
 from pos.stores import api as stores_api
@@ -84,6 +85,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
     app.before_request(refuse_card_numbers)  # before any view: a refusal writes nothing
     _register_health(app, db)
     _register_swagger_assets(app)
+    register_screens(app)  # /till: the cashier's screen (pos.screens)
     from pos.cli import register_cli
 
     register_cli(app)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the whole suite on SQLite and on a throwaway PostgreSQL this script starts and stops.
+# Run the whole suite on SQLite and on a throwaway PostgreSQL this script starts and stops,
+# with the screens' browser tests in Debian's Chromium.
 #
 # The server binaries come from Debian's `postgresql` package (installed here if missing);
 # see scripts/throwaway-pg.sh for how the server is run (loopback only, a free port, a
@@ -15,6 +16,14 @@ if [ -z "$(find_pg_bin)" ]; then
   echo "test: installing Debian's postgresql server"
   as_root apt-get update -qq || true
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || true
+fi
+
+# The browser tests drive Debian's Chromium by its path (Playwright's own download cannot
+# reach the internet here); under CI=true they fail rather than skip without it.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test: installing Debian's chromium for the browser tests"
+  as_root apt-get update -qq || true
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || true
 fi
 
 # The test server trades durability for speed: it is deleted afterwards anyway.

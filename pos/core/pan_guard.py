@@ -5,8 +5,8 @@ writes nothing (no receipt, no journal entry, no idempotency key, no failed-logi
 422 ``card_number_rejected`` names where the number was, never the number. Checked, by the rule
 of :mod:`pos.core.pan`:
 
-- the JSON body at any depth, keys and values (a body that is not JSON is refused whole when
-  its text holds a card number);
+- the JSON body at any depth, keys and values; a form body (the screens') field by field;
+  any other body is refused whole when its text holds a card number;
 - the query string (names and values) and the path's parameters;
 - the headers the service stores or acts on: :data:`CHECKED_HEADERS`. ``Idempotency-Key`` is
   stored as sent; ``X-Till-Id``, ``X-Approval-Code`` and ``X-Manager-Credentials`` are read by
@@ -66,6 +66,10 @@ def _in_body() -> Found | None:
     text = raw.decode("utf-8", "replace")
     if not might_hold_pan(text):
         return None
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # A screen's form: each field is judged under its name, as a JSON body's would be
+        # (a barcode under ``code`` is exempt), not the body refused whole.
+        return _in_params(request.form.items(multi=True), "body")
     try:
         document = json.loads(text)
     except ValueError:

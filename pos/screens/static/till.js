@@ -1,0 +1,202 @@
+// The till page's keyboard: the scan field kept focused, scanner bursts, F-keys, Esc.
+//
+// No business rule here: every action is a form or button the server rendered (htmx posts
+// it); this module only routes keys to them and keeps focus where the cashier expects it.
+import { ScanBuffer } from "./scanner.js";
+
+const scanner = new ScanBuffer();
+const $ = (selector) => document.querySelector(selector);
+const panels = () => [...document.querySelectorAll(".panel")];
+const openPanel = () => panels().find((panel) => !panel.hidden);
+
+function focusScan() {
+  const code = $("#code");
+  if (code && !openPanel() && document.activeElement !== code) {
+    code.focus();
+  }
+}
+
+function showPanel(id) {
+  panels().forEach((panel) => { panel.hidden = panel.id !== id; });
+  const input = $(`#${id} input:not([type=hidden])`);
+  if (input) {
+    input.focus();
+    input.select();
+  }
+}
+
+function closePanels() {
+  panels().forEach((panel) => { panel.hidden = true; panel.reset(); });
+  focusScan();
+}
+
+function lineRows() {
+  return [...document.querySelectorAll("#receipt tr.line")];
+}
+
+function selectLine(row) {
+  lineRows().forEach((r) => r.classList.toggle("selected", r === row));
+  const field = $("#line-no");
+  if (field) {
+    field.value = row ? row.dataset.lineNo : "";
+  }
+}
+
+function moveSelection(step) {
+  const rows = lineRows();
+  const at = rows.findIndex((r) => r.classList.contains("selected"));
+  const next = rows[Math.min(Math.max(at + step, 0), rows.length - 1)];
+  if (next) {
+    selectLine(next);
+  }
+}
+
+function submitScan(code) {
+  const form = $("#scan");
+  if (!form) {
+    return;
+  }
+  const field = $("#code");
+  const focused = document.activeElement;
+  if (focused === field) {
+    code = field.value.trim(); // all of it: a stall mid-burst (a busy PC) cut the buffer short
+  } else if (focused && "value" in focused && focused.value.endsWith(code)) {
+    focused.value = focused.value.slice(0, -code.length); // the burst landed in another field
+  }
+  closePanels();
+  field.value = code;
+  $("#via").value = "scan";
+  form.requestSubmit();
+}
+
+function onHotkey(event) {
+  const target = document.querySelector(`[data-hotkey="${event.key}"]`);
+  if (!target) {
+    return false;
+  }
+  event.preventDefault();
+  if (target.dataset.opens) {
+    showPanel(target.dataset.opens);
+  } else {
+    target.click();
+  }
+  return true;
+}
+
+function onEscape(event) {
+  event.preventDefault();
+  if (openPanel()) {
+    closePanels();
+    return;
+  }
+  const back = $("[data-back]");
+  if (back) {
+    window.location.assign(back.href);
+    return;
+  }
+  ["#explain", "#search"].forEach((s) => { const el = $(s); if (el) { el.innerHTML = ""; } });
+  const code = $("#code");
+  if (code) {
+    code.value = "";
+  }
+}
+
+// A PIN is never a scan, however fast it is typed: it must not land in the scan field.
+const isSecret = (element) => element instanceof HTMLInputElement && element.type === "password";
+
+document.addEventListener("keydown", (event) => {
+  const code = isSecret(event.target) ? null : scanner.feed(event.key, event.timeStamp);
+  if (code !== null && $("#scan")) {
+    event.preventDefault();
+    submitScan(code);
+  } else if (/^F\d{1,2}$/.test(event.key)) {
+    onHotkey(event);
+  } else if (event.key === "Escape") {
+    onEscape(event);
+  } else if ((event.key === "ArrowUp" || event.key === "ArrowDown") && !openPanel() && $("#code")) {
+    event.preventDefault();
+    moveSelection(event.key === "ArrowUp" ? -1 : 1);
+  }
+}, true);
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.target.id === "scan") {
+    performance.mark("scan");
+  }
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.target.closest && event.target.closest(".panel");
+  if (form && event.detail.xhr && event.detail.xhr.status < 400) {
+    closePanels();
+  }
+  if (event.target.id === "scan") {
+    $("#via").value = "keys";
+    $("#code").value = "";
+  }
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  // The scanned line is in the page now: how long the scan took to show, for the figures.
+  if (event.target.id === "receipt" && performance.getEntriesByName("scan", "mark").length) {
+    performance.measure("scan-to-line", "scan");
+    performance.clearMarks("scan");
+  }
+});
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const asked = event.target.id === "message" && $("#message .panel input[autofocus]");
+  if (asked) {
+    asked.focus(); // a manager's approval is asked for in place
+    return;
+  }
+  if (event.target.id === "receipt") {
+    const rows = lineRows();
+    selectLine(rows[rows.length - 1] || null);
+  }
+  focusScan();
+});
+
+document.addEventListener("click", (event) => {
+  const row = event.target.closest && event.target.closest("#receipt tr.line");
+  if (row) {
+    selectLine(row);
+  }
+});
+
+document.addEventListener("focusout", () => {
+  setTimeout(() => {
+    const active = document.activeElement;
+    if (!active || active === document.body) {
+      focusScan();
+    }
+  }, 0);
+});
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.body.dataset.ready = "true"; // htmx (loaded before this module) has wired the page
+  const rows = lineRows();
+  selectLine(rows[rows.length - 1] || null);
+  focusScan();
+});
+
+// Refusals come as messages from the server; a failure to answer at all is said here.
+function showTrouble(text, code) {
+  const box = $("#message");
+  if (box) {
+    const line = document.createElement("p");
+    line.className = "problem";
+    line.setAttribute("role", "alert");
+    line.dataset.code = code;
+    line.textContent = text;
+    box.replaceChildren(line);
+  }
+}
+
+document.addEventListener("htmx:responseError", () => {
+  showTrouble("The till's server failed to answer: try again, or call the manager", "server_error");
+});
+
+document.addEventListener("htmx:sendError", () => {
+  showTrouble("The till's server cannot be reached: check the network and try again", "unreachable");
+});

@@ -1,0 +1,173 @@
+"""The screens' foundation: a signed strict session cookie, CSRF, CSP, problems as messages.
+
+A screen blueprint is made by :func:`screen_blueprint`; it gets every guard below, so a new
+screen (the office, ``/me``) is protected by construction:
+
+- the session is Flask's signed cookie (HttpOnly, SameSite=Strict, Secure over https); it holds
+  the bearer token a sign-in issued (so expiry and revocation are the API's) and a CSRF token;
+- every state-changing request carries that CSRF token (``X-CSRF-Token`` from htmx, or a
+  ``csrf_token`` form field) or is refused with 403 ``csrf_failed``;
+- every response has a Content-Security-Policy with no inline script or style;
+- a :class:`PosError` becomes a readable message: for htmx it is swapped into ``#message``
+  (with its stable ``code`` in ``data-code``), for a page the page is shown with it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.wrappers import Response
+
+from pos.core.errors import (
+    ApprovalRequiredError,
+    ForbiddenError,
+    PosError,
+    TooManyAttemptsError,
+    UnauthorizedError,
+)
+from pos.core.money import format_minor, format_quantity
+from pos.core.request import current_clock, current_db, current_settings, current_tokens
+from pos.core.security import Principal
+
+HERE = Path(__file__).parent
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = "X-CSRF-Token"
+APPROVAL_FIELDS = ("approval_user", "approval_pin")
+SESSION_HOURS = 12
+CSP = "; ".join((
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "connect-src 'self'", "font-src 'self'", "form-action 'self'", "base-uri 'none'",
+    "frame-ancestors 'none'",
+))
+
+
+class ScreenSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, marked Secure whenever the request came over https."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Return True over https (or when configured so)."""
+        return request.is_secure or super().get_cookie_secure(app)
+
+
+def register_screens(app: Flask, blueprints: tuple[Blueprint, ...]) -> None:
+    """Serve the screens' assets and ``blueprints`` with the session cookie they rely on."""
+    app.config.update(SESSION_COOKIE_NAME="pos_screen", SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Strict",
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
+    app.session_interface = ScreenSessionInterface()
+    assets = Blueprint("screens", __name__, static_folder="static",
+                       static_url_path="/screens/static", template_folder="templates")
+    app.register_blueprint(assets)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+
+
+def screen_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
+    """Return a blueprint whose routes get the screens' CSRF check, CSP and problem pages."""
+    blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
+    blueprint.before_request(_check_csrf)
+    blueprint.after_request(_secure_headers)
+    blueprint.register_error_handler(PosError, _problem)
+    blueprint.app_context_processor(lambda: {"csrf_token": csrf_token})
+    blueprint.add_app_template_filter(money, "money")
+    blueprint.add_app_template_filter(format_quantity, "quantity")
+    return blueprint
+
+
+def csrf_token() -> str:
+    """Return this session's CSRF token, made on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return cast(str, session["csrf"])
+
+
+def _check_csrf() -> None:
+    if request.method not in WRITES:
+        return
+    sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token") or ""
+    expected = session.get("csrf")
+    if not expected or not hmac.compare_digest(str(sent), str(expected)):
+        raise ForbiddenError("This form has expired: reload the page", code="csrf_failed")
+
+
+def _secure_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def is_htmx() -> bool:
+    """Tell whether htmx sent this request (it swaps a fragment of the answer in)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _problem(error: PosError) -> Any:
+    if isinstance(error, UnauthorizedError) and error.code == "signed_out":
+        if is_htmx():
+            return Response(status=204, headers={"HX-Redirect": request.script_root + "/till"})
+        return redirect(request.script_root + "/till")
+    if not is_htmx():
+        page = render_template("screens/problem_page.html", problem=error.to_problem())
+        return _secure_headers(Response(page, status=error.status, mimetype="text/html",
+                                        headers=problem_headers(error)))
+    body = render_template("screens/_problem.html", problem=error.to_problem())
+    if isinstance(error, ApprovalRequiredError) or error.code == "approval_invalid":
+        body += _approval_form()
+    headers = {"HX-Retarget": "#message", "HX-Reswap": "innerHTML", **problem_headers(error)}
+    return _secure_headers(Response(body, status=error.status, headers=headers,
+                                    mimetype="text/html"))
+
+
+def _approval_form() -> str:
+    # The same request again, with the fields it carried, once a manager types their PIN.
+    carried = [(name, value) for name, value in request.form.items(multi=True)
+               if name not in APPROVAL_FIELDS and name != "csrf_token"]
+    target = request.headers.get("HX-Target") or "receipt"
+    return render_template("screens/_approval.html", path=request.full_path.rstrip("?"),
+                           method=request.method.lower(), carried=carried, target=target)
+
+
+def problem_headers(error: PosError) -> dict[str, str]:
+    """Return the headers a refusal carries, as the API's: ``Retry-After`` when throttled."""
+    if isinstance(error, TooManyAttemptsError):
+        return {"Retry-After": str(error.retry_after_s)}
+    return {}
+
+
+def money(amount_minor: int | None) -> str:
+    """Format minor units as the installation's decimal amount ("149.90")."""
+    if amount_minor is None:
+        return ""
+    return format_minor(int(amount_minor), current_settings().currency_exponent)
+
+
+def signed_in() -> Principal | None:
+    """Return the principal of this session's sign-in, or None (expired, revoked, none)."""
+    if "principal" in g:
+        return cast(Principal, g.principal)
+    token = session.get("token")
+    if not token:
+        return None
+    resolve = current_app.extensions["pos.authenticate"]
+    principal = resolve(current_db(), current_tokens(), token, current_clock().now())
+    if principal is None:
+        session.pop("token", None)
+        return None
+    g.principal = principal
+    return cast(Principal, principal)
+
+
+def principal() -> Principal:
+    """Return the signed-in principal, or send the browser to sign in."""
+    found = signed_in()
+    if found is None:
+        raise UnauthorizedError("Sign in first", code="signed_out")
+    return found

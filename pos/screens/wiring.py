@@ -1,0 +1,17 @@
+"""Which screens the app serves; ``create_app`` registers them with :func:`register`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from pos.screens import till_display, till_sale, till_shift
+from pos.screens.till import blp as till_blp
+from pos.screens.web import register_screens
+
+# Imported for the routes they add to the till blueprint.
+_ROUTES = (till_shift, till_sale, till_display)
+
+
+def register(app: Flask) -> None:
+    """Serve the till (``/till``) and the screens' assets."""
+    register_screens(app, (till_blp,))
