@@ -1,0 +1,99 @@
+"""Count SQL statements and CPU per use case: one-shot uploads, add-line, close (in process).
+
+Scenarios: one-shot upload of 10 lines without a card, with a bonus card (earn + 50.00 in
+points), with a customer reference; add-line on an open receipt; close without and with a
+card. Prints statements per call (and their kinds with ``--sql``) and the CPU ms per call
+(``time.process_time``, median of ``--rounds`` rounds) - steadier than wall time on a shared
+machine. Run: ``.venv/bin/python bench/statements.py [--calls 100] [--rounds 3] [--sql]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+from bench.loyalty import LINES, close_ms, setup, upload_s  # noqa: E402
+from loyalty.cards import service as cards  # noqa: E402
+from loyalty.points import service as points  # noqa: E402
+from pos.receipts import service  # noqa: E402
+from pos.receipts.opening import NewReceipt, create_receipt  # noqa: E402
+
+
+def counted(engine: object, call: Callable[[], object]) -> list[str]:
+    """Run ``call`` once and return the SQL statements it sent."""
+    statements: list[str] = []
+
+    def count(*a: object) -> None:
+        statements.append(" ".join(str(a[2]).split()))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return statements
+
+
+def cpu_ms(call: Callable[[], object], calls: int, rounds: int) -> float:
+    """Return the median over rounds of the process CPU ms per call."""
+    per_round = []
+    for _ in range(rounds):
+        start = time.process_time()
+        for _ in range(calls):
+            call()
+        per_round.append((time.process_time() - start) * 1000 / calls)
+    return statistics.median(per_round)
+
+
+def main() -> None:
+    """Set up a shop with a bonus card, then measure each scenario."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sql", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db, cashier, manager, till_id = setup(f"sqlite:///{folder}/bench.db")
+        card = cards.issue_cards(manager, "BONUS", 1, is_active=True)[0].number
+        points.adjust(manager, card, 10**9, "bench")
+        receipt = create_receipt(cashier, NewReceipt(till_id=till_id)).receipt
+
+        def add_line() -> None:
+            service.add_line(cashier, receipt.id, LINES[0])
+
+        scenarios: dict[str, Callable[[], object]] = {
+            "one-shot, no card": lambda: upload_s(cashier, till_id, None),
+            "one-shot, bonus card": lambda: upload_s(cashier, till_id, card),
+            "one-shot, customer ref": lambda: upload_s(cashier, till_id, None, "CUSTOMER-1"),
+            "add-line": add_line,
+            "close (+open, 10 lines, pay), no card":
+                lambda: close_ms(cashier, manager, till_id, None),
+            "close (+open, 10 lines, pay), card":
+                lambda: close_ms(cashier, manager, till_id, card),
+        }
+        for name, call in scenarios.items():
+            for _ in range(5):
+                call()  # warm caches
+            statements = counted(db.engine, call)
+            print(f"{name}: {len(statements)} statements, "
+                  f"{cpu_ms(call, args.calls, args.rounds):.2f} CPU ms per call")
+            if args.sql:
+                kinds = Counter(s[:90] for s in statements)
+                for text, n in kinds.most_common():
+                    print(f"   {n:3} {text}")
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()
