@@ -1,8 +1,8 @@
 """Count SQL statements and CPU per use case: one-shot uploads, add-line, close (in process).
 
 Scenarios: one-shot upload of 10 lines without a card, with a bonus card (earn + 50.00 in
-points), with a customer reference; add-line on an open receipt; close without and with a
-card. Prints statements per call (and their kinds with ``--sql``) and the CPU ms per call
+points), with a customer reference; add-line on an open receipt; the close of a paid receipt
+without and with a card (earn + spend). Prints statements per call (and their kinds with ``--sql``) and the CPU ms per call
 (``time.process_time``, median of ``--rounds`` rounds) - steadier than wall time on a shared
 machine. Run: ``.venv/bin/python bench/statements.py [--calls 100] [--rounds 3] [--sql]``.
 """
@@ -23,11 +23,26 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.loyalty import LINES, close_ms, setup, upload_s  # noqa: E402
+from bench.loyalty import LINES, setup, upload_s  # noqa: E402
 from loyalty.cards import service as cards  # noqa: E402
 from loyalty.points import service as points  # noqa: E402
+from pos.core.context import Context  # noqa: E402
 from pos.receipts import service  # noqa: E402
+from pos.receipts.cards import attach_card  # noqa: E402
 from pos.receipts.opening import NewReceipt, create_receipt  # noqa: E402
+from pos.receipts.service import PaymentRequest  # noqa: E402
+
+
+def paid(cashier: Context, till_id: int, card: str | None) -> Callable[[], object]:
+    """Open, fill and pay a receipt (with a card: 50.00 in points); return its close."""
+    receipt = create_receipt(cashier, NewReceipt(till_id=till_id, lines=LINES)).receipt
+    points_minor = 0
+    if card is not None:
+        attach_card(cashier, receipt.id, card)
+        points_minor = 5000
+        service.add_payment(cashier, receipt.id, PaymentRequest("points", points_minor))
+    service.add_payment(cashier, receipt.id, PaymentRequest("cash", 89900 - points_minor))
+    return lambda: service.close_receipt(cashier, receipt.id)
 
 
 def counted(engine: object, call: Callable[[], object]) -> list[str]:
@@ -56,6 +71,13 @@ def cpu_ms(call: Callable[[], object], calls: int, rounds: int) -> float:
     return statistics.median(per_round)
 
 
+def show(statements: list[str], is_wanted: bool) -> None:
+    """Print each kind of statement and how many were sent."""
+    if is_wanted:
+        for text, n in Counter(s[:90] for s in statements).most_common():
+            print(f"   {n:3} {text}")
+
+
 def main() -> None:
     """Set up a shop with a bonus card, then measure each scenario."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -77,10 +99,6 @@ def main() -> None:
             "one-shot, bonus card": lambda: upload_s(cashier, till_id, card),
             "one-shot, customer ref": lambda: upload_s(cashier, till_id, None, "CUSTOMER-1"),
             "add-line": add_line,
-            "close (+open, 10 lines, pay), no card":
-                lambda: close_ms(cashier, manager, till_id, None),
-            "close (+open, 10 lines, pay), card":
-                lambda: close_ms(cashier, manager, till_id, card),
         }
         for name, call in scenarios.items():
             for _ in range(5):
@@ -88,10 +106,16 @@ def main() -> None:
             statements = counted(db.engine, call)
             print(f"{name}: {len(statements)} statements, "
                   f"{cpu_ms(call, args.calls, args.rounds):.2f} CPU ms per call")
-            if args.sql:
-                kinds = Counter(s[:90] for s in statements)
-                for text, n in kinds.most_common():
-                    print(f"   {n:3} {text}")
+            show(statements, args.sql)
+        for name, card_number in (("close, no card", None), ("close, card", card)):
+            closes = [paid(cashier, till_id, card_number) for _ in range(args.calls + 1)]
+            statements = counted(db.engine, closes.pop())
+            start = time.process_time()
+            for close in closes:
+                close()
+            cpu = (time.process_time() - start) * 1000 / len(closes)
+            print(f"{name}: {len(statements)} statements, {cpu:.2f} CPU ms per call")
+            show(statements, args.sql)
         db.dispose()
 
 
