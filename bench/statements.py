@@ -2,14 +2,17 @@
 
 Scenarios: one-shot upload of 10 lines without a card, with a bonus card (earn + 50.00 in
 points), with a customer reference; add-line on an open receipt; the close of a paid receipt
-without and with a card (earn + spend). Prints statements per call (and their kinds with ``--sql``) and the CPU ms per call
-(``time.process_time``, median of ``--rounds`` rounds) - steadier than wall time on a shared
-machine. Run: ``.venv/bin/python bench/statements.py [--calls 100] [--rounds 3] [--sql]``.
+without and with a card (earn + spend). Prints per call the statements (their kinds with
+``--sql``), the Python function calls (steady under load) and the CPU ms (``process_time``;
+for one-shots and add-line the median of ``--rounds`` rounds).
+Run: ``.venv/bin/python bench/statements.py [--calls 100] [--rounds 3] [--sql]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import statistics
 import sys
 import tempfile
@@ -60,6 +63,13 @@ def counted(engine: object, call: Callable[[], object]) -> list[str]:
     return statements
 
 
+def python_calls(call: Callable[[], object]) -> int:
+    """Return how many Python function calls one run of ``call`` makes (steady under load)."""
+    profiler = cProfile.Profile()
+    profiler.runcall(call)
+    return int(pstats.Stats(profiler).total_calls)  # type: ignore[attr-defined]
+
+
 def cpu_ms(call: Callable[[], object], calls: int, rounds: int) -> float:
     """Return the median over rounds of the process CPU ms per call."""
     per_round = []
@@ -104,17 +114,19 @@ def main() -> None:
             for _ in range(5):
                 call()  # warm caches
             statements = counted(db.engine, call)
-            print(f"{name}: {len(statements)} statements, "
+            print(f"{name}: {len(statements)} statements, {python_calls(call)} Python calls, "
                   f"{cpu_ms(call, args.calls, args.rounds):.2f} CPU ms per call")
             show(statements, args.sql)
         for name, card_number in (("close, no card", None), ("close, card", card)):
-            closes = [paid(cashier, till_id, card_number) for _ in range(args.calls + 1)]
+            closes = [paid(cashier, till_id, card_number) for _ in range(args.calls + 2)]
             statements = counted(db.engine, closes.pop())
+            calls = python_calls(closes.pop())
             start = time.process_time()
             for close in closes:
                 close()
             cpu = (time.process_time() - start) * 1000 / len(closes)
-            print(f"{name}: {len(statements)} statements, {cpu:.2f} CPU ms per call")
+            print(f"{name}: {len(statements)} statements, {calls} Python calls, "
+                  f"{cpu:.2f} CPU ms per call")
             show(statements, args.sql)
         db.dispose()
 
