@@ -45,8 +45,11 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))] * 1000
 
 
-def prepare(url: str, tills: int = 2) -> None:
-    """Migrate and seed a shop (users, items, ``tills`` tills in MAIN numbered 1..tills)."""
+def prepare(url: str, tills: int = 2) -> list[int]:
+    """Seed a shop (users, items, ``tills`` tills in MAIN numbered 1..tills); return their ids.
+
+    The ids are not 1..tills: the seeded second store's till comes between.
+    """
     from pos.auth.service import assign_places
     from pos.core.security import TokenCache
     from pos.stores.service import create_till
@@ -66,6 +69,7 @@ def prepare(url: str, tills: int = 2) -> None:
     assign_places(db, "cashier", [shop.store_id], till_ids, now=now, actor_id=None,
                   tokens=TokenCache())
     db.dispose()
+    return till_ids
 
 
 def in_process(url: str, receipts: int) -> None:

@@ -43,7 +43,8 @@ from tests.helpers import PASSWORDS  # noqa: E402
 
 HOLDER_PIN = "2468"
 HOLDER_CARD: list[str] = [os.environ.get("POS_LOAD_CARD", "")]  # set by main() when it seeds
-_TILLS = itertools.count(1)  # each till user takes the next till
+TILL_IDS: list[int] = []  # MAIN's tills as seeded (not 1..n: the second store's till is 3)
+_TILLS = itertools.count(0)  # each till user takes the next till
 OPEN_SHIFTS: list[int] = []  # what managers read X reports of
 
 
@@ -108,7 +109,7 @@ class TillUser(PosUser):
 
     def on_start(self) -> None:
         """Sign in as the cashier and open this till's shift."""
-        self.till_id = next(_TILLS)
+        self.till_id = TILL_IDS[next(_TILLS) % len(TILL_IDS)]
         super().on_start()
         shift = self.call("POST", "/api/v1/shifts", "POST /shifts",
                           {"till_id": self.till_id, "opening_float": "1000.00"})
@@ -228,7 +229,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pos-load-") as tmp, ExitStack() as stack:
         url = (stack.enter_context(postgres_databases(args.postgres, ("load",)))[0]
                if args.postgres else f"sqlite:///{tmp}/load.db")
-        prepare(url, max(2, args.tills))
+        TILL_IDS[:] = prepare(url, max(2, args.tills))
         HOLDER_CARD[0] = prepare_holder(url)
         server = start_ours(url, free_port(), Path(tmp, "server.log"))
         stack.callback(server.stop)

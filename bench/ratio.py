@@ -54,8 +54,7 @@ from bench.workloads import TillSession, oneshot, till_traffic  # noqa: E402
 from tests.helpers import PASSWORDS  # noqa: E402
 
 WORKLOADS = ("oneshot", "till20", "till1")
-TILL20 = list(range(1, 21))  # tills 1..20 for the 20-till run, 21 alone, 22 for uploads
-TILL1, ONESHOT_TILL = 21, 22
+TILLS = 22  # MAIN's tills 1..20 for the 20-till run, 21 alone, 22 for uploads
 PAUSE = (0.1, 0.3)  # seconds between a till's scans: about 200 ms
 CLIENTS = 4
 
@@ -63,21 +62,22 @@ CLIENTS = 4
 class Pair:
     """Ours and the calibration server, with the tills each workload drives on them."""
 
-    def __init__(self, ours: Server, calibration: Server) -> None:
+    def __init__(self, ours: Server, calibration: Server, till_ids: list[int]) -> None:
         self.servers = {"ours": ours, "calibration": calibration}
+        till20, till1, self.till = till_ids[:20], till_ids[20], till_ids[21]
         tokens = {t: login(ours.port, "cashier", PASSWORDS["cashier"])
-                  for t in [*TILL20, TILL1, ONESHOT_TILL]}  # one sign-in per till
-        open_shifts(ours.port, tokens[TILL1], sorted(tokens))
-        self.token = tokens[ONESHOT_TILL]
+                  for t in till_ids}  # one sign-in per till
+        open_shifts(ours.port, tokens[till1], sorted(tokens))
+        self.token = tokens[self.till]
         self.total = self._receipt_total(ours.port)
-        self.tills = {name: {"till20": [TillSession(s.port, tokens[t], t) for t in TILL20],
-                             "till1": [TillSession(s.port, tokens[TILL1], TILL1)]}
+        self.tills = {name: {"till20": [TillSession(s.port, tokens[t], t) for t in till20],
+                             "till1": [TillSession(s.port, tokens[till1], till1)]}
                       for name, s in self.servers.items()}
 
     def _receipt_total(self, port: int) -> str:
         """Price the 20 lines once on ours: both servers are paid exactly that in cash."""
         status, body = call(port, "POST", "/api/v1/receipts/quote",
-                            {"till_id": ONESHOT_TILL, "lines": LINES},
+                            {"till_id": self.till, "lines": LINES},
                             {"Authorization": f"Bearer {self.token}"})
         if status != 200:
             raise RuntimeError(f"quote answered {status}: {body}")
@@ -86,7 +86,7 @@ class Pair:
     def run(self, workload: str, name: str, args: argparse.Namespace, seed: int) -> Any:
         """Run one workload once on one server and return its result."""
         if workload == "oneshot":
-            return oneshot(self.servers[name], self.token, ONESHOT_TILL, self.total,
+            return oneshot(self.servers[name], self.token, self.till, self.total,
                            args.receipts, CLIENTS)
         pause = PAUSE if workload == "till20" else None
         return till_traffic(self.tills[name][workload], args.seconds, pause, seed)
@@ -94,7 +94,7 @@ class Pair:
     def warm_up(self) -> None:
         """Warm both servers' workers (caches, connections, collector) outside the rounds."""
         for name, server in self.servers.items():
-            oneshot(server, self.token, ONESHOT_TILL, self.total, 100, CLIENTS)
+            oneshot(server, self.token, self.till, self.total, 100, CLIENTS)
             till_traffic(self.tills[name]["till1"], 1.0, None, seed=0)
 
 
@@ -127,13 +127,13 @@ def measure(name: str, args: argparse.Namespace, workloads: list[str]) -> int:
     """Seed, start both servers, warm up, run the rounds and print; return the failures."""
     with tempfile.TemporaryDirectory(prefix="pos-ratio-") as tmp, ExitStack() as stack:
         ours_url, calibration_url = stack.enter_context(database_pair(name, args, tmp))
-        prepare(ours_url, ONESHOT_TILL)
+        till_ids = prepare(ours_url, TILLS)
         ours = start_ours(ours_url, free_port(), Path(tmp, "ours.log"))
         stack.callback(ours.stop)
         calibration = start_calibration(calibration_url, free_port(),
                                         Path(tmp, "calibration.log"))
         stack.callback(calibration.stop)
-        pair = Pair(ours, calibration)
+        pair = Pair(ours, calibration, till_ids)
         print(f"{name}: ours on :{ours.port}, calibration on :{calibration.port}; "
               "warming up (not counted)", flush=True)
         pair.warm_up()

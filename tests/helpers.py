@@ -236,7 +236,8 @@ class Till:
         """Add a line, returning the raw response."""
         assert self.receipt is not None
         body = {"sku": sku, **fields} if sku else dict(fields)
-        return self.api.post(f"/api/v1/receipts/{self.receipt['id']}/lines", json=body)
+        return self.api.post(f"/api/v1/receipts/{self.receipt['id']}/lines?view=full",
+                             json=body)
 
     def sell(self, sku: str | None = None, **fields: Any) -> dict[str, Any]:
         """Add a line by SKU or code and return the receipt."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from pos.core.security import Right
@@ -23,6 +24,7 @@ from pos.receipts.lines import LineRequest
 from pos.receipts.report import discount_report
 from pos.receipts.schemas import (
     DiscountReportSchema,
+    LineAddedSchema,
     LineChangeSchema,
     LineInSchema,
     ManualDiscountInSchema,
@@ -34,11 +36,13 @@ from pos.receipts.schemas import (
     ReceiptPageSchema,
     ReceiptQuerySchema,
     ReceiptSchema,
+    ViewArgsSchema,
 )
 
 blp = ApiBlueprint("receipts", __name__, url_prefix="/api/v1",
                    description="Receipts, payments and returns")
 RECEIPT = ReceiptSchema()  # one instance: its compiled dump plan is kept with it
+LINE_ADDED = LineAddedSchema()
 
 
 def _payment(data: dict[str, Any]) -> service.PaymentRequest:
@@ -47,6 +51,16 @@ def _payment(data: dict[str, Any]) -> service.PaymentRequest:
                                   card_last4=data.get("card_last4"),
                                   terminal_ref=data.get("terminal_ref"),
                                   details=data.get("details") or {})
+
+
+def _as_receipt(answer: Any) -> Any:
+    # An answer not already a response (no key stored one) is the receipt, dumped here: the
+    # route declares the compact schema, which would dump it otherwise.
+    if isinstance(answer, tuple):
+        receipt, status = answer
+        return current_app.response_class(current_app.json.dumps(RECEIPT.dump(receipt)),
+                                           status=status, mimetype="application/json")
+    return answer
 
 
 @blp.route("/receipts")
@@ -118,14 +132,22 @@ class Lines(MethodView):
     @blp.approvable
     @blp.till_scoped
     @blp.arguments(LineInSchema)
-    @blp.response(201, ReceiptSchema)
+    @blp.arguments(ViewArgsSchema, location="query")
+    @blp.response(201, LineAddedSchema, description=(
+        "compact (default): the line, the other lines its pricing changed, the totals; with "
+        "?view=full the whole receipt as ReceiptSchema (as GET answers)"))
     @blp.alt_response(503, schema="Problem")  # the till's scale could not be read
-    def post(self, data: dict[str, Any], receipt_id: int) -> Any:
+    def post(self, data: dict[str, Any], args: dict[str, Any], receipt_id: int) -> Any:
         """Add a line by SKU or any barcode (weight barcodes give the quantity)."""
-        reply = KeyedReply(RECEIPT, 201)
-        receipt = service.add_line(use_case(till_header()), receipt_id, LineRequest(**data),
-                                   reply)
-        return reply.response(receipt, 201)
+        if args["view"] == "full":
+            reply = KeyedReply(RECEIPT, 201)
+            added = service.sell_line(use_case(till_header()), receipt_id, LineRequest(**data),
+                                      lambda session, done: reply(session, done.receipt))
+            return _as_receipt(reply.response(added.receipt, 201))
+        reply = KeyedReply(LINE_ADDED, 201)
+        added = service.sell_line(use_case(till_header()), receipt_id, LineRequest(**data),
+                                  reply)
+        return reply.response(added, 201)
 
 
 @blp.route("/receipts/<int:receipt_id>/lines/<int:line_no>")

@@ -20,7 +20,7 @@ from pos.fiscal.numbering import next_number
 from pos.fiscal.service import record_numbered
 from pos.receipts.lines import LoadedItems, priced_items
 from pos.receipts.model import RETURN, Receipt, receipt_document
-from pos.stores.model import Store
+from pos.stores.service import store_local_date
 
 OnWrite = Callable[[Session, Receipt], None]
 
@@ -67,10 +67,9 @@ def record_closed(session: Session, ctx: Context, receipt: Receipt, segments: fr
     buyer = buyer_key(receipt.card_code, receipt.customer_ref)
     if buyer is None:
         return  # an anonymous sale has no history to keep
-    store = session.get(Store, receipt.store_id)
-    assert store is not None
     sign = -1 if receipt.kind == RETURN else 1
-    record_purchase(session, buyer, store.local_date(receipt.closed_at or now),
+    record_purchase(session, buyer,
+                    store_local_date(session, receipt.store_id, receipt.closed_at or now),
                     sign * receipt.total_minor, segments)
 
 

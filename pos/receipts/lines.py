@@ -11,8 +11,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from loyalty.gift_certificates.selling import SaleRequest, resolve_sale
-from pos.catalog.model import Item
+from pos.catalog.model import Item, PriceGroup
 from pos.catalog.prices import current_prices, resolve_code
+from pos.catalog.service import segments_by_item
 from pos.core.barcode import WeightLayout
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import MoneyFormatError, line_amount, parse_quantity
@@ -66,6 +67,7 @@ class LoadedItems:
 
     def __init__(self) -> None:
         self.by_id: dict[int, Item] = {}
+        self._facts: dict[int, ItemFacts] = {}
 
     def add(self, item: Item) -> None:
         """Remember an item loaded by this use case."""
@@ -78,6 +80,40 @@ class LoadedItems:
             for item in session.scalars(select(Item).where(Item.id.in_(missing))):
                 self.add(item)
         return self.by_id
+
+    def facts(self, session: Session, item_ids: Iterable[int]) -> dict[int, ItemFacts]:
+        """Return what pricing reads of each item; items not loaded are read as plain rows.
+
+        The lines already on a receipt need only these three facts: two Core queries, not
+        ORM items with their price group and segments (the add-line hot path).
+        """
+        wanted = set(item_ids)
+        for item_id in wanted & self.by_id.keys() - self._facts.keys():
+            item = self.by_id[item_id]
+            self._facts[item_id] = ItemFacts(
+                item.price_group.code if item.price_group else None,
+                frozenset(s.code for s in item.segments), item.is_discountable)
+        missing = wanted - self._facts.keys()
+        if missing:
+            segments = segments_by_item(session, list(missing))
+            for item_id, group, is_discountable in session.execute(
+                    _FACTS, {"ids": list(missing)}):
+                self._facts[item_id] = ItemFacts(group, segments[item_id], is_discountable)
+        return self._facts
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What pricing reads of an item: its price group's code, its segments, if discountable."""
+
+    price_group: str | None
+    segments: frozenset[str]
+    is_discountable: bool
+
+
+_FACTS = select(Item.id, PriceGroup.code, Item.is_discountable).outerjoin(
+    PriceGroup, PriceGroup.id == Item.price_group_id).where(
+    Item.id.in_(bindparam("ids", expanding=True)))
 
 
 def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest],
@@ -193,14 +229,13 @@ _ITEMS_BY_SKU = select(Item).options(joinedload(Item.segments)).where(
 
 def priced_items(session: Session, lines: Sequence[ReceiptLine], items: LoadedItems
                  ) -> list[LineInput]:
-    """Return the engine's input for each line, loading the items not seen yet in one query."""
-    by_id = items.of(session, (line.item_id for line in lines))
+    """Return the engine's input for each line, reading the facts of items not seen yet."""
+    by_id = items.facts(session, [line.item_id for line in lines])
     return [LineInput(
         line_no=line.line_no, item_id=line.item_id, quantity=line.quantity,
         unit_price_minor=line.unit_price_minor,
-        price_group=by_id[line.item_id].price_group.code
-        if by_id[line.item_id].price_group else None,
-        segments=frozenset(s.code for s in by_id[line.item_id].segments),
+        price_group=by_id[line.item_id].price_group,
+        segments=by_id[line.item_id].segments,
         # A certificate is sold at its value: no discount, whatever its item says.
         is_discountable=by_id[line.item_id].is_discountable and not line.is_certificate,
         is_gift=line.is_gift,

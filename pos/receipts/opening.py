@@ -35,7 +35,7 @@ from pos.receipts.service import (
 from pos.shifts.model import CLOCK_SKEW, Shift, open_shift_id
 from pos.shifts.service import till_place
 from pos.stores.model import Store
-from pos.stores.service import till_and_store, till_not_found
+from pos.stores.service import keep_store, till_and_store, till_not_found
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
     document = receipt_document(draft, cashier_name(ctx.actor)) if cmd.payments else None
     try:
         with ctx.db.transaction() as session:
+            keep_store(session, store)
             shift_id = open_shift_id(session, cmd.till_id, at)
             _admit(session, ctx, place, shift_id, is_outside)
             if any(line.is_manual_weight for line in draft.lines):

@@ -52,13 +52,37 @@ def manual_inputs(docs: Sequence[dict[str, Any]]) -> tuple[ManualDiscount, ...]:
     ) for doc in docs)
 
 
-def context_for(session: Session, facts: SaleFacts) -> PricingContext:
-    """Build the engine's context, reading the buyer's history once."""
+# The conditions that read the buyer's purchase history, and those that read the card's facts.
+HISTORY_CONDITIONS = frozenset({"accumulated_volume", "first_purchase",
+                                "first_purchase_from_segment"})
+CARD_CONDITIONS = frozenset({"card_types", "accumulated_volume"})
+_needs: dict[int, tuple[CompiledRules, frozenset[str]]] = {}
+
+
+def condition_codes(rules: CompiledRules) -> frozenset[str]:
+    """Return the codes of every condition the rules' active discounts have (kept per rules)."""
+    known = _needs.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1]
+    codes = frozenset(c.code for conditions in rules.conditions.values() for c in conditions)
+    if len(_needs) > 8:  # compiled rules are replaced when they change: keep the recent few
+        _needs.clear()
+    _needs[id(rules)] = (rules, codes)
+    return codes
+
+
+def context_for(session: Session, facts: SaleFacts,
+                codes: frozenset[str] = HISTORY_CONDITIONS | CARD_CONDITIONS
+                ) -> PricingContext:
+    """Build the engine's context, reading the buyer's history and card only if ``codes`` need.
+
+    ``codes`` are the condition codes the rules have (all that read a buyer, by default).
+    """
     buyer = buyer_key(facts.card_code, facts.customer_ref)
-    history = read_history(session, buyer, facts.now_local.date()) if buyer else BuyerHistory(
-        is_first_purchase=False)
+    history = read_history(session, buyer, facts.now_local.date()) \
+        if buyer and codes & HISTORY_CONDITIONS else BuyerHistory(is_first_purchase=False)
     card_types, accumulated = facts.card_types, history.accumulated_minor
-    card = card_facts(session, facts.card_code)
+    card = card_facts(session, facts.card_code) if codes & CARD_CONDITIONS else None
     if card is not None:  # a loyalty card: its type, and its own accumulated spend
         card_types = card_types | {card.type_code}
         accumulated = card.accumulated_minor
@@ -85,4 +109,4 @@ def allowances_of(session: Session, customer_ref: str | None) -> tuple[Allowance
 def price_lines(session: Session, rules: CompiledRules, items: Sequence[LineInput],
                 facts: SaleFacts) -> Pricing:
     """Price a receipt's lines under ``rules`` (the active ones, or a draft's)."""
-    return price(items, rules, context_for(session, facts))
+    return price(items, rules, context_for(session, facts, condition_codes(rules)))

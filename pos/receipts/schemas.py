@@ -99,6 +99,29 @@ class ReceiptSchema(FastDumpSchema):
                        "one-time sign-in code ({kind, text}); only in the closing answer"})
 
 
+class LineAddedSchema(FastDumpSchema):
+    """The compact answer to an added line: that line, what else changed, the new totals."""
+
+    receipt_id = Id()
+    line = fields.Nested(LineSchema)
+    changed_lines = fields.List(fields.Nested(LineSchema), metadata={
+        "description": "other lines the pricing added (a gift) or priced anew"})
+    removed_line_nos = fields.List(Int(1), metadata={
+        "description": "lines the pricing took away (a gift no longer due)"})
+    total = Money(attribute="total_minor")
+    discount = Money(attribute="discount_minor", allow_negative=True)
+    paid = Money(attribute="paid_minor")
+    due = Money(attribute="due_minor")
+
+
+class ViewArgsSchema(StrictSchema):
+    """How much of the receipt an answer carries."""
+
+    view = fields.String(load_default="compact", validate=validate.OneOf(["compact", "full"]),
+                         metadata={"description": "compact (default): the line added, the "
+                                   "other lines it changed and the totals; full: the receipt"})
+
+
 class ReceiptQuerySchema(PageArgs):
     """Filters of the receipt list; ``from``/``to`` match a receipt opened or closed in them."""
 

@@ -7,7 +7,7 @@ Each use case is one write transaction, run in the :class:`Context` the view han
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -201,15 +201,65 @@ def _store_of(session: Session, receipt: Receipt) -> Store:
     return store
 
 
+@dataclass(frozen=True)
+class LineAdded:
+    """A line just added, with the receipt and what its pricing changed on the other lines."""
+
+    receipt: Receipt
+    line: ReceiptLine
+    changed_lines: list[ReceiptLine]  # other lines new (a gift) or priced anew
+    removed_line_nos: list[int]  # lines the pricing took away (a gift no longer due)
+
+    @property
+    def receipt_id(self) -> int:
+        """Return the receipt's id."""
+        return self.receipt.id
+
+    @property
+    def total_minor(self) -> int:
+        """Return the receipt's new total."""
+        return self.receipt.total_minor
+
+    @property
+    def discount_minor(self) -> int:
+        """Return the receipt's new discount."""
+        return self.receipt.discount_minor
+
+    @property
+    def paid_minor(self) -> int:
+        """Return what is paid so far."""
+        return self.receipt.paid_minor
+
+    @property
+    def due_minor(self) -> int:
+        """Return what is still due."""
+        return self.receipt.due_minor
+
+
 def add_line(ctx: Context, receipt_id: int, request: LineRequest,
              on_write: OnWrite | None = None) -> Receipt:
     """Add a line by SKU or barcode; a weight from the scale is read from it now."""
+    return sell_line(ctx, receipt_id, request, on_write).receipt
+
+
+def sell_line(ctx: Context, receipt_id: int, request: LineRequest,
+              on_write: Callable[[Session, Any], None] | None = None) -> LineAdded:
+    """Add a line and tell what changed; ``on_write`` gets the :class:`LineAdded`."""
     request = weighed_now(ctx, receipt_id, request)
     with ctx.db.transaction() as session:
         receipt = load_for_change(session, ctx, receipt_id)
-        _add_lines(session, ctx, receipt, [request])
-        after_write(session, receipt, on_write)
-        return receipt
+        before = {line.line_no: (line.discount_minor, line.amount_minor)
+                  for line in receipt.lines}
+        added = _add_lines(session, ctx, receipt, [request])[0]
+        now = {line.line_no: line for line in receipt.lines}
+        result = LineAdded(receipt, added, [
+            line for no, line in now.items() if line is not added
+            and before.get(no) != (line.discount_minor, line.amount_minor)],
+            sorted(before.keys() - now.keys()))
+        if on_write is not None:
+            session.flush()
+            on_write(session, result)
+        return result
 
 
 def change_line(ctx: Context, receipt_id: int, line_no: int, change: LineChange) -> Receipt:

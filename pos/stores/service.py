@@ -81,6 +81,12 @@ def till_and_store(session: Session, till_id: int) -> tuple[Till, Store]:
     return row[0], row[1]
 
 
+def keep_store(session: Session, store: Store) -> None:
+    """Let this transaction's local dates use a store read just before (no second query)."""
+    # A store's time zone read by the same use case a moment earlier is as good as a re-read.
+    session.info.setdefault("stores", {})[store.id] = store
+
+
 def store_local_date(session: Session, store_id: int, at: datetime) -> date:
     """Return the store's local date at ``at`` (the store is read once per transaction)."""
     # Kept in the session's info, so the identity map keeps it too (it holds weak references).

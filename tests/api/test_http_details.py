@@ -87,7 +87,7 @@ class TestMoneyInProblems:
 
 class TestNumbersAsJson:
     def test_a_weight_as_a_json_number_is_read_exactly(self, api, receipt):
-        response = api.post(f"/api/v1/receipts/{receipt['id']}/lines",
+        response = api.post(f"/api/v1/receipts/{receipt['id']}/lines?view=full",
                             json={"sku": "APPLE-KG", "quantity": 0.455,
                                   "weight_source": "scale"})
         assert response.status_code == 201, response.get_json()

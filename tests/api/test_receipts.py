@@ -55,7 +55,7 @@ class TestLines:
         refused = selling.sell_response("APPLE-KG", quantity="1.000", weight_source="manual")
         assert _code(refused) == "approval_required"
         receipt = selling.ok(selling.api.post(
-            f"/api/v1/receipts/{selling.receipt['id']}/lines", headers=MANAGER,
+            f"/api/v1/receipts/{selling.receipt['id']}/lines?view=full", headers=MANAGER,
             json={"sku": "APPLE-KG", "quantity": "1.000", "weight_source": "manual"}), 201)
         assert receipt["lines"][0]["is_manual_weight"] is True
 
@@ -65,7 +65,7 @@ class TestLines:
         assert _code(refused) == "approval_required"
         assert _counts(db) == before
         receipt = selling.ok(selling.api.post(
-            f"/api/v1/receipts/{selling.receipt['id']}/lines", headers=MANAGER,
+            f"/api/v1/receipts/{selling.receipt['id']}/lines?view=full", headers=MANAGER,
             json={"sku": "APPLE-KG", "quantity": "1.000"}), 201)
         line = receipt["lines"][0]
         assert (line["weight_source"], line["is_manual_weight"]) == ("manual", True)

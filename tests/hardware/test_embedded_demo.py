@@ -36,7 +36,7 @@ def test_a_weighed_sale_through_a_pulled_plug_is_fiscalised_once(client, demo):
     assert api.post("/api/v1/shifts", json={"till_id": 1,
                                             "opening_float": "100.00"}).status_code == 201
     receipt = api.post("/api/v1/receipts", json={"till_id": 1}).get_json()
-    lines = api.post(f"/api/v1/receipts/{receipt['id']}/lines",
+    lines = api.post(f"/api/v1/receipts/{receipt['id']}/lines?view=full",
                      json={"sku": "BANANA-KG", "weight_source": "scale"}).get_json()["lines"]
     assert (lines[0]["quantity"], lines[0]["amount"]) == ("0.742", "96.39")
     assert channel.call({"op": "emulator", "kind": "fiscal", "action": "unplug"}, 10)["ok"]

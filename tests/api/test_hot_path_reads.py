@@ -1,0 +1,66 @@
+"""What a named buyer costs a sale: history and card reads only when a rule needs them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests.helpers import issue_card
+
+
+@pytest.fixture(autouse=True)
+def open_shift(till):
+    """Every test here sells on till 1 with its shift already open."""
+    till.open_shift()
+
+
+@contextmanager
+def statements(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """Collect the SQL statements sent while the block runs."""
+    sent: list[str] = []
+
+    def count(*args: object) -> None:
+        sent.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def upload(till, **buyer) -> dict:  # type: ignore[no-untyped-def]
+    response = till.api.post("/api/v1/receipts", json={
+        "till_id": till.till_id, "client_uuid": str(uuid.uuid4()), "lines": [{"sku": "MILK-1L"}],
+        "payments": [{"type": "cash", "amount": "100.00"}], **buyer})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def history_reads(sent: list[str]) -> int:
+    return sum(s.startswith("SELECT") and ("purchase_days" in s or "purchase_segments" in s)
+               for s in sent)
+
+
+class TestPurchaseHistoryReads:
+    def test_no_rule_needs_the_history_so_a_customer_sale_reads_none(self, till, db):
+        with statements(db) as sent:
+            upload(till, customer_ref="CUSTOMER-1")
+        assert history_reads(sent) == 0
+        assert any(s.startswith("UPDATE purchase_days") for s in sent)  # still kept
+
+    def test_a_first_purchase_rule_reads_the_history_and_sees_the_earlier_sale(
+            self, api, till, db):
+        card = issue_card(api)
+        api.as_("manager").post("/api/v1/discounts", json={
+            "name": "Welcome 10%", "benefit": {"type": "percent_off", "percent": "10"},
+            "conditions": [{"type": "first_purchase"}]})
+        with statements(db) as sent:
+            first = upload(till, card_code=card)
+        assert history_reads(sent) > 0
+        assert first["discount"] == "8.99"
+        assert upload(till, card_code=card)["discount"] == "0.00"
