@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from loyalty.gift_certificates.selling import SaleRequest, resolve_sale
 from pos.catalog.model import Item, PriceGroup
@@ -222,8 +222,10 @@ def _prices(session: Session, store: Store, item_ids: list[int], now: datetime
 
 
 # Built once: the hot path only binds values.
-# Segments joined in: one round trip instead of the relationship's own second SELECT.
-_ITEMS_BY_SKU = select(Item).options(joinedload(Item.segments)).where(
+# Segments come by the relationship's own select-in load (a second query by item id): a joined
+# eager load nests the link table's join, which SQLite answers by materialising the whole
+# table (40 ms per look-up with 20,000 items, against 1.3 ms this way).
+_ITEMS_BY_SKU = select(Item).where(
     Item.sku.in_(bindparam("skus", expanding=True)))
 
 
