@@ -209,9 +209,9 @@ class TestDemo:
         priced = client.post(f"{url}/lines", json={"sku": "COFFEE-BEANS-1KG"},
                              headers=c).get_json()
         # The demo's rules first (3 % off coffee: 44.97), then the allowance on what is left.
-        assert [(d["kind"], d["amount_minor"]) for d in priced["lines"][0]["discounts"]] == [
+        assert [(d["kind"], d["amount_minor"]) for d in priced["line"]["discounts"]] == [
             ("automatic", 4497), ("allowance", 79315)]
-        assert priced["lines"][0]["discounts"][-1]["name"] == \
+        assert priced["line"]["discounts"][-1]["name"] == \
             "Rebate allowance for Corner: plan 15,000, met 2%, beaten by a fifth 4%, period 2026-Q3"
         assert priced["total"] == "660.88"  # 1499.00 - 44.97 - 793.15
         total = client.get(url, headers=c).get_json()["total"]
