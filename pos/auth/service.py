@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from pos.auth.model import AuthToken, User
 from pos.core import audit
+from pos.core.barcode import is_digits
 from pos.core.db import Database
 from pos.core.errors import (
     ConflictError,
@@ -136,7 +137,7 @@ def validate_new_user(cmd: NewUser) -> None:
         raise ValidationError(f"Unknown rights {unknown}", code="unknown_right",
                               field="extra_rights")
     check_password(cmd.password)
-    if cmd.pin is not None and not (cmd.pin.isdigit() and 4 <= len(cmd.pin) <= 8):
+    if cmd.pin is not None and not (is_digits(cmd.pin) and 4 <= len(cmd.pin) <= 8):
         raise ValidationError("A PIN is 4 to 8 digits", code="weak_pin", field="pin")
 
 

@@ -29,9 +29,14 @@ def gs1_check_digit(body: str) -> int:
     return (10 - total % 10) % 10
 
 
+def is_digits(text: str) -> bool:
+    """Tell whether ``text`` is ASCII digits only (``str.isdigit`` also takes "²" and "٣")."""
+    return text.isascii() and text.isdigit()
+
+
 def has_valid_check_digit(code: str) -> bool:
     """Tell whether the last digit of a GS1 code is its check digit."""
-    return code.isdigit() and len(code) > 1 and gs1_check_digit(code[:-1]) == int(code[-1])
+    return is_digits(code) and len(code) > 1 and gs1_check_digit(code[:-1]) == int(code[-1])
 
 
 def classify(code: str, kind: str | None = None) -> str:
@@ -40,7 +45,7 @@ def classify(code: str, kind: str | None = None) -> str:
         raise BarcodeError(f"{code!r} is not a barcode")
     if kind == INTERNAL:
         return INTERNAL
-    gs1_kind = _GS1_LENGTHS.get(len(code)) if code.isdigit() else None
+    gs1_kind = _GS1_LENGTHS.get(len(code)) if is_digits(code) else None
     if kind is not None and kind != gs1_kind:
         raise BarcodeError(f"{code!r} is not a valid {kind} code")
     if gs1_kind is None:
@@ -95,7 +100,7 @@ class WeightBarcode:
 
 def decode_weight_barcode(code: str, layouts: list[WeightLayout]) -> WeightBarcode | None:
     """Decode a restricted-circulation EAN-13, or return None if no layout claims its prefix."""
-    if len(code) != 13 or not code.isdigit():
+    if len(code) != 13 or not is_digits(code):
         return None
     layout = next((lay for lay in layouts if code[:2] in lay.prefixes), None)
     if layout is None:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import render_template, request
 
 from pos.catalog.service import list_items
+from pos.core.barcode import is_digits
 from pos.core.errors import NotFoundError, ValidationError
 from pos.core.request import current_db
 from pos.receipts import opening
@@ -59,7 +60,7 @@ def scan() -> Any:
     times = _TIMES.match(text)
     if times:
         quantity, text = times["quantity"].replace(",", "."), times["code"].strip()
-    if via == "scan" or text.isdigit():
+    if via == "scan" or is_digits(text):
         wanted = LineRequest(code=text, quantity=quantity)
     else:
         wanted = LineRequest(sku=text if via == "pick" else text.upper(), quantity=quantity)
@@ -110,7 +111,7 @@ def line_discounts() -> Any:
 
 def _line_no(text: str | None = None) -> int:
     value = (text if text is not None else request.form.get("line_no", "")).strip()
-    if not value.isdigit() or not 0 < int(value) < 10**6:
+    if not is_digits(value) or not 0 < int(value) < 10**6:
         raise ValidationError("Choose a line first", code="invalid_line", field="line_no")
     return int(value)
 

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from pos.auth.pin import login_at_till
 from pos.auth.service import logout
+from pos.core.barcode import is_digits
 from pos.core.errors import PosError, ValidationError
 from pos.core.request import (
     client_address,
@@ -70,7 +71,7 @@ def sign_in() -> Any:
 
 
 def _till_field(text: str | None) -> int:
-    if not (text or "").isdigit() or not 0 < int(text or "0") < 2**63:
+    if not is_digits(text or "") or not 0 < int(text or "0") < 2**63:
         raise ValidationError("Choose a till", code="invalid_till", field="till_id")
     return int(text or "0")
 

@@ -199,4 +199,4 @@ def resolve_places(db: Database, store_codes: Sequence[str], till_refs: Sequence
 
 
 def _int_or_zero(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) < 10 else 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import update
 
 from pos.core.barcode import encode_weight_barcode
@@ -31,6 +32,15 @@ class TestSignIn:
         response = screen.sign_in()
         assert response.status_code == 302
         assert "Open the shift" in text_of(screen.page())
+
+    @pytest.mark.parametrize("till", ["²", "٣", "9223372036854775808", "-1", ""])
+    def test_a_till_that_is_no_number_is_refused_not_a_server_error(
+            self, screen: TillScreen, till: str) -> None:
+        screen.page()
+        response = screen.client.post("/till/sign-in", data={
+            "csrf_token": screen.csrf, "username": "cashier", "pin": "1111", "till_id": till})
+        assert 400 <= response.status_code < 500
+        assert "Open the shift" not in text_of(screen.page())
 
     def test_a_wrong_pin_is_refused_with_a_readable_message(self, screen: TillScreen) -> None:
         response = screen.sign_in(pin="9999")

@@ -36,6 +36,12 @@ class TestClassify:
     def test_an_explicit_internal_kind_skips_the_check_digit(self):
         assert classify("4006381333932", "internal") == "internal"
 
+    @pytest.mark.parametrize("code", ["²" * 13, "²" * 8, "٣" * 13, "4006381333²31"])
+    def test_digits_other_than_ascii_are_an_internal_code_never_a_gs1_one(self, code):
+        # str.isdigit takes "²" (which int() refuses) and "٣" (which int() reads as 3).
+        assert classify(code) == "internal"
+        assert decode_weight_barcode(code, [WEIGHT]) is None
+
     def test_blank_and_spaced_codes_are_refused(self):
         for bad in ("", "12 34", "x" * 65):
             with pytest.raises(BarcodeError):
