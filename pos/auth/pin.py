@@ -12,14 +12,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos.auth.model import AuthToken, User
-from pos.auth.service import LoginResult, principal_of
-from pos.core import audit
+from pos.auth.service import LoginResult, sign_in
 from pos.core.db import Database
-from pos.core.errors import ForbiddenError, UnauthorizedError
+from pos.core.errors import ForbiddenError
 from pos.core.scope import Place, may_open_shift, works_at
-from pos.core.security import Principal, new_token, token_digest, verify_secret
-from pos.core.throttle import check_throttle, clear_failures, record_failure
+from pos.core.security import Principal, verify_secret
 from pos.shifts.model import Shift
 from pos.stores.model import Till
 
@@ -29,29 +26,12 @@ def login_at_till(
     ttl: timedelta, free_failures: int, free_address_failures: int,
 ) -> LoginResult:
     """Check a user's PIN and that they may work at ``till_id``; issue a bearer token."""
-    user_key, address_key = f"pin:{username.lower()}", f"addr:{client}"
-    with db.transaction() as session:
-        check_throttle(session, [user_key, address_key], now)
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.is_active or user.pin_hash is None \
-                or not verify_secret(pin, user.pin_hash):
-            record_failure(session, {user_key: free_failures,
-                                     address_key: free_address_failures}, now)
-            audit.record(session, at=now, action="login_failed", user_id=None,
-                         target=username[:200], client_address=client)
-            failed = True
-        else:
-            failed = False
-            clear_failures(session, [user_key])
-            principal = principal_of(user)
-            _check_till(session, principal, till_id)
-            token = new_token()
-            session.add(AuthToken(user_id=user.id, token_hash=token_digest(token),
-                                  created_at=now, expires_at=now + ttl))
-            result = LoginResult(token, now + ttl, principal)
-    if failed:  # raised after commit so the failure count is kept
-        raise UnauthorizedError("Wrong user name or PIN", code="invalid_credentials")
-    return result
+    return sign_in(db, username,
+                   lambda user: user.pin_hash is not None and verify_secret(pin, user.pin_hash),
+                   keys=(f"pin:{username.lower()}", f"addr:{client}"), wrong="PIN",
+                   client=client, now=now, ttl=ttl, free_failures=free_failures,
+                   free_address_failures=free_address_failures,
+                   admit=lambda session, principal: _check_till(session, principal, till_id))
 
 
 def _check_till(session: Session, principal: Principal, till_id: int) -> None:

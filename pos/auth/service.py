@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,11 +65,29 @@ def login(
     while one machine spraying guesses over many users still gets blocked. A success clears
     the user name's count only, so a valid account cannot reset its address's.
     """
-    user_key, address_key = f"user:{username.lower()}", f"addr:{client}"
+    return sign_in(db, username, lambda user: verify_secret(password, user.password_hash),
+                   keys=(f"user:{username.lower()}", f"addr:{client}"), wrong="password",
+                   client=client, now=now, ttl=ttl, free_failures=free_failures,
+                   free_address_failures=free_address_failures)
+
+
+def sign_in(
+    db: Database, username: str, secret_matches: Callable[[User], bool], *,
+    keys: tuple[str, str], wrong: str, client: str, now: datetime, ttl: timedelta,
+    free_failures: int, free_address_failures: int,
+    admit: Callable[[Session, Principal], None] | None = None,
+) -> LoginResult:
+    """Check a user's secret, count failures under ``keys`` (user, address); issue a token.
+
+    ``admit`` may refuse a user whose secret is right (raising rolls the sign-in back, the
+    failure counts kept as they were). A failure is audited and raised after the commit, so
+    its count is kept; the answer names only ``wrong`` ("password", "PIN").
+    """
+    user_key, address_key = keys
     with db.transaction() as session:
         check_throttle(session, [user_key, address_key], now)
         user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.is_active or not verify_secret(password, user.password_hash):
+        if user is None or not user.is_active or not secret_matches(user):
             record_failure(session, {user_key: free_failures,
                                      address_key: free_address_failures}, now)
             audit.record(session, at=now, action="login_failed", user_id=None,
@@ -78,12 +96,15 @@ def login(
         else:
             failed = False
             clear_failures(session, [user_key])
+            principal = principal_of(user)
+            if admit is not None:
+                admit(session, principal)
             token = new_token()
             session.add(AuthToken(user_id=user.id, token_hash=token_digest(token),
                                   created_at=now, expires_at=now + ttl))
-            result = LoginResult(token, now + ttl, principal_of(user))
-    if failed:  # raised after commit so the failure count is kept
-        raise UnauthorizedError("Wrong user name or password", code="invalid_credentials")
+            result = LoginResult(token, now + ttl, principal)
+    if failed:
+        raise UnauthorizedError(f"Wrong user name or {wrong}", code="invalid_credentials")
     return result
 
 
