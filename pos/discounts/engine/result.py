@@ -55,16 +55,9 @@ class DisplacedDiscount(AppliedDiscount):
 
     def to_dict(self) -> dict[str, Any]:
         """Return the record as a JSON-ready dict."""
-        return {
-            "discount_id": self.discount_id,
-            "name": self.name,
-            "kind": _KIND[self.kind],
-            "group_id": self.group_id,
-            "group_name": self.group_name,
-            "rule": _RULE[self.rule],
-            "amount_minor": self.amount_minor,
-            "displaced_by": self.displaced_by,
-        }
+        record = AppliedDiscount.to_dict(self)
+        record["displaced_by"] = self.displaced_by
+        return record
 
 
 @dataclass(frozen=True, slots=True)
