@@ -20,7 +20,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
@@ -111,9 +121,11 @@ def is_htmx() -> bool:
 
 def _problem(error: PosError) -> Any:
     if isinstance(error, UnauthorizedError) and error.code == "signed_out":
+        # Back to the sign-in of the screen the request was for (each shows it at its home).
+        home = url_for(f"{request.blueprint}.home")
         if is_htmx():
-            return Response(status=204, headers={"HX-Redirect": request.script_root + "/till"})
-        return redirect(request.script_root + "/till")
+            return Response(status=204, headers={"HX-Redirect": home})
+        return redirect(home)
     if not is_htmx():
         page = render_template("screens/problem_page.html", problem=error.to_problem())
         return _secure_headers(Response(page, status=error.status, mimetype="text/html",
@@ -149,25 +161,29 @@ def money(amount_minor: int | None) -> str:
     return format_minor(int(amount_minor), current_settings().currency_exponent)
 
 
-def signed_in() -> Principal | None:
-    """Return the principal of this session's sign-in, or None (expired, revoked, none)."""
+def signed_in(key: str = "token") -> Principal | None:
+    """Return the principal of the sign-in kept under ``key``, or None (expired, revoked, none).
+
+    Each screen keeps its own sign-in under its own key (the till ``token``, the office
+    ``office_token``), so signing in at one is not signing in at another.
+    """
     if "principal" in g:
         return cast(Principal, g.principal)
-    token = session.get("token")
+    token = session.get(key)
     if not token:
         return None
     resolve = current_app.extensions["pos.authenticate"]
     principal = resolve(current_db(), current_tokens(), token, current_clock().now())
     if principal is None:
-        session.pop("token", None)
+        session.pop(key, None)
         return None
     g.principal = principal
     return cast(Principal, principal)
 
 
-def principal() -> Principal:
-    """Return the signed-in principal, or send the browser to sign in."""
-    found = signed_in()
+def principal(key: str = "token") -> Principal:
+    """Return the principal signed in under ``key``, or send the browser to sign in."""
+    found = signed_in(key)
     if found is None:
         raise UnauthorizedError("Sign in first", code="signed_out")
     return found

@@ -24,9 +24,7 @@ class TillScreen:
     def page(self, path: str = "/till") -> Any:
         """GET a page and remember the CSRF token it carries."""
         response = self.client.get(path)
-        found = _CSRF.search(response.get_data(as_text=True))
-        if found:
-            self.csrf = next(group for group in found.groups() if group)
+        self.csrf = csrf_in(response) or self.csrf
         return response
 
     def sign_in(self, user: str = "cashier", pin: str = "1111", till_id: int | None = None
@@ -78,3 +76,23 @@ def problem_code(response: Any) -> str | None:
     """Return the stable code a problem fragment carries (``data-code``)."""
     found = re.search(r'data-code="([^"]+)"', response.get_data(as_text=True))
     return found.group(1) if found else None
+
+
+def csrf_in(response: Any) -> str | None:
+    """Return the CSRF token a page carries (a form field or htmx's header), if any."""
+    found = _CSRF.search(response.get_data(as_text=True))
+    return next(group for group in found.groups() if group) if found else None
+
+
+@pytest.fixture
+def office(client: FlaskClient, shop: Shop) -> Any:
+    """The office, not signed in yet."""
+    from tests.screens.office_client import OfficeScreen
+    return OfficeScreen(client, shop)
+
+
+@pytest.fixture
+def managing(office: Any) -> Any:
+    """The manager signed in at the office."""
+    office.sign_in()
+    return office
