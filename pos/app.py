@@ -28,6 +28,7 @@ from pos.core.money import reset_rounding, rounding_mode, use_rounding
 from pos.core.pan_guard import refuse_card_numbers
 from pos.core.problems import register_problem_handlers
 from pos.core.registry import Registry
+from pos.core.secret_key import with_secret_key
 from pos.core.web import IdConverter, TextConverter
 from pos.discounts import api as discounts_api
 from pos.discounts.history import move_card_history
@@ -57,7 +58,7 @@ REBATE_BLUEPRINTS = (customers_api.blp, rebates_api.blp, receipt_customer_api.bl
 
 def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
     """Build the service; ``config`` overrides settings read from ``POS_*`` variables."""
-    settings = Settings.from_env().override(config)
+    settings = with_secret_key(Settings.from_env().override(config))
     logging.basicConfig(level=settings.log_level.upper())
     rounding_mode(settings.rounding)  # refuse an unknown policy at start-up
 
@@ -110,7 +111,7 @@ def wire_state(app: Flask, settings: Settings, db: Database, clock: Clock) -> No
 def build_registry(settings: Settings | None = None) -> Registry:
     """Return a registry holding what the features register: payment types, journal checks."""
     registry = Registry()
-    register_gift_certificates(registry, settings or Settings())
+    register_gift_certificates(registry, settings or with_secret_key(Settings.from_env()))
     register_payment_types(registry.payment_types)
     register_receipt_checks(registry.journal_checks)
     register_shift_checks(registry.journal_checks)

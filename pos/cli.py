@@ -23,8 +23,12 @@ from pos.core.web import (
 
 def _make_app() -> Flask:
     from pos.app import create_app
+    from pos.core.errors import ConfigurationError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as error:  # a setting to fix, said without a traceback
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False,

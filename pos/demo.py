@@ -22,8 +22,8 @@ from pos.auth.model import User
 from pos.auth.service import NewUser, create_user, principal_of
 from pos.catalog.model import Barcode, Item, Price, PriceGroup, PriceType, Segment
 from pos.core.barcode import gs1_check_digit
-from pos.core.config import Settings
 from pos.core.db import Database
+from pos.core.request import current_settings
 from pos.demo_loyalty import load_loyalty_demo
 from pos.discounts.limits import replace_limits
 from pos.discounts.schemas import NewDiscountSchema
@@ -96,7 +96,7 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200,
               codes: CodeBook | None = None) -> bool:
     """Load the demo data unless the demo store exists; return whether it was loaded.
 
-    ``codes`` derives gift certificate codes (default: with the secret the environment sets).
+    ``codes`` derives gift certificate codes (default: the running app's). Runs in an app context.
     """
     with db.read() as session:
         if session.scalar(select(Store.id).where(Store.code == DEMO_STORE)) is not None:
@@ -134,7 +134,7 @@ def load_demo(db: Database, now: datetime, *, item_count: int = 200,
     _load_rules(db, now)
     _load_wholesale(db, now, till_ids[-1])
     load_loyalty_demo(db, now)
-    _load_gift_certificates(db, now, store_id, codes or code_book(Settings.from_env()))
+    _load_gift_certificates(db, now, store_id, codes or code_book(current_settings()))
     return True
 
 
@@ -163,7 +163,7 @@ def _load_wholesale(db: Database, now: datetime, till_id: int) -> None:
 
     with db.read() as session:
         users = {u.username: u for u in session.scalars(select(User))}
-    registry = build_registry()
+    registry = build_registry(current_settings())
     manager = Context(db, registry, Actor(principal_of(users["manager"])), now)
     ids = load_agreements(manager)
     cashier = Context(db, registry, Actor(principal_of(users["cashier"])), now, till_id=till_id)

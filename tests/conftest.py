@@ -17,6 +17,7 @@ from pos.core.clock import FixedClock
 from pos.core.db import Database
 from pos.core.security import set_scrypt_cost
 from pos.models import metadata
+from tests.helpers import TEST_SECRET_KEY
 
 POSTGRES_URL = os.environ.get("POS_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -111,7 +112,8 @@ def _built_app(database_url: str) -> tuple[Flask, dict[str, Any]]:
 
 
 def _app_config(database_url: str) -> dict[str, Any]:
-    return {"database_url": database_url, "testing": True, "log_level": "WARNING"}
+    return {"database_url": database_url, "testing": True, "log_level": "WARNING",
+            "secret_key": TEST_SECRET_KEY}
 
 
 @pytest.fixture

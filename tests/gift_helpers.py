@@ -15,12 +15,13 @@ from pos.receipts.lines import LineRequest
 from pos.receipts.model import Receipt
 from pos.receipts.opening import NewReceipt, create_receipt
 from pos.receipts.service import PaymentRequest
+from tests.helpers import TEST_SECRET_KEY
 
 GIFT_SKU = "GIFT-CERT"
 FIXED, FREE, WHOLE = "GC-1000", "GC-FREE", "GC-WHOLE"
 THOUSAND_MINOR = 100000
-# The app under test reads its secrets from the environment, as this does.
-CODES = code_book(Settings.from_env())
+# The code book of the app under test (its secret key).
+CODES = code_book(Settings(secret_key=TEST_SECRET_KEY))
 
 
 def add_certificate_item(db: Database, now: datetime) -> int:

@@ -24,6 +24,8 @@ from pos.core.security import Actor, Approval
 from pos.stores.model import Store
 from pos.stores.model import Till as TillRow
 
+# The secret key the tests' app runs with (signs cookies, derives gift certificate codes).
+TEST_SECRET_KEY = "tests-only-secret-key-not-for-any-installation"
 PASSWORDS = {"cashier": "cashier-pass", "manager": "manager-pass", "admin": "admin-pass",
              "holder": "holder-pass"}
 OAT_MILK_EAN = "4600000000015"

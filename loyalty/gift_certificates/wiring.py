@@ -7,11 +7,15 @@ from loyalty.gift_certificates.guard import PointsGuard
 from loyalty.gift_certificates.report import shift_section
 from loyalty.gift_certificates.tender import PAYMENT_TYPE, GiftCertificates
 from pos.core.config import Settings
+from pos.core.errors import ConfigurationError
 from pos.core.registry import PaymentType, Registry
 
 
 def code_book(settings: Settings) -> CodeBook:
     """Return the installation's code book: its own secret, else one drawn from secret_key."""
+    if not (settings.gift_code_secret or settings.secret_key):
+        raise ConfigurationError("No secret to derive gift certificate codes from: set "
+                                 "POS_SECRET_KEY or POS_GIFT_CODE_SECRET")
     return CodeBook.from_secret(settings.gift_code_secret or f"key:{settings.secret_key}")
 
 

@@ -73,6 +73,7 @@ def register_screens(app: Flask, blueprints: tuple[Blueprint, ...]) -> None:
     app.session_interface = ScreenSessionInterface()
     assets = Blueprint("screens", __name__, static_folder="static",
                        static_url_path="/screens/static", template_folder="templates")
+    assets.after_request(_asset_headers)
     app.register_blueprint(assets)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -111,6 +112,14 @@ def _secure_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _asset_headers(response: Response) -> Response:
+    # The assets carry the same policy as the pages (a file opened on its own runs nothing
+    # inline either) but keep the caching Flask gives static files.
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

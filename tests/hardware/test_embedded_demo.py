@@ -20,7 +20,8 @@ from tests.helpers import ApiClient
 @pytest.fixture
 def demo(app, db, fixed_clock):
     """The demo data and its embedded device service on emulators."""
-    load_demo(db, fixed_clock.now(), item_count=20)
+    with app.app_context():
+        load_demo(db, fixed_clock.now(), item_count=20)
     # The service's own clock runs, so its back-off between retries elapses.
     embedded = start_embedded(db, lambda: datetime.now(UTC), "127.0.0.1:0")
     settings = app.extensions["pos.settings"]

@@ -28,6 +28,14 @@ class TestVendoredFiles:
         assert "/screens/static/vendor/htmx-2.0.4.min.js" in html
         assert screen.client.get("/screens/static/vendor/htmx-2.0.4.min.js").status_code == 200
 
+    def test_assets_carry_the_security_policy_and_stay_cacheable(self, screen: TillScreen
+                                                                  ) -> None:
+        response = screen.client.get("/screens/static/till.js")
+        assert response.status_code == 200
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+
 
 class TestSessionCookie:
     def test_the_session_cookie_is_http_only_and_strictly_same_site(
