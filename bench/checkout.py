@@ -114,8 +114,7 @@ def free_port() -> int:
 
 def start_server(url: str, port: int, log: str | None = None) -> subprocess.Popen[bytes]:
     """Start ``pos serve`` with 2 workers and wait until it answers (output to ``log``)."""
-    env = {"POS_SECRET_KEY": "bench-only-secret-key-not-for-any-installation", **os.environ,
-           "POS_DATABASE_URL": url, "POS_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "POS_DATABASE_URL": url, "POS_LOG_LEVEL": "WARNING"}
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child owns it
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/pos"), "serve", "--port", str(port), "--workers", "2"],

@@ -80,13 +80,9 @@ def _read_stat(pid: str) -> list[str] | None:
     return text[text.rindex(")") + 2:].split()
 
 
-BENCH_SECRET_KEY = "bench-only-secret-key-not-for-any-installation"
-
-
 def child_env(**extra: str) -> dict[str, str]:
-    """Return the environment for a server: this checkout's code first, a bench secret key."""
+    """Return the environment for a server: this checkout's code first, nothing else added."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    env.setdefault("POS_SECRET_KEY", BENCH_SECRET_KEY)  # a server database needs one set
     return {**env, "PYTHONPATH": str(ROOT), **extra}
 
 

@@ -10,4 +10,6 @@ cd "$(dirname "$0")/.."
 source scripts/throwaway-pg.sh
 start_throwaway_pg "${POS_BENCH_PG_OPTS:-}"
 export POS_BENCH_POSTGRES_URL="$PG_URL"
+# A server database needs a secret key set (pos.core.secret_key); this one is for benches only.
+export POS_SECRET_KEY="${POS_SECRET_KEY:-bench-only-secret-key-not-for-any-installation}"
 "$@"

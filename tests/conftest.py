@@ -19,6 +19,10 @@ from pos.core.security import set_scrypt_cost
 from pos.models import metadata
 from tests.helpers import TEST_SECRET_KEY
 
+# The CLI and the servers tests start read the key from the environment, as an installation
+# on PostgreSQL must (pos.core.secret_key); the app fixture passes the same key.
+os.environ.setdefault("POS_SECRET_KEY", TEST_SECRET_KEY)
+
 POSTGRES_URL = os.environ.get("POS_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
