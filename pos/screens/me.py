@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from loyalty.cards import codes, holders
 from loyalty.customers.service import partner_customer
 from pos.auth.service import login, logout
-from pos.core.errors import ForbiddenError, NotFoundError, PosError, UnauthorizedError
+from pos.core.errors import ForbiddenError, PosError, UnauthorizedError
 from pos.core.request import (
     client_address,
     current_clock,
@@ -33,7 +33,6 @@ from pos.screens.web import csrf_token, problem_headers, screen_blueprint
 
 blp = screen_blueprint("me", __name__, "/me")
 HOLDER_KEY, PARTNER_KEY = "me_holder", "me_partner"
-MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -83,13 +82,6 @@ def partner() -> Partner:
     if found is None:
         raise UnauthorizedError("Sign in first", code="signed_out")
     return found
-
-
-def checked_id(value: int) -> int:
-    """Return an id from a path, or 404 when no row could have it (the database's range)."""
-    if not 0 < value <= MAX_ID:
-        raise NotFoundError(f"No card {value}", code="card_not_found")
-    return value
 
 
 @blp.get("")

@@ -20,7 +20,7 @@ from loyalty.points.outlook import points_outlook
 from pos.core.barcode import is_digits
 from pos.core.errors import ValidationError
 from pos.core.request import current_clock, current_db
-from pos.screens.me import blp, checked_id, holder_id
+from pos.screens.me import blp, holder_id
 
 PAGE_SIZE = 20
 MAX_PAGE = 10**6
@@ -56,7 +56,7 @@ def cards() -> Any:
 def card(card_id: int) -> Any:
     """Show one card: points now, pending by activation day, expiring soon, tier."""
     db, now = current_db(), current_clock().now()
-    own = own_card_by_id(db, holder_id(), checked_id(card_id))
+    own = own_card_by_id(db, holder_id(), card_id)
     settled, balances = points.card_balances(db, own.number, now)
     outlook = points_outlook(db, own.id, now, points.EXPIRING_WITHIN)
     return render_template("screens/me/card.html", card_id=own.id, number=masked(own.number),
@@ -68,7 +68,7 @@ def card(card_id: int) -> Any:
 def history(card_id: int) -> Any:
     """List a card's points history (and of the cards it replaced), newest first, by page."""
     db = current_db()
-    own = own_card_by_id(db, holder_id(), checked_id(card_id))
+    own = own_card_by_id(db, holder_id(), card_id)
     page = _page_number(request.args.get("page", "1"))
     found = points.entries(db, holders.history_ids(db, own), page, PAGE_SIZE)
     pages = max(1, -(-found.total // PAGE_SIZE))
