@@ -185,6 +185,7 @@ class TestHolderOwnData:
                               card_code=mine), 201)
         html = holder.text(f"/me/cards/{own_card_id(holder)}")
         assert '<dd id="balance">7.00</dd>' in html
+        assert "7.00 points expire by 2026-12-22" in html  # within 30 days
         assert re.search(r"<td>2026-12-12</td><td class=\"num\">7.00</td>", html)  # 20 days
         assert '<dd id="to-next-tier">850.10</dd>' in html
         assert mine not in html
@@ -199,6 +200,7 @@ class TestHolderOwnData:
         assert '<dd id="pending">7.00</dd>' in html
         assert re.search(r'id="pending-days">.*<td>2026-12-06</td><td class="num">7.00</td>',
                          html, re.DOTALL)
+        assert 'id="tier"' not in html  # a type without tiers has no tier to show
 
     def test_history_is_paged_and_escaped(self, holder, mine, api):
         manager = api.as_("manager")
