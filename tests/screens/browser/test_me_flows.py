@@ -60,8 +60,6 @@ def test_the_demo_holder_signs_in_and_sees_balance_and_history(phone: Any) -> No
     assert "Adjusted" in entry.inner_text() and "welcome points" in entry.inner_text()
     assert "500.00" in entry.inner_text()
     assert fits(phone)
-    if os.environ.get("POS_DOCS_SCREENSHOTS"):
-        phone.screenshot(path=str(DOCS / "me-history.png"), full_page=True)
     phone.click("text=Sign out")
     phone.wait_for_selector("#sign-in-card")
     phone.goto("/me/cards")
