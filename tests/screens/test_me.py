@@ -150,6 +150,11 @@ class TestHolderSignIn:
         used = other_browser.post("/me/sign-in/code", {"code": code})
         assert used.status_code == 401 and problem_code(used) == "invalid_code"
 
+    def test_a_bank_card_number_is_refused_before_anything_as_a_message(self, me, shop):
+        response = me.sign_in("4111111111111111")
+        assert response.status_code == 422 and problem_code(response) == "card_number_rejected"
+        assert "4111111111111111" not in response.get_data(as_text=True)
+
     def test_signing_in_without_the_csrf_token_is_refused(self, me, mine):
         me.page()
         response = me.client.post("/me/sign-in", data={"card_number": mine, "pin": PIN})
@@ -230,6 +235,15 @@ class TestHolderOwnData:
             assert problem_code(response) == "card_not_found"
             assert theirs not in response.get_data(as_text=True)
         assert holder.page(f"/me/cards/{2**70}{suffix}").status_code == 404  # no such id
+
+    def test_every_page_has_the_policy_and_no_inline_script_or_style(self, holder):
+        card_id = own_card_id(holder)
+        for path in ("/me/cards", f"/me/cards/{card_id}", f"/me/cards/{card_id}/history",
+                     "/me/cards/999999"):
+            response = holder.page(path)
+            html = response.get_data(as_text=True)
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"], path
+            assert "<script" not in html and "style=" not in html and "<style" not in html, path
 
     def test_a_holder_is_no_partner(self, holder):
         assert holder.page("/me/partner").headers["Location"].endswith("/me")
