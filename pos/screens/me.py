@@ -107,7 +107,7 @@ def _signed_in(key: str, token: str, where: str) -> Response:
     session.clear()  # a fresh session (and CSRF token): one principal per browser session
     session.permanent = True
     session[key] = token
-    return redirect(url_for(where))  # type: ignore[return-value]
+    return redirect(url_for(where))
 
 
 @blp.post("/sign-in")
@@ -160,7 +160,7 @@ def sign_out() -> Response:
     if partner_token:
         _revoke(str(partner_token))
     session.clear()
-    return redirect(url_for("me.home"))  # type: ignore[return-value]
+    return redirect(url_for("me.home"))
 
 
 def _revoke(token: str) -> None:
