@@ -115,13 +115,15 @@ def demo_cli() -> None:
 def demo_load(items: int) -> None:
     """Load the demo store, tills, users and catalog (once; later runs change nothing)."""
     from loyalty.gift_certificates.wiring import code_book
-    from pos.demo import DEMO_USERS, load_demo
+    from pos.demo import DEMO_PARTNER, DEMO_USERS, load_demo
 
     loaded = load_demo(current_db(), current_clock().now(), item_count=items,
                        codes=code_book(current_settings()))
     click.echo("demo data loaded" if loaded else "demo data already present")
     for username, password, role in DEMO_USERS:
         click.echo(f"  {role:<8} {username} / {password}")
+    partner, partner_password = DEMO_PARTNER
+    click.echo(f"  /me      card 2900000000018 PIN 1234; partner {partner} / {partner_password}")
 
 
 @click.group("user")

@@ -166,6 +166,7 @@ def _load_wholesale(db: Database, now: datetime, till_id: int) -> None:
     registry = build_registry(current_settings())
     manager = Context(db, registry, Actor(principal_of(users["manager"])), now)
     ids = load_agreements(manager)
+    _create_partner(manager, ids["AROMA"])
     cashier = Context(db, registry, Actor(principal_of(users["cashier"])), now, till_id=till_id)
     then = datetime.combine(previous_quarter(now.date()).start + timedelta(days=30),
                             time(9, 0), tzinfo=UTC)
@@ -174,6 +175,19 @@ def _load_wholesale(db: Database, now: datetime, till_id: int) -> None:
     for code, amount_minor in debts.items():
         register_payment(paid, ids[code], amount_minor, reference="demo bank transfer")
     _deliver(cashier, till_id, WHOLESALE_SALES)
+
+
+# Cafe Aroma's buyer signs in at /me to follow its agreement (a user with no staff rights).
+DEMO_PARTNER = ("aroma", "aroma-pass")
+
+
+def _create_partner(manager: Any, customer_id: int) -> None:
+    from loyalty.customers.service import link_partner
+
+    username, password = DEMO_PARTNER
+    user = create_user(manager.db, NewUser(username, "Cafe Aroma buyer", "card_holder", password),
+                       now=manager.now, actor_id=None)
+    link_partner(manager, customer_id, user.id)
 
 
 def _deliver(cashier: Any, till_id: int, sales: tuple[tuple[str, str, str], ...]

@@ -29,7 +29,6 @@ from flask import (
     render_template,
     request,
     session,
-    url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
@@ -130,13 +129,13 @@ def is_htmx() -> bool:
 
 def _problem(error: PosError) -> Any:
     if isinstance(error, UnauthorizedError) and error.code == "signed_out":
-        # Back to the sign-in of the screen the request was for (each shows it at its home).
-        home = url_for(f"{request.blueprint}.home")
         if is_htmx():
-            return Response(status=204, headers={"HX-Redirect": home})
-        return redirect(home)
+            return Response(status=204, headers={"HX-Redirect": _sign_in_url()})
+        return redirect(_sign_in_url())
     if not is_htmx():
-        page = render_template("screens/problem_page.html", problem=error.to_problem())
+        # A screen may have its own problem page (``screens/<blueprint>/problem_page.html``).
+        page = render_template([f"screens/{request.blueprint}/problem_page.html",
+                                "screens/problem_page.html"], problem=error.to_problem())
         return _secure_headers(Response(page, status=error.status, mimetype="text/html",
                                         headers=problem_headers(error)))
     body = render_template("screens/_problem.html", problem=error.to_problem())
@@ -145,6 +144,13 @@ def _problem(error: PosError) -> Any:
     headers = {"HX-Retarget": "#message", "HX-Reswap": "innerHTML", **problem_headers(error)}
     return _secure_headers(Response(body, status=error.status, headers=headers,
                                     mimetype="text/html"))
+
+
+def _sign_in_url() -> str:
+    # The signed-out go to the sign-in page of the screen they asked for: its blueprint's root.
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    prefix = getattr(blueprint, "url_prefix", None) or "/till"
+    return request.script_root + prefix
 
 
 def _approval_form() -> str:

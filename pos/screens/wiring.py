@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from pos.screens import till_display, till_sale, till_shift
+from pos.screens.me_routes import blp as me_blp
 from pos.screens.office import blp as office_blp
 from pos.screens.till import blp as till_blp
 from pos.screens.web import register_screens
@@ -14,5 +15,5 @@ _ROUTES = (till_shift, till_sale, till_display)
 
 
 def register(app: Flask) -> None:
-    """Serve the till (``/till``), the office (``/office``) and the screens' assets."""
-    register_screens(app, (till_blp, office_blp))
+    """Serve the till (``/till``), the office (``/office``), ``/me`` and the screens' assets."""
+    register_screens(app, (till_blp, office_blp, me_blp))
