@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from pos.auth.service import NewUser, create_user
 from pos.core.db import Database
+from pos.discounts import service
 from pos.discounts.model import DiscountGroup, DiscountRow
+from pos.discounts.schemas import NewDiscountSchema
 from tests.helpers import Shop
 from tests.screens.office_client import OfficeScreen
 
@@ -83,6 +85,35 @@ class TestTree:
         assert "10.00% off" in html and "receipt with at least 500.00" in html
         assert "Sat 20:00-22:00" in html and "only items OAT-MILK-1L" in html
         assert "inactive" in html
+
+    def test_every_benefit_and_condition_type_reads_in_words(
+            self, managing: OfficeScreen, db: Database, shop: Shop, fixed_clock: Any) -> None:
+        oat = shop.items["OAT-MILK-1L"]
+        benefits = [{"type": "amount_off", "amount": "5.00", "per": "line"},
+                    {"type": "fixed_price", "price": "99.00"},
+                    {"type": "markup", "percent": "3"},
+                    {"type": "quantity_discount", "every_nth": 3},
+                    {"type": "gift", "required_qty": 2, "gift_item_id": oat},
+                    {"type": "cheapest_free", "set_size": 3, "max_per_receipt": 1}]
+        conditions = [{"type": "accumulated_volume", "min_amount": "1000.00"},
+                      {"type": "segment_quantity", "segment": "MILK", "min_quantity": 2},
+                      {"type": "first_purchase"},
+                      {"type": "payment_form", "forms": ["card"]},
+                      {"type": "date_range", "start": "2026-12-01"}]
+        for n, benefit in enumerate(benefits):
+            doc = {"name": f"Rule {n}", "benefit": benefit,
+                   "conditions": [conditions[n % len(conditions)]]}
+            service.create_discount(db, NewDiscountSchema().load(doc), fixed_clock.now())
+        html = _html(managing.page("/office/discounts"))
+        for words in ("5.00 off per line", "price fixed at 99.00", "markup of 3.00%",
+                      "every 3rd unit free", f"get item #{oat} for 0", "cheapest of every 3 "
+                      "free, at most 1 per receipt", "bought at least 1000.00 before",
+                      "at least 2.000 of MILK on the receipt", "the customer&#39;s first "
+                      "purchase", "paid by card", "from 2026-12-01 to open end"):
+            assert words in html, words
+        gift = next(r for r in _rows(db) if r.benefit["type"] == "gift")
+        page = _html(managing.page(f"/office/discounts/{gift.id}"))
+        assert "the form cannot change it" in page and 'name="benefit_type"' not in page
 
     def test_a_rule_name_is_escaped(self, managing: OfficeScreen) -> None:
         _create(managing, name="<script>alert(1)</script>")
