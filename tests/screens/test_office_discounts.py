@@ -155,6 +155,21 @@ class TestRuleForms:
                                   {"type": "payment_form", "forms": ["card"]}]
         assert row.refinements[0]["price_group"] == "DAIRY"
 
+    def test_a_store_the_manager_does_not_see_is_neither_shown_nor_lost(
+            self, managing: OfficeScreen, db: Database, shop: Shop) -> None:
+        _create(managing, store_ids=str(shop.store_id))
+        (row,) = _rows(db)
+        with db.transaction() as session:
+            stored = session.get(DiscountRow, row.id)
+            assert stored is not None
+            stored.store_ids = [shop.store_id, shop.other_store_id]
+        page = _html(managing.page(f"/office/discounts/{row.id}"))
+        assert "West side" not in page and "Main street" in page
+        assert f"only stores Main street, #{shop.other_store_id}" in _html(
+            managing.page("/office/discounts"))
+        managing.form(f"/office/discounts/{row.id}", {**TEN_OFF})  # MAIN unticked
+        assert _rows(db)[0].store_ids == [shop.other_store_id]
+
     def test_a_validation_refusal_names_its_field_and_code(self, managing: OfficeScreen,
                                                            db: Database) -> None:
         response = _create(managing, min_quantity="lots")
