@@ -8,7 +8,7 @@ Both prices come back, with the difference.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -39,9 +39,12 @@ class Draft:
     deactivate: frozenset[int] = field(default_factory=frozenset)
 
 
-def simulate(ctx: Context, draft: Draft, *, basket: Basket | None, receipt_id: int | None
-             ) -> dict[str, Any]:
-    """Price the same lines under the active rules and under the draft."""
+def simulate(ctx: Context, draft: Draft, *, basket: Basket | None, receipt_id: int | None,
+             card_types: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Price the same lines under the active rules and under the draft.
+
+    ``card_types`` are card types the sample buyer holds without a card code (a basket only).
+    """
     if (basket is None) == (receipt_id is None):
         raise ValidationError("Simulate a basket or a stored receipt", code="basket_or_receipt",
                               field="basket")
@@ -49,6 +52,9 @@ def simulate(ctx: Context, draft: Draft, *, basket: Basket | None, receipt_id: i
         draft_rules = _draft_rules(session, draft)
         subject = (basket_subject(session, ctx, basket) if basket is not None
                    else receipt_subject(session, ctx, receipt_id or 0))
+        if card_types:
+            facts = replace(subject.facts, card_types=subject.facts.card_types | card_types)
+            subject = replace(subject, facts=facts)
         current = _price(session, active_rules(ctx.registry.caches, session), subject)
         proposed = _price(session, draft_rules, subject)
     return {"current": _view(subject.lines, current), "draft": _view(subject.lines, proposed),
@@ -102,6 +108,7 @@ def _view(lines: Sequence[ReceiptLine], pricing: Pricing) -> dict[str, Any]:
     by_no = {p.line_no: p for p in pricing.lines}
     return {
         "total_minor": pricing.total_minor, "discount_minor": pricing.discount_total_minor,
+        "hints": [hint.to_dict() for hint in pricing.hints],
         "lines": [{"line_no": line.line_no, "sku": line.sku,
                    "base_amount_minor": by_no[line.line_no].base_amount_minor,
                    "discount_minor": by_no[line.line_no].discount_minor,

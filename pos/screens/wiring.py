@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from pos.screens import till_display, till_sale, till_shift
+from pos.screens import (
+    office_discount_simulate,
+    office_discounts,
+    till_display,
+    till_sale,
+    till_shift,
+)
 from pos.screens.me_routes import blp as me_blp
 from pos.screens.office import blp as office_blp
 from pos.screens.till import blp as till_blp
@@ -12,6 +18,7 @@ from pos.screens.web import register_screens
 
 # Imported for the routes they add to the till blueprint.
 _ROUTES = (till_shift, till_sale, till_display)
+_OFFICE_DISCOUNTS = (office_discounts, office_discount_simulate)
 
 
 def register(app: Flask) -> None:
