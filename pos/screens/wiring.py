@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from flask import Flask
 
-from pos.screens import office_sales, till_display, till_sale, till_shift
+from pos.screens import (
+    office_devices,
+    office_loyalty,
+    office_rebates,
+    office_sales,
+    till_display,
+    till_sale,
+    till_shift,
+)
 from pos.screens.office import blp as office_blp
 from pos.screens.till import blp as till_blp
 from pos.screens.web import register_screens
 
 # Imported for the routes they add to the till blueprint.
-_ROUTES = (till_shift, till_sale, till_display, office_sales)
+_ROUTES = (till_shift, till_sale, till_display)
+# The office's insights: sales charts, loyalty and certificates, rebates, devices.
+_INSIGHTS = (office_sales, office_loyalty, office_rebates, office_devices)
 
 
 def register(app: Flask) -> None:
