@@ -82,7 +82,7 @@ def loyalty() -> Any:
 def loyalty_card() -> Any:
     """Look a card up by its number (from the form): balances, lots and recent history."""
     who = loyalty_manager()
-    number = request.form.get("number", "").strip().replace(" ", "")
+    number = request.form.get("card_code", "").strip().replace(" ", "")
     try:
         card = _card(number)
     except PosError as error:
@@ -93,7 +93,7 @@ def loyalty_card() -> Any:
 def _card(number: str) -> dict[str, Any]:
     if not number or len(number) > NUMBER_MAX or not (number.isascii() and number.isdigit()):
         raise ValidationError("A card number is digits", code="bad_card_number",
-                              field="number")
+                              field="card_code")
     db, now = current_db(), current_clock().now()
     card, balances = points.card_balances(db, number, now)
     view = cards.views_of(db, [number])[0]
