@@ -11,11 +11,26 @@ function amount(text) {
   return Number(text);
 }
 
-function ordinalX(labels) {
+function fromZero(u, min, max) {
+  // Amounts are read against zero (a day of returns goes below it).
+  const low = Math.min(0, min);
+  const high = Math.max(0, max);
+  return [low, high === low ? low + 1 : high + (high - low) * 0.1];
+}
+
+function ordinalX(labels, padded = false) {
+  const x = { time: false, distr: 2 };
+  if (padded) {
+    x.range = (u, min, max) => [min - 0.5, max + 0.5];
+  }
   return {
-    scales: { x: { time: false, distr: 2 } },
+    scales: { x, y: { range: fromZero } },
     axes: [
-      { values: (u, splits) => splits.map((i) => labels[i] ?? "") },
+      {
+        // One tick per category (thinned when crowded), each named by its label.
+        splits: () => labels.map((_, i) => i).filter((i) => i % Math.ceil(labels.length / 16) === 0),
+        values: (u, splits) => splits.map((i) => labels[i] ?? ""),
+      },
       { size: 70 },
     ],
   };
@@ -23,8 +38,8 @@ function ordinalX(labels) {
 
 function bars(labels, label, values) {
   return {
-    ...ordinalX(labels),
-    series: [{}, { label, fill: ACCENT, stroke: ACCENT, paths: window.uPlot.paths.bars({ size: [0.6, 80] }) }],
+    ...ordinalX(labels, true),
+    series: [{}, { label, fill: ACCENT, stroke: ACCENT, points: { show: false }, paths: window.uPlot.paths.bars({ size: [0.6, 80] }) }],
     data: [labels.map((_, i) => i), values],
   };
 }
