@@ -17,6 +17,7 @@ from pos.core.request import current_db, current_settings
 from pos.core.security import Principal, Right
 from pos.hardware import service as hardware
 from pos.hardware.views import UNREACHABLE, with_status
+from pos.hardware.views import row as device_row
 from pos.screens.office import blp, manager
 from pos.screens.office_state import StoreRow, TillRow, store_overview
 
@@ -40,11 +41,17 @@ def _device_manager() -> Principal:
 def devices_by_till(who: Principal) -> list[TillDevicesRow]:
     """Return each till the manager sees with its devices and their live status."""
     db, settings = current_db(), current_settings()
-    rows = []
+    rows: list[TillDevicesRow] = []
+    is_down = False
     for store in store_overview(db, who):
         for till in store.tills:
             devices = hardware.till_devices(db, till.id, who)
-            rows.append(TillDevicesRow(store, till, with_status(settings, till.id, devices)))
+            if is_down:  # asked once: not every till waits for a service that is not there
+                shown = [device_row(d, UNREACHABLE if d.is_enabled else None) for d in devices]
+            else:
+                shown = with_status(settings, till.id, devices)
+                is_down = any(d["status"] is UNREACHABLE for d in shown)
+            rows.append(TillDevicesRow(store, till, shown))
     return rows
 
 

@@ -31,6 +31,9 @@ from pos.stores.model import Store
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# Far enough either side for any business day, near enough that a week or a month before
+# and a time zone's offset stay within what datetime holds.
+EARLIEST, LATEST = date(1970, 1, 1), date(9000, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -84,10 +87,13 @@ def _date(args: MultiDict[str, str], name: str, default: date) -> date:
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw)
+        found = date.fromisoformat(raw)
     except ValueError:
         raise ValidationError(f"{name} is not a date (YYYY-MM-DD)", code="bad_date",
                               field=name) from None
+    if not EARLIEST <= found <= LATEST:
+        raise ValidationError(f"{name} is out of range", code="date_out_of_range", field=name)
+    return found
 
 
 def _store(args: MultiDict[str, str], stores: tuple[StoreChoice, ...]) -> StoreChoice:

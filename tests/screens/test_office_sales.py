@@ -151,7 +151,8 @@ class TestBadInput:
         ("?from=2026-11-22&to=2026-11-01", "bad_period"),
         ("?from=2020-01-01&to=2026-11-22", "period_too_long"),
         ("?store=main", "bad_store"), ("?store=%D9%A1", "bad_store"),
-        ("?store=999999", "store_not_found")])
+        ("?store=999999", "store_not_found"), ("?day=0001-01-01", "date_out_of_range"),
+        ("?to=9999-12-31", "date_out_of_range"), ("?day=" + "9" * 5000, "bad_date")])
     def test_a_bad_query_is_a_problem_with_a_code(self, managing: OfficeScreen, query: str,
                                                   code: str) -> None:
         response = managing.client.get(f"/office/sales/hourly.json{query}")
