@@ -141,6 +141,8 @@ class TestFigures:
         assert html.count("data-chart=") == 5
         for figure in ("404.73", "-54.00", "269.82", "350.73", "Oat milk 1 l", "Milk 10%"):
             assert figure in html
+        assert f"Top items, 2026-10-24 to {DAY}" in html
+        assert f"Discounts given, 2026-10-24 to {DAY}" in html
         assert "/screens/static/vendor/uPlot-1.6.32.iife.min.js" in html
         assert "<script>" not in html and "style=" not in html
 
