@@ -5,8 +5,12 @@ from __future__ import annotations
 from flask import Flask
 
 from pos.screens import (
+    office_devices,
     office_discount_simulate,
     office_discounts,
+    office_loyalty,
+    office_rebates,
+    office_sales,
     till_display,
     till_sale,
     till_shift,
@@ -19,6 +23,8 @@ from pos.screens.web import register_screens
 # Imported for the routes they add to the till blueprint.
 _ROUTES = (till_shift, till_sale, till_display)
 _OFFICE_DISCOUNTS = (office_discounts, office_discount_simulate)
+# The office's insights: sales charts, loyalty and certificates, rebates, devices.
+_INSIGHTS = (office_sales, office_loyalty, office_rebates, office_devices)
 
 
 def register(app: Flask) -> None:
