@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from flask import Flask
 
-from pos.screens import till_display, till_sale, till_shift
+from pos.screens import (
+    office_approvals,
+    office_receipts,
+    office_shifts,
+    till_display,
+    till_sale,
+    till_shift,
+)
 from pos.screens.office import blp as office_blp
 from pos.screens.till import blp as till_blp
 from pos.screens.web import register_screens
 
 # Imported for the routes they add to the till blueprint.
 _ROUTES = (till_shift, till_sale, till_display)
+# Imported for the routes they add to the office blueprint.
+_OFFICE_OPS = (office_shifts, office_receipts, office_approvals)
 
 
 def register(app: Flask) -> None:
