@@ -48,11 +48,11 @@ def problem_page(error: PosError) -> Any:
     return page, error.status, problem_headers(error)
 
 
-def known_id(value: int, not_found: NotFoundError) -> int:
-    """Return an id from a path, or ``not_found`` when no row could have it (past 2^63)."""
-    if not 0 < value <= MAX_ID:
+def known_id(text: str, not_found: NotFoundError) -> int:
+    """Return the id a path carries, or ``not_found`` when no row could have it (past 2^63)."""
+    if not is_digits(text) or len(text) > 19 or not 0 < int(text) <= MAX_ID:
         raise not_found
-    return value
+    return int(text)
 
 
 def optional_id(args: Mapping[str, str], field: str) -> int | None:

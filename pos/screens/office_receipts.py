@@ -87,11 +87,11 @@ def receipts_by_card() -> Any:
     return redirect(f"{url_for('office.receipts')}?{urlencode(list(carried.items(multi=True)))}")
 
 
-@blp.get("/receipts/<int:receipt_id>")
+@blp.get("/receipts/<receipt_id>")
 @shows_problems
-def receipt_page(receipt_id: int) -> Any:
+def receipt_page(receipt_id: str) -> Any:
     """Show a receipt: lines with discounts, payments, returns, journal and fiscal state."""
-    missing = NotFoundError(f"No receipt {receipt_id}", code="receipt_not_found")
+    missing = NotFoundError("No such receipt", code="receipt_not_found")
     facts = receipt_facts(current_db(), known_id(receipt_id, missing), manager())
     return render_template("screens/office/receipt.html", who=manager(), facts=facts,
                            receipt=facts.receipt)

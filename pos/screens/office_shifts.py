@@ -64,15 +64,15 @@ def _filters() -> ShiftFilters:
     return ShiftFilters(optional_id(args, "store"), optional_id(args, "till"), start, end, state)
 
 
-def _shift(shift_id: int) -> Shift:
+def _shift(shift_id: str) -> Shift:
     """Return the shift if the manager sees it, else 404 ``shift_not_found`` (as the API)."""
-    missing = NotFoundError(f"No shift {shift_id}", code="shift_not_found")
+    missing = NotFoundError("No such shift", code="shift_not_found")
     return shift_service.get_shift(current_db(), known_id(shift_id, missing), manager())
 
 
-@blp.get("/shifts/<int:shift_id>")
+@blp.get("/shifts/<shift_id>")
 @shows_problems
-def shift_page(shift_id: int) -> Any:
+def shift_page(shift_id: str) -> Any:
     """Show a shift: its X report and forms while open, its Z report once closed."""
     return _shift_page(_shift(shift_id))
 
@@ -94,21 +94,21 @@ def _shift_page(shift: Shift, error: PosError | None = None, form: str | None = 
     return page, error.status, problem_headers(error)
 
 
-@blp.post("/shifts/<int:shift_id>/cash-in")
+@blp.post("/shifts/<shift_id>/cash-in")
 @shows_problems
-def shift_cash_in(shift_id: int) -> Any:
+def shift_cash_in(shift_id: str) -> Any:
     """Put cash into the drawer (a numbered fiscal document)."""
     return _move(shift_id, CASH_IN)
 
 
-@blp.post("/shifts/<int:shift_id>/cash-out")
+@blp.post("/shifts/<shift_id>/cash-out")
 @shows_problems
-def shift_cash_out(shift_id: int) -> Any:
+def shift_cash_out(shift_id: str) -> Any:
     """Take cash out of the drawer, as far as it holds, with the approval the API asks for."""
     return _move(shift_id, CASH_OUT)
 
 
-def _move(shift_id: int, kind: str) -> Any:
+def _move(shift_id: str, kind: str) -> Any:
     shift = _shift(shift_id)
     form = request.form
     try:
@@ -121,9 +121,9 @@ def _move(shift_id: int, kind: str) -> Any:
     return redirect(url_for("office.shift_page", shift_id=shift.id) + "#cash")
 
 
-@blp.post("/shifts/<int:shift_id>/close")
+@blp.post("/shifts/<shift_id>/close")
 @shows_problems
-def shift_close(shift_id: int) -> Any:
+def shift_close(shift_id: str) -> Any:
     """Close the shift with the counted cash (blind where the store closes blind)."""
     shift = _shift(shift_id)
     facts = shift_facts(current_db(), shift)
@@ -138,9 +138,9 @@ def shift_close(shift_id: int) -> Any:
     return redirect(url_for("office.shift_page", shift_id=shift.id))
 
 
-@blp.get("/shifts/<int:shift_id>/x-report")
+@blp.get("/shifts/<shift_id>/x-report")
 @shows_problems
-def shift_x_report(shift_id: int) -> Any:
+def shift_x_report(shift_id: str) -> Any:
     """Show the open shift's X report as a printable page (a closed shift has its Z)."""
     shift = _shift(shift_id)
     if not shift.is_open:
@@ -149,9 +149,9 @@ def shift_x_report(shift_id: int) -> Any:
     return _report_page(shift, report, "X report")
 
 
-@blp.get("/shifts/<int:shift_id>/z-report")
+@blp.get("/shifts/<shift_id>/z-report")
 @shows_problems
-def shift_z_report(shift_id: int) -> Any:
+def shift_z_report(shift_id: str) -> Any:
     """Show the closed shift's Z report as a printable page (an open shift has its X)."""
     shift = _shift(shift_id)
     if shift.is_open or shift.z_report is None:
