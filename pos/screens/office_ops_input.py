@@ -16,8 +16,9 @@ from typing import Any, TypeVar, cast
 from flask import render_template
 
 from pos.core.barcode import is_digits
-from pos.core.errors import NotFoundError, PosError, ValidationError
+from pos.core.errors import ForbiddenError, NotFoundError, PosError, ValidationError
 from pos.core.schemas import MAX_ID, MAX_INT
+from pos.core.security import Right
 from pos.screens.office import manager
 from pos.screens.till import parse_amount
 from pos.screens.web import problem_headers
@@ -46,6 +47,14 @@ def problem_page(error: PosError) -> Any:
     page = render_template("screens/office/ops_problem.html", who=manager(),
                            problem=error.to_problem())
     return page, error.status, problem_headers(error)
+
+
+def require(right: Right) -> None:
+    """Refuse a manager without ``right``, as the API's endpoint of the same use case does."""
+    who = manager()
+    if not who.can(right):
+        raise ForbiddenError(f"Your role ({who.role}) lacks: {right.value}", code="forbidden",
+                             extra={"missing_rights": [right.value]})
 
 
 def known_id(text: str, not_found: NotFoundError) -> int:

@@ -15,6 +15,7 @@ from flask import redirect, render_template, request, url_for
 
 from pos.core.errors import ApprovalRequiredError, NotFoundError, PosError, ValidationError
 from pos.core.request import current_db
+from pos.core.security import Right
 from pos.screens.office import blp, manager, office_context
 from pos.screens.office_ops_input import (
     PAGE_SIZE,
@@ -24,6 +25,7 @@ from pos.screens.office_ops_input import (
     optional_id,
     page_number,
     reason,
+    require,
     shows_problems,
 )
 from pos.screens.office_shifts_state import (
@@ -98,6 +100,7 @@ def _shift_page(shift: Shift, error: PosError | None = None, form: str | None = 
 @shows_problems
 def shift_cash_in(shift_id: str) -> Any:
     """Put cash into the drawer (a numbered fiscal document)."""
+    require(Right.CASH_IN)
     return _move(shift_id, CASH_IN)
 
 
@@ -125,6 +128,7 @@ def _move(shift_id: str, kind: str) -> Any:
 @shows_problems
 def shift_close(shift_id: str) -> Any:
     """Close the shift with the counted cash (blind where the store closes blind)."""
+    require(Right.OPEN_SHIFT)
     shift = _shift(shift_id)
     facts = shift_facts(current_db(), shift)
     try:

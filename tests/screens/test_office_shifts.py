@@ -218,6 +218,19 @@ class TestOpenShift:
         with db.read() as session:
             assert session.scalar(select(CashMovement.approved_by_id)) is not None
 
+    def test_a_reader_of_reports_without_the_cash_rights_is_refused(
+            self, api: ApiClient, shop: Shop, office: OfficeScreen, till: Till,
+            db: Database) -> None:
+        till.open_shift()
+        hire(api, "auditor", "card_holder", [shop.store_id], extra_rights=["view_reports"])
+        office.sign_in("auditor")
+        path = f"/office/shifts/{till.shift['id']}"
+        response = office.form(f"{path}/cash-in", {"amount": "10", "reason": "float"})
+        assert response.status_code == 403 and problem_code(response) == "forbidden"
+        response = office.form(f"{path}/close", {"counted": "1000"})
+        assert response.status_code == 403 and problem_code(response) == "forbidden"
+        assert _movements(db) == 0 and _shift(db, till.shift["id"]).is_open
+
     def test_its_printable_x_report_has_a_print_button_and_no_inline_script(
             self, managing: OfficeScreen, till: Till) -> None:
         open_with_sales(till, 1)
