@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 from flask import redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from pos.core.errors import NotFoundError, ValidationError
-from pos.core.request import current_db
+from pos.core.errors import NotFoundError, PosError, TooManyAttemptsError, ValidationError
+from pos.core.request import current_clock, current_db
 from pos.screens.office import blp, manager
 from pos.screens.office_ops_input import (
     PAGE_SIZE,
@@ -32,6 +32,7 @@ from pos.screens.office_receipts_state import (
     search_receipts,
 )
 from pos.screens.office_shifts_state import store_choices
+from pos.screens.web import problem_headers
 
 # The search's own fields; the card number is not one of them (only the card's id is).
 FIELDS = ("number", "store", "till", "shift", "from", "to", "amount", "card")
@@ -51,12 +52,12 @@ def receipts() -> Any:
     return _search_page(rows, problem)
 
 
-def _search_page(rows: Any, problem: ValidationError | NotFoundError | None) -> Any:
+def _search_page(rows: Any, problem: PosError | None) -> Any:
     who = manager()
     page = render_template("screens/office/receipts.html", who=who, rows=rows,
                            args=request.args, stores=store_choices(current_db(), who),
                            problem=problem.to_problem() if problem else None)
-    return (page, problem.status) if problem else page
+    return (page, problem.status, problem_headers(problem)) if problem else page
 
 
 def _filters(args: Any) -> ReceiptFilters:
@@ -70,18 +71,19 @@ def _filters(args: Any) -> ReceiptFilters:
 @shows_problems
 def receipts_by_card() -> Any:
     """Search by a typed card number: find the card, then search by its id."""
-    manager()
+    who = manager()
     form = request.form
     carried = MultiDict([(name, form[name]) for name in FIELDS
                          if name != "card" and form.get(name)])
     try:
         _filters(carried)  # refuse bad filters before the card is looked up
-        card_id = card_by_number(current_db(), form.get("card_number", ""))
+        card_id = card_by_number(current_db(), form.get("card_number", ""), who.user_id,
+                                 current_clock().now())
         if card_id is None:
             # The number typed is not repeated: the message and the URL never carry it.
             raise NotFoundError("No card has that number", code="card_not_found",
                                 field="card_number")
-    except (ValidationError, NotFoundError) as error:
+    except (ValidationError, NotFoundError, TooManyAttemptsError) as error:
         return _search_page(None, error)
     carried["card"] = str(card_id)
     return redirect(f"{url_for('office.receipts')}?{urlencode(list(carried.items(multi=True)))}")

@@ -9,7 +9,7 @@ finds the receipts of the card and of the cards it replaced.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -20,6 +20,7 @@ from loyalty.cards.service import card_id_of, predecessors
 from pos.core.db import Database
 from pos.core.paging import Page, paginate
 from pos.core.security import Principal
+from pos.core.throttle import check_throttle, record_windowed_failure
 from pos.fiscal.model import OutboxEntry
 from pos.journal.model import JournalEntry
 from pos.receipts.access import visible_receipts
@@ -28,6 +29,9 @@ from pos.receipts.report import discount_report
 from pos.receipts.service import get_receipt
 from pos.screens.office_shifts_state import names, till_labels
 from pos.stores.model import Store
+
+CARD_MISSES = 20
+CARD_MISS_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -67,10 +71,20 @@ class ReceiptFacts:
     fiscal: list[OutboxEntry] = field(default_factory=list)
 
 
-def card_by_number(db: Database, number: str) -> int | None:
-    """Return the id of the card that holds a typed number's history now (None: no such card)."""
-    with db.read() as session:
-        return card_id_of(session, number.strip())
+def card_by_number(db: Database, number: str, user_id: int, now: datetime) -> int | None:
+    """Return the id of the card that holds a typed number's history now (None: no such card).
+
+    Misses are counted per user (:data:`CARD_MISSES` in :data:`CARD_MISS_WINDOW`, then 429):
+    the search is no way to find out which card numbers exist.
+    """
+    key = f"office_card_search:{user_id}"
+    with db.transaction() as session:
+        check_throttle(session, [key], now)
+        card_id = card_id_of(session, number.strip())
+        if card_id is None:
+            record_windowed_failure(session, [key], now, limit=CARD_MISSES,
+                                    window=CARD_MISS_WINDOW)
+        return card_id
 
 
 def search_receipts(db: Database, viewer: Principal, filters: ReceiptFilters, *, page: int,

@@ -94,6 +94,18 @@ class TestCardSearch:
         assert response.status_code == 404 and problem_code(response) == "card_not_found"
         assert "2999999999993" not in html(response)
 
+    def test_guessing_card_numbers_is_slowed_down(self, managing: OfficeScreen, till: Till,
+                                                  api: ApiClient) -> None:
+        till.open_shift()
+        _, number = _sale_with_card(till, api)
+        codes = [managing.form("/office/receipts/card", {"card_number": f"29999999{n:05d}"}
+                               ).status_code for n in range(30)]
+        # A number that passes the Luhn check is refused as a payment card's (422, not counted).
+        first_blocked = codes.index(429)
+        assert codes[:first_blocked].count(404) == 20 and set(codes[first_blocked:]) == {429}
+        response = managing.form("/office/receipts/card", {"card_number": number})
+        assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+
     def test_the_card_search_needs_the_csrf_token(self, managing: OfficeScreen) -> None:
         response = managing.client.post("/office/receipts/card",
                                         data={"card_number": "2999999999993"})
