@@ -61,6 +61,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Gift certificates", "office.gift_certificates", Right.MANAGE_LOYALTY),
     NavEntry("Rebates", "office.rebates", Right.MANAGE_LOYALTY),
     NavEntry("Devices", "office.devices", Right.MANAGE_DEVICES),
+    NavEntry("Approvals", "office.approvals", Right.APPROVE),
 )
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Flask
 
 from pos.screens import (
+    office_approvals,
     office_devices,
     office_discount_simulate,
     office_discounts,
     office_loyalty,
     office_rebates,
+    office_receipts,
     office_sales,
+    office_shifts,
     till_display,
     till_sale,
     till_shift,
@@ -22,9 +25,11 @@ from pos.screens.web import register_screens
 
 # Imported for the routes they add to the till blueprint.
 _ROUTES = (till_shift, till_sale, till_display)
+# Imported for the routes they add to the office blueprint.
 _OFFICE_DISCOUNTS = (office_discounts, office_discount_simulate)
 # The office's insights: sales charts, loyalty and certificates, rebates, devices.
 _INSIGHTS = (office_sales, office_loyalty, office_rebates, office_devices)
+_OFFICE_OPS = (office_shifts, office_receipts, office_approvals)
 
 
 def register(app: Flask) -> None:
