@@ -42,6 +42,7 @@ from pos.screens.office_discount_form import (
     split_conditions,
 )
 from pos.screens.office_state import store_overview
+from pos.screens.once import acts_once
 
 CHOICES = {"kinds": RULE_KINDS, "scopes": [s.value for s in Scope], "rules": list(Rule),
            "pers": [p.value for p in Per], "benefits": list(FORM_BENEFITS),
@@ -120,6 +121,7 @@ def new_discount() -> Any:
 
 
 @blp.post("/discounts/new")
+@acts_once
 def create_discount() -> Any:
     """Create a discount from the form; a refusal shows the form again with it."""
     who = discount_manager()
@@ -209,6 +211,7 @@ def new_group() -> Any:
 
 
 @blp.post("/discounts/groups/new")
+@acts_once
 def create_group() -> Any:
     """Create a group from the form."""
     who = discount_manager()

@@ -35,6 +35,7 @@ from pos.screens.office_shifts_state import (
     shift_facts,
     store_choices,
 )
+from pos.screens.once import acts_once
 from pos.screens.web import problem_headers
 from pos.shifts import service as shift_service
 from pos.shifts.model import CASH_IN, CASH_OUT, Shift
@@ -98,6 +99,7 @@ def _shift_page(shift: Shift, error: PosError | None = None, form: str | None = 
 
 @blp.post("/shifts/<shift_id>/cash-in")
 @shows_problems
+@acts_once
 def shift_cash_in(shift_id: str) -> Any:
     """Put cash into the drawer (a numbered fiscal document)."""
     require(Right.CASH_IN)
@@ -106,6 +108,7 @@ def shift_cash_in(shift_id: str) -> Any:
 
 @blp.post("/shifts/<shift_id>/cash-out")
 @shows_problems
+@acts_once
 def shift_cash_out(shift_id: str) -> Any:
     """Take cash out of the drawer, as far as it holds, with the approval the API asks for."""
     return _move(shift_id, CASH_OUT)
@@ -126,6 +129,7 @@ def _move(shift_id: str, kind: str) -> Any:
 
 @blp.post("/shifts/<shift_id>/close")
 @shows_problems
+@acts_once
 def shift_close(shift_id: str) -> Any:
     """Close the shift with the counted cash (blind where the store closes blind)."""
     require(Right.OPEN_SHIFT)

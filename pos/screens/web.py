@@ -43,6 +43,7 @@ from pos.core.errors import (
 from pos.core.money import format_minor, format_quantity
 from pos.core.request import current_clock, current_db, current_settings, current_tokens
 from pos.core.security import Principal
+from pos.screens.once import once_token
 
 HERE = Path(__file__).parent
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -84,7 +85,7 @@ def screen_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
     blueprint.before_request(_check_csrf)
     blueprint.after_request(_secure_headers)
     blueprint.register_error_handler(PosError, _problem)
-    blueprint.app_context_processor(lambda: {"csrf_token": csrf_token})
+    blueprint.app_context_processor(lambda: {"csrf_token": csrf_token, "once_token": once_token})
     blueprint.add_app_template_filter(money, "money")
     blueprint.add_app_template_filter(format_quantity, "quantity")
     return blueprint

@@ -114,3 +114,10 @@ class TestOverview:
         html = managing.page().get_data(as_text=True)
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_refusal_outside_a_page_links_back_to_the_office(managing: OfficeScreen) -> None:
+    response = managing.client.post("/office/sign-out", data={"csrf_token": "forged"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403 and problem_code(response) == "csrf_failed"
+    assert 'href="/office"' in html and "Back to the till" not in html
