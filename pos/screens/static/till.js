@@ -51,8 +51,23 @@ function moveSelection(step) {
   }
 }
 
+// A panel that takes scans (a card, a certificate, a receipt number) gets the burst itself.
+function scanIntoPanel(panel, code) {
+  const field = panel.querySelector("[data-scan-field]");
+  if (document.activeElement === field) {
+    code = field.value.trim() || code;
+  }
+  field.value = code;
+  panel.requestSubmit();
+}
+
 function submitScan(code) {
   const form = $("#scan");
+  const panel = openPanel();
+  if (panel && panel.querySelector("[data-scan-field]")) {
+    scanIntoPanel(panel, code);
+    return;
+  }
   if (!form) {
     return;
   }
@@ -70,7 +85,8 @@ function submitScan(code) {
 }
 
 function onHotkey(event) {
-  const target = document.querySelector(`[data-hotkey="${event.key}"]`);
+  const name = (event.shiftKey ? "Shift+" : "") + event.key;
+  const target = document.querySelector(`[data-hotkey="${name}"]`);
   if (!target) {
     return false;
   }
@@ -78,6 +94,9 @@ function onHotkey(event) {
   if (target.dataset.opens) {
     showPanel(target.dataset.opens);
   } else {
+    if (target.dataset.panel !== undefined) {
+      panels().forEach((panel) => { panel.hidden = true; }); // the server sends a fresh one
+    }
     target.click();
   }
   return true;
@@ -127,7 +146,8 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 
 document.addEventListener("htmx:afterRequest", (event) => {
   const form = event.target.closest && event.target.closest(".panel");
-  if (form && event.detail.xhr && event.detail.xhr.status < 400) {
+  if (form && form.dataset.stays === undefined && event.detail.xhr
+      && event.detail.xhr.status < 400) {
     closePanels();
   }
   if (event.target.id === "scan") {
@@ -145,9 +165,12 @@ document.addEventListener("htmx:afterSwap", (event) => {
 });
 
 document.addEventListener("htmx:afterSettle", (event) => {
-  const asked = event.target.id === "message" && $("#message .panel input[autofocus]");
+  // A manager's approval asked for in place, or a panel the server sent: its first field.
+  const asked = event.target.querySelector
+    && event.target.querySelector(".panel:not([hidden]) input[autofocus]");
   if (asked) {
-    asked.focus(); // a manager's approval is asked for in place
+    asked.focus();
+    asked.select();
     return;
   }
   if (event.target.id === "receipt") {
