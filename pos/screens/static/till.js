@@ -61,9 +61,24 @@ function scanIntoPanel(panel, code) {
   panel.requestSubmit();
 }
 
+// A field that keeps its scans (an item of a return without the receipt): the burst typed
+// itself into it; the scanner's Enter moves on to the next such field, else the submit button.
+function keepScan(field) {
+  field.value = field.value.trim();
+  const form = field.form;
+  const fields = [...form.querySelectorAll("[data-keeps-scan]")];
+  const next = fields[fields.indexOf(field) + 1] || form.querySelector("[type=submit]");
+  next.focus();
+}
+
 function submitScan(code) {
   const form = $("#scan");
   const panel = openPanel();
+  const focused = document.activeElement;
+  if (focused && focused.dataset && focused.dataset.keepsScan !== undefined) {
+    keepScan(focused);
+    return;
+  }
   if (panel && panel.querySelector("[data-scan-field]")) {
     scanIntoPanel(panel, code);
     return;
@@ -72,16 +87,19 @@ function submitScan(code) {
     return;
   }
   const field = $("#code");
-  const focused = document.activeElement;
   if (focused === field) {
     code = field.value.trim(); // all of it: a stall mid-burst (a busy PC) cut the buffer short
   } else if (focused && "value" in focused && focused.value.endsWith(code)) {
     focused.value = focused.value.slice(0, -code.length); // the burst landed in another field
   }
   closePanels();
-  field.value = code;
-  $("#via").value = "scan";
-  form.requestSubmit();
+  field.value = "";
+  performance.mark("scan"); // from the scanner's Enter to the line in the page, for the figures
+  // The code travels in the request itself: the next burst may start at once, and the form
+  // queues every scan (hx-sync "queue all"), none dropped while one is in flight.
+  htmx.ajax("POST", form.getAttribute("hx-post"), {
+    source: form, target: "#receipt", swap: "innerHTML", values: { code, via: "scan" },
+  });
 }
 
 function onHotkey(event) {
@@ -139,8 +157,8 @@ document.addEventListener("keydown", (event) => {
 }, true);
 
 document.addEventListener("htmx:beforeRequest", (event) => {
-  if (event.target.id === "scan") {
-    performance.mark("scan");
+  if (event.target.id === "scan" && !performance.getEntriesByName("scan", "mark").length) {
+    performance.mark("scan"); // a code typed and sent by Enter
   }
 });
 
@@ -151,8 +169,12 @@ document.addEventListener("htmx:afterRequest", (event) => {
     closePanels();
   }
   if (event.target.id === "scan") {
-    $("#via").value = "keys";
-    $("#code").value = "";
+    // What was typed and sent is cleared; a scan that began since stays.
+    const config = event.detail.requestConfig;
+    const sent = config && config.formData ? config.formData.get("code") : null;
+    if (sent !== null && $("#code").value.trim() === String(sent).trim()) {
+      $("#code").value = "";
+    }
   }
 });
 
@@ -166,8 +188,8 @@ document.addEventListener("htmx:afterSwap", (event) => {
 
 document.addEventListener("htmx:afterSettle", (event) => {
   // A manager's approval asked for in place, or a panel the server sent: its first field.
-  const asked = event.target.querySelector
-    && event.target.querySelector(".panel:not([hidden]) input[autofocus]");
+  const asked = event.target.querySelector && event.target.querySelector(
+    ".panel:not([hidden]) input[autofocus], form.return input[autofocus]");
   if (asked) {
     asked.focus();
     asked.select();
