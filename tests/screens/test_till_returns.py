@@ -161,15 +161,6 @@ class TestScaleAndHints:
         response = selling.post("/till/weigh", {"code": "BANANA-KG"})
         assert response.status_code == 503 and problem_code(response) == "scale_absent"
 
-    def test_the_scales_stable_weight_makes_the_line(self, selling: TillScreen,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-        from pos.hardware import client
-
-        monkeypatch.setattr(client, "weigh", lambda settings, till_id: {
-            "net_kg": "0.455", "is_stable": True})
-        html = text_of(selling.post("/till/weigh", {"code": "banana-kg"}))
-        assert "weight from scale" in html and "0.455" in html and "59.10" in html
-
     def test_hints_say_what_is_missing_for_a_discount(self, selling: TillScreen,
                                                       api: ApiClient) -> None:
         response = api.as_("manager").post("/api/v1/discounts", json={
