@@ -177,3 +177,21 @@ class TestScaleAndHints:
         selling.scan(OAT_MILK_EAN)
         assert "hint-line" not in text_of(selling.get("/till/hints"))
 
+
+
+@pytest.mark.parametrize("path", [
+    "/till/card", "/till/card/remove", "/till/points", "/till/certificate",
+    "/till/certificate/look-up", "/till/return", "/till/reprint", "/till/discount",
+    "/till/weigh"])
+def test_every_new_action_needs_the_csrf_token(selling: TillScreen, path: str) -> None:
+    selling.scan(OAT_MILK_EAN)
+    response = selling.client.post(path, data={"code": OAT_MILK_EAN},
+                                    headers={"HX-Request": "true"})
+    assert response.status_code == 403 and problem_code(response) == "csrf_failed"
+    assert selling.post(path, {"code": OAT_MILK_EAN}).status_code != 403
+
+
+def test_the_certificate_panel_asks_for_a_code_that_takes_scans(selling: TillScreen) -> None:
+    html = text_of(selling.get("/till/certificate"))
+    assert 'id="certificate-code" data-scan-field autofocus' in html
+    assert 'hx-post="/till/certificate/look-up"' in html
