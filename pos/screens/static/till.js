@@ -141,7 +141,29 @@ function onEscape(event) {
 // A PIN is never a scan, however fast it is typed: it must not land in the scan field.
 const isSecret = (element) => element instanceof HTMLInputElement && element.type === "password";
 
+// The discounts' hints are asked for once the keyboard has rested: never while a scanner's
+// burst is arriving, whose timing a swap in between could stretch.
+const HINTS_AFTER_MS = 700;
+let lastKeyAt = 0;
+let hintsTimer = null;
+
+function askHintsWhenIdle() {
+  clearTimeout(hintsTimer);
+  hintsTimer = setTimeout(() => {
+    const hints = $("#hints");
+    if (!hints) {
+      return;
+    }
+    if (performance.now() - lastKeyAt < HINTS_AFTER_MS) {
+      askHintsWhenIdle();
+      return;
+    }
+    htmx.trigger(hints, "idle");
+  }, HINTS_AFTER_MS);
+}
+
 document.addEventListener("keydown", (event) => {
+  lastKeyAt = performance.now();
   const code = isSecret(event.target) ? null : scanner.feed(event.key, event.timeStamp);
   if (code !== null && $("#scan")) {
     event.preventDefault();
@@ -198,6 +220,7 @@ document.addEventListener("htmx:afterSettle", (event) => {
   if (event.target.id === "receipt") {
     const rows = lineRows();
     selectLine(rows[rows.length - 1] || null);
+    askHintsWhenIdle();
   }
   focusScan();
 });
@@ -222,6 +245,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.body.dataset.ready = "true"; // htmx (loaded before this module) has wired the page
   const rows = lineRows();
   selectLine(rows[rows.length - 1] || null);
+  askHintsWhenIdle();
   focusScan();
 });
 
