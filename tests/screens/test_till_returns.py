@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import socket
 
 import pytest
 
 from tests.helpers import MILK_EAN, OAT_MILK_EAN, ApiClient, Shop, Till
 from tests.screens.conftest import TillScreen, problem_code
+
+
+@pytest.fixture
+def no_device_service(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Point the app at a loopback port nothing listens on (a demo may own the default one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = app.extensions["pos.settings"]
+    monkeypatch.setitem(app.extensions, "pos.settings",
+                        dataclasses.replace(settings, device_service=f"127.0.0.1:{port}"))
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
@@ -114,7 +127,7 @@ class TestReturns:
 
 class TestReprint:
     def test_without_a_device_service_the_copy_is_refused_with_its_reason(
-            self, selling: TillScreen) -> None:
+            self, selling: TillScreen, no_device_service: None) -> None:
         sold(selling, OAT_MILK_EAN)
         response = selling.post("/till/reprint", {"number": ""})
         assert response.status_code == 503
@@ -157,7 +170,8 @@ class TestManualDiscount:
 
 
 class TestScaleAndHints:
-    def test_weighing_without_a_scale_says_so(self, selling: TillScreen) -> None:
+    def test_weighing_without_a_device_service_says_the_scale_is_absent(
+            self, selling: TillScreen, no_device_service: None) -> None:
         response = selling.post("/till/weigh", {"code": "BANANA-KG"})
         assert response.status_code == 503 and problem_code(response) == "scale_absent"
 
