@@ -12,7 +12,7 @@ from typing import Any
 from flask import render_template, request, session
 
 from pos.core.context import Context
-from pos.core.errors import ValidationError
+from pos.core.errors import NotFoundError, ValidationError
 from pos.core.money import MoneyFormatError, parse_minor
 from pos.core.request import (
     barcode_layouts,
@@ -23,8 +23,9 @@ from pos.core.request import (
     current_settings,
 )
 from pos.core.security import Actor, Approval
+from pos.receipts import opening
 from pos.receipts.model import Receipt
-from pos.screens.till_state import TillState, till_state
+from pos.screens.till_state import TillState, open_sale_id, till_state
 from pos.screens.web import principal, screen_blueprint
 
 blp = screen_blueprint("till", __name__, "/till")
@@ -78,3 +79,20 @@ def parse_amount(text: str | None, field: str) -> int:
 def receipt_fragment(receipt: Receipt | None, **extra: Any) -> str:
     """Render the receipt panel (lines, totals, payments), clearing any earlier message."""
     return render_template("screens/till/_receipt.html", receipt=receipt, **extra)
+
+
+def receipt_id_for_sale() -> int:
+    """Return the cashier's open receipt at this till, opening one if there is none."""
+    found = open_sale_id(current_db(), till_id(), principal())
+    if found is not None:
+        return found
+    return opening.create_receipt(till_context(), opening.NewReceipt(till_id())).receipt.id
+
+
+def open_receipt_id() -> int:
+    """Return the cashier's open receipt at this till, or say there is no sale in progress."""
+    found = open_sale_id(current_db(), till_id(), principal())
+    if found is None:
+        raise NotFoundError("There is no sale in progress: scan an item first",
+                            code="no_open_receipt")
+    return found

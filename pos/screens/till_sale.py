@@ -10,44 +10,31 @@ from typing import Any
 
 from flask import render_template, request
 
+from loyalty.cards.numbers import is_valid_number
 from pos.catalog.service import list_items
 from pos.core.barcode import is_digits
 from pos.core.errors import NotFoundError, ValidationError
 from pos.core.request import current_db
-from pos.receipts import opening
 from pos.receipts import service as receipts
 from pos.receipts.lines import LineRequest
 from pos.receipts.report import discount_report
 from pos.screens.till import (
     blp,
+    open_receipt_id,
     parse_amount,
     receipt_fragment,
+    receipt_id_for_sale,
     till_context,
-    till_id,
 )
-from pos.screens.till_state import open_sale_id
+from pos.screens.till_card import attach
 from pos.screens.web import principal
 
 # "3*4600000000015": a quantity typed before the code, as tills have always done.
 _TIMES = re.compile(r"^\s*(?P<quantity>\d+(?:[.,]\d{1,3})?)\s*[*xX]\s*(?P<code>\S.*)$")
 SEARCH_LIMIT = 8
 PAYMENT_TYPES = ("cash", "card")
-
-
-def _receipt_id() -> int:
-    """Return the cashier's open receipt at this till, opening one if there is none."""
-    found = open_sale_id(current_db(), till_id(), principal())
-    if found is not None:
-        return found
-    return opening.create_receipt(till_context(), opening.NewReceipt(till_id())).receipt.id
-
-
-def _open_receipt_id() -> int:
-    found = open_sale_id(current_db(), till_id(), principal())
-    if found is None:
-        raise NotFoundError("There is no sale in progress: scan an item first",
-                            code="no_open_receipt")
-    return found
+# What the API answers for a code no item has; card numbers ("29...") read as weight barcodes.
+NOT_AN_ITEM = ("barcode_not_found", "item_not_found", "plu_not_found")
 
 
 @blp.post("/scan")
@@ -65,12 +52,27 @@ def scan() -> Any:
     else:
         wanted = LineRequest(sku=text if via == "pick" else text.upper(), quantity=quantity)
     try:
-        receipt = receipts.add_line(till_context(), _receipt_id(), wanted)
+        receipt = receipts.add_line(till_context(), receipt_id_for_sale(), wanted)
     except NotFoundError as error:
-        if via == "scan" or error.code != "item_not_found":
+        if quantity is None and is_valid_number(text) and error.code in NOT_AN_ITEM:
+            return _card_or(text, error)
+        if error.code != "item_not_found":
+            raise
+        if via == "scan":
             raise
         return _search(text)
     return receipt_fragment(receipt, scanned=True)
+
+
+def _card_or(text: str, not_an_item: NotFoundError) -> Any:
+    # No item has this code, and it is shaped as a card number (EAN-13, as loyalty issues
+    # them): attach the card it names; a number no card has is still "no such item".
+    try:
+        return attach(text)
+    except ValidationError as error:
+        if error.code == "unknown_card":
+            raise not_an_item from None
+        raise
 
 
 def _search(text: str) -> Any:
@@ -86,14 +88,14 @@ def change_quantity() -> Any:
     """Change the chosen line's quantity."""
     line_no = _line_no()
     change = receipts.LineChange(request.form.get("quantity", "").strip().replace(",", "."))
-    return receipt_fragment(receipts.change_line(till_context(), _open_receipt_id(), line_no,
+    return receipt_fragment(receipts.change_line(till_context(), open_receipt_id(), line_no,
                                                  change))
 
 
 @blp.post("/line/remove")
 def remove_line() -> Any:
     """Remove the chosen line."""
-    return receipt_fragment(receipts.remove_line(till_context(), _open_receipt_id(),
+    return receipt_fragment(receipts.remove_line(till_context(), open_receipt_id(),
                                                  _line_no()))
 
 
@@ -101,7 +103,7 @@ def remove_line() -> Any:
 def line_discounts() -> Any:
     """Explain a line's discounts: what fired, by which rule, what was displaced."""
     line_no = _line_no(request.args.get("line_no"))
-    report = discount_report(receipts.get_receipt(current_db(), _open_receipt_id(),
+    report = discount_report(receipts.get_receipt(current_db(), open_receipt_id(),
                                                   principal()))
     line = next((x for x in report["lines"] if x["line_no"] == line_no), None)
     if line is None:
@@ -122,7 +124,7 @@ def pay() -> Any:
     kind = request.form.get("type", "")
     if kind not in PAYMENT_TYPES:
         raise ValidationError("Pay by cash or card", code="unknown_payment_type", field="type")
-    receipt_id = _open_receipt_id()
+    receipt_id = open_receipt_id()
     typed = request.form.get("amount", "").strip()
     if typed:
         amount = parse_amount(typed, "amount")
@@ -136,12 +138,12 @@ def pay() -> Any:
 @blp.post("/close")
 def close() -> Any:
     """Close the fully paid receipt; show its number and the change to give."""
-    receipt = receipts.close_receipt(till_context(), _open_receipt_id())
-    return receipt_fragment(None, closed=receipt)
+    receipt = receipts.close_receipt(till_context(), open_receipt_id())
+    return receipt_fragment(None, closed=receipt, card_changed=True)
 
 
 @blp.post("/void")
 def void() -> Any:
     """Void the open receipt (with lines it needs the void right)."""
-    receipts.void_receipt(till_context(), _open_receipt_id())
-    return receipt_fragment(None)
+    receipts.void_receipt(till_context(), open_receipt_id())
+    return receipt_fragment(None, card_changed=True)

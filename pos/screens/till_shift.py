@@ -20,6 +20,7 @@ from pos.core.request import (
     current_tokens,
 )
 from pos.screens.till import blp, current_state, parse_amount, till_context, till_id
+from pos.screens.till_card import card_shown
 from pos.screens.till_state import till_choices
 from pos.screens.web import csrf_token, problem_headers, signed_in
 from pos.shifts import blind
@@ -37,7 +38,9 @@ def home() -> Any:
     if state.shift is None:
         return render_template("screens/till/open_shift.html", state=state, who=who)
     return render_template("screens/till/sale.html", state=state, who=who,
-                           receipt=state.receipt)
+                           receipt=state.receipt,
+                           card=card_shown(current_db(),
+                                           state.receipt.card_code if state.receipt else None))
 
 
 def _sign_in_page(error: PosError | None = None) -> Any:

@@ -15,6 +15,9 @@ from pos.screens import (
     office_sales,
     office_shifts,
     till_display,
+    till_loyalty,
+    till_pricing,
+    till_returns,
     till_sale,
     till_shift,
 )
@@ -24,12 +27,12 @@ from pos.screens.till import blp as till_blp
 from pos.screens.web import register_screens
 
 # Imported for the routes they add to the till blueprint.
-_ROUTES = (till_shift, till_sale, till_display)
-# Imported for the routes they add to the office blueprint.
-_OFFICE_DISCOUNTS = (office_discounts, office_discount_simulate)
-# The office's insights: sales charts, loyalty and certificates, rebates, devices.
-_INSIGHTS = (office_sales, office_loyalty, office_rebates, office_devices)
-_OFFICE_OPS = (office_shifts, office_receipts, office_approvals)
+_ROUTES = (till_shift, till_sale, till_display, till_loyalty, till_returns, till_pricing)
+# Imported for the routes they add to the office blueprint: shifts, receipts and approvals;
+# discounts; sales charts, loyalty and certificates, rebates, devices.
+_OFFICE = (office_shifts, office_receipts, office_approvals, office_discounts,
+           office_discount_simulate, office_sales, office_loyalty, office_rebates,
+           office_devices)
 
 
 def register(app: Flask) -> None:

@@ -51,26 +51,60 @@ function moveSelection(step) {
   }
 }
 
+// A panel that takes scans (a card, a certificate, a receipt number) gets the burst itself.
+function scanIntoPanel(panel, code) {
+  const field = panel.querySelector("[data-scan-field]");
+  if (document.activeElement === field) {
+    code = field.value.trim() || code;
+  }
+  field.value = code;
+  panel.requestSubmit();
+}
+
+// A field that keeps its scans (an item of a return without the receipt): the burst typed
+// itself into it; the scanner's Enter moves on to the next such field, else the submit button.
+function keepScan(field) {
+  field.value = field.value.trim();
+  const form = field.form;
+  const fields = [...form.querySelectorAll("[data-keeps-scan]")];
+  const next = fields[fields.indexOf(field) + 1] || form.querySelector("[type=submit]");
+  next.focus();
+}
+
 function submitScan(code) {
   const form = $("#scan");
+  const panel = openPanel();
+  const focused = document.activeElement;
+  if (focused && focused.dataset && focused.dataset.keepsScan !== undefined) {
+    keepScan(focused);
+    return;
+  }
+  if (panel && panel.querySelector("[data-scan-field]")) {
+    scanIntoPanel(panel, code);
+    return;
+  }
   if (!form) {
     return;
   }
   const field = $("#code");
-  const focused = document.activeElement;
   if (focused === field) {
     code = field.value.trim(); // all of it: a stall mid-burst (a busy PC) cut the buffer short
   } else if (focused && "value" in focused && focused.value.endsWith(code)) {
     focused.value = focused.value.slice(0, -code.length); // the burst landed in another field
   }
   closePanels();
-  field.value = code;
-  $("#via").value = "scan";
-  form.requestSubmit();
+  field.value = "";
+  performance.mark("scan"); // from the scanner's Enter to the line in the page, for the figures
+  // The code travels in the request itself: the next burst may start at once, and the form
+  // queues every scan (hx-sync "queue all"), none dropped while one is in flight.
+  htmx.ajax("POST", form.getAttribute("hx-post"), {
+    source: form, target: "#receipt", swap: "innerHTML", values: { code, via: "scan" },
+  });
 }
 
 function onHotkey(event) {
-  const target = document.querySelector(`[data-hotkey="${event.key}"]`);
+  const name = (event.shiftKey ? "Shift+" : "") + event.key;
+  const target = document.querySelector(`[data-hotkey="${name}"]`);
   if (!target) {
     return false;
   }
@@ -78,6 +112,9 @@ function onHotkey(event) {
   if (target.dataset.opens) {
     showPanel(target.dataset.opens);
   } else {
+    if (target.dataset.panel !== undefined) {
+      panels().forEach((panel) => { panel.hidden = true; }); // the server sends a fresh one
+    }
     target.click();
   }
   return true;
@@ -104,7 +141,29 @@ function onEscape(event) {
 // A PIN is never a scan, however fast it is typed: it must not land in the scan field.
 const isSecret = (element) => element instanceof HTMLInputElement && element.type === "password";
 
+// The discounts' hints are asked for once the keyboard has rested: never while a scanner's
+// burst is arriving, whose timing a swap in between could stretch.
+const HINTS_AFTER_MS = 700;
+let lastKeyAt = 0;
+let hintsTimer = null;
+
+function askHintsWhenIdle() {
+  clearTimeout(hintsTimer);
+  hintsTimer = setTimeout(() => {
+    const hints = $("#hints");
+    if (!hints) {
+      return;
+    }
+    if (performance.now() - lastKeyAt < HINTS_AFTER_MS) {
+      askHintsWhenIdle();
+      return;
+    }
+    htmx.trigger(hints, "idle");
+  }, HINTS_AFTER_MS);
+}
+
 document.addEventListener("keydown", (event) => {
+  lastKeyAt = performance.now();
   const code = isSecret(event.target) ? null : scanner.feed(event.key, event.timeStamp);
   if (code !== null && $("#scan")) {
     event.preventDefault();
@@ -120,19 +179,24 @@ document.addEventListener("keydown", (event) => {
 }, true);
 
 document.addEventListener("htmx:beforeRequest", (event) => {
-  if (event.target.id === "scan") {
-    performance.mark("scan");
+  if (event.target.id === "scan" && !performance.getEntriesByName("scan", "mark").length) {
+    performance.mark("scan"); // a code typed and sent by Enter
   }
 });
 
 document.addEventListener("htmx:afterRequest", (event) => {
   const form = event.target.closest && event.target.closest(".panel");
-  if (form && event.detail.xhr && event.detail.xhr.status < 400) {
+  if (form && form.dataset.stays === undefined && event.detail.xhr
+      && event.detail.xhr.status < 400) {
     closePanels();
   }
   if (event.target.id === "scan") {
-    $("#via").value = "keys";
-    $("#code").value = "";
+    // What was typed and sent is cleared; a scan that began since stays.
+    const config = event.detail.requestConfig;
+    const sent = config && config.formData ? config.formData.get("code") : null;
+    if (sent !== null && $("#code").value.trim() === String(sent).trim()) {
+      $("#code").value = "";
+    }
   }
 });
 
@@ -145,14 +209,18 @@ document.addEventListener("htmx:afterSwap", (event) => {
 });
 
 document.addEventListener("htmx:afterSettle", (event) => {
-  const asked = event.target.id === "message" && $("#message .panel input[autofocus]");
+  // A manager's approval asked for in place, or a panel the server sent: its first field.
+  const asked = event.target.querySelector && event.target.querySelector(
+    ".panel:not([hidden]) input[autofocus], form.return input[autofocus]");
   if (asked) {
-    asked.focus(); // a manager's approval is asked for in place
+    asked.focus();
+    asked.select();
     return;
   }
   if (event.target.id === "receipt") {
     const rows = lineRows();
     selectLine(rows[rows.length - 1] || null);
+    askHintsWhenIdle();
   }
   focusScan();
 });
@@ -177,6 +245,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.body.dataset.ready = "true"; // htmx (loaded before this module) has wired the page
   const rows = lineRows();
   selectLine(rows[rows.length - 1] || null);
+  askHintsWhenIdle();
   focusScan();
 });
 

@@ -180,7 +180,7 @@ def test_scan_to_line_time_and_first_load_transfer_are_measured(
         " const r = performance.getEntriesByType('resource');"
         " return [n.transferSize, n.encodedBodySize, r.map(x => [x.name, x.transferSize,"
         " x.encodedBodySize])]; }")
-    codes = [OAT_MILK_EAN, MILK_EAN] * 10
+    codes = [OAT_MILK_EAN, MILK_EAN] * 25  # 50 scans, each waited for
     for count, code in enumerate(codes, start=1):
         till.scan(code)
         page.wait_for_function(f"() => document.querySelectorAll('#receipt tr.line').length"
