@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, insert, select, update
+from sqlalchemy import CursorResult, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card
@@ -149,11 +149,15 @@ def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs
 def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = None) -> None:
     """Draw ``cp`` off the card's active lots, ``first_lot_id`` first, then oldest expiry.
 
-    Lots are read a few at a time: a card may hold hundreds, a spend usually needs one.
+    Usually the oldest lot covers it: one update draws it down. Otherwise lots are read a few
+    at a time: a card may hold hundreds.
     """
     if first_lot_id is not None:
         cp = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
             LOTS.c.id == first_lot_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0), cp)
+    elif cp > 0 and _rows(session.connection().execute(_DRAW_OLDEST, {"card": card_id,
+                                                                       "cp": cp})):
+        return
     while cp > 0:
         left = _draw_from(session, _OLDEST_LOTS, cp, {"card": card_id})
         assert left < cp, "the card's balance and its lots disagree"
@@ -166,10 +170,26 @@ def _draw_from(session: Session, lots: Any, cp: int, params: dict[str, Any] | No
         if cp <= 0:
             break
         taken = min(cp, remaining)
-        session.execute(update(LOTS).where(LOTS.c.id == lot_id).values(
-            remaining_cp=remaining - taken, state=SPENT if taken == remaining else ACTIVE))
+        session.connection().execute(_DRAW_LOT, {"lot": lot_id, "left": remaining - taken,
+                                                 "state": SPENT if taken == remaining else ACTIVE})
         cp -= taken
     return cp
+
+
+def _rows(result: Any) -> int:
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+_DRAW_LOT = update(LOTS).where(LOTS.c.id == bindparam("lot")).values(
+    remaining_cp=bindparam("left"), state=bindparam("state"))
+# The oldest active lot, drawn down in one statement when it holds enough; the card's row is
+# held by the spend's update, so no other move of its lots runs in between.
+_DRAW_OLDEST = update(LOTS).where(
+    LOTS.c.id == _OLDEST_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery(),
+    LOTS.c.remaining_cp >= bindparam("cp")).values(
+    remaining_cp=LOTS.c.remaining_cp - bindparam("cp"),
+    state=case((LOTS.c.remaining_cp == bindparam("cp"), SPENT), else_=ACTIVE))
 
 
 def format_points(cp: int) -> str:
