@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, case, insert, select, update
+from sqlalchemy import CursorResult, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card
@@ -59,9 +59,15 @@ _ENTRY = insert(ENTRIES)
 _SPEND = update(CARDS).where(CARDS.c.id == bindparam("card"),
                              CARDS.c.balance_cp >= bindparam("cp")).values(
     balance_cp=CARDS.c.balance_cp - bindparam("cp"))
-_OLDEST_LOTS = select(LOTS.c.id, LOTS.c.remaining_cp).where(
-    LOTS.c.card_id == bindparam("card"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0
-).order_by(LOTS.c.expires_at.is_(None), LOTS.c.expires_at, LOTS.c.id).limit(DRAW_BATCH)
+# Lots that expire, oldest expiry first, then those that never expire: two selects the
+# (card, state, expiry) index answers in order, where one ORDER BY on "expiry is null" would
+# sort every active lot of the card on each spend.
+_DRAWABLE = select(LOTS.c.id, LOTS.c.remaining_cp).where(
+    LOTS.c.card_id == bindparam("card"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0)
+_DATED_LOTS = _DRAWABLE.where(LOTS.c.expires_at.is_not(None)).order_by(
+    LOTS.c.expires_at, LOTS.c.id).limit(DRAW_BATCH)
+_UNDATED_LOTS = _DRAWABLE.where(LOTS.c.expires_at.is_(None)).order_by(LOTS.c.id).limit(
+    DRAW_BATCH)
 
 
 def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, debt: int = 0
@@ -159,7 +165,9 @@ def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = Non
                                                                        "cp": cp})):
         return
     while cp > 0:
-        left = _draw_from(session, _OLDEST_LOTS, cp, {"card": card_id})
+        left = _draw_from(session, _DATED_LOTS, cp, {"card": card_id})
+        if left == cp:
+            left = _draw_from(session, _UNDATED_LOTS, cp, {"card": card_id})
         assert left < cp, "the card's balance and its lots disagree"
         cp = left
 
@@ -186,7 +194,9 @@ _DRAW_LOT = update(LOTS).where(LOTS.c.id == bindparam("lot")).values(
 # The oldest active lot, drawn down in one statement when it holds enough; the card's row is
 # held by the spend's update, so no other move of its lots runs in between.
 _DRAW_OLDEST = update(LOTS).where(
-    LOTS.c.id == _OLDEST_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery(),
+    LOTS.c.id == func.coalesce(
+        _DATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery(),
+        _UNDATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery()),
     LOTS.c.remaining_cp >= bindparam("cp")).values(
     remaining_cp=LOTS.c.remaining_cp - bindparam("cp"),
     state=case((LOTS.c.remaining_cp == bindparam("cp"), SPENT), else_=ACTIVE))
