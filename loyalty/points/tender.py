@@ -149,9 +149,9 @@ class PointsListener:
         if card.holder_id is not None:  # a one-time sign-in code for the holder, printed
             print_on(receipt, "holder_code", issue_code(session, card.holder_id, receipt.id,
                                                         ctx.now))
-        if card.terms.is_bonus and card.state == "active" and not card.is_expired(
-                local_day(session, ctx, receipt.store_id, sold_at)) \
-                and _earn(session, ctx, receipt, card, spent):
+        day = local_day(session, ctx, receipt.store_id, sold_at)
+        if card.terms.is_bonus and card.state == "active" and not card.is_expired(day) \
+                and _earn(session, ctx, receipt, card, spent, day):
             return  # the accumulated spend moved with the points
         self._accumulate(session, card.card_id, spent)
 
@@ -163,37 +163,37 @@ class PointsListener:
         """Nothing to do: a voided receipt's points payments were given back already."""
 
 
-def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, spent: int
-          ) -> bool:
-    # Earn the receipt's points and add ``spent`` to the card's accumulated spend in the same
-    # update; False when it earns nothing (the caller then adds the spend alone).
+def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, spent: int,
+          day: date) -> bool:
+    # Earn the receipt's points and add ``spent`` (the sale less its certificates) to the
+    # card's accumulated spend in the same update; False when it earns nothing (the caller
+    # then adds the spend alone).
     kinds = ctx.registry.payment_types
     not_money = sum(p.amount_minor for p in receipt.payments
                     if kinds.get(p.kind).tender is not None)
     # A gift certificate sold is a liability, not a purchase: it earns nothing, and the money
-    # that paid for it is not money paid for goods.
-    lines = [line for line in receipt.lines if line.certificate_type_id is None]
-    money = receipt.total_minor - not_money - certificates_minor(receipt)
+    # that paid for it is not money paid for goods. Each line's fields are read once.
+    lines = [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
+             for line in receipt.lines if line.certificate_type_id is None]
     lookup, terms = ctx.registry.item_segments, card.terms  # segments: per-segment rates only
-    segments = lookup(session, [line.item_id for line in lines]) \
+    segments = lookup(session, [line[2] for line in lines]) \
         if lookup and terms.has_segment_rates else {}
-    sold_at = receipt.closed_at or ctx.now
-    earned = earn([EarnLine(line.id, line.amount_minor, segments.get(line.item_id, frozenset()))
-                   for line in lines], money, terms.rules,
-                  local_day(session, ctx, receipt.store_id, sold_at), receipt.store_id)
+    earned = earn([EarnLine(line_id, amount, segments.get(item_id, frozenset()))
+                   for line_id, amount, item_id, _ in lines], spent - not_money, terms.rules,
+                  day, receipt.store_id)
     total = sum(earned.values())
     if total <= 0:
         return False
-    active_from = sold_at + timedelta(days=terms.pending_days)
+    active_from = (receipt.closed_at or ctx.now) + timedelta(days=terms.pending_days)
     expires = active_from + timedelta(days=terms.expiry_days) if terms.expiry_days else None
     lot_id = ledger.credit(session, card.card_id, total, EARN, ctx.now, ledger.Refs(
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
         active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent)
-    by_id = {line.id: line for line in lines}
     session.connection().execute(_EARNINGS, [
         {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.card_id,
-         "lot_id": lot_id, "earned_cp": cp, "sold_milli": by_id[line_id].quantity_milli,
-         "returned_milli": 0, "reversed_cp": 0} for line_id, cp in earned.items() if cp > 0])
+         "lot_id": lot_id, "earned_cp": earned[line_id], "sold_milli": quantity_milli,
+         "returned_milli": 0, "reversed_cp": 0}
+        for line_id, _, _, quantity_milli in lines if earned[line_id] > 0])
     return True
 
 
