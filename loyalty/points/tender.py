@@ -37,8 +37,21 @@ def local_day(session: Session, ctx: Context, store_id: int, at: datetime) -> da
     return lookup(session, store_id, at) if lookup is not None else at.date()
 
 
+_SPENDS = "loyalty_one_shot_spends"  # in session.info: a one-shot's spends, for its close
+
+
+def _spend_now(session: Session, card_id: int, spends: list[ledger.Spend]) -> None:
+    for each in spends:
+        ledger.spend(session, card_id, each.cp, each.kind, each.at, each.refs)
+
+
 class PointsTender:
-    """The ``points`` payment type: spends from the receipt's card by a guarded update."""
+    """The ``points`` payment type: spends from the receipt's card by a guarded update.
+
+    A one-shot upload's payments are taken in the transaction that closes it (the receipt is
+    closed already when they are): the close's listener spends them with its earn, in one
+    update of the card and one insert of the entries.
+    """
 
     def prepare(self, details: Mapping[str, Any]) -> dict[str, Any]:
         """Take no details: points are spent from the card attached to the receipt."""
@@ -70,8 +83,13 @@ class PointsTender:
         if card.is_due:
             settle(session, [card.card_id], ctx.now, Settled())
             card.is_due = False
-        ledger.spend(session, card.card_id, cp, SPEND, ctx.now, ledger.Refs(
-            receipt.id, payment.seq, payment.amount_minor, receipt.shift_id, ctx.actor.user_id))
+        refs = ledger.Refs(receipt.id, payment.seq, payment.amount_minor, receipt.shift_id,
+                           ctx.actor.user_id)
+        if receipt.state == "closed":  # a one-shot upload: its close follows in this
+            # transaction, and its earn's update takes these points (or refuses them)
+            session.info.setdefault(_SPENDS, []).append(ledger.Spend(cp, SPEND, ctx.now, refs))
+            return
+        ledger.spend(session, card.card_id, cp, SPEND, ctx.now, refs)
 
     def give_back(self, session: Session, ctx: Context, receipt: ReceiptView,
                   payment: PaymentView) -> None:
@@ -139,10 +157,12 @@ class PointsListener:
         card = card_at_till(session, receipt.card_code, ctx.now)
         if card is None:
             return
+        spends: list[ledger.Spend] = session.info.pop(_SPENDS, [])
         sign = -1 if receipt.kind == "return" else 1
         spent = sign * (receipt.total_minor - certificates_minor(receipt))
         sold_at = receipt.closed_at or ctx.now
         if receipt.kind == "return":
+            _spend_now(session, card.card_id, spends)
             take_back(session, ctx, receipt)
             self._accumulate(session, card.card_id, spent)
             return
@@ -151,8 +171,9 @@ class PointsListener:
                                                         ctx.now))
         day = local_day(session, ctx, receipt.store_id, sold_at)
         if card.terms.is_bonus and card.state == "active" and not card.is_expired(day) \
-                and _earn(session, ctx, receipt, card, spent, day):
-            return  # the accumulated spend moved with the points
+                and _earn(session, ctx, receipt, card, spent, day, spends):
+            return  # the points spent and the accumulated spend moved with the earn
+        _spend_now(session, card.card_id, spends)
         self._accumulate(session, card.card_id, spent)
 
     @staticmethod
@@ -164,10 +185,10 @@ class PointsListener:
 
 
 def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, spent: int,
-          day: date) -> bool:
-    # Earn the receipt's points and add ``spent`` (the sale less its certificates) to the
-    # card's accumulated spend in the same update; False when it earns nothing (the caller
-    # then adds the spend alone).
+          day: date, spends: list[ledger.Spend]) -> bool:
+    # Earn the receipt's points, take a one-shot's ``spends`` and add ``spent`` (the sale less
+    # its certificates) to the card's accumulated spend in the same update; False when it
+    # earns nothing (the caller then spends and adds the spend alone).
     kinds = ctx.registry.payment_types
     not_money = sum(p.amount_minor for p in receipt.payments
                     if kinds.get(p.kind).tender is not None)
@@ -188,7 +209,8 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, sp
     expires = active_from + timedelta(days=terms.expiry_days) if terms.expiry_days else None
     lot_id = ledger.credit(session, card.card_id, total, EARN, ctx.now, ledger.Refs(
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
-        active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent)
+        active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent,
+        spends=spends)
     session.connection().execute(_EARNINGS, [
         {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.card_id,
          "lot_id": lot_id, "earned_cp": earned[line_id], "sold_milli": quantity_milli,
