@@ -165,6 +165,32 @@ class TestDrawingLots:
         assert points.verify(manager.db)["problems"] == {}
 
 
+class TestOneShotWithPoints:
+    def test_an_upload_paying_in_points_spends_then_earns_and_the_ledger_agrees(
+            self, cashier, manager, shop, shift, card):
+        give(manager, card, 10000)
+        sell(cashier, shop, card, "2", payments=(PaymentRequest("points", 10000),
+                                                 PaymentRequest("cash", 2 * OAT - 10000)))
+        assert balance(cashier, card) == (900, 0, 0)  # 5 % of 199.80 paid in money: 9 points
+        with cashier.db.read() as session:
+            kinds = [(e.kind, e.delta_cp) for e in session.scalars(
+                select(Entry).where(Entry.receipt_id.is_not(None)).order_by(Entry.id))]
+        assert kinds == [("spend", -10000), ("earn", 900)]
+        assert points.verify(cashier.db)["problems"] == {}
+
+    def test_an_upload_paying_more_points_than_the_card_holds_writes_nothing(
+            self, cashier, manager, shop, shift, card):
+        give(manager, card, 5000)
+        with refused("insufficient_points"):
+            sell(cashier, shop, card, "2", payments=(PaymentRequest("points", 6000),
+                                                     PaymentRequest("cash", 2 * OAT - 6000)))
+        assert balance(cashier, card) == (5000, 0, 0)
+        with cashier.db.read() as session:
+            assert session.scalars(select(Entry).where(Entry.receipt_id.is_not(None))).all() \
+                == []
+        assert points.verify(cashier.db)["problems"] == {}
+
+
 class TestSpending:
     @pytest.fixture
     def carded(self, cashier, manager, receipt, card):  # type: ignore[no-untyped-def]
