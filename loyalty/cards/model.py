@@ -113,17 +113,11 @@ class Card(Base):
 
     def is_expired(self, today: date) -> bool:
         """Tell whether the card is past its validity (or marked expired)."""
-        return self.state == EXPIRED or (self.valid_until is not None and today > self.valid_until)
+        return is_past(self.state, self.valid_until, today)
 
     def ensure_usable(self, today: date) -> None:
         """Refuse a card that is not active: blocked, replaced, expired or never activated."""
-        if self.state == BLOCKED:
-            code = "card_replaced" if self.replaced_by_id else "card_blocked"
-            raise ConflictError(f"Card {self.number} is blocked", code=code)
-        if self.is_expired(today):
-            raise ConflictError(f"Card {self.number} has expired", code="card_expired")
-        if self.state != ACTIVE:
-            raise ConflictError(f"Card {self.number} is not activated", code="card_not_active")
+        ensure_usable(self.number, self.state, self.replaced_by_id, self.valid_until, today)
 
     def activate(self, now: datetime) -> None:
         """Make an issued card usable."""
@@ -151,3 +145,20 @@ class Card(Base):
         if self.state == EXPIRED:
             raise ConflictError(f"Card {self.number} has expired", code="card_expired")
         self.state = EXPIRED
+
+
+def is_past(state: str, valid_until: date | None, today: date) -> bool:
+    """Tell whether a card in ``state`` valid until ``valid_until`` has expired by ``today``."""
+    return state == EXPIRED or (valid_until is not None and today > valid_until)
+
+
+def ensure_usable(number: str, state: str, replaced_by_id: int | None,
+                  valid_until: date | None, today: date) -> None:
+    """Refuse a card that is not active: blocked, replaced, expired or never activated."""
+    if state == BLOCKED:
+        code = "card_replaced" if replaced_by_id else "card_blocked"
+        raise ConflictError(f"Card {number} is blocked", code=code)
+    if is_past(state, valid_until, today):
+        raise ConflictError(f"Card {number} has expired", code="card_expired")
+    if state != ACTIVE:
+        raise ConflictError(f"Card {number} is not activated", code="card_not_active")

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from loyalty.cards.model import ACTIVE, Card, CardType, Holder
+from loyalty.cards.model import ACTIVE, Card, CardType, Holder, ensure_usable
 from loyalty.cards.numbers import is_valid_number, numbers_from
 from pos.core import audit
 from pos.core.context import Context
@@ -31,6 +31,7 @@ class CardFacts:
 
     type_code: str
     accumulated_minor: int
+    number: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,24 +199,30 @@ def live_card_id(session: Session, card_id: int) -> int:
         card_id, seen = successor, seen + 1
 
 
-def card_for_sale(session: Session, code: str, today: date) -> Card:
-    """Return the active card a till presents (by number or barcode), or refuse it.
+_CARDS, _TYPES = Card.__table__, CardType.__table__
+# Built once, in Core: the till asks this on every sale with a card; one row, no ORM objects.
+_FOR_SALE = select(_CARDS.c.number, _CARDS.c.state, _CARDS.c.replaced_by_id,
+                   _CARDS.c.valid_until, _CARDS.c.accumulated_minor, _TYPES.c.code,
+                   _TYPES.c.is_personal).join(_TYPES, _TYPES.c.id == _CARDS.c.type_id) \
+    .where(_CARDS.c.number == bindparam("number"))
+
+
+def card_for_sale(session: Session, code: str, today: date) -> CardFacts:
+    """Return what pricing needs of the active card a till presents (by number), or refuse it.
 
     Unknown is 422 ``unknown_card``; blocked, replaced, expired or not activated is 409.
-    What pricing needs of it is kept for the transaction (:func:`card_facts` reads it).
+    The facts are kept for the transaction (:func:`card_facts` reads them).
     """
     number = code.strip()
-    row = session.execute(select(Card, CardType.code, CardType.is_personal)
-                          .join(CardType, CardType.id == Card.type_id)
-                          .where(Card.number == number)).first() \
+    row = session.connection().execute(_FOR_SALE, {"number": number}).first() \
         if is_valid_number(number) else None
     if row is None:
         raise ValidationError("No such loyalty card", code="unknown_card", field="card_code")
-    card, type_code, is_personal = row
-    card.ensure_usable(today)
-    session.info.setdefault("loyalty_facts", {})[number] = CardFacts(
-        type_code, card.accumulated_minor if is_personal else 0)
-    return card
+    ensure_usable(row.number, row.state, row.replaced_by_id, row.valid_until, today)
+    facts = CardFacts(row.code, int(row.accumulated_minor) if row.is_personal else 0,
+                      row.number)
+    session.info.setdefault("loyalty_facts", {})[number] = facts
+    return facts
 
 
 def card_facts(session: Session, code: str | None) -> CardFacts | None:
@@ -225,13 +232,11 @@ def card_facts(session: Session, code: str | None) -> CardFacts | None:
     known = session.info.get("loyalty_facts", {}).get(code)
     if known is not None:
         return known  # type: ignore[no-any-return]
-    row = session.execute(
-        select(CardType.code, Card.accumulated_minor, CardType.is_personal, Card.state)
-        .join(CardType, CardType.id == Card.type_id).where(Card.number == code)).first()
+    row = session.connection().execute(_FOR_SALE, {"number": code}).first()
     if row is None or row.state != ACTIVE:
         return None
     # Cumulative discounts are for personal cards: an anonymous card accumulates nothing.
-    return CardFacts(row.code, int(row.accumulated_minor) if row.is_personal else 0)
+    return CardFacts(row.code, int(row.accumulated_minor) if row.is_personal else 0, row.number)
 
 
 def cards_of_holder(session: Session, holder_id: int) -> Sequence[Card]:

@@ -9,11 +9,12 @@ Spends, expiry and reversals draw lots down oldest expiry first (lots that never
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, insert, select, update
+from sqlalchemy import CursorResult, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card
@@ -44,24 +45,45 @@ def lock(session: Session, card_id: int) -> Any:
     return row
 
 
+@dataclass(frozen=True)
+class Spend:
+    """Points a one-shot upload pays with, taken by its earn's update (see :func:`credit`)."""
+
+    cp: int
+    kind: str
+    at: datetime
+    refs: Refs
+
+
 def entry(session: Session, card_id: int, kind: str, at: datetime, refs: Refs, *,
           delta: int = 0, pending: int = 0, debt: int = 0, lot_id: int | None = None) -> None:
     """Append a ledger entry (the card's columns are moved by the caller, by the same amounts)."""
-    session.execute(_ENTRY, {
-        "card_id": card_id, "kind": kind, "at": at, "delta_cp": delta,
-        "pending_delta_cp": pending, "debt_delta_cp": debt, "lot_id": lot_id,
-        "receipt_id": refs.receipt_id, "payment_seq": refs.payment_seq,
-        "amount_minor": refs.amount_minor, "shift_id": refs.shift_id, "user_id": refs.user_id,
-        "reason": refs.reason, "once_key": refs.once_key})
+    session.connection().execute(_ENTRY, _entry_row(card_id, kind, at, refs, delta, pending,
+                                                    debt, lot_id))
+
+
+def _entry_row(card_id: int, kind: str, at: datetime, refs: Refs, delta: int = 0,
+               pending: int = 0, debt: int = 0, lot_id: int | None = None) -> dict[str, Any]:
+    return {"card_id": card_id, "kind": kind, "at": at, "delta_cp": delta,
+            "pending_delta_cp": pending, "debt_delta_cp": debt, "lot_id": lot_id,
+            "receipt_id": refs.receipt_id, "payment_seq": refs.payment_seq,
+            "amount_minor": refs.amount_minor, "shift_id": refs.shift_id,
+            "user_id": refs.user_id, "reason": refs.reason, "once_key": refs.once_key}
 
 
 _ENTRY = insert(ENTRIES)
 _SPEND = update(CARDS).where(CARDS.c.id == bindparam("card"),
                              CARDS.c.balance_cp >= bindparam("cp")).values(
     balance_cp=CARDS.c.balance_cp - bindparam("cp"))
-_OLDEST_LOTS = select(LOTS.c.id, LOTS.c.remaining_cp).where(
-    LOTS.c.card_id == bindparam("card"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0
-).order_by(LOTS.c.expires_at.is_(None), LOTS.c.expires_at, LOTS.c.id).limit(DRAW_BATCH)
+# Lots that expire, oldest expiry first, then those that never expire: two selects the
+# (card, state, expiry) index answers in order, where one ORDER BY on "expiry is null" would
+# sort every active lot of the card on each spend.
+_DRAWABLE = select(LOTS.c.id, LOTS.c.remaining_cp).where(
+    LOTS.c.card_id == bindparam("card"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0)
+_DATED_LOTS = _DRAWABLE.where(LOTS.c.expires_at.is_not(None)).order_by(
+    LOTS.c.expires_at, LOTS.c.id).limit(DRAW_BATCH)
+_UNDATED_LOTS = _DRAWABLE.where(LOTS.c.expires_at.is_(None)).order_by(LOTS.c.id).limit(
+    DRAW_BATCH)
 
 
 def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, debt: int = 0
@@ -83,54 +105,67 @@ def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, de
 
 def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
            active_from: datetime, expires_at: datetime | None, debt_seen: int | None = None,
-           accumulate: int = 0) -> int | None:
+           accumulate: int = 0, spends: Sequence[Spend] = ()) -> int | None:
     """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
 
     ``debt_seen`` is the card's debt as read in this transaction: the card's update is then
     guarded on it (one statement, no lock read first) and redone under a lock if it moved.
-    ``accumulate`` is added to the card's accumulated spend in the same update.
-    Return the new lot's id (None when it all went to the debt).
+    ``accumulate`` is added to the card's accumulated spend in the same update. ``spends``
+    (a one-shot's points payments, with ``debt_seen``) come off in that update too, guarded on
+    the balance before the credit, and are drawn from the older lots; when the guard fails
+    they are spent one by one as by :func:`spend` (``insufficient_points`` if short). The
+    entries go in one insert. Return the new lot's id (None when it all went to the debt).
     """
     is_pending = active_from > at
     debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
-    repay = min(cp, debt)
-    if not _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, debt):
+    repay, spent = min(cp, debt), sum(s.cp for s in spends)
+    if not _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, debt,
+                        spent):
+        for each in spends:
+            spend(session, card_id, each.cp, each.kind, each.at, each.refs)
+        spends, spent = (), 0
         repay = min(cp, lock(session, card_id).debt_cp)
         assert _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, None)
+    if spent:
+        draw(session, card_id, spent)  # before the new lot exists: it pays for nothing here
     gained, lot_id = cp - repay, None
     if gained > 0:
-        lot_id = session.execute(_NEW_LOT, {
+        lot_id = session.connection().execute(_NEW_LOT, {
             "card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
             "amount_cp": gained, "remaining_cp": gained,
             "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
             "expires_at": expires_at}).scalar_one()
-    entry(session, card_id, kind, at, refs, delta=0 if is_pending else gained,
-          pending=gained if is_pending else 0, debt=-repay, lot_id=lot_id)
+    session.connection().execute(_ENTRY, [
+        *(_entry_row(card_id, s.kind, s.at, s.refs, delta=-s.cp) for s in spends),
+        _entry_row(card_id, kind, at, refs, 0 if is_pending else gained,
+                   gained if is_pending else 0, -repay, lot_id)])
     return lot_id
 
 
 # Built once: a close runs these, and building a statement costs more than running it here.
 _NEW_LOT = insert(LOTS).returning(LOTS.c.id)
 _CREDIT = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
-    balance_cp=CARDS.c.balance_cp + bindparam("gained_b"),
+    balance_cp=CARDS.c.balance_cp + bindparam("gained_b") - bindparam("spent"),
     pending_cp=CARDS.c.pending_cp + bindparam("gained_p"),
     debt_cp=CARDS.c.debt_cp - bindparam("repay"),
     accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"))
-_CREDIT_IF_DEBT = _CREDIT.where(CARDS.c.debt_cp == bindparam("debt_seen"))
+_CREDIT_IF_DEBT = _CREDIT.where(CARDS.c.debt_cp == bindparam("debt_seen"),
+                                CARDS.c.balance_cp >= bindparam("spent"))
 
 
 def _credit_card(session: Session, card_id: int, gained: int, repay: int, is_pending: bool,
-                 accumulate: int, debt_seen: int | None) -> bool:
-    # One update: the points gained, the debt repaid, the accumulated spend; guarded on the
-    # debt the caller saw when it saw one (the caller holds the row's lock otherwise).
+                 accumulate: int, debt_seen: int | None, spent: int = 0) -> bool:
+    # One update: the points gained (less any spent), the debt repaid, the accumulated spend;
+    # guarded on the debt the caller saw, and the balance, when it saw one (the caller holds
+    # the row's lock otherwise, and spends nothing here).
     params = {"card": card_id, "gained_b": 0 if is_pending else gained,
-              "gained_p": gained if is_pending else 0, "repay": repay, "accumulate": accumulate}
+              "gained_p": gained if is_pending else 0, "repay": repay, "accumulate": accumulate,
+              "spent": spent}
     if debt_seen is None:
-        session.execute(_CREDIT, params)
+        session.connection().execute(_CREDIT, params)
         return True
-    result = session.execute(_CREDIT_IF_DEBT, {**params, "debt_seen": debt_seen})
-    assert isinstance(result, CursorResult)
-    return result.rowcount == 1
+    return _rows(session.connection().execute(_CREDIT_IF_DEBT, {**params,
+                                                                "debt_seen": debt_seen})) == 1
 
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:
@@ -149,13 +184,19 @@ def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs
 def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = None) -> None:
     """Draw ``cp`` off the card's active lots, ``first_lot_id`` first, then oldest expiry.
 
-    Lots are read a few at a time: a card may hold hundreds, a spend usually needs one.
+    Usually the oldest lot covers it: one update draws it down. Otherwise lots are read a few
+    at a time: a card may hold hundreds.
     """
     if first_lot_id is not None:
         cp = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
             LOTS.c.id == first_lot_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0), cp)
+    elif cp > 0 and _rows(session.connection().execute(_DRAW_OLDEST, {"card": card_id,
+                                                                       "cp": cp})):
+        return
     while cp > 0:
-        left = _draw_from(session, _OLDEST_LOTS, cp, {"card": card_id})
+        left = _draw_from(session, _DATED_LOTS, cp, {"card": card_id})
+        if left == cp:
+            left = _draw_from(session, _UNDATED_LOTS, cp, {"card": card_id})
         assert left < cp, "the card's balance and its lots disagree"
         cp = left
 
@@ -166,10 +207,28 @@ def _draw_from(session: Session, lots: Any, cp: int, params: dict[str, Any] | No
         if cp <= 0:
             break
         taken = min(cp, remaining)
-        session.execute(update(LOTS).where(LOTS.c.id == lot_id).values(
-            remaining_cp=remaining - taken, state=SPENT if taken == remaining else ACTIVE))
+        session.connection().execute(_DRAW_LOT, {"lot": lot_id, "left": remaining - taken,
+                                                 "state": SPENT if taken == remaining else ACTIVE})
         cp -= taken
     return cp
+
+
+def _rows(result: Any) -> int:
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+_DRAW_LOT = update(LOTS).where(LOTS.c.id == bindparam("lot")).values(
+    remaining_cp=bindparam("left"), state=bindparam("state"))
+# The oldest active lot, drawn down in one statement when it holds enough; the card's row is
+# held by the spend's update, so no other move of its lots runs in between.
+_DRAW_OLDEST = update(LOTS).where(
+    LOTS.c.id == func.coalesce(
+        _DATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery(),
+        _UNDATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery()),
+    LOTS.c.remaining_cp >= bindparam("cp")).values(
+    remaining_cp=LOTS.c.remaining_cp - bindparam("cp"),
+    state=case((LOTS.c.remaining_cp == bindparam("cp"), SPENT), else_=ACTIVE))
 
 
 def format_points(cp: int) -> str:

@@ -71,10 +71,15 @@ def rate_bp(rules: EarnRules, segments: frozenset[str]) -> int:
 
 def round_points(exact_cp: Fraction, rules: EarnRules) -> int:
     """Round exact hundredths of a point by the type's rule (to whole points if unfractional)."""
+    return _rounded(exact_cp.numerator, exact_cp.denominator, rules)
+
+
+def _rounded(numerator: int, denominator: int, rules: EarnRules) -> int:
+    # numerator / denominator hundredths of a point, rounded in integers (no Fraction
+    # arithmetic on the till's path): down, or half up, to the type's step.
     step = step_of(rules)
-    units = exact_cp / step
-    whole = units.numerator // units.denominator
-    if rules.rounding == "half_up" and units - whole >= Fraction(1, 2):
+    whole, left = divmod(numerator, denominator * step)
+    if rules.rounding == "half_up" and 2 * left >= denominator * step:
         whole += 1
     return whole * step
 
@@ -87,11 +92,13 @@ def earn(lines: Sequence[EarnLine], money_minor: int, rules: EarnRules, day: dat
     if total <= 0 or money_minor <= 0:
         return {line.line_id: 0 for line in lines}
     bases = amounts if money_minor >= total else allocate(money_minor, amounts)
-    factor = multiplier(rules, day, store_id) * POINT_CP / (BASIS * rules.point_value_minor)
+    boost = multiplier(rules, day, store_id) if rules.campaigns else Fraction(1)
     # Each line's exact share is base x rate x the common factor: base x rate weighs it.
     weights = [base * rate_bp(rules, line.segments) for base, line in zip(bases, lines,
-                                                                           strict=True)]
-    earned = round_points(sum(weights) * factor, rules)
+                                                                           strict=True)] \
+        if rules.segment_bp else [base * rules.earn_bp for base in bases]
+    earned = _rounded(sum(weights) * boost.numerator * POINT_CP,
+                      BASIS * rules.point_value_minor * boost.denominator, rules)
     if earned <= 0:
         return {line.line_id: 0 for line in lines}
     step = step_of(rules)  # each line earns whole steps, so returns take back whole points

@@ -10,7 +10,6 @@ returns too.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,51 +20,15 @@ from loyalty.cards.codes import issue_code
 from loyalty.cards.model import Card, CardType
 from loyalty.cards.service import live_card_id
 from loyalty.points import ledger
-from loyalty.points.jobs import Settled, due_exists, settle
+from loyalty.points.at_till import AtTill, card_at_till, rules_of, share_limit_minor
+from loyalty.points.jobs import Settled, settle
 from loyalty.points.model import EARN, RESTORE, SPEND, Earning, Entry
-from loyalty.points.rules import EarnLine, EarnRules, earn, points_for_amount, share_of
+from loyalty.points.rules import EarnLine, earn, points_for_amount, share_of
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.extensions import PaymentView, ReceiptView, print_on
 
 POINTS = "points"
-
-
-def rules_of(card_type: CardType) -> EarnRules:
-    """Return a card type's earning and spending rules."""
-    return EarnRules(earn_bp=card_type.earn_bp, segment_bp=card_type.segment_bp or {},
-                     campaigns=card_type.campaigns or [], rounding=card_type.rounding,
-                     is_fractional=card_type.is_fractional,
-                     point_value_minor=card_type.point_value_minor)
-
-
-@dataclass
-class AtTill:
-    """The card that holds a receipt's card number's points now, its type, and if lots are due."""
-
-    card: Card
-    card_type: CardType
-    is_due: bool
-
-
-_AT_TILL = select(Card, CardType, due_exists(Card.id, bindparam("now"))).join(
-    CardType, CardType.id == Card.type_id).where(Card.number == bindparam("number"))
-
-
-def _card_and_type(session: Session, number: str | None, now: datetime) -> AtTill | None:
-    # One query, kept for the transaction (a payment's take and the close's earn ask for the
-    # same card): the card, its type, and whether it has lots to activate or expire.
-    if not number:
-        return None
-    known = session.info.setdefault("loyalty_cards", {})
-    if number not in known:
-        row = session.execute(_AT_TILL, {"number": number, "now": now}).first()
-        if row is not None and row[0].replaced_by_id is not None:
-            live = session.get(Card, live_card_id(session, row[0].id))
-            assert live is not None
-            row = (live, session.get(CardType, live.type_id), True)
-        known[number] = AtTill(*row) if row is not None else None
-    return known[number]  # type: ignore[no-any-return]
 
 
 def local_day(session: Session, ctx: Context, store_id: int, at: datetime) -> date:
@@ -74,13 +37,21 @@ def local_day(session: Session, ctx: Context, store_id: int, at: datetime) -> da
     return lookup(session, store_id, at) if lookup is not None else at.date()
 
 
-def share_limit_minor(card_type: CardType, total_minor: int) -> int:
-    """Return the most of a receipt's total that points may pay."""
-    return total_minor * card_type.max_share_percent // 100
+_SPENDS = "loyalty_one_shot_spends"  # in session.info: a one-shot's spends, for its close
+
+
+def _spend_now(session: Session, card_id: int, spends: list[ledger.Spend]) -> None:
+    for each in spends:
+        ledger.spend(session, card_id, each.cp, each.kind, each.at, each.refs)
 
 
 class PointsTender:
-    """The ``points`` payment type: spends from the receipt's card by a guarded update."""
+    """The ``points`` payment type: spends from the receipt's card by a guarded update.
+
+    A one-shot upload's payments are taken in the transaction that closes it (the receipt is
+    closed already when they are): the close's listener spends them with its earn, in one
+    update of the card and one insert of the entries.
+    """
 
     def prepare(self, details: Mapping[str, Any]) -> dict[str, Any]:
         """Take no details: points are spent from the card attached to the receipt."""
@@ -92,29 +63,33 @@ class PointsTender:
     def take(self, session: Session, ctx: Context, receipt: ReceiptView,
              payment: PaymentView) -> None:
         """Spend the payment's points from the receipt's card, or refuse (nothing written)."""
-        found = _card_and_type(session, receipt.card_code, ctx.now)
-        if found is None:
+        card = card_at_till(session, receipt.card_code, ctx.now)
+        if card is None:
             raise ConflictError("Attach a loyalty card to pay with points", code="card_required")
-        card, card_type = found.card, found.card_type
         card.ensure_usable(local_day(session, ctx, receipt.store_id, ctx.now))
-        if not card_type.is_bonus:
+        if not card.terms.is_bonus:
             raise ConflictError("This card collects no points", code="card_has_no_points")
-        cp = points_for_amount(payment.amount_minor, rules_of(card_type))
+        cp = points_for_amount(payment.amount_minor, card.terms.rules)
         if cp is None:
             raise ValidationError("This card's points are spent whole", code="fractional_points",
                                   field="amount")
         paid = sum(p.amount_minor for p in receipt.payments if p.kind == POINTS)
-        limit = share_limit_minor(card_type, receipt.total_minor)
+        limit = share_limit_minor(card.terms, receipt.total_minor)
         if paid > limit:
             raise ValidationError("Points may pay only part of this receipt",
                                   code="points_share_exceeded", field="amount",
                                   extra={"max_points_minor": max(limit - paid +
                                                                  payment.amount_minor, 0)})
-        if found.is_due:
-            settle(session, [card.id], ctx.now, Settled())
-            found.is_due = False
-        ledger.spend(session, card.id, cp, SPEND, ctx.now, ledger.Refs(
-            receipt.id, payment.seq, payment.amount_minor, receipt.shift_id, ctx.actor.user_id))
+        if card.is_due:
+            settle(session, [card.card_id], ctx.now, Settled())
+            card.is_due = False
+        refs = ledger.Refs(receipt.id, payment.seq, payment.amount_minor, receipt.shift_id,
+                           ctx.actor.user_id)
+        if receipt.state == "closed":  # a one-shot upload: its close follows in this
+            # transaction, and its earn's update takes these points (or refuses them)
+            session.info.setdefault(_SPENDS, []).append(ledger.Spend(cp, SPEND, ctx.now, refs))
+            return
+        ledger.spend(session, card.card_id, cp, SPEND, ctx.now, refs)
 
     def give_back(self, session: Session, ctx: Context, receipt: ReceiptView,
                   payment: PaymentView) -> None:
@@ -166,6 +141,10 @@ def _restore(session: Session, ctx: Context, spent: Entry, cp: int, refs: ledger
                   expires_at=expires)
 
 
+_ACCUMULATE = update(Card.__table__).where(Card.__table__.c.id == bindparam("card")).values(
+    accumulated_minor=Card.__table__.c.accumulated_minor + bindparam("spent"))
+
+
 class PointsListener:
     """Earns on a closed sale, takes back on a closed return, keeps accumulated spend."""
 
@@ -175,68 +154,72 @@ class PointsListener:
         A sale earns as of its time of sale (an offline upload's ``sold_at``) on the store's
         local date: the campaign of that day, pending and expiry counted from then.
         """
-        found = _card_and_type(session, receipt.card_code, ctx.now)
-        if found is None:
+        card = card_at_till(session, receipt.card_code, ctx.now)
+        if card is None:
             return
-        card, card_type = found.card, found.card_type
+        spends: list[ledger.Spend] = session.info.pop(_SPENDS, [])
         sign = -1 if receipt.kind == "return" else 1
         spent = sign * (receipt.total_minor - certificates_minor(receipt))
         sold_at = receipt.closed_at or ctx.now
         if receipt.kind == "return":
+            _spend_now(session, card.card_id, spends)
             take_back(session, ctx, receipt)
-            self._accumulate(session, card.id, spent)
+            self._accumulate(session, card.card_id, spent)
             return
         if card.holder_id is not None:  # a one-time sign-in code for the holder, printed
             print_on(receipt, "holder_code", issue_code(session, card.holder_id, receipt.id,
                                                         ctx.now))
-        if card_type.is_bonus and card.state == "active" and not card.is_expired(
-                local_day(session, ctx, receipt.store_id, sold_at)) \
-                and _earn(session, ctx, receipt, card, card_type, spent):
-            return  # the accumulated spend moved with the points
-        self._accumulate(session, card.id, spent)
+        day = local_day(session, ctx, receipt.store_id, sold_at)
+        if card.terms.is_bonus and card.state == "active" and not card.is_expired(day) \
+                and _earn(session, ctx, receipt, card, spent, day, spends):
+            return  # the points spent and the accumulated spend moved with the earn
+        _spend_now(session, card.card_id, spends)
+        self._accumulate(session, card.card_id, spent)
 
     @staticmethod
     def _accumulate(session: Session, card_id: int, spent: int) -> None:
-        session.execute(update(Card.__table__).where(Card.__table__.c.id == card_id).values(
-            accumulated_minor=Card.__table__.c.accumulated_minor + spent))
+        session.connection().execute(_ACCUMULATE, {"card": card_id, "spent": spent})
 
     def voided(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
         """Nothing to do: a voided receipt's points payments were given back already."""
 
 
-def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: Card,
-          card_type: CardType, spent: int) -> bool:
-    # Earn the receipt's points and add ``spent`` to the card's accumulated spend in the same
-    # update; False when it earns nothing (the caller then adds the spend alone).
+def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, spent: int,
+          day: date, spends: list[ledger.Spend]) -> bool:
+    # Earn the receipt's points, take a one-shot's ``spends`` and add ``spent`` (the sale less
+    # its certificates) to the card's accumulated spend in the same update; False when it
+    # earns nothing (the caller then spends and adds the spend alone).
     kinds = ctx.registry.payment_types
     not_money = sum(p.amount_minor for p in receipt.payments
                     if kinds.get(p.kind).tender is not None)
     # A gift certificate sold is a liability, not a purchase: it earns nothing, and the money
-    # that paid for it is not money paid for goods.
-    lines = [line for line in receipt.lines if line.certificate_type_id is None]
-    money = receipt.total_minor - not_money - certificates_minor(receipt)
-    lookup = ctx.registry.item_segments  # read only when the type has per-segment rates
-    segments = lookup(session, [line.item_id for line in lines]) \
-        if lookup and card_type.segment_bp else {}
-    sold_at = receipt.closed_at or ctx.now
-    earned = earn([EarnLine(line.id, line.amount_minor, segments.get(line.item_id, frozenset()))
-                   for line in lines], money, rules_of(card_type),
-                  local_day(session, ctx, receipt.store_id, sold_at), receipt.store_id)
+    # that paid for it is not money paid for goods. Each line's fields are read once.
+    lines = [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
+             for line in receipt.lines if line.certificate_type_id is None]
+    lookup, terms = ctx.registry.item_segments, card.terms  # segments: per-segment rates only
+    segments = lookup(session, [line[2] for line in lines]) \
+        if lookup and terms.has_segment_rates else {}
+    earned = earn([EarnLine(line_id, amount, segments.get(item_id, frozenset()))
+                   for line_id, amount, item_id, _ in lines], spent - not_money, terms.rules,
+                  day, receipt.store_id)
     total = sum(earned.values())
     if total <= 0:
         return False
-    active_from = sold_at + timedelta(days=card_type.pending_days)
-    expires = active_from + timedelta(days=card_type.expiry_days) \
-        if card_type.expiry_days else None
-    lot_id = ledger.credit(session, card.id, total, EARN, ctx.now, ledger.Refs(
+    active_from = (receipt.closed_at or ctx.now) + timedelta(days=terms.pending_days)
+    expires = active_from + timedelta(days=terms.expiry_days) if terms.expiry_days else None
+    lot_id = ledger.credit(session, card.card_id, total, EARN, ctx.now, ledger.Refs(
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
-        active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent)
-    by_id = {line.id: line for line in lines}
-    session.execute(insert(Earning.__table__), [
-        {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.id, "lot_id": lot_id,
-         "earned_cp": cp, "sold_milli": by_id[line_id].quantity_milli, "returned_milli": 0,
-         "reversed_cp": 0} for line_id, cp in earned.items() if cp > 0])
+        active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent,
+        spends=spends)
+    session.connection().execute(_EARNINGS, [
+        {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.card_id,
+         "lot_id": lot_id, "earned_cp": earned[line_id], "sold_milli": quantity_milli,
+         "returned_milli": 0, "reversed_cp": 0}
+        for line_id, _, _, quantity_milli in lines if earned[line_id] > 0])
     return True
+
+
+_EARNINGS = insert(Earning.__table__)
 
 
 def certificates_minor(receipt: ReceiptView) -> int:

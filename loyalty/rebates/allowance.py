@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.customers.model import Customer
@@ -79,13 +79,19 @@ def _raise_granted(session: Session, allowance_id: int, amount_minor: int) -> bo
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+_ALLOWANCES, _CUSTOMERS = Allowance.__table__, Customer.__table__
+# Built once, in Core: pricing asks it for every sale to a named customer.
+_OFFERS = select(_ALLOWANCES.c.id, _ALLOWANCES.c.name,
+                 _ALLOWANCES.c.granted_minor - _ALLOWANCES.c.used_minor) \
+    .join(_CUSTOMERS, _CUSTOMERS.c.id == _ALLOWANCES.c.customer_id) \
+    .where(_CUSTOMERS.c.code == bindparam("code"),
+           _ALLOWANCES.c.granted_minor > _ALLOWANCES.c.used_minor) \
+    .order_by(_ALLOWANCES.c.id)
+
+
 def offers(session: Session, customer_ref: str) -> list[Offer]:
     """Return what a receipt's customer (by its code) has left of each allowance, oldest first."""
-    rows = session.execute(
-        select(Allowance.id, Allowance.name, Allowance.granted_minor - Allowance.used_minor)
-        .join(Customer, Customer.id == Allowance.customer_id)
-        .where(Customer.code == customer_ref, Allowance.granted_minor > Allowance.used_minor)
-        .order_by(Allowance.id))
+    rows = session.connection().execute(_OFFERS, {"code": customer_ref})
     return [Offer(int(row[0]), row[1], int(row[2])) for row in rows]
 
 

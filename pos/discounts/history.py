@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import BigInteger, Date, String, delete, func, insert, select, update
+from sqlalchemy import BigInteger, Date, String, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -89,27 +89,33 @@ def _add_segments(session: Session, buyer: str, segments: set[str]) -> None:
     # One INSERT ... ON CONFLICT DO NOTHING for the lot: no read of what is known first.
     if not segments:
         return
-    upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(upsert(PurchaseSegment.__table__).on_conflict_do_nothing(),
-                    [{"buyer": buyer, "segment": segment} for segment in sorted(segments)])
+    upsert = _SEGMENTS_PG if session.get_bind().dialect.name == "postgresql" else _SEGMENTS_LITE
+    session.connection().execute(upsert, [{"buyer": buyer, "segment": segment}
+                                          for segment in sorted(segments)])
+
+
+# Built once, as Core statements on the tables: a close runs them, and building a statement
+# (or an ORM update's synchronisation of the session) costs more than running it.
+_DAYS, _SEGMENTS = PurchaseDay.__table__, PurchaseSegment.__table__
+_SEGMENTS_PG = pg_insert(_SEGMENTS).on_conflict_do_nothing()
+_SEGMENTS_LITE = sqlite_insert(_SEGMENTS).on_conflict_do_nothing()
+_BUMP_DAY = update(_DAYS).where(_DAYS.c.buyer == bindparam("b"), _DAYS.c.day == bindparam("d")) \
+    .values(amount_minor=_DAYS.c.amount_minor + bindparam("amount"))
+_NEW_DAY = insert(_DAYS).values(buyer=bindparam("b"), day=bindparam("d"),
+                                amount_minor=bindparam("amount"))
 
 
 def _add_to_day(session: Session, buyer: str, day: date, amount_minor: int) -> None:
     # A guarded increment, then an insert if the row is new; a concurrent insert of the same
     # day loses the race and retries the increment inside a savepoint.
-    bumped = session.execute(update(PurchaseDay).where(
-        PurchaseDay.buyer == buyer, PurchaseDay.day == day)
-        .values(amount_minor=PurchaseDay.amount_minor + amount_minor))
-    if bumped.rowcount:  # type: ignore[attr-defined]
+    params = {"b": buyer, "d": day, "amount": amount_minor}
+    if session.connection().execute(_BUMP_DAY, params).rowcount:
         return
     try:
         with session.begin_nested():
-            session.execute(insert(PurchaseDay).values(buyer=buyer, day=day,
-                                                       amount_minor=amount_minor))
+            session.connection().execute(_NEW_DAY, params)
     except IntegrityError:
-        session.execute(update(PurchaseDay).where(
-            PurchaseDay.buyer == buyer, PurchaseDay.day == day)
-            .values(amount_minor=PurchaseDay.amount_minor + amount_minor))
+        session.connection().execute(_BUMP_DAY, params)
 
 
 def move_card_history(session: Session, old_number: str, new_number: str) -> None:

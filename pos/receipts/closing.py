@@ -18,7 +18,7 @@ from pos.core.security import Actor
 from pos.discounts.history import buyer_key, record_purchase
 from pos.fiscal.numbering import next_number
 from pos.fiscal.service import record_numbered
-from pos.receipts.lines import LoadedItems, priced_items
+from pos.receipts.lines import LoadedItems
 from pos.receipts.model import RETURN, Receipt, receipt_document
 from pos.stores.service import store_local_date
 
@@ -43,7 +43,8 @@ def segments_of(session: Session, receipt: Receipt, items: LoadedItems) -> froze
     item_ids = {line.item_id for line in receipt.lines}
     if item_ids - items.by_id.keys():  # not loaded by this use case: one query of the codes
         return frozenset().union(*segments_by_item(session, list(item_ids)).values())
-    return frozenset().union(*(p.segments for p in priced_items(session, receipt.lines, items)))
+    facts = items.facts(session, item_ids)
+    return frozenset().union(*(facts[item_id].segments for item_id in item_ids))
 
 
 def cashier_name(actor: Actor) -> str:

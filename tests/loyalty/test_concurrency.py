@@ -64,3 +64,32 @@ def test_64_tills_spending_one_card_at_once_never_overspend(cashier, manager, sh
         for receipt_id in paid:  # give the points back for the next round
             service.remove_payment(cashier, receipt_id, 1)
     assert points.settled_card(cashier.db, card, cashier.now).balance_cp == K * 100
+
+
+def _upload_paying_five_points(cashier: Context, till_id: int, card: str,
+                               start: threading.Barrier) -> str:
+    start.wait()
+    try:  # milk is 89.90: 5.00 in points, the rest in cash earns 5 % of 84.90 = 4 points
+        create_receipt(cashier, NewReceipt(
+            till_id=till_id, card_code=card, lines=(LineRequest(sku="MILK-1L"),),
+            payments=(PaymentRequest("points", 500), PaymentRequest("cash", 8490))))
+    except PosError as error:
+        return f"{error.status} {error.code}"
+    return "paid"
+
+
+def test_64_one_shot_uploads_spending_and_earning_on_one_card_never_overspend(
+        cashier, manager, shop, shift, card):
+    # Each upload takes its 5 points and earns 4 in one guarded update: from 10 points, in
+    # whatever order the tills get the card's row, exactly six are paid (10, 9, ... 5) and 4
+    # points are left; every other upload is refused and writes nothing.
+    points.adjust(manager, card, 1000, "stress")
+    start = threading.Barrier(THREADS)
+    with ThreadPoolExecutor(THREADS) as pool:
+        outcomes = list(pool.map(_upload_paying_five_points, [cashier] * THREADS,
+                                 [shop.till_id] * THREADS, [card] * THREADS,
+                                 [start] * THREADS))
+    assert outcomes.count("paid") == 6, outcomes
+    assert set(outcomes) == {"paid", "409 insufficient_points"}
+    assert points.settled_card(cashier.db, card, cashier.now).balance_cp == 400
+    assert points.verify(cashier.db)["problems"] == {}

@@ -16,7 +16,7 @@ from loyalty.cards import service as cards
 from loyalty.cards.model import Card
 from loyalty.points import service as points
 from loyalty.points.jobs import run_jobs
-from loyalty.points.model import Entry
+from loyalty.points.model import Entry, Lot
 from pos.receipts import service
 from pos.receipts.cards import attach_card, points_payable
 from pos.receipts.lines import LineRequest
@@ -133,6 +133,62 @@ class TestPendingAndExpiry:
                       "spent at the counter")
         a_year_on = replace(cashier, now=cashier.now + timedelta(days=366))
         assert balance(a_year_on, card) == (1000, 0, 0)  # the first lot's 5.00 expired
+
+
+def lots_left(ctx, number):  # type: ignore[no-untyped-def]
+    """Return the remaining hundredths of each of a card's lots, oldest first."""
+    with ctx.db.read() as session:
+        card_id = session.scalar(select(Card.id).where(Card.number == number))
+        return list(session.scalars(select(Lot.remaining_cp).where(Lot.card_id == card_id)
+                                    .order_by(Lot.id)))
+
+
+class TestDrawingLots:
+    def test_a_spend_the_oldest_lot_cannot_cover_draws_the_next_ones_in_expiry_order(
+            self, manager, card):
+        for days in (0, 10, 20):
+            give(replace(manager, now=manager.now + timedelta(days=days)), card, 1000)
+        points.adjust(replace(manager, now=manager.now + timedelta(days=21)), card, -1500,
+                      "spent at the counter")
+        assert lots_left(manager, card) == [0, 500, 1000]
+        assert points.verify(manager.db)["problems"] == {}
+
+    def test_points_that_never_expire_are_drawn_oldest_first_in_one_update_or_several(
+            self, manager):
+        card_type(manager, code="FOREVER", expiry_days=None)
+        number = issue(manager, "FOREVER")
+        for days in (0, 10, 20):
+            give(replace(manager, now=manager.now + timedelta(days=days)), number, 1000)
+        points.adjust(manager, number, -400, "spent at the counter")  # the oldest covers it
+        points.adjust(manager, number, -1000, "spent at the counter")  # it does not
+        assert lots_left(manager, number) == [0, 600, 1000]
+        assert points.verify(manager.db)["problems"] == {}
+
+
+class TestOneShotWithPoints:
+    def test_an_upload_paying_in_points_spends_then_earns_and_the_ledger_agrees(
+            self, cashier, manager, shop, shift, card):
+        give(manager, card, 10000)
+        sell(cashier, shop, card, "2", payments=(PaymentRequest("points", 10000),
+                                                 PaymentRequest("cash", 2 * OAT - 10000)))
+        assert balance(cashier, card) == (900, 0, 0)  # 5 % of 199.80 paid in money: 9 points
+        with cashier.db.read() as session:
+            kinds = [(e.kind, e.delta_cp) for e in session.scalars(
+                select(Entry).where(Entry.receipt_id.is_not(None)).order_by(Entry.id))]
+        assert kinds == [("spend", -10000), ("earn", 900)]
+        assert points.verify(cashier.db)["problems"] == {}
+
+    def test_an_upload_paying_more_points_than_the_card_holds_writes_nothing(
+            self, cashier, manager, shop, shift, card):
+        give(manager, card, 5000)
+        with refused("insufficient_points"):
+            sell(cashier, shop, card, "2", payments=(PaymentRequest("points", 6000),
+                                                     PaymentRequest("cash", 2 * OAT - 6000)))
+        assert balance(cashier, card) == (5000, 0, 0)
+        with cashier.db.read() as session:
+            assert session.scalars(select(Entry).where(Entry.receipt_id.is_not(None))).all() \
+                == []
+        assert points.verify(cashier.db)["problems"] == {}
 
 
 class TestSpending:
