@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    types,
+    validate,
+    validates_schema,
+)
 
 from loyalty.gift_certificates.schemas import CertificateLineInSchema
 from pos.core.fastdump import FastDumpSchema
@@ -216,7 +225,7 @@ class QuoteSchema(StrictSchema):
     payment_forms = fields.List(fields.String(), load_default=list)
 
     def load(self, data: Any, *, many: bool | None = None, partial: Any = None,
-             unknown: str | None = None) -> Any:
+             unknown: types.UnknownOption | None = None) -> Any:
         """Load a basket; a plainly valid one by the direct path of ``quote_wire``."""
         if not (many or self.many) and partial is None and unknown in (None, RAISE):
             basket = plain_basket(data)
