@@ -18,50 +18,54 @@ from typing import overload
 from .model import Discount, Group
 from .result import AppliedDiscount, DisplacedDiscount
 
+Loser = tuple[Discount, Sequence[int], bool]
+"""A sure loser: the discount, its lines, and whether they are judged (else still to judge)."""
+
 
 @dataclass(slots=True)
 class Loss:
     """Hold what a priority group's sure losers share: the group, its bases, who took what.
 
-    ``taken`` maps each line to the child that took it. ``amounts_of`` (the evaluation's)
-    returns what a sure loser would have given per line.
+    ``taken`` maps each line to the child that took it. ``price`` (the evaluation's) returns
+    what a sure loser would have given per line on this loss's bases and consumed units.
     """
 
     group: Group
     bases: dict[int, int]
     consumed: dict[int, int]
     taken: dict[int, str]
-    amounts_of: Callable[[Unpriced], dict[int, int]]
+    price: Callable[[Loss, Loser], dict[int, int]]
 
 
 @dataclass(slots=True)
 class Unpriced:
-    """Stand for a discount whose lines were all taken by earlier children of its group.
+    """Stand for sure losers a priority group displaced in a row, none of them priced yet.
 
-    ``lines`` are the discount's lines, already judged if ``is_judged`` (it may hint), else
-    still to judge.
+    A sure loser's lines were all taken by earlier children of the group. The losers are kept
+    in the order the group met them: a run of them is one step of the log.
     """
 
-    discount: Discount
-    lines: Sequence[int]
-    is_judged: bool
     loss: Loss
+    losers: list[Loser]
 
     def records(self) -> Iterator[tuple[int, DisplacedDiscount]]:
-        """Yield the line and record of what it would have given, where that is anything."""
-        discount, group, taken = self.discount, self.loss.group, self.loss.taken
-        for line_no, amount in self.loss.amounts_of(self).items():
-            if amount:
-                yield line_no, DisplacedDiscount(
-                    discount.id,
-                    discount.name,
-                    discount.kind,
-                    group.id,
-                    group.name,
-                    group.rule,
-                    amount,
-                    taken[line_no],
-                )
+        """Yield the line and record of what each would have given, where that is anything."""
+        loss = self.loss
+        group, taken = loss.group, loss.taken
+        for loser in self.losers:
+            discount = loser[0]
+            for line_no, amount in loss.price(loss, loser).items():
+                if amount:
+                    yield line_no, DisplacedDiscount(
+                        discount.id,
+                        discount.name,
+                        discount.kind,
+                        group.id,
+                        group.name,
+                        group.rule,
+                        amount,
+                        taken[line_no],
+                    )
 
 
 @dataclass(slots=True)

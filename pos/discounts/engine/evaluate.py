@@ -16,7 +16,7 @@ from functools import partial
 from .apply import apply_discount
 from .basket import Basket
 from .benefits import AmountOff, Gift, Per, PercentOff
-from .displaced import Loss, Unpriced
+from .displaced import Loser, Loss
 from .groups import FirstFires, Outcome, combine_exclusive, combine_together, union_consumed
 from .inputs import ManualDiscount, PricingContext
 from .model import Discount, Group, Kind, ManualSlot, Node, Rule, Scope
@@ -141,7 +141,7 @@ class Evaluation:
                 continue
             lines = self._candidates(node)
             if lines and node.id in waiting and combined.has_taken(lines):
-                combined.lose(self._unpriced(node, lines, loss))
+                combined.lose(self._unpriced(node, lines))
                 continue
             lines = self._judged(node, lines, self.hints)
             if lines:
@@ -199,22 +199,21 @@ class Evaluation:
             applied[line_no] = [record(amount)]
         return outcome
 
-    def _unpriced(self, discount: Discount, lines: Sequence[int], loss: Loss) -> Unpriced:
+    def _unpriced(self, discount: Discount, lines: Sequence[int]) -> Loser:
         """Stand a sure loser in: judge it now only for its hints, price it when it is read."""
-        is_judged = id(discount) in self.manual_targets or discount.id in self.deferral.hinting_ids
-        if is_judged:
-            lines = self._judged(discount, lines, self.hints)
-        return Unpriced(discount, lines, is_judged, loss)
+        if id(discount) in self.manual_targets or discount.id in self.deferral.hinting_ids:
+            return discount, self._judged(discount, lines, self.hints), True
+        return discount, lines, False
 
     def as_priced(self, call: Callable[[], None]) -> None:
         """Call ``call`` judging and rounding as this pricing did, perhaps after the request."""
         # A copy each time, since two threads cannot run in one context object at once.
         self.snapshot.copy().run(call)
 
-    def _loser_amounts(self, loser: Unpriced) -> Amounts:
+    def _loser_amounts(self, loss: Loss, loser: Loser) -> Amounts:
         """Return what a sure loser would have given per line."""
-        discount, loss = loser.discount, loser.loss
-        lines = loser.lines if loser.is_judged else self.judge(discount, loser.lines, [])
+        discount, lines, is_judged = loser
+        lines = lines if is_judged else self.judge(discount, lines, [])
         if not lines:
             return {}
         return apply_discount(discount, lines, self.basket, loss.bases, loss.consumed).amounts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .displaced import Loss, Lost, Step, Unpriced
+from .displaced import Loser, Loss, Lost, Step, Unpriced
 from .model import Group, Rule
 from .result import AppliedDiscount, DisplacedDiscount, GiftLine
 
@@ -113,6 +113,7 @@ class FirstFires:
         self.result = Outcome(loss.consumed)
         self.taken = loss.taken
         self.consumed = [loss.consumed]
+        self._run: Unpriced | None = None
         # Siblings filed under one key share their lines' list: check it once per take.
         self._known: dict[int, tuple[Sequence[int], bool]] = {}
 
@@ -126,9 +127,14 @@ class FirstFires:
         self._known[id(lines)] = (lines, answer)
         return answer
 
-    def lose(self, loser: Unpriced) -> None:
+    def lose(self, loser: Loser) -> None:
         """Record a discount displaced unpriced on its lines, all of them taken."""
-        self.result.displaced.append(loser)
+        displaced = self.result.displaced
+        if displaced and displaced[-1] is self._run:
+            self._run.losers.append(loser)
+        else:
+            self._run = Unpriced(self.loss, [loser])
+            displaced.append(self._run)
 
     def add(self, child_id: str, outcome: Outcome) -> None:
         """Take the lines the child fires on first; the rest of its records are displaced."""
