@@ -99,6 +99,8 @@ class Evaluation:
         scan = scan_targets(basket)
         self.manual_targets = {id(d): scan(d) for d in self.manual}
         self.manual_at_root = bool(self.manual) and not has_manual_slot
+        # No cashier's discount and no gift line: a discount's candidates are its targets.
+        self.is_plain = not self.manual and not gift_lines
         self.deferral = deferral
         self.snapshot = contextvars.copy_context()
 
@@ -131,17 +133,24 @@ class Evaluation:
         return combine_exclusive(group, children, used)
 
     def _first_fires(self, group: Group, bases: Amounts, consumed: Amounts) -> Outcome:
-        """Evaluate a priority group, giving each line to the first child that fires on it."""
-        loss = Loss(group, bases, consumed, {}, self._loser_amounts)
-        combined = FirstFires(loss)
-        waiting = self.deferral.waiting_ids
+        """Evaluate a priority group, giving each line to the first child that fires on it.
+
+        A dense receipt meets hundreds of sure losers here: they cost a look-up each.
+        """
+        combined = FirstFires(Loss(group, bases, consumed, {}, self._loser_amounts))
+        waiting, hinting = self.deferral.waiting_ids, self.deferral.hinting_ids
         for node in self._children(group):
             if isinstance(node, Group):
                 combined.add(node.id, self.group(node, bases, consumed))
                 continue
             lines = self._candidates(node)
-            if lines and node.id in waiting and combined.has_taken(lines):
-                combined.lose(self._unpriced(node, lines))
+            if not lines:
+                continue
+            if node.id in waiting and combined.has_taken(lines):
+                if node.id in hinting or id(node) in self.manual_targets:
+                    combined.lose((node, self._judged(node, lines, self.hints), True))
+                else:
+                    combined.lose((node, lines, False))
                 continue
             lines = self._judged(node, lines, self.hints)
             if lines:
@@ -171,6 +180,8 @@ class Evaluation:
 
     def _candidates(self, discount: Discount) -> Sequence[int]:
         """Return the lines the discount may touch, before its conditions are judged."""
+        if self.is_plain:
+            return self.targets_of(discount)
         lines = self.manual_targets.get(id(discount))
         if lines is None:
             lines = self.targets_of(discount)
@@ -198,12 +209,6 @@ class Evaluation:
         for line_no, amount in effect.amounts.items():
             applied[line_no] = [record(amount)]
         return outcome
-
-    def _unpriced(self, discount: Discount, lines: Sequence[int]) -> Loser:
-        """Stand a sure loser in: judge it now only for its hints, price it when it is read."""
-        if id(discount) in self.manual_targets or discount.id in self.deferral.hinting_ids:
-            return discount, self._judged(discount, lines, self.hints), True
-        return discount, lines, False
 
     def as_priced(self, call: Callable[[], None]) -> None:
         """Call ``call`` judging and rounding as this pricing did, perhaps after the request."""

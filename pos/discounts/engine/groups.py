@@ -119,13 +119,11 @@ class FirstFires:
 
     def has_taken(self, lines: Sequence[int]) -> bool:
         """Tell whether every one of the lines is taken already."""
+        # The entry holds the list, so no other list can take its id while it is known.
         known = self._known.get(id(lines))
-        if known is not None and known[0] is lines:
-            return known[1]
-        taken = self.taken
-        answer = all(line_no in taken for line_no in lines)
-        self._known[id(lines)] = (lines, answer)
-        return answer
+        if known is None:
+            known = self._known[id(lines)] = (lines, all(n in self.taken for n in lines))
+        return known[1]
 
     def lose(self, loser: Loser) -> None:
         """Record a discount displaced unpriced on its lines, all of them taken."""
