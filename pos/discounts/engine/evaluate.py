@@ -203,7 +203,8 @@ class Evaluation:
         consumed: Amounts,
     ) -> Outcome:
         effect = apply_discount(discount, lines, self.basket, bases, consumed)
-        self.gift_line_nos.update(effect.gift_line_nos)
+        if effect.gift_line_nos:
+            self.gift_line_nos.update(effect.gift_line_nos)
         outcome = Outcome(effect.consumed, effect.amounts, gifts=effect.gifts)
         applied, record = outcome.applied, _applied(discount, parent)
         for line_no, amount in effect.amounts.items():
