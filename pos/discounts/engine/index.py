@@ -111,16 +111,16 @@ class CompiledRules:
     def children(self, hits: dict[str, list[int]], has_manual: bool) -> dict[str, list[Node]]:
         """Return, per group on a path to a candidate, its children worth visiting in order."""
         marked: dict[str, set[int]] = {}
-        paths = [self.paths[discount_id] for discount_id in hits]
+        for discount_id in hits:
+            path = self.paths[discount_id]
+            group_id, index = path[-1]
+            if (indexes := marked.get(group_id)) is not None:
+                indexes.add(index)  # its group's own path is marked already
+            else:
+                marked[group_id] = {index}
+                _mark(path[:-1], marked)
         if has_manual and self.slot_path is not None:
-            paths.append(self.slot_path)
-        for path in paths:
-            # Deepest first: a step marked already had every step above it marked with it.
-            for group_id, index in reversed(path):
-                indexes = marked.setdefault(group_id, set())
-                if index in indexes:
-                    break
-                indexes.add(index)
+            _mark(self.slot_path, marked)
         return {group_id: self._visited(group_id, indexes) for group_id, indexes in marked.items()}
 
     def _visited(self, group_id: str, indexes: set[int]) -> list[Node]:
@@ -128,6 +128,16 @@ class CompiledRules:
         if len(indexes) == len(children):  # dense receipts find every child
             return list(children)
         return [children[i] for i in sorted(indexes)]
+
+
+def _mark(path: Path, marked: dict[str, set[int]]) -> None:
+    """Mark the steps of a path to visit; every group marked has its own path marked."""
+    # Deepest first: a step marked already had every step above it marked with it.
+    for group_id, index in reversed(path):
+        indexes = marked.setdefault(group_id, set())
+        if index in indexes:
+            break
+        indexes.add(index)
 
 
 def compile_rules(root: Group) -> CompiledRules:
