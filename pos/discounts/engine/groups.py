@@ -114,16 +114,20 @@ class FirstFires:
         self.taken = loss.taken
         self.consumed = [loss.consumed]
         self._run: Unpriced | None = None
-        # Siblings filed under one key share their lines' list: check it once per take.
-        self._known: dict[int, tuple[Sequence[int], bool]] = {}
+        self._all_taken: dict[int, Sequence[int]] = {}
 
     def has_taken(self, lines: Sequence[int]) -> bool:
         """Tell whether every one of the lines is taken already."""
-        # The entry holds the list, so no other list can take its id while it is known.
-        known = self._known.get(id(lines))
-        if known is None:
-            known = self._known[id(lines)] = (lines, all(n in self.taken for n in lines))
-        return known[1]
+        # Lines once all taken stay taken: siblings filed under one key share their lines'
+        # list, so the answer is kept by the list's id (the entry holds the list, so no other
+        # list can take its id meanwhile).
+        if id(lines) in self._all_taken:
+            return True
+        taken = self.taken
+        if all(line_no in taken for line_no in lines):
+            self._all_taken[id(lines)] = lines
+            return True
+        return False
 
     def lose(self, loser: Loser) -> None:
         """Record a discount displaced unpriced on its lines, all of them taken."""
@@ -140,8 +144,6 @@ class FirstFires:
         result.displaced += outcome.displaced
         result.gifts += outcome.gifts
         self.consumed.append(outcome.consumed)
-        if outcome.applied:
-            self._known.clear()
         lost: dict[int, list[AppliedDiscount]] = {}
         for line_no, records in outcome.applied.items():
             if line_no in taken:
