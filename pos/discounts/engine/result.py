@@ -17,9 +17,10 @@ from .model import Kind, Rule
 _KIND = {kind: kind.value for kind in Kind}
 _RULE = {rule: rule.value for rule in Rule}
 
-# The records a pricing makes by the hundred (applied, displaced, hints) are values nothing
-# changes once made, but not frozen dataclasses: creating a frozen one costs about six times
-# as much (every field is set through object.__setattr__), a fifth of a dense receipt's time.
+# The records a pricing makes by the hundred (lines, applied, displaced, hints, the trace's
+# entries) are values nothing changes once made, but not frozen dataclasses: creating a
+# frozen one costs about six times as much (each field is set through object.__setattr__),
+# which was a fifth of a dense receipt's pricing.
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -121,7 +122,7 @@ class Hint:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PricedLine:
     """Give one line's base amount, discount (negative for a markup) and the explanation.
 
@@ -147,7 +148,7 @@ class PricedLine:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TraceEntry:
     """Flatten one step of the explanation: a discount applied or displaced on a line."""
 
