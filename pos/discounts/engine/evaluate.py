@@ -139,14 +139,16 @@ class Evaluation:
         """
         combined = FirstFires(Loss(group, bases, consumed, {}, self._loser_amounts))
         waiting, hinting = self.deferral.waiting_ids, self.deferral.hinting_ids
+        targets_of = self.targets_of if self.is_plain else self._candidates
+        all_taken = combined.all_taken
         for node in self._children(group):
             if isinstance(node, Group):
                 combined.add(node.id, self.group(node, bases, consumed))
                 continue
-            lines = self._candidates(node)
+            lines = targets_of(node)
             if not lines:
                 continue
-            if node.id in waiting and combined.has_taken(lines):
+            if node.id in waiting and (id(lines) in all_taken or combined.has_taken(lines)):
                 if node.id in hinting or id(node) in self.manual_targets:
                     combined.lose((node, self._judged(node, lines, self.hints), True))
                 else:
@@ -180,8 +182,6 @@ class Evaluation:
 
     def _candidates(self, discount: Discount) -> Sequence[int]:
         """Return the lines the discount may touch, before its conditions are judged."""
-        if self.is_plain:
-            return self.targets_of(discount)
         lines = self.manual_targets.get(id(discount))
         if lines is None:
             lines = self.targets_of(discount)

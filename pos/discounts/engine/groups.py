@@ -114,18 +114,18 @@ class FirstFires:
         self.taken = loss.taken
         self.consumed = [loss.consumed]
         self._run: Unpriced | None = None
-        self._all_taken: dict[int, Sequence[int]] = {}
-
-    def has_taken(self, lines: Sequence[int]) -> bool:
-        """Tell whether every one of the lines is taken already."""
         # Lines once all taken stay taken: siblings filed under one key share their lines'
         # list, so the answer is kept by the list's id (the entry holds the list, so no other
         # list can take its id meanwhile).
-        if id(lines) in self._all_taken:
+        self.all_taken: dict[int, Sequence[int]] = {}
+
+    def has_taken(self, lines: Sequence[int]) -> bool:
+        """Tell whether every one of the lines is taken already (then note it in all_taken)."""
+        if id(lines) in self.all_taken:
             return True
         taken = self.taken
         if all(line_no in taken for line_no in lines):
-            self._all_taken[id(lines)] = lines
+            self.all_taken[id(lines)] = lines
             return True
         return False
 
