@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import cast
 
 QUANTITY_PLACES = 3
 _QUANTITY_QUANT = Decimal(1).scaleb(-QUANTITY_PLACES)
@@ -162,7 +163,11 @@ def allocate(total_minor: int, weights: Sequence[int | Decimal]) -> list[int]:
     """
     if not weights:
         raise ValueError("nothing to allocate over")
-    scaled = [_integer_weight(w) for w in weights]
+    # Whole-number weights (amounts) need no scaling: a common factor changes no share.
+    if all(type(w) is int for w in weights):
+        scaled = cast(list[int], list(weights))
+    else:
+        scaled = [_integer_weight(w) for w in weights]
     if any(w < 0 for w in scaled):
         raise ValueError("weights must not be negative")
     weight_sum = sum(scaled)
@@ -170,13 +175,19 @@ def allocate(total_minor: int, weights: Sequence[int | Decimal]) -> list[int]:
         raise ValueError("weights must not all be zero")
     sign = -1 if total_minor < 0 else 1
     total = abs(total_minor)
-    shares = [divmod(total * weight, weight_sum) for weight in scaled]
-    parts = [quotient for quotient, _ in shares]
+    parts: list[int] = []
+    remainders: list[int] = []
+    for weight in scaled:
+        part, remainder = divmod(total * weight, weight_sum)
+        parts.append(part)
+        remainders.append(remainder)
     left = total - sum(parts)
-    by_remainder = sorted(range(len(shares)), key=lambda i: (-shares[i][1], i))
-    for index in by_remainder[:left]:
-        parts[index] += 1
-    return [sign * part for part in parts]
+    if left:
+        # Largest remainders first; a stable sort keeps ties in position order.
+        by_remainder = sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)
+        for index in by_remainder[:left]:
+            parts[index] += 1
+    return [sign * part for part in parts] if sign < 0 else parts
 
 
 def _integer_weight(weight: int | Decimal) -> int:

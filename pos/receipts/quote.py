@@ -96,15 +96,26 @@ def receipt_subject(session: Session, ctx: Context, receipt_id: int) -> Subject:
 
 def _result(lines: Sequence[Line], pricing: Pricing) -> dict[str, Any]:
     by_no = {p.line_no: p for p in pricing.lines}
-    out = []
+    out, applied = [], {}
     for line in lines:
         priced = by_no[line.line_no]
         line.discount_minor, line.amount_minor = priced.discount_minor, priced.amount_minor
-        line.discounts = [a.to_dict() for a in priced.applied]
+        line.discounts = applied[line.line_no] = [a.to_dict() for a in priced.applied]
         out.append(line)
     return {"lines": out, "total_minor": pricing.total_minor,
             "discount_minor": pricing.discount_total_minor,
             "hints": [h.to_dict() for h in pricing.hints],
             "gift_lines": [g.to_dict() for g in pricing.gift_lines],
-            "pricing_trace": [{"line_no": e.line_no, "event": e.event, **e.record.to_dict()}
-                              for e in pricing.trace]}
+            "pricing_trace": _trace(pricing, applied)}
+
+
+def _trace(pricing: Pricing, applied: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Return ``pricing.trace`` as dicts, reusing the lines' applied records written out."""
+    trace: list[dict[str, Any]] = []
+    for line in pricing.lines:
+        line_no = line.line_no
+        trace += [{"line_no": line_no, "event": "applied", **record}
+                  for record in applied[line_no]]
+        trace += [{"line_no": line_no, "event": "displaced", **record.to_dict()}
+                  for record in line.displaced]
+    return trace

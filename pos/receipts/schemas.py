@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    types,
+    validate,
+    validates_schema,
+)
 
 from loyalty.gift_certificates.schemas import CertificateLineInSchema
 from pos.core.fastdump import FastDumpSchema
@@ -22,6 +31,7 @@ from pos.core.schemas import (
 )
 from pos.discounts.schemas import NewDiscountSchema
 from pos.receipts.model import CLOSED, OPEN, RETURN, SALE, VOIDED
+from pos.receipts.quote_wire import plain_basket, quote_answer
 
 
 class LineSchema(Schema):
@@ -214,6 +224,15 @@ class QuoteSchema(StrictSchema):
     customer_ref = fields.String(validate=validate.Length(max=64))
     payment_forms = fields.List(fields.String(), load_default=list)
 
+    def load(self, data: Any, *, many: bool | None = None, partial: Any = None,
+             unknown: types.UnknownOption | None = None) -> Any:
+        """Load a basket; a plainly valid one by the direct path of ``quote_wire``."""
+        if not (many or self.many) and partial is None and unknown in (None, RAISE):
+            basket = plain_basket(data)
+            if basket is not None:
+                return basket
+        return super().load(data, many=many, partial=partial, unknown=unknown)
+
 
 class QuoteResultSchema(FastDumpSchema):
     """A priced basket."""
@@ -224,6 +243,12 @@ class QuoteResultSchema(FastDumpSchema):
     hints = fields.List(fields.Dict())
     gift_lines = fields.List(fields.Dict())
     pricing_trace = fields.List(fields.Dict())
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        """Dump a quote's result as the fields above would, by the direct path of ``quote_wire``."""
+        if many or self.many:
+            return super().dump(obj, many=many)
+        return quote_answer(obj)
 
 
 class LineChangeSchema(StrictSchema):

@@ -115,3 +115,14 @@ class TestAllocate:
             assert abs(Decimal(part) - exact) < 1
             if weight == 0:
                 assert part == 0
+
+    @given(st.integers(min_value=-10**12, max_value=10**12),
+           st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=30)
+           .filter(lambda ws: sum(ws) > 0))
+    def test_amounts_split_as_the_same_weights_given_as_quantities(self, total, weights):
+        # Whole-number weights skip the scaling to integers that quantities go through.
+        assert allocate(total, weights) == allocate(total, [Decimal(w) for w in weights])
+
+    def test_equal_remainders_go_to_the_earlier_lines(self):
+        assert allocate(2, [1, 1, 1, 1]) == [1, 1, 0, 0]
+        assert allocate(-2, [1, 1, 1, 1]) == [-1, -1, 0, 0]

@@ -37,16 +37,19 @@ def apply_discount(
 ) -> Effect:
     """Price the discount on its target lines; amounts are capped at what each line has left."""
     benefit = discount.benefit
-    if isinstance(benefit, QuantityDiscount | CheapestFree | Gift):
+    if isinstance(benefit, _UNIT_BENEFITS):
         return _apply_units(discount, benefit, lines, basket, bases, consumed)
     amounts: dict[int, int] = {}
-    spreads = discount.spreads_total
+    price = _spread if discount.spreads_total else _per_line
+    if not discount.by_price_group:
+        price(benefit, lines, basket, bases, amounts)
+        return Effect(amounts, consumed)
     for simple, members in _by_benefit(discount, lines, basket):
-        if spreads:
-            _spread(simple, members, basket, bases, amounts)
-        else:
-            _per_line(simple, members, basket, bases, amounts)
+        price(simple, members, basket, bases, amounts)
     return Effect(amounts, consumed)
+
+
+_UNIT_BENEFITS = (QuantityDiscount, CheapestFree, Gift)
 
 
 def _by_benefit(
@@ -54,8 +57,6 @@ def _by_benefit(
 ) -> Iterable[tuple[SimpleBenefit, Sequence[int]]]:
     """Return the lines by the benefit they get: refined for their price group, else the same."""
     # validate_tree refuses unit benefits as refinements, so a simple discount stays simple.
-    if not discount.by_price_group:
-        return [(cast(SimpleBenefit, discount.benefit), lines)]
     partitions: dict[int, tuple[SimpleBenefit, list[int]]] = {}
     for line_no in lines:
         benefit = cast(SimpleBenefit, discount.benefit_for(basket.by_no[line_no]))
@@ -70,9 +71,10 @@ def _per_line(
     bases: dict[int, int],
     amounts: dict[int, int],
 ) -> None:
+    off_line, by_no = benefit.off_line, basket.by_no
     for line_no in lines:
         base = bases[line_no]
-        amount = min(benefit.off_line(base, basket.by_no[line_no].quantity), base)
+        amount = min(off_line(base, by_no[line_no].quantity), base)
         if amount:
             amounts[line_no] = amount
 

@@ -1,10 +1,12 @@
-"""Displaced records a pricing may write out only when they are read.
+"""Displaced records a pricing writes out only when they are read.
 
-In a priority group a discount whose lines were all taken by earlier children loses each of
-them whatever it would give, so the evaluation need not price it (nor judge it, unless it may
-hint). What it would have given is still part of the explanation: the line keeps an
-``Unpriced`` entry, and the first read of any such record prices every loser of the pricing
-at once (each once for all its lines) and writes the records out.
+A node's displaced records are kept as a log of steps in the order they were made: records
+per line, or one sure loser of a priority group. A sure loser is a discount whose lines were
+all taken by earlier children, so it loses each of them whatever it would give: the
+evaluation need not price it (nor judge it, unless it may hint). What it would have given is
+still part of the explanation: the first read of any line's records writes the whole log out
+line by line, pricing every sure loser once for all its lines. A line's records keep the
+log's order, which is the order in which the tree displaced them there.
 """
 
 from __future__ import annotations
@@ -14,83 +16,133 @@ from dataclasses import dataclass
 from typing import overload
 
 from .model import Discount, Group
-from .result import DisplacedDiscount
+from .result import AppliedDiscount, DisplacedDiscount
+
+Loser = tuple[Discount, Sequence[int], bool]
+"""A sure loser: the discount, its lines, and whether they are judged (else still to judge)."""
 
 
 @dataclass(slots=True)
 class Loss:
     """Hold what a priority group's sure losers share: the group, its bases, who took what.
 
-    ``taken`` maps each line to the child that took it. ``price`` (the evaluation's) fills in
-    ``amounts`` of its unpriced losers, all of the pricing's at once, when one is first read.
+    ``taken`` maps each line to the child that took it. ``price`` (the evaluation's) returns
+    what a sure loser would have given per line on this loss's bases and consumed units.
     """
 
     group: Group
     bases: dict[int, int]
     consumed: dict[int, int]
     taken: dict[int, str]
-    price: Callable[[], None]
+    price: Callable[[Loss, Loser], dict[int, int]]
 
 
 @dataclass(slots=True)
 class Unpriced:
-    """Stand for a discount whose lines were all taken by earlier children of its group.
+    """Stand for sure losers a priority group displaced in a row, none of them priced yet.
 
-    ``lines`` are the discount's lines, already judged if ``is_judged`` (it may hint), else
-    still to judge. ``amounts`` is what it would have given per line on its loss's bases with
-    its consumed units used; ``None`` until a record of a loser of the pricing is first read.
+    A sure loser's lines were all taken by earlier children of the group. The losers are kept
+    in the order the group met them: a run of them is one step of the log.
     """
 
-    discount: Discount
-    lines: Sequence[int]
-    is_judged: bool
     loss: Loss
-    amounts: dict[int, int] | None = None
+    losers: list[Loser]
 
-    def displaced_on(self, line_no: int) -> DisplacedDiscount | None:
-        """Return the record of what it would have given on the line, if anything."""
-        if self.amounts is None:
-            self.loss.price()
-            assert self.amounts is not None
-        amount = self.amounts.get(line_no, 0)
-        if not amount:
-            return None
-        discount, group = self.discount, self.loss.group
-        by = self.loss.taken[line_no]
-        return DisplacedDiscount(
-            discount.id, discount.name, discount.kind, group.id, group.name, group.rule, amount, by
-        )
+    def records(self) -> Iterator[tuple[int, DisplacedDiscount]]:
+        """Yield the line and record of what each would have given, where that is anything."""
+        loss = self.loss
+        group, taken = loss.group, loss.taken
+        for loser in self.losers:
+            discount = loser[0]
+            for line_no, amount in loss.price(loss, loser).items():
+                if amount:
+                    yield line_no, DisplacedDiscount(
+                        discount.id,
+                        discount.name,
+                        discount.kind,
+                        group.id,
+                        group.name,
+                        group.rule,
+                        amount,
+                        taken[line_no],
+                    )
 
 
-Displaced = DisplacedDiscount | Unpriced
-"""A line's displaced record, or a discount displaced there unpriced."""
+@dataclass(slots=True)
+class Lost:
+    """Stand for a priced child's records on lines an earlier child of its group had taken."""
+
+    applied: dict[int, list[AppliedDiscount]]
+    loss: Loss
+
+    def records(self) -> Iterator[tuple[int, DisplacedDiscount]]:
+        """Yield each line with each record displaced there."""
+        group, taken = self.loss.group, self.loss.taken
+        for line_no, records in self.applied.items():
+            for record in records:
+                yield line_no, DisplacedDiscount(
+                    record.discount_id,
+                    record.name,
+                    record.kind,
+                    group.id,
+                    group.name,
+                    group.rule,
+                    record.amount_minor,
+                    taken[line_no],
+                )
+
+
+Step = dict[int, list[DisplacedDiscount]] | Unpriced | Lost
+"""One step of a displaced log: records per line, or a priority group's losers there."""
+
+
+class DisplacedLog:
+    """Hold a pricing's displaced steps; write them out line by line on the first read.
+
+    ``run`` calls what it is given as the pricing would (its rounding), perhaps after it.
+    """
+
+    __slots__ = ("_by_line", "_run", "_steps")
+
+    def __init__(self, steps: Sequence[Step], run: Callable[[Callable[[], None]], None]) -> None:
+        self._steps = steps
+        self._run = run
+        self._by_line: dict[int, tuple[DisplacedDiscount, ...]] | None = None
+
+    def on(self, line_no: int) -> tuple[DisplacedDiscount, ...]:
+        """Return the line's displaced records, in the order they were displaced."""
+        if self._by_line is None:
+            self._run(self._write_out)
+            assert self._by_line is not None
+        return self._by_line.get(line_no, ())
+
+    def _write_out(self) -> None:
+        by_line: dict[int, list[DisplacedDiscount]] = {}
+        for step in self._steps:
+            if isinstance(step, Unpriced | Lost):
+                for line_no, record in step.records():
+                    by_line.setdefault(line_no, []).append(record)
+                continue
+            for line_no, records in step.items():
+                by_line.setdefault(line_no, []).extend(records)
+        self._by_line = {line_no: tuple(records) for line_no, records in by_line.items()}
 
 
 class Displacements(Sequence[DisplacedDiscount]):
-    """Hold a line's displaced records; unpriced losers among them are priced on first read.
+    """Read one line's displaced records from the pricing's log (written out on first read).
 
     A pricing is read for its amounts far more often than for what lost: a loser that won
-    nothing costs nothing until its record is read (the trace, the report).
+    nothing costs nothing until a record is read (the trace, the report).
     """
 
-    __slots__ = ("_entries", "_line_no", "_records")
+    __slots__ = ("_line_no", "_log")
 
-    def __init__(self, line_no: int, entries: Sequence[Displaced]) -> None:
+    def __init__(self, log: DisplacedLog, line_no: int) -> None:
+        self._log = log
         self._line_no = line_no
-        self._entries = entries
-        self._records: tuple[DisplacedDiscount, ...] | None = None
 
     def _read(self) -> tuple[DisplacedDiscount, ...]:
-        if self._records is None:
-            self._records = tuple(self._written_out())
-        return self._records
-
-    def _written_out(self) -> Iterator[DisplacedDiscount]:
-        for entry in self._entries:
-            if isinstance(entry, DisplacedDiscount):
-                yield entry
-            elif (record := entry.displaced_on(self._line_no)) is not None:
-                yield record
+        return self._log.on(self._line_no)
 
     @overload
     def __getitem__(self, index: int) -> DisplacedDiscount: ...

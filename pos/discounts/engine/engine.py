@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 
 from .allowances import take_allowances
 from .basket import Basket, build_basket
-from .displaced import Displacements
-from .evaluate import Deferral, Evaluation, scan_targets
+from .displaced import DisplacedLog, Displacements
+from .evaluate import Evaluation, scan_targets
 from .groups import Outcome
 from .index import CompiledRules
 from .inputs import LineInput, PricingContext
@@ -22,10 +22,6 @@ def price(lines: Sequence[LineInput], rules: CompiledRules, context: PricingCont
     basket = build_basket(lines)
     hits = rules.lookup(basket)
     children = rules.children(hits, bool(context.manual_discounts))
-    deferral = Deferral(
-        may_hint=lambda discount: rules.judged[discount.id].may_hint,
-        units_read_after=lambda group: group.id in rules.units_read,
-    )
 
     def evaluation(gift_lines: frozenset[int]) -> Evaluation:
         return Evaluation(
@@ -39,7 +35,7 @@ def price(lines: Sequence[LineInput], rules: CompiledRules, context: PricingCont
             ),
             has_manual_slot=rules.slot_path is not None,
             gift_lines=gift_lines,
-            deferral=deferral,
+            deferral=rules.deferral,
         )
 
     return _assemble(basket, *_settle(evaluation))
@@ -94,10 +90,10 @@ def _has_slot(group: Group) -> bool:
 
 def _assemble(basket: Basket, outcome: Outcome, evaluation: Evaluation) -> Pricing:
     priced = []
+    log = DisplacedLog(outcome.displaced, evaluation.as_priced) if outcome.displaced else None
     for line in basket.lines:
         base = basket.base[line.line_no]
         discount = outcome.amounts.get(line.line_no, 0)
-        displaced = outcome.displaced.get(line.line_no)
         priced.append(
             PricedLine(
                 line.line_no,
@@ -105,7 +101,7 @@ def _assemble(basket: Basket, outcome: Outcome, evaluation: Evaluation) -> Prici
                 discount,
                 base - discount,
                 tuple(outcome.applied.get(line.line_no, ())),
-                Displacements(line.line_no, displaced) if displaced else (),
+                () if log is None else Displacements(log, line.line_no),
             )
         )
     gifted = frozenset(evaluation.gift_line_nos)

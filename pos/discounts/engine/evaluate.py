@@ -15,8 +15,8 @@ from functools import partial
 
 from .apply import apply_discount
 from .basket import Basket
-from .benefits import AmountOff, Benefit, Gift, Per, PercentOff, SimpleBenefit
-from .displaced import Loss, Unpriced
+from .benefits import AmountOff, Gift, Per, PercentOff
+from .displaced import Loser, Loss
 from .groups import FirstFires, Outcome, combine_exclusive, combine_together, union_consumed
 from .inputs import ManualDiscount, PricingContext
 from .model import Discount, Group, Kind, ManualSlot, Node, Rule, Scope
@@ -36,13 +36,18 @@ class Deferral:
     """Let a priority group's sure losers wait: judged now only if they may hint, priced later.
 
     A sure loser is a discount whose candidate lines were all taken by earlier children. It
-    waits unless it gives gifts, or consumes units that a later unit benefit may read.
+    waits unless it gives gifts, or consumes units that a later unit benefit may read; both
+    are known when the rules are compiled (``waiting_ids``, see ``index.py``).
     """
 
-    may_hint: Callable[[Discount], bool]
-    """Tell whether judging the discount may add a hint (then it is judged now)."""
-    units_read_after: Callable[[Group], bool]
-    """Tell whether the units consumed inside the group are read by a later unit benefit."""
+    waiting_ids: frozenset[str]
+    """Ids of the discounts that may wait when they are sure losers of their priority group."""
+    hinting_ids: frozenset[str]
+    """Ids of the discounts whose judging may add a hint (then a waiting one is judged now)."""
+
+
+NO_DEFERRAL = Deferral(frozenset(), frozenset())
+"""Price every sure loser at once (the naive evaluator's way)."""
 
 
 def manual_as_discount(manual: ManualDiscount) -> Discount:
@@ -79,7 +84,7 @@ class Evaluation:
         judge: Judge,
         has_manual_slot: bool,
         gift_lines: frozenset[int] = frozenset(),
-        deferral: Deferral | None = None,
+        deferral: Deferral = NO_DEFERRAL,
     ) -> None:
         self.root = root
         self.basket = basket
@@ -94,9 +99,10 @@ class Evaluation:
         scan = scan_targets(basket)
         self.manual_targets = {id(d): scan(d) for d in self.manual}
         self.manual_at_root = bool(self.manual) and not has_manual_slot
+        # No cashier's discount and no gift line: a discount's candidates are its targets.
+        self.is_plain = not self.manual and not gift_lines
         self.deferral = deferral
         self.snapshot = contextvars.copy_context()
-        self.waiting: list[Unpriced] = []
 
     def run(self) -> Outcome:
         """Evaluate the whole tree on the lines' base amounts."""
@@ -127,33 +133,31 @@ class Evaluation:
         return combine_exclusive(group, children, used)
 
     def _first_fires(self, group: Group, bases: Amounts, consumed: Amounts) -> Outcome:
-        """Evaluate a priority group, giving each line to the first child that fires on it."""
-        combined = FirstFires(group, consumed)
-        waits = self._waits(group)
-        loss = Loss(group, bases, consumed, combined.taken, self._price_losers)
+        """Evaluate a priority group, giving each line to the first child that fires on it.
+
+        A dense receipt meets hundreds of sure losers here: they cost a look-up each.
+        """
+        combined = FirstFires(Loss(group, bases, consumed, {}, self._loser_amounts))
+        waiting, hinting = self.deferral.waiting_ids, self.deferral.hinting_ids
+        targets_of = self.targets_of if self.is_plain else self._candidates
+        all_taken = combined.all_taken
         for node in self._children(group):
             if isinstance(node, Group):
                 combined.add(node.id, self.group(node, bases, consumed))
                 continue
-            lines = self._candidates(node)
-            if lines and waits(node.benefit) and combined.has_taken(lines):
-                combined.lose(self._unpriced(node, lines, loss))
+            lines = targets_of(node)
+            if not lines:
+                continue
+            if node.id in waiting and (id(lines) in all_taken or combined.has_taken(lines)):
+                if node.id in hinting or id(node) in self.manual_targets:
+                    combined.lose((node, self._judged(node, lines, self.hints), True))
+                else:
+                    combined.lose((node, lines, False))
                 continue
             lines = self._judged(node, lines, self.hints)
             if lines:
                 combined.add(node.id, self._priced(node, group, lines, bases, consumed))
         return combined.outcome()
-
-    def _waits(self, group: Group) -> Callable[[Benefit], bool]:
-        """Return whether a sure loser of the group with this benefit may wait (Deferral).
-
-        It may unless it gives gifts, or consumes units a later unit benefit may read.
-        """
-        if self.deferral is None:
-            return lambda benefit: False
-        if self.deferral.units_read_after(group):
-            return lambda benefit: isinstance(benefit, SimpleBenefit)
-        return lambda benefit: not isinstance(benefit, Gift)
 
     def _children(self, group: Group) -> list[Discount | Group]:
         nodes: list[Discount | Group] = []
@@ -199,38 +203,23 @@ class Evaluation:
         consumed: Amounts,
     ) -> Outcome:
         effect = apply_discount(discount, lines, self.basket, bases, consumed)
-        self.gift_line_nos.update(effect.gift_line_nos)
+        if effect.gift_line_nos:
+            self.gift_line_nos.update(effect.gift_line_nos)
         outcome = Outcome(effect.consumed, effect.amounts, gifts=effect.gifts)
         applied, record = outcome.applied, _applied(discount, parent)
         for line_no, amount in effect.amounts.items():
             applied[line_no] = [record(amount)]
         return outcome
 
-    def _unpriced(self, discount: Discount, lines: Sequence[int], loss: Loss) -> Unpriced:
-        """Stand a sure loser in: judge it now only for its hints, price it when it is read."""
-        assert self.deferral is not None
-        is_judged = id(discount) in self.manual_targets or self.deferral.may_hint(discount)
-        if is_judged:
-            lines = self._judged(discount, lines, self.hints)
-        loser = Unpriced(discount, lines, is_judged, loss)
-        self.waiting.append(loser)
-        return loser
+    def as_priced(self, call: Callable[[], None]) -> None:
+        """Call ``call`` judging and rounding as this pricing did, perhaps after the request."""
+        # A copy each time, since two threads cannot run in one context object at once.
+        self.snapshot.copy().run(call)
 
-    def _price_losers(self) -> None:
-        # Read perhaps after the request: judge and round as this pricing did. A copy each
-        # time, since two threads cannot run in one context object at once.
-        self.snapshot.copy().run(self._losers_amounts)
-
-    def _losers_amounts(self) -> None:
-        """Fill in what each sure loser not priced yet would have given per line."""
-        for loser in self.waiting:
-            if loser.amounts is None:
-                loser.amounts = self._loser_amounts(loser)
-
-    def _loser_amounts(self, loser: Unpriced) -> Amounts:
+    def _loser_amounts(self, loss: Loss, loser: Loser) -> Amounts:
         """Return what a sure loser would have given per line."""
-        discount, loss = loser.discount, loser.loss
-        lines = loser.lines if loser.is_judged else self.judge(discount, loser.lines, [])
+        discount, lines, is_judged = loser
+        lines = lines if is_judged else self.judge(discount, lines, [])
         if not lines:
             return {}
         return apply_discount(discount, lines, self.basket, loss.bases, loss.consumed).amounts

@@ -5,22 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .displaced import Displaced, Unpriced
+from .displaced import Loser, Loss, Lost, Step, Unpriced
 from .model import Group, Rule
 from .result import AppliedDiscount, DisplacedDiscount, GiftLine
 
 
 @dataclass(slots=True)
 class Outcome:
-    """Hold what a node gives: per line its applied and displaced records, units, gifts.
+    """Hold what a node gives: per line its applied records, its displaced log, units, gifts.
 
     ``amounts`` mirrors ``applied``: a line is present when something applies on it.
+    ``displaced`` lists the steps that displaced records, in order (``DisplacedLog``).
     """
 
     consumed: dict[int, int]
     amounts: dict[int, int] = field(default_factory=dict)
     applied: dict[int, list[AppliedDiscount]] = field(default_factory=dict)
-    displaced: dict[int, list[Displaced]] = field(default_factory=dict)
+    displaced: list[Step] = field(default_factory=list)
     gifts: list[GiftLine] = field(default_factory=list)
 
     def add(self, line_no: int, record: AppliedDiscount) -> None:
@@ -44,7 +45,7 @@ def combine_together(
             else:
                 mine += records
                 amounts[line_no] += outcome.amounts[line_no]
-        _join_displaced(result, outcome)
+        result.displaced += outcome.displaced
         result.gifts += outcome.gifts
     if group.rule is Rule.SUM:
         for line_no, amount in list(result.amounts.items()):
@@ -68,11 +69,6 @@ def _trim(result: Outcome, line_no: int, excess: int) -> None:
         del result.applied[line_no], result.amounts[line_no]
 
 
-def _join_displaced(result: Outcome, outcome: Outcome) -> None:
-    for line_no, records in outcome.displaced.items():
-        result.displaced.setdefault(line_no, []).extend(records)
-
-
 def combine_exclusive(
     group: Group, children: Sequence[tuple[str, Outcome]], consumed: dict[int, int]
 ) -> Outcome:
@@ -89,8 +85,9 @@ def combine_exclusive(
                 winners[line_no] = index
     result = Outcome(consumed)
     for index, (_, outcome) in enumerate(children):
-        _join_displaced(result, outcome)
+        result.displaced += outcome.displaced
         result.gifts += outcome.gifts
+        lost: dict[int, list[DisplacedDiscount]] = {}
         for line_no, records in outcome.applied.items():
             winner = winners[line_no]
             if winner == index:
@@ -98,61 +95,65 @@ def combine_exclusive(
                 result.amounts[line_no] = outcome.amounts[line_no]
                 continue
             by = children[winner][0]
-            lost = [_displace(record, group, by) for record in records]
-            result.displaced.setdefault(line_no, []).extend(lost)
+            lost[line_no] = [_displace(record, group, by) for record in records]
+        if lost:
+            result.displaced.append(lost)
     return result
 
 
 class FirstFires:
     """Combine a priority group's children as they are evaluated, in list order.
 
-    The first child that fires on a line keeps it; every later one is displaced there by it.
+    The first child that fires on a line keeps it (``loss.taken``); every later one is
+    displaced there by it.
     """
 
-    def __init__(self, group: Group, consumed: dict[int, int]) -> None:
-        self.group = group
-        self.result = Outcome(consumed)
-        self.taken: dict[int, str] = {}
-        self.consumed = [consumed]
-        # Siblings filed under one key share their lines' list: check it once per take.
-        self._known: dict[int, tuple[Sequence[int], bool]] = {}
+    def __init__(self, loss: Loss) -> None:
+        self.loss = loss
+        self.result = Outcome(loss.consumed)
+        self.taken = loss.taken
+        self.consumed = [loss.consumed]
+        self._run: Unpriced | None = None
+        # Lines once all taken stay taken: siblings filed under one key share their lines'
+        # list, so the answer is kept by the list's id (the entry holds the list, so no other
+        # list can take its id meanwhile).
+        self.all_taken: dict[int, Sequence[int]] = {}
 
     def has_taken(self, lines: Sequence[int]) -> bool:
-        """Tell whether every one of the lines is taken already."""
-        known = self._known.get(id(lines))
-        if known is not None and known[0] is lines:
-            return known[1]
+        """Tell whether every one of the lines is taken already (then note it in all_taken)."""
+        if id(lines) in self.all_taken:
+            return True
         taken = self.taken
-        answer = all(line_no in taken for line_no in lines)
-        self._known[id(lines)] = (lines, answer)
-        return answer
+        if all(line_no in taken for line_no in lines):
+            self.all_taken[id(lines)] = lines
+            return True
+        return False
 
-    def lose(self, loser: Unpriced) -> None:
+    def lose(self, loser: Loser) -> None:
         """Record a discount displaced unpriced on its lines, all of them taken."""
         displaced = self.result.displaced
-        for line_no in loser.lines:
-            if (records := displaced.get(line_no)) is None:
-                displaced[line_no] = [loser]
-            else:
-                records.append(loser)
+        if displaced and displaced[-1] is self._run:
+            self._run.losers.append(loser)
+        else:
+            self._run = Unpriced(self.loss, [loser])
+            displaced.append(self._run)
 
     def add(self, child_id: str, outcome: Outcome) -> None:
         """Take the lines the child fires on first; the rest of its records are displaced."""
-        result = self.result
-        _join_displaced(result, outcome)
+        result, taken = self.result, self.taken
+        result.displaced += outcome.displaced
         result.gifts += outcome.gifts
         self.consumed.append(outcome.consumed)
-        if outcome.applied:
-            self._known.clear()
+        lost: dict[int, list[AppliedDiscount]] = {}
         for line_no, records in outcome.applied.items():
-            by = self.taken.get(line_no)
-            if by is None:
-                self.taken[line_no] = child_id
+            if line_no in taken:
+                lost[line_no] = records
+            else:
+                taken[line_no] = child_id
                 result.applied[line_no] = records
                 result.amounts[line_no] = outcome.amounts[line_no]
-            else:
-                lost = [_displace(record, self.group, by) for record in records]
-                result.displaced.setdefault(line_no, []).extend(lost)
+        if lost:
+            result.displaced.append(Lost(lost, self.loss))
 
     def outcome(self) -> Outcome:
         """Return the combined outcome, with the units any child consumed."""

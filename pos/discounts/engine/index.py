@@ -13,8 +13,9 @@ from typing import TypeVar
 from pos.core.errors import ValidationError
 
 from .basket import Basket
-from .benefits import UnitBenefit
+from .benefits import Gift, SimpleBenefit, UnitBenefit
 from .conditions import Condition
+from .evaluate import NO_DEFERRAL, Deferral
 from .inputs import LineInput
 from .judge import Judged, split_conditions
 from .model import Discount, Group, ManualSlot, Node, Rule
@@ -67,6 +68,7 @@ class CompiledRules:
     slot_path: Path | None = None
     units_read: set[str] = field(default_factory=set)
     """Ids of the groups whose consumed units a unit benefit evaluated later may read."""
+    deferral: Deferral = NO_DEFERRAL
 
     def lookup(self, basket: Basket) -> dict[str, list[int]]:
         """Return each candidate discount's target lines, in line order.
@@ -109,16 +111,16 @@ class CompiledRules:
     def children(self, hits: dict[str, list[int]], has_manual: bool) -> dict[str, list[Node]]:
         """Return, per group on a path to a candidate, its children worth visiting in order."""
         marked: dict[str, set[int]] = {}
-        paths = [self.paths[discount_id] for discount_id in hits]
+        for discount_id in hits:
+            path = self.paths[discount_id]
+            group_id, index = path[-1]
+            if (indexes := marked.get(group_id)) is not None:
+                indexes.add(index)  # its group's own path is marked already
+            else:
+                marked[group_id] = {index}
+                _mark(path[:-1], marked)
         if has_manual and self.slot_path is not None:
-            paths.append(self.slot_path)
-        for path in paths:
-            # Deepest first: a step marked already had every step above it marked with it.
-            for group_id, index in reversed(path):
-                indexes = marked.setdefault(group_id, set())
-                if index in indexes:
-                    break
-                indexes.add(index)
+            _mark(self.slot_path, marked)
         return {group_id: self._visited(group_id, indexes) for group_id, indexes in marked.items()}
 
     def _visited(self, group_id: str, indexes: set[int]) -> list[Node]:
@@ -126,6 +128,16 @@ class CompiledRules:
         if len(indexes) == len(children):  # dense receipts find every child
             return list(children)
         return [children[i] for i in sorted(indexes)]
+
+
+def _mark(path: Path, marked: dict[str, set[int]]) -> None:
+    """Mark the steps of a path to visit; every group marked has its own path marked."""
+    # Deepest first: a step marked already had every step above it marked with it.
+    for group_id, index in reversed(path):
+        indexes = marked.setdefault(group_id, set())
+        if index in indexes:
+            break
+        indexes.add(index)
 
 
 def compile_rules(root: Group) -> CompiledRules:
@@ -136,6 +148,7 @@ def compile_rules(root: Group) -> CompiledRules:
     rules = CompiledRules(root)
     _walk(root, (), rules)
     _mark_units_read(root, False, rules)
+    rules.deferral = _deferral(rules)
     return rules
 
 
@@ -168,6 +181,27 @@ def _mark_units_read(group: Group, is_read: bool, rules: CompiledRules) -> None:
         if isinstance(child, Group):
             _mark_units_read(child, is_read or (threads and units_after), rules)
         units_after = units_after or _reads_units(child)
+
+
+def _deferral(rules: CompiledRules) -> Deferral:
+    """Say which discounts may wait as sure losers of their priority group, and which hint.
+
+    One may wait unless it gives gifts (its gift lines are part of the pricing), or consumes
+    units a later unit benefit may read (then only a simple benefit, which consumes none).
+    """
+    waiting: set[str] = set()
+    for group in rules.groups.values():
+        if group.rule is not Rule.PRIORITY:
+            continue
+        units_read = group.id in rules.units_read
+        for child in group.children:
+            if not isinstance(child, Discount) or child.id not in rules.judged:
+                continue
+            benefit = child.benefit
+            if isinstance(benefit, SimpleBenefit) or not (units_read or isinstance(benefit, Gift)):
+                waiting.add(child.id)
+    hinting = {discount_id for discount_id, judged in rules.judged.items() if judged.may_hint}
+    return Deferral(frozenset(waiting), frozenset(hinting))
 
 
 def _reads_units(node: Node) -> bool:
