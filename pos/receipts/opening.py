@@ -24,14 +24,10 @@ from pos.receipts.cards import checked_card_code
 from pos.receipts.closing import OnWrite, after_write, cashier_name, record_closed, segments_of
 from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
 from pos.receipts.model import SALE, Receipt, receipt_document
+from pos.receipts.repricing import reprice
 from pos.receipts.rows import NewRows
-from pos.receipts.service import (
-    PaymentRequest,
-    authorize_manual_weight,
-    make_payment,
-    reprice,
-    take_tenders,
-)
+from pos.receipts.service import authorize_manual_weight
+from pos.receipts.tendering import PaymentRequest, make_payment, take_tenders
 from pos.shifts.model import CLOCK_SKEW, Shift, open_shift_id
 from pos.shifts.service import till_place
 from pos.stores.model import Store
