@@ -89,6 +89,11 @@ class Catalog:
         self._session = session
         self._copy = copy
 
+    @property
+    def token(self) -> str | None:
+        """Return the catalog version this session read (None before any catalog write)."""
+        return self._copy.token
+
     def items_by_sku(self, skus: Collection[str]) -> dict[str, CatalogItem]:
         """Return the items of the SKUs that exist (unknown SKUs are left out)."""
         by_sku = self._copy.by_sku

@@ -35,6 +35,7 @@ from pos.receipts.lines import (
     weight_source_of,
 )
 from pos.receipts.model import MILLI, Receipt, ReceiptLine
+from pos.receipts.prepricing import Prepriced, preprice
 from pos.receipts.repricing import reprice
 from pos.receipts.tendering import (
     PaymentRequest,
@@ -157,13 +158,26 @@ def add_line(ctx: Context, receipt_id: int, request: LineRequest,
 
 def sell_line(ctx: Context, receipt_id: int, request: LineRequest,
               on_write: Callable[[Session, Any], None] | None = None) -> LineAdded:
-    """Add a line and tell what changed; ``on_write`` gets the :class:`LineAdded`."""
+    """Add a line and tell what changed; ``on_write`` gets the :class:`LineAdded`.
+
+    The receipt is priced with the line before the write transaction (``prepricing``), so
+    other tills' writes do not wait for this pricing; the write reuses those prices only if
+    the receipt is still what they were computed from.
+    """
     request = weighed_now(ctx, receipt_id, request)
+    return write_line(ctx, receipt_id, request, preprice(ctx, receipt_id, request), on_write)
+
+
+def write_line(ctx: Context, receipt_id: int, request: LineRequest, prepriced: Prepriced | None,
+               on_write: Callable[[Session, Any], None] | None = None) -> LineAdded:
+    """Add the line in a write transaction: at its prepriced prices if they still hold."""
     with ctx.db.transaction() as session:
         receipt = load_for_change(session, ctx, receipt_id)
         before = {line.line_no: (line.discount_minor, line.amount_minor)
                   for line in receipt.lines}
-        added = _add_lines(session, ctx, receipt, [request])[0]
+        added = prepriced.apply(session, receipt) if prepriced is not None else None
+        if added is None:
+            added = _add_lines(session, ctx, receipt, [request])[0]
         now = {line.line_no: line for line in receipt.lines}
         result = LineAdded(receipt, added, [
             line for no, line in now.items() if line is not added
