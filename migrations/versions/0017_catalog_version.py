@@ -1,4 +1,4 @@
-"""catalog: a version token that every write to items, prices, segments or groups changes.
+"""catalog: a version token that every write to the catalog, stores or tills changes.
 
 Revision ID: 0017
 Revises: 0016
@@ -18,7 +18,9 @@ down_revision = '0016'
 branch_labels = None
 depends_on = None
 
-TABLES = ('items', 'prices', 'segments', 'item_segments', 'price_groups')
+# Stores and tills too: a store's price type and time zone decide its prices, and a worker
+# keeps tills with their stores beside the items.
+TABLES = ('items', 'prices', 'segments', 'item_segments', 'price_groups', 'stores', 'tills')
 
 # SQLite has only row triggers; one statement writing many rows changes the token per row,
 # which costs a write of one row each (imports are not a hot path).

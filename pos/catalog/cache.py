@@ -1,4 +1,4 @@
-"""A worker's copy of the catalog rows a sale reads: items with group and segments, and prices.
+"""A worker's copy of the rows a sale reads: items with group and segments, prices, tills.
 
 A session reads the catalog's version token once (:class:`~pos.catalog.model.CatalogVersion`,
 one tiny query) and then uses the worker's copy filled under that same token, reading only
@@ -28,7 +28,8 @@ from sqlalchemy.pool import Pool
 
 from pos.catalog.model import CatalogVersion, Item, PriceGroup, Segment, item_segments
 from pos.catalog.prices import current_prices
-from pos.stores.model import Store
+from pos.stores.model import Store, Till
+from pos.stores.service import till_and_store
 
 # A copy keeps the prices of this many (store, price type, day) keys at most: yesterday's go.
 MAX_PRICE_KEYS = 64
@@ -59,6 +60,7 @@ class _Copy:
     by_sku: dict[str, CatalogItem] = field(default_factory=dict)
     by_id: dict[int, CatalogItem] = field(default_factory=dict)
     prices: dict[PriceKey, dict[int, int | None]] = field(default_factory=dict)
+    tills: dict[int, tuple[Till, Store]] = field(default_factory=dict)
 
 
 class _Cache:
@@ -125,6 +127,19 @@ class Catalog:
             known.update({item_id: found.get(item_id) for item_id in missing})
         return {item_id: price for item_id in item_ids
                 if (price := known[item_id]) is not None}
+
+    def till_and_store(self, till_id: int) -> tuple[Till, Store]:
+        """Return a till and its store, or raise ``till_not_found``.
+
+        Kept detached from any session, for reading only: nothing changes them through here.
+        """
+        found = self._copy.tills.get(till_id)
+        if found is None:
+            found = till_and_store(self._session, till_id)
+            for row in found:
+                self._session.expunge(row)
+            self._copy.tills[till_id] = found
+        return found
 
     def _load(self, query: Select[Any], params: dict[str, Any]) -> None:
         # One row per item and segment: the columns before the segment are CatalogItem's own.

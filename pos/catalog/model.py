@@ -109,7 +109,7 @@ class Price(Base):
 
 
 class CatalogVersion(Base):
-    """A single row whose token changes with every write to items, prices, segments or groups.
+    """A single row whose token changes with every write to the catalog, a store or a till.
 
     Database triggers (migration 0017) change it in the writing transaction, whoever writes
     (the API, the importer, a script); a worker's copy of the catalog (``pos.catalog.cache``)

@@ -92,6 +92,15 @@ class TestCatalogCopy:
         assert quote_total(api, till.till_id) == "89.90"
 
 
+    def test_a_till_moved_to_another_store_is_seen_by_the_next_upload(self, till, db, shop):
+        sale = ([{"sku": "MILK-1L"}], [{"type": "cash", "amount": "89.90"}])
+        assert till.checkout(*sale).status_code == 201
+        write(db, "UPDATE tills SET store_id = :west, number = 99 WHERE id = :till",
+              west=shop.other_store_id, till=till.till_id)
+        # The cashier works at MAIN only: a till of WEST does not exist for them.
+        assert problem(till.checkout(*sale), 404)["code"] == "till_not_found"
+
+
 class TestTwoWorkers:
     def test_a_price_changed_through_one_app_is_charged_by_the_other(self, api, till, shop,
                                                                        database_url):
