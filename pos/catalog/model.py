@@ -106,3 +106,18 @@ class Price(Base):
     price_minor: Mapped[int] = mapped_column(BigInteger)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class CatalogVersion(Base):
+    """A single row whose token changes with every write to the catalog, a store or a till.
+
+    Database triggers (migration 0017) change it in the writing transaction, whoever writes
+    (the API, the importer, a script); a worker's copy of the catalog (``pos.catalog.cache``)
+    is used only under the token it was filled under. A random token, not a counter: a restored
+    backup or an emptied table never brings back a value a worker's copy would take for its own.
+    """
+
+    __tablename__ = "catalog_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -20,7 +20,8 @@ from pos.core.context import Context
 from pos.core.pan import reject_pans
 from pos.receipts.access import receipt_not_found, sees_receipt
 from pos.receipts.model import Receipt
-from pos.receipts.service import load_for_change, reprice
+from pos.receipts.repricing import reprice
+from pos.receipts.service import load_for_change
 from pos.stores.model import Store
 
 

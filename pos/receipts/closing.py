@@ -12,13 +12,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pos.catalog.service import segments_by_item
 from pos.core.context import Context
 from pos.core.security import Actor
 from pos.discounts.history import buyer_key, record_purchase
 from pos.fiscal.numbering import next_number
 from pos.fiscal.service import record_numbered
-from pos.receipts.lines import LoadedItems
+from pos.receipts.lines import LoadedItems, priced_items
 from pos.receipts.model import RETURN, Receipt, receipt_document
 from pos.stores.service import store_local_date
 
@@ -40,11 +39,7 @@ def segments_of(session: Session, receipt: Receipt, items: LoadedItems) -> froze
     """Return what the purchase history keeps of a named buyer's receipt (nothing if anonymous)."""
     if buyer_key(receipt.card_code, receipt.customer_ref) is None or not receipt.lines:
         return frozenset()
-    item_ids = {line.item_id for line in receipt.lines}
-    if item_ids - items.by_id.keys():  # not loaded by this use case: one query of the codes
-        return frozenset().union(*segments_by_item(session, list(item_ids)).values())
-    facts = items.facts(session, item_ids)
-    return frozenset().union(*(facts[item_id].segments for item_id in item_ids))
+    return frozenset().union(*(p.segments for p in priced_items(session, receipt.lines, items)))
 
 
 def cashier_name(actor: Actor) -> str:

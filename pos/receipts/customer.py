@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from loyalty.customers.service import customer_for_sale
 from pos.core.context import Context
 from pos.receipts.model import Receipt
-from pos.receipts.service import load_for_change, reprice
+from pos.receipts.repricing import reprice
+from pos.receipts.service import load_for_change
 from pos.stores.model import Store
 
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loyalty.gift_certificates.selling import SaleRequest, resolve_sale
-from pos.catalog.model import Item, PriceGroup
-from pos.catalog.prices import current_prices, resolve_code
-from pos.catalog.service import segments_by_item
+from pos.catalog.cache import CatalogItem, catalog
+from pos.catalog.model import Item
+from pos.catalog.prices import resolve_code
 from pos.core.barcode import WeightLayout
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import MoneyFormatError, line_amount, parse_quantity
@@ -51,7 +51,7 @@ def parse_line_quantity(text: str | Decimal | None, field: str = "quantity"
     return quantity
 
 
-def check_quantity(item: Item, quantity: Decimal) -> None:
+def check_quantity(item: CatalogItem, quantity: Decimal) -> None:
     """Refuse a fractional quantity of a piece item."""
     if not item.is_weighed and quantity != quantity.to_integral_value():
         raise ValidationError(f"{item.sku} is sold by the piece", code="fractional_quantity",
@@ -59,79 +59,44 @@ def check_quantity(item: Item, quantity: Decimal) -> None:
 
 
 class LoadedItems:
-    """The catalog items one use case has loaded, with price group and segments, by id.
+    """The catalog items one use case has read, by id, as the worker's catalog copy gives them.
 
-    Resolving lines fills it; pricing and the purchase history read it instead of querying
-    the catalog again in the same transaction.
+    Resolving lines fills it; pricing and the purchase history read it instead of asking the
+    catalog again in the same transaction. Items found another way (a barcode, a certificate)
+    are added as the same plain :class:`CatalogItem`.
     """
 
     def __init__(self) -> None:
-        self.by_id: dict[int, Item] = {}
-        self._facts: dict[int, ItemFacts] = {}
+        self.by_id: dict[int, CatalogItem] = {}
 
-    def add(self, item: Item) -> None:
-        """Remember an item loaded by this use case."""
-        self.by_id[item.id] = item
+    def add(self, item: Item | CatalogItem) -> CatalogItem:
+        """Remember an item read by this use case; return it as a plain catalog item."""
+        plain = item if isinstance(item, CatalogItem) else CatalogItem(
+            item.id, item.sku, item.name, item.is_weighed, item.vat_rate, item.is_active,
+            item.is_discountable, item.price_group.code if item.price_group else None,
+            frozenset(s.code for s in item.segments))
+        self.by_id[plain.id] = plain
+        return plain
 
-    def of(self, session: Session, item_ids: Iterable[int]) -> dict[int, Item]:
-        """Return the items of ``item_ids``, loading those not seen yet in one query."""
+    def of(self, session: Session, item_ids: Iterable[int]) -> dict[int, CatalogItem]:
+        """Return the items of ``item_ids``, reading those not seen yet from the catalog."""
         missing = set(item_ids) - self.by_id.keys()
         if missing:
-            for item in session.scalars(select(Item).where(Item.id.in_(missing))):
-                self.add(item)
+            self.by_id.update(catalog(session).items_by_id(missing))
         return self.by_id
-
-    def facts(self, session: Session, item_ids: Iterable[int]) -> dict[int, ItemFacts]:
-        """Return what pricing reads of each item; items not loaded are read as plain rows.
-
-        The lines already on a receipt need only these three facts: two Core queries, not
-        ORM items with their price group and segments (the add-line hot path).
-        """
-        wanted = set(item_ids)
-        for item_id in wanted & self.by_id.keys() - self._facts.keys():
-            item = self.by_id[item_id]
-            self._facts[item_id] = ItemFacts(
-                item.price_group.code if item.price_group else None,
-                frozenset(s.code for s in item.segments), item.is_discountable)
-        missing = wanted - self._facts.keys()
-        if missing:
-            segments = segments_by_item(session, list(missing))
-            for item_id, group, is_discountable in session.execute(
-                    _FACTS, {"ids": list(missing)}):
-                self._facts[item_id] = ItemFacts(group, segments[item_id], is_discountable)
-        return self._facts
-
-
-@dataclass(frozen=True)
-class ItemFacts:
-    """What pricing reads of an item: its price group's code, its segments, if discountable."""
-
-    price_group: str | None
-    segments: frozenset[str]
-    is_discountable: bool
-
-
-_FACTS = select(Item.id, PriceGroup.code, Item.is_discountable).outerjoin(
-    PriceGroup, PriceGroup.id == Item.price_group_id).where(
-    Item.id.in_(bindparam("ids", expanding=True)))
 
 
 def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest],
                   layouts: Sequence[WeightLayout], now: datetime, items: LoadedItems
                   ) -> list[ReceiptLine]:
     """Resolve every request to an unsaved line (SKUs in one query, barcodes one by one)."""
-    skus = {r.sku for r in requests if r.sku is not None}
-    by_sku = {i.sku: i for i in session.scalars(_ITEMS_BY_SKU, {"skus": list(skus)}).unique()} \
-        if skus else {}
-    for item in by_sku.values():
-        items.add(item)
-    prices = _prices(session, store, [i.id for i in by_sku.values()], now)
+    by_sku = sku_items(session, store, requests, now, items)
     lines = []
     for request in requests:
         if request.certificate is not None:
             lines.append(certificate_line(session, request.certificate, items))
         elif request.sku is not None:
-            lines.append(_sku_line(by_sku, prices, request))
+            lines.append(sku_line(by_sku, request))
         else:
             lines.append(_code_line(session, store, request, layouts, now, items))
     return lines
@@ -145,13 +110,12 @@ def certificate_line(session: Session, request: SaleRequest, items: LoadedItems
     if item is None:
         raise NotFoundError(f"No item {sale.sku} for this certificate type",
                             code="item_not_found", field="certificate")
-    items.add(item)
-    line = build_line(item, sale.amount_minor, Decimal(1), None, None)
+    line = build_line(items.add(item), sale.amount_minor, Decimal(1), None, None)
     line.certificate_type_id, line.certificate_id = sale.type_id, sale.certificate_id
     return line
 
 
-def weight_source_of(item: Item, requested: str | None) -> str | None:
+def weight_source_of(item: CatalogItem, requested: str | None) -> str | None:
     """Return where a weighed item's weight comes from: typed in unless the till says scale.
 
     A weight the till does not vouch for is ``manual`` (it needs the manual_weight right and
@@ -168,18 +132,33 @@ def weight_source_of(item: Item, requested: str | None) -> str | None:
     return source
 
 
-def _sku_line(items: dict[str, Item], prices: dict[int, int], request: LineRequest
-              ) -> ReceiptLine:
-    item = items.get(request.sku or "")
-    if item is None:
+def sku_items(session: Session, store: Store, requests: Sequence[LineRequest], now: datetime,
+              items: LoadedItems) -> dict[str, tuple[CatalogItem, int | None]]:
+    """Return the item and current price of every SKU the requests name (unknown ones left out)."""
+    skus = {r.sku for r in requests if r.sku is not None and r.certificate is None}
+    if not skus:
+        return {}
+    known = catalog(session)
+    by_sku = known.items_by_sku(skus)
+    items.by_id.update((item.id, item) for item in by_sku.values())
+    prices = known.prices(store, [item.id for item in by_sku.values()], store.local_date(now))
+    return {sku: (item, prices.get(item.id)) for sku, item in by_sku.items()}
+
+
+def sku_line(by_sku: dict[str, tuple[CatalogItem, int | None]], request: LineRequest
+             ) -> ReceiptLine:
+    """Make the line of an SKU request from ``sku_items``' answer."""
+    found = by_sku.get(request.sku or "")
+    if found is None:
         raise NotFoundError(f"No item {request.sku}", code="item_not_found", field="sku")
+    item, price_minor = found
     quantity = parse_line_quantity(request.quantity)
     if quantity is None:
         if item.is_weighed:
             raise ValidationError(f"{item.sku} is weighed: send a quantity in kg",
                                   code="quantity_required", field="quantity")
         quantity = Decimal(1)
-    return build_line(item, prices.get(item.id), quantity,
+    return build_line(item, price_minor, quantity,
                       weight_source_of(item, request.weight_source), None)
 
 
@@ -187,19 +166,19 @@ def _code_line(session: Session, store: Store, request: LineRequest,
                layouts: Sequence[WeightLayout], now: datetime, items: LoadedItems
                ) -> ReceiptLine:
     found = resolve_code(session, store, request.code or "", list(layouts), now)
-    items.add(found.item)
+    item = items.add(found.item)
     if found.is_weight_barcode:
         if request.quantity is not None:
             raise ValidationError("A weight barcode carries its own quantity",
                                   code="quantity_not_allowed", field="quantity")
-        return build_line(found.item, found.unit_price_minor, found.quantity,
-                          "barcode" if found.item.is_weighed else None, found.code)
+        return build_line(item, found.unit_price_minor, found.quantity,
+                          "barcode" if item.is_weighed else None, found.code)
     quantity = parse_line_quantity(request.quantity) or Decimal(1)
-    return build_line(found.item, found.unit_price_minor, quantity,
-                      weight_source_of(found.item, request.weight_source), found.code)
+    return build_line(item, found.unit_price_minor, quantity,
+                      weight_source_of(item, request.weight_source), found.code)
 
 
-def build_line(item: Item, price_minor: int | None, quantity: Decimal,
+def build_line(item: CatalogItem, price_minor: int | None, quantity: Decimal,
                weight_source: str | None, code: str | None) -> ReceiptLine:
     """Make a line at the catalog price; weighed goods record where the weight came from."""
     if not item.is_active:
@@ -216,23 +195,10 @@ def build_line(item: Item, price_minor: int | None, quantity: Decimal,
                        weight_source=weight_source, is_gift=False, discounts=[])
 
 
-def _prices(session: Session, store: Store, item_ids: list[int], now: datetime
-            ) -> dict[int, int]:
-    return current_prices(session, store, item_ids, store.local_date(now))
-
-
-# Built once: the hot path only binds values.
-# Segments come by the relationship's own select-in load (a second query by item id): a joined
-# eager load nests the link table's join, which SQLite answers by materialising the whole
-# table (40 ms per look-up with 20,000 items, against 1.3 ms this way).
-_ITEMS_BY_SKU = select(Item).where(
-    Item.sku.in_(bindparam("skus", expanding=True)))
-
-
 def priced_items(session: Session, lines: Sequence[ReceiptLine], items: LoadedItems
                  ) -> list[LineInput]:
-    """Return the engine's input for each line, reading the facts of items not seen yet."""
-    by_id = items.facts(session, [line.item_id for line in lines])
+    """Return the engine's input for each line, reading the items not seen yet."""
+    by_id = items.of(session, [line.item_id for line in lines])
     return [LineInput(
         line_no=line.line_no, item_id=line.item_id, quantity=line.quantity,
         unit_price_minor=line.unit_price_minor,

@@ -24,7 +24,8 @@ from pos.core.security import Actor, Right
 from pos.discounts.limits import limit_for
 from pos.receipts.lines import LoadedItems, priced_items
 from pos.receipts.model import Receipt
-from pos.receipts.service import load_for_change, reprice
+from pos.receipts.repricing import reprice
+from pos.receipts.service import load_for_change
 from pos.stores.model import Store
 
 HUNDRED = Decimal(100)

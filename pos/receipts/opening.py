@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pos.auth.approval import outside_scope
+from pos.catalog.cache import catalog
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.scope import Place, sees, works_at
@@ -24,18 +25,14 @@ from pos.receipts.cards import checked_card_code
 from pos.receipts.closing import OnWrite, after_write, cashier_name, record_closed, segments_of
 from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
 from pos.receipts.model import SALE, Receipt, receipt_document
+from pos.receipts.repricing import reprice
 from pos.receipts.rows import NewRows
-from pos.receipts.service import (
-    PaymentRequest,
-    authorize_manual_weight,
-    make_payment,
-    reprice,
-    take_tenders,
-)
+from pos.receipts.service import authorize_manual_weight
+from pos.receipts.tendering import PaymentRequest, make_payment, take_tenders
 from pos.shifts.model import CLOCK_SKEW, Shift, open_shift_id
 from pos.shifts.service import till_place
 from pos.stores.model import Store
-from pos.stores.service import keep_store, till_and_store, till_not_found
+from pos.stores.service import keep_store, till_not_found
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
     client_uuid = parse_client_uuid(cmd.client_uuid)
     at = _sale_time(cmd, ctx.now)
     with ctx.db.read() as session:
-        till, store = till_and_store(session, cmd.till_id)
+        till, store = catalog(session).till_and_store(cmd.till_id)
         place, existing, is_outside = _judge(session, ctx, till.store_id, till.id, client_uuid)
         if existing is not None:
             return Opened(same_till(existing, cmd.till_id), False)

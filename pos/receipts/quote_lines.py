@@ -1,8 +1,8 @@
-"""A quote's basket as plain lines and engine inputs, its SKUs read in one Core query.
+"""A quote's basket as plain lines and engine inputs, its SKUs read as a receipt's are.
 
-A quote saves nothing, so its lines need not be ORM objects: the items of every SKU line come
-with their price group and segments in one statement, their prices in another, and each
-line is a :class:`QuotedLine` built beside its engine input. Barcodes and certificates are
+A quote saves nothing, so its lines need not be ORM objects: the items of every SKU line and
+their prices come from the worker's catalog copy (``pos.catalog.cache``, as for a receipt), and
+each line is a :class:`QuotedLine` built beside its engine input. Barcodes and certificates are
 resolved one by one as on a receipt, then priced the same way.
 """
 
@@ -12,13 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from pos.catalog.model import Item, PriceGroup, Segment, item_segments
-from pos.catalog.prices import current_prices
+from pos.catalog.cache import CatalogItem
 from pos.core.barcode import WeightLayout
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import line_amount
@@ -30,25 +28,11 @@ from pos.receipts.lines import (
     parse_line_quantity,
     priced_items,
     resolve_lines,
+    sku_items,
     weight_source_of,
 )
 from pos.receipts.model import MILLI, ReceiptLine
 from pos.stores.model import Store
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogItem:
-    """What a quote reads of an item: the line's fields and what the engine looks at."""
-
-    id: int
-    sku: str
-    name: str
-    is_weighed: bool
-    vat_rate: str
-    is_active: bool
-    is_discountable: bool
-    price_group: str | None
-    segments: frozenset[str]
 
 
 @dataclass(slots=True)
@@ -86,19 +70,17 @@ def quoted_lines(session: Session, store: Store, requests: Sequence[LineRequest]
                  layouts: Sequence[WeightLayout], now: datetime
                  ) -> tuple[list[Line], list[LineInput]]:
     """Resolve the requests in order to lines numbered from 1 and the engine's inputs."""
-    skus = {r.sku for r in requests if r.sku is not None and r.certificate is None}
-    items = catalog_items(session, skus)
-    prices = current_prices(session, store, [i.id for i in items.values()],
-                            store.local_date(now))
+    loaded = LoadedItems()
+    items = sku_items(session, store, requests, now, loaded)
     lines: list[Line] = []
     inputs: list[LineInput] = []
-    loaded = LoadedItems()
     for line_no, request in enumerate(requests, start=1):
         if request.sku is not None and request.certificate is None:
-            item = items.get(request.sku)
-            if item is None:
+            found = items.get(request.sku)
+            if found is None:
                 raise NotFoundError(f"No item {request.sku}", code="item_not_found", field="sku")
-            line = _sku_line(line_no, item, prices.get(item.id), request)
+            item = found[0]
+            line = _sku_line(line_no, item, found[1], request)
             inputs.append(_input(line, item))
         else:
             (line,) = resolve_lines(session, store, [request], layouts, now, loaded)
@@ -106,24 +88,6 @@ def quoted_lines(session: Session, store: Store, requests: Sequence[LineRequest]
             inputs += priced_items(session, [line], loaded)
         lines.append(line)
     return lines, inputs
-
-
-def catalog_items(session: Session, skus: set[str]) -> dict[str, CatalogItem]:
-    """Return the items of the SKUs with price group and segments, in one statement.
-
-    One row per item and segment: the columns before the segment are ``CatalogItem``'s own.
-    """
-    if not skus:
-        return {}
-    fields: dict[str, tuple[Any, ...]] = {}
-    segments: dict[str, set[str]] = {}
-    for *item, segment in session.execute(_ITEMS_BY_SKU, {"skus": sorted(skus)}):
-        sku = item[1]
-        if sku not in fields:
-            fields[sku], segments[sku] = tuple(item), set()
-        if segment is not None:
-            segments[sku].add(segment)
-    return {sku: CatalogItem(*row, frozenset(segments[sku])) for sku, row in fields.items()}
 
 
 def _sku_line(line_no: int, item: CatalogItem, price_minor: int | None, request: LineRequest
@@ -135,13 +99,13 @@ def _sku_line(line_no: int, item: CatalogItem, price_minor: int | None, request:
             raise ValidationError(f"{item.sku} is weighed: send a quantity in kg",
                                   code="quantity_required", field="quantity")
         quantity = Decimal(1)
-    source = weight_source_of(cast(Item, item), request.weight_source)
+    source = weight_source_of(item, request.weight_source)
     if not item.is_active:
         raise ConflictError(f"{item.sku} is no longer sold", code="item_inactive", field="sku")
     if price_minor is None:
         raise ConflictError(f"{item.sku} has no price in this store", code="price_not_set",
                             field="sku")
-    check_quantity(cast(Item, item), quantity)
+    check_quantity(item, quantity)
     amount = line_amount(price_minor, quantity)
     # Stored as thousandths on a receipt: quote the quantity a receipt would hold.
     quantity = Decimal(int(quantity * MILLI)).scaleb(-3)
@@ -152,16 +116,3 @@ def _sku_line(line_no: int, item: CatalogItem, price_minor: int | None, request:
 def _input(line: QuotedLine, item: CatalogItem) -> LineInput:
     return LineInput(line.line_no, item.id, line.quantity, line.unit_price_minor,
                      item.price_group, item.segments, item.is_discountable)
-
-
-# Built once; plain joins, which SQLite answers by index (a joined eager load of a secondary
-# relationship nests its join, and SQLite then materialises the whole link table).
-_ITEMS_BY_SKU = (
-    select(Item.id, Item.sku, Item.name, Item.is_weighed, Item.vat_rate, Item.is_active,
-           Item.is_discountable, PriceGroup.code.label("price_group"),
-           Segment.code.label("segment"))
-    .outerjoin(PriceGroup, PriceGroup.id == Item.price_group_id)
-    .outerjoin(item_segments, item_segments.c.item_id == Item.id)
-    .outerjoin(Segment, Segment.id == item_segments.c.segment_id)
-    .where(Item.sku.in_(bindparam("skus", expanding=True)))
-)

@@ -1,6 +1,7 @@
 """Use cases of an open receipt: add and change lines, pay, close, void.
 
-Also the pricing and payment steps that opening (``opening``) shares.
+Pricing again after a change is ``repricing``'s; checking payments and moving the value of
+tenders is ``tendering``'s (the one-shot upload in ``opening`` shares both).
 
 Each use case is one write transaction, run in the :class:`Context` the view hands it.
 """
@@ -8,7 +9,7 @@ Each use case is one write transaction, run in the :class:`Context` the view han
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,50 +17,35 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pos.auth.approval import authorize
-from pos.catalog.model import Item
+from pos.catalog.cache import CatalogItem
 from pos.core import audit
 from pos.core.context import Context
 from pos.core.db import Database
-from pos.core.errors import ConflictError, ValidationError
+from pos.core.errors import ConflictError
 from pos.core.money import line_amount
-from pos.core.pan import reject_pans
-from pos.core.registry import PaymentTypes
 from pos.core.security import Actor, Principal, Right
-from pos.discounts.tree import active_rules
 from pos.receipts.access import admit_change, receipt_not_found, sees_receipt
 from pos.receipts.closing import OnWrite, after_write, close_in
-from pos.receipts.gifts import settle_gifts
 from pos.receipts.lines import (
     LineRequest,
     LoadedItems,
     check_quantity,
     parse_line_quantity,
-    priced_items,
     resolve_lines,
     weight_source_of,
 )
-from pos.receipts.model import (
-    MILLI,
-    Receipt,
-    ReceiptLine,
-    ReceiptPayment,
+from pos.receipts.model import MILLI, Receipt, ReceiptLine
+from pos.receipts.prepricing import Prepriced, preprice
+from pos.receipts.repricing import reprice
+from pos.receipts.tendering import (
+    PaymentRequest,
+    give_back_tenders,
+    make_payment,
+    take_tenders,
 )
-from pos.receipts.pricing import SaleFacts, price_lines
 from pos.receipts.weighing import weighed_now
 from pos.shifts.model import Shift
 from pos.stores.model import Store
-
-
-@dataclass(frozen=True)
-class PaymentRequest:
-    """A payment as the till sends it."""
-
-    type: str
-    amount_minor: int
-    card_brand: str | None = None
-    card_last4: str | None = None
-    terminal_ref: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,78 +85,6 @@ def authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[Rece
         return None
     return authorize(session, actor, Right.MANUAL_WEIGHT, action="manual_weight",
                      target=",".join(manual)[:200], now=now, store_id=store_id)
-
-
-def reprice(session: Session, ctx: Context, receipt: Receipt, store: Store,
-            items: LoadedItems | None = None, payment_forms: frozenset[str] | None = None
-            ) -> None:
-    """Run pricing over the receipt and store each line's discounts and the trace."""
-    if not receipt.lines:
-        receipt.total_minor = receipt.discount_minor = 0
-        receipt.pricing_trace = []
-        return
-    forms = payment_forms if payment_forms is not None else frozenset(
-        p.kind for p in receipt.payments)
-    facts = SaleFacts(now_local=ctx.now.astimezone(store.zone).replace(tzinfo=None),
-                      store_id=store.id, cashier_group=ctx.actor.principal.user_group,
-                      card_code=receipt.card_code, customer_ref=receipt.customer_ref,
-                      payment_forms=forms, manual_discounts=tuple(receipt.manual_discounts))
-    items = items or LoadedItems()
-    rules = active_rules(ctx.registry.caches, session)
-    pricing = settle_gifts(session, receipt, store, ctx.now, items, lambda: price_lines(
-        session, rules, priced_items(session, receipt.lines, items), facts))
-    by_no = {line.line_no: line for line in receipt.lines}
-    for priced in pricing.lines:
-        line = by_no[priced.line_no]
-        line.discount_minor, line.amount_minor = priced.discount_minor, priced.amount_minor
-        line.discounts = [a.to_dict() for a in priced.applied]
-    receipt.total_minor = pricing.total_minor
-    receipt.discount_minor = pricing.discount_total_minor
-    receipt.pricing_trace = trace_of(pricing)
-
-
-def trace_of(pricing: Any) -> list[dict[str, Any]]:
-    """Return a pricing's trace as stored with the receipt (the applied-discounts report)."""
-    return [{"line_no": e.line_no, "event": e.event, **e.record.to_dict()}
-            for e in pricing.trace]
-
-
-def make_payment(payment_types: PaymentTypes, request: PaymentRequest) -> ReceiptPayment:
-    """Check a payment against its registered type and build the row."""
-    kind = payment_types.get(request.type)
-    card = {"card_brand": request.card_brand, "card_last4": request.card_last4,
-            "terminal_ref": request.terminal_ref}
-    reject_pans({**card, **request.details})
-    given = {k: v for k, v in card.items() if v is not None}
-    unexpected = sorted(set(given) - set(kind.fields))
-    if unexpected:
-        raise ValidationError(f"{kind.name} payments take no {unexpected[0]}",
-                              code="unexpected_payment_field", field=unexpected[0])
-    kind.check({**given, **request.details})
-    if request.amount_minor <= 0:
-        raise ValidationError("A payment is above zero", code="invalid_amount", field="amount")
-    details = kind.tender.prepare(request.details) if kind.tender else dict(request.details)
-    return ReceiptPayment(kind=kind.name, amount_minor=request.amount_minor,
-                          gives_change=kind.gives_change, details=details, **card)
-
-
-def take_tenders(session: Session, ctx: Context, receipt: Receipt,
-                 payments: Sequence[ReceiptPayment]) -> None:
-    """Let features refuse each payment, then move the value of those held elsewhere."""
-    for payment in payments:
-        ctx.registry.payment_guards.check(session, ctx, receipt, payment)
-        tender = ctx.registry.payment_types.get(payment.kind).tender
-        if tender is not None:
-            tender.take(session, ctx, receipt, payment)
-
-
-def give_back_tenders(session: Session, ctx: Context, receipt: Receipt,
-                      payments: Sequence[ReceiptPayment]) -> None:
-    """Undo ``take_tenders`` for payments taken back or an open receipt voided."""
-    for payment in payments:
-        tender = ctx.registry.payment_types.get(payment.kind).tender
-        if tender is not None:
-            tender.give_back(session, ctx, receipt, payment)
 
 
 def load_for_change(session: Session, ctx: Context, receipt_id: int) -> Receipt:
@@ -244,13 +158,26 @@ def add_line(ctx: Context, receipt_id: int, request: LineRequest,
 
 def sell_line(ctx: Context, receipt_id: int, request: LineRequest,
               on_write: Callable[[Session, Any], None] | None = None) -> LineAdded:
-    """Add a line and tell what changed; ``on_write`` gets the :class:`LineAdded`."""
+    """Add a line and tell what changed; ``on_write`` gets the :class:`LineAdded`.
+
+    The receipt is priced with the line before the write transaction (``prepricing``), so
+    other tills' writes do not wait for this pricing; the write reuses those prices only if
+    the receipt is still what they were computed from.
+    """
     request = weighed_now(ctx, receipt_id, request)
+    return write_line(ctx, receipt_id, request, preprice(ctx, receipt_id, request), on_write)
+
+
+def write_line(ctx: Context, receipt_id: int, request: LineRequest, prepriced: Prepriced | None,
+               on_write: Callable[[Session, Any], None] | None = None) -> LineAdded:
+    """Add the line in a write transaction: at its prepriced prices if they still hold."""
     with ctx.db.transaction() as session:
         receipt = load_for_change(session, ctx, receipt_id)
         before = {line.line_no: (line.discount_minor, line.amount_minor)
                   for line in receipt.lines}
-        added = _add_lines(session, ctx, receipt, [request])[0]
+        added = prepriced.apply(session, receipt) if prepriced is not None else None
+        if added is None:
+            added = _add_lines(session, ctx, receipt, [request])[0]
         now = {line.line_no: line for line in receipt.lines}
         result = LineAdded(receipt, added, [
             line for no, line in now.items() if line is not added
@@ -280,7 +207,7 @@ def change_line(ctx: Context, receipt_id: int, line_no: int, change: LineChange)
         return receipt
 
 
-def _apply_quantity(session: Session, ctx: Context, item: Item, line: ReceiptLine,
+def _apply_quantity(session: Session, ctx: Context, item: CatalogItem, line: ReceiptLine,
                     quantity: Decimal, weight_source: str | None) -> None:
     check_quantity(item, quantity)
     if line.weight_source == "barcode":

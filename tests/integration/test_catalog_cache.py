@@ -1,0 +1,124 @@
+"""The worker's catalog copy: used while the catalog stands, dropped by the very next request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, text
+
+from tests.helpers import ApiClient, problem
+
+
+@pytest.fixture(autouse=True)
+def open_shift(till):  # type: ignore[no-untyped-def]
+    """Every test here sells on till 1 with its shift open."""
+    till.open_shift()
+
+
+@contextmanager
+def statements(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """Collect the SQL statements sent while the block runs."""
+    sent: list[str] = []
+
+    def count(*args: object) -> None:
+        sent.append(" ".join(str(args[2]).split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def quote_total(api: ApiClient, till_id: int, sku: str = "MILK-1L") -> str:
+    """Return the quoted total of one piece of ``sku``."""
+    response = api.post("/api/v1/receipts/quote", json={"till_id": till_id,
+                                                         "lines": [{"sku": sku}]})
+    assert response.status_code == 200, response.get_json()
+    return str(response.get_json()["total"])
+
+
+def write(db, sql: str, **params: object) -> None:  # type: ignore[no-untyped-def]
+    """Change the catalog as a hand-run script would: plain SQL, no service."""
+    with db.transaction() as session:
+        session.execute(text(sql), params)
+
+
+class TestCatalogCopy:
+    def test_a_second_sale_of_the_same_items_reads_no_item_or_price_rows(self, till, db):
+        till.open_receipt()
+        till.sell("MILK-1L")
+        quote_total(till.api, till.till_id, "OAT-MILK-1L")  # a quote fills the same copy
+        with statements(db) as sent:
+            till.sell("OAT-MILK-1L")
+            till.sell("MILK-1L")
+        reads = [s for s in sent if s.startswith("SELECT")]
+        assert any("catalog_version" in s for s in reads)
+        assert not [s for s in reads if " FROM items" in s or " FROM prices" in s], reads
+
+    def test_a_price_set_through_the_api_is_charged_by_the_next_request(self, api, till, shop):
+        assert quote_total(api, till.till_id) == "89.90"
+        api.as_("manager").post(f"/api/v1/items/{shop.items['MILK-1L']}/prices", json={
+            "store_id": shop.store_id, "price_type": "retail", "price": "94.90",
+            "valid_from": "2026-11-20"})
+        assert quote_total(api, till.till_id) == "94.90"
+        till.open_receipt()
+        assert till.sell("MILK-1L")["total"] == "94.90"
+
+    def test_a_price_written_by_hand_is_charged_by_the_next_request(self, api, till, db, shop):
+        till.open_receipt()
+        assert till.sell("MILK-1L")["total"] == "89.90"
+        write(db, "UPDATE prices SET price_minor = 7990 WHERE item_id = :item",
+              item=shop.items["MILK-1L"])
+        assert till.sell("MILK-1L")["lines"][1]["unit_price"] == "79.90"
+
+    def test_an_item_taken_off_sale_is_refused_by_the_next_request(self, api, till, db, shop):
+        till.open_receipt()
+        till.sell("OAT-MILK-1L")
+        write(db, "UPDATE items SET is_active = :no WHERE id = :item", no=False,
+              item=shop.items["OAT-MILK-1L"])
+        assert problem(till.sell_response("OAT-MILK-1L"), 409)["code"] == "item_inactive"
+        upload = till.checkout([{"sku": "OAT-MILK-1L"}], [{"type": "cash", "amount": "149.90"}])
+        assert problem(upload, 409)["code"] == "item_inactive"
+
+    def test_a_segment_unlinked_by_hand_no_longer_earns_its_discount(self, api, till, db, shop):
+        api.as_("manager").post("/api/v1/discounts", json={
+            "name": "Milk 10%", "benefit": {"type": "percent_off", "percent": "10"},
+            "segment": "MILK"})
+        assert quote_total(api, till.till_id) == "80.91"
+        write(db, "DELETE FROM item_segments WHERE item_id = :item", item=shop.items["MILK-1L"])
+        assert quote_total(api, till.till_id) == "89.90"
+
+
+    def test_a_till_moved_to_another_store_is_seen_by_the_next_upload(self, till, db, shop):
+        sale = ([{"sku": "MILK-1L"}], [{"type": "cash", "amount": "89.90"}])
+        assert till.checkout(*sale).status_code == 201
+        write(db, "UPDATE tills SET store_id = :west, number = 99 WHERE id = :till",
+              west=shop.other_store_id, till=till.till_id)
+        # The cashier works at MAIN only: a till of WEST does not exist for them.
+        assert problem(till.checkout(*sale), 404)["code"] == "till_not_found"
+
+
+class TestTwoWorkers:
+    def test_a_price_changed_through_one_app_is_charged_by_the_other(self, api, till, shop,
+                                                                       database_url):
+        from pos.app import create_app
+
+        other = create_app({"database_url": database_url, "testing": True,
+                            "log_level": "WARNING"})
+        try:
+            other_api = ApiClient(other.test_client())
+            assert quote_total(api, till.till_id) == "89.90"
+            assert quote_total(other_api, till.till_id) == "89.90"  # both copies filled
+            other_api.as_("manager").post(f"/api/v1/items/{shop.items['MILK-1L']}/prices", json={
+                "store_id": shop.store_id, "price_type": "retail", "price": "91.90",
+                "valid_from": "2026-11-20"})
+            assert quote_total(api, till.till_id) == "91.90"
+            other_api.as_("manager").delete(f"/api/v1/items/{shop.items['MILK-1L']}")
+            assert problem(api.post("/api/v1/receipts/quote", json={
+                "till_id": till.till_id, "lines": [{"sku": "MILK-1L"}]}), 409)["code"] \
+                == "item_inactive"
+        finally:
+            other.extensions["pos.db"].dispose()
