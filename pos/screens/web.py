@@ -33,6 +33,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from pos.core.barcode import is_digits
 from pos.core.errors import (
     ApprovalRequiredError,
     ForbiddenError,
@@ -42,6 +43,7 @@ from pos.core.errors import (
 )
 from pos.core.money import format_minor, format_quantity
 from pos.core.request import current_clock, current_db, current_settings, current_tokens
+from pos.core.schemas import MAX_ID
 from pos.core.security import Principal
 
 HERE = Path(__file__).parent
@@ -167,6 +169,18 @@ def problem_headers(error: PosError) -> dict[str, str]:
     if isinstance(error, TooManyAttemptsError):
         return {"Retry-After": str(error.retry_after_s)}
     return {}
+
+
+def as_id(text: str | None) -> int | None:
+    """Return a form's or query's id as a number, or None when it is no id (1 to 2^63-1).
+
+    ``str.isdigit`` takes "²" (which ``int`` refuses) and any length (which the database
+    refuses): both were 500s.
+    """
+    text = (text or "").strip()
+    if len(text) > len(str(MAX_ID)) or not is_digits(text) or not 1 <= int(text) <= MAX_ID:
+        return None
+    return int(text)
 
 
 def money(amount_minor: int | None) -> str:
