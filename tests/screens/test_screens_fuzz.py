@@ -40,12 +40,17 @@ BIG = str(2**63)
 MARKUP = "<script>alert(1)</script>"
 HOSTILE = (BIG, "-1", "0", "x1", "١٢٣", "²", "１２", "7" * 400, "y" * 3000, "a\x00b", MARKUP,
            PAN, "4111 1111 1111 1111", "1e309", "2026-13-45", "NaN", " ")
+# Sent in every field at once; each field alone gets all of HOSTILE in turn across the routes.
+AT_ONCE = (BIG, "-1", "١٢٣", "²", "y" * 3000, "a\x00b", MARKUP, "4111 1111 1111 1111")
 # Query names a screen may read; the forms' own names are parsed from the rendered pages.
 COMMON = ("id", "page", "q", "code", "store", "till", "till_id", "day", "from", "to", "number",
           "group_id", "line_no", "card_id", "kind", "at", "chart", "type")
 # Routes that end a session or a sale are attacked last, so the rest run signed in and selling.
 LAST_WORDS = ("void", "close", "sign_out")
 _NAME = re.compile(r'\bname="([^"{}]+)"')
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.DOTALL)
+_TARGET = re.compile(r'\b(action|hx-post|hx-get)="([^"]*)"')
+_GETS = re.compile(r'\bhx-get=|\bmethod="get"', re.IGNORECASE)
 _NOT_FIELDS = {"viewport", "htmx-config", "csrf_token"}
 _WEST_DISCOUNT = "Far store discount"
 
@@ -122,28 +127,51 @@ def _send(caller: Caller, method: str, path: str, what: str, **kw: Any) -> Any:
     return response
 
 
-def _field_names(caller: Caller, rules: list[Rule]) -> list[str]:
-    """Return the form field names of the area's pages as the caller sees them, and COMMON."""
-    names = set(COMMON)
+@dataclass
+class Fields:
+    """The form fields an area's pages carry: all of them, and by the path a form sends to."""
+
+    every: list[str]
+    by_target: dict[str, set[str]]
+
+    def of(self, path: str, method: str) -> list[str]:
+        """Return the fields to send ``path`` one by one: its forms' and the common names."""
+        mine = self.by_target.get(f"{method} {path}")
+        if mine is None and method == "POST":
+            return self.every  # no form found that sends here: every name the area knows
+        return sorted((mine or set()) | set(COMMON))
+
+
+def _fields(caller: Caller, rules: list[Rule]) -> Fields:
+    """Read the form fields of the area's pages as the caller sees them."""
+    every, by_target = set(COMMON), {}
     for rule in rules:
         if "GET" in rule.methods:  # type: ignore[operator]
             path, _ = next(_paths(rule, caller.world))
-            names.update(_NAME.findall(_send(caller, "GET", path, "page").get_data(as_text=True)))
-    return sorted(names - _NOT_FIELDS)
+            html = _send(caller, "GET", path, "page").get_data(as_text=True)
+            every.update(_NAME.findall(html))
+            for attributes, inner in _FORM.findall(html):
+                target = _TARGET.search(attributes)
+                if target:
+                    sends = "GET" if _GETS.search(attributes) else "POST"
+                    key = f"{sends} {target.group(2).split('?')[0]}"
+                    by_target.setdefault(key, set()).update(set(_NAME.findall(inner)))
+    return Fields(sorted(every - _NOT_FIELDS),
+                  {key: names - _NOT_FIELDS for key, names in by_target.items()})
 
 
 def attack(caller: Caller, app: Flask) -> None:
     """Send every rule of the caller's blueprint its hostile requests, checking each answer."""
     rules = _screen_rules(app, caller.blueprint)
     assert rules, caller.blueprint
-    names = _field_names(caller, rules)
+    fields = _fields(caller, rules)
     values = cycle(HOSTILE)
     for rule in rules:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):  # type: ignore[operator]
-            _attack_rule(caller, rule, method, names, values)
+            _attack_rule(caller, rule, method, fields, values)
 
 
-def _attack_rule(caller: Caller, rule: Rule, method: str, names: list[str],
+def _attack_rule(caller: Caller, rule: Rule, method: str, fields: Fields,
                  values: Iterator[str]) -> None:
     paths = list(_paths(rule, caller.world))
     for path, anothers in paths:
@@ -152,9 +180,10 @@ def _attack_rule(caller: Caller, rule: Rule, method: str, names: list[str],
             _assert_nothing_of_theirs(caller, response, path)
     path = paths[0][0]
     where = "query_string" if method == "GET" else "data"
-    for value in HOSTILE:  # every field at once with one value
-        _send(caller, method, path, f"all={value[:20]!r}", **{where: dict.fromkeys(names, value)})
-    for name in names:  # each field alone, values in turn, so no field hides behind another
+    for value in AT_ONCE:  # every field at once with one value
+        _send(caller, method, path, f"all={value[:20]!r}",
+              **{where: dict.fromkeys(fields.every, value)})
+    for name in fields.of(path, method):  # each alone, values in turn: none hides behind another
         value = next(values)
         _send(caller, method, path, f"{name}={value[:20]!r}", **{where: {name: value}})
 
@@ -266,32 +295,34 @@ def _assert_stored_nowhere(db: Any) -> None:
 
 
 class TestScreensFuzz:
-    def test_the_till_as_its_cashier(self, app, world, db) -> None:
+    def test_the_till_as_its_cashier(self, app: Flask, world: World, db: Database) -> None:
         caller = _cashier(app, world)
         attack(caller, app)
         _assert_reached_the_views(caller)
         _assert_stored_nowhere(db)
 
-    def test_the_office_as_a_manager(self, app, world, db) -> None:
+    def test_the_office_as_a_manager(self, app: Flask, world: World, db: Database) -> None:
         caller = _manager(app, world)
         attack(caller, app)
         _assert_reached_the_views(caller)
         _assert_stored_nowhere(db)
 
-    def test_me_as_a_card_holder(self, app, world, db) -> None:
+    def test_me_as_a_card_holder(self, app: Flask, world: World, db: Database) -> None:
         caller = _holder(app, world)
         attack(caller, app)
         _assert_reached_the_views(caller)
         _assert_stored_nowhere(db)
 
-    def test_me_as_a_partner(self, app, world, db, api) -> None:
+    def test_me_as_a_partner(self, app: Flask, world: World, db: Database,
+                            api: ApiClient) -> None:
         caller = _partner_caller(app, world, api)
         attack(caller, app)
         assert caller.seen.get(200, 0) > 5, caller.seen
         _assert_stored_nowhere(db)
 
     @pytest.mark.parametrize("blueprint", ["till", "office", "me"])
-    def test_every_area_signed_out(self, app, world, db, blueprint) -> None:
+    def test_every_area_signed_out(self, app: Flask, world: World, db: Database,
+                                    blueprint: str) -> None:
         caller = _signed_out(app, world, blueprint)
         attack(caller, app)
         assert caller.seen.get(302, 0) + caller.seen.get(204, 0) > 5, caller.seen
