@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from collections import Counter
 from itertools import cycle
 from typing import Any
 
@@ -74,6 +75,7 @@ class Caller:
     csrf: str
     world: World
     seen: dict[int, int] = field(default_factory=dict)  # status -> count
+    stranger: bool = False  # signed in at another screen only: must reach nothing here
 
 
 def _screen_rules(app: Flask, blueprint: str) -> list[Rule]:
@@ -107,13 +109,42 @@ def _build(rule: Rule, values: dict[str, str]) -> str:
     return path
 
 
-def _check(caller: Caller, response: Any, what: str) -> None:
+def _check(caller: Caller, response: Any, method: str, path: str, what: str) -> None:
     body = response.get_data(as_text=True)
     caller.seen[response.status_code] = caller.seen.get(response.status_code, 0) + 1
     assert response.status_code < 500, f"{what}: {response.status_code}\n{body[:2000]}"
     assert "Traceback" not in body, what
     assert not holds_the_pan(body), f"{what}: the card number is echoed"
     assert MARKUP not in body, f"{what}: markup echoed unescaped"
+    _assert_guarded(response, what)
+    if caller.stranger:
+        _assert_kept_out(caller, response, method, path, what)
+
+
+def _assert_guarded(response: Any, what: str) -> None:
+    """Every answer of a screen route has the policy; a page is never cached; cookies strict."""
+    if response.status_code in (404, 405) and "Content-Security-Policy" not in response.headers:
+        assert response.mimetype == "application/problem+json", what  # no route matched
+        return
+    headers, where = response.headers, f"{what}: {response.status_code} {response.headers}"
+    assert headers.get("Content-Security-Policy", "").startswith("default-src 'none'"), where
+    assert headers.get("X-Content-Type-Options") == "nosniff", where
+    assert "no-store" in headers.get("Cache-Control", ""), where
+    for cookie in response.headers.getlist("Set-Cookie"):
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie, (what, cookie)
+
+
+def _assert_kept_out(caller: Caller, response: Any, method: str, path: str, what: str) -> None:
+    """Signed in elsewhere is signed out here: a way to this area's sign-in, or a refusal."""
+    home = f"/{caller.blueprint}"
+    status, body = response.status_code, response.get_data(as_text=True)
+    if status in (302, 303):
+        assert response.headers.get("Location", "").endswith(home), (what, response.headers)
+    elif status == 204:  # htmx's way to the sign-in, or nothing done (an empty scan)
+        assert response.headers.get("HX-Redirect", home).endswith(home), (what, response.headers)
+        assert body == "", what
+    elif status < 400:
+        assert (method, path) == ("GET", home) and f'action="{home}/sign-in' in body, what
 
 
 def _send(caller: Caller, method: str, path: str, what: str, **kw: Any) -> Any:
@@ -122,7 +153,7 @@ def _send(caller: Caller, method: str, path: str, what: str, **kw: Any) -> Any:
         headers["X-CSRF-Token"] = caller.csrf
         kw["data"] = {"csrf_token": caller.csrf, **kw.get("data", {})}
     response = caller.client.open(path, method=method, headers=headers, **kw)
-    _check(caller, response, f"{caller.blueprint} {what} {method} {path}")
+    _check(caller, response, method, path, f"{caller.blueprint} {what} {method} {path}")
     caller.csrf = csrf_in(response) or caller.csrf
     return response
 
@@ -160,15 +191,27 @@ def _fields(caller: Caller, rules: list[Rule]) -> Fields:
                   {key: names - _NOT_FIELDS for key, names in by_target.items()})
 
 
-def attack(caller: Caller, app: Flask) -> None:
-    """Send every rule of the caller's blueprint its hostile requests, checking each answer."""
+def attack(caller: Caller, app: Flask, db: Database) -> None:
+    """Send every rule of the caller's blueprint its hostile requests, checking each answer.
+
+    Every GET goes first, and the database must be as it was after them: a GET writes nothing.
+    """
     rules = _screen_rules(app, caller.blueprint)
     assert rules, caller.blueprint
     fields = _fields(caller, rules)
     values = cycle(HOSTILE)
+    before = _snapshot(db)
     for rule in rules:
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):  # type: ignore[operator]
+        if "GET" in rule.methods:  # type: ignore[operator]
+            _attack_rule(caller, rule, "GET", fields, values)
+    assert _snapshot(db) == before, "a GET changed the database"
+    for rule in rules:
+        for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):  # type: ignore[operator]
             _attack_rule(caller, rule, method, fields, values)
+
+
+def _snapshot(db: Database) -> Counter[tuple[str, str]]:
+    return Counter(stored_values(db))
 
 
 def _attack_rule(caller: Caller, rule: Rule, method: str, fields: Fields,
@@ -297,26 +340,26 @@ def _assert_stored_nowhere(db: Any) -> None:
 class TestScreensFuzz:
     def test_the_till_as_its_cashier(self, app: Flask, world: World, db: Database) -> None:
         caller = _cashier(app, world)
-        attack(caller, app)
+        attack(caller, app, db)
         _assert_reached_the_views(caller)
         _assert_stored_nowhere(db)
 
     def test_the_office_as_a_manager(self, app: Flask, world: World, db: Database) -> None:
         caller = _manager(app, world)
-        attack(caller, app)
+        attack(caller, app, db)
         _assert_reached_the_views(caller)
         _assert_stored_nowhere(db)
 
     def test_me_as_a_card_holder(self, app: Flask, world: World, db: Database) -> None:
         caller = _holder(app, world)
-        attack(caller, app)
+        attack(caller, app, db)
         _assert_reached_the_views(caller)
         _assert_stored_nowhere(db)
 
     def test_me_as_a_partner(self, app: Flask, world: World, db: Database,
                             api: ApiClient) -> None:
         caller = _partner_caller(app, world, api)
-        attack(caller, app)
+        attack(caller, app, db)
         assert caller.seen.get(200, 0) > 5, caller.seen
         _assert_stored_nowhere(db)
 
@@ -324,6 +367,36 @@ class TestScreensFuzz:
     def test_every_area_signed_out(self, app: Flask, world: World, db: Database,
                                     blueprint: str) -> None:
         caller = _signed_out(app, world, blueprint)
-        attack(caller, app)
+        attack(caller, app, db)
         assert caller.seen.get(302, 0) + caller.seen.get(204, 0) > 5, caller.seen
         _assert_stored_nowhere(db)
+
+
+class TestSignedInElsewhere:
+    """A session signed in at one screen reaches nothing of a screen it is not for."""
+
+    @pytest.mark.parametrize("area", ["till", "office"])
+    def test_a_card_holder_reaches_nothing_of_the_till_or_the_office(
+            self, app: Flask, world: World, db: Database, area: str) -> None:
+        caller = _stranger(_holder(app, world), area)
+        attack(caller, app, db)
+        assert caller.seen.get(302, 0) > 5, caller.seen
+
+    @pytest.mark.parametrize("area", ["till", "office"])
+    def test_a_partner_reaches_nothing_of_the_till_or_the_office(
+            self, app: Flask, world: World, db: Database, api: ApiClient, area: str) -> None:
+        caller = _stranger(_partner_caller(app, world, api), area)
+        attack(caller, app, db)
+        assert caller.seen.get(302, 0) > 5, caller.seen
+
+    def test_a_cashier_reaches_nothing_of_the_office(self, app: Flask, world: World,
+                                                     db: Database) -> None:
+        caller = _stranger(_cashier(app, world), "office")
+        attack(caller, app, db)
+        assert caller.seen.get(302, 0) > 5, caller.seen
+
+
+def _stranger(signed_in_elsewhere: Caller, area: str) -> Caller:
+    return Caller(area, signed_in_elsewhere.client, signed_in_elsewhere.csrf,
+                  signed_in_elsewhere.world, stranger=True)
+
