@@ -15,9 +15,9 @@ Runs on both databases: PostgreSQL refuses what SQLite takes (a NUL in text, an 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from collections import Counter
 from itertools import cycle
 from typing import Any
 
