@@ -193,3 +193,26 @@ def _stranger(signed_in_elsewhere: Caller, area: str) -> Caller:
     return Caller(area, signed_in_elsewhere.client, signed_in_elsewhere.csrf,
                   signed_in_elsewhere.world, stranger=True)
 
+
+
+class TestFloods:
+    """A flood of wrong codes is slowed down (429 with Retry-After), never a 500."""
+
+    def test_wrong_one_time_codes_at_me_are_slowed_down(self, app: Flask, world: World,
+                                                        db: Database) -> None:
+        caller = _signed_out(app, world, "me")
+        statuses = [caller.client.post("/me/sign-in/code", data={
+            "csrf_token": caller.csrf, "code": f"WRONG{n:04d}"}) for n in range(30)]
+        assert all(response.status_code < 500 for response in statuses)
+        assert statuses[0].status_code == 401 and statuses[-1].status_code == 429
+        assert int(statuses[-1].headers["Retry-After"]) > 0
+
+    def test_wrong_manager_pins_at_the_till_are_slowed_down(self, app: Flask, world: World
+                                                            ) -> None:
+        caller = _cashier(app, world)
+        statuses = [caller.client.post("/till/void", data={
+            "csrf_token": caller.csrf, "approval_user": "manager",
+            "approval_pin": f"{n:04d}"}, headers={"HX-Request": "true"}) for n in range(30)]
+        assert all(response.status_code < 500 for response in statuses)
+        assert statuses[-1].status_code == 429
+        assert int(statuses[-1].headers["Retry-After"]) > 0
