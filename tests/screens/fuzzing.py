@@ -21,6 +21,7 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter
 
 from pos.core.db import Database
+from pos.core.pan_guard import CHECKED_HEADERS
 from tests.api.test_card_numbers import PAN, holds_the_pan, stored_values
 from tests.helpers import Shop
 from tests.screens.conftest import csrf_in
@@ -31,10 +32,15 @@ HOSTILE = (BIG, "-1", "0", "x1", "١٢٣", "²", "１２", "7" * 400, "y" * 3000
            PAN, "4111 1111 1111 1111", "1e309", "2026-13-45", "NaN", " ")
 # Sent in every field at once; each field alone gets all of HOSTILE in turn across the routes.
 AT_ONCE = (BIG, "-1", "١٢٣", "²", "y" * 3000, "a\x00b", MARKUP, "4111 1111 1111 1111")
+# Headers a screen, htmx or the app reads (HX-Target is rendered into the approval form).
+HEADERS = ("HX-Target", "HX-Trigger", "HX-Current-URL", "HX-Prompt", "Referer", "User-Agent",
+           "X-Forwarded-For", "Accept-Language")
+HEADER_VALUES = ("4111 1111 1111 1111", MARKUP, BIG, "y" * 3000)
 # Query names a screen may read; the forms' own names are parsed from the rendered pages.
 COMMON = ("id", "page", "q", "code", "store", "till", "till_id", "day", "from", "to", "number",
           "group_id", "line_no", "card_id", "kind", "at", "chart", "type")
-# Routes that end a session or a sale are attacked last, so the rest run signed in and selling.
+# Routes that end a sale, a shift or a session are attacked last, in this order, so the rest
+# run signed in and selling (a void still meets the sale and asks for approval).
 LAST_WORDS = ("void", "close", "sign_out")
 _NAME = re.compile(r'\bname="([^"{}]+)"')
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.DOTALL)
@@ -68,8 +74,12 @@ class Caller:
 def _screen_rules(app: Flask, blueprint: str) -> list[Rule]:
     rules = [rule for rule in app.url_map.iter_rules()
              if rule.endpoint.partition(".")[0] == blueprint]
-    return sorted(rules, key=lambda rule: (any(word in rule.endpoint for word in LAST_WORDS),
-                                           rule.rule))
+    return sorted(rules, key=lambda rule: (_lateness(rule.endpoint), rule.rule))
+
+
+def _lateness(endpoint: str) -> int:
+    """Return 0 for most routes; 1, 2, ... for those ending a sale, a shift, a session."""
+    return next((n for n, word in enumerate(LAST_WORDS, 1) if word in endpoint), 0)
 
 
 def _path_values(rule: Rule, name: str, world: World) -> list[str]:
@@ -136,7 +146,8 @@ def _assert_kept_out(caller: Caller, response: Any, method: str, path: str, what
 
 
 def _send(caller: Caller, method: str, path: str, what: str, **kw: Any) -> Any:
-    headers = {"HX-Request": "true"} if len(caller.seen) % 2 else {}
+    headers = {"HX-Request": "true"} if sum(caller.seen.values()) % 2 else {}
+    headers.update(kw.pop("headers", {}))
     if method == "POST":
         headers["X-CSRF-Token"] = caller.csrf
         kw["data"] = {"csrf_token": caller.csrf, **kw.get("data", {})}
@@ -211,6 +222,10 @@ def _attack_rule(caller: Caller, rule: Rule, method: str, fields: Fields,
             _assert_nothing_of_theirs(caller, response, path)
     path = paths[0][0]
     where = "query_string" if method == "GET" else "data"
+    for value in HEADER_VALUES:  # the headers a screen or the app reads, as htmx sends them
+        for names in (HEADERS, CHECKED_HEADERS):  # the guard's 422 on these hid the others
+            _send(caller, method, path, f"headers={value[:20]!r}",
+                  headers={"HX-Request": "true", **dict.fromkeys(names, value)})
     for value in AT_ONCE:  # every field at once with one value
         _send(caller, method, path, f"all={value[:20]!r}",
               **{where: dict.fromkeys(fields.every, value)})
