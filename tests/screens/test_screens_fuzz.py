@@ -25,8 +25,8 @@ from pos.core.db import Database
 from pos.discounts.model import DiscountGroup, DiscountRow
 from tests.api.test_card_numbers import holds_the_pan, stored_values
 from tests.helpers import PASSWORDS, ApiClient, Shop, Till, hire, issue_card
-from tests.screens.conftest import TillScreen, csrf_in
-from tests.screens.fuzzing import Caller, World, attack
+from tests.screens.conftest import TillScreen, csrf_in, problem_code
+from tests.screens.fuzzing import BIG, Caller, World, attack
 from tests.screens.office_client import OfficeScreen
 from tests.screens.test_me import MeScreen
 
@@ -216,3 +216,48 @@ class TestFloods:
         assert all(response.status_code < 500 for response in statuses)
         assert statuses[-1].status_code == 429
         assert int(statuses[-1].headers["Retry-After"]) > 0
+
+
+class TestWhatTheFuzzFound:
+    """Each finding of the fuzz, pinned by its own request."""
+
+    def test_a_card_number_typed_with_spaces_is_refused_and_not_echoed(
+            self, app: Flask, world: World) -> None:
+        caller = _cashier(app, world)
+        response = caller.client.post("/till/scan", data={
+            "csrf_token": caller.csrf, "code": "4111 1111 1111 1111", "via": "keys"})
+        assert response.status_code == 422 and problem_code(response) == "card_number_rejected"
+        assert not holds_the_pan(response.get_data(as_text=True))
+
+    def test_a_nul_in_a_field_is_a_message_not_a_500(self, app: Flask, world: World) -> None:
+        caller = _cashier(app, world)
+        response = caller.client.post("/till/scan", data={
+            "csrf_token": caller.csrf, "code": "MILK\x00", "via": "keys"},
+            headers={"HX-Request": "true"})
+        assert response.status_code == 422 and problem_code(response) == "nul_character"
+
+    @pytest.mark.parametrize("value", ["²", BIG])
+    def test_a_discount_moved_to_no_group_id_stays_where_it_is(
+            self, app: Flask, world: World, value: str) -> None:
+        caller = _manager(app, world)
+        path = f"/office/discounts/{world.own['discount_id']}/move"
+        response = caller.client.post(path, data={
+            "csrf_token": caller.csrf, "group_id": value, "position": value})
+        assert response.status_code == 302
+
+    def test_a_long_user_name_at_the_office_is_a_wrong_sign_in(self, app: Flask,
+                                                              world: World) -> None:
+        caller = _signed_out(app, world, "office")
+        response = caller.client.post("/office/sign-in", data={
+            "csrf_token": caller.csrf, "username": "y" * 3000, "password": "x"})
+        assert response.status_code == 401
+
+    def test_the_approval_form_names_its_target_only_when_it_is_an_element_id(
+            self, app: Flask, world: World) -> None:
+        caller = _cashier(app, world)
+        for sent, kept in (("receipt", "#receipt"), ("close-shift-page", "#close-shift-page"),
+                           ("4111 1111 1111 1111", "#receipt"), ("a\"><b>", "#receipt")):
+            response = caller.client.post("/till/void", data={"csrf_token": caller.csrf},
+                                          headers={"HX-Request": "true", "HX-Target": sent})
+            assert problem_code(response) == "approval_required"
+            assert f'hx-target="{kept}"' in response.get_data(as_text=True), sent
