@@ -32,6 +32,7 @@ from flask import request
 from pos.core.pan import Found, find_pan, holds_pan, might_hold_pan, rejection
 
 CHECKED_HEADERS = ("Idempotency-Key", "X-Till-Id", "X-Approval-Code", "X-Manager-Credentials")
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def refuse_card_numbers() -> None:
@@ -60,16 +61,17 @@ def _in_params(pairs: Iterable[tuple[str, Any]], where: str) -> Found | None:
 
 
 def _in_body() -> Found | None:
+    if request.mimetype in FORM_TYPES:
+        # A screen's form: each field is judged under its name, as a JSON body's would be
+        # (a barcode under ``code`` is exempt), not the body refused whole. Fields are walked
+        # decoded: in the raw body a number's spaces are "+" or "%20", which hid it.
+        return _in_params(request.form.items(multi=True), "body")
     raw = request.get_data(cache=True)
     if not raw:
         return None
     text = raw.decode("utf-8", "replace")
     if not might_hold_pan(text):
         return None
-    if request.mimetype == "application/x-www-form-urlencoded":
-        # A screen's form: each field is judged under its name, as a JSON body's would be
-        # (a barcode under ``code`` is exempt), not the body refused whole.
-        return _in_params(request.form.items(multi=True), "body")
     try:
         document = json.loads(text)
     except ValueError:

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from pos.catalog.model import Item
 from pos.core.db import Database
 from pos.core.errors import ValidationError
+from pos.screens.web import as_id
 
 # benefit type -> the fields the form has for it (as the API names them)
 FORM_BENEFITS: dict[str, tuple[str, ...]] = {
@@ -94,7 +95,7 @@ def discount_document(form: MultiDict[str, str], stored: dict[str, Any] | None,
     doc["item_ids"] = [item_ids[sku] for sku in item_codes(form)]
     doc["card_types"] = [t.strip() for t in form.get("card_types", "").split(",") if t.strip()]
     hidden = [i for i in (stored or {}).get("store_ids") or () if i not in set(visible_stores)]
-    doc["store_ids"] = hidden + [int(i) for i in form.getlist("store_ids") if i.isdigit()]
+    doc["store_ids"] = hidden + [i for i in map(as_id, form.getlist("store_ids")) if i]
     kept = split_conditions((stored or {}).get("conditions") or ())[2]
     doc["conditions"] = _conditions(form) + kept
     if stored is None:

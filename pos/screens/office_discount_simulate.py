@@ -26,6 +26,7 @@ from pos.screens import office_discount_words as words
 from pos.screens.office import blp, office_context
 from pos.screens.office_discounts import catalog_items, discount_manager, stored_discount
 from pos.screens.office_state import store_overview
+from pos.screens.web import as_id
 from pos.stores.model import Store, Till
 
 LINES = 5  # rows of the sample basket's form
@@ -75,13 +76,13 @@ def _sample(form: MultiDict[str, str]) -> tuple[Basket, datetime | None, frozens
     skus = _known_skus([code for _, code, _ in codes])
     lines = tuple(LineRequest(sku=code, quantity=qty or None) if code in skus
                   else LineRequest(code=code, quantity=qty or None) for _, code, qty in codes)
-    till_id = form.get("till_id", "")
-    if not till_id.isdigit():
+    till_id = as_id(form.get("till_id"))
+    if till_id is None:
         raise ValidationError("Choose a store's till", code="invalid_till", field="till_id")
-    basket = Basket(till_id=int(till_id), lines=lines,
+    basket = Basket(till_id=till_id, lines=lines,
                     card_code=form.get("card_code", "").strip() or None)
     types = frozenset(t.strip() for t in form.get("card_type", "").split(",") if t.strip())
-    return basket, _moment(form.get("at", ""), int(till_id)), types
+    return basket, _moment(form.get("at", ""), till_id), types
 
 
 def _known_skus(codes: list[str]) -> set[str]:

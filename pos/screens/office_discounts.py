@@ -13,6 +13,7 @@ from flask import redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from pos.catalog.service import list_items
+from pos.core.barcode import is_digits
 from pos.core.errors import ForbiddenError, PosError
 from pos.core.request import current_clock, current_db
 from pos.core.security import Principal, Right
@@ -43,7 +44,9 @@ from pos.screens.office_discount_form import (
 )
 from pos.screens.office_state import store_overview
 from pos.screens.once import acts_once
+from pos.screens.web import as_id
 
+LAST = 10**6  # a position past any group's children: the end
 CHOICES = {"kinds": RULE_KINDS, "scopes": [s.value for s in Scope], "rules": list(Rule),
            "pers": [p.value for p in Per], "benefits": list(FORM_BENEFITS),
            "weekdays": list(enumerate(words.WEEKDAYS)), "rule_words": words.RULE_WORDS,
@@ -115,7 +118,7 @@ def new_discount() -> Any:
     """Show an empty discount form (a new discount starts inactive)."""
     who = discount_manager()
     form = MultiDict({"kind": "automatic", "scope": "line", "benefit_type": "percent_off"})
-    if request.args.get("group_id", "").isdigit():
+    if as_id(request.args.get("group_id")) is not None:
         form["group_id"] = request.args["group_id"]
     return _discount_page(who, form, None)
 
@@ -183,11 +186,10 @@ def activate_discount(discount_id: int) -> Any:
 def move_discount(discount_id: int) -> Any:
     """Move a discount into a group, at a position among its children."""
     discount_manager()
-    position = request.form.get("position", "")
+    position = request.form.get("position", "").strip()
     service.move(current_db(), discount_id=discount_id,
-                 position=int(position) if position.isdigit() else 10**6,
-                 to_group=int(request.form["group_id"]) if request.form.get(
-                     "group_id", "").isdigit() else None, now=current_clock().now())
+                 position=int(position) if is_digits(position) and len(position) < 7 else LAST,
+                 to_group=as_id(request.form.get("group_id")), now=current_clock().now())
     return redirect(_back(url_for("office.edit_discount", discount_id=discount_id)))
 
 

@@ -73,6 +73,7 @@ def return_form() -> Any:
 
     Without a number: the form of a return without the receipt (items by code).
     """
+    till_id()  # signed in at a till, or sent to sign in
     text = request.args.get("number", "").strip()
     uid = str(uuid.uuid4())
     if not text:

@@ -15,6 +15,7 @@ screen (the office, ``/me``) is protected by construction:
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -33,15 +34,19 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from pos.core.barcode import is_digits
 from pos.core.errors import (
     ApprovalRequiredError,
     ForbiddenError,
     PosError,
     TooManyAttemptsError,
     UnauthorizedError,
+    ValidationError,
 )
 from pos.core.money import format_minor, format_quantity
+from pos.core.pan import holds_pan
 from pos.core.request import current_clock, current_db, current_settings, current_tokens
+from pos.core.schemas import MAX_ID
 from pos.core.security import Principal
 from pos.screens.once import once_token
 
@@ -50,6 +55,7 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "X-CSRF-Token"
 APPROVAL_FIELDS = ("approval_user", "approval_pin")
 SESSION_HOURS = 12
+_ELEMENT_ID = re.compile(r"[A-Za-z][\w-]{0,63}", re.ASCII)
 CSP = "; ".join((
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
     "connect-src 'self'", "font-src 'self'", "form-action 'self'", "base-uri 'none'",
@@ -83,6 +89,7 @@ def screen_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
     """Return a blueprint whose routes get the screens' CSRF check, CSP and problem pages."""
     blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
     blueprint.before_request(_check_csrf)
+    blueprint.before_request(_refuse_nul)
     blueprint.after_request(_secure_headers)
     blueprint.register_error_handler(PosError, _problem)
     blueprint.app_context_processor(lambda: {"csrf_token": csrf_token, "once_token": once_token})
@@ -105,6 +112,15 @@ def _check_csrf() -> None:
     expected = session.get("csrf")
     if not expected or not hmac.compare_digest(str(sent), str(expected)):
         raise ForbiddenError("This form has expired: reload the page", code="csrf_failed")
+
+
+def _refuse_nul() -> None:
+    # PostgreSQL cannot store or look up text with a NUL in it: a query value or form field
+    # holding one reached a lookup and failed with a 500. No screen's field can hold one.
+    for name, value in (*request.args.items(multi=True), *request.form.items(multi=True)):
+        if "\x00" in name or "\x00" in value:
+            raise ValidationError("A field must not contain a NUL character",
+                                  code="nul_character", field=name.replace("\x00", "")[:64])
 
 
 def _secure_headers(response: Response) -> Response:
@@ -158,7 +174,9 @@ def _approval_form() -> str:
     # The same request again, with the fields it carried, once a manager types their PIN.
     carried = [(name, value) for name, value in request.form.items(multi=True)
                if name not in APPROVAL_FIELDS and name != "csrf_token"]
-    target = request.headers.get("HX-Target") or "receipt"
+    # htmx names the element that asked (its id); anything else a client sent is not echoed.
+    sent = request.headers.get("HX-Target", "")
+    target = sent if _ELEMENT_ID.fullmatch(sent) and not holds_pan(None, sent) else "receipt"
     return render_template("screens/_approval.html", path=request.full_path.rstrip("?"),
                            method=request.method.lower(), carried=carried, target=target)
 
@@ -168,6 +186,18 @@ def problem_headers(error: PosError) -> dict[str, str]:
     if isinstance(error, TooManyAttemptsError):
         return {"Retry-After": str(error.retry_after_s)}
     return {}
+
+
+def as_id(text: str | None) -> int | None:
+    """Return a form's or query's id as a number, or None when it is no id (1 to 2^63-1).
+
+    ``str.isdigit`` takes "²" (which ``int`` refuses) and any length (which the database
+    refuses): both were 500s.
+    """
+    text = (text or "").strip()
+    if len(text) > len(str(MAX_ID)) or not is_digits(text) or not 1 <= int(text) <= MAX_ID:
+        return None
+    return int(text)
 
 
 def money(amount_minor: int | None) -> str:
