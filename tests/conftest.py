@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, make_url, text
 
 from pos.core import migrate
@@ -22,6 +23,11 @@ from tests.helpers import TEST_SECRET_KEY
 # The CLI and the servers tests start read the key from the environment, as an installation
 # on PostgreSQL must (pos.core.secret_key); the app fixture passes the same key.
 os.environ.setdefault("POS_SECRET_KEY", TEST_SECRET_KEY)
+
+# Speed is measured in bench/, never asserted: no generated example fails for being slow on a
+# busy machine (Hypothesis' default is a 200 ms deadline per example).
+hypothesis_settings.register_profile("pos", deadline=None)
+hypothesis_settings.load_profile("pos")
 
 POSTGRES_URL = os.environ.get("POS_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"

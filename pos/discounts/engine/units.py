@@ -146,6 +146,8 @@ def gift(
         base = bases[line.line_no]
         worth = units_value(base, units, line.quantity, HUNDRED)
         amount = max(0, worth - line_amount(benefit.gift_price_minor, Decimal(units)))
+        if not amount and not line.is_gift:
+            continue  # already no dearer than the gift: taking it would give nothing, only block
         if amount:
             effect.amounts[line.line_no] = amount
         effect.consumed[line.line_no] = effect.consumed.get(line.line_no, 0) + units

@@ -3,9 +3,18 @@
 from decimal import Decimal
 
 import pytest
-from discount_builders import discounts_on, percent, priced, root, sell
+from discount_builders import context, discounts_on, percent, priced, root, sell
 
-from pos.discounts.engine import Discount, Gift, Group, Markup, Rule, Scope
+from pos.discounts.engine import (
+    Discount,
+    Gift,
+    Group,
+    LineInput,
+    ManualDiscount,
+    Markup,
+    Rule,
+    Scope,
+)
 
 MUG_FOR_TWO_COFFEES = Discount("mug", "Mug for 2 coffees", Gift(2, "Coffee", 107))
 MARKUP_5 = Discount("late", "Late-night 5%", Markup(percent=Decimal(5)))
@@ -54,3 +63,21 @@ class TestNothingElseLandsOnAGift:
     def test_a_mug_bought_without_the_coffees_keeps_the_markup(self):
         result = priced(root(Rule.SUM, MUG_FOR_TWO_COFFEES, MARKUP_5), [sell(1, "BRANDED-MUG")])
         assert discounts_on(result, 1) == {"late": -2250}
+
+
+
+class TestAGiftThatGivesNothing:
+    def test_a_line_no_dearer_than_the_gift_price_keeps_the_cashiers_discount(self):
+        # A free line qualifies for the gift, and the gift item is on the receipt at the gift
+        # price already: taking it as the gift gives nothing, and must not push the cashier's
+        # receipt discount off it (a price rose by a kopeck when a rule was added to MAX).
+        gift = Discount("d1", "Item 2 at 0.01", Gift(1, None, 2, gift_price_minor=1,
+                                                       max_per_receipt=1))
+        lines = [LineInput(1, 1, Decimal(1), 0), LineInput(2, 2, Decimal(1), 1)]
+        manual = context(card_id="C-1", manual_discounts=(
+            ManualDiscount("m1", None, amount_minor=1, reason="Scratched"),))
+        without = priced(Group("g1", "G1", Rule.MAX, ()), lines, manual)
+        with_gift = priced(Group("g2", "G2", Rule.MAX, (gift,)), lines, manual)
+        assert [line.amount_minor for line in without.lines] == [0, 0]
+        assert [line.amount_minor for line in with_gift.lines] == [0, 0]
+        assert discounts_on(with_gift, 2) == {"m1": 1}
