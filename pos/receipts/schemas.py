@@ -375,6 +375,9 @@ class PricedSchema(Schema):
     total = Money(attribute="total_minor")
     discount = Money(attribute="discount_minor", allow_negative=True)
     lines = fields.List(fields.Nested(SimulatedLineSchema))
+    hints = fields.List(fields.Dict(), metadata={
+        "description": "What the basket lacks for a discount under these rules, as the "
+                       "quote's hints say it"})
 
 
 class SimulationSchema(Schema):

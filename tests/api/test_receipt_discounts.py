@@ -235,6 +235,16 @@ class TestSimulate:
         assert result["difference"] == "-8.99"
         assert quote(till, {"sku": "MILK-1L"})["total"] == "80.91"  # nothing activated
 
+    def test_a_simulation_says_what_the_basket_lacks_under_the_draft(self, api, till):
+        body = {"basket": {"till_id": till.till_id,
+                           "lines": [{"sku": "OAT-MILK-1L", "quantity": "3"}]},  # 449.70
+                "draft": {"discounts": [{
+                    "name": "3% over 500", "scope": "document", "benefit": pct("3"),
+                    "conditions": [{"type": "receipt_volume", "min_amount": "500.00"}]}]}}
+        result = api.as_("manager").post("/api/v1/discounts/simulate", json=body).get_json()
+        assert result["current"]["hints"] == []
+        assert [hint["shortfall_minor"] for hint in result["draft"]["hints"]] == [5030]
+
     def test_a_stored_receipt_can_be_simulated(self, api, till):
         till.open_receipt()
         receipt = till.sell("OAT-MILK-1L")
