@@ -222,6 +222,27 @@ class Database:
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
+        self._lock_path = _writer_lock_path(self.engine) if self.dialect == "sqlite" else None
+
+    def writer_busy(self) -> bool:
+        """Tell whether a writer holds the database-wide writer lock at this moment.
+
+        A hint for choosing how to write, not a lock: the answer may change at once. Only a
+        SQLite file has such a lock (its writers queue on it); PostgreSQL writers lock rows,
+        and an in-memory database has one connection: both answer False.
+        """
+        if self._lock_path is None:
+            return False
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        finally:
+            os.close(fd)
 
     @property
     def dialect(self) -> str:

@@ -160,12 +160,14 @@ def sell_line(ctx: Context, receipt_id: int, request: LineRequest,
               on_write: Callable[[Session, Any], None] | None = None) -> LineAdded:
     """Add a line and tell what changed; ``on_write`` gets the :class:`LineAdded`.
 
-    The receipt is priced with the line before the write transaction (``prepricing``), so
-    other tills' writes do not wait for this pricing; the write reuses those prices only if
-    the receipt is still what they were computed from.
+    While another till is writing (SQLite's writer lock is held), the receipt is priced with
+    the line before the write transaction (``prepricing``), so this pricing does not make the
+    others wait in turn; the write reuses those prices only if the receipt is still what they
+    were computed from. With the lock free, pricing inside the write loads the receipt once.
     """
     request = weighed_now(ctx, receipt_id, request)
-    return write_line(ctx, receipt_id, request, preprice(ctx, receipt_id, request), on_write)
+    prepriced = preprice(ctx, receipt_id, request) if ctx.db.writer_busy() else None
+    return write_line(ctx, receipt_id, request, prepriced, on_write)
 
 
 def write_line(ctx: Context, receipt_id: int, request: LineRequest, prepriced: Prepriced | None,

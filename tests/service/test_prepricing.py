@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -66,3 +68,40 @@ class TestPrepricedLine:
         assert preprice(cashier, receipt.id, LineRequest(sku="NO-SUCH-SKU")) is None
         with refused("item_not_found"):
             write_line(cashier, receipt.id, LineRequest(sku="NO-SUCH-SKU"), None)
+
+
+def _receipt_reads(sent: list[str]) -> int:
+    return sum(1 for s in sent if s.startswith("SELECT") and " FROM receipts " in f"{s} ")
+
+
+class TestWhenToPriceFirst:
+    def test_with_the_writer_lock_free_the_receipt_is_loaded_once(self, cashier, receipt, db):
+        add_line(cashier, receipt.id, OAT_MILK)
+        assert not db.writer_busy()
+        with statements(db) as sent:
+            add_line(cashier, receipt.id, MILK)
+        assert _receipt_reads(sent) == 1
+
+    def test_while_another_till_writes_the_line_is_priced_before_the_lock(
+            self, cashier, receipt, db):
+        if db.dialect != "sqlite":
+            assert not db.writer_busy()  # writers lock rows there, not the database
+            return
+        add_line(cashier, receipt.id, OAT_MILK)
+        other_till = threading.Event()
+
+        def write_slowly() -> None:
+            with db.transaction() as session:
+                session.execute(text("UPDATE stores SET name = name"))
+                other_till.set()
+                time.sleep(0.3)
+
+        writer = threading.Thread(target=write_slowly)
+        writer.start()
+        assert other_till.wait(5) and db.writer_busy()
+        with statements(db) as sent:
+            added = add_line(cashier, receipt.id, MILK)
+        writer.join()
+        assert added.total_minor == 23980
+        assert _receipt_reads(sent) == 2  # priced in a read, then written
+        assert not db.writer_busy()
