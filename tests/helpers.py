@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from pos.auth.model import User
 from pos.auth.service import NewUser, create_user, principal_of
@@ -302,3 +302,18 @@ def issue_card(api: ApiClient, type_code: str = "REGULAR", **type_fields: Any) -
         "type": type_code, "activate": True, "holder": {"name": "Hal Holder", "pin": "4321"}})
     assert response.status_code == 201, response.get_json()
     return cast(str, response.get_json()["cards"][0]["number"])
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """Collect the SQL statements sent while the block runs (whitespace collapsed)."""
+    sent: list[str] = []
+
+    def count(*args: object) -> None:
+        sent.append(" ".join(str(args[2]).split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
-from tests.helpers import issue_card
+from tests.helpers import issue_card, statements
 
 
 @pytest.fixture(autouse=True)
@@ -17,20 +14,6 @@ def open_shift(till):
     """Every test here sells on till 1 with its shift already open."""
     till.open_shift()
 
-
-@contextmanager
-def statements(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """Collect the SQL statements sent while the block runs."""
-    sent: list[str] = []
-
-    def count(*args: object) -> None:
-        sent.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def upload(till, **buyer) -> dict:  # type: ignore[no-untyped-def]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
-from tests.helpers import ApiClient, problem
+from tests.helpers import ApiClient, problem, statements
 
 
 @pytest.fixture(autouse=True)
@@ -16,20 +13,6 @@ def open_shift(till):  # type: ignore[no-untyped-def]
     """Every test here sells on till 1 with its shift open."""
     till.open_shift()
 
-
-@contextmanager
-def statements(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """Collect the SQL statements sent while the block runs."""
-    sent: list[str] = []
-
-    def count(*args: object) -> None:
-        sent.append(" ".join(str(args[2]).split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def quote_total(api: ApiClient, till_id: int, sku: str = "MILK-1L") -> str:

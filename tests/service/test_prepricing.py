@@ -4,33 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from pos.receipts.lines import LineRequest
 from pos.receipts.prepricing import preprice
 from pos.receipts.service import add_line, write_line
-from tests.helpers import refused
+from tests.helpers import refused, statements
 
 MILK = LineRequest(sku="MILK-1L")  # 89.90
 OAT_MILK = LineRequest(sku="OAT-MILK-1L")  # 149.90
 
-
-@contextmanager
-def statements(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """Collect the SQL statements sent while the block runs."""
-    sent: list[str] = []
-
-    def count(*args: object) -> None:
-        sent.append(" ".join(str(args[2]).split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 class TestPrepricedLine:
