@@ -178,16 +178,22 @@ def _code_line(session: Session, store: Store, request: LineRequest,
                       weight_source_of(item, request.weight_source), found.code)
 
 
-def build_line(item: CatalogItem, price_minor: int | None, quantity: Decimal,
-               weight_source: str | None, code: str | None) -> ReceiptLine:
-    """Make a line at the catalog price; weighed goods record where the weight came from."""
+def sellable_amount(item: CatalogItem, price_minor: int | None, quantity: Decimal) -> int:
+    """Return the amount of ``quantity`` of an item on sale here, or refuse it as a line."""
     if not item.is_active:
         raise ConflictError(f"{item.sku} is no longer sold", code="item_inactive", field="sku")
     if price_minor is None:
         raise ConflictError(f"{item.sku} has no price in this store", code="price_not_set",
                             field="sku")
     check_quantity(item, quantity)
-    amount = line_amount(price_minor, quantity)
+    return line_amount(price_minor, quantity)
+
+
+def build_line(item: CatalogItem, price_minor: int | None, quantity: Decimal,
+               weight_source: str | None, code: str | None) -> ReceiptLine:
+    """Make a line at the catalog price; weighed goods record where the weight came from."""
+    amount = sellable_amount(item, price_minor, quantity)
+    assert price_minor is not None  # sellable_amount refused it otherwise
     return ReceiptLine(item_id=item.id, sku=item.sku, name=item.name, code=code,
                        quantity_milli=int(quantity * MILLI), unit_price_minor=price_minor,
                        base_amount_minor=amount, discount_minor=0, amount_minor=amount,

@@ -18,16 +18,15 @@ from sqlalchemy.orm import Session
 
 from pos.catalog.cache import CatalogItem
 from pos.core.barcode import WeightLayout
-from pos.core.errors import ConflictError, NotFoundError, ValidationError
-from pos.core.money import line_amount
+from pos.core.errors import NotFoundError, ValidationError
 from pos.discounts.engine import LineInput
 from pos.receipts.lines import (
     LineRequest,
     LoadedItems,
-    check_quantity,
     parse_line_quantity,
     priced_items,
     resolve_lines,
+    sellable_amount,
     sku_items,
     weight_source_of,
 )
@@ -100,13 +99,8 @@ def _sku_line(line_no: int, item: CatalogItem, price_minor: int | None, request:
                                   code="quantity_required", field="quantity")
         quantity = Decimal(1)
     source = weight_source_of(item, request.weight_source)
-    if not item.is_active:
-        raise ConflictError(f"{item.sku} is no longer sold", code="item_inactive", field="sku")
-    if price_minor is None:
-        raise ConflictError(f"{item.sku} has no price in this store", code="price_not_set",
-                            field="sku")
-    check_quantity(item, quantity)
-    amount = line_amount(price_minor, quantity)
+    amount = sellable_amount(item, price_minor, quantity)
+    assert price_minor is not None  # sellable_amount refused it otherwise
     # Stored as thousandths on a receipt: quote the quantity a receipt would hold.
     quantity = Decimal(int(quantity * MILLI)).scaleb(-3)
     return QuotedLine(line_no, item.id, item.sku, item.name, quantity, price_minor, amount,
