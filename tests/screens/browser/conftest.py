@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -107,13 +108,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def page(browser: Any, live_server: LiveServer, live_shop: Shop,
          request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh page (own cookies) on the live server; a screenshot is kept if the test fails."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280,
-                                                                        "height": 800})
+    with watched_page(browser, live_server, request, viewport={"width": 1280, "height": 800}
+                      ) as tab:
+        yield tab
+
+
+@contextmanager
+def watched_page(browser: Any, live_server: LiveServer, request: pytest.FixtureRequest,
+                 **options: Any) -> Iterator[Any]:
+    """Open a page in its own browser context; keep a screenshot if the test failed."""
+    context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    yield tab
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    try:
+        yield tab
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    finally:
+        context.close()

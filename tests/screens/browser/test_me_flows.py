@@ -12,7 +12,7 @@ import pytest
 
 from pos.demo import load_demo
 from tests.conftest import empty_tables
-from tests.screens.browser.conftest import ARTIFACTS, LiveServer
+from tests.screens.browser.conftest import LiveServer, watched_page
 
 DOCS = Path(__file__).parents[3] / "docs"
 PHONE = {"width": 390, "height": 844}
@@ -25,15 +25,8 @@ def phone(browser: Any, live_server: LiveServer, request: pytest.FixtureRequest
     empty_tables(live_server.db)
     with live_server.app.app_context():
         assert load_demo(live_server.db, datetime.now(UTC), item_count=30)
-    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True)
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    yield tab
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    with watched_page(browser, live_server, request, viewport=PHONE, is_mobile=True) as tab:
+        yield tab
 
 
 def fits(page: Any) -> bool:

@@ -73,6 +73,15 @@ class Till:
         """Return the text of an element once it is shown."""
         return str(self.page.wait_for_selector(selector).inner_text()).strip()
 
+    def approve_in_place(self, user: str = "manager", pin: str = "2222") -> None:
+        """Answer the approval the till asks for: the manager types their name and PIN."""
+        self.page.wait_for_selector("#approval-user:focus")
+        assert "approval" in self.text("#message .problem")
+        self.page.keyboard.type(user)
+        self.page.keyboard.press("Tab")
+        self.page.keyboard.type(pin)
+        self.page.keyboard.press("Enter")
+
 
 def _weight_code(live_server: LiveServer, grams: int) -> str:
     layout = live_server.app.extensions["pos.barcode_layouts"][0]
@@ -206,12 +215,7 @@ def test_a_manager_approves_a_void_in_place_with_their_pin(page: Any) -> None:
     till.scan(OAT_MILK_EAN)
     till.line("OAT-MILK-1L")
     page.keyboard.press("F3")
-    page.wait_for_selector("#approval-user:focus")
-    assert "approval" in till.text("#message .problem")
-    page.keyboard.type("manager")
-    page.keyboard.press("Tab")
-    page.keyboard.type("2222")
-    page.keyboard.press("Enter")
+    till.approve_in_place()
     page.wait_for_selector("#receipt .empty")
     assert page.query_selector("#message .problem") is None
     assert page.evaluate("document.activeElement.id") == "code"
