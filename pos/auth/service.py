@@ -56,6 +56,7 @@ def principal_of(user: User) -> Principal:
 def login(
     db: Database, username: str, password: str, *, client: str, now: datetime,
     ttl: timedelta, free_failures: int, free_address_failures: int,
+    admit: Callable[[Session, Principal], None] | None = None,
 ) -> LoginResult:
     """Check credentials and issue a bearer token; slow down repeated failures.
 
@@ -63,12 +64,13 @@ def login(
     any user name: ``free_address_failures``, larger), separately: guesses at the manager's
     password from the till PC block the manager, not the admin signing in at the same PC,
     while one machine spraying guesses over many users still gets blocked. A success clears
-    the user name's count only, so a valid account cannot reset its address's.
+    the user name's count only, so a valid account cannot reset its address's. ``admit`` may
+    refuse a user whose password is right, as :func:`sign_in` says (the office: managers only).
     """
     return sign_in(db, username, lambda user: verify_secret(password, user.password_hash),
                    keys=(f"user:{username.lower()}", f"addr:{client}"), wrong="password",
                    client=client, now=now, ttl=ttl, free_failures=free_failures,
-                   free_address_failures=free_address_failures)
+                   free_address_failures=free_address_failures, admit=admit)
 
 
 def sign_in(

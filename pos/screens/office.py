@@ -20,8 +20,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from pos.auth.service import logout
-from pos.auth.service import sign_in as sign_in_user
+from pos.auth.service import login, logout
 from pos.core.context import Context
 from pos.core.errors import ForbiddenError, PosError
 from pos.core.request import (
@@ -33,7 +32,7 @@ from pos.core.request import (
     current_settings,
     current_tokens,
 )
-from pos.core.security import Actor, Principal, Right, verify_secret
+from pos.core.security import Actor, Principal, Right
 from pos.screens.office_state import store_overview
 from pos.screens.till import approval_in_form
 from pos.screens.web import csrf_token, principal, problem_headers, screen_blueprint, signed_in
@@ -118,10 +117,8 @@ def sign_in() -> Any:
     # column (200) refused one past it with a 500.
     username, password = form.get("username", "").strip()[:100], form.get("password", "")
     try:
-        result = sign_in_user(
-            current_db(), username, lambda user: verify_secret(password, user.password_hash),
-            keys=(f"user:{username.lower()}", f"addr:{client}"), wrong="password",
-            client=client, now=current_clock().now(),
+        result = login(
+            current_db(), username, password, client=client, now=current_clock().now(),
             ttl=timedelta(hours=settings.token_ttl_hours),
             free_failures=settings.login_max_failures,
             free_address_failures=settings.login_max_address_failures, admit=_admit)
