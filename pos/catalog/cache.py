@@ -1,11 +1,14 @@
 """A worker's copy of the rows a sale reads: items with group and segments, prices, tills.
 
+Also what other parts of the app keep under the same token (:meth:`Catalog.kept`): the
+devices of a till.
+
 A session reads the catalog's version token once (:class:`~pos.catalog.model.CatalogVersion`,
 one tiny query) and then uses the worker's copy filled under that same token, reading only
-what the copy lacks. Every write to items, prices, segments, their links or price groups changes
-the token in its own transaction (database triggers, migration 0017), so the very next request
-of every worker, on any process, sees the change: a price is never served stale, there is no
-time-to-live to tune.
+what the copy lacks. Every write to items, prices, segments, their links, price groups,
+stores, tills or till devices changes the token in its own transaction (database triggers,
+migrations 0017 and 0018), so the very next request of every worker, on any process, sees
+the change: a price is never served stale, there is no time-to-live to tune.
 
 The copy lives per connection pool (one per app's engine, shared by its read and write
 sessions), so two apps (two gunicorn workers, two ``create_app`` in a test) never share one;
@@ -16,10 +19,10 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.engine import Engine
@@ -30,6 +33,8 @@ from pos.catalog.model import CatalogVersion, Item, PriceGroup, Segment, item_se
 from pos.catalog.prices import current_prices
 from pos.stores.model import Store, Till
 from pos.stores.service import till_and_store
+
+T = TypeVar("T")
 
 # A copy keeps the prices of this many (store, price type, day) keys at most: yesterday's go.
 MAX_PRICE_KEYS = 64
@@ -61,6 +66,7 @@ class _Copy:
     by_id: dict[int, CatalogItem] = field(default_factory=dict)
     prices: dict[PriceKey, dict[int, int | None]] = field(default_factory=dict)
     tills: dict[int, tuple[Till, Store]] = field(default_factory=dict)
+    kept: dict[Hashable, Any] = field(default_factory=dict)
 
 
 class _Cache:
@@ -140,6 +146,17 @@ class Catalog:
                 self._session.expunge(row)
             self._copy.tills[till_id] = found
         return found
+
+    def kept(self, key: Hashable, load: Callable[[Session], T]) -> T:
+        """Return what ``load`` reads for ``key``, read once under this catalog version.
+
+        For what a sale reads of the tables the token covers (migrations 0017 and 0018), such
+        as a till's devices; ``load`` must read nothing else, or its copy could go stale.
+        """
+        kept = self._copy.kept
+        if key not in kept:
+            kept[key] = load(self._session)
+        return cast(T, kept[key])
 
     def _load(self, query: Select[Any], params: dict[str, Any]) -> None:
         # One row per item and segment: the columns before the segment are CatalogItem's own.

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
+from pos.catalog.cache import catalog
 from pos.core.config import Settings
 from pos.core.db import Database
 from pos.core.registry import Registry
@@ -34,9 +35,19 @@ def _has(db: Database, till_id: int, kinds: tuple[str, ...]) -> bool:
 
 
 def _has_in(session: Session, till_id: int, kinds: tuple[str, ...]) -> bool:
-    return session.scalar(select(TillDevice.id).where(
-        TillDevice.till_id == till_id, TillDevice.kind.in_(kinds),
-        TillDevice.is_enabled).limit(1)) is not None
+    # The worker keeps each till's enabled device kinds beside its catalog copy, under the
+    # same version token (device writes change it): no query per close once known.
+    return not kinds_of(session, till_id).isdisjoint(kinds)
+
+
+def kinds_of(session: Session, till_id: int) -> frozenset[str]:
+    """Return the kinds of the till's enabled devices."""
+    return catalog(session).kept(("till_devices", till_id), lambda s: frozenset(s.scalars(
+        _KINDS, {"till_id": till_id})))
+
+
+_KINDS = select(TillDevice.kind).where(TillDevice.till_id == bindparam("till_id"),
+                                       TillDevice.is_enabled)
 
 
 class ScaleWeigher:

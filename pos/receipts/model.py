@@ -114,6 +114,15 @@ class Receipt(Base):
         self.lines.append(line)
         return line
 
+    def add_lines(self, lines: list[ReceiptLine]) -> None:
+        """Append lines in order, numbered after the last (a receipt built at once)."""
+        self.ensure_open()
+        self.ensure_no_payments()
+        last = max((x.line_no for x in self.lines), default=0)
+        for line_no, line in enumerate(lines, start=last + 1):
+            line.line_no = line_no
+        self.lines.extend(lines)
+
     def line(self, line_no: int) -> ReceiptLine:
         """Return a line by number or raise ``line_not_found``."""
         for line in self.lines:

@@ -160,8 +160,7 @@ def _draft(session: Session, ctx: Context, store: Store, cmd: NewReceipt, client
                       customer_ref=cmd.customer_ref, total_minor=0, discount_minor=0,
                       change_minor=0, pricing_trace=[],
                       manual_discounts=[], lines=[], payments=[])
-    for line in resolve_lines(session, store, cmd.lines, ctx.layouts, at, items):
-        receipt.add_line(line)
+    receipt.add_lines(resolve_lines(session, store, cmd.lines, ctx.layouts, at, items))
     if receipt.lines:
         forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
         reprice(session, replace(ctx, now=at), receipt, store, items, forms)

@@ -35,18 +35,18 @@ def plain_basket(data: Any) -> dict[str, Any] | None:
     if type(requests) is not list or not 1 <= len(requests) <= _MAX_LINES:
         return None
     forms = data.get("payment_forms", [])
-    if type(forms) is not list or not all(_is_text(form) for form in forms):
+    if type(forms) is not list or not all(is_text(form) for form in forms):
         return None
     basket: dict[str, Any] = {"till_id": till_id, "payment_forms": list(forms)}
     for key in ("card_code", "customer_ref"):
         if key in data:
-            if not _is_text(data[key], 64):
+            if not is_text(data[key], 64):
                 return None
             basket[key] = data[key]
     lines = []
     quantities: dict[Any, Decimal] = {}  # a basket repeats "1" and "2": parse each text once
     for request in requests:
-        line = _plain_line(request, quantities)
+        line = plain_line(request, quantities)
         if line is None:
             return None
         lines.append(line)
@@ -54,7 +54,7 @@ def plain_basket(data: Any) -> dict[str, Any] | None:
     return basket
 
 
-def _plain_line(request: Any, quantities: dict[Any, Decimal]) -> dict[str, Any] | None:
+def plain_line(request: Any, quantities: dict[Any, Decimal]) -> dict[str, Any] | None:
     """Return ``LineInSchema``'s load of a plain line (an SKU or a code), or None."""
     if type(request) is not dict or not request.keys() <= _LINE_KEYS:
         return None
@@ -67,7 +67,7 @@ def _plain_line(request: Any, quantities: dict[Any, Decimal]) -> dict[str, Any] 
             if quantity is None:
                 return None
             line[key] = quantity
-        elif not _is_text(value, 64 if key != "weight_source" else None, 1):
+        elif not is_text(value, 64 if key != "weight_source" else None, 1):
             return None
     return line
 
@@ -85,8 +85,8 @@ def _quantity(value: Any, known: dict[Any, Decimal]) -> Decimal | None:
     return quantity
 
 
-def _is_text(value: Any, longest: int | None = None, shortest: int = 0) -> bool:
-    # What a String field with a Length validator takes, and StrictSchema's "no NUL".
+def is_text(value: Any, longest: int | None = None, shortest: int = 0) -> bool:
+    """Return whether a String field with a Length validator takes it (and no NUL)."""
     return (type(value) is str and "\x00" not in value
             and shortest <= len(value) and (longest is None or len(value) <= longest))
 

@@ -8,6 +8,7 @@ upload.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -68,5 +69,12 @@ class NewRows:
 
 
 def _row(obj: Base) -> dict[str, Any]:
-    return {column.key: getattr(obj, column.key) for column in obj.__table__.columns
-            if column.key != "id"}
+    # An unsaved object keeps what was set in its __dict__, and reads None for the rest, as
+    # the attributes would answer: read it directly, without the descriptors' events.
+    state = vars(obj)
+    return {key: state.get(key) for key in _columns(type(obj))}
+
+
+@cache
+def _columns(kind: type[Base]) -> tuple[str, ...]:
+    return tuple(column.key for column in kind.__table__.columns if column.key != "id")

@@ -32,6 +32,7 @@ from pos.core.schemas import (
 from pos.discounts.schemas import NewDiscountSchema
 from pos.receipts.model import CLOSED, OPEN, RETURN, SALE, VOIDED
 from pos.receipts.quote_wire import plain_basket, quote_answer
+from pos.receipts.upload_wire import plain_receipt
 
 
 class LineSchema(Schema):
@@ -212,6 +213,15 @@ class NewReceiptSchema(StrictSchema):
     sold_at = fields.AwareDateTime(metadata={
         "description": "an offline till's time of sale (with payments only); prices and "
                        "discounts are those of that time. Default: now"})
+
+    def load(self, data: Any, *, many: bool | None = None, partial: Any = None,
+             unknown: types.UnknownOption | None = None) -> Any:
+        """Load an upload; a plainly valid one by the direct path of ``upload_wire``."""
+        if not (many or self.many) and partial is None and unknown in (None, RAISE):
+            receipt = plain_receipt(data)
+            if receipt is not None:
+                return receipt
+        return super().load(data, many=many, partial=partial, unknown=unknown)
 
 
 class QuoteSchema(StrictSchema):

@@ -105,3 +105,32 @@ class TestTwoWorkers:
                 == "item_inactive"
         finally:
             other.extensions["pos.db"].dispose()
+
+
+class TestTillDevices:
+    def test_a_device_added_or_disabled_is_seen_by_the_next_request(self, db, till):
+        from datetime import UTC, datetime
+
+        from pos.hardware.model import TillDevice
+
+        NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)  # noqa: N806
+        from pos.hardware.wiring import kinds_of
+
+        def kinds() -> frozenset[str]:
+            with db.read() as session:
+                return kinds_of(session, till.till_id)
+
+        known = kinds()
+        assert "scale" not in known
+        with db.read() as session, statements(db) as sent:
+            assert kinds_of(session, till.till_id) == known
+        assert not [s for s in sent if "till_devices" in s]  # kept under the token
+        with db.transaction() as session:
+            store_id = session.execute(text("SELECT store_id FROM tills WHERE id = :t"),
+                                       {"t": till.till_id}).scalar_one()
+            session.add(TillDevice(store_id=store_id, till_id=till.till_id, kind="scale",
+                                   protocol="toledo8217", url="loop://",
+                                   created_at=NOW, updated_at=NOW))
+        assert kinds() == known | {"scale"}
+        write(db, "UPDATE till_devices SET is_enabled = :off WHERE kind = 'scale'", off=False)
+        assert kinds() == known
