@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from pos.catalog.prices import current_prices
 from pos.core.errors import ConflictError
 from pos.discounts.engine import GiftLine, Pricing
-from pos.receipts.lines import LoadedItems, build_line
+from pos.receipts.lines import LoadedItems, MakeLine, build_line
 from pos.receipts.model import Receipt, ReceiptLine
 from pos.stores.model import Store
 
@@ -34,7 +34,8 @@ def settle_gifts(session: Session, receipt: Receipt, store: Store, now: datetime
             receipt.lines.remove(line)
         pricing = run()
     added = [line for gift in pricing.gift_lines
-             if (line := _gift_line(session, store, now, items, gift)) is not None]
+             if (line := _gift_line(session, store, now, items, gift, receipt.new_line))
+             is not None]
     if not added:
         return pricing
     for line in added:
@@ -47,14 +48,14 @@ def _scanned_too(receipt: Receipt, gift: ReceiptLine) -> bool:
 
 
 def _gift_line(session: Session, store: Store, now: datetime, items: LoadedItems,
-               gift: GiftLine) -> ReceiptLine | None:
+               gift: GiftLine, make: MakeLine) -> ReceiptLine | None:
     item = items.of(session, [gift.item_id]).get(gift.item_id)
     if item is None:
         return None
     price = current_prices(session, store, [item.id], store.local_date(now)).get(
         item.id, gift.unit_price_minor)
     try:
-        line = build_line(item, price, gift.quantity, None, None)
+        line = build_line(item, price, gift.quantity, None, None, make)
     except ConflictError:
         return None  # an item no longer sold is not given away; the quote still announces it
     line.is_gift = True

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,8 @@ from pos.stores.model import Store
 
 WEIGHT_SOURCES = ("scale", "manual")
 MAX_QUANTITY = Decimal("99999.999")
+
+MakeLine = Callable[..., Any]  # builds a line from its fields: ReceiptLine, or a draft's
 
 
 @dataclass(frozen=True)
@@ -87,30 +90,33 @@ class LoadedItems:
 
 
 def resolve_lines(session: Session, store: Store, requests: Sequence[LineRequest],
-                  layouts: Sequence[WeightLayout], now: datetime, items: LoadedItems
-                  ) -> list[ReceiptLine]:
-    """Resolve every request to an unsaved line (SKUs in one query, barcodes one by one)."""
+                  layouts: Sequence[WeightLayout], now: datetime, items: LoadedItems,
+                  make: MakeLine = ReceiptLine) -> list[Any]:
+    """Resolve every request to an unsaved line (SKUs in one query, barcodes one by one).
+
+    ``make`` builds each line: a stored receipt's (the default) or a draft's.
+    """
     by_sku = sku_items(session, store, requests, now, items)
     lines = []
     for request in requests:
         if request.certificate is not None:
-            lines.append(certificate_line(session, request.certificate, items))
+            lines.append(certificate_line(session, request.certificate, items, make))
         elif request.sku is not None:
-            lines.append(sku_line(by_sku, request))
+            lines.append(sku_line(by_sku, request, make))
         else:
-            lines.append(_code_line(session, store, request, layouts, now, items))
+            lines.append(_code_line(session, store, request, layouts, now, items, make))
     return lines
 
 
-def certificate_line(session: Session, request: SaleRequest, items: LoadedItems
-                     ) -> ReceiptLine:
+def certificate_line(session: Session, request: SaleRequest, items: LoadedItems,
+                     make: MakeLine = ReceiptLine) -> Any:
     """Make the line selling a gift certificate: one piece of its type's item, at its amount."""
     sale = resolve_sale(session, request)
     item = session.scalar(select(Item).where(Item.sku == sale.sku))
     if item is None:
         raise NotFoundError(f"No item {sale.sku} for this certificate type",
                             code="item_not_found", field="certificate")
-    line = build_line(items.add(item), sale.amount_minor, Decimal(1), None, None)
+    line = build_line(items.add(item), sale.amount_minor, Decimal(1), None, None, make)
     line.certificate_type_id, line.certificate_id = sale.type_id, sale.certificate_id
     return line
 
@@ -145,8 +151,8 @@ def sku_items(session: Session, store: Store, requests: Sequence[LineRequest], n
     return {sku: (item, prices.get(item.id)) for sku, item in by_sku.items()}
 
 
-def sku_line(by_sku: dict[str, tuple[CatalogItem, int | None]], request: LineRequest
-             ) -> ReceiptLine:
+def sku_line(by_sku: dict[str, tuple[CatalogItem, int | None]], request: LineRequest,
+             make: MakeLine = ReceiptLine) -> Any:
     """Make the line of an SKU request from ``sku_items``' answer."""
     found = by_sku.get(request.sku or "")
     if found is None:
@@ -159,12 +165,12 @@ def sku_line(by_sku: dict[str, tuple[CatalogItem, int | None]], request: LineReq
                                   code="quantity_required", field="quantity")
         quantity = Decimal(1)
     return build_line(item, price_minor, quantity,
-                      weight_source_of(item, request.weight_source), None)
+                      weight_source_of(item, request.weight_source), None, make)
 
 
 def _code_line(session: Session, store: Store, request: LineRequest,
-               layouts: Sequence[WeightLayout], now: datetime, items: LoadedItems
-               ) -> ReceiptLine:
+               layouts: Sequence[WeightLayout], now: datetime, items: LoadedItems,
+               make: MakeLine) -> Any:
     found = resolve_code(session, store, request.code or "", list(layouts), now)
     item = items.add(found.item)
     if found.is_weight_barcode:
@@ -172,10 +178,10 @@ def _code_line(session: Session, store: Store, request: LineRequest,
             raise ValidationError("A weight barcode carries its own quantity",
                                   code="quantity_not_allowed", field="quantity")
         return build_line(item, found.unit_price_minor, found.quantity,
-                          "barcode" if item.is_weighed else None, found.code)
+                          "barcode" if item.is_weighed else None, found.code, make)
     quantity = parse_line_quantity(request.quantity) or Decimal(1)
     return build_line(item, found.unit_price_minor, quantity,
-                      weight_source_of(item, request.weight_source), found.code)
+                      weight_source_of(item, request.weight_source), found.code, make)
 
 
 def sellable_amount(item: CatalogItem, price_minor: int | None, quantity: Decimal) -> int:
@@ -190,15 +196,16 @@ def sellable_amount(item: CatalogItem, price_minor: int | None, quantity: Decima
 
 
 def build_line(item: CatalogItem, price_minor: int | None, quantity: Decimal,
-               weight_source: str | None, code: str | None) -> ReceiptLine:
+               weight_source: str | None, code: str | None, make: MakeLine = ReceiptLine
+               ) -> Any:
     """Make a line at the catalog price; weighed goods record where the weight came from."""
     amount = sellable_amount(item, price_minor, quantity)
     assert price_minor is not None  # sellable_amount refused it otherwise
-    return ReceiptLine(item_id=item.id, sku=item.sku, name=item.name, code=code,
-                       quantity_milli=int(quantity * MILLI), unit_price_minor=price_minor,
-                       base_amount_minor=amount, discount_minor=0, amount_minor=amount,
-                       vat_rate=item.vat_rate, is_weighed=item.is_weighed,
-                       weight_source=weight_source, is_gift=False, discounts=[])
+    return make(item_id=item.id, sku=item.sku, name=item.name, code=code,
+                quantity_milli=int(quantity * MILLI), unit_price_minor=price_minor,
+                base_amount_minor=amount, discount_minor=0, amount_minor=amount,
+                vat_rate=item.vat_rate, is_weighed=item.is_weighed,
+                weight_source=weight_source, is_gift=False, discounts=[])
 
 
 def priced_items(session: Session, lines: Sequence[ReceiptLine], items: LoadedItems

@@ -23,6 +23,7 @@ from pos.core.scope import Place, sees, works_at
 from pos.fiscal.numbering import next_number
 from pos.receipts.cards import checked_card_code
 from pos.receipts.closing import OnWrite, after_write, cashier_name, record_closed, segments_of
+from pos.receipts.draft import DraftLine, DraftPayment, DraftReceipt
 from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
 from pos.receipts.model import SALE, Receipt, receipt_document
 from pos.receipts.repricing import reprice
@@ -52,7 +53,7 @@ class NewReceipt:
 class Opened:
     """The receipt and whether this request created it (False: an earlier upload did)."""
 
-    receipt: Receipt
+    receipt: Receipt | DraftReceipt  # a draft: written by this request, as it was built
     is_new: bool
 
 
@@ -151,21 +152,22 @@ def _sale_time(cmd: NewReceipt, now: datetime) -> datetime:
 
 
 def _draft(session: Session, ctx: Context, store: Store, cmd: NewReceipt, client_uuid: str,
-           at: datetime, items: LoadedItems) -> Receipt:
-    # The receipt as it will be written, built unsaved: lines at catalog prices, discounts
+           at: datetime, items: LoadedItems) -> DraftReceipt:
+    # The receipt as it will be written, built in memory: lines at catalog prices, discounts
     # applied for the forms of its payments, payments checked against the total.
-    receipt = Receipt(store_id=store.id, till_id=cmd.till_id, kind=SALE, state="open",
+    receipt = DraftReceipt(store_id=store.id, till_id=cmd.till_id, kind=SALE, state="open",
                       client_uuid=client_uuid, cashier_id=ctx.actor.user_id, opened_at=at,
                       card_code=checked_card_code(session, store, cmd.card_code, at),
                       customer_ref=cmd.customer_ref, total_minor=0, discount_minor=0,
                       change_minor=0, pricing_trace=[],
                       manual_discounts=[], lines=[], payments=[])
-    receipt.add_lines(resolve_lines(session, store, cmd.lines, ctx.layouts, at, items))
+    receipt.add_lines(resolve_lines(session, store, cmd.lines, ctx.layouts, at, items,
+                                    DraftLine))
     if receipt.lines:
         forms = frozenset(p.type for p in cmd.payments) if cmd.payments else None
         reprice(session, replace(ctx, now=at), receipt, store, items, forms)
     for payment in cmd.payments:
-        receipt.add_payment(make_payment(ctx.registry.payment_types, payment))
+        receipt.add_payment(make_payment(ctx.registry.payment_types, payment, DraftPayment))
     return receipt
 
 

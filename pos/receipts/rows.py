@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Base
+from pos.receipts.draft import DraftReceipt
 from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
 
 
@@ -22,16 +23,17 @@ from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
 class NewRows:
     """A receipt built in memory as the rows to insert, ready before the write lock is taken."""
 
-    receipt: Receipt
+    receipt: DraftReceipt
     head: dict[str, Any]
     lines: list[dict[str, Any]]
     payments: list[dict[str, Any]]
 
     @classmethod
-    def of(cls, receipt: Receipt) -> NewRows:
+    def of(cls, receipt: DraftReceipt) -> NewRows:
         """Take the rows of an unsaved receipt, its lines and payments."""
-        return cls(receipt, _row(receipt), [_row(line) for line in receipt.lines],
-                   [_row(payment) for payment in receipt.payments])
+        return cls(receipt, _row(receipt, Receipt),
+                   [_row(line, ReceiptLine) for line in receipt.lines],
+                   [_row(payment, ReceiptPayment) for payment in receipt.payments])
 
     def approve_manual_weight(self, approver: int | None) -> None:
         """Record who approved the typed-in weights, on the lines and on their rows."""
@@ -68,11 +70,10 @@ class NewRows:
             line.id = line_id
 
 
-def _row(obj: Base) -> dict[str, Any]:
-    # An unsaved object keeps what was set in its __dict__, and reads None for the rest, as
-    # the attributes would answer: read it directly, without the descriptors' events.
+def _row(obj: Any, model: type[Base]) -> dict[str, Any]:
+    # A draft keeps every column's value in its __dict__ (None where not set).
     state = vars(obj)
-    return {key: state.get(key) for key in _columns(type(obj))}
+    return {key: state.get(key) for key in _columns(model)}
 
 
 @cache

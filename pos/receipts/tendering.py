@@ -7,7 +7,7 @@ payment is removed or the open receipt voided.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,8 @@ class PaymentRequest:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def make_payment(payment_types: PaymentTypes, request: PaymentRequest) -> ReceiptPayment:
+def make_payment(payment_types: PaymentTypes, request: PaymentRequest,
+                 make: Callable[..., Any] = ReceiptPayment) -> Any:
     """Check a payment against its registered type and build the row."""
     kind = payment_types.get(request.type)
     card = {"card_brand": request.card_brand, "card_last4": request.card_last4,
@@ -47,8 +48,8 @@ def make_payment(payment_types: PaymentTypes, request: PaymentRequest) -> Receip
     if request.amount_minor <= 0:
         raise ValidationError("A payment is above zero", code="invalid_amount", field="amount")
     details = kind.tender.prepare(request.details) if kind.tender else dict(request.details)
-    return ReceiptPayment(kind=kind.name, amount_minor=request.amount_minor,
-                          gives_change=kind.gives_change, details=details, **card)
+    return make(kind=kind.name, amount_minor=request.amount_minor,
+                gives_change=kind.gives_change, details=details, **card)
 
 
 def take_tenders(session: Session, ctx: Context, receipt: Receipt,
