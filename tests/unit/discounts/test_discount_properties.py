@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from discount_builders import context
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pos.core.money import percent_of
@@ -281,6 +281,14 @@ class TestLineScope:
                 assert line.discount_minor == percent_of(line.base_amount_minor, pct)
 
 
+def max_group_with_and_without(kids, extra, at, lines, ctx):
+    """Price the lines under a MAX group of the kids, then with ``extra`` inserted at ``at``."""
+    with_extra = [*kids]
+    with_extra.insert(at, extra)
+    trees = (Group("", "", Rule.MAX, tuple(kids)), Group("", "", Rule.MAX, tuple(with_extra)))
+    return tuple(price(lines, compile_rules(numbered(tree)), ctx) for tree in trees)
+
+
 class TestInvariants:
     @FAST
     @given(trees.map(numbered), lines_strategy, contexts)
@@ -339,6 +347,24 @@ class TestInvariants:
         after_tree = numbered(Group("", "", Rule.MAX, tuple(with_extra)))
         before = price(lines, compile_rules(before_tree), ctx)
         after = price(lines, compile_rules(after_tree), ctx)
+        for old, new in zip(before.lines, after.lines, strict=True):
+            assert new.amount_minor <= old.amount_minor
+
+    @FAST
+    @given(
+        st.lists(discounts(st.one_of(simple_discounts, unit_benefits)), max_size=5),
+        discounts(st.one_of(simple_discounts, unit_benefits)),
+        st.integers(0, 5),
+        lines_strategy,
+        contexts,
+    )
+    def test_another_discount_in_a_max_group_raises_no_price_unless_it_makes_a_gift_line(
+        self, kids, extra, at, lines, ctx
+    ):
+        # A new gift line is priced as if the till had flagged it: the other discounts are
+        # reckoned without it, which can raise a paid line (test_discount_gift_lines).
+        before, after = max_group_with_and_without(kids, extra, at, lines, ctx)
+        assume(after.gifted_line_nos == before.gifted_line_nos)
         for old, new in zip(before.lines, after.lines, strict=True):
             assert new.amount_minor <= old.amount_minor
 
