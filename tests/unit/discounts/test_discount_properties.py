@@ -338,26 +338,6 @@ class TestInvariants:
         lines_strategy,
         contexts,
     )
-    def test_another_discount_in_a_max_group_never_raises_a_price(
-        self, kids, extra, at, lines, ctx
-    ):
-        before_tree = numbered(Group("", "", Rule.MAX, tuple(kids)))
-        with_extra = [*kids]
-        with_extra.insert(at, extra)
-        after_tree = numbered(Group("", "", Rule.MAX, tuple(with_extra)))
-        before = price(lines, compile_rules(before_tree), ctx)
-        after = price(lines, compile_rules(after_tree), ctx)
-        for old, new in zip(before.lines, after.lines, strict=True):
-            assert new.amount_minor <= old.amount_minor
-
-    @FAST
-    @given(
-        st.lists(discounts(st.one_of(simple_discounts, unit_benefits)), max_size=5),
-        discounts(st.one_of(simple_discounts, unit_benefits)),
-        st.integers(0, 5),
-        lines_strategy,
-        contexts,
-    )
     def test_another_discount_in_a_max_group_raises_no_price_unless_it_makes_a_gift_line(
         self, kids, extra, at, lines, ctx
     ):
