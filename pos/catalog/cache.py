@@ -183,7 +183,7 @@ def catalog(session: Session) -> Catalog:
             with _CACHES_LOCK:
                 cache = _CACHES.setdefault(engine.pool, _Cache())
         found = session.info["catalog"] = Catalog(session, cache.copy_for(
-            session.execute(_TOKEN).scalar()))
+            session.connection().execute(_TOKEN).scalar()))
     assert isinstance(found, Catalog)
     return found
 

@@ -130,6 +130,9 @@ def begin(
         raise _in_flight() from None
 
 
+_RECORD = IdempotencyRecord.__table__.insert()
+
+
 @dataclass(frozen=True)
 class Claim:
     """A keyed request whose record is written in the same transaction as its effect."""
@@ -142,7 +145,7 @@ class Claim:
 
     def record(self, session: Session, status: int, body: Any) -> None:
         """Store the response in the caller's write transaction (conflicts with a twin)."""
-        session.execute(IdempotencyRecord.__table__.insert(), dict(
+        session.connection().execute(_RECORD, dict(
             scope=self.scope, key=self.key, request_hash=self.fingerprint, state="done",
             response_status=status, response_body=body, locked_at=self.now,
             expires_at=self.now + self.ttl))

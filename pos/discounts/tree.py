@@ -71,7 +71,7 @@ _VERSION = select(RulesVersion.__table__.c.token).where(RulesVersion.__table__.c
 
 def rules_version(session: Session) -> str:
     """Return the current rules token ("" before any rule exists)."""
-    return session.execute(_VERSION).scalar() or ""
+    return session.connection().execute(_VERSION).scalar() or ""
 
 
 class RulesCache:

@@ -39,10 +39,10 @@ def ensure_counter(session: Session, store_id: int, till_id: int) -> None:
 
 def next_number(session: Session, store_id: int, till_id: int) -> int:
     """Take the till's next document number in the caller's transaction."""
-    number = session.execute(_BUMP, {"for_till": till_id}).scalar()
+    number = session.connection().execute(_BUMP, {"for_till": till_id}).scalar()
     if number is None:  # one statement once the till has its counter row
         ensure_counter(session, store_id, till_id)
-        number = session.execute(_BUMP, {"for_till": till_id}).scalar()
+        number = session.connection().execute(_BUMP, {"for_till": till_id}).scalar()
     assert number is not None
     return int(number)
 

@@ -48,7 +48,7 @@ def record_numbered(
 def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None, kind: str,
             document_id: int, payload: dict[str, Any], now: datetime) -> None:
     """Put a document in the fiscal outbox in the caller's transaction."""
-    session.execute(insert(OutboxEntry.__table__), dict(
+    session.connection().execute(_ENQUEUE, dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         payload=payload, state=PENDING, attempts=0, created_at=now))
     if session.get_bind().dialect.name == "postgresql":  # wakes the device service on commit
@@ -56,6 +56,7 @@ def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None
 
 
 _NOTIFY = text("SELECT pg_notify('fiscal_outbox', :till)")
+_ENQUEUE = insert(OutboxEntry.__table__)
 
 
 def list_outbox(db: Database, *, till_id: int | None, state: str | None, page: int,

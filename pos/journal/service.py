@@ -22,6 +22,7 @@ from pos.stores.model import Till
 from pos.stores.service import get_till
 
 VERIFY_BATCH = 1000
+_INSERT = insert(JournalEntry.__table__)
 
 _HASH_OF = select(JournalEntry.__table__.c.hash).where(
     JournalEntry.__table__.c.till_id == bindparam("till_id"),
@@ -31,14 +32,14 @@ _HASH_OF = select(JournalEntry.__table__.c.hash).where(
 def append(session: Session, *, store_id: int, till_id: int, number: int, kind: str,
            document_id: int, document: dict[str, Any], now: datetime) -> None:
     """Chain a closed document to its till's journal (number already taken in this txn)."""
-    table = JournalEntry.__table__
     prev_hash = GENESIS_HASH
     if number > 1:
-        prev_hash = session.execute(_HASH_OF, {"till_id": till_id, "number": number - 1}
-                                    ).scalar() or GENESIS_HASH
+        prev_hash = session.connection().execute(
+            _HASH_OF, {"till_id": till_id, "number": number - 1}).scalar() or GENESIS_HASH
     text = canonical_json(document)
-    # A Core INSERT: the row is never read back in this transaction.
-    session.execute(insert(table), dict(
+    # A Core INSERT on the session's connection: the row is never read back in this
+    # transaction, so the session has nothing to track.
+    session.connection().execute(_INSERT, dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         document=text, prev_hash=prev_hash, hash=chain_hash(prev_hash, text), created_at=now))
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from pos.core.db import Base
@@ -45,29 +45,33 @@ class NewRows:
     def insert(self, session: Session, *, shift_id: int, number: int | None) -> None:
         """Write them in three INSERTs and give the receipt its shift, number and id.
 
-        The objects stay unsaved: the ORM's unit of work would cost more than the rest of a
-        one-shot upload.
+        The draft is written as rows on the session's connection: there is nothing for the
+        ORM to track. The lines' ids come back with their numbers, so features told of the
+        close key what they keep by line as for a receipt closed at the till.
         """
-        table = Receipt.__table__
+        connection = session.connection()
         receipt = self.receipt
         receipt.shift_id, receipt.number = shift_id, number
         # Values go in as execution parameters, not .values(): no per-value bind objects
         # to build, and the compiled statement is reused from the cache.
-        receipt.id = session.execute(insert(table).returning(table.c.id), {
+        receipt.id = connection.execute(_RECEIPT, {
             **self.head, "shift_id": shift_id, "number": number}).scalar_one()
-        for rows, kind in ((self.lines, ReceiptLine), (self.payments, ReceiptPayment)):
-            if rows:
-                session.execute(insert(kind.__table__),
-                                [{**row, "receipt_id": receipt.id} for row in rows])
-        # The lines' ids, in one query (a RETURNING would make SQLite insert row by row), so
-        # features told of the close key what they keep by line as for a receipt closed at
-        # the till.
-        lines = ReceiptLine.__table__
-        ids = session.scalars(select(lines.c.id).where(lines.c.receipt_id == receipt.id)
-                              .order_by(lines.c.line_no)).all()
-        for line, line_id in zip(sorted(receipt.lines, key=lambda x: x.line_no), ids,
-                                 strict=True):
-            line.id = line_id
+        if self.lines:
+            # One multi-row INSERT ... RETURNING (SQLAlchemy's "insertmanyvalues"); the rows
+            # come back in no promised order, so each id is matched by its line number.
+            ids = {line_no: line_id for line_no, line_id in connection.execute(
+                _LINES, [{**row, "receipt_id": receipt.id} for row in self.lines])}
+            for line in receipt.lines:
+                line.id = ids[line.line_no]
+        if self.payments:
+            connection.execute(_PAYMENTS, [{**row, "receipt_id": receipt.id}
+                                           for row in self.payments])
+
+
+_RECEIPT = insert(Receipt.__table__).returning(Receipt.__table__.c.id)
+_LINES = insert(ReceiptLine.__table__).returning(ReceiptLine.__table__.c.line_no,
+                                                 ReceiptLine.__table__.c.id)
+_PAYMENTS = insert(ReceiptPayment.__table__)
 
 
 def _row(obj: Any, model: type[Base]) -> dict[str, Any]:

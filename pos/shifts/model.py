@@ -136,7 +136,7 @@ def open_shift_id(session: Session, till_id: int, at: datetime) -> int:
     may be :data:`CLOCK_SKEW` behind the server's), or after its 24 hours. One Core SELECT of
     two columns: this runs in every sale's write transaction.
     """
-    row = session.execute(_OPEN_SHIFT, {"till_id": till_id}).first()
+    row = session.connection().execute(_OPEN_SHIFT, {"till_id": till_id}).first()
     if row is None:
         raise ConflictError(f"Till {till_id} has no open shift", code="shift_not_open")
     if at < row.opened_at - CLOCK_SKEW:
