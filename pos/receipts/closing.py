@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from pos.core.context import Context
 from pos.core.security import Actor
-from pos.discounts.history import buyer_key, record_purchase
+from pos.discounts.history import BoughtSegments, buyer_key, record_purchase
 from pos.fiscal.numbering import next_number
 from pos.fiscal.service import record_numbered
-from pos.receipts.lines import LoadedItems, priced_items
+from pos.receipts.lines import LoadedItems
 from pos.receipts.model import RETURN, Receipt, receipt_document
 from pos.stores.service import store_local_date
 
@@ -39,7 +39,8 @@ def segments_of(session: Session, receipt: Receipt, items: LoadedItems) -> froze
     """Return what the purchase history keeps of a named buyer's receipt (nothing if anonymous)."""
     if buyer_key(receipt.card_code, receipt.customer_ref) is None or not receipt.lines:
         return frozenset()
-    return frozenset().union(*(p.segments for p in priced_items(session, receipt.lines, items)))
+    by_id = items.of(session, [line.item_id for line in receipt.lines])
+    return frozenset().union(*(by_id[line.item_id].segments for line in receipt.lines))
 
 
 def cashier_name(actor: Actor) -> str:
@@ -66,7 +67,7 @@ def record_closed(session: Session, ctx: Context, receipt: Receipt, segments: fr
     sign = -1 if receipt.kind == RETURN else 1
     record_purchase(session, buyer,
                     store_local_date(session, receipt.store_id, receipt.closed_at or now),
-                    sign * receipt.total_minor, segments)
+                    sign * receipt.total_minor, segments, ctx.registry.caches.get(BoughtSegments))
 
 
 def after_write(session: Session, receipt: Receipt, on_write: OnWrite | None) -> None:
