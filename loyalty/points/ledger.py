@@ -9,7 +9,7 @@ Spends, expiry and reversals draw lots down oldest expiry first (lots that never
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import CursorResult, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card
 from loyalty.points.model import ACTIVE, PENDING, SPENT, Entry, Lot
 from pos.core.errors import ConflictError
@@ -105,11 +106,13 @@ def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, de
 
 def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
            active_from: datetime, expires_at: datetime | None, debt_seen: int | None = None,
-           accumulate: int = 0, spends: Sequence[Spend] = ()) -> int | None:
+           accumulate: int = 0, spends: Sequence[Spend] = (),
+           on_moved: Callable[[], object] | None = None) -> int | None:
     """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
 
-    ``debt_seen`` is the card's debt as read in this transaction: the card's update is then
-    guarded on it (one statement, no lock read first) and redone under a lock if it moved.
+    ``debt_seen`` is the card's debt as read before: the card's update is then guarded on it
+    and on the card being active (one statement, no lock read first) and redone under a lock
+    if the row moved, after ``on_moved`` (which may refuse a card no longer usable).
     ``accumulate`` is added to the card's accumulated spend in the same update. ``spends``
     (a one-shot's points payments, with ``debt_seen``) come off in that update too, guarded on
     the balance before the credit, and are drawn from the older lots; when the guard fails
@@ -121,6 +124,8 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     repay, spent = min(cp, debt), sum(s.cp for s in spends)
     if not _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, debt,
                         spent):
+        if on_moved is not None:
+            on_moved()
         for each in spends:
             spend(session, card_id, each.cp, each.kind, each.at, each.refs)
         spends, spent = (), 0
@@ -150,7 +155,8 @@ _CREDIT = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
     debt_cp=CARDS.c.debt_cp - bindparam("repay"),
     accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"))
 _CREDIT_IF_DEBT = _CREDIT.where(CARDS.c.debt_cp == bindparam("debt_seen"),
-                                CARDS.c.balance_cp >= bindparam("spent"))
+                                CARDS.c.balance_cp >= bindparam("spent"),
+                                CARDS.c.state == CARD_ACTIVE)
 
 
 def _credit_card(session: Session, card_id: int, gained: int, repay: int, is_pending: bool,

@@ -17,10 +17,11 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.codes import issue_code
+from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card, CardType
 from loyalty.cards.service import live_card_id
 from loyalty.points import ledger
-from loyalty.points.at_till import AtTill, card_at_till, rules_of, share_limit_minor
+from loyalty.points.at_till import AtTill, card_at_till, recheck, rules_of, share_limit_minor
 from loyalty.points.jobs import Settled, settle
 from loyalty.points.model import EARN, RESTORE, SPEND, Earning, Entry
 from loyalty.points.rules import EarnLine, earn, points_for_amount, share_of
@@ -63,7 +64,7 @@ class PointsTender:
     def take(self, session: Session, ctx: Context, receipt: ReceiptView,
              payment: PaymentView) -> None:
         """Spend the payment's points from the receipt's card, or refuse (nothing written)."""
-        card = card_at_till(session, receipt.card_code, ctx.now)
+        card = card_at_till(session, receipt, ctx.now)
         if card is None:
             raise ConflictError("Attach a loyalty card to pay with points", code="card_required")
         card.ensure_usable(local_day(session, ctx, receipt.store_id, ctx.now))
@@ -143,6 +144,7 @@ def _restore(session: Session, ctx: Context, spent: Entry, cp: int, refs: ledger
 
 _ACCUMULATE = update(Card.__table__).where(Card.__table__.c.id == bindparam("card")).values(
     accumulated_minor=Card.__table__.c.accumulated_minor + bindparam("spent"))
+_ACCUMULATE_IF_ACTIVE = _ACCUMULATE.where(Card.__table__.c.state == CARD_ACTIVE)
 
 
 class PointsListener:
@@ -154,48 +156,71 @@ class PointsListener:
         A sale earns as of its time of sale (an offline upload's ``sold_at``) on the store's
         local date: the campaign of that day, pending and expiry counted from then.
         """
-        card = card_at_till(session, receipt.card_code, ctx.now)
+        card = card_at_till(session, receipt, ctx.now)
         if card is None:
             return
         spends: list[ledger.Spend] = session.info.pop(_SPENDS, [])
+        lines, certificates = sold_lines(receipt)
         sign = -1 if receipt.kind == "return" else 1
-        spent = sign * (receipt.total_minor - certificates_minor(receipt))
-        sold_at = receipt.closed_at or ctx.now
+        spent = sign * (receipt.total_minor - certificates)
         if receipt.kind == "return":
             _spend_now(session, card.card_id, spends)
             take_back(session, ctx, receipt)
-            self._accumulate(session, card.card_id, spent)
+            _accumulate(session, card.card_id, spent)
             return
         if card.holder_id is not None:  # a one-time sign-in code for the holder, printed
             print_on(receipt, "holder_code", issue_code(session, card.holder_id, receipt.id,
                                                         ctx.now))
-        day = local_day(session, ctx, receipt.store_id, sold_at)
+        day = local_day(session, ctx, receipt.store_id, receipt.closed_at or ctx.now)
         if card.terms.is_bonus and card.state == "active" and not card.is_expired(day) \
-                and _earn(session, ctx, receipt, card, spent, day, spends):
+                and _earn(session, ctx, receipt, card, lines, spent, day, spends):
             return  # the points spent and the accumulated spend moved with the earn
+        if card.is_carried and not _accumulate(session, card.card_id, spent, is_guarded=True):
+            # no longer active (the earn's update has the same guard): refused, or it was
+            # blocked and unblocked since the read
+            recheck(session, card, day, ctx.now)
+            _accumulate(session, card.card_id, spent)
+        elif not card.is_carried:
+            _accumulate(session, card.card_id, spent)
         _spend_now(session, card.card_id, spends)
-        self._accumulate(session, card.card_id, spent)
-
-    @staticmethod
-    def _accumulate(session: Session, card_id: int, spent: int) -> None:
-        session.connection().execute(_ACCUMULATE, {"card": card_id, "spent": spent})
 
     def voided(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
         """Nothing to do: a voided receipt's points payments were given back already."""
 
 
-def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, spent: int,
-          day: date, spends: list[ledger.Spend]) -> bool:
+def _accumulate(session: Session, card_id: int, spent: int, is_guarded: bool = False) -> bool:
+    # Add a sale (or, negative, a return) to the card's accumulated spend; guarded: only if
+    # the card is active. Tell whether the card's row was updated.
+    return bool(session.connection().execute(_ACCUMULATE_IF_ACTIVE if is_guarded else _ACCUMULATE,
+                                             {"card": card_id, "spent": spent}).rowcount)
+
+
+Sold = tuple[int, int, int, int]  # a line's id, amount, item id and quantity (milli)
+
+
+def sold_lines(receipt: ReceiptView) -> tuple[list[Sold], int]:
+    """Return the lines that are purchases, and what its gift certificate lines come to.
+
+    A gift certificate sold is a liability, not a purchase: it earns nothing, and the money
+    that paid for it is not money paid for goods. Each line's fields are read once.
+    """
+    lines, certificates = [], 0
+    for line in receipt.lines:
+        if line.certificate_type_id is None:
+            lines.append((line.id, line.amount_minor, line.item_id, line.quantity_milli))
+        else:
+            certificates += line.amount_minor
+    return lines, certificates
+
+
+def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
+          lines: list[Sold], spent: int, day: date, spends: list[ledger.Spend]) -> bool:
     # Earn the receipt's points, take a one-shot's ``spends`` and add ``spent`` (the sale less
     # its certificates) to the card's accumulated spend in the same update; False when it
     # earns nothing (the caller then spends and adds the spend alone).
     kinds = ctx.registry.payment_types
     not_money = sum(p.amount_minor for p in receipt.payments
                     if kinds.get(p.kind).tender is not None)
-    # A gift certificate sold is a liability, not a purchase: it earns nothing, and the money
-    # that paid for it is not money paid for goods. Each line's fields are read once.
-    lines = [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
-             for line in receipt.lines if line.certificate_type_id is None]
     lookup, terms = ctx.registry.item_segments, card.terms  # segments: per-segment rates only
     segments = lookup(session, [line[2] for line in lines]) \
         if lookup and terms.has_segment_rates else {}
@@ -210,7 +235,8 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, sp
     lot_id = ledger.credit(session, card.card_id, total, EARN, ctx.now, ledger.Refs(
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
         active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent,
-        spends=spends)
+        spends=spends, on_moved=(lambda: recheck(session, card, day, ctx.now))
+        if card.is_carried else None)
     session.connection().execute(_EARNINGS, [
         {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.card_id,
          "lot_id": lot_id, "earned_cp": earned[line_id], "sold_milli": quantity_milli,
@@ -220,12 +246,6 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, sp
 
 
 _EARNINGS = insert(Earning.__table__)
-
-
-def certificates_minor(receipt: ReceiptView) -> int:
-    """Return what a receipt's gift certificate lines come to (not spend, earning nothing)."""
-    return sum(line.amount_minor for line in receipt.lines
-               if line.certificate_type_id is not None)
 
 
 def take_back(session: Session, ctx: Context, refund: ReceiptView) -> None:

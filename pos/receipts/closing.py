@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from loyalty.points.at_till import keep_for_write
 from pos.core.context import Context
 from pos.core.security import Actor
 from pos.discounts.history import BoughtSegments, buyer_key, record_purchase
@@ -33,6 +34,17 @@ def close_in(session: Session, ctx: Context, receipt: Receipt) -> None:
         receipt.number = next_number(session, receipt.store_id, receipt.till_id)
     session.flush()
     record_closed(session, ctx, receipt, segments_of(session, receipt, LoadedItems()))
+
+
+def read_ahead(session: Session, receipt: Receipt, items: LoadedItems) -> frozenset[str]:
+    """Return the buyer's segments for a one-shot's close, and have its card ride to the write.
+
+    Called in the upload's read transaction: the write then neither reads the card again
+    (loyalty re-checks it in the guarded update of its row) nor the items.
+    """
+    if receipt.card_code:
+        keep_for_write(session, receipt)
+    return segments_of(session, receipt, items)
 
 
 def segments_of(session: Session, receipt: Receipt, items: LoadedItems) -> frozenset[str]:
