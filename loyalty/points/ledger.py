@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CursorResult, bindparam, case, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import ACTIVE as CARD_ACTIVE
@@ -119,10 +120,10 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     they are spent one by one as by :func:`spend` (``insufficient_points`` if short). The
     entries go in one insert. Return the new lot's id (None when it all went to the debt).
     """
-    is_pending = active_from > at
+    is_pending, connection = active_from > at, session.connection()
     debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
     repay, spent = min(cp, debt), sum(s.cp for s in spends)
-    if not _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, debt,
+    if not _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate, debt,
                         spent):
         if on_moved is not None:
             on_moved()
@@ -130,17 +131,18 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
             spend(session, card_id, each.cp, each.kind, each.at, each.refs)
         spends, spent = (), 0
         repay = min(cp, lock(session, card_id).debt_cp)
-        assert _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, None)
+        assert _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate,
+                            None)
     if spent:
         draw(session, card_id, spent)  # before the new lot exists: it pays for nothing here
     gained, lot_id = cp - repay, None
     if gained > 0:
-        lot_id = session.connection().execute(_NEW_LOT, {
+        lot_id = connection.execute(_NEW_LOT, {
             "card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
             "amount_cp": gained, "remaining_cp": gained,
             "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
             "expires_at": expires_at}).scalar_one()
-    session.connection().execute(_ENTRY, [
+    connection.execute(_ENTRY, [
         *(_entry_row(card_id, s.kind, s.at, s.refs, delta=-s.cp) for s in spends),
         _entry_row(card_id, kind, at, refs, 0 if is_pending else gained,
                    gained if is_pending else 0, -repay, lot_id)])
@@ -159,8 +161,9 @@ _CREDIT_IF_DEBT = _CREDIT.where(CARDS.c.debt_cp == bindparam("debt_seen"),
                                 CARDS.c.state == CARD_ACTIVE)
 
 
-def _credit_card(session: Session, card_id: int, gained: int, repay: int, is_pending: bool,
-                 accumulate: int, debt_seen: int | None, spent: int = 0) -> bool:
+def _credit_card(connection: Connection, card_id: int, gained: int, repay: int,
+                 is_pending: bool, accumulate: int, debt_seen: int | None, spent: int = 0
+                 ) -> bool:
     # One update: the points gained (less any spent), the debt repaid, the accumulated spend;
     # guarded on the debt the caller saw, and the balance, when it saw one (the caller holds
     # the row's lock otherwise, and spends nothing here).
@@ -168,10 +171,10 @@ def _credit_card(session: Session, card_id: int, gained: int, repay: int, is_pen
               "gained_p": gained if is_pending else 0, "repay": repay, "accumulate": accumulate,
               "spent": spent}
     if debt_seen is None:
-        session.connection().execute(_CREDIT, params)
+        connection.execute(_CREDIT, params)
         return True
-    return _rows(session.connection().execute(_CREDIT_IF_DEBT, {**params,
-                                                                "debt_seen": debt_seen})) == 1
+    params["debt_seen"] = debt_seen
+    return _rows(connection.execute(_CREDIT_IF_DEBT, params)) == 1
 
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:

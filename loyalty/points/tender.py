@@ -20,6 +20,7 @@ from loyalty.cards.codes import issue_code
 from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card, CardType
 from loyalty.cards.service import live_card_id
+from loyalty.gift_certificates.lines import certificate_lines
 from loyalty.points import ledger
 from loyalty.points.at_till import AtTill, card_at_till, recheck, rules_of, share_limit_minor
 from loyalty.points.jobs import Settled, settle
@@ -160,7 +161,7 @@ class PointsListener:
         if card is None:
             return
         spends: list[ledger.Spend] = session.info.pop(_SPENDS, [])
-        lines, certificates = sold_lines(receipt)
+        lines, certificates = sold_lines(session, receipt)
         sign = -1 if receipt.kind == "return" else 1
         spent = sign * (receipt.total_minor - certificates)
         if receipt.kind == "return":
@@ -198,19 +199,19 @@ def _accumulate(session: Session, card_id: int, spent: int, is_guarded: bool = F
 Sold = tuple[int, int, int, int]  # a line's id, amount, item id and quantity (milli)
 
 
-def sold_lines(receipt: ReceiptView) -> tuple[list[Sold], int]:
+def sold_lines(session: Session, receipt: ReceiptView) -> tuple[list[Sold], int]:
     """Return the lines that are purchases, and what its gift certificate lines come to.
 
     A gift certificate sold is a liability, not a purchase: it earns nothing, and the money
-    that paid for it is not money paid for goods. Each line's fields are read once.
+    that paid for it is not money paid for goods.
     """
-    lines, certificates = [], 0
-    for line in receipt.lines:
-        if line.certificate_type_id is None:
-            lines.append((line.id, line.amount_minor, line.item_id, line.quantity_milli))
-        else:
-            certificates += line.amount_minor
-    return lines, certificates
+    certificates = certificate_lines(session, receipt)
+    if not certificates:
+        return [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
+                for line in receipt.lines], 0
+    return [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
+            for line in receipt.lines if line not in certificates], \
+        sum(line.amount_minor for line in certificates)
 
 
 def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,

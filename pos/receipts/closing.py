@@ -51,8 +51,9 @@ def segments_of(session: Session, receipt: Receipt, items: LoadedItems) -> froze
     """Return what the purchase history keeps of a named buyer's receipt (nothing if anonymous)."""
     if buyer_key(receipt.card_code, receipt.customer_ref) is None or not receipt.lines:
         return frozenset()
-    by_id = items.of(session, [line.item_id for line in receipt.lines])
-    return frozenset().union(*(by_id[line.item_id].segments for line in receipt.lines))
+    ids = [line.item_id for line in receipt.lines]
+    by_id = items.of(session, ids)
+    return frozenset().union(*(by_id[item_id].segments for item_id in ids))
 
 
 def cashier_name(actor: Actor) -> str:
