@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.codes import issue_code
@@ -22,10 +22,11 @@ from loyalty.cards.model import Card, CardType
 from loyalty.cards.service import live_card_id
 from loyalty.gift_certificates.lines import certificate_lines
 from loyalty.points import ledger
-from loyalty.points.at_till import AtTill, card_at_till, recheck, rules_of, share_limit_minor
+from loyalty.points.at_till import AtTill, card_at_till, recheck, share_limit_minor
+from loyalty.points.earnings import Sold, keep_earnings, take_back, type_of
 from loyalty.points.jobs import Settled, settle
-from loyalty.points.model import EARN, RESTORE, SPEND, Earning, Entry
-from loyalty.points.rules import EarnLine, earn, points_for_amount, share_of
+from loyalty.points.model import EARN, RESTORE, SPEND, Entry
+from loyalty.points.rules import EarnLine, earn, points_for_amount
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.extensions import PaymentView, ReceiptView, print_on
@@ -105,7 +106,7 @@ class PointsTender:
         """Restore, as a new lot, the points a return refunds (never more than were spent)."""
         assert refund.original_receipt_id is not None
         spent = _spend_of(session, refund.original_receipt_id, original.seq)
-        card_type = _type_of(session, spent.card_id)
+        card_type = type_of(session, spent.card_id)
         cp = min(_points_down(payment.amount_minor, card_type), -spent.delta_cp)
         _restore(session, ctx, spent, cp, ledger.Refs(
             refund.id, payment.seq, payment.amount_minor, refund.shift_id, ctx.actor.user_id,
@@ -126,18 +127,11 @@ def _spend_of(session: Session, receipt_id: int, seq: int) -> Entry:
     return spent
 
 
-def _type_of(session: Session, card_id: int) -> CardType:
-    card_type = session.scalar(select(CardType).join(Card, Card.type_id == CardType.id)
-                               .where(Card.id == card_id))
-    assert card_type is not None
-    return card_type
-
-
 def _restore(session: Session, ctx: Context, spent: Entry, cp: int, refs: ledger.Refs) -> None:
     if cp <= 0:
         return
     card_id = live_card_id(session, spent.card_id)
-    card_type = _type_of(session, card_id)
+    card_type = type_of(session, card_id)
     expires = ctx.now + timedelta(days=card_type.expiry_days) if card_type.expiry_days else None
     ledger.credit(session, card_id, cp, RESTORE, ctx.now, refs, active_from=ctx.now,
                   expires_at=expires)
@@ -196,9 +190,6 @@ def _accumulate(session: Session, card_id: int, spent: int, is_guarded: bool = F
                                              {"card": card_id, "spent": spent}).rowcount)
 
 
-Sold = tuple[int, int, int, int]  # a line's id, amount, item id and quantity (milli)
-
-
 def sold_lines(session: Session, receipt: ReceiptView) -> tuple[list[Sold], int]:
     """Return the lines that are purchases, and what its gift certificate lines come to.
 
@@ -238,38 +229,6 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
         active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent,
         spends=spends, on_moved=(lambda: recheck(session, card, day, ctx.now))
         if card.is_carried else None)
-    session.connection().execute(_EARNINGS, [
-        {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.card_id,
-         "lot_id": lot_id, "earned_cp": earned[line_id], "sold_milli": quantity_milli,
-         "returned_milli": 0, "reversed_cp": 0}
-        for line_id, _, _, quantity_milli in lines if earned[line_id] > 0])
+    if terms.has_segment_rates:  # else derived at the first return (loyalty.points.earnings)
+        keep_earnings(session.connection(), receipt.id, card.card_id, lot_id, lines, earned)
     return True
-
-
-_EARNINGS = insert(Earning.__table__)
-
-
-def take_back(session: Session, ctx: Context, refund: ReceiptView) -> None:
-    """Take back, in proportion to what is returned, the points the returned lines earned."""
-    if refund.original_receipt_id is None:
-        return
-    rows = {row.line_id: row for row in session.scalars(
-        select(Earning).where(Earning.receipt_id == refund.original_receipt_id))}
-    total, card_id, lot_ids = 0, None, set()
-    for line in refund.lines:
-        row = rows.get(line.original_line_id)
-        if row is None:
-            continue
-        row.returned_milli = min(row.returned_milli + line.quantity_milli, row.sold_milli)
-        rules = rules_of(_type_of(session, row.card_id))
-        due = share_of(row.earned_cp, row.returned_milli, row.sold_milli, rules) \
-            - row.reversed_cp
-        row.reversed_cp += due
-        total, card_id = total + due, row.card_id
-        if row.lot_id is not None:
-            lot_ids.add(row.lot_id)
-    if total > 0 and card_id is not None:
-        ledger.reverse(session, live_card_id(session, card_id), total, sorted(lot_ids),
-                       ctx.now, ledger.Refs(refund.id, 0, None, refund.shift_id,
-                                            ctx.actor.user_id,
-                                            once_key=f"reverse:{refund.id}"))
