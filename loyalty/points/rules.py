@@ -90,19 +90,35 @@ def earn(lines: Sequence[EarnLine], money_minor: int, rules: EarnRules, day: dat
     bases = _bases([line.amount_minor for line in lines], money_minor)
     if bases is None:
         return {line.line_id: 0 for line in lines}
-    boost = multiplier(rules, day, store_id) if rules.campaigns else Fraction(1)
     # Each line's exact share is base x rate x the common factor: base x rate weighs it (the
     # base alone when every line earns the type's rate).
     weights = [base * rate_bp(rules, line.segments) for base, line in zip(bases, lines,
                                                                            strict=True)] \
         if rules.segment_bp else None
-    earned = _rounded((sum(weights) if weights else sum(bases) * rules.earn_bp)
-                      * boost.numerator * POINT_CP,
-                      BASIS * rules.point_value_minor * boost.denominator, rules)
+    earned = _earned(sum(weights) if weights else sum(bases) * rules.earn_bp, rules, day,
+                     store_id)
     if earned <= 0:
         return {line.line_id: 0 for line in lines}
     return dict(zip((line.line_id for line in lines),
                     _split(earned, weights or bases, rules), strict=True))
+
+
+def earned_total(amount_minor: int, money_minor: int, rules: EarnRules, day: date,
+                 store_id: int) -> int:
+    """Return what a sale of ``amount_minor`` earns when every line earns the type's rate.
+
+    What :func:`earn` gives its lines in all: the rate on the part paid with money.
+    """
+    if amount_minor <= 0 or money_minor <= 0:
+        return 0
+    return _earned(min(amount_minor, money_minor) * rules.earn_bp, rules, day, store_id)
+
+
+def _earned(weight: int, rules: EarnRules, day: date, store_id: int) -> int:
+    # Rate-weighted amount (basis points x minor units) to points, boosted and rounded once.
+    boost = multiplier(rules, day, store_id) if rules.campaigns else Fraction(1)
+    return _rounded(weight * boost.numerator * POINT_CP,
+                    BASIS * rules.point_value_minor * boost.denominator, rules)
 
 
 def split_earned(earned_cp: int, amounts: Sequence[int], money_minor: int, rules: EarnRules

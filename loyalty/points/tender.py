@@ -9,7 +9,7 @@ returns too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,10 +23,10 @@ from loyalty.cards.service import live_card_id
 from loyalty.gift_certificates.lines import certificate_lines
 from loyalty.points import ledger
 from loyalty.points.at_till import AtTill, card_at_till, recheck, share_limit_minor
-from loyalty.points.earnings import Sold, keep_earnings, take_back, type_of
+from loyalty.points.earnings import keep_earnings, take_back, type_of
 from loyalty.points.jobs import Settled, settle
 from loyalty.points.model import EARN, RESTORE, SPEND, Entry
-from loyalty.points.rules import EarnLine, earn, points_for_amount
+from loyalty.points.rules import EarnLine, earn, earned_total, points_for_amount
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.extensions import PaymentView, ReceiptView, print_on
@@ -155,9 +155,11 @@ class PointsListener:
         if card is None:
             return
         spends: list[ledger.Spend] = session.info.pop(_SPENDS, [])
-        lines, certificates = sold_lines(session, receipt)
+        # A gift certificate sold is a liability, not a purchase: it earns nothing, and the
+        # money that paid for it is not money paid for goods.
+        certificates = certificate_lines(session, receipt)
         sign = -1 if receipt.kind == "return" else 1
-        spent = sign * (receipt.total_minor - certificates)
+        spent = sign * (receipt.total_minor - sum(line.amount_minor for line in certificates))
         if receipt.kind == "return":
             _spend_now(session, card.card_id, spends)
             take_back(session, ctx, receipt)
@@ -168,7 +170,7 @@ class PointsListener:
                                                         ctx.now))
         day = local_day(session, ctx, receipt.store_id, receipt.closed_at or ctx.now)
         if card.terms.is_bonus and card.state == "active" and not card.is_expired(day) \
-                and _earn(session, ctx, receipt, card, lines, spent, day, spends):
+                and _earn(session, ctx, receipt, card, certificates, spent, day, spends):
             return  # the points spent and the accumulated spend moved with the earn
         if card.is_carried and not _accumulate(session, card.card_id, spent, is_guarded=True):
             # no longer active (the earn's update has the same guard): refused, or it was
@@ -190,36 +192,38 @@ def _accumulate(session: Session, card_id: int, spent: int, is_guarded: bool = F
                                              {"card": card_id, "spent": spent}).rowcount)
 
 
-def sold_lines(session: Session, receipt: ReceiptView) -> tuple[list[Sold], int]:
-    """Return the lines that are purchases, and what its gift certificate lines come to.
-
-    A gift certificate sold is a liability, not a purchase: it earns nothing, and the money
-    that paid for it is not money paid for goods.
-    """
-    certificates = certificate_lines(session, receipt)
-    if not certificates:
-        return [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
-                for line in receipt.lines], 0
-    return [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
-            for line in receipt.lines if line not in certificates], \
-        sum(line.amount_minor for line in certificates)
+def _earned(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
+            certificates: list[Any], money: int, day: date) -> tuple[int, Callable[..., None]]:
+    # What the sale earns, and how to keep its split over the lines once the lot is known: a
+    # type with one rate keeps none (derived at the first return), so it reads one field of
+    # each line and allocates nothing here.
+    terms = card.terms
+    if not terms.has_segment_rates:
+        amount = sum(max(line.amount_minor, 0) for line in receipt.lines
+                     if line not in certificates)
+        return earned_total(amount, money, terms.rules, day, receipt.store_id), \
+            lambda lot_id: None
+    lines = [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
+             for line in receipt.lines if line not in certificates]
+    lookup = ctx.registry.item_segments
+    segments = lookup(session, [line[2] for line in lines]) if lookup else {}
+    earned = earn([EarnLine(line_id, amount, segments.get(item_id, frozenset()))
+                   for line_id, amount, item_id, _ in lines], money, terms.rules, day,
+                  receipt.store_id)
+    return sum(earned.values()), lambda lot_id: keep_earnings(
+        session.connection(), receipt.id, card.card_id, lot_id, lines, earned)
 
 
 def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
-          lines: list[Sold], spent: int, day: date, spends: list[ledger.Spend]) -> bool:
+          certificates: list[Any], spent: int, day: date, spends: list[ledger.Spend]) -> bool:
     # Earn the receipt's points, take a one-shot's ``spends`` and add ``spent`` (the sale less
     # its certificates) to the card's accumulated spend in the same update; False when it
     # earns nothing (the caller then spends and adds the spend alone).
-    kinds = ctx.registry.payment_types
+    kinds, terms = ctx.registry.payment_types, card.terms
     not_money = sum(p.amount_minor for p in receipt.payments
                     if kinds.get(p.kind).tender is not None)
-    lookup, terms = ctx.registry.item_segments, card.terms  # segments: per-segment rates only
-    segments = lookup(session, [line[2] for line in lines]) \
-        if lookup and terms.has_segment_rates else {}
-    earned = earn([EarnLine(line_id, amount, segments.get(item_id, frozenset()))
-                   for line_id, amount, item_id, _ in lines], spent - not_money, terms.rules,
-                  day, receipt.store_id)
-    total = sum(earned.values())
+    total, keep_split = _earned(session, ctx, receipt, card, certificates, spent - not_money,
+                                day)
     if total <= 0:
         return False
     active_from = (receipt.closed_at or ctx.now) + timedelta(days=terms.pending_days)
@@ -229,6 +233,5 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
         active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent,
         spends=spends, on_moved=(lambda: recheck(session, card, day, ctx.now))
         if card.is_carried else None)
-    if terms.has_segment_rates:  # else derived at the first return (loyalty.points.earnings)
-        keep_earnings(session.connection(), receipt.id, card.card_id, lot_id, lines, earned)
+    keep_split(lot_id)
     return True
