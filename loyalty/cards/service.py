@@ -1,20 +1,21 @@
 """Use cases of cards: card types, issuing, the lifecycle, and the card a till presents.
 
-Receipts call :func:`card_for_sale` to attach a card and :func:`card_facts` to price with it;
-a card's points move only through :mod:`loyalty.points`.
+Receipts attach a card through :func:`loyalty.points.at_till.card_for_sale` (which keeps its
+facts here) and price with :func:`card_facts`; a card's points move only through
+:mod:`loyalty.points`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from loyalty.cards.model import ACTIVE, Card, CardType, Holder, ensure_usable
+from loyalty.cards.model import ACTIVE, Card, CardType, Holder
 from loyalty.cards.numbers import is_valid_number, numbers_from
 from pos.core import audit
 from pos.core.context import Context
@@ -200,28 +201,17 @@ def live_card_id(session: Session, card_id: int) -> int:
 
 
 _CARDS, _TYPES = Card.__table__, CardType.__table__
-# Built once, in Core: the till asks this on every sale with a card; one row, no ORM objects.
+_FACTS = "loyalty_facts"  # in session.info: the facts of cards checked in the transaction
+# Built once, in Core: pricing asks this of a card not checked in its transaction; one row.
 _FOR_SALE = select(_CARDS.c.number, _CARDS.c.state, _CARDS.c.replaced_by_id,
                    _CARDS.c.valid_until, _CARDS.c.accumulated_minor, _TYPES.c.code,
                    _TYPES.c.is_personal).join(_TYPES, _TYPES.c.id == _CARDS.c.type_id) \
     .where(_CARDS.c.number == bindparam("number"))
 
 
-def card_for_sale(session: Session, code: str, today: date) -> CardFacts:
-    """Return what pricing needs of the active card a till presents (by number), or refuse it.
-
-    Unknown is 422 ``unknown_card``; blocked, replaced, expired or not activated is 409.
-    The facts are kept for the transaction (:func:`card_facts` reads them).
-    """
-    number = code.strip()
-    row = session.connection().execute(_FOR_SALE, {"number": number}).first() \
-        if is_valid_number(number) else None
-    if row is None:
-        raise ValidationError("No such loyalty card", code="unknown_card", field="card_code")
-    ensure_usable(row.number, row.state, row.replaced_by_id, row.valid_until, today)
-    facts = CardFacts(row.code, int(row.accumulated_minor) if row.is_personal else 0,
-                      row.number)
-    session.info.setdefault("loyalty_facts", {})[number] = facts
+def keep_facts(session: Session, facts: CardFacts) -> CardFacts:
+    """Keep a card's facts, as the till's check of it read them, for the transaction's pricing."""
+    session.info.setdefault(_FACTS, {})[facts.number] = facts
     return facts
 
 
@@ -229,7 +219,7 @@ def card_facts(session: Session, code: str | None) -> CardFacts | None:
     """Return the attached card's type and accumulated spend for pricing (None: no card)."""
     if not code or not is_valid_number(code):
         return None
-    known = session.info.get("loyalty_facts", {}).get(code)
+    known = session.info.get(_FACTS, {}).get(code)
     if known is not None:
         return known  # type: ignore[no-any-return]
     row = session.connection().execute(_FOR_SALE, {"number": code}).first()

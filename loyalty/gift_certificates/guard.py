@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loyalty.gift_certificates.lines import certificate_lines
 from loyalty.gift_certificates.model import CertificateType
 from loyalty.points.tender import POINTS
 from pos.core.context import Context
@@ -24,7 +25,7 @@ class PointsGuard:
         """Refuse a points payment that would reach a line of such a type (409)."""
         if payment.kind != POINTS:
             return
-        lines = [line for line in receipt.lines if line.certificate_type_id is not None]
+        lines = certificate_lines(session, receipt)
         if not lines:
             return
         kinds = {line.certificate_type_id for line in lines}

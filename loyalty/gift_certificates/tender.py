@@ -23,6 +23,7 @@ from loyalty.gift_certificates.balance import (
 )
 from loyalty.gift_certificates.codes import CodeBook, masked, new_seed
 from loyalty.gift_certificates.ledger import Where, post
+from loyalty.gift_certificates.lines import certificate_lines
 from loyalty.gift_certificates.lookup import (
     check_guesses,
     count_failure_after_rollback,
@@ -132,9 +133,7 @@ class GiftCertificates:
         if receipt.kind == "return":
             self._cancel_returned(session, ctx, receipt)
             return
-        for line in receipt.lines:
-            if line.certificate_type_id is None:
-                continue
+        for line in certificate_lines(session, receipt):
             where = _where(ctx, receipt, note=f"sold on line {line.line_no}")
             if line.certificate_id is not None:
                 activate(session, line.certificate_id, where, sold_line_no=line.line_no)

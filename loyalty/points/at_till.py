@@ -1,9 +1,12 @@
-"""The card a receipt's points move on, read once per transaction as plain values.
+"""The card a receipt's points move on, read once per use case as plain values.
 
-A payment's take and the close's earn ask for the same card: one Core statement reads the
-card, its type's rules and whether lots are due (to activate or expire) and the answer is
-kept for the transaction. No ORM objects are built on this path, and no balance is kept
-beyond the transaction: every move is a guarded update of the card's row.
+The till's check of a card (:func:`card_for_sale`) reads in one Core statement the card, its
+type's rules and whether lots are due (to activate or expire); a payment's take and the close's
+earn in the same transaction use that answer. A one-shot upload reads in one transaction and
+writes in the next: its card rides with the receipt (:func:`keep_for_write`) and the write
+re-checks it in the guarded update of the card's row, reading it again only when that update
+finds the row changed (:func:`recheck`). No ORM objects are built on this path, and no balance
+is kept beyond the transaction: every move is a guarded update of the card's row.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card, CardType, ensure_usable, is_past
-from loyalty.cards.service import live_card_id
+from loyalty.cards.numbers import is_valid_number
+from loyalty.cards.service import CardFacts, keep_facts, live_card_id
 from loyalty.points.jobs import due_exists
 from loyalty.points.rules import EarnRules
+from pos.core.errors import ValidationError
+from pos.core.extensions import ReceiptView
 
 CARDS, TYPES = Card.__table__, CardType.__table__
 
@@ -65,6 +71,9 @@ class AtTill:
     debt_cp: int
     terms: TypeTerms
     is_due: bool
+    # Read in an earlier transaction (a one-shot upload's read): the write's guarded update
+    # of the card's row confirms it is still active, or the card is read again.
+    is_carried: bool = False
 
     def ensure_usable(self, today: date) -> None:
         """Refuse a card that is not active: blocked, replaced, expired or never activated."""
@@ -76,7 +85,8 @@ class AtTill:
 
 
 _COLUMNS = (CARDS.c.id, CARDS.c.number, CARDS.c.state, CARDS.c.replaced_by_id,
-            CARDS.c.valid_until, CARDS.c.holder_id, CARDS.c.debt_cp, TYPES.c.is_bonus,
+            CARDS.c.valid_until, CARDS.c.holder_id, CARDS.c.debt_cp, CARDS.c.accumulated_minor,
+            TYPES.c.code, TYPES.c.is_personal, TYPES.c.is_bonus,
             TYPES.c.max_share_percent, TYPES.c.pending_days, TYPES.c.expiry_days,
             TYPES.c.earn_bp, TYPES.c.segment_bp, TYPES.c.campaigns, TYPES.c.rounding,
             TYPES.c.is_fractional, TYPES.c.point_value_minor,
@@ -93,21 +103,73 @@ def _at_till(row: Any) -> AtTill:
                   row.holder_id, int(row.debt_cp), terms, bool(row.is_due))
 
 
-def card_at_till(session: Session, number: str | None, now: datetime) -> AtTill | None:
-    """Return the card a receipt's card number names (its successor if replaced), or None.
+_KNOWN, _CARRIED = "loyalty_cards", "_loyalty_card"  # in session.info; on a receipt
 
-    Kept for the transaction: a payment's take and the close's earn ask for the same card.
+
+def card_for_sale(session: Session, code: str, today: date, now: datetime) -> CardFacts:
+    """Return what pricing needs of the active card a till presents (by number), or refuse it.
+
+    Unknown is 422 ``unknown_card``; blocked, replaced, expired or not activated is 409.
+    The card is kept for the transaction: pricing, a points payment and the close use it.
     """
+    number = code.strip()
+    row = session.connection().execute(_BY_NUMBER, {"number": number, "now": now}).first() \
+        if is_valid_number(number) else None
+    if row is None:
+        raise ValidationError("No such loyalty card", code="unknown_card", field="card_code")
+    card = _at_till(row)
+    card.ensure_usable(today)
+    session.info.setdefault(_KNOWN, {})[number] = card
+    # Cumulative discounts are for personal cards: an anonymous card accumulates nothing.
+    return keep_facts(session, CardFacts(row.code, int(row.accumulated_minor)
+                                         if row.is_personal else 0, row.number))
+
+
+def keep_for_write(session: Session, receipt: ReceiptView) -> None:
+    """Have the receipt carry its card as this (read) transaction checked it, to its write."""
+    card = session.info.get(_KNOWN, {}).get(receipt.card_code)
+    if card is not None:  # the read transaction ends here: its copy is no longer used
+        card.is_carried = True
+        receipt.__dict__[_CARRIED] = card
+
+
+def card_at_till(session: Session, receipt: ReceiptView, now: datetime) -> AtTill | None:
+    """Return the card the receipt's card number names (its successor if replaced), or None.
+
+    Kept for the transaction: a payment's take and the close's earn ask for the same card. A
+    card the receipt carries from its read is used as it is (see :class:`AtTill`).
+    """
+    number = receipt.card_code
     if not number:
         return None
-    known = session.info.setdefault("loyalty_cards", {})
+    known = session.info.setdefault(_KNOWN, {})
     if number not in known:
-        connection = session.connection()
-        row = connection.execute(_BY_NUMBER, {"number": number, "now": now}).first()
-        found = _at_till(row) if row is not None else None
-        if found is not None and found.replaced_by_id is not None:
-            found = _at_till(connection.execute(_BY_ID, {
-                "card": live_card_id(session, found.card_id), "now": now}).one())
-            found.is_due = True  # settled before use: a replacement moved lots onto it
-        known[number] = found
+        carried = receipt.__dict__.get(_CARRIED)
+        known[number] = carried if carried is not None and carried.number == number \
+            else _read(session, number, now)
     return known[number]  # type: ignore[no-any-return]
+
+
+def _read(session: Session, number: str, now: datetime) -> AtTill | None:
+    connection = session.connection()
+    row = connection.execute(_BY_NUMBER, {"number": number, "now": now}).first()
+    found = _at_till(row) if row is not None else None
+    if found is not None and found.replaced_by_id is not None:
+        found = _at_till(connection.execute(_BY_ID, {
+            "card": live_card_id(session, found.card_id), "now": now}).one())
+        found.is_due = True  # settled before use: a replacement moved lots onto it
+    return found
+
+
+def recheck(session: Session, card: AtTill, today: date, now: datetime) -> AtTill:
+    """Read a carried card again after its guarded update missed; refuse it if unusable now.
+
+    Blocked, replaced or expired since the receipt's read: the use case is refused with the
+    card's code (its transaction rolled back, nothing written). Otherwise (its debt moved)
+    the fresh card replaces the carried one for the rest of the transaction.
+    """
+    fresh = _at_till(session.connection().execute(_BY_ID, {"card": card.card_id,
+                                                           "now": now}).one())
+    fresh.ensure_usable(today)
+    session.info.setdefault(_KNOWN, {})[card.number] = fresh
+    return fresh

@@ -9,14 +9,16 @@ Spends, expiry and reversals draw lots down oldest expiry first (lots that never
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CursorResult, bindparam, case, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card
 from loyalty.points.model import ACTIVE, PENDING, SPENT, Entry, Lot
 from pos.core.errors import ConflictError
@@ -105,37 +107,42 @@ def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, de
 
 def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
            active_from: datetime, expires_at: datetime | None, debt_seen: int | None = None,
-           accumulate: int = 0, spends: Sequence[Spend] = ()) -> int | None:
+           accumulate: int = 0, spends: Sequence[Spend] = (),
+           on_moved: Callable[[], object] | None = None) -> int | None:
     """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
 
-    ``debt_seen`` is the card's debt as read in this transaction: the card's update is then
-    guarded on it (one statement, no lock read first) and redone under a lock if it moved.
+    ``debt_seen`` is the card's debt as read before: the card's update is then guarded on it
+    and on the card being active (one statement, no lock read first) and redone under a lock
+    if the row moved, after ``on_moved`` (which may refuse a card no longer usable).
     ``accumulate`` is added to the card's accumulated spend in the same update. ``spends``
     (a one-shot's points payments, with ``debt_seen``) come off in that update too, guarded on
     the balance before the credit, and are drawn from the older lots; when the guard fails
     they are spent one by one as by :func:`spend` (``insufficient_points`` if short). The
     entries go in one insert. Return the new lot's id (None when it all went to the debt).
     """
-    is_pending = active_from > at
+    is_pending, connection = active_from > at, session.connection()
     debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
     repay, spent = min(cp, debt), sum(s.cp for s in spends)
-    if not _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, debt,
+    if not _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate, debt,
                         spent):
+        if on_moved is not None:
+            on_moved()
         for each in spends:
             spend(session, card_id, each.cp, each.kind, each.at, each.refs)
         spends, spent = (), 0
         repay = min(cp, lock(session, card_id).debt_cp)
-        assert _credit_card(session, card_id, cp - repay, repay, is_pending, accumulate, None)
+        assert _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate,
+                            None)
     if spent:
         draw(session, card_id, spent)  # before the new lot exists: it pays for nothing here
     gained, lot_id = cp - repay, None
     if gained > 0:
-        lot_id = session.connection().execute(_NEW_LOT, {
+        lot_id = connection.execute(_NEW_LOT, {
             "card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
             "amount_cp": gained, "remaining_cp": gained,
             "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
             "expires_at": expires_at}).scalar_one()
-    session.connection().execute(_ENTRY, [
+    connection.execute(_ENTRY, [
         *(_entry_row(card_id, s.kind, s.at, s.refs, delta=-s.cp) for s in spends),
         _entry_row(card_id, kind, at, refs, 0 if is_pending else gained,
                    gained if is_pending else 0, -repay, lot_id)])
@@ -150,11 +157,13 @@ _CREDIT = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
     debt_cp=CARDS.c.debt_cp - bindparam("repay"),
     accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"))
 _CREDIT_IF_DEBT = _CREDIT.where(CARDS.c.debt_cp == bindparam("debt_seen"),
-                                CARDS.c.balance_cp >= bindparam("spent"))
+                                CARDS.c.balance_cp >= bindparam("spent"),
+                                CARDS.c.state == CARD_ACTIVE)
 
 
-def _credit_card(session: Session, card_id: int, gained: int, repay: int, is_pending: bool,
-                 accumulate: int, debt_seen: int | None, spent: int = 0) -> bool:
+def _credit_card(connection: Connection, card_id: int, gained: int, repay: int,
+                 is_pending: bool, accumulate: int, debt_seen: int | None, spent: int = 0
+                 ) -> bool:
     # One update: the points gained (less any spent), the debt repaid, the accumulated spend;
     # guarded on the debt the caller saw, and the balance, when it saw one (the caller holds
     # the row's lock otherwise, and spends nothing here).
@@ -162,10 +171,10 @@ def _credit_card(session: Session, card_id: int, gained: int, repay: int, is_pen
               "gained_p": gained if is_pending else 0, "repay": repay, "accumulate": accumulate,
               "spent": spent}
     if debt_seen is None:
-        session.connection().execute(_CREDIT, params)
+        connection.execute(_CREDIT, params)
         return True
-    return _rows(session.connection().execute(_CREDIT_IF_DEBT, {**params,
-                                                                "debt_seen": debt_seen})) == 1
+    params["debt_seen"] = debt_seen
+    return _rows(connection.execute(_CREDIT_IF_DEBT, params)) == 1
 
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:

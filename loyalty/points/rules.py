@@ -87,23 +87,66 @@ def _rounded(numerator: int, denominator: int, rules: EarnRules) -> int:
 def earn(lines: Sequence[EarnLine], money_minor: int, rules: EarnRules, day: date,
          store_id: int) -> dict[int, int]:
     """Return the hundredths of a point each line earns (0 for lines that earn nothing)."""
-    amounts = [max(line.amount_minor, 0) for line in lines]
-    total = sum(amounts)
-    if total <= 0 or money_minor <= 0:
+    bases = _bases([line.amount_minor for line in lines], money_minor)
+    if bases is None:
         return {line.line_id: 0 for line in lines}
-    bases = amounts if money_minor >= total else allocate(money_minor, amounts)
-    boost = multiplier(rules, day, store_id) if rules.campaigns else Fraction(1)
-    # Each line's exact share is base x rate x the common factor: base x rate weighs it.
+    # Each line's exact share is base x rate x the common factor: base x rate weighs it (the
+    # base alone when every line earns the type's rate).
     weights = [base * rate_bp(rules, line.segments) for base, line in zip(bases, lines,
                                                                            strict=True)] \
-        if rules.segment_bp else [base * rules.earn_bp for base in bases]
-    earned = _rounded(sum(weights) * boost.numerator * POINT_CP,
-                      BASIS * rules.point_value_minor * boost.denominator, rules)
+        if rules.segment_bp else None
+    earned = _earned(sum(weights) if weights else sum(bases) * rules.earn_bp, rules, day,
+                     store_id)
     if earned <= 0:
         return {line.line_id: 0 for line in lines}
+    return dict(zip((line.line_id for line in lines),
+                    _split(earned, weights or bases, rules), strict=True))
+
+
+def earned_total(amount_minor: int, money_minor: int, rules: EarnRules, day: date,
+                 store_id: int) -> int:
+    """Return what a sale of ``amount_minor`` earns when every line earns the type's rate.
+
+    What :func:`earn` gives its lines in all: the rate on the part paid with money.
+    """
+    if amount_minor <= 0 or money_minor <= 0:
+        return 0
+    return _earned(min(amount_minor, money_minor) * rules.earn_bp, rules, day, store_id)
+
+
+def _earned(weight: int, rules: EarnRules, day: date, store_id: int) -> int:
+    # Rate-weighted amount (basis points x minor units) to points, boosted and rounded once.
+    boost = multiplier(rules, day, store_id) if rules.campaigns else Fraction(1)
+    return _rounded(weight * boost.numerator * POINT_CP,
+                    BASIS * rules.point_value_minor * boost.denominator, rules)
+
+
+def split_earned(earned_cp: int, amounts: Sequence[int], money_minor: int, rules: EarnRules
+                 ) -> list[int]:
+    """Return how a sale's earned points fall on its lines when every line earns one rate.
+
+    The same split :func:`earn` made at the sale, from what the closed receipt keeps: its
+    lines' amounts, the part paid with money, and the points it earned.
+    """
+    bases = _bases(amounts, money_minor)
+    if bases is None or earned_cp <= 0:
+        return [0] * len(amounts)
+    return _split(earned_cp, bases, rules)
+
+
+def _bases(amounts: Sequence[int], money_minor: int) -> list[int] | None:
+    # What each line earns on: its amount, or its share of the money when part was paid
+    # otherwise; None when nothing earns.
+    positive = [max(amount, 0) for amount in amounts]
+    total = sum(positive)
+    if total <= 0 or money_minor <= 0:
+        return None
+    return positive if money_minor >= total else allocate(money_minor, positive)
+
+
+def _split(earned_cp: int, weights: Sequence[int], rules: EarnRules) -> list[int]:
     step = step_of(rules)  # each line earns whole steps, so returns take back whole points
-    return {line.line_id: part * step
-            for line, part in zip(lines, allocate(earned // step, weights), strict=True)}
+    return [part * step for part in allocate(earned_cp // step, weights)]
 
 
 def step_of(rules: EarnRules) -> int:

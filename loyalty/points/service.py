@@ -16,11 +16,11 @@ from loyalty.cards.model import Card, CardType
 from loyalty.cards.numbers import is_valid_number
 from loyalty.cards.service import card_not_found, load_card
 from loyalty.points import ledger
+from loyalty.points.at_till import rules_of, share_limit_minor
 from loyalty.points.jobs import due_exists, settle_if_due
 from loyalty.points.model import ACTIVE, ADJUST, PENDING, Entry, Lot
 from loyalty.points.report import liability
 from loyalty.points.rules import POINT_CP, value_of
-from loyalty.points.tender import rules_of, share_limit_minor
 from pos.core import audit
 from pos.core.context import Context
 from pos.core.db import Database

@@ -9,21 +9,24 @@ returns too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.codes import issue_code
+from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card, CardType
 from loyalty.cards.service import live_card_id
+from loyalty.gift_certificates.lines import certificate_lines
 from loyalty.points import ledger
-from loyalty.points.at_till import AtTill, card_at_till, rules_of, share_limit_minor
+from loyalty.points.at_till import AtTill, card_at_till, recheck, share_limit_minor
+from loyalty.points.earnings import keep_earnings, take_back, type_of
 from loyalty.points.jobs import Settled, settle
-from loyalty.points.model import EARN, RESTORE, SPEND, Earning, Entry
-from loyalty.points.rules import EarnLine, earn, points_for_amount, share_of
+from loyalty.points.model import EARN, RESTORE, SPEND, Entry
+from loyalty.points.rules import EarnLine, earn, earned_total, points_for_amount
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.extensions import PaymentView, ReceiptView, print_on
@@ -63,7 +66,7 @@ class PointsTender:
     def take(self, session: Session, ctx: Context, receipt: ReceiptView,
              payment: PaymentView) -> None:
         """Spend the payment's points from the receipt's card, or refuse (nothing written)."""
-        card = card_at_till(session, receipt.card_code, ctx.now)
+        card = card_at_till(session, receipt, ctx.now)
         if card is None:
             raise ConflictError("Attach a loyalty card to pay with points", code="card_required")
         card.ensure_usable(local_day(session, ctx, receipt.store_id, ctx.now))
@@ -103,7 +106,7 @@ class PointsTender:
         """Restore, as a new lot, the points a return refunds (never more than were spent)."""
         assert refund.original_receipt_id is not None
         spent = _spend_of(session, refund.original_receipt_id, original.seq)
-        card_type = _type_of(session, spent.card_id)
+        card_type = type_of(session, spent.card_id)
         cp = min(_points_down(payment.amount_minor, card_type), -spent.delta_cp)
         _restore(session, ctx, spent, cp, ledger.Refs(
             refund.id, payment.seq, payment.amount_minor, refund.shift_id, ctx.actor.user_id,
@@ -124,18 +127,11 @@ def _spend_of(session: Session, receipt_id: int, seq: int) -> Entry:
     return spent
 
 
-def _type_of(session: Session, card_id: int) -> CardType:
-    card_type = session.scalar(select(CardType).join(Card, Card.type_id == CardType.id)
-                               .where(Card.id == card_id))
-    assert card_type is not None
-    return card_type
-
-
 def _restore(session: Session, ctx: Context, spent: Entry, cp: int, refs: ledger.Refs) -> None:
     if cp <= 0:
         return
     card_id = live_card_id(session, spent.card_id)
-    card_type = _type_of(session, card_id)
+    card_type = type_of(session, card_id)
     expires = ctx.now + timedelta(days=card_type.expiry_days) if card_type.expiry_days else None
     ledger.credit(session, card_id, cp, RESTORE, ctx.now, refs, active_from=ctx.now,
                   expires_at=expires)
@@ -143,6 +139,7 @@ def _restore(session: Session, ctx: Context, spent: Entry, cp: int, refs: ledger
 
 _ACCUMULATE = update(Card.__table__).where(Card.__table__.c.id == bindparam("card")).values(
     accumulated_minor=Card.__table__.c.accumulated_minor + bindparam("spent"))
+_ACCUMULATE_IF_ACTIVE = _ACCUMULATE.where(Card.__table__.c.state == CARD_ACTIVE)
 
 
 class PointsListener:
@@ -154,55 +151,79 @@ class PointsListener:
         A sale earns as of its time of sale (an offline upload's ``sold_at``) on the store's
         local date: the campaign of that day, pending and expiry counted from then.
         """
-        card = card_at_till(session, receipt.card_code, ctx.now)
+        card = card_at_till(session, receipt, ctx.now)
         if card is None:
             return
         spends: list[ledger.Spend] = session.info.pop(_SPENDS, [])
+        # A gift certificate sold is a liability, not a purchase: it earns nothing, and the
+        # money that paid for it is not money paid for goods.
+        certificates = certificate_lines(session, receipt)
         sign = -1 if receipt.kind == "return" else 1
-        spent = sign * (receipt.total_minor - certificates_minor(receipt))
-        sold_at = receipt.closed_at or ctx.now
+        spent = sign * (receipt.total_minor - sum(line.amount_minor for line in certificates))
         if receipt.kind == "return":
             _spend_now(session, card.card_id, spends)
             take_back(session, ctx, receipt)
-            self._accumulate(session, card.card_id, spent)
+            _accumulate(session, card.card_id, spent)
             return
         if card.holder_id is not None:  # a one-time sign-in code for the holder, printed
             print_on(receipt, "holder_code", issue_code(session, card.holder_id, receipt.id,
                                                         ctx.now))
-        day = local_day(session, ctx, receipt.store_id, sold_at)
+        day = local_day(session, ctx, receipt.store_id, receipt.closed_at or ctx.now)
         if card.terms.is_bonus and card.state == "active" and not card.is_expired(day) \
-                and _earn(session, ctx, receipt, card, spent, day, spends):
+                and _earn(session, ctx, receipt, card, certificates, spent, day, spends):
             return  # the points spent and the accumulated spend moved with the earn
+        if card.is_carried and not _accumulate(session, card.card_id, spent, is_guarded=True):
+            # no longer active (the earn's update has the same guard): refused, or it was
+            # blocked and unblocked since the read
+            recheck(session, card, day, ctx.now)
+            _accumulate(session, card.card_id, spent)
+        elif not card.is_carried:
+            _accumulate(session, card.card_id, spent)
         _spend_now(session, card.card_id, spends)
-        self._accumulate(session, card.card_id, spent)
-
-    @staticmethod
-    def _accumulate(session: Session, card_id: int, spent: int) -> None:
-        session.connection().execute(_ACCUMULATE, {"card": card_id, "spent": spent})
 
     def voided(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
         """Nothing to do: a voided receipt's points payments were given back already."""
 
 
-def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, spent: int,
-          day: date, spends: list[ledger.Spend]) -> bool:
+def _accumulate(session: Session, card_id: int, spent: int, is_guarded: bool = False) -> bool:
+    # Add a sale (or, negative, a return) to the card's accumulated spend; guarded: only if
+    # the card is active. Tell whether the card's row was updated.
+    return bool(session.connection().execute(_ACCUMULATE_IF_ACTIVE if is_guarded else _ACCUMULATE,
+                                             {"card": card_id, "spent": spent}).rowcount)
+
+
+def _earned(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
+            certificates: list[Any], money: int, day: date) -> tuple[int, Callable[..., None]]:
+    # What the sale earns, and how to keep its split over the lines once the lot is known: a
+    # type with one rate keeps none (derived at the first return), so it reads one field of
+    # each line and allocates nothing here.
+    terms = card.terms
+    if not terms.has_segment_rates:
+        amount = sum(max(line.amount_minor, 0) for line in receipt.lines
+                     if line not in certificates)
+        return earned_total(amount, money, terms.rules, day, receipt.store_id), \
+            lambda lot_id: None
+    lines = [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
+             for line in receipt.lines if line not in certificates]
+    lookup = ctx.registry.item_segments
+    segments = lookup(session, [line[2] for line in lines]) if lookup else {}
+    earned = earn([EarnLine(line_id, amount, segments.get(item_id, frozenset()))
+                   for line_id, amount, item_id, _ in lines], money, terms.rules, day,
+                  receipt.store_id)
+    return sum(earned.values()), lambda lot_id: keep_earnings(
+        session.connection(), receipt.id, card.card_id, lot_id, lines, earned)
+
+
+def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
+          certificates: list[Any], spent: int, day: date, spends: list[ledger.Spend]) -> bool:
     # Earn the receipt's points, take a one-shot's ``spends`` and add ``spent`` (the sale less
     # its certificates) to the card's accumulated spend in the same update; False when it
     # earns nothing (the caller then spends and adds the spend alone).
-    kinds = ctx.registry.payment_types
+    kinds, terms = ctx.registry.payment_types, card.terms
     not_money = sum(p.amount_minor for p in receipt.payments
                     if kinds.get(p.kind).tender is not None)
-    # A gift certificate sold is a liability, not a purchase: it earns nothing, and the money
-    # that paid for it is not money paid for goods. Each line's fields are read once.
-    lines = [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
-             for line in receipt.lines if line.certificate_type_id is None]
-    lookup, terms = ctx.registry.item_segments, card.terms  # segments: per-segment rates only
-    segments = lookup(session, [line[2] for line in lines]) \
-        if lookup and terms.has_segment_rates else {}
-    earned = earn([EarnLine(line_id, amount, segments.get(item_id, frozenset()))
-                   for line_id, amount, item_id, _ in lines], spent - not_money, terms.rules,
-                  day, receipt.store_id)
-    total = sum(earned.values())
+    total, keep_split = _earned(session, ctx, receipt, card, certificates, spent - not_money,
+                                day)
     if total <= 0:
         return False
     active_from = (receipt.closed_at or ctx.now) + timedelta(days=terms.pending_days)
@@ -210,45 +231,7 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill, sp
     lot_id = ledger.credit(session, card.card_id, total, EARN, ctx.now, ledger.Refs(
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
         active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent,
-        spends=spends)
-    session.connection().execute(_EARNINGS, [
-        {"receipt_id": receipt.id, "line_id": line_id, "card_id": card.card_id,
-         "lot_id": lot_id, "earned_cp": earned[line_id], "sold_milli": quantity_milli,
-         "returned_milli": 0, "reversed_cp": 0}
-        for line_id, _, _, quantity_milli in lines if earned[line_id] > 0])
+        spends=spends, on_moved=(lambda: recheck(session, card, day, ctx.now))
+        if card.is_carried else None)
+    keep_split(lot_id)
     return True
-
-
-_EARNINGS = insert(Earning.__table__)
-
-
-def certificates_minor(receipt: ReceiptView) -> int:
-    """Return what a receipt's gift certificate lines come to (not spend, earning nothing)."""
-    return sum(line.amount_minor for line in receipt.lines
-               if line.certificate_type_id is not None)
-
-
-def take_back(session: Session, ctx: Context, refund: ReceiptView) -> None:
-    """Take back, in proportion to what is returned, the points the returned lines earned."""
-    if refund.original_receipt_id is None:
-        return
-    rows = {row.line_id: row for row in session.scalars(
-        select(Earning).where(Earning.receipt_id == refund.original_receipt_id))}
-    total, card_id, lot_ids = 0, None, set()
-    for line in refund.lines:
-        row = rows.get(line.original_line_id)
-        if row is None:
-            continue
-        row.returned_milli = min(row.returned_milli + line.quantity_milli, row.sold_milli)
-        rules = rules_of(_type_of(session, row.card_id))
-        due = share_of(row.earned_cp, row.returned_milli, row.sold_milli, rules) \
-            - row.reversed_cp
-        row.reversed_cp += due
-        total, card_id = total + due, row.card_id
-        if row.lot_id is not None:
-            lot_ids.add(row.lot_id)
-    if total > 0 and card_id is not None:
-        ledger.reverse(session, live_card_id(session, card_id), total, sorted(lot_ids),
-                       ctx.now, ledger.Refs(refund.id, 0, None, refund.shift_id,
-                                            ctx.actor.user_id,
-                                            once_key=f"reverse:{refund.id}"))

@@ -8,14 +8,16 @@ segment".
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, String, bindparam, delete, func, insert, select, update
+from sqlalchemy import BigInteger, Date, String, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base
@@ -77,53 +79,102 @@ def read_history(session: Session, buyer: str | None, today: date,
 
 
 def record_purchase(session: Session, buyer: str | None, day: date, amount_minor: int,
-                    segments: Iterable[str]) -> None:
-    """Add a closed receipt (or, negative, a return) to the buyer's history."""
+                    segments: Iterable[str], known: BoughtSegments | None = None) -> None:
+    """Add a closed receipt (or, negative, a return) to the buyer's history.
+
+    ``known`` (the app's, kept across transactions) spares the insert of segments the buyer
+    is known to have bought from already.
+    """
     if buyer is None:
         return
-    _add_to_day(session, buyer, day, amount_minor)
-    _add_segments(session, buyer, set(segments))
+    # The day's row is usually there (an update); a new one is inserted or, if a concurrent
+    # sale inserted it first, added to: no savepoint, no second try.
+    connection = session.connection()
+    params = {"b": buyer, "d": day, "amount": amount_minor}
+    if not connection.execute(_BUMP_DAY, params).rowcount:
+        connection.execute(_upsert_day(connection.dialect.name), params)
+    _add_segments(session, buyer, set(segments), known)
 
 
-def _add_segments(session: Session, buyer: str, segments: set[str]) -> None:
-    # One INSERT ... ON CONFLICT DO NOTHING for the lot: no read of what is known first.
-    if not segments:
+class BoughtSegments:
+    """The segments buyers are known to have bought from: rows seen committed in the table.
+
+    A segment joins only when an insert found its row there already (``ON CONFLICT DO
+    NOTHING`` returned nothing for it), so a rolled-back transaction never teaches it
+    anything; rows are only ever deleted for a replaced card's number, which sells no more.
+    """
+
+    LIMIT = 50_000  # buyers remembered; forgotten all at once beyond (a miss only costs an insert)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_buyer: dict[str, frozenset[str]] = {}
+
+    def missing(self, buyer: str, segments: set[str]) -> set[str]:
+        """Return the segments not known to be in the buyer's history."""
+        return segments - self._by_buyer.get(buyer, frozenset())
+
+    def learn(self, buyer: str, segments: set[str]) -> None:
+        """Remember segments found in the buyer's history."""
+        with self._lock:
+            if len(self._by_buyer) >= self.LIMIT:
+                self._by_buyer.clear()
+            self._by_buyer[buyer] = self._by_buyer.get(buyer, frozenset()) | segments
+
+
+def _add_segments(session: Session, buyer: str, segments: set[str],
+                  known: BoughtSegments | None = None) -> None:
+    # One INSERT ... ON CONFLICT DO NOTHING for the segments not known to be there, no read
+    # first; what it did not insert was there already, committed, and ``known`` learns it
+    # (unless this transaction wrote the buyer's segments before: its rows are not committed).
+    missing = known.missing(buyer, segments) if known is not None else segments
+    if not missing:
         return
-    upsert = _SEGMENTS_PG if session.get_bind().dialect.name == "postgresql" else _SEGMENTS_LITE
-    session.connection().execute(upsert, [{"buyer": buyer, "segment": segment}
-                                          for segment in sorted(segments)])
+    connection = session.connection()
+    inserted = set(connection.execute(_insert_segments(connection.dialect.name, len(missing)),
+                                      {f"s{n}": segment for n, segment
+                                       in enumerate(sorted(missing))} | {"b": buyer})
+                   .scalars())
+    written = session.info.setdefault("purchase_segment_buyers", set())
+    if known is not None and inserted != missing and buyer not in written:
+        known.learn(buyer, missing - inserted)
+    written.add(buyer)
 
 
-# Built once, as Core statements on the tables: a close runs them, and building a statement
-# (or an ORM update's synchronisation of the session) costs more than running it.
+# Built once per dialect (and number of segments), as Core statements on the tables: a close
+# runs them, and building a statement costs more than running it.
 _DAYS, _SEGMENTS = PurchaseDay.__table__, PurchaseSegment.__table__
-_SEGMENTS_PG = pg_insert(_SEGMENTS).on_conflict_do_nothing()
-_SEGMENTS_LITE = sqlite_insert(_SEGMENTS).on_conflict_do_nothing()
+_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 _BUMP_DAY = update(_DAYS).where(_DAYS.c.buyer == bindparam("b"), _DAYS.c.day == bindparam("d")) \
     .values(amount_minor=_DAYS.c.amount_minor + bindparam("amount"))
-_NEW_DAY = insert(_DAYS).values(buyer=bindparam("b"), day=bindparam("d"),
-                                amount_minor=bindparam("amount"))
 
 
-def _add_to_day(session: Session, buyer: str, day: date, amount_minor: int) -> None:
-    # A guarded increment, then an insert if the row is new; a concurrent insert of the same
-    # day loses the race and retries the increment inside a savepoint.
-    params = {"b": buyer, "d": day, "amount": amount_minor}
-    if session.connection().execute(_BUMP_DAY, params).rowcount:
-        return
-    try:
-        with session.begin_nested():
-            session.connection().execute(_NEW_DAY, params)
-    except IntegrityError:
-        session.connection().execute(_BUMP_DAY, params)
+@functools.cache
+def _upsert_day(dialect: str) -> Any:
+    # A new day's row, or, when a concurrent sale inserted it first, an addition to it.
+    statement = _INSERTS[dialect](_DAYS).values(buyer=bindparam("b"), day=bindparam("d"),
+                                                amount_minor=bindparam("amount"))
+    return statement.on_conflict_do_update(
+        index_elements=[_DAYS.c.buyer, _DAYS.c.day],
+        set_={"amount_minor": _DAYS.c.amount_minor + statement.excluded.amount_minor})
+
+
+@functools.cache
+def _insert_segments(dialect: str, count: int) -> Any:
+    return _INSERTS[dialect](_SEGMENTS).values(
+        [{"buyer": bindparam("b"), "segment": bindparam(f"s{n}")} for n in range(count)]
+    ).on_conflict_do_nothing().returning(_SEGMENTS.c.segment)
 
 
 def move_card_history(session: Session, old_number: str, new_number: str) -> None:
     """Move a replaced card's purchase history to the card that replaced it (merging days)."""
     old, new = buyer_key(old_number, None), buyer_key(new_number, None)
-    for day, amount in session.execute(select(PurchaseDay.day, PurchaseDay.amount_minor)
-                                       .where(PurchaseDay.buyer == old)).all():
-        _add_to_day(session, str(new), day, amount)
+    days = session.execute(select(PurchaseDay.day, PurchaseDay.amount_minor)
+                           .where(PurchaseDay.buyer == old)).all()
+    if days:
+        connection = session.connection()
+        connection.execute(_upsert_day(connection.dialect.name), [
+            {"b": new, "d": day, "amount": amount} for day, amount in days])
     session.execute(delete(PurchaseDay).where(PurchaseDay.buyer == old))
     _add_segments(session, str(new), set(session.scalars(
         select(PurchaseSegment.segment).where(PurchaseSegment.buyer == old))))

@@ -1,6 +1,6 @@
 """A loyalty card at the till: attached to an open receipt or a one-shot upload, or taken off.
 
-The card is checked by loyalty (:func:`loyalty.cards.service.card_for_sale`): an unknown,
+The card is checked by loyalty (:func:`loyalty.points.at_till.card_for_sale`): an unknown,
 blocked, replaced, expired or inactive card is refused before anything is written. Pricing
 then sees the card's type and accumulated spend (:mod:`pos.receipts.pricing`).
 """
@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from loyalty.cards.service import card_for_sale, card_id_of
+from loyalty.cards.service import card_id_of
+from loyalty.points.at_till import card_for_sale
 from loyalty.points.jobs import settle_if_due
 from loyalty.points.service import payable
 from loyalty.points.tender import POINTS
@@ -25,13 +26,17 @@ from pos.receipts.service import load_for_change
 from pos.stores.model import Store
 
 
-def checked_card_code(session: Session, store: Store, code: str | None, at: datetime
-                      ) -> str | None:
-    """Return the number of the card a till presents, refusing one that cannot be used."""
+def checked_card_code(session: Session, store: Store, code: str | None, at: datetime,
+                      now: datetime | None = None) -> str | None:
+    """Return the number of the card a till presents, refusing one that cannot be used.
+
+    ``at`` is the time of sale (an offline upload's own), ``now`` the server's (``at`` if
+    None): what falls due on the card by then is settled before its points move.
+    """
     if code is None:
         return None
     reject_pans({"card_code": code})
-    return card_for_sale(session, code, store.local_date(at)).number
+    return card_for_sale(session, code, store.local_date(at), now or at).number
 
 
 def attach_card(ctx: Context, receipt_id: int, code: str) -> Receipt:

@@ -12,12 +12,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from loyalty.points.at_till import keep_for_write
 from pos.core.context import Context
 from pos.core.security import Actor
-from pos.discounts.history import buyer_key, record_purchase
+from pos.discounts.history import BoughtSegments, buyer_key, record_purchase
 from pos.fiscal.numbering import next_number
 from pos.fiscal.service import record_numbered
-from pos.receipts.lines import LoadedItems, priced_items
+from pos.receipts.lines import LoadedItems
 from pos.receipts.model import RETURN, Receipt, receipt_document
 from pos.stores.service import store_local_date
 
@@ -35,11 +36,24 @@ def close_in(session: Session, ctx: Context, receipt: Receipt) -> None:
     record_closed(session, ctx, receipt, segments_of(session, receipt, LoadedItems()))
 
 
+def read_ahead(session: Session, receipt: Receipt, items: LoadedItems) -> frozenset[str]:
+    """Return the buyer's segments for a one-shot's close, and have its card ride to the write.
+
+    Called in the upload's read transaction: the write then neither reads the card again
+    (loyalty re-checks it in the guarded update of its row) nor the items.
+    """
+    if receipt.card_code:
+        keep_for_write(session, receipt)
+    return segments_of(session, receipt, items)
+
+
 def segments_of(session: Session, receipt: Receipt, items: LoadedItems) -> frozenset[str]:
     """Return what the purchase history keeps of a named buyer's receipt (nothing if anonymous)."""
     if buyer_key(receipt.card_code, receipt.customer_ref) is None or not receipt.lines:
         return frozenset()
-    return frozenset().union(*(p.segments for p in priced_items(session, receipt.lines, items)))
+    ids = [line.item_id for line in receipt.lines]
+    by_id = items.of(session, ids)
+    return frozenset().union(*(by_id[item_id].segments for item_id in ids))
 
 
 def cashier_name(actor: Actor) -> str:
@@ -66,7 +80,7 @@ def record_closed(session: Session, ctx: Context, receipt: Receipt, segments: fr
     sign = -1 if receipt.kind == RETURN else 1
     record_purchase(session, buyer,
                     store_local_date(session, receipt.store_id, receipt.closed_at or now),
-                    sign * receipt.total_minor, segments)
+                    sign * receipt.total_minor, segments, ctx.registry.caches.get(BoughtSegments))
 
 
 def after_write(session: Session, receipt: Receipt, on_write: OnWrite | None) -> None:

@@ -22,7 +22,7 @@ from pos.core.errors import ConflictError, ValidationError
 from pos.core.scope import Place, sees, works_at
 from pos.fiscal.numbering import next_number
 from pos.receipts.cards import checked_card_code
-from pos.receipts.closing import OnWrite, after_write, cashier_name, record_closed, segments_of
+from pos.receipts.closing import OnWrite, after_write, cashier_name, read_ahead, record_closed
 from pos.receipts.draft import DraftLine, DraftPayment, DraftReceipt
 from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
 from pos.receipts.model import SALE, Receipt, receipt_document
@@ -76,7 +76,7 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
             return Opened(same_till(existing, cmd.till_id), False)
         items = LoadedItems()
         draft = _draft(session, ctx, store, cmd, client_uuid, at, items)
-        segments = segments_of(session, draft, items)
+        segments = read_ahead(session, draft, items)
     if cmd.payments:
         draft.close(at)
     rows = NewRows.of(draft)
@@ -157,7 +157,7 @@ def _draft(session: Session, ctx: Context, store: Store, cmd: NewReceipt, client
     # applied for the forms of its payments, payments checked against the total.
     receipt = DraftReceipt(store_id=store.id, till_id=cmd.till_id, kind=SALE, state="open",
                       client_uuid=client_uuid, cashier_id=ctx.actor.user_id, opened_at=at,
-                      card_code=checked_card_code(session, store, cmd.card_code, at),
+                      card_code=checked_card_code(session, store, cmd.card_code, at, ctx.now),
                       customer_ref=cmd.customer_ref, total_minor=0, discount_minor=0,
                       change_minor=0, pricing_trace=[],
                       manual_discounts=[], lines=[], payments=[])

@@ -12,10 +12,12 @@ from loyalty.points.rules import (
     EarnLine,
     EarnRules,
     earn,
+    earned_total,
     multiplier,
     points_for_amount,
     round_points,
     share_of,
+    split_earned,
 )
 
 FIVE = EarnRules(earn_bp=500)
@@ -72,3 +74,15 @@ def test_what_lines_earn_adds_up_to_the_rounded_total_in_the_types_steps(amounts
     base = min(money, sum(amounts))
     assert sum(earned.values()) == round_points(Fraction(base * 700 * 100, 10000 * 100), rules)
     assert all(v >= 0 and v % step == 0 for v in earned.values())
+
+
+@given(st.lists(st.integers(-10**5, 10**7), min_size=1, max_size=30), st.integers(0, 10**8),
+       st.booleans(), st.sampled_from(["down", "half_up"]), st.sampled_from(["1", "2.5"]))
+def test_one_rates_total_and_its_split_at_a_return_are_the_earns_own(amounts, money, fractional,
+                                                                      rounding, boost):
+    rules = EarnRules(earn_bp=700, is_fractional=fractional, rounding=rounding, campaigns=[
+        {"from": None, "to": None, "store_ids": [], "multiplier": boost}])
+    earned = earn([EarnLine(i, a) for i, a in enumerate(amounts)], money, rules, DAY, 1)
+    total = earned_total(sum(max(a, 0) for a in amounts), money, rules, DAY, 1)
+    assert total == sum(earned.values())
+    assert split_earned(total, amounts, money, rules) == list(earned.values())

@@ -1,0 +1,129 @@
+"""A one-shot upload reads its card once: the write re-checks it in the card's guarded update.
+
+What changes between the upload's read and its write (a card blocked or replaced, points taken
+off, a debt recorded) is found by that update: the upload is refused with the card's code and
+nothing is written, or goes the slow way under the card's lock.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from loyalty.cards import service as cards
+from loyalty.cards.replace import replace_card
+from loyalty.points import service as points
+from loyalty.points.model import Entry
+from pos.receipts import closing
+from pos.receipts.model import Receipt
+from pos.receipts.returns import NewReturn, ReturnLine, create_return
+from pos.receipts.service import PaymentRequest
+from tests.helpers import refused, statements
+from tests.loyalty.conftest import DISCOUNT, issue
+from tests.loyalty.test_points import OAT, balance, give, sell
+
+CASH = (PaymentRequest("cash", 2 * OAT),)
+PART_POINTS = (PaymentRequest("points", 5000), PaymentRequest("cash", 2 * OAT - 5000))
+
+
+@pytest.fixture
+def between(monkeypatch):  # type: ignore[no-untyped-def]
+    """Changes run after an upload's read transaction kept its card, before its write."""
+    changes: list = []
+    keep = closing.keep_for_write
+
+    def keep_then_change(session, receipt):  # type: ignore[no-untyped-def]
+        keep(session, receipt)
+        while changes:
+            changes.pop(0)()
+
+    monkeypatch.setattr(closing, "keep_for_write", keep_then_change)
+    return changes
+
+
+def receipts_written(ctx) -> int:  # type: ignore[no-untyped-def]
+    with ctx.db.read() as session:
+        return len(session.scalars(select(Receipt.id)).all())
+
+
+def sale_entries(ctx) -> list:  # type: ignore[no-untyped-def]
+    with ctx.db.read() as session:
+        return list(session.scalars(select(Entry.kind).where(Entry.receipt_id.is_not(None))))
+
+
+class TestReadOnce:
+    def test_the_write_reads_no_card(self, cashier, manager, shop, shift, card, db):
+        give(manager, card, 10000)
+        with statements(db) as sent:
+            sell(cashier, shop, card, "2", payments=PART_POINTS)
+        card_reads = [s for s in sent if s.startswith("SELECT") and "FROM loyalty_cards" in s]
+        assert len(card_reads) == 1  # the read transaction's check
+        assert balance(cashier, card) == (10000 - 5000 + 1200, 0, 0)
+        assert points.verify(cashier.db)["problems"] == {}
+
+
+class TestChangedBetweenReadAndWrite:
+    @pytest.mark.parametrize("payments", [CASH, PART_POINTS], ids=["earn", "spend_and_earn"])
+    def test_a_card_blocked_meanwhile_is_refused_and_nothing_written(
+            self, cashier, manager, shop, shift, card, between, payments):
+        give(manager, card, 10000)
+        between.append(lambda: cards.change_state(manager, card, "block", "reported stolen"))
+        with refused("card_blocked"):
+            sell(cashier, shop, card, "2", payments=payments)
+        assert receipts_written(cashier) == 0
+        assert sale_entries(cashier) == []
+        assert cards.get_card(cashier.db, card)[0].balance_cp == 10000
+
+    def test_a_card_replaced_meanwhile_is_refused_and_nothing_written(
+            self, cashier, manager, shop, shift, card, between):
+        give(manager, card, 10000)
+        new: list[str] = []
+        between.append(lambda: new.append(replace_card(manager, card).number))
+        with refused("card_replaced"):
+            sell(cashier, shop, card, "2", payments=PART_POINTS)
+        assert receipts_written(cashier) == 0
+        assert sale_entries(cashier) == []
+        assert balance(cashier, new[0]) == (10000, 0, 0)
+        assert points.verify(cashier.db)["problems"] == {}
+
+    def test_a_discount_card_blocked_meanwhile_is_refused(self, cashier, manager, shop, shift,
+                                                          between):
+        cards.create_card_type(manager, dict(DISCOUNT))
+        gold = issue(manager, "GOLD")
+        between.append(lambda: cards.change_state(manager, gold, "block", "lost"))
+        with refused("card_blocked"):
+            sell(cashier, shop, gold, "2")
+        assert receipts_written(cashier) == 0
+        assert cards.get_card(cashier.db, gold)[0].accumulated_minor == 0
+
+    def test_points_taken_off_meanwhile_refuse_the_spend_and_nothing_is_written(
+            self, cashier, manager, shop, shift, card, between):
+        give(manager, card, 5000)
+        between.append(lambda: points.adjust(manager, card, -1000, "correction"))
+        with refused("insufficient_points"):
+            sell(cashier, shop, card, "2", payments=PART_POINTS)
+        assert receipts_written(cashier) == 0
+        assert balance(cashier, card) == (4000, 0, 0)
+        assert points.verify(cashier.db)["problems"] == {}
+
+    def test_a_debt_recorded_meanwhile_is_repaid_from_the_earn(self, cashier, manager, shop,
+                                                               shift, card, between):
+        sale = sell(cashier, shop, card, "2")  # 14 points
+        points.adjust(manager, card, -1000, "spent on a gift")
+        between.append(lambda: create_return(cashier, NewReturn(
+            till_id=shop.till_id, original_receipt_id=sale.id,
+            lines=(ReturnLine("2", line_no=1),))))
+        sell(cashier, shop, card, "2")  # read with no debt, written with 10 points owed
+        assert balance(cashier, card) == (400, 0, 0)
+        assert points.verify(cashier.db)["problems"] == {}
+
+    def test_a_card_unblocked_again_meanwhile_still_sells(self, cashier, manager, shop, shift,
+                                                          card, between):
+        def block_and_unblock() -> None:
+            cards.change_state(manager, card, "block", "found it")
+            cards.change_state(manager, card, "unblock")
+
+        between.append(block_and_unblock)
+        sell(cashier, shop, card, "2")
+        assert balance(cashier, card) == (1400, 0, 0)
+
