@@ -153,6 +153,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             echo=echo,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False,
                           "factory": LockingConnection},
+            # The connection used last comes first: its SQLite page cache is the warmest
+            # (first-in-first-out hands out the one that has seen the fewest recent writes).
+            pool_use_lifo=True,
         )
         _configure_sqlite(engine)
         return engine
