@@ -66,6 +66,7 @@ class _Copy:
     by_id: dict[int, CatalogItem] = field(default_factory=dict)
     prices: dict[PriceKey, dict[int, int | None]] = field(default_factory=dict)
     tills: dict[int, tuple[Till, Store]] = field(default_factory=dict)
+    stores: dict[int, Store] = field(default_factory=dict)
     kept: dict[Hashable, Any] = field(default_factory=dict)
 
 
@@ -147,6 +148,16 @@ class Catalog:
             self._copy.tills[till_id] = found
         return found
 
+    def store(self, store_id: int) -> Store | None:
+        """Return a store, for reading only (never attached to a session), or None."""
+        found = self._copy.stores.get(store_id)
+        if found is None:
+            row = self._session.connection().execute(_STORE, {"id": store_id}).first()
+            if row is None:
+                return None
+            found = self._copy.stores[store_id] = Store(**row._mapping)
+        return found
+
     def kept(self, key: Hashable, load: Callable[[Session], T]) -> T:
         """Return what ``load`` reads for ``key``, read once under this catalog version.
 
@@ -201,5 +212,6 @@ def _items_where(condition: ColumnElement[bool]) -> Select[Any]:
 
 
 # Built once: the hot path only binds values.
+_STORE = select(*Store.__table__.columns).where(Store.__table__.c.id == bindparam("id"))
 _BY_SKU = _items_where(Item.sku.in_(bindparam("skus", expanding=True)))
 _BY_ID = _items_where(Item.id.in_(bindparam("ids", expanding=True)))

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pos.auth.approval import authorize
-from pos.catalog.cache import CatalogItem
+from pos.catalog.cache import CatalogItem, catalog
 from pos.core import audit
 from pos.core.context import Context
 from pos.core.db import Database
@@ -58,8 +58,7 @@ class LineChange:
 
 def _add_lines(session: Session, ctx: Context, receipt: Receipt,
                requests: Sequence[LineRequest]) -> list[ReceiptLine]:
-    store = session.get(Store, receipt.store_id)
-    assert store is not None
+    store = _store_of(session, receipt)
     items = LoadedItems()
     lines = resolve_lines(session, store, requests, ctx.layouts, ctx.now, items)
     approver = authorize_manual_weight(session, ctx.actor, lines, ctx.now, receipt.store_id)
@@ -110,7 +109,8 @@ def load_for_change(session: Session, ctx: Context, receipt_id: int) -> Receipt:
 
 
 def _store_of(session: Session, receipt: Receipt) -> Store:
-    store = session.get(Store, receipt.store_id)
+    # The worker's copy, valid under the catalog token this session reads anyway.
+    store = catalog(session).store(receipt.store_id)
     assert store is not None
     return store
 

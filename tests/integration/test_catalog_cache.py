@@ -134,3 +134,24 @@ class TestTillDevices:
         assert kinds() == known | {"scale"}
         write(db, "UPDATE till_devices SET is_enabled = :off WHERE kind = 'scale'", off=False)
         assert kinds() == known
+
+
+class TestStores:
+    def test_a_store_changed_by_hand_is_read_anew_by_the_next_session(self, db, shop):
+        from pos.catalog.cache import catalog
+
+        def timezone() -> str:
+            with db.read() as session:
+                store = catalog(session).store(shop.store_id)
+                assert store is not None
+                return store.timezone
+
+        before = timezone()
+        with db.read() as session, statements(db) as sent:
+            assert catalog(session).store(shop.store_id).timezone == before
+        assert not [s for s in sent if " FROM stores" in s]  # kept under the token
+        write(db, "UPDATE stores SET timezone = 'Asia/Yekaterinburg' WHERE id = :store",
+              store=shop.store_id)
+        assert timezone() == "Asia/Yekaterinburg" != before
+        with db.read() as session:
+            assert catalog(session).store(10**9) is None
