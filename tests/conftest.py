@@ -17,7 +17,7 @@ from pos.core import migrate
 from pos.core.clock import FixedClock
 from pos.core.db import Database
 from pos.core.security import set_scrypt_cost
-from pos.models import metadata
+from tests.database_state import empty_tables, seeded_shop
 from tests.helpers import TEST_SECRET_KEY
 
 # The CLI and the servers tests start read the key from the environment, as an installation
@@ -67,35 +67,6 @@ def _fresh_postgres_database(worker: str) -> str:
         connection.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def empty_tables(db: Database) -> None:
-    """Delete every row, leaving the migrated schema, so each test starts clean."""
-    tables = [t.name for t in metadata.sorted_tables]
-    with db.engine.begin() as connection:
-        if db.dialect == "postgresql":
-            _truncate_postgres(connection, tables)
-        else:
-            for name in reversed(tables):
-                connection.execute(text(f"DELETE FROM {name}"))
-
-
-# The rows a test leaves are in a dozen of the tables. Truncating all of them cost more than
-# the rest of a test's set-up (a new file per table), so only the tables holding rows are
-# truncated, and every sequence restarts, as TRUNCATE ... RESTART IDENTITY of all would do:
-# a rolled-back insert advances a sequence of a table that stays empty.
-_RESTART_SEQUENCES = text(
-    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) "
-    "FROM pg_sequences WHERE schemaname = current_schema()")
-
-
-def _truncate_postgres(connection: Any, tables: list[str]) -> None:
-    probe = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})"
-                               for name in tables)
-    holding = list(connection.execute(text(probe)).scalars())
-    if holding:
-        connection.execute(text(f"TRUNCATE {', '.join(holding)} CASCADE"))
-    connection.execute(_RESTART_SEQUENCES)
 
 
 @pytest.fixture
@@ -182,9 +153,7 @@ def pytest_report_header() -> list[str]:
 @pytest.fixture
 def shop(db: Database, fixed_clock: FixedClock):  # type: ignore[no-untyped-def]
     """A seeded store with tills, users of every role and memorable items."""
-    from tests.helpers import seed_shop
-
-    return seed_shop(db, fixed_clock.now())
+    return seeded_shop(db, fixed_clock.now())
 
 
 @pytest.fixture
