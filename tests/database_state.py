@@ -31,6 +31,9 @@ _RESTART_SEQUENCES = text(
 _USED_SEQUENCES = text(
     "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences "
     "WHERE schemaname = current_schema() AND last_value IS NOT NULL")
+_SET_SEQUENCES = text(
+    "SELECT setval(CAST(name AS regclass), value, true) "
+    "FROM unnest(CAST(:names AS text[]), CAST(:values AS bigint[])) AS s(name, value)")
 
 
 _TABLES = [t.name for t in metadata.sorted_tables]
@@ -75,20 +78,20 @@ def seeded_shop(db: Database, now: datetime) -> Shop:
     A database some fixture already wrote to is seeded by the use cases, and not copied.
     """
     key = (db.url, now)
-    with db.engine.connect() as connection:
-        is_empty = not _holding(connection) - _WRITTEN_BY_TRIGGERS
-    if not is_empty:
-        return seed_shop(db, now)
-    if key not in _COPIES:
-        shop = seed_shop(db, now)
-        _COPIES[key] = _copy(db, shop)
-        return shop
-    copy = _COPIES[key]
+    copy = _COPIES.get(key)
     with db.engine.begin() as connection:
-        for table, rows in copy.rows:
-            connection.execute(table.insert(), rows)
-        _set_sequences(connection, copy.sequences)
-    return copy.shop
+        is_empty = not _holding(connection) - _WRITTEN_BY_TRIGGERS
+        if is_empty and copy is not None:
+            for table, rows in copy.rows:
+                connection.execute(table.insert(), rows)
+            if copy.sequences:
+                connection.execute(_SET_SEQUENCES, {"names": [n for n, _ in copy.sequences],
+                                                    "values": [v for _, v in copy.sequences]})
+            return copy.shop
+    shop = seed_shop(db, now)
+    if is_empty:
+        _COPIES[key] = _copy(db, shop)
+    return shop
 
 
 def _copy(db: Database, shop: Shop) -> _Copy:
@@ -104,9 +107,3 @@ def _copy(db: Database, shop: Shop) -> _Copy:
         sequences = ([(name, value) for name, value in connection.execute(_USED_SEQUENCES)]
                      if db.dialect == "postgresql" else [])
     return _Copy(rows, sequences, shop)
-
-
-def _set_sequences(connection: Connection, sequences: list[tuple[str, int]]) -> None:
-    for name, value in sequences:
-        connection.execute(text("SELECT setval(CAST(:name AS regclass), :value, true)"),
-                           {"name": name, "value": value})
