@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,16 +44,24 @@ def _backends() -> list[object]:
     return backends
 
 
+# Each backend's database is made once per test worker. Pytest sets a session fixture up again
+# when the order of tests goes back to a backend it left (xdist's groups run first): the
+# database and the app's pooled connections to it are kept, not dropped and made again.
+_DATABASES: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session", params=_backends())
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[str]:
+                 ) -> str:
     """A freshly migrated database of each backend, shared by the session."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pos.db'}"
-    else:
-        url = _fresh_postgres_database(os.environ.get("PYTEST_XDIST_WORKER", "main"))
-    migrate.upgrade(url)
-    yield url
+    if request.param not in _DATABASES:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pos.db'}"
+        else:
+            url = _fresh_postgres_database(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+        migrate.upgrade(url)
+        _DATABASES[request.param] = url
+    return _DATABASES[request.param]
 
 
 def _fresh_postgres_database(worker: str) -> str:
@@ -143,6 +150,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=again)
         dropped = set(again)
         items[:] = [item for item in items if item not in dropped]
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Keep the groups of tests/worker_groups.py on one worker under ``--dist loadgroup``."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.worker_groups import GroupScheduling
+
+    return GroupScheduling(config, log)
 
 
 def pytest_report_header() -> list[str]:
