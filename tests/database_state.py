@@ -6,14 +6,16 @@ machine); DELETE of the few rows a test leaves costs a millisecond. Seeding the 
 its use cases (four users, each in its own transaction, then the catalog through the ORM)
 is done once per database, worker and seeding time; every later test gets the same rows
 inserted back in one transaction, with the sequences where seeding left them, so the ids,
-rows and next ids are those :func:`tests.helpers.seed_shop` gives.
+rows and next ids are those :func:`tests.helpers.seed_shop` gives. The demo data is put back
+the same way (:func:`built_once`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, select, text
 
@@ -62,22 +64,24 @@ def empty_tables(db: Database) -> None:
 
 @dataclass(frozen=True)
 class _Copy:
-    """What seeding wrote: rows per table (parents first), sequence values, the shop's ids."""
+    """What a build wrote: rows per table (parents first), sequence values, its result."""
 
     rows: list[tuple[Table, list[dict[str, Any]]]]
     sequences: list[tuple[str, int]]
-    shop: Shop
+    result: Any
 
 
-_COPIES: dict[tuple[str, datetime], _Copy] = {}
+_COPIES: dict[tuple[Any, ...], _Copy] = {}
+T = TypeVar("T")
 
 
-def seeded_shop(db: Database, now: datetime) -> Shop:
-    """Seed the shop into the emptied database: by its use cases once, then from their copy.
+def built_once(db: Database, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """Run ``build`` on the emptied database once per key; afterwards put its rows back.
 
-    A database some fixture already wrote to is seeded by the use cases, and not copied.
+    ``build`` must write the same rows whenever it runs on an empty database (given ``key``).
+    A database some fixture already wrote to is built on by ``build``, and not copied.
     """
-    key = (db.url, now)
+    key = (db.url, *key)
     copy = _COPIES.get(key)
     with db.engine.begin() as connection:
         is_empty = not _holding(connection) - _WRITTEN_BY_TRIGGERS
@@ -87,14 +91,19 @@ def seeded_shop(db: Database, now: datetime) -> Shop:
             if copy.sequences:
                 connection.execute(_SET_SEQUENCES, {"names": [n for n, _ in copy.sequences],
                                                     "values": [v for _, v in copy.sequences]})
-            return copy.shop
-    shop = seed_shop(db, now)
+            return cast(T, copy.result)
+    result = build()
     if is_empty:
-        _COPIES[key] = _copy(db, shop)
-    return shop
+        _COPIES[key] = _copy(db, result)
+    return result
 
 
-def _copy(db: Database, shop: Shop) -> _Copy:
+def seeded_shop(db: Database, now: datetime) -> Shop:
+    """Seed the shop into the emptied database: by its use cases once, then from their copy."""
+    return built_once(db, ("shop", now), lambda: seed_shop(db, now))
+
+
+def _copy(db: Database, result: Any) -> _Copy:
     rows = []
     with db.engine.begin() as connection:
         for table in metadata.sorted_tables:
@@ -106,4 +115,4 @@ def _copy(db: Database, shop: Shop) -> _Copy:
                 rows.append((table, found))
         sequences = ([(name, value) for name, value in connection.execute(_USED_SEQUENCES)]
                      if db.dialect == "postgresql" else [])
-    return _Copy(rows, sequences, shop)
+    return _Copy(rows, sequences, result)

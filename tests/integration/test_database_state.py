@@ -1,20 +1,24 @@
-"""The tests' database state: the shop put back from its copy is the shop seeding writes."""
+"""The tests' database state: what is put back from a copy is what seeding (or the demo) writes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from pos.auth.service import NewUser, create_user
 from pos.core.db import Database
+from pos.demo import load_demo
 from pos.models import metadata
-from tests.database_state import empty_tables, seeded_shop
+from tests.database_state import built_once, empty_tables, seeded_shop
 from tests.helpers import Shop, seed_shop
 
-# Hashes are salted afresh by every seeding; the token is rewritten by triggers at random.
-_RANDOM = {"password_hash", "pin_hash", "token"}
+# Drawn afresh by every build: salted hashes, version tokens, a receipt's client UUID (and the
+# journal's documents, hashes and outbox payloads holding it), certificates' random seeds.
+_RANDOM = {"password_hash", "pin_hash", "token", "client_uuid", "document", "hash", "prev_hash",
+           "payload", "seed", "digest", "last4"}
 
 
 def _rows(db: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -36,15 +40,27 @@ def _state_after(db: Database, now: datetime, seed: Any) -> tuple[Shop, Any, int
     return shop, rows, extra.id
 
 
-def test_the_shop_put_back_from_its_copy_is_the_shop_seeding_writes(db, fixed_clock):
+def _demo(db: Database, now: datetime) -> bool:
+    return load_demo(db, now, item_count=30)
+
+
+def _copied_demo(db: Database, now: datetime) -> bool:
+    return built_once(db, ("demo", now), lambda: _demo(db, now))
+
+
+@pytest.mark.parametrize(("build", "copied"), [(seed_shop, seeded_shop), (_demo, _copied_demo)],
+                         ids=["shop", "demo"])
+def test_what_is_put_back_from_a_copy_is_what_the_build_writes(app, db, fixed_clock, build,
+                                                                copied):
     now = fixed_clock.now()
-    seeded = _state_after(db, now, seed_shop)
-    _state_after(db, now, seeded_shop)  # the first may seed by the use cases and copy
-    restored = _state_after(db, now, seeded_shop)
-    assert restored[0] == seeded[0]
-    assert restored[1] == seeded[1]
+    with app.app_context():
+        built = _state_after(db, now, build)
+        _state_after(db, now, copied)  # the first may build and copy
+        restored = _state_after(db, now, copied)
+    assert restored[0] == built[0]
+    assert restored[1] == built[1]
     assert sum(map(len, restored[1].values())) > 20
-    assert restored[2] == seeded[2]  # the sequences stand where seeding left them
+    assert restored[2] == built[2]  # the sequences stand where seeding left them
 
 
 def test_a_database_a_fixture_wrote_to_is_seeded_by_the_use_cases(db, fixed_clock):
