@@ -30,7 +30,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.helpers import ApiClient, issue_card
+from tests.helpers import CHANNEL_POLL_S, ApiClient, issue_card
 
 # Requests per operation, role and database: a few of each kind keep the run to a minute or
 # so on two cores; raise them to fuzz harder by hand (80 and 60 found nothing more).
@@ -152,7 +152,8 @@ def fake_devices(app, db, shop, fixed_clock) -> Iterator[None]:
     for kind in ("fiscal", "printer", "scale"):
         add_device(db, shop.till_id, {"kind": kind, "protocol": "fake", "url": "fake"},
                    fixed_clock.now())
-    service = DeviceService(db, fixed_clock.now, address="127.0.0.1:0").start(outbox=False)
+    service = DeviceService(db, fixed_clock.now, address="127.0.0.1:0",
+                            channel_poll_s=CHANNEL_POLL_S).start(outbox=False)
     service.port(shop.till_id, "scale").call(lambda scale: scale.place(Decimal("1.000")), 30)
     app.extensions["pos.settings"] = dataclasses.replace(app.extensions["pos.settings"],
                                                          device_service=service.address)
