@@ -39,4 +39,6 @@ fi
 "$BIN/ruff" check .
 "$BIN/lint-imports"
 "$BIN/mypy"
-"$BIN/python" -m pytest -n 2 "$@"
+# The slow groups (the browser flows, the API fuzz sharing its drawn requests) are sent to a
+# worker first, so no long test is left for the end.
+"$BIN/python" -m pytest -n 2 --dist loadgroup "$@"

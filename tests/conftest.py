@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from pos.core import migrate
 from pos.core.clock import FixedClock
 from pos.core.db import Database
 from pos.core.security import set_scrypt_cost
-from pos.models import metadata
+from tests.database_state import empty_tables, seeded_shop
 from tests.helpers import TEST_SECRET_KEY
 
 # The CLI and the servers tests start read the key from the environment, as an installation
@@ -45,16 +44,24 @@ def _backends() -> list[object]:
     return backends
 
 
+# Each backend's database is made once per test worker. Pytest sets a session fixture up again
+# when the order of tests goes back to a backend it left (xdist's groups run first): the
+# database and the app's pooled connections to it are kept, not dropped and made again.
+_DATABASES: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session", params=_backends())
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[str]:
+                 ) -> str:
     """A freshly migrated database of each backend, shared by the session."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pos.db'}"
-    else:
-        url = _fresh_postgres_database(os.environ.get("PYTEST_XDIST_WORKER", "main"))
-    migrate.upgrade(url)
-    yield url
+    if request.param not in _DATABASES:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pos.db'}"
+        else:
+            url = _fresh_postgres_database(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+        migrate.upgrade(url)
+        _DATABASES[request.param] = url
+    return _DATABASES[request.param]
 
 
 def _fresh_postgres_database(worker: str) -> str:
@@ -69,35 +76,6 @@ def _fresh_postgres_database(worker: str) -> str:
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
-def empty_tables(db: Database) -> None:
-    """Delete every row, leaving the migrated schema, so each test starts clean."""
-    tables = [t.name for t in metadata.sorted_tables]
-    with db.engine.begin() as connection:
-        if db.dialect == "postgresql":
-            _truncate_postgres(connection, tables)
-        else:
-            for name in reversed(tables):
-                connection.execute(text(f"DELETE FROM {name}"))
-
-
-# The rows a test leaves are in a dozen of the tables. Truncating all of them cost more than
-# the rest of a test's set-up (a new file per table), so only the tables holding rows are
-# truncated, and every sequence restarts, as TRUNCATE ... RESTART IDENTITY of all would do:
-# a rolled-back insert advances a sequence of a table that stays empty.
-_RESTART_SEQUENCES = text(
-    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) "
-    "FROM pg_sequences WHERE schemaname = current_schema()")
-
-
-def _truncate_postgres(connection: Any, tables: list[str]) -> None:
-    probe = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})"
-                               for name in tables)
-    holding = list(connection.execute(text(probe)).scalars())
-    if holding:
-        connection.execute(text(f"TRUNCATE {', '.join(holding)} CASCADE"))
-    connection.execute(_RESTART_SEQUENCES)
-
-
 @pytest.fixture
 def fixed_clock() -> FixedClock:
     """A clock standing at Sunday 2026-11-22 09:00 UTC (12:00 in Moscow)."""
@@ -108,6 +86,8 @@ def fixed_clock() -> FixedClock:
 # 0.2 s of CPU) was most of each test's set-up. Each test still gets fresh state: the app's
 # extensions are reset to what create_app left and wired again (new settings read as
 # create_app reads them, the test's clock, a new registry), and the tables are emptied.
+# The pool's connections are kept from test to test, as a running service keeps them: opening
+# them again (and SQLite's checkpoint when the last one closed) cost a fifth of a set-up.
 _BUILT: dict[str, tuple[Flask, dict[str, Any]]] = {}
 
 
@@ -139,8 +119,7 @@ def app(database_url: str, fixed_clock: FixedClock):  # type: ignore[no-untyped-
     wire_state(application, Settings.from_env().override(_app_config(database_url)), db,
                fixed_clock)
     empty_tables(db)
-    yield application
-    db.dispose()
+    return application
 
 
 @pytest.fixture
@@ -173,6 +152,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if item not in dropped]
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Keep the groups of tests/worker_groups.py on one worker under ``--dist loadgroup``."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.worker_groups import GroupScheduling
+
+    return GroupScheduling(config, log)
+
+
 def pytest_report_header() -> list[str]:
     """Say which databases the run covers."""
     where = "SQLite and PostgreSQL" if POSTGRES_URL else "SQLite only (no POS_TEST_POSTGRES_URL)"
@@ -182,9 +170,7 @@ def pytest_report_header() -> list[str]:
 @pytest.fixture
 def shop(db: Database, fixed_clock: FixedClock):  # type: ignore[no-untyped-def]
     """A seeded store with tills, users of every role and memorable items."""
-    from tests.helpers import seed_shop
-
-    return seed_shop(db, fixed_clock.now())
+    return seeded_shop(db, fixed_clock.now())
 
 
 @pytest.fixture

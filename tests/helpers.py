@@ -32,6 +32,8 @@ OAT_MILK_EAN = "4600000000015"
 MILK_EAN = "4600000000022"
 MILK_EAN8 = "12345670"
 BANANA_PLU = 1
+# How long stopping a test's device service waits for its channel loop (0.5 s by default).
+CHANNEL_POLL_S = 0.02
 # A manager present at the till approves in person (``X-Manager-Credentials``).
 MANAGER = {"X-Manager-Credentials": "manager:manager-pass"}
 

@@ -11,6 +11,7 @@ import socketserver
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from devices.config import open_device
@@ -52,8 +53,11 @@ class DeviceService:
     def __init__(self, db: Database, now: Callable[[], datetime], *,
                  address: str = "127.0.0.1:8765", opener: Opener = open_device,
                  poll_s: float = 1.0, status_every_s: float = 2.0,
-                 backoff_s: float = 1.0) -> None:
+                 backoff_s: float = 1.0, channel_poll_s: float = 0.5) -> None:
         self.db, self.now, self.opener = db, now, opener
+        # How often the channel's loop looks for stop(): stop() waits up to this long (tests
+        # start and stop a service per test and pass less).
+        self.channel_poll_s = channel_poll_s
         self.status_every_s, self.backoff_s = status_every_s, backoff_s
         self.ports: dict[tuple[int, str], DevicePort] = {}
         self.wakeup = Wakeup(db, poll_s)
@@ -73,7 +77,9 @@ class DeviceService:
     def start(self, *, outbox: bool = True) -> DeviceService:
         """Open the configured devices, start the channel and (unless told not) the outbox loop."""
         self.reload()
-        loops = [(self._server.serve_forever, "device-channel")]
+        loops: list[tuple[Callable[[], None], str]] = [
+            (partial(self._server.serve_forever, poll_interval=self.channel_poll_s),
+             "device-channel")]
         if outbox:
             loops.append((self._outbox_loop, "fiscal-outbox"))
         for target, name in loops:

@@ -24,7 +24,7 @@ from pos.receipts.service import PaymentRequest, add_payment
 from pos.shifts.model import Shift
 from pos.shifts.service import CloseShift, close_shift, open_shift, x_report
 from pos.stores.service import create_till
-from tests.helpers import ApiClient, Shop, context_for
+from tests.helpers import CHANNEL_POLL_S, ApiClient, Shop, context_for
 
 FLOAT_MINOR = 10000
 
@@ -126,7 +126,8 @@ class World:
         service = getattr(self, "device_service", None)
         if service is None:
             service = self.device_service = DeviceService(
-                self.db, lambda: self.now, address="127.0.0.1:0").start(outbox=False)
+                self.db, lambda: self.now, address="127.0.0.1:0",
+                channel_poll_s=CHANNEL_POLL_S).start(outbox=False)
             app.extensions["pos.settings"] = dataclasses.replace(
                 app.extensions["pos.settings"], device_service=service.address)
         service.reload()

@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 import pytest
 
 from pos.demo import load_demo
+from tests.database_state import built_once
 
 
 @pytest.fixture
 def demo(app, db, fixed_clock):
     """A test client on the demo data."""
     with app.app_context():
-        assert load_demo(db, fixed_clock.now(), item_count=30)
+        assert built_once(db, ("demo", fixed_clock.now()),
+                          lambda: load_demo(db, fixed_clock.now(), item_count=30))
     return app.test_client()
 
 

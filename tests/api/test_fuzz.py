@@ -30,7 +30,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.helpers import ApiClient, issue_card
+from tests.helpers import CHANNEL_POLL_S, ApiClient, issue_card
 
 # Requests per operation, role and database: a few of each kind keep the run to a minute or
 # so on two cores; raise them to fuzz harder by hand (80 and 60 found nothing more).
@@ -52,25 +52,41 @@ class Tally:
     statuses: dict[int, int] = field(default_factory=dict)
 
 
-def _fuzz(operation: Any, mode: GenerationMode, headers: dict[str, str], tally: Tally,
-          known: dict[str, Any] | None = None) -> None:
+def _fuzz(app: Any, operation: Any, mode: GenerationMode, headers: dict[str, str],
+          tally: Tally, known: dict[str, Any] | None = None) -> None:
     pass_name = f"{mode.value}{' known ids' if known else ''}"
-    strategy = operation.as_strategy(generation_mode=mode, path_parameters=known)
-
-    @settings(max_examples=KNOWN_ID_EXAMPLES if known else EXAMPLES[mode], deadline=None,
-              derandomize=True, database=None,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(case=strategy)
-    def run(case: Any) -> None:
+    for case in _drawn(operation, mode, known):
         tally.examples += 1
         try:
-            response = case.call_and_validate(headers=headers, checks=CHECKS)
+            response = case.call_and_validate(headers=headers, checks=CHECKS, app=app)
             tally.statuses[response.status_code] = tally.statuses.get(response.status_code, 0) + 1
         except (AssertionError, BaseExceptionGroup) as failure:  # the checks that failed
             kind = f"{operation.label} [{pass_name}] {type(failure).__name__}"
             tally.failures.setdefault(kind, f"{failure}\n{case.as_curl_command()}")
 
-    run()
+
+# Derandomized, every run draws the same requests for an operation: they are drawn once per
+# test worker and sent again on the other database and as the other role (drawing them was
+# half of a run). scripts/test.sh runs the three on one worker (tests/worker_groups.py).
+_DRAWN: dict[tuple[Any, ...], list[Any]] = {}
+
+
+def _drawn(operation: Any, mode: GenerationMode, known: dict[str, Any] | None) -> list[Any]:
+    """Return the operation's generated requests of this kind, drawn on first use."""
+    key = (operation.label, mode, tuple(sorted((known or {}).items())))
+    if key not in _DRAWN:
+        cases: list[Any] = []
+
+        @settings(max_examples=KNOWN_ID_EXAMPLES if known else EXAMPLES[mode], deadline=None,
+                  derandomize=True, database=None,
+                  phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(generation_mode=mode, path_parameters=known))
+        def draw(case: Any) -> None:
+            cases.append(case)
+
+        draw()
+        _DRAWN[key] = cases
+    return _DRAWN[key]
 
 
 def _known_ids(api: ApiClient, shop: Any) -> dict[str, Any]:
@@ -136,7 +152,8 @@ def fake_devices(app, db, shop, fixed_clock) -> Iterator[None]:
     for kind in ("fiscal", "printer", "scale"):
         add_device(db, shop.till_id, {"kind": kind, "protocol": "fake", "url": "fake"},
                    fixed_clock.now())
-    service = DeviceService(db, fixed_clock.now, address="127.0.0.1:0").start(outbox=False)
+    service = DeviceService(db, fixed_clock.now, address="127.0.0.1:0",
+                            channel_poll_s=CHANNEL_POLL_S).start(outbox=False)
     service.port(shop.till_id, "scale").call(lambda scale: scale.place(Decimal("1.000")), 30)
     app.extensions["pos.settings"] = dataclasses.replace(app.extensions["pos.settings"],
                                                          device_service=service.address)
@@ -162,10 +179,10 @@ def test_no_request_gets_a_server_error_or_an_undocumented_answer(app, client, s
             continue
         tally.operations += 1
         for mode in EXAMPLES:
-            _fuzz(operation, mode, headers, tally)
+            _fuzz(app, operation, mode, headers, tally)
         names = set(re.findall(r"{(\w+)}", operation.path))
         if names:  # again on things that exist, to reach past the 404s
-            _fuzz(operation, GenerationMode.POSITIVE, headers, tally,
+            _fuzz(app, operation, GenerationMode.POSITIVE, headers, tally,
                   {name: known[name] for name in names})
     print(f"fuzz {role}: {tally.operations} operations, {tally.examples} requests, "
           f"{len(tally.failures)} failures", sorted(tally.statuses.items()))

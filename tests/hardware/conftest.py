@@ -15,6 +15,7 @@ from devices.emulators.shtrih import ShtrihEmulator
 from devices.emulators.toledo import Toledo8217Emulator
 from pos.hardware import client
 from pos.hardware.daemon import DeviceService
+from tests.helpers import CHANNEL_POLL_S
 
 if sys.platform == "win32":
     collect_ignore_glob = ["test_*.py"]
@@ -95,7 +96,8 @@ def start_service(app: Any, db: Any, *, outbox: bool = False, **options: Any) ->
     """Start a device service on a free loopback port and point the app at it."""
     clock = app.extensions["pos.clock"]
     service = DeviceService(db, clock.now, address="127.0.0.1:0", poll_s=0.1,
-                            status_every_s=0.2, backoff_s=0.0, **options)
+                            status_every_s=0.2, backoff_s=0.0,
+                            **{"channel_poll_s": CHANNEL_POLL_S, **options})
     service.start(outbox=outbox)
     settings = app.extensions["pos.settings"]
     app.extensions["pos.settings"] = dataclasses.replace(settings,

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from pos.demo import DEMO_PARTNER, load_demo
+from tests.database_state import built_once
 from tests.screens.test_me import MeScreen, card_ids
 
 
@@ -15,7 +16,8 @@ from tests.screens.test_me import MeScreen, card_ids
 def demo_me(app: Flask, db, fixed_clock) -> MeScreen:  # type: ignore[no-untyped-def]
     """``/me`` on the demo data, not signed in."""
     with app.app_context():
-        assert load_demo(db, fixed_clock.now(), item_count=30)
+        assert built_once(db, ("demo", fixed_clock.now()),
+                          lambda: load_demo(db, fixed_clock.now(), item_count=30))
     return MeScreen(app.test_client())
 
 
