@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Base
@@ -57,10 +57,8 @@ class NewRows:
         receipt.id = connection.execute(_RECEIPT, {
             **self.head, "shift_id": shift_id, "number": number}).scalar_one()
         if self.lines:
-            # One multi-row INSERT ... RETURNING (SQLAlchemy's "insertmanyvalues"); the rows
-            # come back in no promised order, so each id is matched by its line number.
-            ids = {line_no: line_id for line_no, line_id in connection.execute(
-                _LINES, [{**row, "receipt_id": receipt.id} for row in self.lines])}
+            rows = [{**row, "receipt_id": receipt.id} for row in self.lines]
+            ids = _insert_lines(connection, receipt.id, rows)
             for line in receipt.lines:
                 line.id = ids[line.line_no]
         if self.payments:
@@ -68,9 +66,25 @@ class NewRows:
                                            for row in self.payments])
 
 
+def _insert_lines(connection: Connection, receipt_id: int, rows: list[dict[str, Any]]
+                  ) -> dict[int, int]:
+    # Returns each line's id by its number. On SQLite one multi-row INSERT ... RETURNING
+    # (SQLAlchemy's "insertmanyvalues"; the rows come back in no promised order, hence the
+    # numbers). psycopg caches the parsing of short statements only, and would split a
+    # 20-row VALUES list of 400 placeholders in Python on every upload: there the rows go in
+    # as one batched executemany, and their ids come back in a query of their own.
+    if connection.dialect.name == "sqlite":
+        return {line_no: line_id for line_no, line_id in connection.execute(_LINES, rows)}
+    connection.execute(_LINES_NO_IDS, rows)
+    return {line_no: line_id for line_no, line_id in connection.execute(
+        _LINE_IDS, {"receipt_id": receipt_id})}
+
+
 _RECEIPT = insert(Receipt.__table__).returning(Receipt.__table__.c.id)
-_LINES = insert(ReceiptLine.__table__).returning(ReceiptLine.__table__.c.line_no,
-                                                 ReceiptLine.__table__.c.id)
+_LINES_NO_IDS = insert(ReceiptLine.__table__)
+_LINES = _LINES_NO_IDS.returning(ReceiptLine.__table__.c.line_no, ReceiptLine.__table__.c.id)
+_LINE_IDS = select(ReceiptLine.__table__.c.line_no, ReceiptLine.__table__.c.id).where(
+    ReceiptLine.__table__.c.receipt_id == bindparam("receipt_id"))
 _PAYMENTS = insert(ReceiptPayment.__table__)
 
 
