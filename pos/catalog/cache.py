@@ -29,8 +29,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
-from pos.catalog.model import CatalogVersion, Item, PriceGroup, Segment, item_segments
+from pos.catalog.model import CATALOG, Item, PriceGroup, Segment, item_segments
 from pos.catalog.prices import current_prices
+from pos.core import versions
 from pos.stores.model import Store, Till
 from pos.stores.service import till_and_store
 
@@ -88,7 +89,6 @@ class _Cache:
 
 _CACHES: weakref.WeakKeyDictionary[Pool, _Cache] = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
-_TOKEN = select(CatalogVersion.__table__.c.token).where(CatalogVersion.__table__.c.id == 1)
 
 
 class Catalog:
@@ -194,7 +194,7 @@ def catalog(session: Session) -> Catalog:
             with _CACHES_LOCK:
                 cache = _CACHES.setdefault(engine.pool, _Cache())
         found = session.info["catalog"] = Catalog(session, cache.copy_for(
-            session.connection().execute(_TOKEN).scalar()))
+            versions.token(session, CATALOG)))
     assert isinstance(found, Catalog)
     return found
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pos.core import versions
 from pos.core.db import Base, BigId, UTCDateTime
 
 UNITS = ("pcs", "kg", "g", "l", "m", "pack")
@@ -121,3 +122,7 @@ class CatalogVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+
+
+CATALOG = "catalog"
+versions.register(CATALOG, CatalogVersion.__table__)

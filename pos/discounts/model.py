@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, UniqueConstraint, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from pos.core import versions
 from pos.core.db import Base, BigId, UTCDateTime
 
 
@@ -86,6 +87,10 @@ class RulesVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
     changes: Mapped[int] = mapped_column(default=0)
+
+
+RULES = "discount_rules"
+versions.register(RULES, RulesVersion.__table__)
 
 
 def bump_version(session: Session) -> None:

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pos.core import versions
 from pos.core.registry import Caches
 from pos.discounts import codec
 from pos.discounts import engine as e
-from pos.discounts.model import DiscountGroup, DiscountRow, RulesVersion
+from pos.discounts.model import RULES, DiscountGroup, DiscountRow
 
 ROOT_NAME = "All discounts"
 
@@ -66,12 +67,9 @@ def load_groups(session: Session) -> e.Group:
     return build_tree(session.scalars(select(DiscountGroup)), ())
 
 
-_VERSION = select(RulesVersion.__table__.c.token).where(RulesVersion.__table__.c.id == 1)
-
-
 def rules_version(session: Session) -> str:
-    """Return the current rules token ("" before any rule exists)."""
-    return session.connection().execute(_VERSION).scalar() or ""
+    """Return the rules token this session sees ("" before any rule exists)."""
+    return versions.token(session, RULES) or ""
 
 
 class RulesCache:

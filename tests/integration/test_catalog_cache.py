@@ -155,3 +155,23 @@ class TestStores:
         assert timezone() == "Asia/Yekaterinburg" != before
         with db.read() as session:
             assert catalog(session).store(10**9) is None
+
+
+class TestVersionTokens:
+    def test_a_session_reads_every_token_once_in_one_statement(self, db, api, shop):
+        from pos.catalog.model import CATALOG
+        from pos.core import versions
+        from pos.discounts.model import RULES
+
+        with db.read() as session, statements(db) as sent:
+            catalog_token = versions.token(session, CATALOG)
+            rules_token = versions.token(session, RULES)
+            assert versions.token(session, CATALOG) == catalog_token
+        assert len([s for s in sent if "_version" in s]) == 1
+        assert "catalog_version" in sent[-1] and "discount_rules_version" in sent[-1]
+        api.as_("manager").post(f"/api/v1/items/{shop.items['MILK-1L']}/prices", json={
+            "store_id": shop.store_id, "price_type": "retail", "price": "94.90",
+            "valid_from": "2026-11-20"})
+        with db.read() as session:
+            assert versions.token(session, CATALOG) != catalog_token
+            assert versions.token(session, RULES) == rules_token

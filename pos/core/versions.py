@@ -1,0 +1,46 @@
+"""Version tokens that per-worker copies hang on, read once per session in one statement.
+
+A feature that keeps a worker's copy of slowly changing rows (the catalog, the compiled
+discount rules) keeps it under a token in a one-row table (``id = 1``), changed in every
+transaction that writes those rows. Each registers its table here when its model is
+imported; the first token a session asks for reads every registered token at once, so a sale
+pays one tiny query for all of them, and the session keeps seeing the tokens it read.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import Select, Table, select
+from sqlalchemy.orm import Session
+
+_TABLES: dict[str, Table] = {}
+_LOCK = threading.Lock()
+_QUERY: list[Select[Any]] = []  # built once every table is registered (at first use)
+_KEY = "pos.versions"
+
+
+def register(name: str, table: Table) -> None:
+    """Have sessions read ``table``'s token (its row ``id = 1``) under ``name``."""
+    with _LOCK:
+        _TABLES[name] = table
+        _QUERY.clear()
+
+
+def token(session: Session, name: str) -> str | None:
+    """Return the session's token ``name`` (None while its row does not exist yet)."""
+    tokens = session.info.get(_KEY)
+    if tokens is None or name not in tokens:  # (a table registered after this session read)
+        row = session.connection().execute(_query()).one()
+        tokens = session.info[_KEY] = dict(row._mapping)
+    return tokens[name]
+
+
+def _query() -> Select[Any]:
+    with _LOCK:
+        if not _QUERY:
+            _QUERY.append(select(*(
+                select(table.c.token).where(table.c.id == 1).scalar_subquery().label(name)
+                for name, table in sorted(_TABLES.items()))))
+        return _QUERY[0]
