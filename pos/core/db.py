@@ -15,6 +15,7 @@ stays as the backstop for writers that do not take the lock (the ``sqlite3`` she
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import sqlite3
 import time
@@ -145,6 +146,18 @@ def _writer_lock_path(engine: Engine) -> str | None:
     return os.path.abspath(database) + "-writelock"
 
 
+class JsonText(str):
+    """JSON already written: a JSON column stores it as it is instead of serialising it again.
+
+    For a document the same request also hashes or answers with: its text is written once.
+    """
+
+
+def _json_serializer(value: Any) -> str:
+    # What every JSON column's bind goes through (SQLAlchemy's default is json.dumps).
+    return value if isinstance(value, JsonText) else json.dumps(value)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for ``url`` with the per-dialect settings this service relies on."""
     if url.startswith("sqlite"):
@@ -153,13 +166,15 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             echo=echo,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False,
                           "factory": LockingConnection},
+            json_serializer=_json_serializer,
             # The connection used last comes first: its SQLite page cache is the warmest
             # (first-in-first-out hands out the one that has seen the fewest recent writes).
             pool_use_lifo=True,
         )
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=10,
+                           json_serializer=_json_serializer)
     _ping_when_idle(engine)
     return engine
 

@@ -24,6 +24,7 @@ from werkzeug.routing import ValidationError as NoMatch
 
 from pos.core import idempotency
 from pos.core.apidoc import declare, document_operation, extend
+from pos.core.db import JsonText
 from pos.core.errors import ForbiddenError, PosError, ValidationError
 from pos.core.request import (
     APPROVAL_HEADERS,
@@ -256,12 +257,12 @@ class KeyedReply:
     status: int
     claim: idempotency.Claim | None = field(
         default_factory=lambda: cast(idempotency.Claim | None, g.get("idempotency_claim")))
-    body: Any = None
+    body: JsonText | None = None  # the recorded answer, written once for the store and reply
 
     def __call__(self, session: Session, result: Any) -> None:
         """Dump ``result`` and record it under the request's key (no key: do nothing)."""
         if self.claim is not None:
-            self.body = self.schema.dump(result)
+            self.body = JsonText(current_app.json.dumps(self.schema.dump(result)))
             self.claim.record(session, self.status, self.body)
 
     def response(self, result: Any, status: int) -> Any:
@@ -271,8 +272,8 @@ class KeyedReply:
         for the key is replayed as the first request was answered.
         """
         if self.body is not None and status == self.status:
-            return current_app.response_class(current_app.json.dumps(self.body),
-                                              status=status, mimetype="application/json")
+            return current_app.response_class(self.body, status=status,
+                                              mimetype="application/json")
         if self.claim is not None and self.body is None:
             stored = self.claim.stored(current_db())
             if stored is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from pos.core.db import Database
+from pos.core.db import Database, JsonText
 from pos.core.errors import NotFoundError
 from pos.core.paging import Page, paginate
 from pos.core.scope import visible_stores
@@ -39,14 +39,15 @@ def record_numbered(
     number: int, document: dict[str, Any], now: datetime,
 ) -> None:
     """Journal and queue a document whose number ``next_number`` gave in this transaction."""
-    journal.append(session, store_id=store_id, till_id=till_id, number=number, kind=kind,
-                   document_id=document_id, document=document, now=now)
+    text = journal.append(session, store_id=store_id, till_id=till_id, number=number,
+                          kind=kind, document_id=document_id, document=document, now=now)
+    # The outbox stores the same document: its journaled text, not a second serialisation.
     enqueue(session, store_id=store_id, till_id=till_id, number=number, kind=kind,
-            document_id=document_id, payload=document, now=now)
+            document_id=document_id, payload=JsonText(text), now=now)
 
 
 def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None, kind: str,
-            document_id: int, payload: dict[str, Any], now: datetime) -> None:
+            document_id: int, payload: dict[str, Any] | JsonText, now: datetime) -> None:
     """Put a document in the fiscal outbox in the caller's transaction."""
     session.connection().execute(_ENQUEUE, dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,

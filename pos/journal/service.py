@@ -30,8 +30,11 @@ _HASH_OF = select(JournalEntry.__table__.c.hash).where(
 
 
 def append(session: Session, *, store_id: int, till_id: int, number: int, kind: str,
-           document_id: int, document: dict[str, Any], now: datetime) -> None:
-    """Chain a closed document to its till's journal (number already taken in this txn)."""
+           document_id: int, document: dict[str, Any], now: datetime) -> str:
+    """Chain a closed document to its till's journal (number already taken in this txn).
+
+    Returns the document's canonical JSON, as journaled.
+    """
     prev_hash = GENESIS_HASH
     if number > 1:
         prev_hash = session.connection().execute(
@@ -42,6 +45,7 @@ def append(session: Session, *, store_id: int, till_id: int, number: int, kind: 
     session.connection().execute(_INSERT, dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         document=text, prev_hash=prev_hash, hash=chain_hash(prev_hash, text), created_at=now))
+    return text
 
 
 @dataclass
