@@ -18,36 +18,38 @@ from pos.receipts.rules import LineRules, PaymentRules, ReceiptRules
 
 class _Fields:
     # Every column of the stored row, None unless given, as an unsaved ORM object reads.
-    _columns: ClassVar[frozenset[str]]
+    _row_keys: ClassVar[tuple[str, ...]]  # the columns written (all but the id)
+    _fields: ClassVar[frozenset[str]]  # what the constructor takes
 
     def __init__(self, **fields: Any) -> None:
-        unknown = fields.keys() - self._columns
+        unknown = fields.keys() - self._fields
         if unknown:
             raise TypeError(f"{type(self).__name__} has no {sorted(unknown)[0]}")
-        self.__dict__.update(dict.fromkeys(self._columns))
+        self.__dict__.update(dict.fromkeys(self._fields))
         self.__dict__.update(fields)
 
+    def row(self) -> dict[str, Any]:
+        """Return the row to insert: every column but the id."""
+        state = self.__dict__
+        return {key: state[key] for key in self._row_keys}
 
-def _columns_of(model: type[Base], *more: str) -> frozenset[str]:
-    return frozenset(column.key for column in model.__table__.columns) | set(more)
+    def __init_subclass__(cls, model: type[Base], more: tuple[str, ...] = ()) -> None:
+        columns = [column.key for column in model.__table__.columns]
+        cls._row_keys = tuple(key for key in columns if key != "id")
+        cls._fields = frozenset(columns) | set(more)
 
 
-class DraftLine(LineRules, _Fields):
+class DraftLine(LineRules, _Fields, model=ReceiptLine):
     """A line of a draft receipt."""
 
-    _columns = _columns_of(ReceiptLine)
 
-
-class DraftPayment(PaymentRules, _Fields):
+class DraftPayment(PaymentRules, _Fields, model=ReceiptPayment):
     """A payment of a draft receipt."""
 
-    _columns = _columns_of(ReceiptPayment)
 
-
-class DraftReceipt(ReceiptRules, _Fields):
+class DraftReceipt(ReceiptRules, _Fields, model=Receipt, more=("lines", "payments")):
     """A sale built in memory, to be written as rows in one go."""
 
-    _columns = _columns_of(Receipt, "lines", "payments")
     lines: list[DraftLine]
     payments: list[DraftPayment]
 

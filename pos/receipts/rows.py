@@ -8,13 +8,11 @@ upload.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from pos.core.db import Base
 from pos.receipts.draft import DraftReceipt
 from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
 
@@ -31,9 +29,8 @@ class NewRows:
     @classmethod
     def of(cls, receipt: DraftReceipt) -> NewRows:
         """Take the rows of an unsaved receipt, its lines and payments."""
-        return cls(receipt, _row(receipt, Receipt),
-                   [_row(line, ReceiptLine) for line in receipt.lines],
-                   [_row(payment, ReceiptPayment) for payment in receipt.payments])
+        return cls(receipt, receipt.row(), [line.row() for line in receipt.lines],
+                   [payment.row() for payment in receipt.payments])
 
     def approve_manual_weight(self, approver: int | None) -> None:
         """Record who approved the typed-in weights, on the lines and on their rows."""
@@ -86,14 +83,3 @@ _LINES = _LINES_NO_IDS.returning(ReceiptLine.__table__.c.line_no, ReceiptLine.__
 _LINE_IDS = select(ReceiptLine.__table__.c.line_no, ReceiptLine.__table__.c.id).where(
     ReceiptLine.__table__.c.receipt_id == bindparam("receipt_id"))
 _PAYMENTS = insert(ReceiptPayment.__table__)
-
-
-def _row(obj: Any, model: type[Base]) -> dict[str, Any]:
-    # A draft keeps every column's value in its __dict__ (None where not set).
-    state = vars(obj)
-    return {key: state.get(key) for key in _columns(model)}
-
-
-@cache
-def _columns(kind: type[Base]) -> tuple[str, ...]:
-    return tuple(column.key for column in kind.__table__.columns if column.key != "id")
