@@ -123,7 +123,9 @@ def issue_batch_in(session: Session, codes: CodeBook, kind: CertificateType, cou
         ["certificate_id", *columns],
         select(_CERTIFICATES.c.id, *(literal(entry[name], _LEDGER.c[name].type)
                                      for name in columns))
-        .where(_CERTIFICATES.c.batch_id == batch.id)))
+        .where(_CERTIFICATES.c.batch_id == batch.id)
+        # In serial order, so the ledger's ids follow the certificates' on every database.
+        .order_by(_CERTIFICATES.c.id)))
     return batch
 
 
