@@ -105,6 +105,9 @@ class ApiBlueprint(Blueprint):
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any
                   ) -> Callable[[F], F]:
         """Parse the request's ``location`` with ``schema``; a PATCH must change something."""
+        if isinstance(schema, type):
+            # One instance for the route: given a class, webargs would build one per request.
+            schema = schema()
         parse = super().arguments(schema, location=location, **kwargs)
         if location != "json":
             return cast(Callable[[F], F], parse)

@@ -9,11 +9,14 @@ and is written as rows by :mod:`pos.receipts.rows`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
 
 from pos.core.db import Base
 from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
 from pos.receipts.rules import LineRules, PaymentRules, ReceiptRules
+
+_F = TypeVar("_F", bound="_Fields")
 
 
 class _Fields:
@@ -27,6 +30,13 @@ class _Fields:
             raise TypeError(f"{type(self).__name__} has no {sorted(unknown)[0]}")
         self.__dict__.update(dict.fromkeys(self._fields))
         self.__dict__.update(fields)
+
+    @classmethod
+    def of_row(cls: type[_F], row: Mapping[str, Any], **more: Any) -> _F:
+        """Return the object of a stored row (a mapping of every column), and ``more``."""
+        made = cls.__new__(cls)
+        made.__dict__.update(row, **more)
+        return made
 
     def row(self) -> dict[str, Any]:
         """Return the row to insert: every column but the id."""

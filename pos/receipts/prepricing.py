@@ -22,10 +22,11 @@ from pos.catalog.cache import catalog
 from pos.core.context import Context
 from pos.core.errors import PosError
 from pos.discounts.tree import rules_version
+from pos.receipts.draft import DraftLine, DraftReceipt
 from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
-from pos.receipts.model import OPEN, Receipt, ReceiptLine
+from pos.receipts.model import OPEN, ReceiptLine
 from pos.receipts.repricing import reprice
-from pos.stores.model import Store
+from pos.receipts.stored_draft import load_draft
 
 _NEW_LINE_FIELDS = [c.key for c in ReceiptLine.__table__.columns
                     if c.key not in ("id", "receipt_id", "line_no")]
@@ -43,11 +44,11 @@ class Prepriced:
     discount_minor: int
     pricing_trace: list[Any]
 
-    def apply(self, session: Session, receipt: Receipt) -> ReceiptLine | None:
+    def apply(self, session: Session, receipt: DraftReceipt) -> DraftLine | None:
         """Add the line with these prices if the receipt is as they were computed; else None."""
         if basis_of(session, receipt) != self.basis:
             return None
-        line = receipt.add_line(ReceiptLine(**self.line))
+        line = receipt.add_line(receipt.new_line(**self.line))
         assert line.line_no == self.line_no  # the basis holds the same lines
         for each in receipt.lines:
             each.discount_minor, each.amount_minor, each.discounts = self.lines[each.line_no]
@@ -64,17 +65,19 @@ def preprice(ctx: Context, receipt_id: int, request: LineRequest) -> Prepriced |
     """
     if request.certificate is not None:
         return None
-    with ctx.db.read() as session, session.no_autoflush:
-        receipt = session.get(Receipt, receipt_id)
-        if receipt is None or not _is_plain(ctx, receipt):
+    with ctx.db.read() as session:
+        loaded = load_draft(session, receipt_id, for_update=False)
+        if loaded is None or not _is_plain(ctx, loaded[0]):
             return None
+        receipt = loaded[0]
         basis = basis_of(session, receipt)
         before = {line.line_no for line in receipt.lines}
-        store = session.get(Store, receipt.store_id)
+        store = catalog(session).store(receipt.store_id)
         assert store is not None
         items = LoadedItems()
         try:
-            (line,) = resolve_lines(session, store, [request], ctx.layouts, ctx.now, items)
+            (line,) = resolve_lines(session, store, [request], ctx.layouts, ctx.now, items,
+                                    receipt.new_line)
             if line.is_manual_weight:
                 return None  # needs the right or an approval, taken in the write
             receipt.add_line(line)
@@ -90,7 +93,7 @@ def preprice(ctx: Context, receipt_id: int, request: LineRequest) -> Prepriced |
             receipt.total_minor, receipt.discount_minor, receipt.pricing_trace)
 
 
-def _is_plain(ctx: Context, receipt: Receipt) -> bool:
+def _is_plain(ctx: Context, receipt: DraftReceipt) -> bool:
     # The actor's own open receipt on its till, without payments and without an approval:
     # anything else may need an approval or a refusal, which only the write gives.
     return (receipt.state == OPEN and not receipt.payments and ctx.actor.approval is None
@@ -98,7 +101,7 @@ def _is_plain(ctx: Context, receipt: Receipt) -> bool:
             and (ctx.till_id is None or receipt.till_id == ctx.till_id))
 
 
-def basis_of(session: Session, receipt: Receipt) -> Hashable:
+def basis_of(session: Session, receipt: DraftReceipt) -> Hashable:
     """Return what a receipt's pricing depends on, to tell whether it changed since."""
     return (
         receipt.state, receipt.card_code, receipt.customer_ref,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from pos.core.money import line_amount
 from pos.core.security import Actor, Principal, Right
 from pos.receipts.access import admit_change, receipt_not_found, sees_receipt
 from pos.receipts.closing import OnWrite, after_write, close_in
+from pos.receipts.draft import DraftLine, DraftReceipt
 from pos.receipts.lines import (
     LineRequest,
     LoadedItems,
@@ -37,6 +38,7 @@ from pos.receipts.lines import (
 from pos.receipts.model import MILLI, Receipt, ReceiptLine
 from pos.receipts.prepricing import Prepriced, preprice
 from pos.receipts.repricing import reprice
+from pos.receipts.stored_draft import Written, load_draft
 from pos.receipts.tendering import (
     PaymentRequest,
     give_back_tenders,
@@ -47,6 +49,8 @@ from pos.receipts.weighing import weighed_now
 from pos.shifts.model import Shift
 from pos.stores.model import Store
 
+AnyReceipt = TypeVar("AnyReceipt", Receipt, DraftReceipt)
+
 
 @dataclass(frozen=True)
 class LineChange:
@@ -56,11 +60,12 @@ class LineChange:
     weight_source: str | None = None
 
 
-def _add_lines(session: Session, ctx: Context, receipt: Receipt,
+def _add_lines(session: Session, ctx: Context, receipt: Receipt | DraftReceipt,
                requests: Sequence[LineRequest]) -> list[ReceiptLine]:
     store = _store_of(session, receipt)
     items = LoadedItems()
-    lines = resolve_lines(session, store, requests, ctx.layouts, ctx.now, items)
+    lines = resolve_lines(session, store, requests, ctx.layouts, ctx.now, items,
+                          receipt.new_line)
     approver = authorize_manual_weight(session, ctx.actor, lines, ctx.now, receipt.store_id)
     # No autoflush: the new lines are written once, with their final prices, at the end.
     with session.no_autoflush:
@@ -97,6 +102,24 @@ def load_for_change(session: Session, ctx: Context, receipt_id: int) -> Receipt:
         raise receipt_not_found(receipt_id)
     shift = session.get(Shift, receipt.shift_id)
     assert shift is not None
+    return admit_for_change(session, ctx, receipt, shift)
+
+
+def load_draft_for_change(session: Session, ctx: Context, receipt_id: int) -> DraftReceipt:
+    """Load an open receipt for a change as :func:`load_for_change`, but as a draft.
+
+    Written back by :class:`~pos.receipts.stored_draft.Written`: the lighter way for a change
+    to lines and their prices (adding a line).
+    """
+    loaded = load_draft(session, receipt_id, for_update=True)
+    if loaded is None:
+        raise receipt_not_found(receipt_id)
+    return admit_for_change(session, ctx, *loaded)
+
+
+def admit_for_change(session: Session, ctx: Context, receipt: AnyReceipt, shift: Shift
+                     ) -> AnyReceipt:
+    """Check a receipt loaded for a change (see :func:`load_for_change`) and return it."""
     approver = admit_change(session, ctx, receipt, shift)
     if ctx.till_id is not None and receipt.till_id != ctx.till_id:
         raise ConflictError("The receipt belongs to another till", code="wrong_till")
@@ -108,7 +131,7 @@ def load_for_change(session: Session, ctx: Context, receipt_id: int) -> Receipt:
     return receipt
 
 
-def _store_of(session: Session, receipt: Receipt) -> Store:
+def _store_of(session: Session, receipt: Receipt | DraftReceipt) -> Store:
     # The worker's copy, valid under the catalog token this session reads anyway.
     store = catalog(session).store(receipt.store_id)
     assert store is not None
@@ -119,9 +142,9 @@ def _store_of(session: Session, receipt: Receipt) -> Store:
 class LineAdded:
     """A line just added, with the receipt and what its pricing changed on the other lines."""
 
-    receipt: Receipt
-    line: ReceiptLine
-    changed_lines: list[ReceiptLine]  # other lines new (a gift) or priced anew
+    receipt: DraftReceipt
+    line: ReceiptLine | DraftLine
+    changed_lines: list[ReceiptLine | DraftLine]  # other lines new (a gift) or priced anew
     removed_line_nos: list[int]  # lines the pricing took away (a gift no longer due)
 
     @property
@@ -151,7 +174,7 @@ class LineAdded:
 
 
 def add_line(ctx: Context, receipt_id: int, request: LineRequest,
-             on_write: OnWrite | None = None) -> Receipt:
+             on_write: OnWrite | None = None) -> DraftReceipt:
     """Add a line by SKU or barcode; a weight from the scale is read from it now."""
     return sell_line(ctx, receipt_id, request, on_write).receipt
 
@@ -174,19 +197,20 @@ def write_line(ctx: Context, receipt_id: int, request: LineRequest, prepriced: P
                on_write: Callable[[Session, Any], None] | None = None) -> LineAdded:
     """Add the line in a write transaction: at its prepriced prices if they still hold."""
     with ctx.db.transaction() as session:
-        receipt = load_for_change(session, ctx, receipt_id)
+        receipt = load_draft_for_change(session, ctx, receipt_id)
+        written = Written.of(receipt)
         before = {line.line_no: (line.discount_minor, line.amount_minor)
                   for line in receipt.lines}
         added = prepriced.apply(session, receipt) if prepriced is not None else None
         if added is None:
             added = _add_lines(session, ctx, receipt, [request])[0]
+        written.write(session, receipt)
         now = {line.line_no: line for line in receipt.lines}
         result = LineAdded(receipt, added, [
             line for no, line in now.items() if line is not added
             and before.get(no) != (line.discount_minor, line.amount_minor)],
             sorted(before.keys() - now.keys()))
         if on_write is not None:
-            session.flush()
             on_write(session, result)
         return result
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.helpers import problem
@@ -92,3 +94,33 @@ def test_the_openapi_document_names_both_views(client):
     answer = add_line["responses"]["201"]
     assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/LineAdded")
     assert "view=full" in answer["description"]
+
+
+def test_what_an_added_line_changed_is_what_is_stored(api, till, shop):
+    """Lines priced anew, a gift added, then dropped for the one the till scans: all stored."""
+    manager = api.as_("manager")
+    bar = manager.post("/api/v1/items", json={"sku": "CHOC-BAR", "name": "Chocolate bar"})
+    manager.post(f"/api/v1/items/{bar.get_json()['id']}/prices", json={
+        "store_id": shop.store_id, "price_type": "retail", "price": "59.90",
+        "valid_from": "2026-01-01"})
+    for body in ({"name": "2 milks, a bar free", "benefit": {
+                     "type": "gift", "required_qty": 2, "required_segment": "MILK",
+                     "gift_item_id": bar.get_json()["id"]}},
+                 {"name": "3% over 300", "scope": "document",
+                  "benefit": {"type": "percent_off", "percent": "3"},
+                  "conditions": [{"type": "receipt_volume", "min_amount": "300.00"}]}):
+        assert manager.post("/api/v1/discounts", json=body).status_code == 201
+    till.open_receipt()
+    path = f"/api/v1/receipts/{till.receipt['id']}"
+    answers = [add(till, view="full", sku=sku, quantity=quantity).get_json()
+               for sku, quantity in (("OAT-MILK-1L", "1"), ("OAT-MILK-1L", "1"),
+                                     ("CHOC-BAR", "1"), ("MILK-1L", "3"))]
+    assert [[(line["sku"], line["is_gift"]) for line in answer["lines"]]
+            for answer in answers[1:3]] == [
+        [("OAT-MILK-1L", False), ("OAT-MILK-1L", False), ("CHOC-BAR", True)],
+        [("OAT-MILK-1L", False), ("OAT-MILK-1L", False), ("CHOC-BAR", False)]]
+    stored = till.api.get(path).get_json()
+    assert answers[-1] == stored
+    assert stored["discount"] != "0.00" and all(
+        line["discount"] != "0.00" for line in stored["lines"])
+    assert stored["total"] == str(sum(map(Decimal, (line["amount"] for line in stored["lines"]))))
