@@ -92,6 +92,9 @@ def _spread(
     if off is None:
         _per_line(benefit, lines, basket, bases, amounts)
     elif total > 0 and off != 0:
+        if len(lines) == 1:  # what one line of a positive total is given needs no split
+            amounts[lines[0]] = min(off, total)
+            return
         parts = allocate(min(off, total), [bases[line_no] for line_no in lines])
         amounts.update((n, part) for n, part in zip(lines, parts, strict=True) if part)
 

@@ -11,12 +11,16 @@ log's order, which is the order in which the tree displaced them there.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
 from .model import Discount, Group
 from .result import AppliedDiscount, DisplacedDiscount
+
+ByLine = defaultdict[int, list[DisplacedDiscount]]
+"""Displaced records by line, as a log writes them out."""
 
 Loser = tuple[Discount, Sequence[int], bool]
 """A sure loser: the discount, its lines, and whether they are judged (else still to judge)."""
@@ -48,23 +52,25 @@ class Unpriced:
     loss: Loss
     losers: list[Loser]
 
-    def records(self) -> Iterator[tuple[int, DisplacedDiscount]]:
-        """Yield the line and record of what each would have given, where that is anything."""
+    def write(self, by_line: ByLine) -> None:
+        """Add to each line the record of what each loser would have given, where anything."""
         loss = self.loss
         group, taken = loss.group, loss.taken
         for loser in self.losers:
             discount = loser[0]
             for line_no, amount in loss.price(loss, loser).items():
                 if amount:
-                    yield line_no, DisplacedDiscount(
-                        discount.id,
-                        discount.name,
-                        discount.kind,
-                        group.id,
-                        group.name,
-                        group.rule,
-                        amount,
-                        taken[line_no],
+                    by_line[line_no].append(
+                        DisplacedDiscount(
+                            discount.id,
+                            discount.name,
+                            discount.kind,
+                            group.id,
+                            group.name,
+                            group.rule,
+                            amount,
+                            taken[line_no],
+                        )
                     )
 
 
@@ -75,12 +81,12 @@ class Lost:
     applied: dict[int, list[AppliedDiscount]]
     loss: Loss
 
-    def records(self) -> Iterator[tuple[int, DisplacedDiscount]]:
-        """Yield each line with each record displaced there."""
+    def write(self, by_line: ByLine) -> None:
+        """Add to each line the records displaced there."""
         group, taken = self.loss.group, self.loss.taken
         for line_no, records in self.applied.items():
-            for record in records:
-                yield line_no, DisplacedDiscount(
+            by_line[line_no] += (
+                DisplacedDiscount(
                     record.discount_id,
                     record.name,
                     record.kind,
@@ -90,6 +96,8 @@ class Lost:
                     record.amount_minor,
                     taken[line_no],
                 )
+                for record in records
+            )
 
 
 Step = dict[int, list[DisplacedDiscount]] | Unpriced | Lost
@@ -117,14 +125,13 @@ class DisplacedLog:
         return self._by_line.get(line_no, ())
 
     def _write_out(self) -> None:
-        by_line: dict[int, list[DisplacedDiscount]] = {}
+        by_line: ByLine = defaultdict(list)
         for step in self._steps:
             if isinstance(step, Unpriced | Lost):
-                for line_no, record in step.records():
-                    by_line.setdefault(line_no, []).append(record)
+                step.write(by_line)
                 continue
             for line_no, records in step.items():
-                by_line.setdefault(line_no, []).extend(records)
+                by_line[line_no] += records
         self._by_line = {line_no: tuple(records) for line_no, records in by_line.items()}
 
 

@@ -160,6 +160,8 @@ class Evaluation:
         return combined.outcome()
 
     def _children(self, group: Group) -> list[Discount | Group]:
+        if not self.manual:  # a manual slot stands for no discount
+            return [node for node in self.children_of(group) if not isinstance(node, ManualSlot)]
         nodes: list[Discount | Group] = []
         for node in self.children_of(group):
             if isinstance(node, ManualSlot):

@@ -123,8 +123,7 @@ class FirstFires:
         """Tell whether every one of the lines is taken already (then note it in all_taken)."""
         if id(lines) in self.all_taken:
             return True
-        taken = self.taken
-        if all(line_no in taken for line_no in lines):
+        if all(map(self.taken.__contains__, lines)):
             self.all_taken[id(lines)] = lines
             return True
         return False

@@ -57,6 +57,14 @@ class TestAmountOff:
         # 1000 x 18990/27890 = 680.89 and 319.11: the spare kopeck goes to the larger remainder.
         assert [line.discount_minor for line in result.lines] == [681, 319]
 
+    def test_amount_per_document_on_a_single_line_is_all_that_line_s_up_to_its_amount(self):
+        benefit = AmountOff(1000, Per.DOCUMENT)
+        small = priced(only(Discount("d", "10 off", benefit)), [sell(1, "CROISSANT")])
+        benefit = AmountOff(20000, Per.DOCUMENT)
+        large = priced(only(Discount("d", "200 off", benefit)), [sell(1, "CROISSANT")])
+        assert small.lines[0].discount_minor == 1000
+        assert (large.lines[0].discount_minor, large.lines[0].amount_minor) == (8900, 0)
+
     def test_amount_larger_than_the_line_stops_at_zero(self):
         benefit = AmountOff(20000, Per.LINE)
         result = priced(only(Discount("d", "200 off", benefit)), [sell(1, "CROISSANT")])
@@ -90,6 +98,12 @@ class TestMarkup:
         markup = Markup(amount_minor=300, per=Per.UNIT)
         result = priced(only(Discount("d", "+3 each", markup)), [sell(1, "CROISSANT", "2")])
         assert result.lines[0].amount_minor == 17800 + 600
+
+    def test_document_markup_on_a_single_line_is_that_line_s_whole(self):
+        markup = Markup(amount_minor=300, per=Per.DOCUMENT)
+        result = priced(only(Discount("d", "+3 once", markup)), [sell(1, "CROISSANT", "2")])
+        assert result.lines[0].discount_minor == -300
+        assert result.lines[0].amount_minor == 17800 + 300
 
     def test_markup_never_applies_to_a_gift_line(self):
         lines = [sell(1, "CROISSANT"), sell(2, "BRANDED-MUG", is_gift=True)]
