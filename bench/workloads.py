@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from bench.checkout import LINES, percentile
@@ -65,12 +66,20 @@ class OneShotRun:
 
 
 def oneshot(server: Server, token: str, till_id: int, total: str, receipts: int,
-            clients: int) -> OneShotRun:
+            clients: int, card: str | None = None) -> OneShotRun:
     """Upload ``receipts`` finished 20-line receipts from ``clients`` threads.
 
-    Return receipts/s (answered 201 only) and the workers' CPU time per receipt, read from
-    /proc before and after; the CPU figure is None if a worker was replaced meanwhile.
+    With ``card``, each receipt carries that bonus card and pays 50.00 of the total in points
+    (the rest in cash). Return receipts/s (answered 201 only) and the workers' CPU time per
+    receipt, read from /proc before and after; the CPU figure is None if a worker was
+    replaced meanwhile.
     """
+    payments: list[dict[str, str]] = [{"type": "cash", "amount": total}]
+    extra = {}
+    if card is not None:
+        payments = [{"type": "points", "amount": "50.00"},
+                    {"type": "cash", "amount": str(Decimal(total) - 50)}]
+        extra = {"card_code": card}
     callers = [Caller(server.port, token, till_id) for _ in range(clients)]
     counts = [0] * clients
     deadline = time.monotonic() + ONESHOT_DEADLINE
@@ -82,7 +91,7 @@ def oneshot(server: Server, token: str, till_id: int, total: str, receipts: int,
                 return
             key = str(uuid.uuid4())
             body = {"till_id": till_id, "client_uuid": key, "lines": LINES,
-                    "payments": [{"type": "cash", "amount": total}]}
+                    "payments": payments, **extra}
             if callers[index].post("/api/v1/receipts", body, 201) is not None:
                 counts[index] += 1
 
