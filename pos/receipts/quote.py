@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pos.catalog.cache import catalog
 from pos.core.context import Context
 from pos.core.errors import NotFoundError, ValidationError
+from pos.core.scope import sees_store
 from pos.discounts.engine import LineInput, Pricing
 from pos.discounts.tree import active_rules
 from pos.receipts.access import sees_receipt
@@ -22,7 +24,7 @@ from pos.receipts.model import Receipt
 from pos.receipts.pricing import SaleFacts, price_lines
 from pos.receipts.quote_lines import Line, quoted_lines
 from pos.stores.model import Store
-from pos.stores.service import get_till
+from pos.stores.service import till_not_found
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,10 @@ def quote(ctx: Context, basket: Basket) -> dict[str, Any]:
 
 def basket_subject(session: Session, ctx: Context, basket: Basket) -> Subject:
     """Resolve a basket's lines at the till's store prices, numbered from 1."""
-    till = get_till(session, basket.till_id, ctx.actor.principal)  # prices of their stores
-    store = session.get(Store, till.store_id)
-    assert store is not None
+    # The worker's copy under the catalog token: no statement once a till has been seen.
+    till, store = catalog(session).till_and_store(basket.till_id)
+    if not sees_store(ctx.actor.principal, till.store_id):  # prices of their own stores only
+        raise till_not_found(basket.till_id)
     lines, inputs = quoted_lines(session, store, basket.lines, ctx.layouts, ctx.now)
     facts = SaleFacts(now_local=ctx.now.astimezone(store.zone).replace(tzinfo=None),
                       store_id=store.id, cashier_group=ctx.actor.principal.user_group,
