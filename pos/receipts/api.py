@@ -33,6 +33,7 @@ from pos.receipts.schemas import (
     PaymentInSchema,
     QuoteResultSchema,
     QuoteSchema,
+    QuoteViewArgsSchema,
     ReceiptPageSchema,
     ReceiptQuerySchema,
     ReceiptSchema,
@@ -105,11 +106,14 @@ class Quote(MethodView):
 
     @blp.requires(Right.SELL)
     @blp.arguments(QuoteSchema)
-    @blp.response(200, QuoteResultSchema)
-    def post(self, data: dict[str, Any]) -> Any:
+    @blp.arguments(QuoteViewArgsSchema, location="query")
+    @blp.response(200, QuoteResultSchema, description=(
+        "compact (default): the priced lines, totals, hints and gift lines; with ?view=full "
+        "also pricing_trace"))
+    def post(self, data: dict[str, Any], args: dict[str, Any]) -> Any:
         """Price a basket without saving it."""
         basket = quoting.Basket.of(data)
-        return quoting.quote(use_case(), basket)
+        return quoting.quote(use_case(), basket, explain=args["view"] == "full")
 
 
 @blp.route("/receipts/<int:receipt_id>")

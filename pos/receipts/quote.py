@@ -54,15 +54,19 @@ class Subject:
     facts: SaleFacts
 
 
-def quote(ctx: Context, basket: Basket) -> dict[str, Any]:
-    """Return the priced lines, totals and trace of a basket (read-only)."""
+def quote(ctx: Context, basket: Basket, *, explain: bool = False) -> dict[str, Any]:
+    """Return the priced lines and totals of a basket (read-only); ``explain``: its trace too.
+
+    The trace repeats each line's applied discounts and adds the displaced ones: a till
+    pricing on every scan has no use for it, so it is written only when asked for.
+    """
     if not basket.lines:
         raise ValidationError("A quote needs lines", code="receipt_empty", field="lines")
     with ctx.db.read() as session:
         subject = basket_subject(session, ctx, basket)
         rules = active_rules(ctx.registry.caches, session)
         pricing = price_lines(session, rules, subject.inputs, subject.facts)
-    return _result(subject.lines, pricing)
+    return _result(subject.lines, pricing, explain)
 
 
 def basket_subject(session: Session, ctx: Context, basket: Basket) -> Subject:
@@ -97,7 +101,7 @@ def receipt_subject(session: Session, ctx: Context, receipt_id: int) -> Subject:
     return Subject(lines, priced_items(session, lines, LoadedItems()), facts)
 
 
-def _result(lines: Sequence[Line], pricing: Pricing) -> dict[str, Any]:
+def _result(lines: Sequence[Line], pricing: Pricing, explain: bool) -> dict[str, Any]:
     by_no = {p.line_no: p for p in pricing.lines}
     out, applied = [], {}
     for line in lines:
@@ -105,11 +109,13 @@ def _result(lines: Sequence[Line], pricing: Pricing) -> dict[str, Any]:
         line.discount_minor, line.amount_minor = priced.discount_minor, priced.amount_minor
         line.discounts = applied[line.line_no] = [a.to_dict() for a in priced.applied]
         out.append(line)
-    return {"lines": out, "total_minor": pricing.total_minor,
-            "discount_minor": pricing.discount_total_minor,
-            "hints": [h.to_dict() for h in pricing.hints],
-            "gift_lines": [g.to_dict() for g in pricing.gift_lines],
-            "pricing_trace": _trace(pricing, applied)}
+    result = {"lines": out, "total_minor": pricing.total_minor,
+              "discount_minor": pricing.discount_total_minor,
+              "hints": [h.to_dict() for h in pricing.hints],
+              "gift_lines": [g.to_dict() for g in pricing.gift_lines]}
+    if explain:
+        result["pricing_trace"] = _trace(pricing, applied)
+    return result
 
 
 def _trace(pricing: Pricing, applied: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -95,17 +95,19 @@ def quote_answer(result: Mapping[str, Any]) -> dict[str, Any]:
     """Return what ``QuoteResultSchema`` dumps of a quote's result (``quote.quote``).
 
     The result's lists of dicts are already JSON-ready and made for this answer: they are
-    passed on, not copied.
+    passed on, not copied. A result without a trace (the compact quote) has none dumped.
     """
     exponent = _exponent()
-    return {
+    answer = {
         "lines": [_line(line, exponent) for line in result["lines"]],
         "total": format_minor(result["total_minor"], exponent),
         "discount": format_minor(result["discount_minor"], exponent),
         "hints": result["hints"],
         "gift_lines": result["gift_lines"],
-        "pricing_trace": result["pricing_trace"],
     }
+    if "pricing_trace" in result:
+        answer["pricing_trace"] = result["pricing_trace"]
+    return answer
 
 
 def _line(line: Any, exponent: int) -> dict[str, Any]:
