@@ -98,8 +98,9 @@ def quote_answer(result: Mapping[str, Any]) -> dict[str, Any]:
     passed on, not copied. A result without a trace (the compact quote) has none dumped.
     """
     exponent = _exponent()
+    quantities: dict[Decimal, str] = {}  # a basket repeats 1.000 and 2.000: write each once
     answer = {
-        "lines": [_line(line, exponent) for line in result["lines"]],
+        "lines": [_line(line, exponent, quantities) for line in result["lines"]],
         "total": format_minor(result["total_minor"], exponent),
         "discount": format_minor(result["discount_minor"], exponent),
         "hints": result["hints"],
@@ -110,15 +111,18 @@ def quote_answer(result: Mapping[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _line(line: Any, exponent: int) -> dict[str, Any]:
+def _line(line: Any, exponent: int, quantities: dict[Decimal, str]) -> dict[str, Any]:
     """Return what ``LineSchema`` dumps of a quoted or receipt line."""
+    quantity = quantities.get(line.quantity)
+    if quantity is None:
+        quantity = quantities[line.quantity] = format_quantity(line.quantity)
     return {
         "line_no": line.line_no,
         "item_id": line.item_id,
         "sku": line.sku,
         "name": line.name,
         "code": line.code,
-        "quantity": format_quantity(line.quantity),
+        "quantity": quantity,
         "unit_price": format_minor(line.unit_price_minor, exponent),
         "base_amount": format_minor(line.base_amount_minor, exponent),
         "discount": format_minor(line.discount_minor, exponent),
