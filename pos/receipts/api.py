@@ -44,6 +44,7 @@ blp = ApiBlueprint("receipts", __name__, url_prefix="/api/v1",
                    description="Receipts, payments and returns")
 RECEIPT = ReceiptSchema()  # one instance: its compiled dump plan is kept with it
 LINE_ADDED = LineAddedSchema()
+QUOTE, QUOTE_VIEW = QuoteSchema(), QuoteViewArgsSchema()  # built once, not on every quote
 
 
 def _payment(data: dict[str, Any]) -> service.PaymentRequest:
@@ -105,8 +106,8 @@ class Quote(MethodView):
     """Quote."""
 
     @blp.requires(Right.SELL)
-    @blp.arguments(QuoteSchema)
-    @blp.arguments(QuoteViewArgsSchema, location="query")
+    @blp.arguments(QUOTE)
+    @blp.arguments(QUOTE_VIEW, location="query")
     @blp.response(200, QuoteResultSchema, description=(
         "compact (default): the priced lines, totals, hints and gift lines; with ?view=full "
         "also pricing_trace"))
