@@ -173,7 +173,7 @@ class Catalog:
         # One row per item and segment: the columns before the segment are CatalogItem's own.
         fields: dict[int, tuple[Any, ...]] = {}
         segments: dict[int, set[str]] = {}
-        for *row, segment in self._session.execute(query, params):
+        for *row, segment in self._session.connection().execute(query, params):
             if row[0] not in fields:
                 fields[row[0]], segments[row[0]] = tuple(row), set()
             if segment is not None:

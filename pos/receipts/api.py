@@ -33,6 +33,7 @@ from pos.receipts.schemas import (
     PaymentInSchema,
     QuoteResultSchema,
     QuoteSchema,
+    QuoteViewArgsSchema,
     ReceiptPageSchema,
     ReceiptQuerySchema,
     ReceiptSchema,
@@ -43,6 +44,7 @@ blp = ApiBlueprint("receipts", __name__, url_prefix="/api/v1",
                    description="Receipts, payments and returns")
 RECEIPT = ReceiptSchema()  # one instance: its compiled dump plan is kept with it
 LINE_ADDED = LineAddedSchema()
+QUOTE, QUOTE_VIEW = QuoteSchema(), QuoteViewArgsSchema()  # built once, not on every quote
 
 
 def _payment(data: dict[str, Any]) -> service.PaymentRequest:
@@ -104,12 +106,15 @@ class Quote(MethodView):
     """Quote."""
 
     @blp.requires(Right.SELL)
-    @blp.arguments(QuoteSchema)
-    @blp.response(200, QuoteResultSchema)
-    def post(self, data: dict[str, Any]) -> Any:
+    @blp.arguments(QUOTE)
+    @blp.arguments(QUOTE_VIEW, location="query")
+    @blp.response(200, QuoteResultSchema, description=(
+        "compact (default): the priced lines, totals, hints and gift lines; with ?view=full "
+        "also pricing_trace"))
+    def post(self, data: dict[str, Any], args: dict[str, Any]) -> Any:
         """Price a basket without saving it."""
         basket = quoting.Basket.of(data)
-        return quoting.quote(use_case(), basket)
+        return quoting.quote(use_case(), basket, explain=args["view"] == "full")
 
 
 @blp.route("/receipts/<int:receipt_id>")

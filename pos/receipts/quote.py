@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pos.catalog.cache import catalog
 from pos.core.context import Context
 from pos.core.errors import NotFoundError, ValidationError
+from pos.core.scope import sees_store
 from pos.discounts.engine import LineInput, Pricing
 from pos.discounts.tree import active_rules
 from pos.receipts.access import sees_receipt
@@ -22,7 +24,7 @@ from pos.receipts.model import Receipt
 from pos.receipts.pricing import SaleFacts, price_lines
 from pos.receipts.quote_lines import Line, quoted_lines
 from pos.stores.model import Store
-from pos.stores.service import get_till
+from pos.stores.service import till_not_found
 
 
 @dataclass(frozen=True)
@@ -52,22 +54,27 @@ class Subject:
     facts: SaleFacts
 
 
-def quote(ctx: Context, basket: Basket) -> dict[str, Any]:
-    """Return the priced lines, totals and trace of a basket (read-only)."""
+def quote(ctx: Context, basket: Basket, *, explain: bool = False) -> dict[str, Any]:
+    """Return the priced lines and totals of a basket (read-only); ``explain``: its trace too.
+
+    The trace repeats each line's applied discounts and adds the displaced ones: a till
+    pricing on every scan has no use for it, so it is written only when asked for.
+    """
     if not basket.lines:
         raise ValidationError("A quote needs lines", code="receipt_empty", field="lines")
     with ctx.db.read() as session:
         subject = basket_subject(session, ctx, basket)
         rules = active_rules(ctx.registry.caches, session)
         pricing = price_lines(session, rules, subject.inputs, subject.facts)
-    return _result(subject.lines, pricing)
+    return _result(subject.lines, pricing, explain)
 
 
 def basket_subject(session: Session, ctx: Context, basket: Basket) -> Subject:
     """Resolve a basket's lines at the till's store prices, numbered from 1."""
-    till = get_till(session, basket.till_id, ctx.actor.principal)  # prices of their stores
-    store = session.get(Store, till.store_id)
-    assert store is not None
+    # The worker's copy under the catalog token: no statement once a till has been seen.
+    till, store = catalog(session).till_and_store(basket.till_id)
+    if not sees_store(ctx.actor.principal, till.store_id):  # prices of their own stores only
+        raise till_not_found(basket.till_id)
     lines, inputs = quoted_lines(session, store, basket.lines, ctx.layouts, ctx.now)
     facts = SaleFacts(now_local=ctx.now.astimezone(store.zone).replace(tzinfo=None),
                       store_id=store.id, cashier_group=ctx.actor.principal.user_group,
@@ -94,7 +101,7 @@ def receipt_subject(session: Session, ctx: Context, receipt_id: int) -> Subject:
     return Subject(lines, priced_items(session, lines, LoadedItems()), facts)
 
 
-def _result(lines: Sequence[Line], pricing: Pricing) -> dict[str, Any]:
+def _result(lines: Sequence[Line], pricing: Pricing, explain: bool) -> dict[str, Any]:
     by_no = {p.line_no: p for p in pricing.lines}
     out, applied = [], {}
     for line in lines:
@@ -102,11 +109,13 @@ def _result(lines: Sequence[Line], pricing: Pricing) -> dict[str, Any]:
         line.discount_minor, line.amount_minor = priced.discount_minor, priced.amount_minor
         line.discounts = applied[line.line_no] = [a.to_dict() for a in priced.applied]
         out.append(line)
-    return {"lines": out, "total_minor": pricing.total_minor,
-            "discount_minor": pricing.discount_total_minor,
-            "hints": [h.to_dict() for h in pricing.hints],
-            "gift_lines": [g.to_dict() for g in pricing.gift_lines],
-            "pricing_trace": _trace(pricing, applied)}
+    result = {"lines": out, "total_minor": pricing.total_minor,
+              "discount_minor": pricing.discount_total_minor,
+              "hints": [h.to_dict() for h in pricing.hints],
+              "gift_lines": [g.to_dict() for g in pricing.gift_lines]}
+    if explain:
+        result["pricing_trace"] = _trace(pricing, applied)
+    return result
 
 
 def _trace(pricing: Pricing, applied: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:

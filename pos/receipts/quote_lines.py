@@ -73,13 +73,14 @@ def quoted_lines(session: Session, store: Store, requests: Sequence[LineRequest]
     items = sku_items(session, store, requests, now, loaded)
     lines: list[Line] = []
     inputs: list[LineInput] = []
+    quantities: dict[Any, Decimal | None] = {}  # a basket repeats "1" and "2": parse each once
     for line_no, request in enumerate(requests, start=1):
         if request.sku is not None and request.certificate is None:
             found = items.get(request.sku)
             if found is None:
                 raise NotFoundError(f"No item {request.sku}", code="item_not_found", field="sku")
             item = found[0]
-            line = _sku_line(line_no, item, found[1], request)
+            line = _sku_line(line_no, item, found[1], request, quantities)
             inputs.append(_input(line, item))
         else:
             (line,) = resolve_lines(session, store, [request], layouts, now, loaded)
@@ -89,22 +90,32 @@ def quoted_lines(session: Session, store: Store, requests: Sequence[LineRequest]
     return lines, inputs
 
 
-def _sku_line(line_no: int, item: CatalogItem, price_minor: int | None, request: LineRequest
-              ) -> QuotedLine:
+def _sku_line(line_no: int, item: CatalogItem, price_minor: int | None, request: LineRequest,
+              quantities: dict[Any, Decimal | None]) -> QuotedLine:
     # The checks of a receipt's SKU line (lines._sku_line, lines.build_line), in that order.
-    quantity = parse_line_quantity(request.quantity)
+    quantity = _quantity(request.quantity, quantities)
     if quantity is None:
         if item.is_weighed:
             raise ValidationError(f"{item.sku} is weighed: send a quantity in kg",
                                   code="quantity_required", field="quantity")
-        quantity = Decimal(1)
+        quantity = _ONE
     source = weight_source_of(item, request.weight_source)
     amount = sellable_amount(item, price_minor, quantity)
     assert price_minor is not None  # sellable_amount refused it otherwise
-    # Stored as thousandths on a receipt: quote the quantity a receipt would hold.
-    quantity = Decimal(int(quantity * MILLI)).scaleb(-3)
     return QuotedLine(line_no, item.id, item.sku, item.name, quantity, price_minor, amount,
                       item.vat_rate, source, amount_minor=amount)
+
+
+def _quantity(text: str | Decimal | None, known: dict[Any, Decimal | None]) -> Decimal | None:
+    """Return the quantity a receipt would hold for ``text`` (None: not sent), or refuse it."""
+    if text not in known:
+        parsed = parse_line_quantity(text)
+        # Stored as thousandths on a receipt: quote the quantity a receipt would hold.
+        known[text] = None if parsed is None else Decimal(int(parsed * MILLI)).scaleb(-3)
+    return known[text]
+
+
+_ONE = Decimal(MILLI).scaleb(-3)  # a piece item's quantity when none is sent, as stored
 
 
 def _input(line: QuotedLine, item: CatalogItem) -> LineInput:

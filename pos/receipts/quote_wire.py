@@ -95,28 +95,34 @@ def quote_answer(result: Mapping[str, Any]) -> dict[str, Any]:
     """Return what ``QuoteResultSchema`` dumps of a quote's result (``quote.quote``).
 
     The result's lists of dicts are already JSON-ready and made for this answer: they are
-    passed on, not copied.
+    passed on, not copied. A result without a trace (the compact quote) has none dumped.
     """
     exponent = _exponent()
-    return {
-        "lines": [_line(line, exponent) for line in result["lines"]],
+    quantities: dict[Decimal, str] = {}  # a basket repeats 1.000 and 2.000: write each once
+    answer = {
+        "lines": [_line(line, exponent, quantities) for line in result["lines"]],
         "total": format_minor(result["total_minor"], exponent),
         "discount": format_minor(result["discount_minor"], exponent),
         "hints": result["hints"],
         "gift_lines": result["gift_lines"],
-        "pricing_trace": result["pricing_trace"],
     }
+    if "pricing_trace" in result:
+        answer["pricing_trace"] = result["pricing_trace"]
+    return answer
 
 
-def _line(line: Any, exponent: int) -> dict[str, Any]:
+def _line(line: Any, exponent: int, quantities: dict[Decimal, str]) -> dict[str, Any]:
     """Return what ``LineSchema`` dumps of a quoted or receipt line."""
+    quantity = quantities.get(line.quantity)
+    if quantity is None:
+        quantity = quantities[line.quantity] = format_quantity(line.quantity)
     return {
         "line_no": line.line_no,
         "item_id": line.item_id,
         "sku": line.sku,
         "name": line.name,
         "code": line.code,
-        "quantity": format_quantity(line.quantity),
+        "quantity": quantity,
         "unit_price": format_minor(line.unit_price_minor, exponent),
         "base_amount": format_minor(line.base_amount_minor, exponent),
         "discount": format_minor(line.discount_minor, exponent),

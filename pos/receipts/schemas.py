@@ -134,6 +134,14 @@ class ViewArgsSchema(StrictSchema):
                                    "other lines it changed and the totals; full: the receipt"})
 
 
+class QuoteViewArgsSchema(StrictSchema):
+    """How much of the pricing a quote's answer explains."""
+
+    view = fields.String(load_default="compact", validate=validate.OneOf(["compact", "full"]),
+                         metadata={"description": "compact (default): the priced lines, the "
+                                   "totals, hints and gifts; full: also the pricing trace"})
+
+
 class ReceiptQuerySchema(PageArgs):
     """Filters of the receipt list; ``from``/``to`` match a receipt opened or closed in them."""
 
@@ -258,7 +266,9 @@ class QuoteResultSchema(FastDumpSchema):
     discount = Money(attribute="discount_minor", allow_negative=True)
     hints = fields.List(fields.Dict())
     gift_lines = fields.List(fields.Dict())
-    pricing_trace = fields.List(fields.Dict())
+    pricing_trace = fields.List(fields.Dict(), metadata={
+        "description": "with ?view=full only: each line's discounts applied and displaced, "
+                       "line by line"})
 
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         """Dump a quote's result as the fields above would, by the direct path of ``quote_wire``."""

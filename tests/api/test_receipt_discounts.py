@@ -57,6 +57,23 @@ class TestRulesAtTheTill:
         assert line["displaced"][0]["name"] == "Campaign 10%"
         assert line["displaced"][0]["displaced_by"] == str(first["id"])
 
+    def test_a_full_quote_traces_the_applied_and_the_displaced(self, api, till):
+        gid = group(api, "Loyalty", "priority")
+        first = discount(api, name="Card 5%", benefit=pct("5"), group_id=gid)
+        second = discount(api, name="Campaign 10%", benefit=pct("10"), group_id=gid)
+        compact = quote(till, {"sku": "OAT-MILK-1L"})
+        response = till.api.post("/api/v1/receipts/quote?view=full", json={
+            "till_id": till.till_id, "lines": [{"sku": "OAT-MILK-1L"}]})
+        assert response.status_code == 200, response.get_json()
+        full = response.get_json()
+        trace = full.pop("pricing_trace")
+        assert full == compact and "pricing_trace" not in compact
+        assert [(e["line_no"], e["event"], e["discount_id"]) for e in trace] == [
+            (1, "applied", str(first["id"])), (1, "displaced", str(second["id"]))]
+        assert trace[0] == {"line_no": 1, "event": "applied",
+                            **compact["lines"][0]["discounts"][0]}
+        assert trace[1]["displaced_by"] == str(first["id"])
+
     def test_document_discount_is_spread_so_lines_add_up(self, api, till):
         discount(api, name="3% over 300", scope="document", benefit=pct("3"),
                  conditions=[{"type": "receipt_volume", "min_amount": "300.00"}])

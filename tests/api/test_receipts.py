@@ -388,8 +388,18 @@ class TestQuote:
                                                 "weight_source": "scale"},
                                                {"code": MILK_EAN}]}))
         assert body["total"] == "143.15"  # 53.2467 -> 53.25, + 89.90
-        assert body["pricing_trace"] == []
+        assert "pricing_trace" not in body  # compact: the trace only when asked for
         assert _counts(db) == before
+
+    def test_a_full_quote_adds_the_trace_to_the_compact_answer(self, till):
+        till.open_shift()
+        basket = {"till_id": till.till_id, "lines": [{"sku": "MILK-1L", "quantity": "2"}]}
+        compact = till.ok(till.api.post("/api/v1/receipts/quote", json=basket))
+        full = till.ok(till.api.post("/api/v1/receipts/quote?view=full", json=basket))
+        assert full.pop("pricing_trace") == []  # no rule: nothing applied or displaced
+        assert full == compact
+        refused = till.api.post("/api/v1/receipts/quote?view=everything", json=basket)
+        assert refused.status_code == 422 and _code(refused) == "validation_failed"
 
     BASKET = [{"sku": "OAT-MILK-1L", "quantity": "2"},
               {"sku": "APPLE-KG", "quantity": "0.735", "weight_source": "scale"},

@@ -83,6 +83,21 @@ class TestCatalogCopy:
         # The cashier works at MAIN only: a till of WEST does not exist for them.
         assert problem(till.checkout(*sale), 404)["code"] == "till_not_found"
 
+    def test_a_till_moved_to_another_store_is_seen_by_the_next_quote(self, till, db, shop):
+        assert quote_total(till.api, till.till_id) == "89.90"
+        write(db, "UPDATE tills SET store_id = :west, number = 99 WHERE id = :till",
+              west=shop.other_store_id, till=till.till_id)
+        assert problem(till.api.post("/api/v1/receipts/quote", json={
+            "till_id": till.till_id, "lines": [{"sku": "MILK-1L"}]}), 404)["code"] \
+            == "till_not_found"
+
+    def test_a_quote_of_known_items_reads_only_the_version_tokens(self, till, db):
+        quote_total(till.api, till.till_id, "OAT-MILK-1L")
+        with statements(db) as sent:
+            quote_total(till.api, till.till_id, "OAT-MILK-1L")
+        reads = [s for s in sent if s.startswith("SELECT")]
+        assert len(reads) == 1 and "catalog_version" in reads[0], reads
+
 
 class TestTwoWorkers:
     def test_a_price_changed_through_one_app_is_charged_by_the_other(self, api, till, shop,

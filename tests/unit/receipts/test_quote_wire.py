@@ -117,3 +117,11 @@ class TestDump:
         assert answer == Schema.dump(schema, result) == FastDumpSchema.dump(schema, result)
         assert answer["lines"][1]["discount"] == "-0.50"
         assert answer["lines"][1]["is_manual_weight"] is True
+
+    def test_a_result_without_a_trace_is_dumped_without_one(self):
+        result = {"lines": [quoted(1)], "total_minor": 24_681, "discount_minor": 1_299,
+                  "hints": [], "gift_lines": []}
+        schema = QuoteResultSchema()
+        answer = schema.dump(result)
+        assert answer == Schema.dump(schema, result) == FastDumpSchema.dump(schema, result)
+        assert "pricing_trace" not in answer and answer["total"] == "246.81"
