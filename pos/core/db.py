@@ -154,8 +154,16 @@ class JsonText(str):
 
 
 def _json_serializer(value: Any) -> str:
-    # What every JSON column's bind goes through (SQLAlchemy's default is json.dumps).
-    return value if isinstance(value, JsonText) else json.dumps(value)
+    # What every JSON column's bind goes through (SQLAlchemy's default is json.dumps). Most
+    # values are empty (a line's discounts, a payment's details): no encoder for those.
+    if isinstance(value, JsonText):
+        return value
+    if not value and type(value) in _EMPTY:
+        return _EMPTY[type(value)]
+    return json.dumps(value)
+
+
+_EMPTY = {list: "[]", dict: "{}"}
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -37,6 +37,23 @@ def token(session: Session, name: str) -> str | None:
     return tokens[name]
 
 
+def seen(session: Session) -> dict[str, str | None] | None:
+    """Return the tokens a session has read (None: it read none)."""
+    return session.info.get(_KEY)
+
+
+def keep(session: Session, tokens: dict[str, str | None] | None) -> None:
+    """Let a session use the tokens another session of the same use case read a moment ago.
+
+    For a use case that reads in one transaction and writes in the next: the write then sees
+    the copies the read priced with, as if a change committed in between came just after it
+    (the next request reads the new tokens). A copy may hold rows newer than its token, never
+    older, so no later session is handed stale rows.
+    """
+    if tokens is not None:
+        session.info.setdefault(_KEY, tokens)
+
+
 def _query() -> Select[Any]:
     with _LOCK:
         if not _QUERY:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from pos.auth.approval import outside_scope
 from pos.catalog.cache import catalog
+from pos.core import versions
 from pos.core.context import Context
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.scope import Place, sees, works_at
@@ -77,6 +78,7 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
         items = LoadedItems()
         draft = _draft(session, ctx, store, cmd, client_uuid, at, items)
         segments = read_ahead(session, draft, items)
+        tokens = versions.seen(session)
     if cmd.payments:
         draft.close(at)
     rows = NewRows.of(draft)
@@ -84,6 +86,7 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
     try:
         with ctx.db.transaction() as session:
             keep_store(session, store)
+            versions.keep(session, tokens)
             shift_id = open_shift_id(session, cmd.till_id, at)
             _admit(session, ctx, place, shift_id, is_outside)
             if any(line.is_manual_weight for line in draft.lines):

@@ -47,3 +47,27 @@ class TestPurchaseHistoryReads:
         assert history_reads(sent) > 0
         assert first["discount"] == "8.99"
         assert upload(till, card_code=card)["discount"] == "0.00"
+
+
+def version_reads(sent: list[str]) -> int:
+    return sum(s.startswith("SELECT") and "catalog_version" in s for s in sent)
+
+
+class TestVersionTokenReads:
+    def test_an_upload_reads_the_tokens_once_and_writes_with_what_it_priced(self, till, db):
+        with statements(db) as sent:
+            upload(till)
+        assert version_reads(sent) == 1
+        assert any(s.startswith("INSERT INTO fiscal_outbox") for s in sent)
+
+    def test_an_added_line_reads_the_receipt_in_two_statements(self, till, db):
+        receipt = till.open_receipt()
+        till.sell("MILK-1L")
+        with statements(db) as sent:
+            till.sell("MILK-1L")  # its item and price are in the worker's catalog copy now
+        reads = [s for s in sent if s.startswith("SELECT") and "version" not in s]
+        assert len(reads) == 2, reads  # the receipt with its shift, then its lines
+        writes = [s for s in sent if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert writes[0].startswith("INSERT INTO receipt_lines ")
+        assert writes[1].startswith("UPDATE receipts SET total_minor=")
+        assert receipt["id"] == till.receipt["id"]
