@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Database, JsonText
@@ -48,15 +48,15 @@ def record_numbered(
 
 def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None, kind: str,
             document_id: int, payload: dict[str, Any] | JsonText, now: datetime) -> None:
-    """Put a document in the fiscal outbox in the caller's transaction."""
+    """Put a document in the fiscal outbox in the caller's transaction.
+
+    On PostgreSQL the insert's trigger (migration 0019) notifies the device service on commit.
+    """
     session.connection().execute(_ENQUEUE, dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         payload=payload, state=PENDING, attempts=0, created_at=now))
-    if session.get_bind().dialect.name == "postgresql":  # wakes the device service on commit
-        session.execute(_NOTIFY, {"till": str(till_id)})
 
 
-_NOTIFY = text("SELECT pg_notify('fiscal_outbox', :till)")
 _ENQUEUE = insert(OutboxEntry.__table__)
 
 
