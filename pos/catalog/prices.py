@@ -104,7 +104,7 @@ def current_prices(session: Session, store: Store, item_ids: Collection[int], da
     if store.price_type_id is not None:
         query, params["type_id"] = _PRICES_OF_TYPE, store.price_type_id
     found: dict[int, int] = {}
-    for item_id, price_minor in session.execute(query, params):
+    for item_id, price_minor in session.connection().execute(query, params):  # no ORM layer
         found.setdefault(item_id, price_minor)  # rows come best first
     return found
 
