@@ -18,21 +18,31 @@ from pos.core.security import Actor
 from pos.discounts.history import BoughtSegments, buyer_key, record_purchase
 from pos.fiscal.numbering import next_number
 from pos.fiscal.service import record_numbered
+from pos.receipts.draft import DraftReceipt
 from pos.receipts.lines import LoadedItems
 from pos.receipts.model import RETURN, Receipt, receipt_document
+from pos.receipts.stored_draft import Written
 from pos.stores.service import store_local_date
 
 OnWrite = Callable[[Session, Receipt], None]
 
 
-def close_in(session: Session, ctx: Context, receipt: Receipt) -> None:
-    """Close a paid receipt or return: number it, then journal and queue it for the device."""
+def close_in(session: Session, ctx: Context, receipt: Receipt | DraftReceipt,
+             written: Written | None = None) -> None:
+    """Close a paid receipt or return: number it, then journal and queue it for the device.
+
+    A receipt loaded as a draft is written back by ``written``; an ORM one is flushed.
+    """
     receipt.close(ctx.now)
     # The number is taken before the receipt is written, so a new receipt is inserted closed
     # and numbered (a loaded one updated) in a single flush.
     with session.no_autoflush:
         receipt.number = next_number(session, receipt.store_id, receipt.till_id)
-    session.flush()
+    if written is not None:
+        assert isinstance(receipt, DraftReceipt)
+        written.write(session, receipt)
+    else:
+        session.flush()
     record_closed(session, ctx, receipt, segments_of(session, receipt, LoadedItems()))
 
 

@@ -26,7 +26,7 @@ from pos.core.money import line_amount
 from pos.core.security import Actor, Principal, Right
 from pos.receipts.access import admit_change, receipt_not_found, sees_receipt
 from pos.receipts.closing import OnWrite, after_write, close_in
-from pos.receipts.draft import DraftLine, DraftReceipt
+from pos.receipts.draft import DraftLine, DraftPayment, DraftReceipt
 from pos.receipts.lines import (
     LineRequest,
     LoadedItems,
@@ -259,17 +259,19 @@ def remove_line(ctx: Context, receipt_id: int, line_no: int) -> Receipt:
 
 
 def add_payment(ctx: Context, receipt_id: int, request: PaymentRequest,
-                on_write: OnWrite | None = None) -> Receipt:
+                on_write: OnWrite | None = None) -> DraftReceipt:
     """Take a payment."""
     with ctx.db.transaction() as session:
-        receipt = load_for_change(session, ctx, receipt_id)
-        payment = make_payment(ctx.registry.payment_types, request)
+        receipt = load_draft_for_change(session, ctx, receipt_id)
+        written = Written.of(receipt)
+        payment = make_payment(ctx.registry.payment_types, request, DraftPayment)
         if not receipt.payments:
             # The first payment decides the payment form that discounts may depend on.
             reprice(session, ctx, receipt, _store_of(session, receipt),
                     payment_forms=frozenset({payment.kind}))
         receipt.add_payment(payment)
         take_tenders(session, ctx, receipt, [payment])
+        written.write(session, receipt)
         after_write(session, receipt, on_write)
         return receipt
 
@@ -296,11 +298,12 @@ def remove_payment(ctx: Context, receipt_id: int, seq: int) -> Receipt:
         return receipt
 
 
-def close_receipt(ctx: Context, receipt_id: int, on_write: OnWrite | None = None) -> Receipt:
+def close_receipt(ctx: Context, receipt_id: int, on_write: OnWrite | None = None
+                  ) -> DraftReceipt:
     """Close a fully paid receipt: number, journal, fiscal outbox."""
     with ctx.db.transaction() as session:
-        receipt = load_for_change(session, ctx, receipt_id)
-        close_in(session, ctx, receipt)
+        receipt = load_draft_for_change(session, ctx, receipt_id)
+        close_in(session, ctx, receipt, Written.of(receipt))
         after_write(session, receipt, on_write)
         return receipt
 

@@ -1,12 +1,13 @@
 """An open receipt read from its rows as a draft, and written back as the rows that changed.
 
-Adding a line is the till's most frequent request. Loaded as ORM objects, the receipt, its
-lines, payments and shift cost four queries and an instance per row, and the unit of work then
-compares every attribute to write the few that changed; that was half of the request. Here the
-receipt is read in two statements (the receipt with its shift's state, then its lines; its
-payments only if it has any) into a :class:`~pos.receipts.draft.DraftReceipt`, which follows the
-same rules as the stored receipt, and :class:`Written` writes back what differs from what was
-read: new lines inserted, dropped lines deleted, changed columns updated.
+Adding a line is the till's most frequent request, and a payment and the close come with every
+sale. Loaded as ORM objects, the receipt, its lines, payments and shift cost four queries and
+an instance per row, and the unit of work then compares every attribute to write the few that
+changed; that was half of an add-line. Here the receipt is read in two statements (the receipt
+with its shift's state, then its lines; its payments only if it has any) into a
+:class:`~pos.receipts.draft.DraftReceipt`, which follows the same rules as the stored receipt,
+and :class:`Written` writes back what differs from what was read: new lines and payments
+inserted, dropped lines deleted, changed columns updated.
 """
 
 from __future__ import annotations
@@ -67,11 +68,16 @@ class Written:
         return cls(receipt.row(), {line.id: line.row() for line in receipt.lines})
 
     def write(self, session: Session, receipt: DraftReceipt) -> None:
-        """Insert the new lines, delete the dropped ones, update the columns that changed.
+        """Insert the new lines and payments, delete dropped lines, update what changed.
 
-        Payments are not written: the changes drafts serve (lines and their prices) leave them.
+        The changes drafts serve (adding a line, a payment, the close) never change or take
+        away a payment: those stay the stored receipt's (``remove_payment``).
         """
         connection = session.connection()
+        new_payments = [{**payment.row(), "receipt_id": receipt.id}
+                        for payment in receipt.payments if payment.id is None]
+        if new_payments:
+            connection.execute(_INSERT_PAYMENT, new_payments)
         kept = {line.id for line in receipt.lines if line.id is not None}
         dropped = [{"line_id": line_id} for line_id in self.lines.keys() - kept]
         if dropped:
@@ -110,6 +116,7 @@ _LINES_OF = select(*_LINES.c).where(_LINES.c.receipt_id == bindparam("receipt_id
 _PAYMENTS_OF = select(*_PAYMENTS.c).where(
     _PAYMENTS.c.receipt_id == bindparam("receipt_id")).order_by(_PAYMENTS.c.seq)
 _INSERT_LINE = insert(_LINES)
+_INSERT_PAYMENT = insert(_PAYMENTS)
 # The columns set are those of the parameters (one compiled statement per set of columns).
 _UPDATE_LINE = update(_LINES).where(_LINES.c.id == bindparam("row_id"))
 _UPDATE_RECEIPT = update(_RECEIPTS).where(_RECEIPTS.c.id == bindparam("row_id"))

@@ -124,3 +124,27 @@ def test_what_an_added_line_changed_is_what_is_stored(api, till, shop):
     assert stored["discount"] != "0.00" and all(
         line["discount"] != "0.00" for line in stored["lines"])
     assert stored["total"] == str(sum(map(Decimal, (line["amount"] for line in stored["lines"]))))
+
+
+def test_a_payment_and_the_close_store_what_they_answer(api, till, db, registry):
+    """The first payment prices the lines anew (its form's discount); the close numbers them."""
+    from pos.journal.service import verify
+
+    assert api.as_("manager").post("/api/v1/discounts", json={
+        "name": "Card payers 2%", "benefit": {"type": "percent_off", "percent": "2"},
+        "conditions": [{"type": "payment_form", "forms": ["card"]}]}).status_code == 201
+    till.open_receipt()
+    till.sell("MILK-1L")
+    till.sell("OAT-MILK-1L", quantity="2")
+    path = f"/api/v1/receipts/{till.receipt['id']}"
+    paid = till.pay_card("100.00")
+    assert paid == till.api.get(path).get_json()
+    assert all(line["discount"] != "0.00" for line in paid["lines"])
+    assert [(p["type"], p["amount"], p["card_last4"]) for p in paid["payments"]] == [
+        ("card", "100.00", "4242")]
+    till.pay_cash("500.00")
+    closed = till.close()
+    assert closed == till.api.get(path).get_json()
+    assert (closed["state"], closed["number"] is not None) == ("closed", True)
+    assert closed["change"] == str(Decimal("600.00") - Decimal(closed["total"]))
+    assert verify(db, registry.journal_checks, till.till_id).is_intact
