@@ -56,7 +56,7 @@ class NewRows:
             **self.head, "shift_id": shift_id, "number": number}).scalar_one()
         if self.lines:
             rows = [{**row, "receipt_id": receipt.id} for row in self.lines]
-            ids = _insert_lines(connection, receipt.id, rows)
+            ids = _insert_lines(connection, rows)
             for line in receipt.lines:
                 line.id = ids[line.line_no]
         if self.payments:
@@ -64,8 +64,7 @@ class NewRows:
                                            for row in self.payments])
 
 
-def _insert_lines(connection: Connection, receipt_id: int, rows: list[dict[str, Any]]
-                  ) -> dict[int, int]:
+def _insert_lines(connection: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
     # Returns each line's id by its number. On SQLite one multi-row INSERT ... RETURNING
     # (SQLAlchemy's "insertmanyvalues"; the rows come back in no promised order, hence the
     # numbers). psycopg caches the parsing of short statements only, and would split a
