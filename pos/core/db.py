@@ -19,8 +19,9 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -239,6 +240,36 @@ def _configure_sqlite(engine: Engine) -> None:
             raise
 
 
+@dataclass(frozen=True)
+class Phases:
+    """A use case's read phase and its write phase, each entered once, read first.
+
+    ``read()`` gives the session to resolve and price in; ``write()`` the one to write in,
+    committed when its block ends (rolled back if it raises). See
+    :meth:`Database.read_then_write`.
+    """
+
+    read: Callable[[], AbstractContextManager[Session]]
+    write: Callable[[], AbstractContextManager[Session]]
+
+
+@contextmanager
+def _going_on(session: Session) -> Iterator[Session]:
+    # The read phase of one transaction: it goes on into the write phase.
+    yield session
+
+
+@contextmanager
+def _committed(session: Session) -> Iterator[Session]:
+    # The write phase of one transaction: committed at its end, rolled back if it raises.
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
 class Database:
     """Own the engine and hand out sessions: one transaction per use case."""
 
@@ -288,6 +319,24 @@ class Database:
         # so results stay readable after the block.
         with self._reader() as session:
             yield session
+
+    @contextmanager
+    def read_then_write(self) -> Iterator[Phases]:
+        """Give a use case that prices before it writes its two phases (see :class:`Phases`).
+
+        SQLite writers queue on one lock, so the read phase is a read transaction and the write
+        phase a write transaction of its own: no writer waits for another's pricing. PostgreSQL
+        writers lock only the rows they write, so there both phases are one write transaction
+        on one pooled connection: no BEGIN and ROLLBACK round trips for a read transaction of
+        its own, whose ROLLBACK would also make psycopg drop its prepared statements. A phase
+        left early (a return or an exception in the read phase) writes nothing: leaving the
+        block rolls back a transaction that was not committed.
+        """
+        if self.dialect == "sqlite":
+            yield Phases(self.read, self.transaction)
+            return
+        with self._writer() as session:
+            yield Phases(lambda: _going_on(session), lambda: _committed(session))
 
     @contextmanager
     def read_connection(self) -> Iterator[Connection]:

@@ -1,8 +1,9 @@
 """Opening a receipt, and the one-shot upload of a finished one (offline tills).
 
-The upload is resolved, priced and paid in memory in a read transaction and only written in
-the write transaction, from rows prepared beforehand: writers queue (one at a time on SQLite,
-one per till for the numbering on PostgreSQL), so what they hold the lock for is the INSERTs.
+The upload is resolved, priced and paid in memory in a read phase and only written in the
+write phase, from rows prepared beforehand: writers queue (one at a time on SQLite, one per till
+for the numbering on PostgreSQL), so what they hold the lock for is the INSERTs. The phases are
+two transactions on SQLite and one on PostgreSQL (see ``Database.read_then_write``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pos.auth.approval import outside_scope
 from pos.catalog.cache import catalog
 from pos.core import versions
 from pos.core.context import Context
+from pos.core.db import Phases
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.scope import Place, sees, works_at
 from pos.fiscal.numbering import next_number
@@ -61,16 +63,22 @@ class Opened:
 def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = None) -> Opened:
     """Open a receipt; with lines and covering payments, price, pay and close it at once.
 
-    The receipt is resolved, priced and paid in memory inside a read transaction, and only
-    written in the write transaction: writers queue (one at a time on SQLite, one per till for
-    the numbering on PostgreSQL), so what they hold the lock for is kept to the inserts.
-    ``on_write(session, receipt)`` runs last in that transaction (a keyed reply is stored so).
+    The receipt is resolved, priced and paid in memory in the read phase, and only written in
+    the write phase: writers queue (one at a time on SQLite, one per till for the numbering on
+    PostgreSQL), so what they hold the lock for is kept to the inserts. ``on_write(session,
+    receipt)`` runs last in the write (a keyed reply is stored so).
     """
     if cmd.payments and not cmd.lines:
         raise ValidationError("Payments need lines", code="receipt_empty", field="payments")
     client_uuid = parse_client_uuid(cmd.client_uuid)
     at = _sale_time(cmd, ctx.now)
-    with ctx.db.read() as session:
+    with ctx.db.read_then_write() as phases:
+        return _create(ctx, cmd, client_uuid, at, phases, on_write)
+
+
+def _create(ctx: Context, cmd: NewReceipt, client_uuid: str, at: datetime, phases: Phases,
+            on_write: OnWrite | None) -> Opened:
+    with phases.read() as session:
         till, store = catalog(session).till_and_store(cmd.till_id)
         place, existing, is_outside = _judge(session, ctx, till.store_id, till.id, client_uuid)
         if existing is not None:
@@ -84,7 +92,7 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
     rows = NewRows.of(draft)
     document = receipt_document(draft, cashier_name(ctx.actor)) if cmd.payments else None
     try:
-        with ctx.db.transaction() as session:
+        with phases.write() as session:
             keep_store(session, store)
             versions.keep(session, tokens)
             shift_id = open_shift_id(session, cmd.till_id, at)

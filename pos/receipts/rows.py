@@ -7,10 +7,11 @@ upload.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, insert, text
 from sqlalchemy.orm import Session
 
 from pos.receipts.draft import DraftReceipt
@@ -55,7 +56,7 @@ class NewRows:
             **self.head, "shift_id": shift_id, "number": number}).scalar_one()
         if self.lines:
             rows = [{**row, "receipt_id": receipt.id} for row in self.lines]
-            ids = _insert_lines(connection, receipt.id, rows)
+            ids = _insert_lines(connection, rows)
             for line in receipt.lines:
                 line.id = ids[line.line_no]
         if self.payments:
@@ -63,23 +64,26 @@ class NewRows:
                                            for row in self.payments])
 
 
-def _insert_lines(connection: Connection, receipt_id: int, rows: list[dict[str, Any]]
-                  ) -> dict[int, int]:
+def _insert_lines(connection: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
     # Returns each line's id by its number. On SQLite one multi-row INSERT ... RETURNING
     # (SQLAlchemy's "insertmanyvalues"; the rows come back in no promised order, hence the
     # numbers). psycopg caches the parsing of short statements only, and would split a
     # 20-row VALUES list of 400 placeholders in Python on every upload: there the rows go in
-    # as one batched executemany, and their ids come back in a query of their own.
+    # as one JSON document the server unpacks into rows of the table's own type, a short
+    # statement with one parameter that PostgreSQL prepares once per connection.
     if connection.dialect.name == "sqlite":
         return {line_no: line_id for line_no, line_id in connection.execute(_LINES, rows)}
-    connection.execute(_LINES_NO_IDS, rows)
     return {line_no: line_id for line_no, line_id in connection.execute(
-        _LINE_IDS, {"receipt_id": receipt_id})}
+        _LINES_FROM_JSON, {"rows": json.dumps(rows)})}
 
 
 _RECEIPT = insert(Receipt.__table__).returning(Receipt.__table__.c.id)
-_LINES_NO_IDS = insert(ReceiptLine.__table__)
-_LINES = _LINES_NO_IDS.returning(ReceiptLine.__table__.c.line_no, ReceiptLine.__table__.c.id)
-_LINE_IDS = select(ReceiptLine.__table__.c.line_no, ReceiptLine.__table__.c.id).where(
-    ReceiptLine.__table__.c.receipt_id == bindparam("receipt_id"))
+_LINES = insert(ReceiptLine.__table__).returning(
+    ReceiptLine.__table__.c.line_no, ReceiptLine.__table__.c.id)
+_LINE_COLUMNS = ", ".join(column.name for column in ReceiptLine.__table__.columns
+                          if column.name != "id")
+_LINES_FROM_JSON = text(
+    f"INSERT INTO receipt_lines ({_LINE_COLUMNS}) SELECT {_LINE_COLUMNS}"
+    " FROM jsonb_populate_recordset(NULL::receipt_lines, CAST(:rows AS jsonb))"
+    " RETURNING line_no, id")
 _PAYMENTS = insert(ReceiptPayment.__table__)

@@ -299,6 +299,32 @@ class TestOneShot:
         assert {status for status, _ in answers} <= {200, 201}
         assert _counts(db) == (1, 2, 1, 1)
 
+    def test_concurrent_uploads_of_one_client_uuid_write_one_receipt(self, app, till, db):
+        # No key: the receipt's unique client UUID decides, and the losers of the race answer
+        # with the winner's receipt.
+        till.open_shift()
+        headers = till.api.headers({})
+        payload = {"till_id": till.till_id, "client_uuid": str(uuid.uuid4()),
+                   "lines": self.LINES, "payments": [{"type": "cash", "amount": "449.70"}]}
+        start = threading.Barrier(4)
+        answers = []
+
+        def upload() -> None:
+            client = app.test_client()
+            start.wait()
+            response = client.post("/api/v1/receipts", json=payload, headers=headers)
+            answers.append((response.status_code, response.get_json()["id"]))
+
+        threads = [threading.Thread(target=upload) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(answers) == 4
+        assert len({receipt_id for _, receipt_id in answers}) == 1
+        assert sorted(status for status, _ in answers) == [200, 200, 200, 201]
+        assert _counts(db) == (1, 2, 1, 1)
+
     def test_payments_short_of_the_total_write_nothing(self, till, db):
         till.open_shift()
         before = _counts(db)
