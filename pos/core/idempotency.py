@@ -203,13 +203,19 @@ def purge_expired(db: Database, now: datetime, *, batch_size: int = PURGE_BATCH,
     are skipped (``SKIP LOCKED``), so two purges never wait for or deadlock on each other.
     """
     table = IdempotencyRecord.__table__
+    # Chosen once, as a materialised CTE: as an IN subquery PostgreSQL may run it again for
+    # each outer row, and each run skips the rows this statement already deleted, so a batch
+    # could take far more than its size.
     expired = (select(table.c.scope, table.c.key).where(table.c.expires_at < now)
-               .limit(batch_size).with_for_update(skip_locked=True))
-    batch = delete(table).where(tuple_(table.c.scope, table.c.key).in_(expired))
+               .limit(batch_size).with_for_update(skip_locked=True)
+               .cte("expired").prefix_with("MATERIALIZED", dialect="postgresql"))
+    batch = delete(table).where(tuple_(table.c.scope, table.c.key).in_(
+        select(expired.c.scope, expired.c.key))).returning(table.c.scope)
     total = batches = 0
     while max_batches is None or batches < max_batches:
         with db.engine.begin() as connection:
-            deleted = connection.execute(batch).rowcount
+            # Counted from what it returns: SQLite's driver has no row count for a WITH.
+            deleted = len(connection.execute(batch).all())
         total, batches = total + deleted, batches + 1
         if deleted < batch_size:
             break
