@@ -46,6 +46,8 @@ bench: install
 	$(BIN)/python bench/devices.py
 	$(BIN)/python bench/devices_scale.py
 	$(BIN)/python bench/device_isolation.py
+	$(BIN)/python bench/loyalty.py
+	$(BIN)/python bench/loyalty_http.py
 
 # The locust load scenario (tills, managers, a card holder) needs the optional bench extra.
 bench-load: install
