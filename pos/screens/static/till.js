@@ -88,7 +88,9 @@ function submitScan(code) {
   }
   const field = $("#code");
   if (focused === field) {
-    code = field.value.trim(); // all of it: a stall mid-burst (a busy PC) cut the buffer short
+    // All of it: a stall mid-burst (a busy PC) cut the buffer short. Never less than the
+    // burst: the field may have been emptied under it (see htmx:afterRequest).
+    code = field.value.trim() || code;
   } else if (focused && "value" in focused && focused.value.endsWith(code)) {
     focused.value = focused.value.slice(0, -code.length); // the burst landed in another field
   }
@@ -192,9 +194,12 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
   if (event.target.id === "scan") {
     // What was typed and sent is cleared; a scan that began since stays.
+    // A scan's code left the field when it was sent: whatever is there now is the next one,
+    // even the same item scanned again.
     const config = event.detail.requestConfig;
     const sent = config && config.formData ? config.formData.get("code") : null;
-    if (sent !== null && $("#code").value.trim() === String(sent).trim()) {
+    const wasScan = config && config.formData && config.formData.get("via") === "scan";
+    if (sent !== null && !wasScan && $("#code").value.trim() === String(sent).trim()) {
       $("#code").value = "";
     }
   }

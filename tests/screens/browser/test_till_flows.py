@@ -134,6 +134,32 @@ def test_a_scan_into_an_open_panel_still_adds_the_item(page: Any) -> None:
     assert page.evaluate("document.activeElement.id") == "code"
 
 
+def test_the_same_item_scanned_again_before_the_first_answer_is_not_lost(page: Any) -> None:
+    """The first scan's answer lands after the second burst's digits, before its Enter."""
+    till = Till(page)
+    till.sign_in()
+    till.open_shift()
+    held: list[Any] = []
+
+    def hold_the_first(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # the first scan's request waits here
+
+    page.route("**/till/scan", hold_the_first)
+    till.scan(OAT_MILK_EAN)
+    while not held:
+        page.wait_for_timeout(10)
+    page.keyboard.type(OAT_MILK_EAN)  # the same item again, its Enter not yet pressed
+    held[0].continue_()
+    till.line("OAT-MILK-1L")  # the first answer is in the page
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => (document.querySelector('#total') || {}).innerText === '299.80'")
+    assert page.query_selector("#message .problem") is None
+
+
 def test_a_keyboard_only_sale_from_sign_in_to_close(page: Any) -> None:
     till = Till(page)
     till.sign_in()
