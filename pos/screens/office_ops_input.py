@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar, cast
 
 from flask import render_template
@@ -91,14 +91,16 @@ def _bad_day(field: str) -> date:
                           field=field)
 
 
-def day_range(args: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
-    """Return the UTC bounds of the days ``from`` .. ``to`` (both included)."""
+def day_range(args: Mapping[str, str], zone: tzinfo = UTC
+              ) -> tuple[datetime | None, datetime | None]:
+    """Return the UTC bounds of the local days ``from`` .. ``to`` (both included) in ``zone``."""
     first, last = optional_day(args, "from"), optional_day(args, "to")
     if first is not None and last is not None and last < first:
         raise ValidationError("The range ends before it starts", code="invalid_date_range",
                               field="to")
-    start = datetime.combine(first, time(), UTC) if first else None
-    end = datetime.combine(last, time(), UTC) + timedelta(days=1) if last else None
+    start = datetime.combine(first, time(), zone).astimezone(UTC) if first else None
+    end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC) \
+        if last else None
     return start, end
 
 

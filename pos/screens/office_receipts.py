@@ -31,7 +31,7 @@ from pos.screens.office_receipts_state import (
     receipt_facts,
     search_receipts,
 )
-from pos.screens.office_shifts_state import store_choices
+from pos.screens.office_shifts_state import days_zone, store_choices
 from pos.screens.web import problem_headers
 
 # The search's own fields; the card number is not one of them (only the card's id is).
@@ -61,8 +61,8 @@ def _search_page(rows: Any, problem: PosError | None) -> Any:
 
 
 def _filters(args: Any) -> ReceiptFilters:
-    start, end = day_range(args)
     ids = {name: optional_id(args, name) for name in ("number", "store", "till", "shift", "card")}
+    start, end = day_range(args, days_zone(current_db(), manager(), ids["store"]))
     return ReceiptFilters(ids["number"], ids["store"], ids["till"], ids["shift"], ids["card"],
                           optional_amount(args, "amount"), start, end)
 

@@ -31,6 +31,7 @@ from pos.screens.office_ops_input import (
 from pos.screens.office_shifts_state import (
     STATES,
     ShiftFilters,
+    days_zone,
     list_shift_rows,
     shift_facts,
     store_choices,
@@ -60,11 +61,12 @@ def shifts() -> Any:
 
 def _filters() -> ShiftFilters:
     args = request.args
-    start, end = day_range(args)
+    store_id = optional_id(args, "store")
+    start, end = day_range(args, days_zone(current_db(), manager(), store_id))
     state = args.get("state") or None
     if state is not None and state not in STATES:
         raise ValidationError("state: open or closed", code="invalid_state", field="state")
-    return ShiftFilters(optional_id(args, "store"), optional_id(args, "till"), start, end, state)
+    return ShiftFilters(store_id, optional_id(args, "till"), start, end, state)
 
 
 def _shift(shift_id: str) -> Shift:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -149,6 +150,23 @@ def shift_facts(db: Database, shift: Shift) -> ShiftFacts:
                   "approved_by": people.get(m.approved_by_id or 0)} for m in moves]
     return ShiftFacts(row, store, people.get(shift.closed_by_id or 0),
                       people.get(shift.difference_approved_by_id or 0), movements)
+
+
+def days_zone(db: Database, viewer: Principal, store_id: int | None) -> tzinfo:
+    """Return the time zone the office's day filters are read in.
+
+    A day is a store's local day: the chosen store's, else the one every store the viewer
+    sees shares; stores in several zones with none chosen fall back to UTC days.
+    """
+    query = select(Store.timezone).distinct()
+    stores = visible_stores(viewer)
+    if stores is not None:
+        query = query.where(Store.id.in_(stores))
+    if store_id is not None:
+        query = query.where(Store.id == store_id)
+    with db.read() as session:
+        zones = session.scalars(query.limit(2)).all()
+    return ZoneInfo(zones[0]) if len(zones) == 1 else UTC
 
 
 def store_choices(db: Database, viewer: Principal) -> list[tuple[int, str]]:

@@ -48,6 +48,17 @@ class TestSearch:
         assert _listed(html(managing.page("/office/receipts?from=2026-11-22&to=2026-11-22")), oat)
         assert not _listed(html(managing.page("/office/receipts?to=2026-11-21")), oat)
 
+    def test_days_are_the_stores_local_days(self, managing: OfficeScreen, till: Till,
+                                            fixed_clock: Any) -> None:
+        fixed_clock.advance(hours=13, minutes=30)  # 22:30 UTC: 01:30 the next day in Moscow
+        late = open_with_sales(till, 1)[0]
+        managing.sign_in()  # the morning's office session has ended
+        assert _listed(html(managing.page("/office/receipts?from=2026-11-23&to=2026-11-23")),
+                       late)
+        assert not _listed(html(managing.page("/office/receipts?to=2026-11-22")), late)
+        page = html(managing.page("/office/shifts?from=2026-11-23"))
+        assert f'/office/shifts/{till.shift["id"]}"' in page  # opened 01:30 local, 23 November
+
     def test_another_stores_receipts_are_not_listed(self, api: ApiClient, shop: Shop,
                                                     office: OfficeScreen, till: Till) -> None:
         sale = open_with_sales(till, 1)[0]
