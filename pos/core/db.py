@@ -280,6 +280,10 @@ class Database:
         self._read_engine = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
         self._lock_path = _writer_lock_path(self.engine) if self.dialect == "sqlite" else None
+        # psycopg answers a ROLLBACK by dropping every statement it prepared on the connection
+        # (DEALLOCATE ALL, a round trip of its own): a read that wrote nothing commits instead,
+        # so its connection keeps them. A read that raised still rolls back.
+        self._reads_end_by_commit = self.dialect == "postgresql"
 
     def writer_busy(self) -> bool:
         """Tell whether a writer holds the database-wide writer lock at this moment.
@@ -319,6 +323,8 @@ class Database:
         # so results stay readable after the block.
         with self._reader() as session:
             yield session
+            if self._reads_end_by_commit:
+                session.commit()
 
     @contextmanager
     def read_then_write(self) -> Iterator[Phases]:
@@ -343,6 +349,8 @@ class Database:
         """Open a read-only Core connection (no ORM session) for a hot single-query read."""
         with self._read_engine.connect() as connection:
             yield connection
+            if self._reads_end_by_commit:
+                connection.commit()
 
     def ping(self) -> bool:
         """Tell whether the database answers a trivial query."""
