@@ -108,8 +108,8 @@ def load_for_change(session: Session, ctx: Context, receipt_id: int) -> Receipt:
 def load_draft_for_change(session: Session, ctx: Context, receipt_id: int) -> DraftReceipt:
     """Load an open receipt for a change as :func:`load_for_change`, but as a draft.
 
-    Written back by :class:`~pos.receipts.stored_draft.Written`: the lighter way for a change
-    to lines and their prices (adding a line).
+    Written back by :class:`~pos.receipts.stored_draft.Written`: the lighter way for the
+    changes a sale makes most (adding a line, a payment, the close).
     """
     loaded = load_draft(session, receipt_id, for_update=True)
     if loaded is None:

@@ -280,20 +280,7 @@ class TestOneShot:
         headers = till.api.headers({"Idempotency-Key": "upload-5"})
         payload = {"till_id": till.till_id, "client_uuid": str(uuid.uuid4()),
                    "lines": self.LINES, "payments": [{"type": "cash", "amount": "449.70"}]}
-        start = threading.Barrier(4)
-        answers = []
-
-        def upload() -> None:
-            client = app.test_client()
-            start.wait()
-            response = client.post("/api/v1/receipts", json=payload, headers=headers)
-            answers.append((response.status_code, response.get_json()["id"]))
-
-        threads = [threading.Thread(target=upload) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        answers = _four_at_once(app, payload, headers)
         assert len(answers) == 4
         assert len({receipt_id for _, receipt_id in answers}) == 1
         assert {status for status, _ in answers} <= {200, 201}
@@ -306,20 +293,7 @@ class TestOneShot:
         headers = till.api.headers({})
         payload = {"till_id": till.till_id, "client_uuid": str(uuid.uuid4()),
                    "lines": self.LINES, "payments": [{"type": "cash", "amount": "449.70"}]}
-        start = threading.Barrier(4)
-        answers = []
-
-        def upload() -> None:
-            client = app.test_client()
-            start.wait()
-            response = client.post("/api/v1/receipts", json=payload, headers=headers)
-            answers.append((response.status_code, response.get_json()["id"]))
-
-        threads = [threading.Thread(target=upload) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        answers = _four_at_once(app, payload, headers)
         assert len(answers) == 4
         assert len({receipt_id for _, receipt_id in answers}) == 1
         assert sorted(status for status, _ in answers) == [200, 200, 200, 201]
@@ -657,3 +631,22 @@ class TestOfflineUpload:
         body = response.get_json()
         assert body["code"] == code
         assert body.get("field") == "sold_at" or "sold_at" in body.get("errors", {})
+
+
+def _four_at_once(app, payload, headers) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Upload ``payload`` from four clients released together; return (status, receipt id)s."""
+    start = threading.Barrier(4)
+    answers = []
+
+    def upload() -> None:
+        client = app.test_client()
+        start.wait()
+        response = client.post("/api/v1/receipts", json=payload, headers=headers)
+        answers.append((response.status_code, response.get_json()["id"]))
+
+    threads = [threading.Thread(target=upload) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers

@@ -7,26 +7,19 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 
 from pos.core.fastdump import FastDumpSchema
 from pos.receipts.model import ReceiptLine
 from pos.receipts.quote_lines import QuotedLine
 from pos.receipts.quote_wire import plain_basket
 from pos.receipts.schemas import QuoteResultSchema, QuoteSchema
+from tests.unit.receipts import wire_loads
 
 
 def both_loads(body: Any) -> tuple[Any, Any]:
     """Return what the quote schema loads of ``body`` and what marshmallow alone loads."""
-
-    def load(call: Any) -> Any:
-        try:
-            return call(body)
-        except ValidationError as error:
-            return ("refused", error.messages)
-
-    schema = QuoteSchema()
-    return load(schema.load), load(lambda data: Schema.load(schema, data))
+    return wire_loads.both_loads(QuoteSchema(), body)
 
 
 PLAIN = {"till_id": 1, "lines": [{"sku": "OAT-MILK-1L", "quantity": "2"},

@@ -7,26 +7,15 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from marshmallow import Schema, ValidationError
 
-from pos.core.errors import ValidationError as Problem
 from pos.receipts.schemas import NewReceiptSchema
 from pos.receipts.upload_wire import plain_receipt
+from tests.unit.receipts import wire_loads
 
 
 def both_loads(body: Any) -> tuple[Any, Any]:
     """Return what the upload schema loads of ``body`` and what marshmallow alone loads."""
-
-    def load(call: Any) -> Any:
-        try:
-            return call(body)
-        except ValidationError as error:
-            return ("refused", error.messages)
-        except Problem as problem:  # a card number, refused before any field is judged
-            return ("refused", problem.code, problem.errors)
-
-    schema = NewReceiptSchema()
-    return load(schema.load), load(lambda data: Schema.load(schema, data))
+    return wire_loads.both_loads(NewReceiptSchema(), body)
 
 
 PLAIN = {"till_id": 1, "client_uuid": "7d3f0c1e-3c0a-4d8e-9a51-6f0f2b1c9e77",
