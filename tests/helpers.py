@@ -272,11 +272,13 @@ class Till:
         return self.receipt
 
     def checkout(self, lines: list[dict[str, Any]], payments: list[dict[str, Any]],
-                 **extra: Any) -> Any:
-        """Upload a finished receipt in one request (raw response)."""
+                 view: str | None = None, **extra: Any) -> Any:
+        """Upload a finished receipt in one request (raw response; ``view="full"``: with
+        its lines and payments)."""
         body = {"till_id": self.till_id, "client_uuid": str(uuid.uuid4()), "lines": lines,
                 "payments": payments, **extra}
-        return self.api.post("/api/v1/receipts", json=body)
+        return self.api.post("/api/v1/receipts", json=body,
+                             query_string={} if view is None else {"view": view})
 
     def x_report(self) -> dict[str, Any]:
         """Return the X report of the open shift."""

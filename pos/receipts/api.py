@@ -33,7 +33,9 @@ from pos.receipts.schemas import (
     PaymentInSchema,
     QuoteResultSchema,
     QuoteSchema,
+    NewReceiptViewArgsSchema,
     QuoteViewArgsSchema,
+    ReceiptHeadSchema,
     ReceiptPageSchema,
     ReceiptQuerySchema,
     ReceiptSchema,
@@ -43,6 +45,7 @@ from pos.receipts.schemas import (
 blp = ApiBlueprint("receipts", __name__, url_prefix="/api/v1",
                    description="Receipts, payments and returns")
 RECEIPT = ReceiptSchema()  # one instance: its compiled dump plan is kept with it
+RECEIPT_HEAD = ReceiptHeadSchema()
 LINE_ADDED = LineAddedSchema()
 QUOTE, QUOTE_VIEW = QuoteSchema(), QuoteViewArgsSchema()  # built once, not on every quote
 
@@ -58,9 +61,14 @@ def _payment(data: dict[str, Any]) -> service.PaymentRequest:
 def _as_receipt(answer: Any) -> Any:
     # An answer not already a response (no key stored one) is the receipt, dumped here: the
     # route declares the compact schema, which would dump it otherwise.
+    return _dumped(RECEIPT, answer)
+
+
+def _dumped(schema: ReceiptSchema | ReceiptHeadSchema | LineAddedSchema, answer: Any) -> Any:
+    # ``answer`` dumped by ``schema`` when it is (result, status) rather than a response.
     if isinstance(answer, tuple):
-        receipt, status = answer
-        return current_app.response_class(current_app.json.dumps(RECEIPT.dump(receipt)),
+        result, status = answer
+        return current_app.response_class(current_app.json.dumps(schema.dump(result)),
                                            status=status, mimetype="application/json")
     return answer
 
@@ -85,10 +93,15 @@ class Receipts(MethodView):
     @blp.requires(Right.SELL)
     @blp.approvable
     @blp.arguments(NewReceiptSchema)
-    @blp.response(201, ReceiptSchema)
-    @blp.alt_response(200, schema=ReceiptSchema, description="already uploaded (same UUID)")
+    @blp.arguments(NewReceiptViewArgsSchema, location="query")
+    @blp.response(201, ReceiptHeadSchema, description=(
+        "compact (default): the receipt's head and totals (what an uploading till needs: id, "
+        "number, state, totals, change, print notes); with ?view=full the whole receipt as "
+        "ReceiptSchema (as GET answers)"))
+    @blp.alt_response(200, schema=ReceiptHeadSchema,
+                      description="already uploaded (same UUID), in the view asked for")
     @blp.alt_response(409, schema="Problem")
-    def post(self, data: dict[str, Any]) -> Any:
+    def post(self, data: dict[str, Any], args: dict[str, Any]) -> Any:
         """Open a receipt; with lines and covering payments it is priced, paid and closed."""
         cmd = opening.NewReceipt(
             till_id=data["till_id"], client_uuid=data.get("client_uuid"),
@@ -96,9 +109,10 @@ class Receipts(MethodView):
             payments=tuple(_payment(p) for p in data["payments"]),
             card_code=data.get("card_code"), customer_ref=data.get("customer_ref"),
             sold_at=data.get("sold_at"))
-        reply = KeyedReply(RECEIPT, 201)
+        schema = RECEIPT if args["view"] == "full" else RECEIPT_HEAD
+        reply = KeyedReply(schema, 201)
         opened = opening.create_receipt(use_case(), cmd, reply)
-        return reply.response(opened.receipt, 201 if opened.is_new else 200)
+        return _dumped(schema, reply.response(opened.receipt, 201 if opened.is_new else 200))
 
 
 @blp.route("/receipts/quote")

@@ -72,8 +72,8 @@ class PaymentSchema(Schema):
     details = fields.Dict()
 
 
-class ReceiptSchema(FastDumpSchema):
-    """A receipt or a return with its lines, payments and pricing trace."""
+class ReceiptHeadSchema(FastDumpSchema):
+    """A receipt or a return without its lines, payments, manual discounts and trace."""
 
     id = Id()
     kind = fields.String()
@@ -102,13 +102,18 @@ class ReceiptSchema(FastDumpSchema):
         "description": "the registrar's fiscal document number, once signed"})
     fiscal_sign = Int(0, MAX_ID, allow_none=True)
     fiscal_shift_number = Int(0, MAX_ID, allow_none=True)
+    print_notes = fields.List(fields.Dict(), metadata={
+        "description": "lines features ask the till to print once, e.g. a card holder's "
+                       "one-time sign-in code ({kind, text}); only in the closing answer"})
+
+
+class ReceiptSchema(ReceiptHeadSchema):
+    """A receipt or a return with its lines, payments and pricing trace."""
+
     lines = fields.List(fields.Nested(LineSchema))
     payments = fields.List(fields.Nested(PaymentSchema))
     manual_discounts = fields.List(fields.Nested(lambda: ManualDiscountSchema()))
     pricing_trace = fields.List(fields.Dict())
-    print_notes = fields.List(fields.Dict(), metadata={
-        "description": "lines features ask the till to print once, e.g. a card holder's "
-                       "one-time sign-in code ({kind, text}); only in the closing answer"})
 
 
 class LineAddedSchema(FastDumpSchema):
@@ -132,6 +137,15 @@ class ViewArgsSchema(StrictSchema):
     view = fields.String(load_default="compact", validate=validate.OneOf(["compact", "full"]),
                          metadata={"description": "compact (default): the line added, the "
                                    "other lines it changed and the totals; full: the receipt"})
+
+
+class NewReceiptViewArgsSchema(StrictSchema):
+    """How much of a new receipt its upload's answer carries."""
+
+    view = fields.String(load_default="compact", validate=validate.OneOf(["compact", "full"]),
+                         metadata={"description": "compact (default): the receipt's head and "
+                                   "totals, without lines, payments and pricing trace (GET "
+                                   "answers those); full: the whole receipt"})
 
 
 class QuoteViewArgsSchema(StrictSchema):

@@ -46,7 +46,7 @@ def agreement_for(office: ApiClient, customer_id: int, **extra: Any) -> dict[str
 def sell(till: Till, quantity: str, pay: str = "cash", customer: str = "ACME") -> Any:
     amount = f"{149.90 * float(quantity):.2f}"
     return till.checkout([{"sku": "OAT-MILK-1L", "quantity": quantity}],
-                         [{"type": pay, "amount": amount}], customer_ref=customer)
+                         [{"type": pay, "amount": amount}], view="full", customer_ref=customer)
 
 
 class TestFlow:

@@ -382,7 +382,8 @@ class TestGiftLines:
 
         chocolate_bar_for_two_milks(api, shop)
         receipt = till.ok(till.checkout([{"sku": "OAT-MILK-1L", "quantity": "2"}],
-                                        [{"type": "cash", "amount": "300.00"}]), 201)
+                                        [{"type": "cash", "amount": "300.00"}], view="full"),
+                          201)
         assert [line["is_gift"] for line in receipt["lines"]] == [False, True]
         assert (receipt["total"], receipt["change"]) == ("299.80", "0.20")
         assert verify(db, registry.journal_checks, till.till_id).is_intact

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from marshmallow import Schema
 from sqlalchemy import select
 
@@ -74,18 +76,35 @@ def test_a_quote_dumps_as_marshmallow_dumps_it(app, api, till, monkeypatch):
         assert response.get_json() == schema.dump(results[0]) == Schema.dump(schema, results[0])
 
 
-def test_a_one_shot_upload_answers_what_its_stored_receipt_reads(api, till):
-    # The upload is built and answered as a draft (pos.receipts.draft), never loaded back:
-    # its answer must be what the written rows read as, field for field.
+def _upload_with_discounts_card_and_two_payments(api: Any, till: Any, view: str | None
+                                                 ) -> dict[str, Any]:
     discount(api, name="Dairy 5%", benefit=pct("5"), group_id=group(api, "Dairy", "priority"))
     till.open_shift()
-    answer = till.ok(till.checkout(
+    return cast(dict[str, Any], till.ok(till.checkout(
         [{"sku": "OAT-MILK-1L", "quantity": "2"}, {"sku": "APPLE-KG", "quantity": "0.735",
                                                    "weight_source": "scale"},
          {"sku": "MILK-1L"}],
         [{"type": "card", "amount": "100.00", "card_brand": "VISA", "card_last4": "4242",
           "terminal_ref": "T-9"}, {"type": "cash", "amount": "500.00"}],
-        card_code=issue_card(till.api), customer_ref="C-42"), 201)
+        view=view, card_code=issue_card(till.api), customer_ref="C-42"), 201))
+
+
+def test_a_one_shot_upload_answers_its_stored_receipts_head_by_default(api, till):
+    # The compact answer is the head of what GET reads: every field but the lists.
+    answer = _upload_with_discounts_card_and_two_payments(api, till, None)
+    stored = till.ok(till.api.get(f"/api/v1/receipts/{answer['id']}"))
+    assert answer.pop("print_notes") and stored.pop("print_notes") == []
+    lists = {"lines", "payments", "manual_discounts", "pricing_trace"}
+    assert answer == {key: value for key, value in stored.items() if key not in lists}
+    assert (answer["state"], answer["total"], answer["paid"]) == ("closed", stored["total"],
+                                                                  "600.00")
+    assert float(answer["change"]) > 0 and answer["number"] is not None
+
+
+def test_a_one_shot_upload_answers_what_its_stored_receipt_reads(api, till):
+    # The upload is built and answered as a draft (pos.receipts.draft), never loaded back:
+    # its full answer must be what the written rows read as, field for field.
+    answer = _upload_with_discounts_card_and_two_payments(api, till, "full")
     stored = till.ok(till.api.get(f"/api/v1/receipts/{answer['id']}"))
     # what features ask the till to print goes with this answer only (a holder's code)
     assert answer.pop("print_notes") and stored.pop("print_notes") == []

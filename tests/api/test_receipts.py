@@ -87,7 +87,7 @@ class TestLines:
         assert _counts(db) == before
         uploaded = till.ok(till.api.post("/api/v1/receipts", headers=MANAGER, json={
             "till_id": till.till_id, "client_uuid": str(uuid.uuid4()), "lines": lines,
-            "payments": cash}), 201)
+            "payments": cash}, query_string={"view": "full"}), 201)
         assert uploaded["lines"][0]["is_manual_weight"] is True
 
     def test_change_quantity_and_remove_a_line(self, selling):
