@@ -273,8 +273,10 @@ class Till:
 
     def checkout(self, lines: list[dict[str, Any]], payments: list[dict[str, Any]],
                  view: str | None = None, **extra: Any) -> Any:
-        """Upload a finished receipt in one request (raw response; ``view="full"``: with
-        its lines and payments)."""
+        """Upload a finished receipt in one request; the raw response.
+
+        ``view="full"`` asks for the whole receipt, with its lines and payments.
+        """
         body = {"till_id": self.till_id, "client_uuid": str(uuid.uuid4()), "lines": lines,
                 "payments": payments, **extra}
         return self.api.post("/api/v1/receipts", json=body,
