@@ -124,6 +124,7 @@ class PtyEmulator:
         self._stable = os.path.join(self._linkdir, "tty")
         self._outbox: list[bytes] = []
         self._requests: list[str] = []
+        self._asked = self._done = 0  # link requests made, and carried out by the serving thread
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -219,10 +220,14 @@ class PtyEmulator:
     def _request(self, what: str, wait: bool) -> None:
         with self._lock:
             self._requests.append(what)
-        deadline = time.monotonic() + 2
+            self._asked += 1
+            ticket = self._asked
+        # Wait until the serving thread has carried it out, not merely taken it: a client that
+        # reopens the port as soon as this returns must find the new link behind `url`.
+        deadline = time.monotonic() + 10
         while wait and time.monotonic() < deadline:
             with self._lock:
-                if what not in self._requests:
+                if self._done >= ticket:
                     return
             time.sleep(_POLL_S / 4)
 
@@ -263,6 +268,9 @@ class PtyEmulator:
             elif what == "reconnect":
                 self._close_link()
                 self._open_link()
+        if requests:
+            with self._lock:
+                self._done += len(requests)
 
     def _on_readable(self, fd: int) -> None:
         if self._link is None:

@@ -105,6 +105,23 @@ class TestDisconnection:
             link.write(b"\x05")
             assert link.read_exact(1) == b"\x05"
 
+    def test_a_replug_has_happened_when_reconnect_returns(self) -> None:
+        # The serving thread takes a request before it carries it out; a busy machine can
+        # stretch that gap, so a slow re-plug makes it wide enough to be seen every time.
+        class SlowReplug(Echo):
+            def _open_link(self) -> None:
+                if self._link is None and self._asked:
+                    time.sleep(0.3)
+                super()._open_link()
+
+        with running(SlowReplug()) as emu, transport(emu.url) as link:
+            emu.disconnect()
+            emu.reconnect()
+            link.close()
+            link.open()
+            link.write(b"\x05")
+            assert link.read_exact(1) == b"\x05"
+
 
 class TestWireTime:
     def test_bits_per_char_counts_start_parity_and_stop_bits(self) -> None:
