@@ -23,6 +23,7 @@ from loyalty.cards.numbers import is_valid_number
 from loyalty.cards.service import CardFacts, keep_facts, live_card_id
 from loyalty.points.jobs import due_exists
 from loyalty.points.rules import EarnRules
+from pos.core.direct import Direct
 from pos.core.errors import ValidationError
 from pos.core.extensions import ReceiptView
 
@@ -92,7 +93,7 @@ _COLUMNS = (CARDS.c.id, CARDS.c.number, CARDS.c.state, CARDS.c.replaced_by_id,
             TYPES.c.is_fractional, TYPES.c.point_value_minor,
             due_exists(CARDS.c.id, bindparam("now")).label("is_due"))
 _JOINED = select(*_COLUMNS).join(TYPES, TYPES.c.id == CARDS.c.type_id)
-_BY_NUMBER = _JOINED.where(CARDS.c.number == bindparam("number"))
+_BY_NUMBER = Direct(_JOINED.where(CARDS.c.number == bindparam("number")))
 _BY_ID = _JOINED.where(CARDS.c.id == bindparam("card"))
 
 
@@ -113,7 +114,7 @@ def card_for_sale(session: Session, code: str, today: date, now: datetime) -> Ca
     The card is kept for the transaction: pricing, a points payment and the close use it.
     """
     number = code.strip()
-    row = session.connection().execute(_BY_NUMBER, {"number": number, "now": now}).first() \
+    row = _BY_NUMBER.first(session.connection(), {"number": number, "now": now}) \
         if is_valid_number(number) else None
     if row is None:
         raise ValidationError("No such loyalty card", code="unknown_card", field="card_code")
@@ -152,7 +153,7 @@ def card_at_till(session: Session, receipt: ReceiptView, now: datetime) -> AtTil
 
 def _read(session: Session, number: str, now: datetime) -> AtTill | None:
     connection = session.connection()
-    row = connection.execute(_BY_NUMBER, {"number": number, "now": now}).first()
+    row = _BY_NUMBER.first(connection, {"number": number, "now": now})
     found = _at_till(row) if row is not None else None
     if found is not None and found.replaced_by_id is not None:
         found = _at_till(connection.execute(_BY_ID, {

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card
 from loyalty.points.model import ACTIVE, PENDING, SPENT, Entry, Lot
+from pos.core.direct import Direct
 from pos.core.errors import ConflictError
 
 CARDS, LOTS, ENTRIES = Card.__table__, Lot.__table__, Entry.__table__
@@ -60,8 +61,8 @@ class Spend:
 def entry(session: Session, card_id: int, kind: str, at: datetime, refs: Refs, *,
           delta: int = 0, pending: int = 0, debt: int = 0, lot_id: int | None = None) -> None:
     """Append a ledger entry (the card's columns are moved by the caller, by the same amounts)."""
-    session.connection().execute(_ENTRY, _entry_row(card_id, kind, at, refs, delta, pending,
-                                                    debt, lot_id))
+    _ENTRY.many(session.connection(), [_entry_row(card_id, kind, at, refs, delta, pending,
+                                                  debt, lot_id)])
 
 
 def _entry_row(card_id: int, kind: str, at: datetime, refs: Refs, delta: int = 0,
@@ -73,7 +74,7 @@ def _entry_row(card_id: int, kind: str, at: datetime, refs: Refs, delta: int = 0
             "user_id": refs.user_id, "reason": refs.reason, "once_key": refs.once_key}
 
 
-_ENTRY = insert(ENTRIES)
+_ENTRY = Direct(insert(ENTRIES))
 _SPEND = update(CARDS).where(CARDS.c.id == bindparam("card"),
                              CARDS.c.balance_cp >= bindparam("cp")).values(
     balance_cp=CARDS.c.balance_cp - bindparam("cp"))
@@ -137,12 +138,12 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
         draw(session, card_id, spent)  # before the new lot exists: it pays for nothing here
     gained, lot_id = cp - repay, None
     if gained > 0:
-        lot_id = connection.execute(_NEW_LOT, {
+        lot_id = _NEW_LOT.scalar(connection, {
             "card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
             "amount_cp": gained, "remaining_cp": gained,
             "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
-            "expires_at": expires_at}).scalar_one()
-    connection.execute(_ENTRY, [
+            "expires_at": expires_at})
+    _ENTRY.many(connection, [
         *(_entry_row(card_id, s.kind, s.at, s.refs, delta=-s.cp) for s in spends),
         _entry_row(card_id, kind, at, refs, 0 if is_pending else gained,
                    gained if is_pending else 0, -repay, lot_id)])
@@ -150,7 +151,7 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
 
 
 # Built once: a close runs these, and building a statement costs more than running it here.
-_NEW_LOT = insert(LOTS).returning(LOTS.c.id)
+_NEW_LOT = Direct(insert(LOTS).returning(LOTS.c.id))
 _CREDIT = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
     balance_cp=CARDS.c.balance_cp + bindparam("gained_b") - bindparam("spent"),
     pending_cp=CARDS.c.pending_cp + bindparam("gained_p"),
@@ -171,10 +172,13 @@ def _credit_card(connection: Connection, card_id: int, gained: int, repay: int,
               "gained_p": gained if is_pending else 0, "repay": repay, "accumulate": accumulate,
               "spent": spent}
     if debt_seen is None:
-        connection.execute(_CREDIT, params)
+        _DIRECT_CREDIT.count(connection, params)
         return True
     params["debt_seen"] = debt_seen
-    return _rows(connection.execute(_CREDIT_IF_DEBT, params)) == 1
+    return _DIRECT_CREDIT_IF_DEBT.count(connection, params) == 1
+
+
+_DIRECT_CREDIT, _DIRECT_CREDIT_IF_DEBT = Direct(_CREDIT), Direct(_CREDIT_IF_DEBT)
 
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:
@@ -199,8 +203,7 @@ def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = Non
     if first_lot_id is not None:
         cp = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
             LOTS.c.id == first_lot_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0), cp)
-    elif cp > 0 and _rows(session.connection().execute(_DRAW_OLDEST, {"card": card_id,
-                                                                       "cp": cp})):
+    elif cp > 0 and _DRAW_OLDEST.count(session.connection(), {"card": card_id, "cp": cp}):
         return
     while cp > 0:
         left = _draw_from(session, _DATED_LOTS, cp, {"card": card_id})
@@ -231,13 +234,13 @@ _DRAW_LOT = update(LOTS).where(LOTS.c.id == bindparam("lot")).values(
     remaining_cp=bindparam("left"), state=bindparam("state"))
 # The oldest active lot, drawn down in one statement when it holds enough; the card's row is
 # held by the spend's update, so no other move of its lots runs in between.
-_DRAW_OLDEST = update(LOTS).where(
+_DRAW_OLDEST = Direct(update(LOTS).where(
     LOTS.c.id == func.coalesce(
         _DATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery(),
         _UNDATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery()),
     LOTS.c.remaining_cp >= bindparam("cp")).values(
     remaining_cp=LOTS.c.remaining_cp - bindparam("cp"),
-    state=case((LOTS.c.remaining_cp == bindparam("cp"), SPENT), else_=ACTIVE))
+    state=case((LOTS.c.remaining_cp == bindparam("cp"), SPENT), else_=ACTIVE)))
 
 
 def format_points(cp: int) -> str:

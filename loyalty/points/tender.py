@@ -28,6 +28,7 @@ from loyalty.points.jobs import Settled, settle
 from loyalty.points.model import EARN, RESTORE, SPEND, Entry
 from loyalty.points.rules import EarnLine, earn, earned_total, points_for_amount
 from pos.core.context import Context
+from pos.core.direct import Direct
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.extensions import PaymentView, ReceiptView, print_on
 
@@ -137,9 +138,10 @@ def _restore(session: Session, ctx: Context, spent: Entry, cp: int, refs: ledger
                   expires_at=expires)
 
 
-_ACCUMULATE = update(Card.__table__).where(Card.__table__.c.id == bindparam("card")).values(
+_ADD_SPENT = update(Card.__table__).where(Card.__table__.c.id == bindparam("card")).values(
     accumulated_minor=Card.__table__.c.accumulated_minor + bindparam("spent"))
-_ACCUMULATE_IF_ACTIVE = _ACCUMULATE.where(Card.__table__.c.state == CARD_ACTIVE)
+_ACCUMULATE = Direct(_ADD_SPENT)
+_ACCUMULATE_IF_ACTIVE = Direct(_ADD_SPENT.where(Card.__table__.c.state == CARD_ACTIVE))
 
 
 class PointsListener:
@@ -188,8 +190,8 @@ class PointsListener:
 def _accumulate(session: Session, card_id: int, spent: int, is_guarded: bool = False) -> bool:
     # Add a sale (or, negative, a return) to the card's accumulated spend; guarded: only if
     # the card is active. Tell whether the card's row was updated.
-    return bool(session.connection().execute(_ACCUMULATE_IF_ACTIVE if is_guarded else _ACCUMULATE,
-                                             {"card": card_id, "spent": spent}).rowcount)
+    return bool((_ACCUMULATE_IF_ACTIVE if is_guarded else _ACCUMULATE).count(
+        session.connection(), {"card": card_id, "spent": spent}))
 
 
 def _earned(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,

@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base, Database, UTCDateTime
+from pos.core.direct import Direct
 from pos.core.errors import ConflictError, ValidationError
 
 STALE_AFTER = timedelta(minutes=2)
@@ -130,7 +131,7 @@ def begin(
         raise _in_flight() from None
 
 
-_RECORD = IdempotencyRecord.__table__.insert()
+_RECORD = Direct(IdempotencyRecord.__table__.insert())
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ class Claim:
 
     def record(self, session: Session, status: int, body: Any) -> None:
         """Store the response in the caller's write transaction (conflicts with a twin)."""
-        session.connection().execute(_RECORD, dict(
+        _RECORD.rows(session.connection(), dict(
             scope=self.scope, key=self.key, request_hash=self.fingerprint, state="done",
             response_status=status, response_body=body, locked_at=self.now,
             expires_at=self.now + self.ttl))

@@ -10,14 +10,15 @@ pays one tiny query for all of them, and the session keeps seeing the tokens it 
 from __future__ import annotations
 
 import threading
-from typing import Any
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
+
+from pos.core.direct import Direct
 
 _TABLES: dict[str, Table] = {}
 _LOCK = threading.Lock()
-_QUERY: list[Select[Any]] = []  # built once every table is registered (at first use)
+_QUERY: list[Direct] = []  # built once every table is registered (at first use)
 _KEY = "pos.versions"
 
 
@@ -32,8 +33,8 @@ def token(session: Session, name: str) -> str | None:
     """Return the session's token ``name`` (None while its row does not exist yet)."""
     tokens = session.info.get(_KEY)
     if tokens is None or name not in tokens:  # (a table registered after this session read)
-        row = session.connection().execute(_query()).one()
-        tokens = session.info[_KEY] = dict(row._mapping)
+        row = _query().first(session.connection())
+        tokens = session.info[_KEY] = row._asdict()
     return tokens[name]
 
 
@@ -54,10 +55,10 @@ def keep(session: Session, tokens: dict[str, str | None] | None) -> None:
         session.info.setdefault(_KEY, tokens)
 
 
-def _query() -> Select[Any]:
+def _query() -> Direct:
     with _LOCK:
         if not _QUERY:
-            _QUERY.append(select(*(
+            _QUERY.append(Direct(select(*(
                 select(table.c.token).where(table.c.id == 1).scalar_subquery().label(name)
-                for name, table in sorted(_TABLES.items()))))
+                for name, table in sorted(_TABLES.items())))))
         return _QUERY[0]

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base
+from pos.core.direct import Direct
 
 ACCUMULATION_DAYS = 365
 
@@ -91,7 +92,7 @@ def record_purchase(session: Session, buyer: str | None, day: date, amount_minor
     # sale inserted it first, added to: no savepoint, no second try.
     connection = session.connection()
     params = {"b": buyer, "d": day, "amount": amount_minor}
-    if not connection.execute(_BUMP_DAY, params).rowcount:
+    if not _BUMP_DAY.count(connection, params):
         connection.execute(_upsert_day(connection.dialect.name), params)
     _add_segments(session, buyer, set(segments), known)
 
@@ -145,8 +146,9 @@ def _add_segments(session: Session, buyer: str, segments: set[str],
 # runs them, and building a statement costs more than running it.
 _DAYS, _SEGMENTS = PurchaseDay.__table__, PurchaseSegment.__table__
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
-_BUMP_DAY = update(_DAYS).where(_DAYS.c.buyer == bindparam("b"), _DAYS.c.day == bindparam("d")) \
-    .values(amount_minor=_DAYS.c.amount_minor + bindparam("amount"))
+_BUMP_DAY = Direct(update(_DAYS).where(_DAYS.c.buyer == bindparam("b"),
+                                        _DAYS.c.day == bindparam("d"))
+                   .values(amount_minor=_DAYS.c.amount_minor + bindparam("amount")))
 
 
 @functools.cache

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base, BigId
+from pos.core.direct import Direct
 
 
 class TillCounter(Base):
@@ -39,14 +40,15 @@ def ensure_counter(session: Session, store_id: int, till_id: int) -> None:
 
 def next_number(session: Session, store_id: int, till_id: int) -> int:
     """Take the till's next document number in the caller's transaction."""
-    number = session.connection().execute(_BUMP, {"for_till": till_id}).scalar()
+    number = _BUMP.scalar(session.connection(), {"for_till": till_id})
     if number is None:  # one statement once the till has its counter row
         ensure_counter(session, store_id, till_id)
-        number = session.connection().execute(_BUMP, {"for_till": till_id}).scalar()
+        number = _BUMP.scalar(session.connection(), {"for_till": till_id})
     assert number is not None
     return int(number)
 
 
 _COUNTERS = TillCounter.__table__
-_BUMP = (update(_COUNTERS).where(_COUNTERS.c.till_id == bindparam("for_till"))
-         .values(last_number=_COUNTERS.c.last_number + 1).returning(_COUNTERS.c.last_number))
+_BUMP = Direct(update(_COUNTERS).where(_COUNTERS.c.till_id == bindparam("for_till"))
+                .values(last_number=_COUNTERS.c.last_number + 1)
+                .returning(_COUNTERS.c.last_number))

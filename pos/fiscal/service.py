@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Database, JsonText
+from pos.core.direct import Direct
 from pos.core.errors import NotFoundError
 from pos.core.paging import Page, paginate
 from pos.core.scope import visible_stores
@@ -52,12 +53,12 @@ def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None
 
     On PostgreSQL the insert's trigger (migration 0019) notifies the device service on commit.
     """
-    session.connection().execute(_ENQUEUE, dict(
+    _ENQUEUE.rows(session.connection(), dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         payload=payload, state=PENDING, attempts=0, created_at=now))
 
 
-_ENQUEUE = insert(OutboxEntry.__table__)
+_ENQUEUE = Direct(insert(OutboxEntry.__table__))
 
 
 def list_outbox(db: Database, *, till_id: int | None, state: str | None, page: int,

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from pos.core.db import Database
+from pos.core.direct import Direct
 from pos.core.registry import JournalChecks, LiveCheck
 from pos.core.scope import visible_stores
 from pos.core.security import Principal
@@ -22,11 +23,11 @@ from pos.stores.model import Till
 from pos.stores.service import get_till
 
 VERIFY_BATCH = 1000
-_INSERT = insert(JournalEntry.__table__)
+_INSERT = Direct(insert(JournalEntry.__table__))
 
-_HASH_OF = select(JournalEntry.__table__.c.hash).where(
+_HASH_OF = Direct(select(JournalEntry.__table__.c.hash).where(
     JournalEntry.__table__.c.till_id == bindparam("till_id"),
-    JournalEntry.__table__.c.number == bindparam("number"))
+    JournalEntry.__table__.c.number == bindparam("number")))
 
 
 def append(session: Session, *, store_id: int, till_id: int, number: int, kind: str,
@@ -37,12 +38,12 @@ def append(session: Session, *, store_id: int, till_id: int, number: int, kind: 
     """
     prev_hash = GENESIS_HASH
     if number > 1:
-        prev_hash = session.connection().execute(
-            _HASH_OF, {"till_id": till_id, "number": number - 1}).scalar() or GENESIS_HASH
+        prev_hash = _HASH_OF.scalar(session.connection(),
+                                    {"till_id": till_id, "number": number - 1}) or GENESIS_HASH
     text = canonical_json(document)
     # A Core INSERT on the session's connection: the row is never read back in this
     # transaction, so the session has nothing to track.
-    session.connection().execute(_INSERT, dict(
+    _INSERT.rows(session.connection(), dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         document=text, prev_hash=prev_hash, hash=chain_hash(prev_hash, text), created_at=now))
     return text

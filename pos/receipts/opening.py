@@ -21,6 +21,7 @@ from pos.catalog.cache import catalog
 from pos.core import versions
 from pos.core.context import Context
 from pos.core.db import Phases
+from pos.core.direct import Direct
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.scope import Place, sees, works_at
 from pos.fiscal.numbering import next_number
@@ -193,16 +194,16 @@ def parse_client_uuid(text: str | None) -> str:
                               field="client_uuid") from None
 
 
-_BY_UUID = select(Receipt.id).where(Receipt.store_id == bindparam("store_id"),
-                                    Receipt.client_uuid == bindparam("client_uuid"))
+_BY_UUID = Direct(select(Receipt.id).where(Receipt.store_id == bindparam("store_id"),
+                                           Receipt.client_uuid == bindparam("client_uuid")))
 
 
 def by_client_uuid(session: Session, store_id: int, client_uuid: str) -> Receipt | None:
     """Return the store's receipt of a client UUID, if one was already uploaded."""
     # Asked of every upload and almost always answered "none": a plain indexed read of the
     # id, the receipt loaded only when there is one.
-    found = session.connection().execute(
-        _BY_UUID, {"store_id": store_id, "client_uuid": client_uuid}).scalar()
+    found = _BY_UUID.scalar(session.connection(),
+                            {"store_id": store_id, "client_uuid": client_uuid})
     return None if found is None else session.get(Receipt, found)
 
 

@@ -7,13 +7,15 @@ upload.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, bindparam, insert, text
 from sqlalchemy.orm import Session
 
+from pos.core.direct import Direct
 from pos.receipts.draft import DraftReceipt
 from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
 
@@ -50,40 +52,43 @@ class NewRows:
         connection = session.connection()
         receipt = self.receipt
         receipt.shift_id, receipt.number = shift_id, number
-        # Values go in as execution parameters, not .values(): no per-value bind objects
-        # to build, and the compiled statement is reused from the cache.
-        receipt.id = connection.execute(_RECEIPT, {
-            **self.head, "shift_id": shift_id, "number": number}).scalar_one()
+        receipt.id = _RECEIPT.scalar(connection, {
+            **self.head, "shift_id": shift_id, "number": number})
         if self.lines:
             rows = [{**row, "receipt_id": receipt.id} for row in self.lines]
             ids = _insert_lines(connection, rows)
             for line in receipt.lines:
                 line.id = ids[line.line_no]
-        if self.payments:
-            connection.execute(_PAYMENTS, [{**row, "receipt_id": receipt.id}
-                                           for row in self.payments])
+        _PAYMENTS.many(connection, [{**row, "receipt_id": receipt.id} for row in self.payments])
 
 
 def _insert_lines(connection: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
     # Returns each line's id by its number. On SQLite one multi-row INSERT ... RETURNING
-    # (SQLAlchemy's "insertmanyvalues"; the rows come back in no promised order, hence the
-    # numbers). psycopg caches the parsing of short statements only, and would split a
-    # 20-row VALUES list of 400 placeholders in Python on every upload: there the rows go in
-    # as one JSON document the server unpacks into rows of the table's own type, a short
-    # statement with one parameter that PostgreSQL prepares once per connection.
+    # (the rows come back in no promised order, hence the numbers), one statement per count of
+    # lines. psycopg caches the parsing of short statements only, and would split a 20-row
+    # VALUES list of 400 placeholders in Python on every upload: there the rows go in as one
+    # JSON document the server unpacks into rows of the table's own type, a short statement
+    # with one parameter that PostgreSQL prepares once per connection.
     if connection.dialect.name == "sqlite":
-        return {line_no: line_id for line_no, line_id in connection.execute(_LINES, rows)}
-    return {line_no: line_id for line_no, line_id in connection.execute(
-        _LINES_FROM_JSON, {"rows": json.dumps(rows)})}
+        numbered = {f"{key}_{n}": value for n, row in enumerate(rows) for key, value in row.items()}
+        return dict(_lines_of(len(rows), tuple(rows[0])).rows(connection, numbered))
+    return dict(_LINES_FROM_JSON.rows(connection, {"rows": json.dumps(rows)}))
 
 
-_RECEIPT = insert(Receipt.__table__).returning(Receipt.__table__.c.id)
-_LINES = insert(ReceiptLine.__table__).returning(
-    ReceiptLine.__table__.c.line_no, ReceiptLine.__table__.c.id)
+@functools.lru_cache(maxsize=64)
+def _lines_of(count: int, keys: tuple[str, ...]) -> Direct:
+    # Parameters are named by row (``sku_0``, ``sku_1``...) and typed by their columns.
+    table = ReceiptLine.__table__
+    return Direct(insert(table).values([
+        {key: bindparam(f"{key}_{n}", type_=table.c[key].type) for key in keys}
+        for n in range(count)]).returning(table.c.line_no, table.c.id))
+
+
+_RECEIPT = Direct(insert(Receipt.__table__).returning(Receipt.__table__.c.id))
 _LINE_COLUMNS = ", ".join(column.name for column in ReceiptLine.__table__.columns
                           if column.name != "id")
-_LINES_FROM_JSON = text(
+_LINES_FROM_JSON = Direct(text(
     f"INSERT INTO receipt_lines ({_LINE_COLUMNS}) SELECT {_LINE_COLUMNS}"
     " FROM jsonb_populate_recordset(NULL::receipt_lines, CAST(:rows AS jsonb))"
-    " RETURNING line_no, id")
-_PAYMENTS = insert(ReceiptPayment.__table__)
+    " RETURNING line_no, id"))
+_PAYMENTS = Direct(insert(ReceiptPayment.__table__))

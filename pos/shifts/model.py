@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, bindparam, s
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core.db import Base, BigId, UTCDateTime
+from pos.core.direct import Direct
 from pos.core.errors import ConflictError, ValidationError
 
 # 54-FZ: a fiscal shift lasts at most 24 hours.
@@ -136,7 +137,7 @@ def open_shift_id(session: Session, till_id: int, at: datetime) -> int:
     may be :data:`CLOCK_SKEW` behind the server's), or after its 24 hours. One Core SELECT of
     two columns: this runs in every sale's write transaction.
     """
-    row = session.connection().execute(_OPEN_SHIFT, {"till_id": till_id}).first()
+    row = _OPEN_SHIFT.first(session.connection(), {"till_id": till_id})
     if row is None:
         raise ConflictError(f"Till {till_id} has no open shift", code="shift_not_open")
     if at < row.opened_at - CLOCK_SKEW:
@@ -147,5 +148,5 @@ def open_shift_id(session: Session, till_id: int, at: datetime) -> int:
     return int(row.id)
 
 
-_OPEN_SHIFT = select(Shift.__table__.c.id, Shift.__table__.c.opened_at).where(
-    Shift.__table__.c.open_till_id == bindparam("till_id"))
+_OPEN_SHIFT = Direct(select(Shift.__table__.c.id, Shift.__table__.c.opened_at).where(
+    Shift.__table__.c.open_till_id == bindparam("till_id")))
