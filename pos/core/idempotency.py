@@ -1,8 +1,8 @@
 """Idempotency keys for effectful POSTs: a retry gets the first response, never a second effect.
 
 The first request with a key records it ``in_flight``; when it finishes, its status and body are
-stored and any retry with the same key and request replays them: the same method, path and JSON
-document (whitespace and key order aside). The same key with another request is
+stored and any retry with the same key and request replays them: the same method, path, query
+and JSON document (whitespace and key order aside). The same key with another request is
 refused (422 ``idempotency_key_reused``); a retry while the first is still running gets 409
 ``idempotency_in_flight``. A record left ``in_flight`` by a crashed worker is taken over after
 :data:`STALE_AFTER`, and the use case itself must then be safe to re-run (receipts carry a client
@@ -76,8 +76,8 @@ class StoredResponse:
 def request_fingerprint(method: str, target: str, body: bytes) -> str:
     """Hash what makes two requests "the same": method, target and canonical JSON body.
 
-    ``target`` is the path. A body that is no JSON is hashed as its text; an empty one as
-    ``null``.
+    ``target`` is the path, with ``?`` and the query when there is one. A body that is no
+    JSON is hashed as its text; an empty one as ``null``.
     """
     try:
         document = json.loads(body or b"null")

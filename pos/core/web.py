@@ -259,8 +259,11 @@ def idempotent_in_transaction(view: F) -> F:
 
 
 def _fingerprint() -> str:
-    # What makes a retry the same request: the method, the path and the body's JSON document.
+    # What makes a retry the same request: the method, the path with its query (another
+    # ?view= asks another answer, not a replay of the first) and the body's JSON document.
     target = request.path
+    if request.query_string:
+        target += "?" + request.query_string.decode("utf-8", "replace")
     try:
         document = json_body()
     except ValueError:  # no JSON (or none at all): hashed from its bytes, as always

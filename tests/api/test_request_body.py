@@ -1,6 +1,7 @@
 """A request's JSON body is parsed once; a keyed retry is the same request by its document.
 
-The idempotency fingerprint and the view's arguments read one parsed document.
+The idempotency fingerprint and the view's arguments read one parsed document; the query
+string is part of the request (another ``?view=`` is another request).
 """
 
 import json
@@ -63,6 +64,23 @@ class TestTheSameDocument:
         body = b'{"till_id": 1, "lines": [{"sku": "OAT-MILK-1L", "quantity": "2"}]}'
         assert (idempotency.document_fingerprint("POST", UPLOAD, json.loads(body))
                 == idempotency.request_fingerprint("POST", UPLOAD, body))
+
+
+class TestTheQuery:
+    def test_a_retry_asking_another_view_is_refused_not_replayed_in_the_first_shape(
+            self, till, upload):
+        compact = send(till, upload, "view-1")
+        assert compact.status_code == 201 and "lines" not in compact.get_json()
+        full = send(till, upload, "view-1", path=f"{UPLOAD}?view=full")
+        assert full.status_code == 422
+        assert full.get_json()["code"] == "idempotency_key_reused"
+
+    def test_a_retry_asking_the_same_view_is_replayed(self, till, upload):
+        first = send(till, upload, "view-2", path=f"{UPLOAD}?view=full")
+        assert first.status_code == 201 and first.get_json()["lines"]
+        retry = send(till, upload, "view-2", path=f"{UPLOAD}?view=full")
+        assert retry.headers.get("Idempotent-Replayed") == "true"
+        assert retry.get_json() == first.get_json()
 
 
 class TestNoJson:
