@@ -1,7 +1,8 @@
 """A request's JSON body is parsed once; a keyed retry is the same request by its document.
 
 The idempotency fingerprint and the view's arguments read one parsed document; the query
-string is part of the request (another ``?view=`` is another request).
+string is part of the request (another ``?view=`` is another request); an API request without
+the screens' cookie opens no signed session and is answered without one.
 """
 
 import json
@@ -107,3 +108,21 @@ class TestNoJson:
                 != idempotency.request_fingerprint("POST", UPLOAD, b"{oops!"))
         assert (idempotency.request_fingerprint("POST", UPLOAD, b"")
                 == idempotency.document_fingerprint("POST", UPLOAD, None))
+
+
+class TestNoSession:
+    def test_an_api_answer_without_a_cookie_sets_none(self, till, upload):
+        response = send(till, upload, "cookie-1")
+        assert response.status_code == 201
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+
+    def test_a_request_without_the_cookie_opens_no_signed_session(self, app, till, upload,
+                                                                   monkeypatch):
+        serializers = []
+        interface = app.session_interface
+        make = interface.get_signing_serializer
+        monkeypatch.setattr(interface, "get_signing_serializer",
+                            lambda app: serializers.append(app) or make(app))
+        assert send(till, upload, "cookie-2").status_code == 201
+        assert serializers == []
