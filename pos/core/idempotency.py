@@ -1,7 +1,8 @@
 """Idempotency keys for effectful POSTs: a retry gets the first response, never a second effect.
 
 The first request with a key records it ``in_flight``; when it finishes, its status and body are
-stored and any retry with the same key and body replays them. The same key with another body is
+stored and any retry with the same key and request replays them: the same method, path, query
+and JSON document (whitespace and key order aside). The same key with another request is
 refused (422 ``idempotency_key_reused``); a retry while the first is still running gets 409
 ``idempotency_in_flight``. A record left ``in_flight`` by a crashed worker is taken over after
 :data:`STALE_AFTER`, and the use case itself must then be safe to re-run (receipts carry a client
@@ -73,13 +74,30 @@ class StoredResponse:
     body: Any
 
 
-def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    """Hash what makes two requests "the same": method, path and canonical JSON body."""
+def request_fingerprint(method: str, target: str, body: bytes) -> str:
+    """Hash what makes two requests "the same": method, target and canonical JSON body.
+
+    ``target`` is the path, with ``?`` and the query when there is one. A body that is no
+    JSON is hashed as its text; an empty one as ``null``.
+    """
     try:
-        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
+        document = json.loads(body or b"null")
     except ValueError:
-        canonical = body.decode("utf-8", "replace")
-    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+        return _fingerprint(method, target, body.decode("utf-8", "replace"))
+    return document_fingerprint(method, target, document)
+
+
+def document_fingerprint(method: str, target: str, document: Any) -> str:
+    """Hash a request whose JSON body is already parsed, as :func:`request_fingerprint` does.
+
+    Bodies that differ only in whitespace or key order are the same document.
+    """
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return _fingerprint(method, target, canonical)
+
+
+def _fingerprint(method: str, target: str, canonical: str) -> str:
+    return hashlib.sha256(f"{method} {target}\n{canonical}".encode()).hexdigest()
 
 
 def check_key(key: str) -> None:

@@ -1,5 +1,8 @@
 """Who and what a request is about: the app's services, the signed-in principal, the headers.
 
+The JSON body is parsed once (:func:`json_body`), for the idempotency fingerprint and for the
+arguments of the view alike.
+
 The headers a view may read beyond authentication are few and documented by the blueprint
 decorator that lets a route read them (:mod:`pos.core.web`): ``X-Till-Id`` on till-scoped
 routes and the approval headers on approvable ones.
@@ -7,10 +10,12 @@ routes and the approval headers on approvable ones.
 
 from __future__ import annotations
 
+import json
 import re
-from typing import cast
+from typing import Any, cast
 
 from flask import current_app, g, request
+from webargs.core import parse_json
 
 from pos.core.barcode import WeightLayout
 from pos.core.clock import Clock
@@ -24,6 +29,7 @@ from pos.core.security import Actor, Approval, Principal, TokenCache
 
 APPROVAL_HEADERS = ("X-Approval-Code", "X-Manager-Credentials")
 TILL_HEADER = "X-Till-Id"
+_JSON_BODY = "pos.json_body"  # the parsed body (or why it is none), kept in the WSGI environ
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: "²" is a digit to str.isdigit, not to int
 
 
@@ -113,3 +119,29 @@ def till_header() -> int | None:
     if "pos_till_header" not in g:
         raise RuntimeError(f"{request.endpoint} reads {TILL_HEADER}: mark it till_scoped")
     return cast(int | None, g.pos_till_header)
+
+
+def json_body() -> Any:
+    """Return the request body's JSON document, parsed once however often it is asked for.
+
+    A body that is no JSON (an empty one too) raises the ``json.JSONDecodeError`` webargs'
+    parser raises for it, every time: the arguments of a view read the body through here.
+    """
+    # Kept with the request, not on ``g``: one app context may serve several requests.
+    environ = request.environ
+    if _JSON_BODY not in environ:
+        try:
+            environ[_JSON_BODY] = parse_json(request.get_data(cache=True))
+        except json.JSONDecodeError as error:
+            environ[_JSON_BODY] = _NotJson(error)
+    document = environ[_JSON_BODY]
+    if isinstance(document, _NotJson):
+        raise json.JSONDecodeError(document.error.msg, document.error.doc, document.error.pos)
+    return document
+
+
+class _NotJson:
+    """Why the body is no JSON, kept to raise again to the next reader."""
+
+    def __init__(self, error: json.JSONDecodeError) -> None:
+        self.error = error

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from flask import current_app, g, request
+from flask import Request, current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from werkzeug.routing import ValidationError as NoMatch
 
@@ -38,6 +40,7 @@ from pos.core.request import (
     current_registry,
     current_settings,
     current_tokens,
+    json_body,
     read_till_header,
     till_header,
     use_case,
@@ -86,8 +89,23 @@ class TextConverter(UnicodeConverter):
         self.regex = self.regex.replace("[^/]", "[^/\\x00]")
 
 
+class BodyOnceParser(FlaskParser):
+    """webargs' Flask parser reading the JSON body parsed once per request (:func:`json_body`).
+
+    The idempotency fingerprint of a keyed request has parsed it already; the view's
+    arguments take that document rather than parse the body again.
+    """
+
+    def _raw_load_json(self, req: Request) -> Any:
+        if not is_json_request(req):
+            return webargs_core.missing
+        return json_body()
+
+
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose routes document what they are made of in OpenAPI."""
+
+    ARGUMENTS_PARSER = BodyOnceParser()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -178,9 +196,7 @@ def idempotent(view: F) -> F:
         principal = authenticate()
         db, now = current_db(), current_clock().now()
         scope = f"user:{principal.user_id}"
-        fingerprint = idempotency.request_fingerprint(
-            request.method, request.path, request.get_data(cache=True)
-        )
+        fingerprint = _fingerprint()
         ttl = timedelta(days=current_settings().idempotency_ttl_days)
         stored = idempotency.begin(db, scope, key, fingerprint, now, ttl)
         if stored is not None:
@@ -223,8 +239,7 @@ def idempotent_in_transaction(view: F) -> F:
             return view(*args, **kwargs)
         idempotency.check_key(key)
         principal = authenticate()
-        fingerprint = idempotency.request_fingerprint(
-            request.method, request.path, request.get_data(cache=True))
+        fingerprint = _fingerprint()
         ttl = timedelta(days=current_settings().idempotency_ttl_days)
         g.idempotency_claim = claim = idempotency.Claim(
             f"user:{principal.user_id}", key, fingerprint, current_clock().now(), ttl)
@@ -241,6 +256,20 @@ def idempotent_in_transaction(view: F) -> F:
             return _replay(stored)
 
     return _keyed(wrapper)
+
+
+def _fingerprint() -> str:
+    # What makes a retry the same request: the method, the path with its query (another
+    # ?view= asks another answer, not a replay of the first) and the body's JSON document.
+    target = request.path
+    if request.query_string:
+        target += "?" + request.query_string.decode("utf-8", "replace")
+    try:
+        document = json_body()
+    except ValueError:  # no JSON (or none at all): hashed from its bytes, as always
+        return idempotency.request_fingerprint(request.method, target,
+                                               request.get_data(cache=True))
+    return idempotency.document_fingerprint(request.method, target, document)
 
 
 def _keyed(wrapper: Callable[..., Any]) -> Any:

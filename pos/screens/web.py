@@ -31,8 +31,8 @@ from flask import (
     request,
     session,
 )
-from flask.sessions import SecureCookieSessionInterface
-from werkzeug.wrappers import Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from werkzeug.wrappers import Request, Response
 
 from pos.core.barcode import is_digits
 from pos.core.errors import (
@@ -64,11 +64,28 @@ CSP = "; ".join((
 
 
 class ScreenSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, marked Secure whenever the request came over https."""
+    """Flask's signed cookie session, marked Secure whenever the request came over https.
+
+    The API shares the app but never the session: a request without the cookie (every API
+    request) gets an empty session without a signing serializer being made, and an empty
+    session nobody touched is not saved, its cookie settings not even looked up.
+    """
 
     def get_cookie_secure(self, app: Flask) -> bool:
         """Return True over https (or when configured so)."""
         return request.is_secure or super().get_cookie_secure(app)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Open the signed session; without its cookie, a new empty one, nothing verified."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Save the session into its cookie, unless it is empty and was never touched."""
+        # An untouched empty session is what Flask would neither set, delete nor vary on.
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
 
 
 def register_screens(app: Flask, blueprints: tuple[Blueprint, ...]) -> None:

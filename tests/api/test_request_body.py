@@ -1,0 +1,128 @@
+"""A request's JSON body is parsed once; a keyed retry is the same request by its document.
+
+The idempotency fingerprint and the view's arguments read one parsed document; the query
+string is part of the request (another ``?view=`` is another request); an API request without
+the screens' cookie opens no signed session and is answered without one.
+"""
+
+import json
+import uuid
+
+import pytest
+
+from pos.core import idempotency
+
+UPLOAD = "/api/v1/receipts"
+LINES = [{"sku": "OAT-MILK-1L", "quantity": "2"}]
+
+
+@pytest.fixture
+def upload(till):
+    """A finished two-oat-milk receipt for the till's open shift, as a till uploads it."""
+    till.open_shift()
+    return {"till_id": till.till_id, "client_uuid": str(uuid.uuid4()), "lines": LINES,
+            "payments": [{"type": "cash", "amount": "299.80"}]}
+
+
+def send(till, body, key, path=UPLOAD):
+    """POST ``body`` (a dict, sent as JSON, or the raw text) with an ``Idempotency-Key``."""
+    text = body if isinstance(body, str) else json.dumps(body)
+    return till.api.client.post(path, data=text, content_type="application/json",
+                                headers=till.api.headers({"Idempotency-Key": key}))
+
+
+class TestTheSameDocument:
+    def test_a_retry_in_other_whitespace_and_key_order_is_replayed(self, till, upload):
+        first = send(till, json.dumps(upload, indent=4), "white-1")
+        assert first.status_code == 201, first.get_json()
+        reordered = dict(reversed(list(upload.items())))
+        retry = send(till, json.dumps(reordered, separators=(",", ":")), "white-1")
+        assert retry.status_code == 201
+        assert retry.headers.get("Idempotent-Replayed") == "true"
+        assert retry.get_json() == first.get_json()
+
+    def test_a_retry_with_another_value_is_refused(self, till, upload):
+        assert send(till, upload, "value-1").status_code == 201
+        other = {**upload, "payments": [{"type": "cash", "amount": "300.00"}]}
+        retry = send(till, other, "value-1")
+        assert retry.status_code == 422
+        assert retry.get_json()["code"] == "idempotency_key_reused"
+
+    def test_the_body_is_parsed_once_for_the_key_and_the_view(self, till, upload, monkeypatch):
+        body, loads, parsed = json.dumps(upload), json.loads, []
+
+        def counting(text, *args, **kwargs):
+            if text in (body, body.encode()):
+                parsed.append(text)
+            return loads(text, *args, **kwargs)
+
+        monkeypatch.setattr(json, "loads", counting)
+        assert send(till, body, "once-1").status_code == 201
+        assert len(parsed) == 1
+
+    def test_a_parsed_document_hashes_as_its_bytes_always_did(self):
+        # Keys stored before the body was parsed once still match their retries.
+        body = b'{"till_id": 1, "lines": [{"sku": "OAT-MILK-1L", "quantity": "2"}]}'
+        assert (idempotency.document_fingerprint("POST", UPLOAD, json.loads(body))
+                == idempotency.request_fingerprint("POST", UPLOAD, body))
+
+
+class TestTheQuery:
+    def test_a_retry_asking_another_view_is_refused_not_replayed_in_the_first_shape(
+            self, till, upload):
+        compact = send(till, upload, "view-1")
+        assert compact.status_code == 201 and "lines" not in compact.get_json()
+        full = send(till, upload, "view-1", path=f"{UPLOAD}?view=full")
+        assert full.status_code == 422
+        assert full.get_json()["code"] == "idempotency_key_reused"
+
+    def test_a_retry_asking_the_same_view_is_replayed(self, till, upload):
+        first = send(till, upload, "view-2", path=f"{UPLOAD}?view=full")
+        assert first.status_code == 201 and first.get_json()["lines"]
+        retry = send(till, upload, "view-2", path=f"{UPLOAD}?view=full")
+        assert retry.headers.get("Idempotent-Replayed") == "true"
+        assert retry.get_json() == first.get_json()
+
+
+class TestNoJson:
+    @pytest.mark.parametrize("key", [None, "oops-1"])
+    def test_malformed_json_is_a_400_problem(self, till, upload, key):
+        headers = till.api.headers({"Idempotency-Key": key} if key else {})
+        for _ in range(2):  # a keyed retry is refused again, not replayed
+            response = till.api.client.post(UPLOAD, data='{"till_id": 1,', headers=headers,
+                                            content_type="application/json")
+            assert response.status_code == 400
+            assert response.mimetype == "application/problem+json"
+            assert response.get_json()["code"] == "bad_request"
+            assert "Idempotent-Replayed" not in response.headers
+
+    def test_an_empty_keyed_body_is_refused_as_without_a_key(self, till, upload):
+        unkeyed = till.api.client.post(UPLOAD, data="", content_type="application/json",
+                                       headers=till.api.headers())
+        keyed = send(till, "", "empty-1")
+        assert keyed.status_code == unkeyed.status_code == 422
+        assert keyed.get_json()["code"] == unkeyed.get_json()["code"]
+
+    def test_a_body_that_is_no_json_hashes_as_its_text(self):
+        assert (idempotency.request_fingerprint("POST", UPLOAD, b"{oops")
+                != idempotency.request_fingerprint("POST", UPLOAD, b"{oops!"))
+        assert (idempotency.request_fingerprint("POST", UPLOAD, b"")
+                == idempotency.document_fingerprint("POST", UPLOAD, None))
+
+
+class TestNoSession:
+    def test_an_api_answer_without_a_cookie_sets_none(self, till, upload):
+        response = send(till, upload, "cookie-1")
+        assert response.status_code == 201
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+
+    def test_a_request_without_the_cookie_opens_no_signed_session(self, app, till, upload,
+                                                                   monkeypatch):
+        serializers = []
+        interface = app.session_interface
+        make = interface.get_signing_serializer
+        monkeypatch.setattr(interface, "get_signing_serializer",
+                            lambda app: serializers.append(app) or make(app))
+        assert send(till, upload, "cookie-2").status_code == 201
+        assert serializers == []
