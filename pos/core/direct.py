@@ -18,6 +18,7 @@ context provides are refused when first compiled: Python-side column defaults, e
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -53,6 +54,11 @@ class _Plan:
         missing = [name for name in names if binds[name].required and name not in keys]
         if missing:
             raise TypeError(f"{statement}: no value for {', '.join(missing)}")
+        # The common case, every parameter passed and in order: one C call takes them all.
+        self._taken = operator.itemgetter(*names) if self.positional and len(names) > 1 \
+            and set(names) <= set(keys) else None
+        self._processed = [(n, process) for n, (_, process, _) in enumerate(self.binds)
+                           if process is not None]
         # The columns it returns, typed (none known of a textual statement's: its rows are
         # named by the driver's description and taken as the driver gives them).
         columns = compiled._result_columns  # noqa: SLF001
@@ -63,6 +69,14 @@ class _Plan:
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
         """Return the driver's parameters: processed, in order or by name."""
+        if self._taken is not None:
+            taken = self._taken(params)
+            if not self._processed:
+                return taken
+            ordered = list(taken)
+            for n, process in self._processed:
+                ordered[n] = process(ordered[n])
+            return ordered
         values = [(name, process(params[name] if name in params else default)
                    if process is not None else params.get(name, default))
                   for name, process, default in self.binds]

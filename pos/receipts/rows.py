@@ -70,18 +70,22 @@ def _insert_lines(connection: Connection, rows: list[dict[str, Any]]) -> dict[in
     # JSON document the server unpacks into rows of the table's own type, a short statement
     # with one parameter that PostgreSQL prepares once per connection.
     if connection.dialect.name == "sqlite":
-        numbered = {f"{key}_{n}": value for n, row in enumerate(rows) for key, value in row.items()}
-        return dict(_lines_of(len(rows), tuple(rows[0])).rows(connection, numbered))
+        keys = tuple(rows[0])
+        statement, names = _lines_of(len(rows), keys)
+        numbered = {name: row[key] for row, named in zip(rows, names, strict=True)
+                    for key, name in zip(keys, named, strict=True)}
+        return dict(statement.rows(connection, numbered))
     return dict(_LINES_FROM_JSON.rows(connection, {"rows": json.dumps(rows)}))
 
 
 @functools.lru_cache(maxsize=64)
-def _lines_of(count: int, keys: tuple[str, ...]) -> Direct:
+def _lines_of(count: int, keys: tuple[str, ...]) -> tuple[Direct, list[list[str]]]:
     # Parameters are named by row (``sku_0``, ``sku_1``...) and typed by their columns.
     table = ReceiptLine.__table__
+    names = [[f"{key}_{n}" for key in keys] for n in range(count)]
     return Direct(insert(table).values([
-        {key: bindparam(f"{key}_{n}", type_=table.c[key].type) for key in keys}
-        for n in range(count)]).returning(table.c.line_no, table.c.id))
+        {key: bindparam(name, type_=table.c[key].type) for key, name in zip(keys, row, strict=True)}
+        for row in names]).returning(table.c.line_no, table.c.id)), names
 
 
 _RECEIPT = Direct(insert(Receipt.__table__).returning(Receipt.__table__.c.id))
