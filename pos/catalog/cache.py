@@ -32,6 +32,7 @@ from sqlalchemy.pool import Pool
 from pos.catalog.model import CATALOG, Item, PriceGroup, Segment, item_segments
 from pos.catalog.prices import current_prices
 from pos.core import versions
+from pos.core.direct import Direct
 from pos.stores.model import Store, Till
 from pos.stores.service import till_and_store
 
@@ -152,10 +153,10 @@ class Catalog:
         """Return a store, for reading only (never attached to a session), or None."""
         found = self._copy.stores.get(store_id)
         if found is None:
-            row = self._session.connection().execute(_STORE, {"id": store_id}).first()
+            row = _STORE.first(self._session.connection(), {"id": store_id})
             if row is None:
                 return None
-            found = self._copy.stores[store_id] = Store(**row._mapping)
+            found = self._copy.stores[store_id] = Store(**row._asdict())
         return found
 
     def kept(self, key: Hashable, load: Callable[[Session], T]) -> T:
@@ -169,11 +170,11 @@ class Catalog:
             kept[key] = load(self._session)
         return cast(T, kept[key])
 
-    def _load(self, query: Select[Any], params: dict[str, Any]) -> None:
+    def _load(self, query: Direct, params: dict[str, Any]) -> None:
         # One row per item and segment: the columns before the segment are CatalogItem's own.
         fields: dict[int, tuple[Any, ...]] = {}
         segments: dict[int, set[str]] = {}
-        for *row, segment in self._session.connection().execute(query, params):
+        for *row, segment in query.rows(self._session.connection(), params):
             if row[0] not in fields:
                 fields[row[0]], segments[row[0]] = tuple(row), set()
             if segment is not None:
@@ -212,6 +213,6 @@ def _items_where(condition: ColumnElement[bool]) -> Select[Any]:
 
 
 # Built once: the hot path only binds values.
-_STORE = select(*Store.__table__.columns).where(Store.__table__.c.id == bindparam("id"))
-_BY_SKU = _items_where(Item.sku.in_(bindparam("skus", expanding=True)))
-_BY_ID = _items_where(Item.id.in_(bindparam("ids", expanding=True)))
+_STORE = Direct(select(*Store.__table__.columns).where(Store.__table__.c.id == bindparam("id")))
+_BY_SKU = Direct(_items_where(Item.sku.in_(bindparam("skus", expanding=True))))
+_BY_ID = Direct(_items_where(Item.id.in_(bindparam("ids", expanding=True))))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from pos.catalog.model import Barcode, Item, Price, PriceType
 from pos.core.barcode import BarcodeError, WeightLayout, classify, decode_weight_barcode
 from pos.core.db import Database
+from pos.core.direct import Direct
 from pos.core.errors import ConflictError, NotFoundError, ValidationError
 from pos.core.money import line_amount, quantity_for_amount, round_to_step
 from pos.core.security import Principal
@@ -104,15 +105,16 @@ def current_prices(session: Session, store: Store, item_ids: Collection[int], da
     if store.price_type_id is not None:
         query, params["type_id"] = _PRICES_OF_TYPE, store.price_type_id
     found: dict[int, int] = {}
-    for item_id, price_minor in session.connection().execute(query, params):  # no ORM layer
+    for item_id, price_minor in query.rows(session.connection(), params):
         found.setdefault(item_id, price_minor)  # rows come best first
     return found
 
 
 # Built once: a receipt upload prices all its items with one query that only binds values.
 _PRICES_ANY_TYPE, _PRICES_OF_TYPE = (
-    _valid_prices(bindparam("store_id"), _PRICE.item_id.in_(bindparam("ids", expanding=True)),
-                  bindparam("day"), price_type_id)
+    Direct(_valid_prices(bindparam("store_id"),
+                         _PRICE.item_id.in_(bindparam("ids", expanding=True)),
+                         bindparam("day"), price_type_id))
     for price_type_id in (None, bindparam("type_id"))
 )
 

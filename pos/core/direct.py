@@ -12,8 +12,9 @@ What is sent is the SQL SQLAlchemy would send. A driver's error is raised as SQL
 (``IntegrityError``, ``OperationalError``...), so callers catch what they always caught. While
 anything listens to the engine's cursor events (a test counting statements), a run goes
 through ``Connection.execute``, where it is seen. Statements needing what only an execution
-context provides are refused when first compiled: Python-side column defaults, expanding
-``IN`` parameters, literal-rendered parameters.
+context provides are refused when first compiled: Python-side column defaults and
+literal-rendered parameters. An ``IN`` list's parameter is written out by SQLAlchemy for the
+number of values given, a plan per count.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import operator
 import threading
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Executable
@@ -29,34 +30,47 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 _Processor = Callable[[Any], Any] | None
+_MAX_PLANS = 1024
 
 
 class _Plan:
     """A statement compiled for one dialect and parameter names: SQL, binds, result shape."""
 
-    def __init__(self, statement: Any, connection: Connection, keys: Sequence[str]) -> None:
-        dialect = connection.dialect
-        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    def __init__(self, statement: Any, connection: Connection, params: Mapping[str, Any]
+                 ) -> None:
+        keys = tuple(params)
+        compiled = statement.compile(dialect=connection.dialect, column_keys=list(keys))
         assert isinstance(compiled, SQLCompiler)
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise TypeError(f"{statement}: pass every column that has a Python-side default")
-        binds = compiled.binds
-        if compiled.literal_execute_params or compiled.escaped_bind_names or any(
-                bind.expanding for bind in binds.values()):
+        if compiled.literal_execute_params or compiled.escaped_bind_names:
             raise TypeError(f"{statement}: has parameters only Connection.execute can send")
-        self.sql = compiled.string
-        names = list(compiled.positiontup or []) if compiled.positional \
-            else list(compiled.bind_names.values())
-        # (name, processor, the value to use when the caller passes none: a literal's)
-        self.binds = [(name, compiled._bind_processors.get(name),  # noqa: SLF001
-                       binds[name].effective_value) for name in names]
-        self.positional = compiled.positional
-        missing = [name for name in names if binds[name].required and name not in keys]
+        binds = compiled.binds
+        missing = [name for name in compiled.bind_names.values()
+                   if binds[name].required and name not in keys]
         if missing:
             raise TypeError(f"{statement}: no value for {', '.join(missing)}")
+        self.positional = compiled.positional
+        if any(bind.expanding for bind in binds.values()):
+            # IN lists: the SQL SQLAlchemy writes out for this many values, one name each.
+            state = compiled.construct_expanded_state(dict(params))
+            self.sql, processors = state.statement, state.processors
+            names = list(state.positiontup or []) if self.positional else list(state.parameters)
+            self.expansion = dict(state.parameter_expansion)
+        else:
+            self.sql, processors = compiled.string, compiled._bind_processors  # noqa: SLF001
+            names = list(compiled.positiontup or []) if self.positional \
+                else list(compiled.bind_names.values())
+            self.expansion = {}
+        given = set(keys) - set(self.expansion) | {
+            name for expanded in self.expansion.values() for name in expanded}
+        # (name, processor, the value to use when the caller passes none: a literal's)
+        self.binds = [(name, processors.get(name),
+                       binds[name].effective_value if name in binds else None)
+                      for name in names]
         # The common case, every parameter passed and in order: one C call takes them all.
         self._taken = operator.itemgetter(*names) if self.positional and len(names) > 1 \
-            and set(names) <= set(keys) else None
+            and set(names) <= given else None
         self._processed = [(n, process) for n, (_, process, _) in enumerate(self.binds)
                            if process is not None]
         # The columns it returns, typed (none known of a textual statement's: its rows are
@@ -69,6 +83,10 @@ class _Plan:
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
         """Return the driver's parameters: processed, in order or by name."""
+        if self.expansion:
+            params = dict(params)
+            for name, expanded in self.expansion.items():
+                params.update(zip(expanded, params.pop(name), strict=True))
         if self._taken is not None:
             taken = self._taken(params)
             if not self._processed:
@@ -101,7 +119,8 @@ class Direct:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
+        self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._expanding: tuple[str, ...] | None = None
         self._lock = threading.Lock()
 
     def rows(self, connection: Connection, params: Mapping[str, Any] | None = None
@@ -168,13 +187,24 @@ class Direct:
             cursor.close()
 
     def _plan(self, connection: Connection, params: Mapping[str, Any]) -> _Plan:
-        key = (connection.dialect.name, tuple(params))
+        dialect = connection.dialect.name
+        key = (dialect, tuple(params), *(len(params[name]) for name in self._in_lists(
+            connection) if name in params))
         plan = self._plans.get(key)
         if plan is None:
             with self._lock:
-                plan = self._plans.get(key) or _Plan(self.statement, connection, tuple(params))
+                if len(self._plans) >= _MAX_PLANS:  # IN lists of ever new lengths
+                    self._plans.clear()
+                plan = self._plans.get(key) or _Plan(self.statement, connection, params)
                 self._plans[key] = plan
         return plan
+
+    def _in_lists(self, connection: Connection) -> tuple[str, ...]:
+        # The names of its IN-list parameters: a plan is made per count of their values.
+        if self._expanding is None:
+            binds = self.statement.compile(dialect=connection.dialect).binds  # type: ignore[attr-defined]
+            self._expanding = tuple(name for name, bind in binds.items() if bind.expanding)
+        return self._expanding
 
 
 def _observed(connection: Connection) -> bool:

@@ -86,9 +86,8 @@ def test_what_only_core_can_send_is_refused_when_first_run(db: Database, shop: S
             Direct(select(OUTBOX.c.id).where(OUTBOX.c.till_id == bindparam("till"))).rows(
                 connection, {})
         with pytest.raises(TypeError, match="only Connection.execute"):
-            Direct(select(OUTBOX.c.id).where(OUTBOX.c.till_id.in_(bindparam("tills",
-                                                                   expanding=True)))).rows(
-                connection, {"tills": [1, 2]})
+            Direct(select(OUTBOX.c.id).where(OUTBOX.c.till_id == bindparam(
+                "till", literal_execute=True))).rows(connection, {"till": 1})
 
 
 def test_a_statement_is_seen_by_whoever_listens_and_sent_as_core_sends_it(
@@ -117,3 +116,18 @@ def test_a_textual_statements_rows_are_named_by_the_driver(db: Database) -> None
     with db.read_connection() as connection:
         rows = Direct(text("SELECT 7 AS seven, 'семь' AS word")).rows(connection)
     assert rows == [(7, "семь")] and rows[0].word == "семь"
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_an_in_list_is_written_out_for_its_values(db: Database, shop: Shop, count: int) -> None:
+    query = Direct(select(OUTBOX.c.number).where(
+        OUTBOX.c.number.in_(bindparam("numbers", expanding=True)),
+        OUTBOX.c.till_id == bindparam("till")).order_by(OUTBOX.c.number))
+    with db.transaction() as session:
+        connection = session.connection()
+        connection.execute(insert(OUTBOX), [entry(shop, n) for n in (931, 932, 933, 934)])
+        wanted = [934, 931, 999][:count]
+        found = [row.number for row in query.rows(connection, {"numbers": wanted,
+                                                               "till": shop.till_id})]
+        again = query.scalar(connection, {"numbers": [932], "till": shop.till_id})
+    assert found == sorted(n for n in wanted if n != 999) and again == 932
