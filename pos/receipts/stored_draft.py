@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
+from pos.core.direct import Direct
 from pos.receipts.draft import DraftLine, DraftPayment, DraftReceipt
 from pos.receipts.model import Receipt, ReceiptLine, ReceiptPayment
 from pos.shifts.model import Shift
@@ -35,19 +36,19 @@ def load_draft(session: Session, receipt_id: int, *, for_update: bool
     The shift is an unsaved :class:`Shift` holding what a change checks: its state and opener.
     """
     connection = session.connection()
-    head = connection.execute(_HEAD_FOR_UPDATE if for_update else _HEAD,
-                              {"receipt_id": receipt_id}).first()
+    head = (_HEAD_FOR_UPDATE if for_update else _HEAD).first(connection,
+                                                             {"receipt_id": receipt_id})
     if head is None:
         return None
-    fields = dict(head._mapping)
+    fields = head._asdict()
     shift = Shift(id=fields["shift_id"], state=fields.pop("shift_state"),
                   opened_by_id=fields.pop("shift_opened_by_id"))
     payments = []
     if fields.pop("has_payments"):
-        payments = [DraftPayment.of_row(row._mapping)
-                    for row in connection.execute(_PAYMENTS_OF, {"receipt_id": receipt_id})]
-    lines = [DraftLine.of_row(row._mapping)
-             for row in connection.execute(_LINES_OF, {"receipt_id": receipt_id})]
+        payments = [DraftPayment.of_row(row._asdict())
+                    for row in _PAYMENTS_OF.rows(connection, {"receipt_id": receipt_id})]
+    lines = [DraftLine.of_row(row._asdict())
+             for row in _LINES_OF.rows(connection, {"receipt_id": receipt_id})]
     return DraftReceipt.of_row(fields, lines=lines, payments=payments), shift
 
 
@@ -76,16 +77,13 @@ class Written:
         connection = session.connection()
         new_payments = [{**payment.row(), "receipt_id": receipt.id}
                         for payment in receipt.payments if payment.id is None]
-        if new_payments:
-            connection.execute(_INSERT_PAYMENT, new_payments)
+        _INSERT_PAYMENT.many(connection, new_payments)
         kept = {line.id for line in receipt.lines if line.id is not None}
         dropped = [{"line_id": line_id} for line_id in self.lines.keys() - kept]
-        if dropped:
-            connection.execute(_DELETE_LINE, dropped)
+        _DELETE_LINE.many(connection, dropped)
         new = [{**line.row(), "receipt_id": receipt.id}
                for line in receipt.lines if line.id is None]
-        if new:
-            connection.execute(_INSERT_LINE, new)
+        _INSERT_LINE.many(connection, new)
         # Lines whose same columns changed (a receipt discount moves them all) go together.
         changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for line in receipt.lines:
@@ -94,30 +92,31 @@ class Written:
                 if changed:
                     changes.setdefault(tuple(changed), []).append({**changed, "row_id": line.id})
         for rows in changes.values():
-            connection.execute(_UPDATE_LINE, rows)
+            _UPDATE_LINE.many(connection, rows)
         changed = _changed(self.head, receipt.row())
         if changed:
-            connection.execute(_UPDATE_RECEIPT, {**changed, "row_id": receipt.id})
+            _UPDATE_RECEIPT.count(connection, {**changed, "row_id": receipt.id})
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in after.items() if before[key] != value}
 
 
-_HEAD = (
+_HEAD_QUERY = (
     select(*_RECEIPTS.c, _SHIFTS.c.state.label("shift_state"),
            _SHIFTS.c.opened_by_id.label("shift_opened_by_id"),
            exists().where(_PAYMENTS.c.receipt_id == _RECEIPTS.c.id).label("has_payments"))
     .join(_SHIFTS, _SHIFTS.c.id == _RECEIPTS.c.shift_id)
     .where(_RECEIPTS.c.id == bindparam("receipt_id")))
-_HEAD_FOR_UPDATE = _HEAD.with_for_update(of=_RECEIPTS)
-_LINES_OF = select(*_LINES.c).where(_LINES.c.receipt_id == bindparam("receipt_id")).order_by(
-    _LINES.c.line_no)
-_PAYMENTS_OF = select(*_PAYMENTS.c).where(
-    _PAYMENTS.c.receipt_id == bindparam("receipt_id")).order_by(_PAYMENTS.c.seq)
-_INSERT_LINE = insert(_LINES)
-_INSERT_PAYMENT = insert(_PAYMENTS)
+_HEAD = Direct(_HEAD_QUERY)
+_HEAD_FOR_UPDATE = Direct(_HEAD_QUERY.with_for_update(of=_RECEIPTS))
+_LINES_OF = Direct(select(*_LINES.c).where(_LINES.c.receipt_id == bindparam("receipt_id"))
+                   .order_by(_LINES.c.line_no))
+_PAYMENTS_OF = Direct(select(*_PAYMENTS.c).where(
+    _PAYMENTS.c.receipt_id == bindparam("receipt_id")).order_by(_PAYMENTS.c.seq))
+_INSERT_LINE = Direct(insert(_LINES))
+_INSERT_PAYMENT = Direct(insert(_PAYMENTS))
 # The columns set are those of the parameters (one compiled statement per set of columns).
-_UPDATE_LINE = update(_LINES).where(_LINES.c.id == bindparam("row_id"))
-_UPDATE_RECEIPT = update(_RECEIPTS).where(_RECEIPTS.c.id == bindparam("row_id"))
-_DELETE_LINE = delete(_LINES).where(_LINES.c.id == bindparam("line_id"))
+_UPDATE_LINE = Direct(update(_LINES).where(_LINES.c.id == bindparam("row_id")))
+_UPDATE_RECEIPT = Direct(update(_RECEIPTS).where(_RECEIPTS.c.id == bindparam("row_id")))
+_DELETE_LINE = Direct(delete(_LINES).where(_LINES.c.id == bindparam("line_id")))

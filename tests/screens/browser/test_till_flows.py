@@ -42,9 +42,12 @@ class Till:
         self.ready("#code:focus")
 
     def ready(self, focused: str) -> None:
-        """Wait until the page is wired (htmx and our module ran) and ``focused`` has focus."""
-        self.page.wait_for_selector("body[data-ready]")
-        self.page.wait_for_selector(focused)
+        """Wait until the page is wired (htmx and our module ran) and ``focused`` has focus.
+
+        One selector, so both hold on the same page: after a navigation the old page is still
+        wired, and the new one focuses its autofocus field before its scripts have run.
+        """
+        self.page.wait_for_selector(f"body[data-ready] {focused}")
 
     def scan(self, code: str) -> None:
         """Send a code as a keyboard-wedge scanner does: a burst of keys, then Enter."""
