@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -146,6 +146,16 @@ class Caches:
         return cache  # type: ignore[no-any-return]
 
 
+class Weigher(Protocol):
+    """The scales of tills whose weight the server reads, not the till."""
+
+    def has_scale(self, session: Session, till_id: int) -> bool:
+        """Tell whether the server reads this till's scale (else the till sends the weight)."""
+
+    def __call__(self, till_id: int) -> Decimal | None:
+        """Return the till's stable weight in kg now (None: none to be had)."""
+
+
 @dataclass
 class Registry:
     """What one app registers: payment types, journal checks, listeners, reports, caches."""
@@ -156,9 +166,8 @@ class Registry:
     receipt_listeners: ReceiptListeners = field(default_factory=ReceiptListeners)
     shift_reports: ShiftReportSections = field(default_factory=ShiftReportSections)
     item_segments: SegmentLookup | None = None  # the catalog's, for features that need it
-    # The till's scale, if a feature provides one: till id -> stable kg now, or None when
-    # this till weighs on its own (its sent weight is used).
-    weigher: Callable[[int], Decimal | None] | None = None
+    # The tills' scales, if a feature provides them (see :class:`Weigher`).
+    weigher: Weigher | None = None
     payment_guards: PaymentGuards = field(default_factory=PaymentGuards)
     local_date: LocalDateLookup | None = None  # the stores', for features dating by calendar
     card_replaced: list[CardReplaced] = field(default_factory=list)  # run in the replacement

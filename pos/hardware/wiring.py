@@ -29,11 +29,6 @@ def register_devices(registry: Registry, settings: Callable[[], Settings], db: D
     registry.receipt_listeners.register(DrawerKick(settings, db))
 
 
-def _has(db: Database, till_id: int, kinds: tuple[str, ...]) -> bool:
-    with db.read() as session:
-        return _has_in(session, till_id, kinds)
-
-
 def _has_in(session: Session, till_id: int, kinds: tuple[str, ...]) -> bool:
     # The worker keeps each till's enabled device kinds beside its catalog copy, under the
     # same version token (device writes change it): no query per close once known.
@@ -56,10 +51,12 @@ class ScaleWeigher:
     def __init__(self, settings: Callable[[], Settings], db: Database) -> None:
         self.settings, self.db = settings, db
 
+    def has_scale(self, session: Session, till_id: int) -> bool:
+        """Tell whether the till's scale is configured here (else it sends its weight)."""
+        return _has_in(session, till_id, (SCALE,))
+
     def __call__(self, till_id: int) -> Decimal | None:
-        """Return the stable weight in kg, None if the till has no scale configured here."""
-        if not _has(self.db, till_id, (SCALE,)):
-            return None  # the till weighs on its own scale and sends the weight
+        """Return the stable weight in kg from the device service (None: none to be had)."""
         return client.scale_weight(self.settings(), till_id)
 
 
