@@ -31,6 +31,8 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from pos.core.checkpoint import BACKSTOP_PAGES, Checkpointer, checkpointer
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -82,6 +84,7 @@ class LockingConnection(sqlite3.Connection):
     """
 
     lock_path: str | None = None
+    checkpointer: Checkpointer | None = None  # a file database's (see pos.core.checkpoint)
     _lock_fd: int | None = None
     _holding = False
 
@@ -116,11 +119,14 @@ class LockingConnection(sqlite3.Connection):
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def commit(self) -> None:
-        """Commit, then let the next writer in."""
+        """Commit, then let the next writer in (and have the WAL checkpointed soon)."""
+        wrote = self._holding
         try:
             super().commit()
         finally:
             self._unlock()
+        if wrote and self.checkpointer is not None:
+            self.checkpointer.committed()
 
     def rollback(self) -> None:
         """Roll back, then let the next writer in."""
@@ -221,6 +227,9 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.lock_path = lock_path
         cursor = dbapi_connection.cursor()
+        if lock_path is not None:  # a file: its WAL is checkpointed by a thread, not commits
+            dbapi_connection.checkpointer = checkpointer(os.path.abspath(engine.url.database))
+            cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
