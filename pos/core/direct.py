@@ -19,6 +19,7 @@ number of values given, a plan per count.
 
 from __future__ import annotations
 
+import functools
 import operator
 import threading
 from collections import namedtuple
@@ -36,11 +37,9 @@ _MAX_PLANS = 1024
 class _Plan:
     """A statement compiled for one dialect and parameter names: SQL, binds, result shape."""
 
-    def __init__(self, statement: Any, connection: Connection, params: Mapping[str, Any]
+    def __init__(self, statement: Any, compiled: SQLCompiler, params: Mapping[str, Any]
                  ) -> None:
         keys = tuple(params)
-        compiled = statement.compile(dialect=connection.dialect, column_keys=list(keys))
-        assert isinstance(compiled, SQLCompiler)
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise TypeError(f"{statement}: pass every column that has a Python-side default")
         if compiled.literal_execute_params or compiled.escaped_bind_names:
@@ -77,8 +76,7 @@ class _Plan:
         # named by the driver's description and taken as the driver gives them).
         columns = compiled._result_columns  # noqa: SLF001
         self.result_types = [c.type for c in columns]
-        self.row: Any = namedtuple("Row", [c.keyname for c in columns], rename=True) \
-            if columns else None  # type: ignore[misc]
+        self.row: Any = _row_class(tuple(c.keyname for c in columns)) if columns else None
         self._processors: list[_Processor] | None = None
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
@@ -104,7 +102,7 @@ class _Plan:
         """Return the row class and result processors, once the driver described the columns."""
         if self._processors is None:
             if self.row is None:
-                self.row = namedtuple("Row", [column[0] for column in description], rename=True)
+                self.row = _row_class(tuple(column[0] for column in description))
                 self._processors = [None] * len(description)
             else:
                 dialect = connection.dialect
@@ -120,7 +118,7 @@ class Direct:
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._plans: dict[tuple[Any, ...], _Plan] = {}
-        self._expanding: tuple[str, ...] | None = None
+        self._compilations: dict[tuple[str, tuple[str, ...]], tuple[SQLCompiler, list[str]]] = {}
         self._lock = threading.Lock()
 
     def rows(self, connection: Connection, params: Mapping[str, Any] | None = None
@@ -187,24 +185,36 @@ class Direct:
             cursor.close()
 
     def _plan(self, connection: Connection, params: Mapping[str, Any]) -> _Plan:
-        dialect = connection.dialect.name
-        key = (dialect, tuple(params), *(len(params[name]) for name in self._in_lists(
-            connection) if name in params))
+        dialect, keys = connection.dialect, tuple(params)
+        compiled, in_lists = self._compiled(dialect, keys)
+        # A plan per count of an IN list's values: the statement is compiled once, and only
+        # written out again for a new count.
+        key = (dialect.name, keys, *(len(params[name]) for name in in_lists))
         plan = self._plans.get(key)
         if plan is None:
             with self._lock:
                 if len(self._plans) >= _MAX_PLANS:  # IN lists of ever new lengths
                     self._plans.clear()
-                plan = self._plans.get(key) or _Plan(self.statement, connection, params)
+                plan = self._plans.get(key) or _Plan(self.statement, compiled, params)
                 self._plans[key] = plan
         return plan
 
-    def _in_lists(self, connection: Connection) -> tuple[str, ...]:
-        # The names of its IN-list parameters: a plan is made per count of their values.
-        if self._expanding is None:
-            binds = self.statement.compile(dialect=connection.dialect).binds  # type: ignore[attr-defined]
-            self._expanding = tuple(name for name, bind in binds.items() if bind.expanding)
-        return self._expanding
+    def _compiled(self, dialect: Any, keys: tuple[str, ...]) -> tuple[SQLCompiler, list[str]]:
+        # The statement compiled for these parameter names, and its IN lists' names.
+        found = self._compilations.get((dialect.name, keys))
+        if found is None:
+            compiled = self.statement.compile(  # type: ignore[attr-defined]
+                dialect=dialect, column_keys=list(keys))
+            assert isinstance(compiled, SQLCompiler)
+            found = self._compilations[(dialect.name, keys)] = (compiled, [
+                name for name, bind in compiled.binds.items() if bind.expanding and name in keys])
+        return found
+
+
+@functools.lru_cache(maxsize=256)
+def _row_class(names: tuple[str, ...]) -> Any:
+    # The rows' class, by their column names: making one costs more than a statement.
+    return namedtuple("Row", names, rename=True)  # type: ignore[misc]
 
 
 def _observed(connection: Connection) -> bool:
