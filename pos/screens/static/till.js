@@ -246,12 +246,33 @@ document.addEventListener("focusout", () => {
   }, 0);
 });
 
+// A code entered in the instant before the page was wired (just after it loaded) left as a
+// plain form, GET /till?via=...&code=..., which changes nothing: send it now as the scan it
+// was, once, and take it out of the address so that a reload does not send it again.
+function resendEarlyScan() {
+  const params = new URLSearchParams(location.search);
+  const code = (params.get("code") || "").trim();
+  const form = $("#scan");
+  if (!params.has("code")) {
+    return;
+  }
+  history.replaceState(history.state, "", location.pathname);
+  if (!code || !form) {
+    return;
+  }
+  htmx.ajax("POST", form.getAttribute("hx-post"), {
+    source: form, target: "#receipt", swap: "innerHTML",
+    values: { code, via: params.get("via") === "scan" ? "scan" : "keys" },
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.body.dataset.ready = "true"; // htmx (loaded before this module) has wired the page
   const rows = lineRows();
   selectLine(rows[rows.length - 1] || null);
   askHintsWhenIdle();
   focusScan();
+  resendEarlyScan();
 });
 
 // Refusals come as messages from the server; a failure to answer at all is said here.

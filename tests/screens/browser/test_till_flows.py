@@ -163,6 +163,31 @@ def test_the_same_item_scanned_again_before_the_first_answer_is_not_lost(page: A
     assert page.query_selector("#message .problem") is None
 
 
+def test_a_scan_in_the_instant_before_the_page_is_wired_is_not_lost(page: Any) -> None:
+    """The page has its scan field focused but not its scripts: the code goes as a plain form."""
+    till = Till(page)
+    till.sign_in()
+    till.open_shift()
+    held: list[Any] = []
+
+    def hold_the_first(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # this page's htmx waits here: nothing wires the scan form
+
+    page.route("**/vendor/htmx-*.js", hold_the_first)
+    page.reload(wait_until="commit")
+    page.wait_for_selector("#code:focus")
+    assert page.query_selector("body[data-ready]") is None
+    till.scan(OAT_MILK_EAN)
+    assert till.line("OAT-MILK-1L")  # the page it went to sent it again, as the scan it was
+    page.wait_for_function("() => location.search === ''")  # a reload will not send it twice
+    page.reload()
+    till.ready("#code:focus")
+    assert len(page.query_selector_all('#receipt tr.line[data-sku="OAT-MILK-1L"]')) == 1
+
+
 def test_a_keyboard_only_sale_from_sign_in_to_close(page: Any) -> None:
     till = Till(page)
     till.sign_in()
