@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card, CardType, Holder, HolderToken
 from loyalty.cards.numbers import is_valid_number
@@ -98,9 +99,14 @@ def own_cards_view(card: Card) -> dict[str, Any]:
 def tier_of(db: Database, card: Card) -> dict[str, Any]:
     """Return the card's tier (the highest threshold reached) and the distance to the next."""
     with db.read() as session:
-        card_type = session.get(CardType, card.type_id)
-        assert card_type is not None
-        tiers = sorted(card_type.tiers or [], key=lambda tier: tier["min_minor"])
+        return tier_in(session, card)
+
+
+def tier_in(session: Session, card: Card) -> dict[str, Any]:
+    """Return :func:`tier_of` read in the caller's session."""
+    card_type = session.get(CardType, card.type_id)
+    assert card_type is not None
+    tiers = sorted(card_type.tiers or [], key=lambda tier: tier["min_minor"])
     reached = [t for t in tiers if card.accumulated_minor >= t["min_minor"]]
     ahead = [t for t in tiers if card.accumulated_minor < t["min_minor"]]
     return {"type": card_type.code, "accumulated_minor": card.accumulated_minor,
@@ -114,3 +120,19 @@ def history_ids(db: Database, card: Card) -> list[int]:
     """Return the card ids whose ledger is this card's history (it and those it replaced)."""
     with db.read() as session:
         return predecessors(session, card.id)
+
+
+def masked_name(name: str | None) -> str | None:
+    """Return a holder's first name and the initials of the rest ("Hal H."): what a till shows."""
+    words = (name or "").split()
+    if not words:
+        return None
+    return " ".join([words[0], *(f"{word[0]}." for word in words[1:])])
+
+
+def at_till(session: Session, card: Card) -> dict[str, Any]:
+    """Return what a till shows of a card: never the holder's full name, phone or e-mail."""
+    holder = session.get(Holder, card.holder_id) if card.holder_id else None
+    return {"number": card.number, "holder": masked_name(holder.name if holder else None),
+            "balance_cp": card.balance_cp, "pending_cp": card.pending_cp,
+            **tier_in(session, card)}

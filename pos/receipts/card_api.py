@@ -23,17 +23,48 @@ class CardInSchema(StrictSchema):
     card_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
+class CardAtTillSchema(Schema):
+    """What the till shows of a receipt's card: never the holder's full name or contacts."""
+
+    number = fields.String()
+    type = fields.String()
+    holder = fields.String(allow_none=True, metadata={
+        "description": "first name and initials of the rest, as a till shows it"})
+    tier = fields.String(allow_none=True)
+    next_tier = fields.String(allow_none=True)
+    to_next_tier = Money(attribute="to_next_tier_minor", allow_none=True)
+    accumulated = Money(attribute="accumulated_minor")
+    points = fields.Function(lambda v: _points(v["balance_cp"]))
+    pending_points = fields.Function(lambda v: _points(v["pending_cp"]))
+    max_points_payment = Money(attribute="max_points_minor", allow_none=True, metadata={
+        "description": "the most the open receipt may still take in points (null once closed)"})
+
+
+def _points(centipoints: int) -> str:
+    return f"{centipoints // 100}.{centipoints % 100:02d}"
+
+
 class PointsPayableSchema(Schema):
     """What a receipt may still take in points."""
 
     max_amount = Money(attribute="max_amount_minor")
-    points = fields.Function(lambda v: f"{v['balance_cp'] // 100}.{v['balance_cp'] % 100:02d}")
+    points = fields.Function(lambda v: _points(v["balance_cp"]))
     point_value = Money(attribute="point_value_minor")
 
 
 @blp.route("/receipts/<int:receipt_id>/card")
 class ReceiptCard(MethodView):
-    """The card of an open receipt."""
+    """The card of a receipt."""
+
+    @blp.requires(Right.SELL)
+    @blp.response(200, CardAtTillSchema)
+    def get(self, receipt_id: int) -> Any:
+        """Show the receipt's card as the till does: holder (masked), tier, points, most payable.
+
+        404 ``no_card`` when the receipt has none; the card's due activations and expiries are
+        settled first, so the points are right.
+        """
+        return cards.card_at_till(use_case(), receipt_id)
 
     @blp.requires(Right.SELL)
     @blp.till_scoped

@@ -12,15 +12,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from loyalty.cards.service import card_id_of
+from loyalty.cards.holders import at_till
+from loyalty.cards.service import card_id_of, load_card
 from loyalty.points.at_till import card_for_sale
 from loyalty.points.jobs import settle_if_due
 from loyalty.points.service import payable
 from loyalty.points.tender import POINTS
 from pos.core.context import Context
+from pos.core.errors import NotFoundError
 from pos.core.pan import reject_pans
 from pos.receipts.access import receipt_not_found, sees_receipt
-from pos.receipts.model import Receipt
+from pos.receipts.model import OPEN, Receipt
 from pos.receipts.repricing import reprice
 from pos.receipts.service import load_for_change
 from pos.stores.model import Store
@@ -75,3 +77,26 @@ def points_payable(ctx: Context, receipt_id: int) -> dict[str, Any]:
             settle_if_due(session, card_id, ctx.now)
         paid = sum(p.amount_minor for p in receipt.payments if p.kind == POINTS)
         return payable(session, receipt.card_code, receipt.total_minor, paid, receipt.due_minor)
+
+
+def card_at_till(ctx: Context, receipt_id: int) -> dict[str, Any]:
+    """Return what the till shows of a receipt's card: holder (masked), tier, points.
+
+    With the most the receipt may still take in points while it is open (a bonus card's).
+    ``no_card`` (404) when the receipt has none.
+    """
+    with ctx.db.transaction() as session:
+        receipt = session.get(Receipt, receipt_id)
+        if receipt is None or not sees_receipt(session, ctx.actor.principal, receipt):
+            raise receipt_not_found(receipt_id)
+        card_id = card_id_of(session, receipt.card_code)
+        if card_id is None:
+            raise NotFoundError("The receipt has no loyalty card", code="no_card")
+        settle_if_due(session, card_id, ctx.now)  # activate and expire what is due first
+        view = at_till(session, load_card(session, str(receipt.card_code)))
+        view["max_points_minor"] = None
+        if receipt.state == OPEN:
+            paid = sum(p.amount_minor for p in receipt.payments if p.kind == POINTS)
+            view["max_points_minor"] = payable(session, receipt.card_code, receipt.total_minor,
+                                               paid, receipt.due_minor)["max_amount_minor"]
+        return view

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from loyalty.cards.holders import tier_of
-from loyalty.cards.service import card_view, load_card
+from loyalty.cards.holders import at_till
+from loyalty.cards.service import load_card
 from pos.core.db import Database
 from pos.core.request import current_db
 from pos.receipts import cards
@@ -32,23 +32,13 @@ def points_text(centipoints: int) -> str:
     return f"{centipoints // 100}.{centipoints % 100:02d}"
 
 
-def masked_name(name: str | None) -> str | None:
-    """Return a holder's first name and the initials of the rest ("Hal H.")."""
-    words = (name or "").split()
-    if not words:
-        return None
-    return " ".join([words[0], *(f"{word[0]}." for word in words[1:])])
-
-
 def card_shown(db: Database, number: str | None) -> CardShown | None:
     """Return what the header shows of a card (None: no card attached)."""
     if not number:
         return None
     with db.read() as session:
-        card = load_card(session, number)
-        view = card_view(session, card)
-    tier = tier_of(db, card)
-    return CardShown(number, masked_name(view["holder_name"]), tier["tier"] or tier["type"],
+        view = at_till(session, load_card(session, number))
+    return CardShown(number, view["holder"], view["tier"] or view["type"],
                      points_text(int(view["balance_cp"])))
 
 

@@ -191,6 +191,7 @@ ROUTES: dict[str, Route] = {
         "/manual-discounts", body={"percent": "1", "line_no": 1}, lines=1),
     "DELETE /api/v1/receipts/<int:receipt_id>/manual-discounts/<int:discount_id>":
         _receipt_route("/manual-discounts/1", "delete", lines=1, discounted=True),
+    "GET /api/v1/receipts/<int:receipt_id>/card": _card_route("/card", "get"),
     "PUT /api/v1/receipts/<int:receipt_id>/card": _card_route("/card", "put"),
     "DELETE /api/v1/receipts/<int:receipt_id>/card": _card_route("/card", "delete"),
     "PUT /api/v1/receipts/<int:receipt_id>/customer": _customer_route("put"),

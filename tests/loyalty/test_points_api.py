@@ -41,6 +41,32 @@ class TestAtTheTill:
         assert (card["points"], card["accumulated"]) == ("12.00", "299.80")
         assert till.x_report()["loyalty"]["points_spent"] == "50.00"
 
+    def test_the_till_reads_the_receipts_card_as_it_shows_it(self, api, till):
+        number = issue_card(api, "TIERED", is_bonus=True, earn_percent="5",
+                            max_share_percent=50, expiry_days=365,
+                            tiers=[{"name": "Silver", "min_amount": "100.00"},
+                                   {"name": "Gold", "min_amount": "500.00"}])
+        assert adjust(api, number, "80").status_code == 201
+        till.open_shift()
+        till.open_receipt()
+        path = f"/api/v1/receipts/{till.receipt['id']}/card"
+        assert problem(till.api.get(path), 404)["code"] == "no_card"
+        till.sell("OAT-MILK-1L", quantity="2")
+        till.ok(till.api.put(path, json={"card_code": number}))
+        card = till.ok(till.api.get(path))
+        assert card == {"number": number, "type": "TIERED", "holder": "Hal H.", "tier": None,
+                        "next_tier": "Silver", "to_next_tier": "100.00", "accumulated": "0.00",
+                        "points": "80.00", "pending_points": "0.00",
+                        "max_points_payment": "80.00"}
+        till.receipt = till.ok(till.pay("points", "30.00"), 201)
+        assert till.ok(till.api.get(path))["max_points_payment"] == "50.00"
+        till.pay_cash("269.80")
+        till.close()
+        closed = till.ok(till.api.get(path))  # earned 13.49 -> 13 points, active at once
+        assert (closed["points"], closed["tier"], closed["next_tier"], closed["to_next_tier"],
+                closed["max_points_payment"]) == ("63.00", "Silver", "Gold", "200.20", None)
+        assert "Holder" not in str(closed)  # the holder's surname never leaves as a word
+
     def test_a_keyed_one_shot_upload_retried_earns_once(self, api, till):
         number = card_of(api)
         till.open_shift()
