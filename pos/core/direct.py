@@ -53,11 +53,13 @@ class _Plan:
         if any(bind.expanding for bind in binds.values()):
             # IN lists: the SQL SQLAlchemy writes out for this many values, one name each.
             state = compiled.construct_expanded_state(dict(params))
-            self.sql, processors = state.statement, state.processors
+            self.sql, processors = state.statement, dict(state.processors)
             names = list(state.positiontup or []) if self.positional else list(state.parameters)
             self.expansion = dict(state.parameter_expansion)
         else:
-            self.sql, processors = compiled.string, compiled._bind_processors  # noqa: SLF001
+            # (a tuple type's processors come as a sequence: no such parameter is sent here)
+            self.sql = compiled.string
+            processors = dict(compiled._bind_processors)  # type: ignore[arg-type]  # noqa: SLF001
             names = list(compiled.positiontup or []) if self.positional \
                 else list(compiled.bind_names.values())
             self.expansion = {}
@@ -159,7 +161,7 @@ class Direct:
         """Run a statement that returns nothing; return how many rows it changed."""
         params = params or {}
         if _observed(connection):
-            return int(connection.execute(self.statement, dict(params)).rowcount)  # type: ignore[attr-defined]
+            return int(connection.execute(self.statement, dict(params)).rowcount)
         plan = self._plan(connection, params)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
@@ -214,7 +216,7 @@ class Direct:
 @functools.lru_cache(maxsize=256)
 def _row_class(names: tuple[str, ...]) -> Any:
     # The rows' class, by their column names: making one costs more than a statement.
-    return namedtuple("Row", names, rename=True)  # type: ignore[misc]
+    return namedtuple("Row", names, rename=True)
 
 
 def _observed(connection: Connection) -> bool:
