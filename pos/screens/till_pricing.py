@@ -9,6 +9,7 @@ API's ``weight_source: "scale"`` does.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import render_template, request
@@ -37,6 +38,7 @@ from pos.screens.till_state import open_sale_id
 from pos.screens.web import principal
 
 MANUAL = ManualDiscountInSchema()
+SHOWN_HINTS = 3  # a cashier reads a few at a glance; a chain's rules may nearly fire by dozens
 
 
 @blp.get("/hints")
@@ -51,8 +53,16 @@ def hints() -> Any:
             if subject.inputs:
                 pricing = price_lines(session, active_rules(ctx.registry.caches, session),
                                       subject.inputs, subject.facts)
-                found = [hint.to_dict() for hint in pricing.hints]
-    return render_template("screens/till/_hints.html", hints=found)
+                found = closest([hint.to_dict() for hint in pricing.hints])
+    return render_template("screens/till/_hints.html", hints=found[:SHOWN_HINTS],
+                           more=max(len(found) - SHOWN_HINTS, 0))
+
+
+def closest(hints: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Order hints by what the buyer is likeliest to add: fewest items first, then least money."""
+    return sorted(hints, key=lambda hint: (
+        hint["shortfall_quantity"] is None, Decimal(hint["shortfall_quantity"] or 0),
+        hint["shortfall_minor"] or 0))
 
 
 def _manual_request() -> manual.ManualRequest:

@@ -187,6 +187,24 @@ class TestScaleAndHints:
         html = text_of(selling.get("/till/hints"))
         assert 'class="hint-line"' in html and "200.20" in html
 
+    def test_the_closest_hints_are_shown_and_the_rest_counted(self, selling: TillScreen,
+                                                              api: ApiClient) -> None:
+        for percent, least in (("6", "700.00"), ("3", "500.00"), ("5", "600.00"),
+                               ("2", "400.00")):
+            response = api.as_("manager").post("/api/v1/discounts", json={
+                "name": f"{percent}% over {least}", "scope": "document",
+                "benefit": {"type": "percent_off", "percent": percent},
+                "conditions": [{"type": "receipt_volume", "min_amount": least}]})
+            assert response.status_code == 201
+        selling.scan(OAT_MILK_EAN)  # 149.90 a bottle: 299.80 with two
+        selling.scan(OAT_MILK_EAN)
+        html = text_of(selling.get("/till/hints"))
+        shown = re.findall(r'class="hint-line"[^>]*>([^<]*)<', html)
+        assert shown == ["Spend 100.20 more for 2% over 400.00",
+                         "Spend 200.20 more for 3% over 500.00",
+                         "Spend 300.20 more for 5% over 600.00"]
+        assert "and 1 more" in html and "700.00" not in html
+
     def test_no_hint_without_a_nearly_met_discount(self, selling: TillScreen) -> None:
         selling.scan(OAT_MILK_EAN)
         assert "hint-line" not in text_of(selling.get("/till/hints"))
