@@ -142,10 +142,10 @@ class Direct:
             cursor.close()
         make = row._make
         if not any(processors):
-            return [make(row) for row in fetched]
+            return [make(values) for values in fetched]
         return [make([value if process is None else process(value)
-                      for process, value in zip(processors, row, strict=True)])
-                for row in fetched]
+                      for process, value in zip(processors, values, strict=True)])
+                for values in fetched]
 
     def first(self, connection: Connection, params: Mapping[str, Any] | None = None) -> Any:
         """Run the statement and return its first row, or None."""
