@@ -152,14 +152,15 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
 
 # Built once: a close runs these, and building a statement costs more than running it here.
 _NEW_LOT = Direct(insert(LOTS).returning(LOTS.c.id))
-_CREDIT = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
+_CREDIT_ROW = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
     balance_cp=CARDS.c.balance_cp + bindparam("gained_b") - bindparam("spent"),
     pending_cp=CARDS.c.pending_cp + bindparam("gained_p"),
     debt_cp=CARDS.c.debt_cp - bindparam("repay"),
     accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"))
-_CREDIT_IF_DEBT = _CREDIT.where(CARDS.c.debt_cp == bindparam("debt_seen"),
-                                CARDS.c.balance_cp >= bindparam("spent"),
-                                CARDS.c.state == CARD_ACTIVE)
+_CREDIT = Direct(_CREDIT_ROW)
+_CREDIT_IF_DEBT = Direct(_CREDIT_ROW.where(CARDS.c.debt_cp == bindparam("debt_seen"),
+                                           CARDS.c.balance_cp >= bindparam("spent"),
+                                           CARDS.c.state == CARD_ACTIVE))
 
 
 def _credit_card(connection: Connection, card_id: int, gained: int, repay: int,
@@ -172,13 +173,10 @@ def _credit_card(connection: Connection, card_id: int, gained: int, repay: int,
               "gained_p": gained if is_pending else 0, "repay": repay, "accumulate": accumulate,
               "spent": spent}
     if debt_seen is None:
-        _DIRECT_CREDIT.count(connection, params)
+        _CREDIT.count(connection, params)
         return True
     params["debt_seen"] = debt_seen
-    return _DIRECT_CREDIT_IF_DEBT.count(connection, params) == 1
-
-
-_DIRECT_CREDIT, _DIRECT_CREDIT_IF_DEBT = Direct(_CREDIT), Direct(_CREDIT_IF_DEBT)
+    return _CREDIT_IF_DEBT.count(connection, params) == 1
 
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:

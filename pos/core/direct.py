@@ -158,7 +158,7 @@ class Direct:
         return rows[0][0] if rows else None
 
     def count(self, connection: Connection, params: Mapping[str, Any] | None = None) -> int:
-        """Run a statement that returns nothing; return how many rows it changed."""
+        """Run a statement that returns nothing (an insert, an update); return the rows changed."""
         params = params or {}
         if _observed(connection):
             return int(connection.execute(self.statement, dict(params)).rowcount)

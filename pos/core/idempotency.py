@@ -164,7 +164,7 @@ class Claim:
 
     def record(self, session: Session, status: int, body: Any) -> None:
         """Store the response in the caller's write transaction (conflicts with a twin)."""
-        _RECORD.rows(session.connection(), dict(
+        _RECORD.count(session.connection(), dict(
             scope=self.scope, key=self.key, request_hash=self.fingerprint, state="done",
             response_status=status, response_body=body, locked_at=self.now,
             expires_at=self.now + self.ttl))

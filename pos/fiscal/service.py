@@ -53,7 +53,7 @@ def enqueue(session: Session, *, store_id: int, till_id: int, number: int | None
 
     On PostgreSQL the insert's trigger (migration 0019) notifies the device service on commit.
     """
-    _ENQUEUE.rows(session.connection(), dict(
+    _ENQUEUE.count(session.connection(), dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         payload=payload, state=PENDING, attempts=0, created_at=now))
 

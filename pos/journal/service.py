@@ -43,7 +43,7 @@ def append(session: Session, *, store_id: int, till_id: int, number: int, kind: 
     text = canonical_json(document)
     # A Core INSERT on the session's connection: the row is never read back in this
     # transaction, so the session has nothing to track.
-    _INSERT.rows(session.connection(), dict(
+    _INSERT.count(session.connection(), dict(
         store_id=store_id, till_id=till_id, number=number, kind=kind, document_id=document_id,
         document=text, prev_hash=prev_hash, hash=chain_hash(prev_hash, text), created_at=now))
     return text
