@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+from loyalty.points.ledger import format_points
 from pos.core.schemas import Money, StrictSchema
 from pos.core.security import Right
 from pos.core.web import ApiBlueprint, till_header, use_case
@@ -34,21 +35,17 @@ class CardAtTillSchema(Schema):
     next_tier = fields.String(allow_none=True)
     to_next_tier = Money(attribute="to_next_tier_minor", allow_none=True)
     accumulated = Money(attribute="accumulated_minor")
-    points = fields.Function(lambda v: _points(v["balance_cp"]))
-    pending_points = fields.Function(lambda v: _points(v["pending_cp"]))
+    points = fields.Function(lambda v: format_points(v["balance_cp"]))
+    pending_points = fields.Function(lambda v: format_points(v["pending_cp"]))
     max_points_payment = Money(attribute="max_points_minor", allow_none=True, metadata={
         "description": "the most the open receipt may still take in points (null once closed)"})
-
-
-def _points(centipoints: int) -> str:
-    return f"{centipoints // 100}.{centipoints % 100:02d}"
 
 
 class PointsPayableSchema(Schema):
     """What a receipt may still take in points."""
 
     max_amount = Money(attribute="max_amount_minor")
-    points = fields.Function(lambda v: _points(v["balance_cp"]))
+    points = fields.Function(lambda v: format_points(v["balance_cp"]))
     point_value = Money(attribute="point_value_minor")
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from loyalty.cards.holders import at_till
-from loyalty.cards.service import card_id_of, load_card
+from loyalty.cards.model import Card
+from loyalty.cards.service import card_id_of
 from loyalty.points.at_till import card_for_sale
 from loyalty.points.jobs import settle_if_due
 from loyalty.points.service import payable
@@ -68,15 +69,9 @@ def detach_card(ctx: Context, receipt_id: int) -> Receipt:
 def points_payable(ctx: Context, receipt_id: int) -> dict[str, Any]:
     """Return the most an open receipt may still take in points from its card."""
     with ctx.db.transaction() as session:
-        receipt = session.get(Receipt, receipt_id)
-        if receipt is None or not sees_receipt(session, ctx.actor.principal, receipt):
-            raise receipt_not_found(receipt_id)
+        receipt, _ = _settled(session, ctx, receipt_id)
         receipt.ensure_open()
-        card_id = card_id_of(session, receipt.card_code)
-        if card_id is not None:  # activate and expire what is due, so the figure is right
-            settle_if_due(session, card_id, ctx.now)
-        paid = sum(p.amount_minor for p in receipt.payments if p.kind == POINTS)
-        return payable(session, receipt.card_code, receipt.total_minor, paid, receipt.due_minor)
+        return _payable(session, receipt)
 
 
 def card_at_till(ctx: Context, receipt_id: int) -> dict[str, Any]:
@@ -86,17 +81,28 @@ def card_at_till(ctx: Context, receipt_id: int) -> dict[str, Any]:
     ``no_card`` (404) when the receipt has none.
     """
     with ctx.db.transaction() as session:
-        receipt = session.get(Receipt, receipt_id)
-        if receipt is None or not sees_receipt(session, ctx.actor.principal, receipt):
-            raise receipt_not_found(receipt_id)
-        card_id = card_id_of(session, receipt.card_code)
-        if card_id is None:
+        receipt, card_id = _settled(session, ctx, receipt_id)
+        card = session.get(Card, card_id) if card_id is not None else None
+        if card is None:
             raise NotFoundError("The receipt has no loyalty card", code="no_card")
-        settle_if_due(session, card_id, ctx.now)  # activate and expire what is due first
-        view = at_till(session, load_card(session, str(receipt.card_code)))
-        view["max_points_minor"] = None
-        if receipt.state == OPEN:
-            paid = sum(p.amount_minor for p in receipt.payments if p.kind == POINTS)
-            view["max_points_minor"] = payable(session, receipt.card_code, receipt.total_minor,
-                                               paid, receipt.due_minor)["max_amount_minor"]
+        view = at_till(session, card)  # the card holding its points now, if it was replaced
+        view["max_points_minor"] = _payable(session, receipt)["max_amount_minor"] \
+            if receipt.state == OPEN else None
         return view
+
+
+def _settled(session: Session, ctx: Context, receipt_id: int) -> tuple[Receipt, int | None]:
+    # The receipt the actor may see and the id of the card holding its card's points, with
+    # the card's due activations and expiries settled first, so the points read next are right.
+    receipt = session.get(Receipt, receipt_id)
+    if receipt is None or not sees_receipt(session, ctx.actor.principal, receipt):
+        raise receipt_not_found(receipt_id)
+    card_id = card_id_of(session, receipt.card_code)
+    if card_id is not None:
+        settle_if_due(session, card_id, ctx.now)
+    return receipt, card_id
+
+
+def _payable(session: Session, receipt: Receipt) -> dict[str, Any]:
+    paid = sum(p.amount_minor for p in receipt.payments if p.kind == POINTS)
+    return payable(session, receipt.card_code, receipt.total_minor, paid, receipt.due_minor)

@@ -66,6 +66,9 @@ class TestAtTheTill:
         assert (closed["points"], closed["tier"], closed["next_tier"], closed["to_next_tier"],
                 closed["max_points_payment"]) == ("63.00", "Silver", "Gold", "200.20", None)
         assert "Holder" not in str(closed)  # the holder's surname never leaves as a word
+        new = api.as_("manager").post(f"/api/v1/loyalty/cards/{number}/replace", json={})
+        replaced = till.ok(till.api.get(path))  # the card that holds the points now
+        assert (replaced["number"], replaced["points"]) == (new.get_json()["number"], "63.00")
 
     def test_a_keyed_one_shot_upload_retried_earns_once(self, api, till):
         number = card_of(api)
