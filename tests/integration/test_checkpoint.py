@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from pos.core.checkpoint import BACKSTOP_PAGES, Checkpointer, checkpointer
@@ -20,7 +22,9 @@ def wait_for(condition, seconds: float = 5.0) -> bool:  # type: ignore[no-untype
     return bool(condition())
 
 
-def test_commits_are_checkpointed_soon_by_the_thread_not_by_the_commit(tmp_path: Path) -> None:
+@pytest.fixture
+def till_db(tmp_path: Path) -> Iterator[tuple[Database, Path, Checkpointer]]:
+    """A file database with a table of sales, its creation already checkpointed."""
     path = tmp_path / "till.db"
     db = Database(f"sqlite:///{path}")
     try:
@@ -28,18 +32,24 @@ def test_commits_are_checkpointed_soon_by_the_thread_not_by_the_commit(tmp_path:
             session.execute(text("CREATE TABLE sale (id INTEGER PRIMARY KEY, note TEXT)"))
         thread = checkpointer(str(path))
         assert wait_for(lambda: thread.checkpoints >= 1)
-        before, size = thread.checkpoints, path.stat().st_size
-        with db.transaction() as session:  # 1,500 pages: past SQLite's own threshold of 1,000
-            session.execute(text("INSERT INTO sale (note) VALUES (:note)"),
-                            [{"note": "x" * 3000} for _ in range(1500)])
-        assert path.stat().st_size == size  # still in the WAL: the commit copied nothing back
-        assert wait_for(lambda: thread.checkpoints > before)
-        assert path.stat().st_size > size + 1500 * 3000  # copied back by the thread
-        with db.read() as session:
-            assert session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == BACKSTOP_PAGES
-            assert session.execute(text("SELECT count(*) FROM sale")).scalar() == 1500
+        yield db, path, thread
     finally:
         db.dispose()
+
+
+def test_commits_are_checkpointed_soon_by_the_thread_not_by_the_commit(
+        till_db: tuple[Database, Path, Checkpointer]) -> None:
+    db, path, thread = till_db
+    before, size = thread.checkpoints, path.stat().st_size
+    with db.transaction() as session:  # 1,500 pages: past SQLite's own threshold of 1,000
+        session.execute(text("INSERT INTO sale (note) VALUES (:note)"),
+                        [{"note": "x" * 3000} for _ in range(1500)])
+    assert path.stat().st_size == size  # still in the WAL: the commit copied nothing back
+    assert wait_for(lambda: thread.checkpoints > before)
+    assert path.stat().st_size > size + 1500 * 3000  # copied back by the thread
+    with db.read() as session:
+        assert session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == BACKSTOP_PAGES
+        assert session.execute(text("SELECT count(*) FROM sale")).scalar() == 1500
 
 
 def test_a_checkpoint_of_a_file_gone_creates_nothing(tmp_path: Path) -> None:
@@ -53,19 +63,11 @@ def test_a_checkpoint_of_a_file_gone_creates_nothing(tmp_path: Path) -> None:
     assert not gone.exists() and thread.checkpoints == 0
 
 
-def test_a_read_does_not_wake_the_thread(tmp_path: Path) -> None:
-    path = tmp_path / "quiet.db"
-    db = Database(f"sqlite:///{path}")
-    try:
-        with db.transaction() as session:
-            session.execute(text("CREATE TABLE sale (id INTEGER PRIMARY KEY)"))
-        thread = checkpointer(str(path))
-        assert wait_for(lambda: thread.checkpoints >= 1)
-        settled = thread.checkpoints
-        for _ in range(5):
-            with db.read() as session:
-                session.execute(text("SELECT count(*) FROM sale")).scalar()
-        time.sleep(0.5)
-        assert thread.checkpoints == settled
-    finally:
-        db.dispose()
+def test_a_read_does_not_wake_the_thread(till_db: tuple[Database, Path, Checkpointer]) -> None:
+    db, _, thread = till_db
+    settled = thread.checkpoints
+    for _ in range(5):
+        with db.read() as session:
+            session.execute(text("SELECT count(*) FROM sale")).scalar()
+    time.sleep(0.5)
+    assert thread.checkpoints == settled

@@ -137,20 +137,26 @@ def test_a_scan_into_an_open_panel_still_adds_the_item(page: Any) -> None:
     assert page.evaluate("document.activeElement.id") == "code"
 
 
+def hold_the_first(page: Any, pattern: str) -> list[Any]:
+    """Hold the first request to ``pattern`` (its route lands in the list); let the rest go."""
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(pattern, hold)
+    return held
+
+
 def test_the_same_item_scanned_again_before_the_first_answer_is_not_lost(page: Any) -> None:
     """The first scan's answer lands after the second burst's digits, before its Enter."""
     till = Till(page)
     till.sign_in()
     till.open_shift()
-    held: list[Any] = []
-
-    def hold_the_first(route: Any) -> None:
-        if held:
-            route.continue_()
-        else:
-            held.append(route)  # the first scan's request waits here
-
-    page.route("**/till/scan", hold_the_first)
+    held = hold_the_first(page, "**/till/scan")  # the first scan's request waits here
     till.scan(OAT_MILK_EAN)
     while not held:
         page.wait_for_timeout(10)
@@ -168,15 +174,7 @@ def test_a_scan_in_the_instant_before_the_page_is_wired_is_not_lost(page: Any) -
     till = Till(page)
     till.sign_in()
     till.open_shift()
-    held: list[Any] = []
-
-    def hold_the_first(route: Any) -> None:
-        if held:
-            route.continue_()
-        else:
-            held.append(route)  # this page's htmx waits here: nothing wires the scan form
-
-    page.route("**/vendor/htmx-*.js", hold_the_first)
+    hold_the_first(page, "**/vendor/htmx-*.js")  # this page's htmx: nothing wires the form
     page.reload(wait_until="commit")
     page.wait_for_selector("#code:focus")
     assert page.query_selector("body[data-ready]") is None
