@@ -24,6 +24,7 @@ from pos.core.apidoc import PosApi
 from pos.core.clock import Clock, SystemClock
 from pos.core.config import Settings
 from pos.core.db import Database
+from pos.core.json_provider import FastJSONProvider
 from pos.core.money import reset_rounding, rounding_mode, use_rounding
 from pos.core.pan_guard import refuse_card_numbers
 from pos.core.problems import register_problem_handlers
@@ -75,7 +76,7 @@ def create_app(config: dict[str, Any] | None = None, *, clock: Clock | None = No
         OPENAPI_SWAGGER_UI_URL="/api/swagger-ui/",
         MAX_CONTENT_LENGTH=8 * 2**20,
     )
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = FastJSONProvider(app)
     db = Database(settings.database_url, echo=settings.sql_echo)
     wire_state(app, settings, db, clock or SystemClock())
     _use_rounding(app, settings.rounding)
