@@ -1,8 +1,10 @@
 """Profile one-shot receipt uploads in a single process through the Flask test client.
 
-Run: ``.venv/bin/python bench/profile_oneshot.py [--receipts 300] [--postgres URL] [--sql]``.
-Prints the mean wall time and SQL statements per receipt, then the cProfile top functions
-(cumulative and own time).
+Run: ``.venv/bin/python bench/profile_oneshot.py [--receipts 300] [--postgres URL] [--sql]
+[--card] [--rounds N] [--dump FILE]``. Prints the SQL statements per receipt, per receipt of
+each unprofiled round the wall time, the CPU of all the process's threads (the WAL
+checkpointer's too) and the bytes written, then the cProfile top functions (cumulative and own
+time). ``--card``: each upload has a bonus card, earns, and pays 50.00 in points.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +28,14 @@ from sqlalchemy import event  # noqa: E402
 
 from bench.checkout import LINES, prepare  # noqa: E402
 
+UNPROFILED = 300
+
+
+def _written() -> int:
+    """Return the bytes this process has written through system calls (Linux)."""
+    with open("/proc/self/io") as counters:
+        return int(next(line for line in counters if line.startswith("wchar")).split()[1])
+
 
 def main() -> None:
     """Warm up, then profile ``--receipts`` one-shot uploads."""
@@ -33,6 +44,10 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("POS_BENCH_POSTGRES_URL"))
     parser.add_argument("--sql", action="store_true", help="print one receipt's statements")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--card", action="store_true",
+                        help="with a bonus card: earn, and 50.00 paid in points")
+    parser.add_argument("--rounds", type=int, default=1, help="unprofiled rounds to time")
+    parser.add_argument("--dump", help="write the profile to this file (pstats)")
     args = parser.parse_args()
     from pos.app import create_app
     from tests.helpers import ApiClient
@@ -40,6 +55,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.postgres or f"sqlite:///{tmp}/profile.db"
         prepare(url)
+        card = None
+        if args.card:
+            from bench.loyalty_http import bonus_card
+            card = bonus_card(url, 60 * (args.receipts + 200))
         app = create_app({"database_url": url, "log_level": "WARNING"})
         client = app.test_client()
         api = ApiClient(client)
@@ -48,10 +67,14 @@ def main() -> None:
                          json={"till_id": 1, "lines": LINES}).get_json()["total"]
         def upload() -> None:
             key = str(uuid.uuid4())
-            response = api.post("/api/v1/receipts", json={
-                "till_id": 1, "client_uuid": key, "lines": LINES,
-                "payments": [{"type": "cash", "amount": total}]},
-                headers={"Idempotency-Key": key})
+            payments = [{"type": "cash", "amount": total}]
+            body = {"till_id": 1, "client_uuid": key, "lines": LINES, "payments": payments}
+            if card is not None:
+                body["card_code"] = card
+                payments[:] = [{"type": "points", "amount": "50.00"},
+                               {"type": "cash", "amount": str(Decimal(total) - 50)}]
+            response = api.post("/api/v1/receipts", json=body,
+                                headers={"Idempotency-Key": key})
             assert response.status_code == 201, response.get_json()
 
         for _ in range(20):
@@ -73,15 +96,21 @@ def main() -> None:
         if args.sql:
             for s in statements:
                 print("   ", " ".join(s.split())[:220])
-        start = time.perf_counter()
-        for _ in range(100):
-            upload()
-        print(f"wall per receipt (unprofiled): {(time.perf_counter() - start) * 10:.2f} ms")
+        for _ in range(args.rounds):
+            written, start, cpu = _written(), time.perf_counter(), time.process_time()
+            for _ in range(UNPROFILED):
+                upload()
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            print(f"per receipt (unprofiled, {UNPROFILED}): wall {wall * 1000 / UNPROFILED:.2f} "
+                  f"ms, CPU of all threads {cpu * 1000 / UNPROFILED:.2f} ms, written "
+                  f"{(_written() - written) / UNPROFILED / 1024:.0f} KiB (WAL and checkpoints)")
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.receipts):
             upload()
         profiler.disable()
+        if args.dump:
+            profiler.dump_stats(args.dump)
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(args.top)
         stats.sort_stats("tottime").print_stats(args.top)

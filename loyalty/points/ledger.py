@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, case, func, insert, select, update
+from sqlalchemy import CursorResult, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -217,8 +217,10 @@ def _draw_from(session: Session, lots: Any, cp: int, params: dict[str, Any] | No
         if cp <= 0:
             break
         taken = min(cp, remaining)
-        session.connection().execute(_DRAW_LOT, {"lot": lot_id, "left": remaining - taken,
-                                                 "state": SPENT if taken == remaining else ACTIVE})
+        if taken == remaining:
+            session.connection().execute(_EMPTY_LOT, {"lot": lot_id})
+        else:
+            session.connection().execute(_DRAW_LOT, {"lot": lot_id, "left": remaining - taken})
         cp -= taken
     return cp
 
@@ -228,17 +230,22 @@ def _rows(result: Any) -> int:
     return result.rowcount
 
 
+# A lot drawn down keeps its state: an update that names ``state`` rewrites the lot's entry
+# in the three indexes holding it, pages the commit must write, even when the value is kept.
+# Only a lot drawn to nothing becomes spent.
 _DRAW_LOT = update(LOTS).where(LOTS.c.id == bindparam("lot")).values(
-    remaining_cp=bindparam("left"), state=bindparam("state"))
-# The oldest active lot, drawn down in one statement when it holds enough; the card's row is
-# held by the spend's update, so no other move of its lots runs in between.
+    remaining_cp=bindparam("left"))
+_EMPTY_LOT = update(LOTS).where(LOTS.c.id == bindparam("lot")).values(remaining_cp=0,
+                                                                      state=SPENT)
+# The oldest active lot, drawn down in one statement when it holds more than enough (one it
+# would empty is drawn by the loop); the card's row is held by the spend's update, so no
+# other move of its lots runs in between.
 _DRAW_OLDEST = Direct(update(LOTS).where(
     LOTS.c.id == func.coalesce(
         _DATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery(),
         _UNDATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery()),
-    LOTS.c.remaining_cp >= bindparam("cp")).values(
-    remaining_cp=LOTS.c.remaining_cp - bindparam("cp"),
-    state=case((LOTS.c.remaining_cp == bindparam("cp"), SPENT), else_=ACTIVE)))
+    LOTS.c.remaining_cp > bindparam("cp")).values(
+    remaining_cp=LOTS.c.remaining_cp - bindparam("cp")))
 
 
 def format_points(cp: int) -> str:

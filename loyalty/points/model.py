@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos.core.db import Base, BigId, UTCDateTime
@@ -22,6 +22,13 @@ from pos.core.db import Base, BigId, UTCDateTime
 PENDING, ACTIVE, SPENT = "pending", "active", "spent"
 EARN, ACTIVATE, SPEND, EXPIRE, REVERSE, RESTORE, ADJUST, TRANSFER = (
     "earn", "activate", "spend", "expire", "reverse", "restore", "adjust", "transfer")
+
+
+# Each sale writes a lot and an entry, and every index a row goes into is one more page for
+# the commit to write: only keyed entries need their key kept unique (a spend's has none).
+# (No partial index names a lot's state: SQLite prepares again, at every run, a statement
+# whose parameter might match such an index's condition, and lots are read by state.)
+_KEYED = text("once_key IS NOT NULL")
 
 
 class Lot(Base):
@@ -37,7 +44,7 @@ class Lot(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("loyalty_cards.id"))
     source: Mapped[str] = mapped_column(String(12))
-    receipt_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    receipt_id: Mapped[int | None] = mapped_column(BigInteger)  # a return finds it by entry
     amount_cp: Mapped[int] = mapped_column(BigInteger)
     remaining_cp: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(String(8))
@@ -53,6 +60,8 @@ class Entry(Base):
         Index("ix_loyalty_entries_receipt", "receipt_id", "payment_seq"),
         Index("ix_loyalty_entries_card_id", "card_id", "id"),
         Index("ix_loyalty_entries_shift_id", "shift_id"),
+        Index("uq_loyalty_entries_once_key", "once_key", unique=True, sqlite_where=_KEYED,
+              postgresql_where=_KEYED),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -69,7 +78,7 @@ class Entry(Base):
     lot_id: Mapped[int | None] = mapped_column(BigInteger)
     user_id: Mapped[int | None] = mapped_column(BigInteger)
     reason: Mapped[str | None] = mapped_column(String(200))
-    once_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    once_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class Earning(Base):

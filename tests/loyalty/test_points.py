@@ -135,11 +135,11 @@ class TestPendingAndExpiry:
         assert balance(a_year_on, card) == (1000, 0, 0)  # the first lot's 5.00 expired
 
 
-def lots_left(ctx, number):  # type: ignore[no-untyped-def]
-    """Return the remaining hundredths of each of a card's lots, oldest first."""
+def lots_left(ctx, number, column=Lot.remaining_cp):  # type: ignore[no-untyped-def]
+    """Return the remaining hundredths (or ``column``) of a card's lots, oldest first."""
     with ctx.db.read() as session:
         card_id = session.scalar(select(Card.id).where(Card.number == number))
-        return list(session.scalars(select(Lot.remaining_cp).where(Lot.card_id == card_id)
+        return list(session.scalars(select(column).where(Lot.card_id == card_id)
                                     .order_by(Lot.id)))
 
 
@@ -151,6 +151,24 @@ class TestDrawingLots:
         points.adjust(replace(manager, now=manager.now + timedelta(days=21)), card, -1500,
                       "spent at the counter")
         assert lots_left(manager, card) == [0, 500, 1000]
+        assert points.verify(manager.db)["problems"] == {}
+
+    @pytest.mark.parametrize("expiry_days", [365, None])
+    def test_a_lot_drawn_to_nothing_is_spent_and_one_drawn_part_way_stays_active(
+            self, manager, expiry_days):
+        card_type(manager, code="DRAWN", expiry_days=expiry_days)
+        number = issue(manager, "DRAWN")
+        for days in (0, 10):
+            give(replace(manager, now=manager.now + timedelta(days=days)), number, 1000)
+        points.adjust(manager, number, -1000, "exactly the oldest lot")
+        assert lots_left(manager, number) == [0, 1000]
+        assert lots_left(manager, number, Lot.state) == ["spent", "active"]
+        points.adjust(manager, number, -300, "part of the next")
+        assert lots_left(manager, number) == [0, 700]
+        assert lots_left(manager, number, Lot.state) == ["spent", "active"]
+        points.adjust(manager, number, -700, "the rest")
+        assert lots_left(manager, number, Lot.state) == ["spent", "spent"]
+        assert balance(manager, number) == (0, 0, 0)
         assert points.verify(manager.db)["problems"] == {}
 
     def test_points_that_never_expire_are_drawn_oldest_first_in_one_update_or_several(
