@@ -23,13 +23,13 @@ walked only when the text holds a Luhn-valid run (a barcode can be one).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from flask import request
 
 from pos.core.pan import Found, find_pan, holds_pan, might_hold_pan, rejection
+from pos.core.request import json_body
 
 CHECKED_HEADERS = ("Idempotency-Key", "X-Till-Id", "X-Approval-Code", "X-Manager-Credentials")
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -69,11 +69,10 @@ def _in_body() -> Found | None:
     raw = request.get_data(cache=True)
     if not raw:
         return None
-    text = raw.decode("utf-8", "replace")
-    if not might_hold_pan(text):
+    if not might_hold_pan(raw.decode("utf-8", "replace")):
         return None
     try:
-        document = json.loads(text)
-    except ValueError:
+        document = json_body()  # parsed once: the view's arguments read this same document
+    except ValueError:  # no JSON (or no UTF-8): refused whole, as it holds a suspect run
         return Found("body")
     return find_pan(document)

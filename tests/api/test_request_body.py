@@ -60,6 +60,23 @@ class TestTheSameDocument:
         assert send(till, body, "once-1").status_code == 201
         assert len(parsed) == 1
 
+    def test_a_body_the_card_number_guard_walks_is_parsed_once_too(self, till, upload,
+                                                                   monkeypatch):
+        # A 13-digit code passes the card-number check's first scan (Luhn), so the guard
+        # walks the document: the one the view's arguments then read.
+        upload["card_code"] = "4222222222222"
+        body, loads, parsed = json.dumps(upload), json.loads, []
+
+        def counting(text, *args, **kwargs):
+            if text in (body, body.encode()):
+                parsed.append(text)
+            return loads(text, *args, **kwargs)
+
+        monkeypatch.setattr(json, "loads", counting)
+        answer = send(till, body, "once-2")
+        assert answer.get_json()["code"] == "unknown_card"  # guarded, then read by the view
+        assert len(parsed) == 1
+
     def test_a_parsed_document_hashes_as_its_bytes_always_did(self):
         # Keys stored before the body was parsed once still match their retries.
         body = b'{"till_id": 1, "lines": [{"sku": "OAT-MILK-1L", "quantity": "2"}]}'
