@@ -123,3 +123,17 @@ class ApprovalCode(Base):
             and now < self.expires_at
             and (self.action is None or self.action == action)
         )
+
+
+class AuthVersion(Base):
+    """A single row whose token changes with every change of a user, their places or tokens.
+
+    Database triggers (migration 0021) change it in the writing transaction, whoever writes;
+    each worker reads it at most once a second and forgets its cached token look-ups when it
+    moved (``pos.core.security.TokenCache``). Logins insert tokens and do not change it.
+    """
+
+    __tablename__ = "auth_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

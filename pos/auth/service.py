@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pos.auth.model import AuthToken, User
+from pos.auth.model import AuthToken, AuthVersion, User
 from pos.core import audit
 from pos.core.barcode import is_digits
 from pos.core.db import Database
+from pos.core.direct import Direct
 from pos.core.errors import (
     ConflictError,
     NotFoundError,
@@ -124,16 +125,27 @@ def resolve_token(db: Database, tokens: TokenCache, token: str, now: datetime
                   ) -> Principal | None:
     """Return the principal of a valid token, or None (cached: see ``TokenCache``)."""
     digest = token_digest(token)
+    tokens.follow(lambda: auth_version(db))
     principal = tokens.get(digest, now)
     if principal is not None:
         return principal
+    version = tokens.version  # before the look-up: a change racing it drops the entry
     with db.read() as session:
         row = session.scalar(select(AuthToken).where(AuthToken.token_hash == digest))
         if row is None or not row.is_valid_at(now) or not row.user.is_active:
             return None
         principal = principal_of(row.user)
-        tokens.put(digest, principal, row.expires_at)
+        tokens.put(digest, principal, row.expires_at, version)
         return principal
+
+
+_AUTH_VERSION = Direct(select(AuthVersion.token).where(AuthVersion.id == 1))
+
+
+def auth_version(db: Database) -> str | None:
+    """Return the current auth version (None until a user, place or token first changed)."""
+    with db.read() as session:
+        return _AUTH_VERSION.scalar(session.connection(), {})  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

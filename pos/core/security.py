@@ -10,6 +10,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -179,37 +180,60 @@ class Actor:
         return self.principal.user_id
 
 
-# How long a worker trusts a token it has already looked up. A logout or password change
-# evicts at once in the worker that handled it; other workers notice within this many seconds
-# (the revocation delay we accept to save a query and a transaction on every request).
+# How long a worker trusts a token it has already looked up, and how often it asks whether any
+# token was revoked or any user changed since (the auth version, changed by database triggers
+# in the writing transaction, whoever writes): a logout, a password change or new store
+# assignments reach every worker within a second, for one tiny query a second per worker.
 TOKEN_CACHE_SECONDS = 30.0
+AUTH_RECHECK_SECONDS = 1.0
 TOKEN_CACHE_MAX = 10_000
 
 
 class TokenCache:
-    """Per-process, per-database: token digest -> (principal, expires_at, looked up at)."""
+    """Per-process, per-database: token digest -> (principal, expires_at, looked up at, version).
+
+    An entry is served only under the auth version it was looked up under: once
+    :meth:`follow` sees the version move, every entry from before is gone, including one whose
+    look-up raced the change.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[Principal, datetime, float]] = {}
+        self._entries: dict[str, tuple[Principal, datetime, float, object]] = {}
+        self.version: object = None  # the auth version last read (see follow)
+        self._checked_at = -float("inf")
+
+    def follow(self, read_version: Callable[[], object]) -> None:
+        """Read the auth version if not read within the last second; forget all if it moved."""
+        now = time.monotonic()
+        if 0 <= now - self._checked_at < AUTH_RECHECK_SECONDS:
+            return
+        version = read_version()
+        with self._lock:
+            self._checked_at = now
+            if version != self.version:
+                self._entries.clear()
+                self.version = version
 
     def get(self, digest: str, now: datetime) -> Principal | None:
-        """Return a fresh, unexpired cached principal, or None."""
+        """Return a fresh, unexpired cached principal of the current version, or None."""
         entry = self._entries.get(digest)
         if entry is None:
             return None
-        principal, expires_at, cached_at = entry
-        if now < expires_at and 0 <= time.monotonic() - cached_at < TOKEN_CACHE_SECONDS:
+        principal, expires_at, cached_at, version = entry
+        if (now < expires_at and 0 <= time.monotonic() - cached_at < TOKEN_CACHE_SECONDS
+                and version == self.version):
             return principal
         self._entries.pop(digest, None)
         return None
 
-    def put(self, digest: str, principal: Principal, expires_at: datetime) -> None:
-        """Remember a valid token's principal."""
+    def put(self, digest: str, principal: Principal, expires_at: datetime,
+            version: object) -> None:
+        """Remember a valid token's principal, looked up under the auth ``version``."""
         with self._lock:
             if len(self._entries) >= TOKEN_CACHE_MAX:
                 self._entries.clear()
-            self._entries[digest] = (principal, expires_at, time.monotonic())
+            self._entries[digest] = (principal, expires_at, time.monotonic(), version)
 
     def evict(self, digest: str | None = None, user_id: int | None = None) -> None:
         """Forget a token, or every token of a user."""
