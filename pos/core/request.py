@@ -125,19 +125,59 @@ def json_body() -> Any:
     """Return the request body's JSON document, parsed once however often it is asked for.
 
     A body that is no JSON (an empty one too) raises the ``json.JSONDecodeError`` webargs'
-    parser raises for it, every time: the arguments of a view read the body through here.
+    parser raises for it, every time: the arguments of a view read the body through here. Text
+    holding a lone surrogate is refused (422 ``invalid_text``, naming where), every time.
     """
     # Kept with the request, not on ``g``: one app context may serve several requests.
     environ = request.environ
     if _JSON_BODY not in environ:
+        raw = request.get_data(cache=True)
         try:
-            environ[_JSON_BODY] = parse_json(request.get_data(cache=True))
+            environ[_JSON_BODY] = parse_json(raw)
         except json.JSONDecodeError as error:
             environ[_JSON_BODY] = _NotJson(error)
+        else:
+            where = _surrogate_at(environ[_JSON_BODY]) if _SURROGATE_ESCAPE.search(raw) else None
+            if where is not None:
+                environ[_JSON_BODY] = _NotText(where)
     document = environ[_JSON_BODY]
     if isinstance(document, _NotJson):
         raise json.JSONDecodeError(document.error.msg, document.error.doc, document.error.pos)
+    if isinstance(document, _NotText):
+        raise ValidationError("Text must be made of characters: a lone surrogate (an escape "
+                              "from \\ud800 to \\udfff not in a pair) is none",
+                              code="invalid_text", field=document.where)
     return document
+
+
+# A lone surrogate is no character: UTF-8 cannot encode it, so no database stores it and the
+# driver raised deep in a use case. Strict UTF-8 bodies cannot hold one; only a JSON escape
+# (``"\ud800"`` alone; a pair is one character) makes one, so only such a body is walked.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _NotText:
+    """Where a body's text holds a lone surrogate, kept to refuse it to the next reader."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+
+def _surrogate_at(value: Any, path: str = "") -> str | None:
+    """Return the path (``lines/0/sku``) of the first text holding a lone surrogate, or None."""
+    if isinstance(value, str):
+        return path or "body" if _SURROGATE.search(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for key, item in items:
+        at = f"{path}/{key}" if path else str(key)
+        if isinstance(key, str) and _SURROGATE.search(key):
+            return at
+        found = _surrogate_at(item, at)
+        if found is not None:
+            return found
+    return None
 
 
 class _NotJson:

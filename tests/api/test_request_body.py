@@ -143,3 +143,35 @@ class TestNoSession:
                             lambda app: serializers.append(app) or make(app))
         assert send(till, upload, "cookie-2").status_code == 201
         assert serializers == []
+
+
+class TestTextThatIsNoCharacters:
+    """A lone surrogate (a JSON escape of a UTF-16 half outside a pair) is refused."""
+
+    def test_in_a_quote_it_is_a_problem_naming_the_field(self, till):
+        answer = till.api.client.post(
+            "/api/v1/receipts/quote", headers=till.api.headers(),
+            data=f'{{"till_id": {till.till_id}, "lines": [{{"sku": "OAT\\ud800"}}]}}',
+            content_type="application/json")
+        assert answer.status_code == 422, answer.get_json()
+        problem = answer.get_json()
+        assert problem["code"] == "invalid_text"
+        assert "lines/0/sku" in json.dumps(problem)
+
+    def test_in_a_keyed_upload_it_writes_nothing(self, till, upload, db):
+        text = json.dumps(upload)[:-1] + ', "customer_ref": "\\udfff"}'
+        answer = send(till, text, "lone-1")
+        assert answer.status_code == 422 and answer.get_json()["code"] == "invalid_text"
+        assert till.api.get(f"/api/v1/receipts?till={till.till_id}").get_json()["total"] == 0
+        retry = send(till, upload, "lone-1")  # the key was not taken by the refusal
+        assert retry.status_code == 201 and "Idempotent-Replayed" not in retry.headers
+
+    def test_in_a_key_it_is_refused_too(self, till, upload):
+        text = json.dumps(upload)[:-1] + ', "\\ud800": 1}'
+        answer = send(till, text, "lone-2")
+        assert answer.status_code == 422 and answer.get_json()["code"] == "invalid_text"
+
+    def test_a_pair_is_one_character_and_is_taken(self, till, upload):
+        text = json.dumps(upload)[:-1] + ', "customer_ref": "\\ud83d\\ude00"}'
+        answer = send(till, text, "pair-1")
+        assert answer.status_code == 201, answer.get_json()
