@@ -31,6 +31,19 @@ def send(till, body, key, path=UPLOAD):
                                 headers=till.api.headers({"Idempotency-Key": key}))
 
 
+def parses_of(body, monkeypatch):
+    """Return a list that ``json.loads`` adds to whenever it parses ``body`` (text or bytes)."""
+    loads, parsed = json.loads, []
+
+    def counting(text, *args, **kwargs):
+        if text in (body, body.encode()):
+            parsed.append(text)
+        return loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", counting)
+    return parsed
+
+
 class TestTheSameDocument:
     def test_a_retry_in_other_whitespace_and_key_order_is_replayed(self, till, upload):
         first = send(till, json.dumps(upload, indent=4), "white-1")
@@ -49,14 +62,8 @@ class TestTheSameDocument:
         assert retry.get_json()["code"] == "idempotency_key_reused"
 
     def test_the_body_is_parsed_once_for_the_key_and_the_view(self, till, upload, monkeypatch):
-        body, loads, parsed = json.dumps(upload), json.loads, []
-
-        def counting(text, *args, **kwargs):
-            if text in (body, body.encode()):
-                parsed.append(text)
-            return loads(text, *args, **kwargs)
-
-        monkeypatch.setattr(json, "loads", counting)
+        body = json.dumps(upload)
+        parsed = parses_of(body, monkeypatch)
         assert send(till, body, "once-1").status_code == 201
         assert len(parsed) == 1
 
@@ -65,14 +72,8 @@ class TestTheSameDocument:
         # A 13-digit code passes the card-number check's first scan (Luhn), so the guard
         # walks the document: the one the view's arguments then read.
         upload["card_code"] = "4222222222222"
-        body, loads, parsed = json.dumps(upload), json.loads, []
-
-        def counting(text, *args, **kwargs):
-            if text in (body, body.encode()):
-                parsed.append(text)
-            return loads(text, *args, **kwargs)
-
-        monkeypatch.setattr(json, "loads", counting)
+        body = json.dumps(upload)
+        parsed = parses_of(body, monkeypatch)
         answer = send(till, body, "once-2")
         assert answer.get_json()["code"] == "unknown_card"  # guarded, then read by the view
         assert len(parsed) == 1
