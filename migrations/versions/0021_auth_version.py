@@ -53,9 +53,14 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(_POSTGRES_FUNCTION)
         for table, events in TRIGGERS.items():
-            writes = ' OR '.join((*events, 'TRUNCATE'))
-            op.execute(f"CREATE TRIGGER {table}_auth_version AFTER {writes} ON {table} "
-                       f"FOR EACH STATEMENT EXECUTE FUNCTION bump_auth_version()")
+            # Deferred to the commit: the version's row is then the last lock a transaction
+            # takes, so a logout (its token, then the version) and a password change (the
+            # user, its tokens, then the version) never hold one and wait for the other.
+            op.execute(f"CREATE CONSTRAINT TRIGGER {table}_auth_version AFTER "
+                       f"{' OR '.join(events)} ON {table} DEFERRABLE INITIALLY DEFERRED "
+                       f"FOR EACH ROW EXECUTE FUNCTION bump_auth_version()")
+            op.execute(f"CREATE TRIGGER {table}_auth_version_truncate AFTER TRUNCATE ON "
+                       f"{table} FOR EACH STATEMENT EXECUTE FUNCTION bump_auth_version()")
         return
     for table, events in TRIGGERS.items():
         for event in events:
@@ -68,6 +73,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         for table in TRIGGERS:
             op.execute(f"DROP TRIGGER {table}_auth_version ON {table}")
+            op.execute(f"DROP TRIGGER {table}_auth_version_truncate ON {table}")
         op.execute("DROP FUNCTION bump_auth_version()")
     else:
         for table, events in TRIGGERS.items():

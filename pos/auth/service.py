@@ -256,7 +256,7 @@ def assign_places(db: Database, username: str, store_ids: Sequence[int],
         audit.record(session, at=now, action="user_assigned", user_id=actor_id,
                      target=f"user:{user.id}",
                      details={"store_ids": user.store_ids, "till_ids": user.till_ids})
-    # This worker forgets the user's principals at once; others within TOKEN_CACHE_SECONDS.
+    # This worker forgets the user's principals at once; others within AUTH_RECHECK_SECONDS.
     tokens.evict(user_id=user.id)
     return user
 

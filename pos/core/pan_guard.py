@@ -29,7 +29,7 @@ from typing import Any
 from flask import request
 
 from pos.core.pan import Found, find_pan, holds_pan, might_hold_pan, rejection
-from pos.core.request import json_body
+from pos.core.request import NotTextError, json_body
 
 CHECKED_HEADERS = ("Idempotency-Key", "X-Till-Id", "X-Approval-Code", "X-Manager-Credentials")
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -73,6 +73,11 @@ def _in_body() -> Found | None:
         return None
     try:
         document = json_body()  # parsed once: the view's arguments read this same document
+    except NotTextError as refused:  # its problem names a path of the client's keys
+        found = find_pan(refused.document)
+        if found is None:
+            raise
+        return found
     except ValueError:  # no JSON (or no UTF-8): refused whole, as it holds a suspect run
         return Found("body")
     return find_pan(document)

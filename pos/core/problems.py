@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, json
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from pos.core.errors import PosError, TooManyAttemptsError
+from pos.core.errors import PosError, TooManyAttemptsError, ValidationError
 from pos.core.money import format_minor
 from pos.core.pan import mask_pans
 from pos.core.schemas import CodedMessage, _exponent
@@ -128,6 +128,14 @@ def register_problem_handlers(app: Flask) -> None:
                 "Database unavailable", "status": 503, "detail": "Try again shortly",
                 "code": "database_unavailable"}
         return problem_response(body, 503)
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(error: RecursionError) -> Response:
+        # Only a body nested hundreds deep gets here (the JSON decoder, or a walk over every
+        # value such as the card-number guard's): the client's doing, refused as such.
+        log.warning("a request nested too deeply: %s", error)
+        return problem_response(
+            ValidationError("The body nests too deeply", code="too_deep").to_problem(), 422)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -139,14 +139,12 @@ def json_body() -> Any:
         else:
             where = _surrogate_at(environ[_JSON_BODY]) if _SURROGATE_ESCAPE.search(raw) else None
             if where is not None:
-                environ[_JSON_BODY] = _NotText(where)
+                environ[_JSON_BODY] = _NotText(where, environ[_JSON_BODY])
     document = environ[_JSON_BODY]
     if isinstance(document, _NotJson):
         raise json.JSONDecodeError(document.error.msg, document.error.doc, document.error.pos)
     if isinstance(document, _NotText):
-        raise ValidationError("Text must be made of characters: a lone surrogate (an escape "
-                              "from \\ud800 to \\udfff not in a pair) is none",
-                              code="invalid_text", field=document.where)
+        raise NotTextError(document)
     return document
 
 
@@ -160,8 +158,22 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 class _NotText:
     """Where a body's text holds a lone surrogate, kept to refuse it to the next reader."""
 
-    def __init__(self, where: str) -> None:
-        self.where = where
+    def __init__(self, where: str, document: Any) -> None:
+        self.where, self.document = where, document
+
+
+class NotTextError(ValidationError):
+    """422 ``invalid_text``: a body's text holds a lone surrogate, at ``field``.
+
+    The field is a path of the client's own keys: the card-number guard looks at
+    ``document`` first, so a card number sent as a key is refused as one, never echoed here.
+    """
+
+    def __init__(self, refused: _NotText) -> None:
+        super().__init__("Text must be made of characters: a lone surrogate (an escape from "
+                         "\\ud800 to \\udfff not in a pair) is none", code="invalid_text",
+                         field=refused.where)
+        self.document = refused.document
 
 
 def _surrogate_at(value: Any, path: str = "") -> str | None:

@@ -210,6 +210,8 @@ class TokenCache:
             return
         version = read_version()
         with self._lock:
+            if now < self._checked_at:
+                return  # a later read (another thread's) is already in: keep it
             self._checked_at = now
             if version != self.version:
                 self._entries.clear()

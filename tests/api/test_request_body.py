@@ -176,3 +176,24 @@ class TestTextThatIsNoCharacters:
         text = json.dumps(upload)[:-1] + ', "customer_ref": "\\ud83d\\ude00"}'
         answer = send(till, text, "pair-1")
         assert answer.status_code == 201, answer.get_json()
+
+    def test_a_card_number_as_a_key_beside_one_is_refused_as_a_card_number(self, client):
+        for text in ('{"username": "a", "password": "b", "4111111111111111": "\\ud800"}',
+                     '{"note": {"4111 1111 1111 1111": {"x": "\\udc00"}}}'):
+            answer = client.post("/api/v1/auth/login", data=text,
+                                 content_type="application/json")
+            assert answer.get_json()["code"] == "card_number_rejected"
+            assert b"4111" not in answer.data
+
+
+class TestNesting:
+    @pytest.mark.parametrize("depth", [500, 5000, 100_000])
+    def test_a_body_nested_hundreds_deep_is_refused_not_an_error(self, client, depth):
+        for inner in ("1", '"4111111111111111"'):
+            text = '{"username": "a", "password": "b", "x": ' + "[" * depth + inner \
+                + "]" * depth + "}"
+            answer = client.post("/api/v1/auth/login", data=text,
+                                 content_type="application/json")
+            assert answer.status_code == 422, answer.get_json()
+            assert answer.get_json()["code"] in ("too_deep", "card_number_rejected")
+            assert b"4111" not in answer.data

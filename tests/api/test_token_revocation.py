@@ -120,3 +120,15 @@ def test_a_look_up_that_raced_a_change_is_not_served(clock):  # type: ignore[no-
     assert cache.get("digest", now) is None
     cache.put("digest", principal, now + timedelta(hours=1), cache.version)
     assert cache.get("digest", now) is principal
+
+
+def test_a_slow_read_of_the_version_does_not_undo_a_later_one(clock):  # type: ignore[no-untyped-def]
+    cache = security.TokenCache()
+
+    def slow_read() -> str:
+        clock.now += 1.5  # meanwhile another request read the version that came after
+        cache.follow(lambda: "after")
+        return "before"
+
+    cache.follow(slow_read)
+    assert cache.version == "after"
