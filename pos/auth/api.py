@@ -91,11 +91,12 @@ class Approvals(MethodView):
     @blp.requires(Right.APPROVE)
     @blp.arguments(ApprovalRequestSchema)
     @blp.response(201, ApprovalCodeSchema)
+    @blp.alt_response(404, schema="Problem")
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Issue a code that lets a cashier exceed their rights once (valid 10 minutes)."""
         code = issue_approval_code(current_db(), authenticate(), args["action"],
-                                   current_clock().now())
-        return {"code": code, "action": args["action"],
+                                   current_clock().now(), args["till_id"])
+        return {"code": code, "action": args["action"], "till_id": args["till_id"],
                 "expires_in_s": int(APPROVAL_CODE_TTL.total_seconds())}
 
 

@@ -29,7 +29,7 @@ from pos.auth.model import ApprovalCode, User
 from pos.auth.service import principal_of
 from pos.core import audit
 from pos.core.db import Database
-from pos.core.errors import ApprovalRequiredError, ForbiddenError, PosError
+from pos.core.errors import ApprovalRequiredError, ForbiddenError, NotFoundError, PosError
 from pos.core.scope import Place, sees_store, works_at
 from pos.core.security import (
     Actor,
@@ -40,6 +40,7 @@ from pos.core.security import (
     verify_secret,
 )
 from pos.core.throttle import check_throttle, record_failure
+from pos.stores.model import Till
 
 APPROVAL_CODE_TTL = timedelta(minutes=10)
 FREE_APPROVAL_FAILURES = 5
@@ -48,8 +49,8 @@ _GIVEN = "pos.approvals_given"  # session.info key: approval -> (manager id, act
 
 def authorize(
     session: Session, actor: Actor, right: Right, *, action: str, target: str, now: datetime,
-    store_id: int | None = None, details: dict[str, Any] | None = None,
-    shown: dict[str, Any] | None = None,
+    store_id: int | None = None, till_id: int | None = None,
+    details: dict[str, Any] | None = None, shown: dict[str, Any] | None = None,
 ) -> int | None:
     """Let the actor exercise ``right``; return the approving manager's id if one was needed.
 
@@ -65,7 +66,7 @@ def authorize(
             extra={**(shown or {}), "action": action, "right": right.value},
         )
     return approve(session, actor, right, action=action, target=target, now=now,
-                   store_id=store_id, details=details)
+                   store_id=store_id, till_id=till_id, details=details)
 
 
 def admit(
@@ -80,16 +81,16 @@ def admit(
     """
     if not works_at(actor.principal, place):
         return outside_scope(session, actor, place.store_id, action=action, target=target,
-                             now=now, not_found=not_found)
+                             now=now, not_found=not_found, till_id=place.till_id)
     if made_by_id is None or made_by_id == actor.user_id:
         return None
     return authorize(session, actor, Right.MANAGE_OTHERS_SHIFTS, action=action, target=target,
-                     now=now, store_id=place.store_id)
+                     now=now, store_id=place.store_id, till_id=place.till_id)
 
 
 def outside_scope(
     session: Session, actor: Actor, store_id: int, *, action: str, target: str, now: datetime,
-    not_found: PosError,
+    not_found: PosError, till_id: int | None = None,
 ) -> int:
     """Act outside the actor's scope: raise ``not_found`` (404) unless a manager approves.
 
@@ -98,15 +99,19 @@ def outside_scope(
     if actor.approval is None:
         raise not_found
     return approve(session, actor, Right.MANAGE_OTHERS_SHIFTS, action=action, target=target,
-                   now=now, store_id=store_id)
+                   now=now, store_id=store_id, till_id=till_id)
 
 
 def approve(
     session: Session, actor: Actor, right: Right, *, action: str, target: str, now: datetime,
-    store_id: int | None = None, details: dict[str, Any] | None = None,
+    store_id: int | None = None, till_id: int | None = None,
+    details: dict[str, Any] | None = None,
 ) -> int:
-    """Check the request's approval for ``right`` in ``store_id``; audit; return the approver."""
-    manager = _approving_manager(session, actor, right, action, now, store_id)
+    """Check the request's approval for ``right`` in ``store_id`` at ``till_id``; audit.
+
+    Return the approving manager's id. A code issued for one till approves nothing at another.
+    """
+    manager = _approving_manager(session, actor, right, action, now, store_id, till_id)
     audit.record(
         session, at=now, action=action, user_id=actor.user_id, target=target,
         approved_by_id=manager.id, store_id=store_id, details=details or {},
@@ -117,11 +122,11 @@ def approve(
 
 def _approving_manager(
     session: Session, actor: Actor, right: Right, action: str, now: datetime,
-    store_id: int | None,
+    store_id: int | None, till_id: int | None,
 ) -> User:
     keys = [f"approval:{actor.user_id}"]
     check_throttle(session, keys, now)
-    manager = _approver(session, actor, action, now)
+    manager = _approver(session, actor, action, now, till_id)
     if manager is None or not _may_approve(manager, right, store_id):
         record_failure(session, {key: FREE_APPROVAL_FAILURES for key in keys}, now)
         session.commit()  # keep the failure count although the request is refused
@@ -130,27 +135,30 @@ def _approving_manager(
     return manager
 
 
-def _approver(session: Session, actor: Actor, action: str, now: datetime) -> User | None:
+def _approver(session: Session, actor: Actor, action: str, now: datetime,
+              till_id: int | None) -> User | None:
     approval = actor.approval
     assert approval is not None
     given = session.info.setdefault(_GIVEN, {})
     if approval in given:  # checked earlier in this transaction (a code is spent by then)
-        manager_id, covers = given[approval]
-        return session.get(User, manager_id) if covers in (None, action) else None
-    manager, covers = None, None
+        manager_id, covers, at_till = given[approval]
+        if covers not in (None, action) or at_till not in (None, till_id):
+            return None
+        return session.get(User, manager_id)
+    manager, covers, at_till = None, None, None
     if approval.code is not None:
         code = session.scalar(
             select(ApprovalCode).where(ApprovalCode.code_hash == token_digest(approval.code))
         )
-        if code is not None and code.can_approve(action, now):
+        if code is not None and code.can_approve(action, now, till_id):
             code.used_at, code.used_by_id = now, actor.user_id
-            manager, covers = code.manager, code.action
+            manager, covers, at_till = code.manager, code.action, code.till_id
     else:
         candidate = session.scalar(select(User).where(User.username == approval.username))
         if candidate is not None and _secret_matches(candidate, approval.secret or ""):
             manager = candidate
     if manager is not None:
-        given[approval] = (manager.id, covers)
+        given[approval] = (manager.id, covers, at_till)
     return manager
 
 
@@ -166,26 +174,35 @@ def _secret_matches(user: User, secret: str) -> bool:
     return user.pin_hash is not None and verify_secret(secret, user.pin_hash)
 
 
-def issue_approval_code(db: Database, manager: Principal, action: str | None, now: datetime
-                        ) -> str:
+def issue_approval_code(db: Database, manager: Principal, action: str | None, now: datetime,
+                        till_id: int | None = None) -> str:
     """Issue a one-time approval code in a transaction of its own; return it in clear."""
     with db.transaction() as session:
-        return issue_code(session, manager, action, now)
+        return issue_code(session, manager, action, now, till_id)
 
 
-def issue_code(session: Session, manager: Principal, action: str | None, now: datetime) -> str:
-    """Issue a one-time approval code (optionally only for ``action``); return it in clear."""
+def issue_code(session: Session, manager: Principal, action: str | None, now: datetime,
+               till_id: int | None = None) -> str:
+    """Issue a one-time approval code (optionally only for ``action``, or at ``till_id``).
+
+    Return it in clear. A till outside the manager's stores is 404 ``till_not_found``, as if
+    it did not exist.
+    """
     if not manager.can(Right.APPROVE):
         raise ForbiddenError("Only managers issue approval codes", code="forbidden")
+    if till_id is not None:
+        till = session.get(Till, till_id)
+        if till is None or not sees_store(manager, till.store_id):
+            raise NotFoundError(f"No till {till_id}", code="till_not_found", field="till_id")
     code = new_approval_code()
     while session.scalar(select(ApprovalCode.id).where(
             ApprovalCode.code_hash == token_digest(code))) is not None:
         code = new_approval_code()
     session.add(ApprovalCode(
         code_hash=token_digest(code), manager_id=manager.user_id, action=action,
-        created_at=now, expires_at=now + APPROVAL_CODE_TTL,
+        till_id=till_id, created_at=now, expires_at=now + APPROVAL_CODE_TTL,
     ))
     audit.record(session, at=now, action="approval_code_issued", user_id=manager.user_id,
-                 target=action or "any")
+                 target=action or "any", details={"till_id": till_id} if till_id else {})
     return code
 

@@ -109,6 +109,7 @@ class ApprovalCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     manager_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str | None] = mapped_column(String(64))
+    till_id: Mapped[int | None] = mapped_column(ForeignKey("tills.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -116,12 +117,13 @@ class ApprovalCode(Base):
 
     manager: Mapped[User] = relationship(foreign_keys=[manager_id], lazy="joined")
 
-    def can_approve(self, action: str, now: datetime) -> bool:
-        """Tell whether this code is unused, unexpired and covers ``action``."""
+    def can_approve(self, action: str, now: datetime, till_id: int | None) -> bool:
+        """Tell whether this code is unused, unexpired and covers ``action`` at ``till_id``."""
         return (
             self.used_at is None
             and now < self.expires_at
             and (self.action is None or self.action == action)
+            and (self.till_id is None or self.till_id == till_id)
         )
 
 

@@ -88,9 +88,12 @@ class PasswordSchema(StrictSchema):
 
 
 class ApprovalRequestSchema(StrictSchema):
-    """A manager asks for a one-time approval code, optionally for one action only."""
+    """A manager asks for a one-time approval code, optionally for one action or till only."""
 
     action = fields.String(load_default=None, validate=validate.Length(max=64))
+    till_id = Id(load_default=None, metadata={
+        "description": "the till it is for: at any other it approves nothing (404 "
+                       "till_not_found for a till outside the manager's stores)"})
 
 
 class ApprovalCodeSchema(Schema):
@@ -98,6 +101,7 @@ class ApprovalCodeSchema(Schema):
 
     code = fields.String()
     action = fields.String(allow_none=True)
+    till_id = Id(allow_none=True)
     expires_in_s = Int(0)
 
 

@@ -124,8 +124,8 @@ def _approve(session: Session, actor: Actor, receipt: Receipt, request: ManualRe
     details: dict[str, Any] = {**asked, "line_no": request.line_no}
     target = f"receipt:{receipt.id}"
     approver = authorize(session, actor, Right.APPROVE, action="manual_discount",
-                         target=target, now=now, store_id=receipt.store_id, details=details,
-                         shown=asked)
+                         target=target, now=now, store_id=receipt.store_id,
+                         till_id=receipt.till_id, details=details, shown=asked)
     if approver is None:  # a manager above the cashiers' limit: still on the record
         audit.record(session, at=now, action="manual_discount", user_id=actor.user_id,
                      target=target, store_id=receipt.store_id, details=details,

@@ -100,7 +100,7 @@ def _create(ctx: Context, cmd: NewReceipt, client_uuid: str, at: datetime, phase
             _admit(session, ctx, place, shift_id, is_outside)
             if any(line.is_manual_weight for line in draft.lines):
                 rows.approve_manual_weight(authorize_manual_weight(
-                    session, ctx.actor, draft.lines, ctx.now, draft.store_id))
+                    session, ctx.actor, draft.lines, ctx.now, draft.store_id, draft.till_id))
             number = next_number(session, draft.store_id, draft.till_id) \
                 if cmd.payments else None
             rows.insert(session, shift_id=shift_id, number=number)
@@ -144,7 +144,7 @@ def _admit(session: Session, ctx: Context, place: Place, shift_id: int, is_outsi
     if is_outside:
         outside_scope(session, ctx.actor, place.store_id, action="sell_on_others_till",
                       target=f"till:{place.till_id}", now=ctx.now,
-                      not_found=till_not_found(place.till_id))
+                      not_found=till_not_found(place.till_id), till_id=place.till_id)
 
 
 def _sale_time(cmd: NewReceipt, now: datetime) -> datetime:

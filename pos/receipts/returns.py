@@ -82,7 +82,7 @@ def create_return(ctx: Context, cmd: NewReturn, on_write: OnWrite | None = None)
             # Authorise before writing: a refused approval commits its failure count.
             approver = authorize(session, actor, Right.RETURN_WITHOUT_RECEIPT,
                                  action="return_without_receipt", target=f"till:{till.id}",
-                                 now=now, store_id=till.store_id)
+                                 now=now, store_id=till.store_id, till_id=till.id)
         doc = Receipt(store_id=till.store_id, till_id=till.id,
                       shift_id=open_shift_id(session, till.id, now), kind=RETURN, state=OPEN,
                       client_uuid=client_uuid, cashier_id=actor.user_id, opened_at=now,

@@ -66,7 +66,8 @@ def _add_lines(session: Session, ctx: Context, receipt: Receipt | DraftReceipt,
     items = LoadedItems()
     lines = resolve_lines(session, store, requests, ctx.layouts, ctx.now, items,
                           receipt.new_line)
-    approver = authorize_manual_weight(session, ctx.actor, lines, ctx.now, receipt.store_id)
+    approver = authorize_manual_weight(session, ctx.actor, lines, ctx.now, receipt.store_id,
+                                       receipt.till_id)
     # No autoflush: the new lines are written once, with their final prices, at the end.
     with session.no_autoflush:
         for line in lines:
@@ -78,7 +79,8 @@ def _add_lines(session: Session, ctx: Context, receipt: Receipt | DraftReceipt,
 
 
 def authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[ReceiptLine],
-                            now: datetime, store_id: int | None = None) -> int | None:
+                            now: datetime, store_id: int | None = None,
+                            till_id: int | None = None) -> int | None:
     """Let a typed-in weight through with the right or a manager's approval; return who approved.
 
     Once per request and before anything is written: a refused approval commits its failure
@@ -88,7 +90,8 @@ def authorize_manual_weight(session: Session, actor: Actor, lines: Sequence[Rece
     if not manual:
         return None
     return authorize(session, actor, Right.MANUAL_WEIGHT, action="manual_weight",
-                     target=",".join(manual)[:200], now=now, store_id=store_id)
+                     target=",".join(manual)[:200], now=now, store_id=store_id,
+                     till_id=till_id)
 
 
 def load_for_change(session: Session, ctx: Context, receipt_id: int) -> Receipt:
@@ -127,7 +130,8 @@ def admit_for_change(session: Session, ctx: Context, receipt: AnyReceipt, shift:
     shift.ensure_open()
     if approver is None and receipt.cashier_id != ctx.actor.user_id:
         authorize(session, ctx.actor, Right.MANAGE_OTHERS_SHIFTS, action="others_receipt",
-                  target=f"receipt:{receipt.id}", now=ctx.now, store_id=receipt.store_id)
+                  target=f"receipt:{receipt.id}", now=ctx.now, store_id=receipt.store_id,
+                  till_id=receipt.till_id)
     return receipt
 
 
@@ -243,7 +247,8 @@ def _apply_quantity(session: Session, ctx: Context, item: CatalogItem, line: Rec
     approver = None
     if source == "manual":
         approver = authorize(session, ctx.actor, Right.MANUAL_WEIGHT, action="manual_weight",
-                             target=line.sku, now=ctx.now, store_id=line.receipt.store_id)
+                             target=line.sku, now=ctx.now, store_id=line.receipt.store_id,
+                             till_id=line.receipt.till_id)
     line.weight_source, line.manual_weight_approved_by_id = source, approver
     line.quantity_milli = int(quantity * MILLI)
     line.base_amount_minor = line_amount(line.unit_price_minor, quantity)
@@ -316,7 +321,7 @@ def void_receipt(ctx: Context, receipt_id: int) -> Receipt:
         if receipt.lines:
             approver = authorize(session, ctx.actor, Right.VOID_RECEIPT, action="void_receipt",
                                  target=f"receipt:{receipt.id}", now=ctx.now,
-                                 store_id=receipt.store_id)
+                                 store_id=receipt.store_id, till_id=receipt.till_id)
         receipt.void(ctx.actor.user_id, approver)
         give_back_tenders(session, ctx, receipt, receipt.payments)
         ctx.registry.receipt_listeners.voided(session, ctx, receipt)

@@ -1,8 +1,8 @@
 """The office's approvals: what waits for a manager, and one-time approval codes for a till.
 
 A code is the API's (``POST /auth/approvals``): it lets a cashier exceed their rights once
-within ten minutes, for any action or only the one chosen; it is shown once on the answer to
-the form and never put into a URL.
+within ten minutes, for any action or only the one chosen, at any till of the manager's stores
+or only the one chosen; it is shown once on the answer to the form and never put into a URL.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pos.core.errors import ForbiddenError, ValidationError
 from pos.core.request import current_clock, current_db
 from pos.core.security import Right
 from pos.screens.office import blp, manager
-from pos.screens.office_approvals_state import waiting_for
+from pos.screens.office_approvals_state import code_tills, waiting_for
 from pos.screens.office_ops_input import shows_problems
 
 # The actions a code may be limited to: those the use cases ask a manager's approval for.
@@ -35,13 +35,14 @@ def approvals() -> Any:
     return _page()
 
 
-def _page(code: str | None = None, action: str | None = None) -> Any:
+def _page(code: str | None = None, action: str | None = None, at: str | None = None) -> Any:
     who = manager()
     if not who.can(Right.APPROVE):
         raise ForbiddenError("Approvals are for managers who may approve", code="forbidden")
     return render_template("screens/office/approvals.html", who=who, actions=ACTIONS,
+                           tills=code_tills(current_db(), who),
                            waiting=waiting_for(current_db(), who, current_clock().now()),
-                           link=served_url, code=code, action=action,
+                           link=served_url, code=code, action=action, at=at,
                            code_minutes=int(APPROVAL_CODE_TTL.total_seconds() // 60))
 
 
@@ -55,11 +56,17 @@ def served_url(endpoint: str, **values: Any) -> str | None:
 @blp.post("/approvals/code")
 @shows_problems
 def approval_code() -> Any:
-    """Issue a one-time approval code (for one action, or any) and show it once."""
+    """Issue a one-time approval code (for one action or any, at one till or any); show it once."""
     who = manager()
     action = request.form.get("action", "")
     if action not in ACTIONS:
         raise ValidationError("Choose an action from the list", code="invalid_action",
                               field="action")
-    code = issue_approval_code(current_db(), who, action or None, current_clock().now())
-    return _page(code, ACTIONS[action])
+    tills, chosen = code_tills(current_db(), who), request.form.get("till_id", "")
+    till_id = next((till for till in tills if str(till) == chosen), None)
+    if chosen and till_id is None:
+        raise ValidationError("Choose a till from the list", code="invalid_till",
+                              field="till_id")
+    code = issue_approval_code(current_db(), who, action or None, current_clock().now(),
+                               till_id)
+    return _page(code, ACTIONS[action], tills[till_id] if till_id else None)

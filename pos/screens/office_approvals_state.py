@@ -22,6 +22,7 @@ from pos.core.security import Principal, Right
 from pos.fiscal.model import FAILED, PENDING, OutboxEntry
 from pos.screens.office_shifts_state import till_labels
 from pos.shifts.model import CLOSED, MAX_SHIFT_LENGTH, OPEN, Shift
+from pos.stores.model import Store, Till
 
 SHOWN = 20
 STUCK_AFTER = timedelta(minutes=15)
@@ -51,6 +52,18 @@ class Approvals:
         """Return how many things wait in all."""
         kinds = (self.claims, self.differences, self.outlived, self.fiscal)
         return sum(kind.total for kind in kinds if kind is not None)
+
+
+def code_tills(db: Database, viewer: Principal) -> dict[int, str]:
+    """Return the tills of the stores the viewer sees, by id, labelled with their store."""
+    stores = visible_stores(viewer)
+    query = select(Till.id, Till.number, Till.name, Store.code).join(
+        Store, Store.id == Till.store_id).order_by(Store.code, Till.number)
+    if stores is not None:
+        query = query.where(Till.store_id.in_(stores))
+    with db.read() as session:
+        return {row.id: f"{row.code}: {row.name or f'Till {row.number}'}"
+                for row in session.execute(query)}
 
 
 def waiting_for(db: Database, viewer: Principal, now: datetime) -> Approvals:

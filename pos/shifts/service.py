@@ -37,7 +37,7 @@ def open_shift(ctx: Context, till_id: int, float_minor: int) -> Shift:
             if not may_open_shift(actor.principal, till.store_id, till.id):
                 outside_scope(session, actor, till.store_id, action="open_shift",
                               target=f"till:{till.id}", now=now,
-                              not_found=till_not_found(till_id))
+                              not_found=till_not_found(till_id), till_id=till.id)
             if not till.is_active:
                 raise ConflictError(f"Till {till_id} is not active", code="till_inactive")
             if session.scalar(select(Shift.id).where(Shift.open_till_id == till_id)):
@@ -101,7 +101,8 @@ def move_cash(ctx: Context, shift_id: int, kind: str, amount_minor: int, reason:
         approver = None
         if kind == CASH_OUT:
             approver = authorize(session, actor, Right.CASH_OUT, action="cash_out",
-                                 target=f"shift:{shift.id}", now=now, store_id=shift.store_id)
+                                 target=f"shift:{shift.id}", now=now, store_id=shift.store_id,
+                                 till_id=shift.till_id)
             shift.ensure_can_pay_out(amount_minor,
                                      shift_totals(session, shift)["cash"]["expected_minor"])
         return record_movement(session, shift, kind, amount_minor, reason,
@@ -209,7 +210,7 @@ def _approve_difference(session: Session, actor: Actor, shift: Shift, store: Sto
     # A difference beyond the store's tolerance needs a manager (or a manager closing).
     return authorize(session, actor, Right.APPROVE, action="cash_difference",
                      target=f"shift:{shift.id}", now=now, store_id=shift.store_id,
-                     details={"difference_minor": difference})
+                     till_id=shift.till_id, details={"difference_minor": difference})
 
 
 def get_shift(db: Database, shift_id: int, viewer: Principal | None = None) -> Shift:

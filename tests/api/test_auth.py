@@ -3,7 +3,9 @@
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import select
 
+from pos.auth.model import ApprovalCode
 from tests.helpers import PASSWORDS
 
 TILL_PC = "10.0.0.5"
@@ -163,3 +165,41 @@ class TestApprovalCodesAndAudit:
         login(client, "cashier", "wrong-pass")
         log = api.as_("manager").get("/api/v1/audit?action=login_failed").get_json()
         assert log["items"][0]["target"] == "cashier"
+
+
+class TestApprovalCodeForOneTill:
+    def cash_out(self, till, code):  # type: ignore[no-untyped-def]
+        return till.api.post(f"/api/v1/shifts/{till.shift['id']}/cash-out",
+                             json={"amount": "100.00", "reason": "safe"},
+                             headers={"X-Approval-Code": code})
+
+    def issue(self, api, **body):  # type: ignore[no-untyped-def]
+        return api.as_("manager").post("/api/v1/auth/approvals", json=body)
+
+    def test_a_code_for_this_till_approves_here(self, till, shop):
+        till.open_shift()
+        issued = self.issue(till.api, till_id=shop.till_id)
+        assert issued.status_code == 201 and issued.get_json()["till_id"] == shop.till_id
+        done = self.cash_out(till, issued.get_json()["code"])
+        assert done.status_code == 201 and done.get_json()["approved_by_id"] is not None
+
+    def test_a_code_for_another_till_approves_nothing_here_and_is_not_spent(self, till, shop,
+                                                                            db):
+        till.open_shift()
+        code = self.issue(till.api, till_id=shop.other_till_id).get_json()["code"]
+        refused = self.cash_out(till, code)
+        assert refused.status_code == 403
+        assert refused.get_json()["code"] == "approval_invalid"
+        with db.read() as session:
+            assert session.scalar(select(ApprovalCode.used_at)) is None
+
+    def test_a_code_for_any_till_still_approves_anywhere_in_the_store(self, till):
+        till.open_shift()
+        code = self.issue(till.api).get_json()["code"]
+        assert self.cash_out(till, code).status_code == 201
+
+    def test_a_till_outside_the_managers_stores_is_not_found(self, api, shop):
+        for till_id in (shop.other_store_till_id, 999_999):
+            answer = self.issue(api, till_id=till_id)
+            assert answer.status_code == 404
+            assert answer.get_json()["code"] == "till_not_found"

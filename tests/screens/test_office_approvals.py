@@ -88,6 +88,30 @@ class TestApprovalCode:
                               headers={"X-Approval-Code": code})
         assert again.status_code in (401, 403)
 
+    def test_a_code_for_one_till_says_so_and_approves_nothing_at_another(
+            self, managing: OfficeScreen, till: Till, shop: Shop) -> None:
+        till.open_shift()
+        page = html(managing.page("/office/approvals"))
+        assert f'<option value="{shop.other_till_id}">' in page
+        assert f'<option value="{shop.other_store_till_id}">' not in page  # not her store
+        response = managing.form("/office/approvals/code",
+                                 {"action": "cash_out", "till_id": str(shop.other_till_id)})
+        issued = html(response)
+        assert "at any till" not in issued and " at MAIN: " in issued
+        found = re.search(r'id="issued-code">([^<]+)<', issued)
+        assert found is not None
+        cash_out = till.api.post(f"/api/v1/shifts/{till.shift['id']}/cash-out",
+                                 json={"amount": "10.00", "reason": "safe"},
+                                 headers={"X-Approval-Code": found.group(1)})
+        assert cash_out.status_code == 403
+        assert cash_out.get_json()["code"] == "approval_invalid"
+
+    def test_a_till_not_on_the_list_is_a_message(self, managing: OfficeScreen,
+                                                shop: Shop) -> None:
+        for till_id in (str(shop.other_store_till_id), "x", "99999999999999999999999"):
+            response = managing.form("/office/approvals/code", {"action": "", "till_id": till_id})
+            assert response.status_code == 422 and problem_code(response) == "invalid_till"
+
     def test_an_unknown_action_is_a_message(self, managing: OfficeScreen) -> None:
         response = managing.form("/office/approvals/code", {"action": "open_the_safe"})
         assert response.status_code == 422 and problem_code(response) == "invalid_action"
