@@ -2,24 +2,28 @@
 
 Run: ``.venv/bin/python bench/catalog.py [--items N] [--lookups N]``. Prints figures; asserts
 nothing. Targets (issue "Foundation"): import <= 30 s, peak memory <= 300 MB, service lookup
-p99 <= 2 ms, HTTP lookup p99 <= 5 ms.
+p99 <= 2 ms, HTTP lookup p99 <= 5 ms. ``bench/with_postgres.sh .venv/bin/python
+bench/catalog.py`` runs it on a throwaway PostgreSQL instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.servers import postgres_databases  # noqa: E402
 from pos.app import create_app  # noqa: E402
 from pos.auth.service import NewUser, create_user  # noqa: E402
 from pos.catalog.importer import import_file  # noqa: E402
@@ -74,7 +78,17 @@ def main() -> None:
     args = parser.parse_args()
     set_scrypt_cost(2**10)
     workdir = Path(tempfile.mkdtemp(prefix="pos-bench-"))
-    url = f"sqlite:///{workdir / 'bench.db'}"
+    with ExitStack() as stack:
+        url = f"sqlite:///{workdir / 'bench.db'}"
+        postgres = os.environ.get("POS_BENCH_POSTGRES_URL")
+        if postgres:
+            url = stack.enter_context(postgres_databases(postgres, ("catalog",)))[0]
+        print("PostgreSQL" if postgres else "SQLite")
+        measure(url, workdir, args)
+
+
+def measure(url: str, workdir: Path, args: argparse.Namespace) -> None:
+    """Migrate, seed, import, look up; print each figure."""
     migrate.upgrade(url)
     app = create_app({"database_url": url, "log_level": "WARNING"})
     db, now = app.extensions["pos.db"], datetime.now(UTC)
@@ -119,6 +133,7 @@ def main() -> None:
         timings.append(time.perf_counter() - t0)
         assert response.status_code == 200, response.get_json()
     print(f"HTTP lookup (Flask test client) x{len(sample)}: {percentiles(timings)}")
+    db.dispose()
 
 
 if __name__ == "__main__":
