@@ -35,10 +35,11 @@ _SQLITE_BUMP = ("INSERT OR REPLACE INTO auth_version (id, token) "
 _POSTGRES_FUNCTION = """
 CREATE FUNCTION bump_auth_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('pos.auth_version_bumped', true) = 'on' THEN
+    IF current_setting('pos.auth_version_bumped', true) = txid_current()::text THEN
         RETURN NULL;  -- once per transaction: its rows fire it one by one at the commit
     END IF;
-    PERFORM set_config('pos.auth_version_bumped', 'on', true);
+    -- this transaction's id, not 'on': a session-wide setting cannot stop the writes
+    PERFORM set_config('pos.auth_version_bumped', txid_current()::text, true);
     INSERT INTO auth_version (id, token)
     VALUES (1, md5(random()::text || clock_timestamp()::text))
     ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;

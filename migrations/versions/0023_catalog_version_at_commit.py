@@ -29,10 +29,11 @@ TABLES = ('items', 'prices', 'segments', 'item_segments', 'price_groups', 'store
 _ONCE_PER_TRANSACTION = """
 CREATE OR REPLACE FUNCTION bump_catalog_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('pos.catalog_version_bumped', true) = 'on' THEN
+    IF current_setting('pos.catalog_version_bumped', true) = txid_current()::text THEN
         RETURN NULL;
     END IF;
-    PERFORM set_config('pos.catalog_version_bumped', 'on', true);
+    -- this transaction's id, not 'on': a session-wide setting cannot stop the writes
+    PERFORM set_config('pos.catalog_version_bumped', txid_current()::text, true);
     INSERT INTO catalog_version (id, token)
     VALUES (1, md5(random()::text || clock_timestamp()::text))
     ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;

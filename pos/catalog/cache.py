@@ -185,7 +185,12 @@ class Catalog:
 
 
 def catalog(session: Session) -> Catalog:
-    """Return the catalog as this session sees it (its token read once per session)."""
+    """Return the catalog as this session sees it (its token read once per session).
+
+    Not for a transaction that has written catalog rows: on PostgreSQL the token changes at
+    its commit (migration 0023), so the rows it would load into the worker's shared copy are
+    its own uncommitted ones under the token still current. No use case does both.
+    """
     found = session.info.get("catalog")
     if found is None:
         engine = session.get_bind()

@@ -149,3 +149,27 @@ def test_every_version_trigger_exists_at_the_head_revision(db):
         bumped = {table for table, body in rows if version in body or
                   f"bump_{version}" in body}
         assert tables <= bumped, (version, tables - bumped)
+    if db.dialect == "postgresql":  # at the commit, and TRUNCATE watched apart
+        with db.read() as session:
+            triggers = {name: (deferrable, deferred) for name, deferrable, deferred in
+                        session.execute(text("SELECT tgname, tgdeferrable, tginitdeferred "
+                                             "FROM pg_trigger WHERE NOT tgisinternal"))}
+        for version, tables in VERSION_TRIGGERS.items():
+            for table in tables:
+                assert triggers[f"{table}_{version}"] == (True, True), table
+                assert f"{table}_{version}_truncate" in triggers, table
+
+
+def test_a_write_undone_to_a_savepoint_leaves_the_next_one_to_change_the_token(shop, db):
+    # The function writes the token once per transaction; a savepoint rolled back undoes that
+    # write and its mark alike, so a write after it still changes the token at the commit.
+    only_postgres(db)
+    before = catalog_token(db)
+    with db.transaction() as session:
+        savepoint = session.begin_nested()
+        session.execute(update(Item).values(name=Item.name + " (tried)"))
+        session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # its triggers fire now
+        savepoint.rollback()
+        session.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+        session.execute(update(Item).values(name=Item.name + " (kept)"))
+    assert catalog_token(db) != before
