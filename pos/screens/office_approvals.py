@@ -35,12 +35,13 @@ def approvals() -> Any:
     return _page()
 
 
-def _page(code: str | None = None, action: str | None = None, at: str | None = None) -> Any:
+def _page(code: str | None = None, action: str | None = None, at: str | None = None,
+          tills: dict[int, str] | None = None) -> Any:
     who = manager()
     if not who.can(Right.APPROVE):
         raise ForbiddenError("Approvals are for managers who may approve", code="forbidden")
     return render_template("screens/office/approvals.html", who=who, actions=ACTIONS,
-                           tills=code_tills(current_db(), who),
+                           tills=code_tills(current_db(), who) if tills is None else tills,
                            waiting=waiting_for(current_db(), who, current_clock().now()),
                            link=served_url, code=code, action=action, at=at,
                            code_minutes=int(APPROVAL_CODE_TTL.total_seconds() // 60))
@@ -69,4 +70,4 @@ def approval_code() -> Any:
                               field="till_id")
     code = issue_approval_code(current_db(), who, action or None, current_clock().now(),
                                till_id)
-    return _page(code, ACTIONS[action], tills[till_id] if till_id else None)
+    return _page(code, ACTIONS[action], tills[till_id] if till_id else None, tills)
