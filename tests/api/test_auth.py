@@ -197,18 +197,18 @@ class TestApprovalCodeForOneTill:
         till.open_shift()
         receipt = till.open_receipt()
         till.sell("MILK-1L")  # a receipt with lines is voided with a manager's approval
-        code = self.issue(till.api, action="void_receipt",
-                          till_id=shop.other_till_id).get_json()["code"]
-        refused = till.api.post(f"/api/v1/receipts/{receipt['id']}/void",
-                                headers=till.api.headers({"X-Approval-Code": code,
-                                                          "X-Till-Id": str(shop.till_id)}))
+
+        def void_with_a_code_for(till_id):  # type: ignore[no-untyped-def]
+            code = self.issue(till.api, action="void_receipt",
+                              till_id=till_id).get_json()["code"]
+            return till.api.post(f"/api/v1/receipts/{receipt['id']}/void",
+                                 headers=till.api.headers({"X-Approval-Code": code,
+                                                           "X-Till-Id": str(shop.till_id)}))
+
+        refused = void_with_a_code_for(shop.other_till_id)
         assert refused.status_code == 403, refused.get_json()
         assert refused.get_json()["code"] == "approval_invalid"
-        code = self.issue(till.api, action="void_receipt",
-                          till_id=shop.till_id).get_json()["code"]
-        done = till.api.post(f"/api/v1/receipts/{receipt['id']}/void",
-                             headers=till.api.headers({"X-Approval-Code": code,
-                                                       "X-Till-Id": str(shop.till_id)}))
+        done = void_with_a_code_for(shop.till_id)
         assert done.status_code == 200, done.get_json()
 
     def test_a_code_for_any_till_still_approves_anywhere_in_the_store(self, till):
