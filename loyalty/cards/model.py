@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos.core.db import Base, BigId, UTCDateTime
@@ -105,6 +105,8 @@ class Card(Base):
     block_reason: Mapped[str | None] = mapped_column(String(200))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("loyalty_cards.id"))
     accumulated_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Set by its first sale (a return too: it follows one): "first purchase" discounts.
+    has_bought: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     balance_cp: Mapped[int] = mapped_column(BigInteger, default=0)
     pending_cp: Mapped[int] = mapped_column(BigInteger, default=0)
     debt_cp: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -40,6 +40,7 @@ def replace_card(ctx: Context, number: str, new_number: str | None = None) -> Ca
         session.execute(update(Earning).where(Earning.card_id == old.id)
                         .values(card_id=new.id))
         new.holder_id, new.accumulated_minor = old.holder_id, old.accumulated_minor
+        new.has_bought = old.has_bought
         new.state, new.activated_at, new.valid_until = ACTIVE, ctx.now, old.valid_until
         old.state, old.block_reason, old.replaced_by_id = "blocked", "replaced", new.id
         for hook in ctx.registry.card_replaced:  # e.g. the purchase history keyed by number

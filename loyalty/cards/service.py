@@ -33,6 +33,7 @@ class CardFacts:
     type_code: str
     accumulated_minor: int
     number: str = ""
+    has_bought: bool = True  # a card that never bought gets "first purchase" discounts
 
 
 @dataclass(frozen=True)
@@ -204,9 +205,9 @@ _CARDS, _TYPES = Card.__table__, CardType.__table__
 _FACTS = "loyalty_facts"  # in session.info: the facts of cards checked in the transaction
 # Built once, in Core: pricing asks this of a card not checked in its transaction; one row.
 _FOR_SALE = select(_CARDS.c.number, _CARDS.c.state, _CARDS.c.replaced_by_id,
-                   _CARDS.c.valid_until, _CARDS.c.accumulated_minor, _TYPES.c.code,
-                   _TYPES.c.is_personal).join(_TYPES, _TYPES.c.id == _CARDS.c.type_id) \
-    .where(_CARDS.c.number == bindparam("number"))
+                   _CARDS.c.valid_until, _CARDS.c.accumulated_minor, _CARDS.c.has_bought,
+                   _TYPES.c.code, _TYPES.c.is_personal) \
+    .join(_TYPES, _TYPES.c.id == _CARDS.c.type_id).where(_CARDS.c.number == bindparam("number"))
 
 
 def keep_facts(session: Session, facts: CardFacts) -> CardFacts:
@@ -226,7 +227,8 @@ def card_facts(session: Session, code: str | None) -> CardFacts | None:
     if row is None or row.state != ACTIVE:
         return None
     # Cumulative discounts are for personal cards: an anonymous card accumulates nothing.
-    return CardFacts(row.code, int(row.accumulated_minor) if row.is_personal else 0, row.number)
+    return CardFacts(row.code, int(row.accumulated_minor) if row.is_personal else 0, row.number,
+                     bool(row.has_bought))
 
 
 def cards_of_holder(session: Session, holder_id: int) -> Sequence[Card]:

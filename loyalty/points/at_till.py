@@ -87,6 +87,7 @@ class AtTill:
 
 _COLUMNS = (CARDS.c.id, CARDS.c.number, CARDS.c.state, CARDS.c.replaced_by_id,
             CARDS.c.valid_until, CARDS.c.holder_id, CARDS.c.debt_cp, CARDS.c.accumulated_minor,
+            CARDS.c.has_bought,
             TYPES.c.code, TYPES.c.is_personal, TYPES.c.is_bonus,
             TYPES.c.max_share_percent, TYPES.c.pending_days, TYPES.c.expiry_days,
             TYPES.c.earn_bp, TYPES.c.segment_bp, TYPES.c.campaigns, TYPES.c.rounding,
@@ -123,7 +124,8 @@ def card_for_sale(session: Session, code: str, today: date, now: datetime) -> Ca
     session.info.setdefault(_KNOWN, {})[number] = card
     # Cumulative discounts are for personal cards: an anonymous card accumulates nothing.
     return keep_facts(session, CardFacts(row.code, int(row.accumulated_minor)
-                                         if row.is_personal else 0, row.number))
+                                         if row.is_personal else 0, row.number,
+                                         bool(row.has_bought)))
 
 
 def keep_for_write(session: Session, receipt: ReceiptView) -> None:

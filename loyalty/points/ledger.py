@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -115,7 +115,8 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     ``debt_seen`` is the card's debt as read before: the card's update is then guarded on it
     and on the card being active (one statement, no lock read first) and redone under a lock
     if the row moved, after ``on_moved`` (which may refuse a card no longer usable).
-    ``accumulate`` is added to the card's accumulated spend in the same update. ``spends``
+    ``accumulate`` (a sale's) is added to the card's accumulated spend in the same update, and
+    marks the card as having bought. ``spends``
     (a one-shot's points payments, with ``debt_seen``) come off in that update too, guarded on
     the balance before the credit, and are drawn from the older lots; when the guard fails
     they are spent one by one as by :func:`spend` (``insufficient_points`` if short). The
@@ -156,7 +157,8 @@ _CREDIT_ROW = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
     balance_cp=CARDS.c.balance_cp + bindparam("gained_b") - bindparam("spent"),
     pending_cp=CARDS.c.pending_cp + bindparam("gained_p"),
     debt_cp=CARDS.c.debt_cp - bindparam("repay"),
-    accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"))
+    accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"),
+    has_bought=or_(CARDS.c.has_bought, bindparam("accumulate") != 0))  # a sale's credit
 _CREDIT = Direct(_CREDIT_ROW)
 _CREDIT_IF_DEBT = Direct(_CREDIT_ROW.where(CARDS.c.debt_cp == bindparam("debt_seen"),
                                            CARDS.c.balance_cp >= bindparam("spent"),

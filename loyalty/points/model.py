@@ -25,7 +25,10 @@ EARN, ACTIVATE, SPEND, EXPIRE, REVERSE, RESTORE, ADJUST, TRANSFER = (
 
 
 # Each sale writes a lot and an entry, and every index a row goes into is one more page for
-# the commit to write: only keyed entries need their key kept unique (a spend's has none).
+# the commit to write (and for the checkpoint to copy): only keyed entries need their key kept
+# unique (a spend's has none). Lots are found by card only: the jobs, which look across cards
+# for what is due, scan them once a night rather than have every sale write two more indexes;
+# a shift's entries are found through its receipts (X and Z reports).
 # (No partial index names a lot's state: SQLite prepares again, at every run, a statement
 # whose parameter might match such an index's condition, and lots are read by state.)
 _KEYED = text("once_key IS NOT NULL")
@@ -37,8 +40,6 @@ class Lot(Base):
     __tablename__ = "loyalty_lots"
     __table_args__ = (
         Index("ix_loyalty_lots_card_state", "card_id", "state", "expires_at"),
-        Index("ix_loyalty_lots_state_due", "state", "active_from"),
-        Index("ix_loyalty_lots_state_expires", "state", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -59,7 +60,6 @@ class Entry(Base):
     __table_args__ = (
         Index("ix_loyalty_entries_receipt", "receipt_id", "payment_seq"),
         Index("ix_loyalty_entries_card_id", "card_id", "id"),
-        Index("ix_loyalty_entries_shift_id", "shift_id"),
         Index("uq_loyalty_entries_once_key", "once_key", unique=True, sqlite_where=_KEYED,
               postgresql_where=_KEYED),
     )

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, column, func, select, table
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card, CardType
 from loyalty.points.ledger import format_points
 from loyalty.points.model import EARN, RESTORE, REVERSE, SPEND, Entry
 
+# The receipts as loyalty reads them (it imports nothing of receipts).
+_RECEIPTS = table("receipts", column("id"), column("shift_id"))
+
 
 def shift_section(session: Session, shift_id: int) -> dict[str, Any]:
     """Return the points earned, spent, restored and taken back on a shift's receipts."""
+    # Found through the shift's receipts (each indexed): the entries' own shift is not, so a
+    # sale writes one index less.
     gross = Entry.delta_cp + Entry.pending_delta_cp - Entry.debt_delta_cp
+    receipts = select(_RECEIPTS.c.id).where(_RECEIPTS.c.shift_id == shift_id)
     rows = dict(session.execute(
-        select(Entry.kind, func.sum(gross)).where(Entry.shift_id == shift_id)
+        select(Entry.kind, func.sum(gross)).where(Entry.receipt_id.in_(receipts),
+                                                  Entry.shift_id == shift_id)
         .group_by(Entry.kind)).all())
     earned, spent = int(rows.get(EARN) or 0), -int(rows.get(SPEND) or 0)
     restored, taken_back = int(rows.get(RESTORE) or 0), -int(rows.get(REVERSE) or 0)

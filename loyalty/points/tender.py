@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, true, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.codes import issue_code
@@ -139,7 +139,8 @@ def _restore(session: Session, ctx: Context, spent: Entry, cp: int, refs: ledger
 
 
 _ADD_SPENT = update(Card.__table__).where(Card.__table__.c.id == bindparam("card")).values(
-    accumulated_minor=Card.__table__.c.accumulated_minor + bindparam("spent"))
+    accumulated_minor=Card.__table__.c.accumulated_minor + bindparam("spent"),
+    has_bought=true())
 _ACCUMULATE = Direct(_ADD_SPENT)
 _ACCUMULATE_IF_ACTIVE = Direct(_ADD_SPENT.where(Card.__table__.c.state == CARD_ACTIVE))
 

@@ -1,9 +1,10 @@
 """Purchase history that conditions need, kept incrementally when a receipt closes.
 
-Accumulated volume is a rolling sum of daily buckets per buyer (the receipt's card code or
-customer reference): the till reads at most ``window`` small rows, never the receipts
-themselves. The segments a buyer has bought from answer "first purchase" and "trial of a
-segment".
+Accumulated volume is a rolling sum of daily buckets per customer (the receipt's customer
+reference): the till reads at most ``window`` small rows, never the receipts themselves. A
+loyalty card keeps its own accumulated spend and whether it has bought (loyalty moves them
+with its sale's update), so a card's sale writes no day here. The segments a buyer (card or
+customer) has bought from answer "trial of a segment".
 """
 
 from __future__ import annotations
@@ -74,9 +75,7 @@ def read_history(session: Session, buyer: str | None, today: date,
         .where(PurchaseDay.buyer == buyer, PurchaseDay.day > since)).one()
     ever = count > 0 or session.scalar(
         select(PurchaseDay.day).where(PurchaseDay.buyer == buyer).limit(1)) is not None
-    segments = frozenset(session.scalars(
-        select(PurchaseSegment.segment).where(PurchaseSegment.buyer == buyer)))
-    return BuyerHistory(int(total), not ever, segments)
+    return BuyerHistory(int(total), not ever, read_segments(session, buyer))
 
 
 def record_purchase(session: Session, buyer: str | None, day: date, amount_minor: int,
@@ -94,7 +93,13 @@ def record_purchase(session: Session, buyer: str | None, day: date, amount_minor
     params = {"b": buyer, "d": day, "amount": amount_minor}
     if not _BUMP_DAY.count(connection, params):
         connection.execute(_upsert_day(connection.dialect.name), params)
-    _add_segments(session, buyer, set(segments), known)
+    record_segments(session, buyer, segments, known)
+
+
+def read_segments(session: Session, buyer: str) -> frozenset[str]:
+    """Return the segments a buyer has bought from."""
+    return frozenset(session.scalars(
+        select(PurchaseSegment.segment).where(PurchaseSegment.buyer == buyer)))
 
 
 class BoughtSegments:
@@ -123,11 +128,15 @@ class BoughtSegments:
             self._by_buyer[buyer] = self._by_buyer.get(buyer, frozenset()) | segments
 
 
-def _add_segments(session: Session, buyer: str, segments: set[str],
-                  known: BoughtSegments | None = None) -> None:
-    # One INSERT ... ON CONFLICT DO NOTHING for the segments not known to be there, no read
-    # first; what it did not insert was there already, committed, and ``known`` learns it
-    # (unless this transaction wrote the buyer's segments before: its rows are not committed).
+def record_segments(session: Session, buyer: str, segments: Iterable[str],
+                    known: BoughtSegments | None = None) -> None:
+    """Add the segments of a closed receipt to its buyer's.
+
+    One INSERT ... ON CONFLICT DO NOTHING for the segments not known to be there, no read
+    first; what it did not insert was there already, committed, and ``known`` learns it
+    (unless this transaction wrote the buyer's segments before: its rows are not committed).
+    """
+    segments = set(segments)
     missing = known.missing(buyer, segments) if known is not None else segments
     if not missing:
         return
@@ -169,15 +178,8 @@ def _insert_segments(dialect: str, count: int) -> Any:
 
 
 def move_card_history(session: Session, old_number: str, new_number: str) -> None:
-    """Move a replaced card's purchase history to the card that replaced it (merging days)."""
+    """Move a replaced card's segments to the card that replaced it (its spend moves with it)."""
     old, new = buyer_key(old_number, None), buyer_key(new_number, None)
-    days = session.execute(select(PurchaseDay.day, PurchaseDay.amount_minor)
-                           .where(PurchaseDay.buyer == old)).all()
-    if days:
-        connection = session.connection()
-        connection.execute(_upsert_day(connection.dialect.name), [
-            {"b": new, "d": day, "amount": amount} for day, amount in days])
-    session.execute(delete(PurchaseDay).where(PurchaseDay.buyer == old))
-    _add_segments(session, str(new), set(session.scalars(
-        select(PurchaseSegment.segment).where(PurchaseSegment.buyer == old))))
+    assert old is not None and new is not None
+    record_segments(session, new, read_segments(session, old))
     session.execute(delete(PurchaseSegment).where(PurchaseSegment.buyer == old))

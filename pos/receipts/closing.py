@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from loyalty.points.at_till import keep_for_write
 from pos.core.context import Context
 from pos.core.security import Actor
-from pos.discounts.history import BoughtSegments, buyer_key, record_purchase
+from pos.discounts.history import BoughtSegments, buyer_key, record_purchase, record_segments
 from pos.fiscal.numbering import next_number
 from pos.fiscal.service import record_numbered
 from pos.receipts.draft import DraftReceipt
@@ -75,7 +75,8 @@ def record_closed(session: Session, ctx: Context, receipt: Receipt, segments: fr
                   document: dict[str, Any] | None = None) -> None:
     """Journal a numbered receipt, queue it for the fiscal device, tell the features.
 
-    Also adds the receipt to its named buyer's purchase history.
+    Also adds the receipt to its named buyer's purchase history: a customer's day and
+    segments; a card's segments (loyalty's listener moves its spend and "has bought").
     """
     assert receipt.number is not None
     now = ctx.now
@@ -87,10 +88,14 @@ def record_closed(session: Session, ctx: Context, receipt: Receipt, segments: fr
     buyer = buyer_key(receipt.card_code, receipt.customer_ref)
     if buyer is None:
         return  # an anonymous sale has no history to keep
+    known = ctx.registry.caches.get(BoughtSegments)
+    if receipt.card_code:
+        record_segments(session, buyer, segments, known)
+        return
     sign = -1 if receipt.kind == RETURN else 1
     record_purchase(session, buyer,
                     store_local_date(session, receipt.store_id, receipt.closed_at or now),
-                    sign * receipt.total_minor, segments, ctx.registry.caches.get(BoughtSegments))
+                    sign * receipt.total_minor, segments, known)
 
 
 def after_write(session: Session, receipt: Receipt, on_write: OnWrite | None) -> None:

@@ -26,7 +26,7 @@ from pos.discounts.engine import (
     PricingContext,
     price,
 )
-from pos.discounts.history import BuyerHistory, buyer_key, read_history
+from pos.discounts.history import BuyerHistory, buyer_key, read_history, read_segments
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,12 @@ def manual_inputs(docs: Sequence[dict[str, Any]]) -> tuple[ManualDiscount, ...]:
     ) for doc in docs)
 
 
-# The conditions that read the buyer's purchase history, and those that read the card's facts.
+# The conditions that read the buyer's purchase history, and those that read the card's facts
+# (a card keeps its own accumulated spend and whether it has bought; its segments are in the
+# history, as a customer's are).
 HISTORY_CONDITIONS = frozenset({"accumulated_volume", "first_purchase",
                                 "first_purchase_from_segment"})
-CARD_CONDITIONS = frozenset({"card_types", "accumulated_volume"})
+CARD_CONDITIONS = frozenset({"card_types", "accumulated_volume", "first_purchase"})
 _needs: dict[int, tuple[CompiledRules, frozenset[str]]] = {}
 
 
@@ -79,10 +81,17 @@ def context_for(session: Session, facts: SaleFacts,
     ``codes`` are the condition codes the rules have (all that read a buyer, by default).
     """
     buyer = buyer_key(facts.card_code, facts.customer_ref)
-    history = read_history(session, buyer, facts.now_local.date()) \
-        if buyer and codes & HISTORY_CONDITIONS else BuyerHistory(is_first_purchase=False)
-    card_types, accumulated = facts.card_types, history.accumulated_minor
     card = card_facts(session, facts.card_code) if codes & CARD_CONDITIONS else None
+    if facts.card_code and buyer:  # a loyalty card: its own figures, and its segments
+        history = BuyerHistory(
+            0, card is not None and not card.has_bought,
+            read_segments(session, buyer) if "first_purchase_from_segment" in codes
+            else frozenset())
+    elif buyer and codes & HISTORY_CONDITIONS:
+        history = read_history(session, buyer, facts.now_local.date())
+    else:
+        history = BuyerHistory(is_first_purchase=False)
+    card_types, accumulated = facts.card_types, history.accumulated_minor
     if card is not None:  # a loyalty card: its type, and its own accumulated spend
         card_types = card_types | {card.type_code}
         accumulated = card.accumulated_minor

@@ -36,17 +36,31 @@ class TestPurchaseHistoryReads:
         assert history_reads(sent) == 0
         assert any(s.startswith("UPDATE purchase_days") for s in sent)  # still kept
 
-    def test_a_first_purchase_rule_reads_the_history_and_sees_the_earlier_sale(
+    def test_a_first_purchase_rule_reads_a_customers_history_and_sees_the_earlier_sale(
             self, api, till, db):
-        card = issue_card(api)
-        api.as_("manager").post("/api/v1/discounts", json={
-            "name": "Welcome 10%", "benefit": {"type": "percent_off", "percent": "10"},
-            "conditions": [{"type": "first_purchase"}]})
+        welcome(api)
         with statements(db) as sent:
-            first = upload(till, card_code=card)
+            first = upload(till, customer_ref="CUSTOMER-1")
         assert history_reads(sent) > 0
         assert first["discount"] == "8.99"
+        assert upload(till, customer_ref="CUSTOMER-1")["discount"] == "0.00"
+
+    def test_a_card_knows_its_first_purchase_itself_and_keeps_no_days(self, api, till, db):
+        card = issue_card(api)
+        welcome(api)
+        with statements(db) as sent:
+            first = upload(till, card_code=card)
+        assert history_reads(sent) == 0
+        assert not any("purchase_days" in s for s in sent)  # its spend is on the card
+        assert first["discount"] == "8.99"
         assert upload(till, card_code=card)["discount"] == "0.00"
+
+
+def welcome(api) -> None:  # type: ignore[no-untyped-def]
+    response = api.as_("manager").post("/api/v1/discounts", json={
+        "name": "Welcome 10%", "benefit": {"type": "percent_off", "percent": "10"},
+        "conditions": [{"type": "first_purchase"}]})
+    assert response.status_code == 201, response.get_json()
 
 
 def version_reads(sent: list[str]) -> int:

@@ -103,3 +103,26 @@ def test_a_table_rebuilt_by_a_migration_keeps_the_rows_that_point_at_it(db, shop
         assert lines[(returned["id"], 1)].original_line_id == lines[(sale["id"], 1)].id
         if db.dialect == "sqlite":  # every key holds after the copy
             assert session.execute(text("PRAGMA foreign_key_check")).all() == []
+
+
+def test_a_cards_purchase_days_become_its_has_bought_and_a_customers_stay(db, shop, api):
+    # 0024: a card keeps whether it has bought itself; the days kept under its number go.
+    from tests.helpers import issue_card
+
+    bought, never = issue_card(api), issue_card(api)
+    migrate.downgrade(db.url, "0023")
+    engine = Database(db.url).engine
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO purchase_days (buyer, day, amount_minor) VALUES "
+            "(:card, '2026-11-20', 14990), ('customer:C-1', '2026-11-20', 8990)"),
+            {"card": f"card:{bought}"})
+    engine.dispose()
+    migrate.upgrade(db.url)
+    with db.read() as session:
+        from loyalty.cards.model import Card
+
+        assert dict(session.execute(select(Card.number, Card.has_bought).where(
+            Card.number.in_((bought, never)))).all()) == {bought: True, never: False}
+        assert session.execute(text("SELECT buyer FROM purchase_days")).scalars().all() \
+            == ["customer:C-1"]

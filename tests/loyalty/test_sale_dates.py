@@ -15,7 +15,7 @@ from loyalty.cards.model import Card
 from loyalty.cards.replace import replace_card
 from loyalty.points.jobs import run_jobs
 from loyalty.points.model import Lot
-from pos.discounts.history import PurchaseDay, buyer_key, read_history
+from pos.discounts.history import PurchaseDay, read_segments
 from tests.loyalty.conftest import card_type, issue
 from tests.loyalty.test_points import balance, sell
 
@@ -64,10 +64,10 @@ def test_the_job_expires_cards_past_their_validity_once(cashier, manager):
 def test_a_replaced_cards_purchase_history_moves_with_it(cashier, manager, shop, shift, card):
     sell(cashier, shop, card, "2")
     new = replace_card(manager, card).number
-    today = cashier.now.date()
     with cashier.db.read() as session:
-        assert read_history(session, buyer_key(new, None), today).accumulated_minor == 29980
-        assert not read_history(session, buyer_key(new, None), today).is_first_purchase
-        assert session.scalars(select(PurchaseDay).where(
-            PurchaseDay.buyer == buyer_key(card, None))).all() == []
-        assert session.scalar(select(Card.accumulated_minor).where(Card.number == new)) == 29980
+        assert session.execute(select(Card.accumulated_minor, Card.has_bought)
+                               .where(Card.number == new)).one() == (29980, True)
+        assert read_segments(session, f"card:{new}") == {"MILK"}
+        assert read_segments(session, f"card:{card}") == frozenset()
+        # the card keeps its own spend: no day of the discounts' history is written for it
+        assert session.scalars(select(PurchaseDay)).all() == []
