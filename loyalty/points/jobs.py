@@ -46,14 +46,17 @@ def _expiring(now: datetime) -> Any:
 
 def is_due(session: Session, card_id: int, now: datetime) -> bool:
     """Tell whether a card has lots to activate or expire."""
-    return session.scalar(select(LOTS.c.id).where(
-        LOTS.c.card_id == card_id, or_(_activating(now), _expiring(now))).limit(1)) is not None
+    return bool(session.scalar(select(due_exists(card_id, now))))
 
 
 def due_exists(card_id: Any, now: datetime) -> Any:
-    """Return an EXISTS of the card's lots due to activate or expire (``card_id``: a column)."""
-    return select(LOTS.c.id).where(LOTS.c.card_id == card_id,
-                                   or_(_activating(now), _expiring(now))).exists()
+    """Return whether the card has lots due to activate or expire (``card_id``: a column).
+
+    Two EXISTS, one per state, each a range of the card's (card, state, expiry) index: one
+    EXISTS of the two conditions OR-ed is answered by reading every lot of the card.
+    """
+    return or_(*(select(LOTS.c.id).where(LOTS.c.card_id == card_id, due).exists()
+                 for due in (_activating(now), _expiring(now))))
 
 
 def settle_if_due(session: Session, card_id: int, now: datetime) -> None:
