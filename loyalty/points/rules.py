@@ -116,7 +116,9 @@ def earned_total(amount_minor: int, money_minor: int, rules: EarnRules, day: dat
 
 def _earned(weight: int, rules: EarnRules, day: date, store_id: int) -> int:
     # Rate-weighted amount (basis points x minor units) to points, boosted and rounded once.
-    boost = multiplier(rules, day, store_id) if rules.campaigns else Fraction(1)
+    if not rules.campaigns:
+        return _rounded(weight * POINT_CP, BASIS * rules.point_value_minor, rules)
+    boost = multiplier(rules, day, store_id)
     return _rounded(weight * boost.numerator * POINT_CP,
                     BASIS * rules.point_value_minor * boost.denominator, rules)
 
@@ -166,11 +168,8 @@ def share_of(earned_cp: int, part_milli: int, whole_milli: int, rules: EarnRules
 
 def points_for_amount(amount_minor: int, rules: EarnRules) -> int | None:
     """Return the hundredths of a point a payment of ``amount_minor`` costs (None: a fraction)."""
-    cp = Fraction(amount_minor * POINT_CP, rules.point_value_minor)
-    if cp.denominator != 1:
-        return None
-    whole = int(cp)
-    if not rules.is_fractional and whole % POINT_CP:
+    whole, left = divmod(amount_minor * POINT_CP, rules.point_value_minor)
+    if left or (not rules.is_fractional and whole % POINT_CP):
         return None
     return whole
 
