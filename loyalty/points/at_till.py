@@ -11,11 +11,12 @@ is kept beyond the transaction: every move is a guarded update of the card's row
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import Card, CardType, ensure_usable, is_past
@@ -85,24 +86,44 @@ class AtTill:
         return is_past(self.state, self.valid_until, today)
 
 
+# The type's terms as they are stored (its JSON as text): what a worker keeps them by.
+_TERMS = (TYPES.c.is_bonus, TYPES.c.max_share_percent, TYPES.c.pending_days,
+          TYPES.c.expiry_days, TYPES.c.earn_bp, cast(TYPES.c.segment_bp, Text),
+          cast(TYPES.c.campaigns, Text), TYPES.c.rounding, TYPES.c.is_fractional,
+          TYPES.c.point_value_minor)
 _COLUMNS = (CARDS.c.id, CARDS.c.number, CARDS.c.state, CARDS.c.replaced_by_id,
             CARDS.c.valid_until, CARDS.c.holder_id, CARDS.c.debt_cp, CARDS.c.accumulated_minor,
-            CARDS.c.has_bought,
-            TYPES.c.code, TYPES.c.is_personal, TYPES.c.is_bonus,
-            TYPES.c.max_share_percent, TYPES.c.pending_days, TYPES.c.expiry_days,
-            TYPES.c.earn_bp, TYPES.c.segment_bp, TYPES.c.campaigns, TYPES.c.rounding,
-            TYPES.c.is_fractional, TYPES.c.point_value_minor,
+            CARDS.c.has_bought, TYPES.c.code, TYPES.c.is_personal, *_TERMS,
             due_exists(CARDS.c.id, bindparam("now")).label("is_due"))
 _JOINED = select(*_COLUMNS).join(TYPES, TYPES.c.id == CARDS.c.type_id)
 _BY_NUMBER = Direct(_JOINED.where(CARDS.c.number == bindparam("number")))
 _BY_ID = _JOINED.where(CARDS.c.id == bindparam("card"))
 
 
+_FIRST_TERM = len(_COLUMNS) - len(_TERMS) - 1
+_KNOWN_TERMS: dict[tuple[Any, ...], TypeTerms] = {}  # by the stored terms: a worker's few types
+
+
+def _terms(stored: tuple[Any, ...]) -> TypeTerms:
+    # A type's terms, built once per worker for each version of them a card read returns.
+    terms = _KNOWN_TERMS.get(stored)
+    if terms is None:
+        (is_bonus, share, pending, expiry, earn_bp, segment_bp, campaigns, rounding,
+         is_fractional, value) = stored
+        terms = TypeTerms(bool(is_bonus), share, pending, expiry, EarnRules(
+            earn_bp=earn_bp, segment_bp=json.loads(segment_bp or "null") or {},
+            campaigns=json.loads(campaigns or "null") or [], rounding=rounding,
+            is_fractional=bool(is_fractional), point_value_minor=value))
+        if len(_KNOWN_TERMS) >= 256:  # types edited again and again: start over
+            _KNOWN_TERMS.clear()
+        _KNOWN_TERMS[stored] = terms
+    return terms
+
+
 def _at_till(row: Any) -> AtTill:
-    terms = TypeTerms(bool(row.is_bonus), row.max_share_percent, row.pending_days,
-                      row.expiry_days, rules_of(row))
     return AtTill(row.id, row.number, row.state, row.replaced_by_id, row.valid_until,
-                  row.holder_id, int(row.debt_cp), terms, bool(row.is_due))
+                  row.holder_id, int(row.debt_cp),
+                  _terms(tuple(row[_FIRST_TERM:_FIRST_TERM + len(_TERMS)])), bool(row.is_due))
 
 
 _KNOWN, _CARRIED = "loyalty_cards", "_loyalty_card"  # in session.info; on a receipt

@@ -75,6 +75,43 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def bind_processor(self, dialect: Any) -> Any:
+        """Return the processor every column of this type shares on a dialect (see below)."""
+        key = (dialect.name, dialect.driver)
+        shared = _LAST_INSTANTS.get(key)
+        if shared is None:
+            shared = _LAST_INSTANTS.setdefault(key, _LastInstant(super().bind_processor(dialect)))
+        return shared
+
+
+class _LastInstant:
+    """A datetime column's bind processor that remembers the last instant it converted.
+
+    A use case stamps its rows with its one ``now``: a sale sends that object in a dozen
+    statements (receipt, journal, outbox, ledger entries, reply), and converting it (to UTC,
+    then to SQLite's text) costs more than the statement's own work on the driver. Every
+    column of :class:`UTCDateTime` converts alike, so one memory serves them all. The last
+    instant is held, so ``is`` cannot match another object that reused its id; the pair is
+    replaced whole, so threads never read half of one.
+    """
+
+    __slots__ = ("last", "process")
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+        self.last: tuple[Any, Any] = (None, None)
+
+    def __call__(self, value: Any) -> Any:
+        last = self.last
+        if last[0] is value and value is not None:
+            return last[1]
+        converted = value if self.process is None else self.process(value)
+        self.last = (value, converted)
+        return converted
+
+
+_LAST_INSTANTS: dict[tuple[str, str], _LastInstant] = {}
+
 
 class LockingConnection(sqlite3.Connection):
     """A SQLite connection whose write transactions queue on an ``flock`` of a lock file.

@@ -120,6 +120,8 @@ class Direct:
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._plans: dict[tuple[Any, ...], _Plan] = {}
+        # (dialect, parameter names) -> the plan, for a statement with no IN list: one look-up
+        self._fixed: dict[tuple[str, tuple[str, ...]], _Plan] = {}
         self._compilations: dict[tuple[str, tuple[str, ...]], tuple[SQLCompiler, list[str]]] = {}
         self._lock = threading.Lock()
 
@@ -188,6 +190,9 @@ class Direct:
 
     def _plan(self, connection: Connection, params: Mapping[str, Any]) -> _Plan:
         dialect, keys = connection.dialect, tuple(params)
+        fixed = self._fixed.get((dialect.name, keys))
+        if fixed is not None:
+            return fixed
         compiled, in_lists = self._compiled(dialect, keys)
         # A plan per count of an IN list's values: the statement is compiled once, and only
         # written out again for a new count.
@@ -199,6 +204,8 @@ class Direct:
                     self._plans.clear()
                 plan = self._plans.get(key) or _Plan(self.statement, compiled, params)
                 self._plans[key] = plan
+                if not in_lists:
+                    self._fixed[(dialect.name, keys)] = plan
         return plan
 
     def _compiled(self, dialect: Any, keys: tuple[str, ...]) -> tuple[SQLCompiler, list[str]]:
