@@ -135,8 +135,8 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
         repay = min(cp, lock(session, card_id).debt_cp)
         assert _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate,
                             None)
-    if spent:
-        draw(session, card_id, spent)  # before the new lot exists: it pays for nothing here
+    if spent:  # before the new lot exists: it pays for nothing here
+        draw(session, card_id, spent, connection=connection)
     gained, lot_id = cp - repay, None
     if gained > 0:
         lot_id = _NEW_LOT.scalar(connection, {
@@ -194,16 +194,18 @@ def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs
     entry(session, card_id, kind, at, refs, delta=-cp)
 
 
-def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = None) -> None:
+def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = None, *,
+         connection: Connection | None = None) -> None:
     """Draw ``cp`` off the card's active lots, ``first_lot_id`` first, then oldest expiry.
 
     Usually the oldest lot covers it: one update draws it down. Otherwise lots are read a few
-    at a time: a card may hold hundreds.
+    at a time: a card may hold hundreds. (``connection``: the session's, if the caller has it.)
     """
     if first_lot_id is not None:
         cp = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
             LOTS.c.id == first_lot_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0), cp)
-    elif cp > 0 and _DRAW_OLDEST.count(session.connection(), {"card": card_id, "cp": cp}):
+    elif cp > 0 and _DRAW_OLDEST.count(connection or session.connection(),
+                                       {"card": card_id, "cp": cp}):
         return
     while cp > 0:
         left = _draw_from(session, _DATED_LOTS, cp, {"card": card_id})

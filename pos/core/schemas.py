@@ -114,18 +114,17 @@ class Money(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise self.make_error("invalid")
-        limit = max_amount_minor(_exponent())
-        too_large = _refuse(f"Must be at most {format_minor(limit, _exponent())}.",
-                            "amount_too_large")
+        exponent = _exponent()
+        limit = max_amount_minor(exponent)
         try:
-            amount = parse_minor(value, _exponent())
+            amount = parse_minor(value, exponent)
         except MoneyFormatError as error:
-            raise (too_large if _beyond(value, MAX_AMOUNT_MAJOR + 1) else
+            raise (_too_large(limit, exponent) if _beyond(value, MAX_AMOUNT_MAJOR + 1) else
                    ValidationError(str(error))) from None
         if amount < 0 and not self.allow_negative:
             raise self.make_error("negative")
         if abs(amount) > limit:
-            raise too_large
+            raise _too_large(limit, exponent)
         return amount
 
 
@@ -241,6 +240,10 @@ def _beyond(text: str | int, bound: Decimal | int, *, signed: bool = False) -> b
     if value.is_nan():  # NaN has no order: comparing it would raise
         return False
     return (value if signed else value.copy_abs()) > bound
+
+
+def _too_large(limit: int, exponent: int) -> ValidationError:
+    return _refuse(f"Must be at most {format_minor(limit, exponent)}.", "amount_too_large")
 
 
 def _refuse(message: str, code: str) -> ValidationError:
