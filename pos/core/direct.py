@@ -74,6 +74,20 @@ class _Plan:
             and set(names) <= given else None
         self._processed = [(n, process) for n, (_, process, _) in enumerate(self.binds)
                            if process is not None]
+        # Positional, with literals the caller does not pass (``state = 'active'``): the
+        # literals are processed once, here, and each run puts the caller's values in place.
+        self._template: list[Any] | None = None
+        if self.positional and self._taken is None and not self.expansion \
+                and given & set(names) and not any(
+                    binds[name].callable is not None for name in names
+                    if name in binds and name not in given):
+            self._passed = [n for n, name in enumerate(names) if name in given]
+            self._template = [None if name in given else
+                              process(default) if process is not None else default
+                              for name, process, default in self.binds]
+            self._pick = operator.itemgetter(*(names[n] for n in self._passed))
+            self._processed_passed = [(n, process) for n, process in self._processed
+                                      if names[n] in given]
         # The columns it returns, typed (none known of a textual statement's: its rows are
         # named by the driver's description and taken as the driver gives them).
         columns = compiled._result_columns  # noqa: SLF001
@@ -93,6 +107,16 @@ class _Plan:
                 return taken
             ordered = list(taken)
             for n, process in self._processed:
+                ordered[n] = process(ordered[n])
+            return ordered
+        if self._template is not None:
+            ordered = self._template.copy()
+            picked = self._pick(params)
+            if len(self._passed) == 1:
+                picked = (picked,)
+            for n, value in zip(self._passed, picked, strict=True):
+                ordered[n] = value
+            for n, process in self._processed_passed:
                 ordered[n] = process(ordered[n])
             return ordered
         values = [(name, process(params[name] if name in params else default)

@@ -54,6 +54,27 @@ def test_rows_read_directly_are_the_rows_core_reads(db: Database, shop: Shop) ->
         assert Direct(query).first(connection, {"till": -1}) is None
 
 
+def test_literals_beside_the_callers_values_are_sent_as_core_sends_them(
+        db: Database, shop: Shop) -> None:
+    # 'pending' and the attempts bound are literals; the till and an instant (sent twice,
+    # once converted) the caller's: the same rows as Core, run after run.
+    query = select(OUTBOX.c.number).where(
+        OUTBOX.c.till_id == bindparam("till"), OUTBOX.c.state == "pending",
+        OUTBOX.c.attempts < 5, OUTBOX.c.created_at <= bindparam("at"),
+        OUTBOX.c.next_attempt_at > bindparam("at")).order_by(OUTBOX.c.number)
+    direct = Direct(query)
+    with db.transaction() as session:
+        connection = session.connection()
+        connection.execute(insert(OUTBOX), [entry(shop, 931), entry(shop, 932, state="sent"),
+                                            entry(shop, 933, attempts=5), entry(shop, 934)])
+        for at in (AT, AT + timedelta(minutes=932), AT + timedelta(minutes=940)):
+            params = {"till": shop.till_id, "at": at}
+            expected = connection.execute(query, params).scalars().all()
+            assert [row.number for row in direct.rows(connection, params)] == expected
+        assert expected == [] and connection.execute(query, {"till": shop.till_id, "at": AT}) \
+            .scalars().all() == [931, 934]
+
+
 def test_a_batch_written_directly_is_every_row(db: Database, shop: Shop) -> None:
     with db.transaction() as session:
         connection = session.connection()
