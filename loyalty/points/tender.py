@@ -230,7 +230,11 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
                                 day)
     if total <= 0:
         return False
-    active_from = (receipt.closed_at or ctx.now) + timedelta(days=terms.pending_days)
+    # Spendable at once, the lot is stamped with the very instant the receipt's rows were
+    # sent with (converted for the database once).
+    active_from = receipt.closed_at or ctx.now
+    if terms.pending_days:
+        active_from += timedelta(days=terms.pending_days)
     expires = active_from + timedelta(days=terms.expiry_days) if terms.expiry_days else None
     lot_id = ledger.credit(session, card.card_id, total, EARN, ctx.now, ledger.Refs(
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),

@@ -251,8 +251,11 @@ def _row_class(names: tuple[str, ...]) -> Any:
 
 
 def _observed(connection: Connection) -> bool:
-    # Someone counts or inspects the statements sent: let them see this one.
-    dispatch = connection.dispatch
+    # Someone counts or inspects the statements sent: let them see this one. They listen on
+    # the engine (its own dispatch is asked, cheaper than the connection's joined one) unless
+    # the connection, or its class, has listeners of its own (SQLAlchemy flags it then).
+    dispatch = connection.dispatch if connection._has_events \
+        else connection.engine.dispatch
     return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
 
