@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, func, insert, or_, select, update
+from sqlalchemy import Boolean, CursorResult, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -108,15 +108,15 @@ def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, de
 
 def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
            active_from: datetime, expires_at: datetime | None, debt_seen: int | None = None,
-           accumulate: int = 0, spends: Sequence[Spend] = (),
+           accumulate: int | None = None, spends: Sequence[Spend] = (),
            on_moved: Callable[[], object] | None = None) -> int | None:
     """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
 
     ``debt_seen`` is the card's debt as read before: the card's update is then guarded on it
     and on the card being active (one statement, no lock read first) and redone under a lock
     if the row moved, after ``on_moved`` (which may refuse a card no longer usable).
-    ``accumulate`` (a sale's) is added to the card's accumulated spend in the same update, and
-    marks the card as having bought. ``spends``
+    ``accumulate`` is a sale's (None for any other credit): added to the card's accumulated
+    spend in the same update, which marks the card as having bought. ``spends``
     (a one-shot's points payments, with ``debt_seen``) come off in that update too, guarded on
     the balance before the credit, and are drawn from the older lots; when the guard fails
     they are spent one by one as by :func:`spend` (``insufficient_points`` if short). The
@@ -158,7 +158,7 @@ _CREDIT_ROW = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
     pending_cp=CARDS.c.pending_cp + bindparam("gained_p"),
     debt_cp=CARDS.c.debt_cp - bindparam("repay"),
     accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"),
-    has_bought=or_(CARDS.c.has_bought, bindparam("accumulate") != 0))  # a sale's credit
+    has_bought=or_(CARDS.c.has_bought, bindparam("is_sale", type_=Boolean)))
 _CREDIT = Direct(_CREDIT_ROW)
 _CREDIT_IF_DEBT = Direct(_CREDIT_ROW.where(CARDS.c.debt_cp == bindparam("debt_seen"),
                                            CARDS.c.balance_cp >= bindparam("spent"),
@@ -166,14 +166,14 @@ _CREDIT_IF_DEBT = Direct(_CREDIT_ROW.where(CARDS.c.debt_cp == bindparam("debt_se
 
 
 def _credit_card(connection: Connection, card_id: int, gained: int, repay: int,
-                 is_pending: bool, accumulate: int, debt_seen: int | None, spent: int = 0
-                 ) -> bool:
+                 is_pending: bool, accumulate: int | None, debt_seen: int | None,
+                 spent: int = 0) -> bool:
     # One update: the points gained (less any spent), the debt repaid, the accumulated spend;
     # guarded on the debt the caller saw, and the balance, when it saw one (the caller holds
     # the row's lock otherwise, and spends nothing here).
     params = {"card": card_id, "gained_b": 0 if is_pending else gained,
-              "gained_p": gained if is_pending else 0, "repay": repay, "accumulate": accumulate,
-              "spent": spent}
+              "gained_p": gained if is_pending else 0, "repay": repay,
+              "accumulate": accumulate or 0, "is_sale": accumulate is not None, "spent": spent}
     if debt_seen is None:
         _CREDIT.count(connection, params)
         return True

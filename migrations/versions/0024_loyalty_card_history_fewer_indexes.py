@@ -40,7 +40,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Revert this revision (a card's purchase days, dropped by the upgrade, stay gone)."""
+    """Revert this revision.
+
+    A card that has bought gets a day of no amount back: what "first purchase" read before
+    (its spend is the card's own, kept in ``accumulated_minor``).
+    """
+    op.execute("INSERT INTO purchase_days (buyer, day, amount_minor) "
+               "SELECT 'card:' || number, CURRENT_DATE, 0 FROM loyalty_cards "
+               "WHERE has_bought AND NOT EXISTS (SELECT 1 FROM purchase_days "
+               "WHERE purchase_days.buyer = 'card:' || loyalty_cards.number)")
     op.create_index('ix_loyalty_entries_shift_id', 'loyalty_entries', ['shift_id'])
     op.create_index('ix_loyalty_lots_state_expires', 'loyalty_lots', ['state', 'expires_at'])
     op.create_index('ix_loyalty_lots_state_due', 'loyalty_lots', ['state', 'active_from'])

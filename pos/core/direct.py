@@ -197,11 +197,17 @@ class Direct:
             cursor.close()
 
     def many(self, connection: Connection, params: Iterable[Mapping[str, Any]]) -> None:
-        """Run a statement that returns nothing once for each set of parameters."""
+        """Run a statement that returns nothing once for each set of parameters.
+
+        One plan serves the batch when every set names the same parameters; sets that differ
+        (one passing what another leaves to a literal or a default) go through Core, as
+        Core would send each.
+        """
         batch = list(params)
         if not batch:
             return
-        if _observed(connection):
+        keys = tuple(batch[0])
+        if _observed(connection) or any(tuple(each) != keys for each in batch[1:]):
             connection.execute(self.statement, [dict(each) for each in batch])
             return
         plan = self._plan(connection, batch[0])

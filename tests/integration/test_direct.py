@@ -75,6 +75,22 @@ def test_literals_beside_the_callers_values_are_sent_as_core_sends_them(
             .scalars().all() == [931, 934]
 
 
+def test_a_batch_whose_rows_name_different_parameters_is_sent_as_core_sends_it(
+        db: Database, shop: Shop) -> None:
+    # the second row passes the state the first leaves to its literal
+    marked = OUTBOX.update().where(OUTBOX.c.number == bindparam("n")).values(
+        attempts=bindparam("tries"), state="failed")
+    with db.transaction() as session:
+        connection = session.connection()
+        connection.execute(insert(OUTBOX), [entry(shop, 941), entry(shop, 942)])
+        Direct(marked).many(connection, [{"n": 941, "tries": 1},
+                                         {"n": 942, "tries": 2, "state": "sent"}])
+        rows = connection.execute(select(OUTBOX.c.number, OUTBOX.c.state, OUTBOX.c.attempts)
+                                  .where(OUTBOX.c.number.in_((941, 942)))
+                                  .order_by(OUTBOX.c.number)).all()
+    assert [tuple(row) for row in rows] == [(941, "failed", 1), (942, "sent", 2)]
+
+
 def test_a_batch_written_directly_is_every_row(db: Database, shop: Shop) -> None:
     with db.transaction() as session:
         connection = session.connection()

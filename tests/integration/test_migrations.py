@@ -126,3 +126,11 @@ def test_a_cards_purchase_days_become_its_has_bought_and_a_customers_stay(db, sh
             Card.number.in_((bought, never)))).all()) == {bought: True, never: False}
         assert session.execute(text("SELECT buyer FROM purchase_days")).scalars().all() \
             == ["customer:C-1"]
+    # and down again: the card that bought has a day, so it is no newcomer to 0023's code
+    migrate.downgrade(db.url, "0023")
+    engine = Database(db.url).engine
+    with engine.connect() as connection:
+        assert set(connection.execute(text("SELECT buyer FROM purchase_days")).scalars()) \
+            == {"customer:C-1", f"card:{bought}"}
+    engine.dispose()
+    migrate.upgrade(db.url)

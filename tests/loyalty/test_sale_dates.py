@@ -16,8 +16,9 @@ from loyalty.cards.replace import replace_card
 from loyalty.points.jobs import run_jobs
 from loyalty.points.model import Lot
 from pos.discounts.history import PurchaseDay, read_segments
-from tests.loyalty.conftest import card_type, issue
-from tests.loyalty.test_points import balance, sell
+from pos.receipts.service import PaymentRequest
+from tests.loyalty.conftest import DISCOUNT, card_type, issue
+from tests.loyalty.test_points import OAT, balance, give, sell
 
 LATE = datetime(2026, 11, 22, 21, 30, tzinfo=UTC)  # 00:30 on the 23rd in the store
 
@@ -71,3 +72,23 @@ def test_a_replaced_cards_purchase_history_moves_with_it(cashier, manager, shop,
         assert read_segments(session, f"card:{card}") == frozenset()
         # the card keeps its own spend: no day of the discounts' history is written for it
         assert session.scalars(select(PurchaseDay)).all() == []
+
+
+def has_bought(ctx, number: str) -> bool:  # type: ignore[no-untyped-def]
+    with ctx.db.read() as session:
+        return bool(session.scalar(select(Card.has_bought).where(Card.number == number)))
+
+
+def test_a_card_has_bought_once_it_sells_and_points_given_are_no_purchase(
+        cashier, manager, shop, shift, card):
+    give(manager, card, 5000)  # an adjustment credits points: no purchase
+    assert not has_bought(cashier, card)
+    sell(cashier, shop, card, "2", payments=(PaymentRequest("points", 5000),
+                                            PaymentRequest("cash", 2 * OAT - 5000)))
+    assert has_bought(cashier, card)  # a sale that earns and spends
+
+
+def test_a_sale_that_earns_nothing_is_a_purchase_too(cashier, manager, shop, shift):
+    discount_only = issue(manager, card_type(manager, **{**DISCOUNT, "tiers": []}))
+    sell(cashier, shop, discount_only, "1")
+    assert has_bought(cashier, discount_only)
