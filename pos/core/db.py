@@ -77,7 +77,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def bind_processor(self, dialect: Any) -> Any:
         """Return the processor every column of this type shares on a dialect (see below)."""
-        key = (dialect.name, dialect.driver)
+        key = (type(self), dialect.name, dialect.driver)
         shared = _LAST_INSTANTS.get(key)
         if shared is None:
             shared = _LAST_INSTANTS.setdefault(key, _LastInstant(super().bind_processor(dialect)))
@@ -110,7 +110,7 @@ class _LastInstant:
         return converted
 
 
-_LAST_INSTANTS: dict[tuple[str, str], _LastInstant] = {}
+_LAST_INSTANTS: dict[tuple[type, str, str], _LastInstant] = {}
 
 
 class LockingConnection(sqlite3.Connection):
