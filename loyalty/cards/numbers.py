@@ -15,7 +15,7 @@ LENGTH = 13
 
 def ean_check_digit(first12: str) -> str:
     """Return the EAN-13 check digit of twelve digits."""
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    total = sum(map(int, first12[0::2])) + 3 * sum(map(int, first12[1::2]))
     return str((10 - total % 10) % 10)
 
 

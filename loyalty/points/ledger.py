@@ -10,9 +10,8 @@ Spends, expiry and reversals draw lots down oldest expiry first (lots that never
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean, CursorResult, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
@@ -28,9 +27,12 @@ CARDS, LOTS, ENTRIES = Card.__table__, Lot.__table__, Entry.__table__
 DRAW_BATCH = 8
 
 
-@dataclass(frozen=True)
-class Refs:
-    """What an entry points at: its receipt (and payment), shift, who, and why."""
+class Refs(NamedTuple):
+    """What an entry points at: its receipt (and payment), shift, who, and why.
+
+    (A named tuple, as :class:`Spend`: a sale makes a few, and a frozen dataclass costs
+    several times as much to build.)
+    """
 
     receipt_id: int | None = None
     payment_seq: int | None = None
@@ -48,8 +50,7 @@ def lock(session: Session, card_id: int) -> Any:
     return row
 
 
-@dataclass(frozen=True)
-class Spend:
+class Spend(NamedTuple):
     """Points a one-shot upload pays with, taken by its earn's update (see :func:`credit`)."""
 
     cp: int
