@@ -10,7 +10,9 @@ gives the card's throughput as a share of the plain round's before it, and both 
 worker CPU per receipt; figures are min / median over rounds.
 
 Target (issue 12): a one-shot upload with a card keeps >= 90 % of the throughput without one.
-Run: ``.venv/bin/python bench/loyalty_http.py [--rounds 5] [--receipts 600]``;
+Rounds of 600 uploads last a second and scatter by several points on a shared machine: the
+defaults are 10 rounds of 2,400 (four seconds a round, about 90 s in all).
+Run: ``.venv/bin/python bench/loyalty_http.py [--rounds 10] [--receipts 2400]``;
 ``bench/with_postgres.sh .venv/bin/python bench/loyalty_http.py`` measures on a throwaway
 PostgreSQL instead.
 """
@@ -102,8 +104,8 @@ def measure(url: str, args: argparse.Namespace, tmp: str) -> int:
 def main() -> None:
     """Measure on SQLite, or on the PostgreSQL bench/with_postgres.sh started."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--receipts", type=int, default=600, help="uploads a round, per kind")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--receipts", type=int, default=2400, help="uploads a round, per kind")
     args = parser.parse_args()
     postgres = os.environ.get("POS_BENCH_POSTGRES_URL")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
