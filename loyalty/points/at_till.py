@@ -91,16 +91,16 @@ _TERMS = (TYPES.c.is_bonus, TYPES.c.max_share_percent, TYPES.c.pending_days,
           TYPES.c.expiry_days, TYPES.c.earn_bp, cast(TYPES.c.segment_bp, Text),
           cast(TYPES.c.campaigns, Text), TYPES.c.rounding, TYPES.c.is_fractional,
           TYPES.c.point_value_minor)
-_COLUMNS = (CARDS.c.id, CARDS.c.number, CARDS.c.state, CARDS.c.replaced_by_id,
-            CARDS.c.valid_until, CARDS.c.holder_id, CARDS.c.debt_cp, CARDS.c.accumulated_minor,
-            CARDS.c.has_bought, TYPES.c.code, TYPES.c.is_personal, *_TERMS,
-            due_exists(CARDS.c.id, bindparam("now")).label("is_due"))
+_CARD = (CARDS.c.id, CARDS.c.number, CARDS.c.state, CARDS.c.replaced_by_id,
+         CARDS.c.valid_until, CARDS.c.holder_id, CARDS.c.debt_cp, CARDS.c.accumulated_minor,
+         CARDS.c.has_bought, TYPES.c.code, TYPES.c.is_personal)
+_COLUMNS = (*_CARD, *_TERMS, due_exists(CARDS.c.id, bindparam("now")).label("is_due"))
+_TERMS_AT = slice(len(_CARD), len(_CARD) + len(_TERMS))  # where a row holds them
 _JOINED = select(*_COLUMNS).join(TYPES, TYPES.c.id == CARDS.c.type_id)
 _BY_NUMBER = Direct(_JOINED.where(CARDS.c.number == bindparam("number")))
 _BY_ID = _JOINED.where(CARDS.c.id == bindparam("card"))
 
 
-_FIRST_TERM = len(_COLUMNS) - len(_TERMS) - 1
 _KNOWN_TERMS: dict[tuple[Any, ...], TypeTerms] = {}  # by the stored terms: a worker's few types
 
 
@@ -123,7 +123,7 @@ def _terms(stored: tuple[Any, ...]) -> TypeTerms:
 def _at_till(row: Any) -> AtTill:
     return AtTill(row.id, row.number, row.state, row.replaced_by_id, row.valid_until,
                   row.holder_id, int(row.debt_cp),
-                  _terms(tuple(row[_FIRST_TERM:_FIRST_TERM + len(_TERMS)])), bool(row.is_due))
+                  _terms(tuple(row[_TERMS_AT])), bool(row.is_due))
 
 
 _KNOWN, _CARRIED = "loyalty_cards", "_loyalty_card"  # in session.info; on a receipt

@@ -202,9 +202,8 @@ def _earned(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
     # each line and allocates nothing here.
     terms = card.terms
     if not terms.has_segment_rates:
-        amounts = [line.amount_minor for line in receipt.lines if line not in certificates] \
-            if certificates else [line.amount_minor for line in receipt.lines]
-        amount = sum(amount for amount in amounts if amount > 0)
+        amount = sum(line.amount_minor for line in receipt.lines
+                     if line.amount_minor > 0 and line not in certificates)
         return earned_total(amount, money, terms.rules, day, receipt.store_id), \
             lambda lot_id: None
     lines = [(line.id, line.amount_minor, line.item_id, line.quantity_milli)
