@@ -8,12 +8,14 @@ Points are counted in hundredths (``*_cp``): 1 point = 100.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, false, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from pos.core import versions
 from pos.core.db import Base, BigId, UTCDateTime
 from pos.core.errors import ConflictError
 
@@ -49,6 +51,33 @@ class CardType(Base):
     # Cumulative tiers of a personal card: [{"name", "min_minor"}], ascending.
     tiers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CardTypesVersion(Base):
+    """A single row whose token changes with every new or changed card type.
+
+    The till keeps each type's terms per worker under this token (a sale reads a card, not
+    its type). A random token, as the discount rules' (:class:`pos.discounts.model.RulesVersion`):
+    another database, or a restored one, never holds a token a worker kept terms under.
+    """
+
+    __tablename__ = "loyalty_card_types_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
+CARD_TYPES = "loyalty_card_types"
+versions.register(CARD_TYPES, CardTypesVersion.__table__)
+
+
+def bump_types_version(session: Session) -> None:
+    """Mark the card types changed, in the caller's transaction."""
+    token = uuid.uuid4().hex
+    result = session.execute(update(CardTypesVersion).where(CardTypesVersion.id == 1)
+                             .values(token=token))
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(CardTypesVersion(id=1, token=token))
 
 
 class Holder(Base):

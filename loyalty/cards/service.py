@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from loyalty.cards.model import ACTIVE, Card, CardType, Holder
+from loyalty.cards.model import ACTIVE, Card, CardType, Holder, bump_types_version
 from loyalty.cards.numbers import is_valid_number, numbers_from
 from pos.core import audit
 from pos.core.context import Context
@@ -71,6 +71,7 @@ def create_card_type(ctx: Context, fields: dict[str, Any]) -> CardType:
                                   code="tiers_need_personal", field="tiers")
         card_type = CardType(created_at=ctx.now, next_serial=1, **fields)
         session.add(card_type)
+        bump_types_version(session)
         audit.record(session, at=ctx.now, action="card_type_created", user_id=ctx.actor.user_id,
                      target=f"card_type:{card_type.code}")
         return card_type

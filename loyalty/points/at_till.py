@@ -11,19 +11,19 @@ is kept beyond the transaction: every move is a guarded update of the card's row
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from loyalty.cards.model import Card, CardType, ensure_usable, is_past
+from loyalty.cards.model import CARD_TYPES, Card, CardType, ensure_usable, is_past
 from loyalty.cards.numbers import is_valid_number
 from loyalty.cards.service import CardFacts, keep_facts, live_card_id
 from loyalty.points.jobs import due_exists
 from loyalty.points.rules import EarnRules
+from pos.core import versions
 from pos.core.direct import Direct
 from pos.core.errors import ValidationError
 from pos.core.extensions import ReceiptView
@@ -86,44 +86,52 @@ class AtTill:
         return is_past(self.state, self.valid_until, today)
 
 
-# The type's terms as they are stored (its JSON as text): what a worker keeps them by.
-_TERMS = (TYPES.c.is_bonus, TYPES.c.max_share_percent, TYPES.c.pending_days,
-          TYPES.c.expiry_days, TYPES.c.earn_bp, cast(TYPES.c.segment_bp, Text),
-          cast(TYPES.c.campaigns, Text), TYPES.c.rounding, TYPES.c.is_fractional,
-          TYPES.c.point_value_minor)
 _CARD = (CARDS.c.id, CARDS.c.number, CARDS.c.state, CARDS.c.replaced_by_id,
          CARDS.c.valid_until, CARDS.c.holder_id, CARDS.c.debt_cp, CARDS.c.accumulated_minor,
-         CARDS.c.has_bought, TYPES.c.code, TYPES.c.is_personal)
-_COLUMNS = (*_CARD, *_TERMS, due_exists(CARDS.c.id, bindparam("now")).label("is_due"))
-_TERMS_AT = slice(len(_CARD), len(_CARD) + len(_TERMS))  # where a row holds them
-_JOINED = select(*_COLUMNS).join(TYPES, TYPES.c.id == CARDS.c.type_id)
-_BY_NUMBER = Direct(_JOINED.where(CARDS.c.number == bindparam("number")))
-_BY_ID = _JOINED.where(CARDS.c.id == bindparam("card"))
+         CARDS.c.has_bought, CARDS.c.type_id)
+_COLUMNS = (*_CARD, due_exists(CARDS.c.id, bindparam("now")).label("is_due"))
+_BY_NUMBER = Direct(select(*_COLUMNS).where(CARDS.c.number == bindparam("number")))
+_BY_ID = select(*_COLUMNS).where(CARDS.c.id == bindparam("card"))
+_TYPE = Direct(select(TYPES.c.code, TYPES.c.is_personal, TYPES.c.is_bonus,
+                      TYPES.c.max_share_percent, TYPES.c.pending_days, TYPES.c.expiry_days,
+                      TYPES.c.earn_bp, TYPES.c.segment_bp, TYPES.c.campaigns, TYPES.c.rounding,
+                      TYPES.c.is_fractional, TYPES.c.point_value_minor)
+               .where(TYPES.c.id == bindparam("type")))
 
 
-_KNOWN_TERMS: dict[tuple[Any, ...], TypeTerms] = {}  # by the stored terms: a worker's few types
+@dataclass(frozen=True)
+class KnownType:
+    """A card type as the till uses it: its code, whether its cards are personal, its terms."""
+
+    code: str
+    is_personal: bool
+    terms: TypeTerms
 
 
-def _terms(stored: tuple[Any, ...]) -> TypeTerms:
-    # A type's terms, built once per worker for each version of them a card read returns.
-    terms = _KNOWN_TERMS.get(stored)
-    if terms is None:
-        (is_bonus, share, pending, expiry, earn_bp, segment_bp, campaigns, rounding,
-         is_fractional, value) = stored
-        terms = TypeTerms(bool(is_bonus), share, pending, expiry, EarnRules(
-            earn_bp=earn_bp, segment_bp=json.loads(segment_bp or "null") or {},
-            campaigns=json.loads(campaigns or "null") or [], rounding=rounding,
-            is_fractional=bool(is_fractional), point_value_minor=value))
-        if len(_KNOWN_TERMS) >= 256:  # types edited again and again: start over
-            _KNOWN_TERMS.clear()
-        _KNOWN_TERMS[stored] = terms
-    return terms
+# A worker's card types, by the types' version token and id: a sale reads its card only.
+_KNOWN_TYPES: dict[tuple[str, int], KnownType] = {}
 
 
-def _at_till(row: Any) -> AtTill:
+def known_type(session: Session, type_id: int) -> KnownType:
+    """Return a card type's terms, read once per worker while the card types are unchanged."""
+    token = versions.token(session, CARD_TYPES)
+    found = _KNOWN_TYPES.get((token, type_id)) if token is not None else None
+    if found is None:
+        row = _TYPE.first(session.connection(), {"type": type_id})
+        found = KnownType(row.code, bool(row.is_personal), TypeTerms(
+            bool(row.is_bonus), row.max_share_percent, row.pending_days, row.expiry_days,
+            rules_of(row)))
+        if token is not None:  # (no token: types written around the service; not kept)
+            if len(_KNOWN_TYPES) >= 256:  # types created again and again: start over
+                _KNOWN_TYPES.clear()
+            _KNOWN_TYPES[(token, type_id)] = found
+    return found
+
+
+def _at_till(session: Session, row: Any) -> AtTill:
     return AtTill(row.id, row.number, row.state, row.replaced_by_id, row.valid_until,
-                  row.holder_id, int(row.debt_cp),
-                  _terms(tuple(row[_TERMS_AT])), bool(row.is_due))
+                  row.holder_id, int(row.debt_cp), known_type(session, row.type_id).terms,
+                  bool(row.is_due))
 
 
 _KNOWN, _CARRIED = "loyalty_cards", "_loyalty_card"  # in session.info; on a receipt
@@ -140,12 +148,13 @@ def card_for_sale(session: Session, code: str, today: date, now: datetime) -> Ca
         if is_valid_number(number) else None
     if row is None:
         raise ValidationError("No such loyalty card", code="unknown_card", field="card_code")
-    card = _at_till(row)
+    card = _at_till(session, row)
     card.ensure_usable(today)
     session.info.setdefault(_KNOWN, {})[number] = card
+    card_type = known_type(session, row.type_id)
     # Cumulative discounts are for personal cards: an anonymous card accumulates nothing.
-    return keep_facts(session, CardFacts(row.code, int(row.accumulated_minor)
-                                         if row.is_personal else 0, row.number,
+    return keep_facts(session, CardFacts(card_type.code, int(row.accumulated_minor)
+                                         if card_type.is_personal else 0, row.number,
                                          bool(row.has_bought)))
 
 
@@ -177,9 +186,9 @@ def card_at_till(session: Session, receipt: ReceiptView, now: datetime) -> AtTil
 def _read(session: Session, number: str, now: datetime) -> AtTill | None:
     connection = session.connection()
     row = _BY_NUMBER.first(connection, {"number": number, "now": now})
-    found = _at_till(row) if row is not None else None
+    found = _at_till(session, row) if row is not None else None
     if found is not None and found.replaced_by_id is not None:
-        found = _at_till(connection.execute(_BY_ID, {
+        found = _at_till(session, connection.execute(_BY_ID, {
             "card": live_card_id(session, found.card_id), "now": now}).one())
         found.is_due = True  # settled before use: a replacement moved lots onto it
     return found
@@ -192,8 +201,8 @@ def recheck(session: Session, card: AtTill, today: date, now: datetime) -> AtTil
     card's code (its transaction rolled back, nothing written). Otherwise (its debt moved)
     the fresh card replaces the carried one for the rest of the transaction.
     """
-    fresh = _at_till(session.connection().execute(_BY_ID, {"card": card.card_id,
-                                                           "now": now}).one())
+    fresh = _at_till(session, session.connection().execute(_BY_ID, {"card": card.card_id,
+                                                                    "now": now}).one())
     fresh.ensure_usable(today)
     session.info.setdefault(_KNOWN, {})[card.number] = fresh
     return fresh

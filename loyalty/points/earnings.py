@@ -55,7 +55,8 @@ def earnings_of(session: Session, ctx: Context, receipt_id: int) -> dict[int, Ea
         return rows
     entry = session.execute(select(Entry.card_id, Entry.lot_id, Entry.delta_cp,
                                    Entry.pending_delta_cp, Entry.debt_delta_cp)
-                            .where(Entry.once_key == f"earn:{receipt_id}")).first()
+                            .where(Entry.receipt_id == receipt_id, Entry.payment_seq == 0,
+                                   Entry.once_key == f"earn:{receipt_id}")).first()
     if entry is None:
         return {}  # it earned nothing
     derived = [Earning(receipt_id=receipt_id, line_id=line_id, card_id=entry.card_id,

@@ -40,7 +40,7 @@ class Refs(NamedTuple):
     shift_id: int | None = None
     user_id: int | None = None
     reason: str | None = None
-    once_key: str | None = None
+    once_key: str | None = None  # unique with ``receipt_id`` and ``payment_seq``, both given
 
 
 def lock(session: Session, card_id: int) -> Any:
@@ -68,6 +68,9 @@ def entry(session: Session, card_id: int, kind: str, at: datetime, refs: Refs, *
 
 def _entry_row(card_id: int, kind: str, at: datetime, refs: Refs, delta: int = 0,
                pending: int = 0, debt: int = 0, lot_id: int | None = None) -> dict[str, Any]:
+    if refs.once_key is not None and (refs.receipt_id is None or refs.payment_seq is None):
+        # the key is kept unique with its receipt and payment: without them, it is not
+        raise ValueError(f"a keyed entry ({refs.once_key}) names its receipt and payment")
     return {"card_id": card_id, "kind": kind, "at": at, "delta_cp": delta,
             "pending_delta_cp": pending, "debt_delta_cp": debt, "lot_id": lot_id,
             "receipt_id": refs.receipt_id, "payment_seq": refs.payment_seq,

@@ -7,14 +7,15 @@ card's balance (``delta_cp``), pending points (``pending_delta_cp``) or debt
 (``debt_delta_cp``), and the card's columns always equal the ledger's sums
 (``pos loyalty verify``). An entry that must happen once per document carries a unique
 ``once_key`` (``earn:<receipt>``, ``reverse:<return>``, ``refund:<return>:<seq>``), so a
-receipt earns, and a return takes back, at most once whatever the retries.
+receipt earns, and a return takes back, at most once whatever the retries. The key is unique
+with the receipt and payment it names (which a keyed entry always carries).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos.core.db import Base, BigId, UTCDateTime
@@ -25,13 +26,14 @@ EARN, ACTIVATE, SPEND, EXPIRE, REVERSE, RESTORE, ADJUST, TRANSFER = (
 
 
 # Each sale writes a lot and an entry, and every index a row goes into is one more page for
-# the commit to write (and for the checkpoint to copy): only keyed entries need their key kept
-# unique (a spend's has none). Lots are found by card only: the jobs, which look across cards
+# the commit to write (and for the checkpoint to copy). An entry's key names its receipt and
+# payment, which the entry names too: one index on the three keeps the key unique and finds a
+# receipt's entries (a spend has no key: NULL is never equal, so spends never clash). Lots are
+# found by card only: the jobs, which look across cards
 # for what is due, scan them once a night rather than have every sale write two more indexes;
 # a shift's entries are found through its receipts (X and Z reports).
 # (No partial index names a lot's state: SQLite prepares again, at every run, a statement
 # whose parameter might match such an index's condition, and lots are read by state.)
-_KEYED = text("once_key IS NOT NULL")
 
 
 class Lot(Base):
@@ -58,10 +60,9 @@ class Entry(Base):
 
     __tablename__ = "loyalty_entries"
     __table_args__ = (
-        Index("ix_loyalty_entries_receipt", "receipt_id", "payment_seq"),
+        Index("uq_loyalty_entries_receipt_key", "receipt_id", "payment_seq", "once_key",
+              unique=True),
         Index("ix_loyalty_entries_card_id", "card_id", "id"),
-        Index("uq_loyalty_entries_once_key", "once_key", unique=True, sqlite_where=_KEYED,
-              postgresql_where=_KEYED),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -1,8 +1,10 @@
 """The schema is Alembic's: up to head and down to base on both databases, and no drift."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from pos.core import migrate
 from pos.core.db import Database
@@ -133,4 +135,54 @@ def test_a_cards_purchase_days_become_its_has_bought_and_a_customers_stay(db, sh
         assert set(connection.execute(text("SELECT buyer FROM purchase_days")).scalars()) \
             == {"customer:C-1", f"card:{bought}"}
     engine.dispose()
+    migrate.upgrade(db.url)
+
+
+def test_an_entry_key_stays_unique_through_0025_up_and_down(db, shop, api):
+    # 0025: the key is unique with its receipt and payment, in the index finding a receipt's
+    # entries; the card types get a version token.
+    from tests.helpers import issue_card
+
+    number = issue_card(api)
+    migrate.downgrade(db.url, "0024")
+    entry = ("INSERT INTO loyalty_entries (card_id, at, kind, delta_cp, pending_delta_cp, "
+             "debt_delta_cp, receipt_id, payment_seq, once_key) SELECT id, "
+             "'2026-11-20 10:00:00', :kind, 100, 0, 0, :receipt, :seq, :key "
+             "FROM loyalty_cards WHERE number = :number")
+    engine = Database(db.url).engine
+    with engine.begin() as connection:
+        for kind, seq, key in (("earn", 0, "earn:7"), ("spend", 1, None), ("spend", 1, None)):
+            connection.execute(text(entry), {"kind": kind, "receipt": 7, "seq": seq,
+                                             "key": key, "number": number})
+    engine.dispose()
+
+    def indexes() -> set[str]:
+        engine = Database(db.url).engine
+        names = {index["name"] for index in inspect(engine).get_indexes("loyalty_entries")}
+        engine.dispose()
+        return names
+
+    def insert(receipt: int) -> None:
+        engine = Database(db.url).engine
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(entry), {"kind": "earn", "receipt": receipt, "seq": 0,
+                                                 "key": "earn:7", "number": number})
+        finally:
+            engine.dispose()
+
+    migrate.upgrade(db.url)
+    assert {"uq_loyalty_entries_receipt_key", "ix_loyalty_entries_card_id"} <= indexes()
+    assert not {"uq_loyalty_entries_once_key", "ix_loyalty_entries_receipt"} & indexes()
+    with db.read() as session:
+        token = session.execute(text("SELECT token FROM loyalty_card_types_version")).scalar()
+        assert len(token) == 32
+        assert session.execute(text("SELECT count(*) FROM loyalty_entries WHERE receipt_id = 7"
+                                    )).scalar() == 3
+    with pytest.raises(IntegrityError):
+        insert(7)
+    migrate.downgrade(db.url, "0024")
+    assert {"uq_loyalty_entries_once_key", "ix_loyalty_entries_receipt"} <= indexes()
+    with pytest.raises(IntegrityError):
+        insert(8)  # the key alone is unique again
     migrate.upgrade(db.url)
