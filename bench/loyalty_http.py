@@ -3,16 +3,17 @@
 ``bench/loyalty.py`` calls the use case in process, which leaves out everything each upload
 costs besides it (HTTP, Flask, the token, idempotency, the answer). Here ``pos serve`` runs
 as in production (gunicorn, 2 sync workers, loopback, a fresh database) and 4 client threads
-upload 20-line receipts, as ``bench/ratio.py``'s one-shot does: without a card, paid in cash;
-with a bonus card, paying 50.00 in points and the rest in cash, so each receipt earns and
-spends. The two kinds alternate round by round (plain, card, plain, card, ...) and each round
-gives the card's throughput as a share of the plain round's before it, and both rounds'
-worker CPU per receipt; figures are min / median over rounds.
+upload 20-line receipts, as ``bench/ratio.py``'s one-shot does, of three kinds: without a
+card, paid in cash; with a bonus card, paid in cash (the receipt earns: a card sale's common
+case); with the card, paying 50.00 in points and the rest in cash (it earns and spends).
+Within a round the kinds take turns in chunks of ``--chunk`` uploads, each kind first in turn,
+so a slow second of a shared machine falls on every kind alike rather than on one kind's whole
+share of the round; a round gives each card kind's throughput (its uploads over its chunks'
+time) as a share of the plain one's, and every kind's worker CPU per receipt; figures are
+min / median over rounds.
 
 Target (issue 12): a one-shot upload with a card keeps >= 90 % of the throughput without one.
-Rounds of 600 uploads last a second and scatter by several points on a shared machine: the
-defaults are 10 rounds of 2,400 (four seconds a round, about 90 s in all).
-Run: ``.venv/bin/python bench/loyalty_http.py [--rounds 10] [--receipts 2400]``;
+Run: ``.venv/bin/python bench/loyalty_http.py [--rounds 10] [--receipts 1600] [--chunk 200]``;
 ``bench/with_postgres.sh .venv/bin/python bench/loyalty_http.py`` measures on a throwaway
 PostgreSQL instead.
 """
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.checkout import LINES, free_port, prepare  # noqa: E402
 from bench.servers import call, login, open_shifts, postgres_databases, start_ours  # noqa: E402
-from bench.workloads import oneshot  # noqa: E402
+from bench.workloads import OneShotRun, oneshot  # noqa: E402
 from tests.helpers import PASSWORDS  # noqa: E402
 
 CLIENTS = 4
@@ -64,10 +65,21 @@ def _spread(values: list[float], unit: str = "") -> str:
     return f"min {min(values):.2f}{unit}, median {statistics.median(values):.2f}{unit}"
 
 
+def _joined(chunks: list[OneShotRun]) -> OneShotRun:
+    """One kind's chunks of a round as one run: its uploads over its time, CPU per upload."""
+    done = sum(chunk.receipts for chunk in chunks)
+    elapsed = sum(chunk.receipts / chunk.rate for chunk in chunks if chunk.rate)
+    cpu = None
+    if done and all(chunk.cpu_ms_per_receipt is not None for chunk in chunks):
+        cpu = sum((chunk.cpu_ms_per_receipt or 0) * chunk.receipts for chunk in chunks) / done
+    return OneShotRun(done / elapsed if elapsed else 0.0, cpu, done,
+                      [failure for chunk in chunks for failure in chunk.failures])
+
+
 def measure(url: str, args: argparse.Namespace, tmp: str) -> int:
     """Seed, serve, warm up, alternate plain and card rounds; print; return the failures."""
     till_id = prepare(url, 2)[0]
-    card = bonus_card(url, 60 * args.receipts * (args.rounds + 1))
+    card = bonus_card(url, 60 * args.receipts * (args.rounds + 1))  # (it earns as it goes)
     with ExitStack() as stack:
         server = start_ours(url, free_port(), Path(tmp, "ours.log"))
         stack.callback(server.stop)
@@ -80,24 +92,36 @@ def measure(url: str, args: argparse.Namespace, tmp: str) -> int:
             raise RuntimeError(f"quote answered {status}: {quoted}")
         total = str(quoted["total"])
         failures = 0
-        for kind in (None, card):  # warm-up, not counted
-            failures += len(oneshot(server, token, till_id, total, 100, CLIENTS, kind).failures)
-        kept, plain_cpu, card_cpu = [], [], []
-        for number in range(1, args.rounds + 1):
-            plain = oneshot(server, token, till_id, total, args.receipts, CLIENTS)
-            carded = oneshot(server, token, till_id, total, args.receipts, CLIENTS, card)
-            failures += len(plain.failures) + len(carded.failures)
-            kept.append(100 * carded.rate / plain.rate)
-            if plain.cpu_ms_per_receipt and carded.cpu_ms_per_receipt:
-                plain_cpu.append(plain.cpu_ms_per_receipt)
-                card_cpu.append(carded.cpu_ms_per_receipt)
-            print(f"  round {number}/{args.rounds}: plain {plain.rate:6.1f}/s, card "
-                  f"{carded.rate:6.1f}/s, kept {kept[-1]:5.1f}%", flush=True)
-    print(f"one-shot with a card (earn + 50.00 in points), % of the throughput without: "
-          f"{_spread(kept, '%')} (target >= 90%)")
-    if plain_cpu:
-        print(f"worker CPU per receipt: plain {_spread(plain_cpu, ' ms')}; card "
-              f"{_spread(card_cpu, ' ms')}")
+        # (what, card, pays 50.00 in points): plain; a card that earns; one that earns and spends
+        kinds = (("plain", None, False), ("earn", card, False), ("earn+spend", card, True))
+        for _, number, points in kinds:  # warm-up, not counted
+            failures += len(oneshot(server, token, till_id, total, 100, CLIENTS, number,
+                                    points).failures)
+        kept: dict[str, list[float]] = {what: [] for what, _, _ in kinds[1:]}
+        cpu: dict[str, list[float]] = {what: [] for what, _, _ in kinds}
+        for round_number in range(1, args.rounds + 1):
+            chunks: dict[str, list[OneShotRun]] = {what: [] for what, _, _ in kinds}
+            for turn in range(max(1, args.receipts // args.chunk)):
+                # each kind goes first, second and last in turn
+                for what, number, points in kinds[turn % 3:] + kinds[:turn % 3]:
+                    chunks[what].append(oneshot(server, token, till_id, total, args.chunk,
+                                                CLIENTS, number, points))
+            runs = {what: _joined(each) for what, each in chunks.items()}
+            failures += sum(len(run.failures) for run in runs.values())
+            line = f"  round {round_number}/{args.rounds}: plain {runs['plain'].rate:6.1f}/s"
+            for what in kept:
+                kept[what].append(100 * runs[what].rate / runs["plain"].rate)
+                line += f", {what} {runs[what].rate:6.1f}/s ({kept[what][-1]:5.1f}%)"
+            if all(run.cpu_ms_per_receipt for run in runs.values()):
+                for what, run in runs.items():
+                    cpu[what].append(run.cpu_ms_per_receipt or 0.0)
+            print(line, flush=True)
+    print("one-shot with a card, % of the throughput without (target >= 90%):")
+    print(f"  a card that earns: {_spread(kept['earn'], '%')}")
+    print(f"  a card that earns and pays 50.00 in points: {_spread(kept['earn+spend'], '%')}")
+    if cpu["plain"]:
+        print("worker CPU per receipt: " + "; ".join(
+            f"{what} {_spread(values, ' ms')}" for what, values in cpu.items()))
     return failures
 
 
@@ -105,7 +129,9 @@ def main() -> None:
     """Measure on SQLite, or on the PostgreSQL bench/with_postgres.sh started."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--receipts", type=int, default=2400, help="uploads a round, per kind")
+    parser.add_argument("--receipts", type=int, default=1600, help="uploads a round, per kind")
+    parser.add_argument("--chunk", type=int, default=200,
+                        help="uploads of one kind before the other kind's (within a round)")
     args = parser.parse_args()
     postgres = os.environ.get("POS_BENCH_POSTGRES_URL")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "

@@ -66,19 +66,20 @@ class OneShotRun:
 
 
 def oneshot(server: Server, token: str, till_id: int, total: str, receipts: int,
-            clients: int, card: str | None = None) -> OneShotRun:
+            clients: int, card: str | None = None, points: bool = True) -> OneShotRun:
     """Upload ``receipts`` finished 20-line receipts from ``clients`` threads.
 
     With ``card``, each receipt carries that bonus card and pays 50.00 of the total in points
-    (the rest in cash). Return receipts/s (answered 201 only) and the workers' CPU time per
-    receipt, read from /proc before and after; the CPU figure is None if a worker was
-    replaced meanwhile.
+    (the rest in cash), or all in cash when not ``points``. Return receipts/s (answered 201
+    only) and the workers' CPU time per receipt, read from /proc before and after; the CPU
+    figure is None if a worker was replaced meanwhile.
     """
     payments: list[dict[str, str]] = [{"type": "cash", "amount": total}]
     extra = {}
     if card is not None:
-        payments = [{"type": "points", "amount": "50.00"},
-                    {"type": "cash", "amount": str(Decimal(total) - 50)}]
+        if points:
+            payments = [{"type": "points", "amount": "50.00"},
+                        {"type": "cash", "amount": str(Decimal(total) - 50)}]
         extra = {"card_code": card}
     callers = [Caller(server.port, token, till_id) for _ in range(clients)]
     counts = [0] * clients
