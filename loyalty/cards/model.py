@@ -139,6 +139,11 @@ class Card(Base):
     balance_cp: Mapped[int] = mapped_column(BigInteger, default=0)
     pending_cp: Mapped[int] = mapped_column(BigInteger, default=0)
     debt_cp: Mapped[int] = mapped_column(BigInteger, default=0)
+    # No lot of the card falls due (to activate or to expire) before this instant (None: none
+    # ever will): the till's read of a card asks this, not the lots. A credit brings it
+    # forward to its lot's date; settling the card's due lots sets it from the lots again.
+    # It may be early (a lot spent since), never late.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -41,6 +41,8 @@ def replace_card(ctx: Context, number: str, new_number: str | None = None) -> Ca
                         .values(card_id=new.id))
         new.holder_id, new.accumulated_minor = old.holder_id, old.accumulated_minor
         new.has_bought = old.has_bought
+        new.next_due_at = min((due for due in (old.next_due_at, new.next_due_at) if due),
+                              default=None)  # its lots are the old card's now
         new.state, new.activated_at, new.valid_until = ACTIVE, ctx.now, old.valid_until
         old.state, old.block_reason, old.replaced_by_id = "blocked", "replaced", new.id
         for hook in ctx.registry.card_replaced:  # e.g. the purchase history keyed by number

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from loyalty.cards.model import CARD_TYPES, Card, CardType, ensure_usable, is_past
 from loyalty.cards.numbers import is_valid_number
 from loyalty.cards.service import CardFacts, keep_facts, live_card_id
-from loyalty.points.jobs import due_exists
 from loyalty.points.rules import EarnRules
 from pos.core import versions
 from pos.core.direct import Direct
@@ -89,7 +88,8 @@ class AtTill:
 _CARD = (CARDS.c.id, CARDS.c.number, CARDS.c.state, CARDS.c.replaced_by_id,
          CARDS.c.valid_until, CARDS.c.holder_id, CARDS.c.debt_cp, CARDS.c.accumulated_minor,
          CARDS.c.has_bought, CARDS.c.type_id)
-_COLUMNS = (*_CARD, due_exists(CARDS.c.id, bindparam("now")).label("is_due"))
+# Whether lots are due is the card's own column: its lots are not read (see Card.next_due_at).
+_COLUMNS = (*_CARD, (CARDS.c.next_due_at <= bindparam("now")).label("is_due"))
 _BY_NUMBER = Direct(select(*_COLUMNS).where(CARDS.c.number == bindparam("number")))
 _BY_ID = select(*_COLUMNS).where(CARDS.c.id == bindparam("card"))
 _TYPE = Direct(select(TYPES.c.code, TYPES.c.is_personal, TYPES.c.is_bonus,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import ACTIVE as CARD_ACTIVE
@@ -59,6 +59,20 @@ def due_exists(card_id: Any, now: datetime) -> Any:
                  for due in (_activating(now), _expiring(now))))
 
 
+def next_due_of(card_id: Any) -> Any:
+    """Return the instant the card's next lot falls due, from its lots (``card_id``: a column).
+
+    The earliest of its pending lots' activation and its spendable lots' expiry (NULL: none).
+    """
+    pending = select(func.min(LOTS.c.active_from)).where(
+        LOTS.c.card_id == card_id, LOTS.c.state == PENDING).scalar_subquery()
+    expiring = select(func.min(LOTS.c.expires_at)).where(
+        LOTS.c.card_id == card_id, LOTS.c.state == ACTIVE,
+        LOTS.c.remaining_cp > 0).scalar_subquery()
+    return case((pending.is_(None), expiring), (expiring.is_(None), pending),
+                (pending < expiring, pending), else_=expiring)
+
+
 def settle_if_due(session: Session, card_id: int, now: datetime) -> None:
     """Activate and expire a card's due lots in this (write) transaction."""
     if is_due(session, card_id, now):
@@ -73,6 +87,8 @@ def settle(session: Session, card_ids: Sequence[int], now: datetime, done: Settl
                                 {"state": ACTIVE}, {"balance_cp": 1, "pending_cp": -1})
     done.expired_cp += _apply(session, card_ids, _expiring(now), EXPIRE, now,
                               {"state": SPENT, "remaining_cp": 0}, {"balance_cp": -1})
+    session.execute(update(CARDS).where(CARDS.c.id.in_(card_ids))
+                    .values(next_due_at=next_due_of(CARDS.c.id)))
     done.cards += len(card_ids)
 
 

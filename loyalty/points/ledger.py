@@ -13,13 +13,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Boolean, CursorResult, bindparam, func, insert, or_, select, update
+from sqlalchemy import Boolean, CursorResult, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card
 from loyalty.points.model import ACTIVE, PENDING, SPENT, Entry, Lot
+from pos.core.db import UTCDateTime
 from pos.core.direct import Direct
 from pos.core.errors import ConflictError
 
@@ -129,16 +130,18 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     is_pending, connection = active_from > at, session.connection()
     debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
     repay, spent = min(cp, debt), sum(s.cp for s in spends)
-    if not _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate, debt,
-                        spent):
+    due = (active_from if is_pending else expires_at) if cp > repay else None
+    if not _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate, due,
+                        debt, spent):
         if on_moved is not None:
             on_moved()
         for each in spends:
             spend(session, card_id, each.cp, each.kind, each.at, each.refs)
         spends, spent = (), 0
         repay = min(cp, lock(session, card_id).debt_cp)
+        due = (active_from if is_pending else expires_at) if cp > repay else None
         assert _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate,
-                            None)
+                            due, None)
     if spent:  # before the new lot exists: it pays for nothing here
         draw(session, card_id, spent, connection=connection)
     gained, lot_id = cp - repay, None
@@ -157,12 +160,15 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
 
 # Built once: a close runs these, and building a statement costs more than running it here.
 _NEW_LOT = Direct(insert(LOTS).returning(LOTS.c.id))
+_DUE = bindparam("due", type_=UTCDateTime())  # the new lot's activation or expiry, if any
 _CREDIT_ROW = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
     balance_cp=CARDS.c.balance_cp + bindparam("gained_b") - bindparam("spent"),
     pending_cp=CARDS.c.pending_cp + bindparam("gained_p"),
     debt_cp=CARDS.c.debt_cp - bindparam("repay"),
     accumulated_minor=CARDS.c.accumulated_minor + bindparam("accumulate"),
-    has_bought=or_(CARDS.c.has_bought, bindparam("is_sale", type_=Boolean)))
+    has_bought=or_(CARDS.c.has_bought, bindparam("is_sale", type_=Boolean)),
+    next_due_at=case((or_(CARDS.c.next_due_at.is_(None), CARDS.c.next_due_at > _DUE), _DUE),
+                     else_=CARDS.c.next_due_at))
 _CREDIT = Direct(_CREDIT_ROW)
 _CREDIT_IF_DEBT = Direct(_CREDIT_ROW.where(CARDS.c.debt_cp == bindparam("debt_seen"),
                                            CARDS.c.balance_cp >= bindparam("spent"),
@@ -170,14 +176,16 @@ _CREDIT_IF_DEBT = Direct(_CREDIT_ROW.where(CARDS.c.debt_cp == bindparam("debt_se
 
 
 def _credit_card(connection: Connection, card_id: int, gained: int, repay: int,
-                 is_pending: bool, accumulate: int | None, debt_seen: int | None,
-                 spent: int = 0) -> bool:
-    # One update: the points gained (less any spent), the debt repaid, the accumulated spend;
-    # guarded on the debt the caller saw, and the balance, when it saw one (the caller holds
-    # the row's lock otherwise, and spends nothing here).
+                 is_pending: bool, accumulate: int | None, due: datetime | None,
+                 debt_seen: int | None, spent: int = 0) -> bool:
+    # One update: the points gained (less any spent), the debt repaid, the accumulated spend,
+    # the card's next due instant brought forward to the new lot's (``due``); guarded on the
+    # debt the caller saw, and the balance, when it saw one (the caller holds the row's lock
+    # otherwise, and spends nothing here).
     params = {"card": card_id, "gained_b": 0 if is_pending else gained,
               "gained_p": gained if is_pending else 0, "repay": repay,
-              "accumulate": accumulate or 0, "is_sale": accumulate is not None, "spent": spent}
+              "accumulate": accumulate or 0, "is_sale": accumulate is not None, "spent": spent,
+              "due": due}
     if debt_seen is None:
         _CREDIT.count(connection, params)
         return True

@@ -6,7 +6,7 @@ Also the till's "most payable in points" for a receipt.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, select
@@ -138,28 +138,46 @@ def max_payable(session: Session, card: Card, card_type: CardType, total_minor: 
 
 
 def verify(db: Database) -> dict[str, Any]:
-    """Compare every card's balances with its ledger's sums and its lots: what differs."""
+    """Compare every card's balances with its ledger's sums and its lots: what differs.
+
+    And the instant the card says its next lot falls due: never later than its lots say.
+    """
     with db.read() as session:
         sums = {row[0]: row[1:] for row in session.execute(
             select(Entry.card_id, func.sum(Entry.delta_cp), func.sum(Entry.pending_delta_cp),
                    func.sum(Entry.debt_delta_cp)).group_by(Entry.card_id))}
+        spendable = and_(Lot.state == ACTIVE, Lot.remaining_cp > 0)
         lots = {row[0]: row[1:] for row in session.execute(
             select(Lot.card_id,
                    func.sum(Lot.remaining_cp).filter(Lot.state == ACTIVE),
-                   func.sum(Lot.remaining_cp).filter(Lot.state == PENDING))
+                   func.sum(Lot.remaining_cp).filter(Lot.state == PENDING),
+                   func.min(Lot.active_from).filter(Lot.state == PENDING),
+                   func.min(Lot.expires_at).filter(spendable))
             .group_by(Lot.card_id))}
         problems: dict[str, str] = {}
         checked = 0
         for card in session.execute(select(Card.id, Card.number, Card.balance_cp,
-                                           Card.pending_cp, Card.debt_cp)):
+                                           Card.pending_cp, Card.debt_cp, Card.next_due_at)):
             checked += 1
             ledger_sums = tuple(int(x or 0) for x in sums.get(card.id, (0, 0, 0)))
-            lot_sums = tuple(int(x or 0) for x in lots.get(card.id, (0, 0)))
+            found = lots.get(card.id, (0, 0, None, None))
+            lot_sums = tuple(int(x or 0) for x in found[:2])
+            due = min((_utc(at) for at in found[2:] if at is not None), default=None)
             kept = (card.balance_cp, card.pending_cp, card.debt_cp)
             if kept != ledger_sums or kept[:2] != lot_sums or min(kept) < 0:
                 problems[card.number] = (f"card {kept}, ledger {ledger_sums}, "
                                          f"lots {lot_sums}")
+            elif due is not None and (card.next_due_at is None or card.next_due_at > due):
+                problems[card.number] = (f"next due {card.next_due_at}, "
+                                         f"a lot falls due {due}")
     return {"cards": checked, "problems": problems}
+
+
+def _utc(at: datetime) -> datetime:
+    # an aggregate's datetime comes back as the database keeps it (SQLite: naive UTC text)
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 def liability_report(db: Database) -> list[dict[str, Any]]:

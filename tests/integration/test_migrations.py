@@ -186,3 +186,31 @@ def test_an_entry_key_stays_unique_through_0025_up_and_down(db, shop, api):
     with pytest.raises(IntegrityError):
         insert(8)  # the key alone is unique again
     migrate.upgrade(db.url)
+
+
+def test_a_cards_next_due_is_taken_from_its_lots_by_0026(db, shop, api):
+    from datetime import UTC, datetime
+
+    from loyalty.cards.model import Card
+    from tests.helpers import issue_card
+
+    lots, none = issue_card(api), issue_card(api)
+    migrate.downgrade(db.url, "0025")
+    lot = ("INSERT INTO loyalty_lots (card_id, source, amount_cp, remaining_cp, state, "
+           "active_from, expires_at) SELECT id, 'earn', 100, :left, :state, :from_, :to "
+           "FROM loyalty_cards WHERE number = :number")
+    engine = Database(db.url).engine
+    with engine.begin() as connection:
+        for state, left, from_, to in (
+                ("active", 100, "2026-01-01 10:00:00", "2027-03-01 10:00:00"),
+                ("active", 0, "2026-01-01 10:00:00", "2026-12-01 10:00:00"),  # drawn
+                ("spent", 0, "2026-01-01 10:00:00", "2026-11-01 10:00:00"),
+                ("pending", 100, "2027-02-01 10:00:00", "2028-02-01 10:00:00")):
+            connection.execute(text(lot), {"left": left, "state": state, "from_": from_,
+                                           "to": to, "number": lots})
+    engine.dispose()
+    migrate.upgrade(db.url)
+    with db.read() as session:
+        assert dict(session.execute(select(Card.number, Card.next_due_at).where(
+            Card.number.in_((lots, none)))).all()) == {
+            lots: datetime(2027, 2, 1, 10, 0, tzinfo=UTC), none: None}
