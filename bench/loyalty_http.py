@@ -77,7 +77,7 @@ def _joined(chunks: list[OneShotRun]) -> OneShotRun:
 
 
 def measure(url: str, args: argparse.Namespace, tmp: str) -> int:
-    """Seed, serve, warm up, alternate plain and card rounds; print; return the failures."""
+    """Seed, serve, warm up, run the rounds (kinds in turns of chunks); return the failures."""
     till_id = prepare(url, 2)[0]
     card = bonus_card(url, 60 * args.receipts * (args.rounds + 1))  # (it earns as it goes)
     with ExitStack() as stack:
@@ -129,7 +129,8 @@ def main() -> None:
     """Measure on SQLite, or on the PostgreSQL bench/with_postgres.sh started."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--receipts", type=int, default=1600, help="uploads a round, per kind")
+    parser.add_argument("--receipts", type=int, default=1600,
+                        help="uploads a round, per kind (whole chunks: at least one)")
     parser.add_argument("--chunk", type=int, default=200,
                         help="uploads of one kind before the other kind's (within a round)")
     args = parser.parse_args()

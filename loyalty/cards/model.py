@@ -58,7 +58,9 @@ class CardTypesVersion(Base):
 
     The till keeps each type's terms per worker under this token (a sale reads a card, not
     its type). A random token, as the discount rules' (:class:`pos.discounts.model.RulesVersion`):
-    another database, or a restored one, never holds a token a worker kept terms under.
+    another database never holds the token a worker kept its types under, and every change of
+    a type replaces the token in the same transaction, so terms kept under a token are the
+    terms of that token's types (a restored backup brings back its types with its token).
     """
 
     __tablename__ = "loyalty_card_types_version"
@@ -67,7 +69,7 @@ class CardTypesVersion(Base):
     token: Mapped[str] = mapped_column(String(32))
 
 
-CARD_TYPES = "loyalty_card_types"
+CARD_TYPES = "card_types"
 versions.register(CARD_TYPES, CardTypesVersion.__table__)
 
 

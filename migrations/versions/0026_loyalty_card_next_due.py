@@ -34,7 +34,8 @@ def upgrade() -> None:
     expiring = sa.select(sa.func.min(lots.c.expires_at)).where(
         lots.c.card_id == cards.c.id, lots.c.state == 'active',
         lots.c.remaining_cp > 0).scalar_subquery()
-    op.execute(cards.update().values(next_due_at=sa.case(
+    has_lots = sa.select(lots.c.card_id).where(lots.c.card_id == cards.c.id).exists()
+    op.execute(cards.update().where(has_lots).values(next_due_at=sa.case(
         (pending.is_(None), expiring), (expiring.is_(None), pending),
         (pending < expiring, pending), else_=expiring)))
 

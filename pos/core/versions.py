@@ -1,10 +1,11 @@
 """Version tokens that per-worker copies hang on, read once per session in one statement.
 
 A feature that keeps a worker's copy of slowly changing rows (the catalog, the compiled
-discount rules) keeps it under a token in a one-row table (``id = 1``), changed in every
-transaction that writes those rows. Each registers its table here when its model is
-imported; the first token a session asks for reads every registered token at once, so a sale
-pays one tiny query for all of them, and the session keeps seeing the tokens it read.
+discount rules, the loyalty card types' terms) keeps it under a token in a one-row table
+(``id = 1``), changed in every transaction that writes those rows. Each registers its table
+here when its model is imported; the first token a session asks for reads every registered
+token at once, so a sale pays one tiny query for all of them, and the session keeps seeing the
+tokens it read.
 """
 
 from __future__ import annotations

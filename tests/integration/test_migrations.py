@@ -3,11 +3,11 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import bindparam, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from pos.core import migrate
-from pos.core.db import Database
+from pos.core.db import Database, UTCDateTime
 from pos.models import metadata
 
 
@@ -196,18 +196,20 @@ def test_a_cards_next_due_is_taken_from_its_lots_by_0026(db, shop, api):
 
     lots, none = issue_card(api), issue_card(api)
     migrate.downgrade(db.url, "0025")
-    lot = ("INSERT INTO loyalty_lots (card_id, source, amount_cp, remaining_cp, state, "
-           "active_from, expires_at) SELECT id, 'earn', 100, :left, :state, :from_, :to "
-           "FROM loyalty_cards WHERE number = :number")
+    lot = text("INSERT INTO loyalty_lots (card_id, source, amount_cp, remaining_cp, state, "
+               "active_from, expires_at) SELECT id, 'earn', 100, :left, :state, :from_, :to "
+               "FROM loyalty_cards WHERE number = :number").bindparams(
+        bindparam("from_", type_=UTCDateTime()), bindparam("to", type_=UTCDateTime()))
     engine = Database(db.url).engine
     with engine.begin() as connection:
         for state, left, from_, to in (
-                ("active", 100, "2026-01-01 10:00:00", "2027-03-01 10:00:00"),
-                ("active", 0, "2026-01-01 10:00:00", "2026-12-01 10:00:00"),  # drawn
-                ("spent", 0, "2026-01-01 10:00:00", "2026-11-01 10:00:00"),
-                ("pending", 100, "2027-02-01 10:00:00", "2028-02-01 10:00:00")):
-            connection.execute(text(lot), {"left": left, "state": state, "from_": from_,
-                                           "to": to, "number": lots})
+                ("active", 100, (2026, 1, 1), (2027, 3, 1)),
+                ("active", 0, (2026, 1, 1), (2026, 12, 1)),  # drawn
+                ("spent", 0, (2026, 1, 1), (2026, 11, 1)),
+                ("pending", 100, (2027, 2, 1), (2028, 2, 1))):
+            connection.execute(lot, {"left": left, "state": state, "number": lots,
+                                     "from_": datetime(*from_, 10, 0, tzinfo=UTC),
+                                     "to": datetime(*to, 10, 0, tzinfo=UTC)})
     engine.dispose()
     migrate.upgrade(db.url)
     with db.read() as session:
