@@ -85,28 +85,33 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class _LastInstant:
-    """A datetime column's bind processor that remembers the last instant it converted.
+    """A datetime column's bind processor that remembers the last few instants it converted.
 
     A use case stamps its rows with its one ``now``: a sale sends that object in a dozen
     statements (receipt, journal, outbox, ledger entries, reply), and converting it (to UTC,
     then to SQLite's text) costs more than the statement's own work on the driver. Every
-    column of :class:`UTCDateTime` converts alike, so one memory serves them all. The last
-    instant is held, so ``is`` cannot match another object that reused its id; the pair is
-    replaced whole, so threads never read half of one.
+    column of :class:`UTCDateTime` converts alike, so one memory serves them all. It holds the
+    last :data:`KEPT` instants, not one: a sale with a card sends ``now`` and its points' expiry
+    turn about, and one would be converted again at each turn. The instants are held, so ``is``
+    cannot match another object that reused an id; the memory is replaced whole, so threads
+    never read half of it.
     """
 
     __slots__ = ("last", "process")
+    KEPT = 4
 
     def __init__(self, process: Any) -> None:
         self.process = process
-        self.last: tuple[Any, Any] = (None, None)
+        self.last: tuple[tuple[Any, Any], ...] = ()
 
     def __call__(self, value: Any) -> Any:
         last = self.last
-        if last[0] is value and value is not None:
-            return last[1]
+        for known, converted in last:
+            if known is value:
+                return converted
         converted = value if self.process is None else self.process(value)
-        self.last = (value, converted)
+        if value is not None:
+            self.last = ((value, converted), *last[:self.KEPT - 1])
         return converted
 
 

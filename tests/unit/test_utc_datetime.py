@@ -1,4 +1,4 @@
-"""The UTC datetime column's bind processor: one per dialect, remembering its last instant."""
+"""The UTC datetime column's bind processor: one per dialect, remembering its last instants."""
 
 from __future__ import annotations
 
@@ -36,3 +36,25 @@ def test_every_column_converts_each_instant_as_its_own(dialect):  # type: ignore
     with pytest.raises(ValueError, match="naive"):
         first(datetime(2026, 12, 2, 12, 0))
     assert first(later) == sent[3]  # a refused value leaves nothing behind
+
+
+def test_instants_sent_in_turn_are_each_converted_once():  # type: ignore[no-untyped-def]
+    from pos.core.db import _LastInstant
+
+    converted: list[datetime] = []
+
+    def convert(value):  # type: ignore[no-untyped-def]
+        converted.append(value)
+        return None if value is None else value.isoformat()
+
+    remember = _LastInstant(convert)
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    expiry, others = now + timedelta(days=365), [now + timedelta(hours=n) for n in (1, 2, 3)]
+    sent = [remember(value) for value in (now, expiry, now, expiry, now, None, expiry)]
+    assert sent == [v.isoformat() if v is not None else None
+                    for v in (now, expiry, now, expiry, now, None, expiry)]
+    assert converted == [now, expiry, None]  # (None is passed on, never kept)
+    for value in others:  # three more instants: now, the oldest kept, is let go
+        remember(value)
+    remember(now)
+    assert converted == [now, expiry, None, *others, now]
