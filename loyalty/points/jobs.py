@@ -116,13 +116,16 @@ def _apply(session: Session, card_ids: Sequence[int], due: Any, kind: str, now: 
 def run_jobs(db: Database, now: datetime, batch: int = BATCH) -> Settled:
     """Settle every card with due lots, a batch of cards per transaction.
 
-    The cards are found in one pass over the due lots; a lot falling due while the job runs
-    is left to the next run (or to the card's next read). Then cards past their validity
-    date (UTC) are marked expired.
+    The cards are found in one pass over the due lots, and with them the cards whose next
+    due instant has passed with nothing due (its lot was spent since): settling sets it from
+    the lots again, so the till does not settle them at their next points payment. A lot
+    falling due while the job runs is left to the next run (or to the card's next read).
+    Then cards past their validity date (UTC) are marked expired.
     """
     with db.read() as session:
-        due = list(session.scalars(select(LOTS.c.card_id).where(
-            or_(_activating(now), _expiring(now))).distinct().order_by(LOTS.c.card_id)))
+        due = sorted(set(session.scalars(select(LOTS.c.card_id).where(
+            or_(_activating(now), _expiring(now))))) | set(session.scalars(
+                select(CARDS.c.id).where(CARDS.c.next_due_at <= now))))
     done = Settled()
     for start in range(0, len(due), batch):
         with db.transaction() as session:

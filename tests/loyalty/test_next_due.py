@@ -109,3 +109,19 @@ class TestNextDue:
             session.execute(update(Card).where(Card.number == card)
                             .values(next_due_at=expires_at + timedelta(days=1)))
         assert list(points.verify(cashier.db)["problems"]) == [card]
+
+
+class TestTheJobCorrectsAnEarlyNextDue:
+    def test_a_card_whose_earliest_lot_was_spent_gets_its_next_real_due(
+            self, cashier, manager, card):
+        give(manager, card, 1000)
+        give(replace(manager, now=manager.now + timedelta(days=10)), card, 1000)
+        points.adjust(replace(manager, now=manager.now + timedelta(days=11)), card, -1000,
+                      "spent at the counter")  # the first lot, drawn to nothing
+        (_, first), (_, second) = lot_dates(cashier, card)
+        assert next_due(cashier, card) == first  # early: that lot is spent
+        done = run_jobs(cashier.db, first + timedelta(minutes=1))
+        assert (done.cards, done.expired_cp) == (1, 0)
+        assert next_due(cashier, card) == second
+        assert run_jobs(cashier.db, first + timedelta(minutes=2)).cards == 0
+        assert balance(replace(cashier, now=first + timedelta(minutes=2)), card) == (1000, 0, 0)
