@@ -8,11 +8,10 @@ Points are counted in hundredths (``*_cp``): 1 point = 100.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, false, update
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core import versions
@@ -57,10 +56,10 @@ class CardTypesVersion(Base):
     """A single row whose token changes with every new or changed card type.
 
     The till keeps each type's terms per worker under this token (a sale reads a card, not
-    its type). A random token, as the discount rules' (:class:`pos.discounts.model.RulesVersion`):
-    another database never holds the token a worker kept its types under, and every change of
-    a type replaces the token in the same transaction, so terms kept under a token are the
-    terms of that token's types (a restored backup brings back its types with its token).
+    its type). A random token (:func:`pos.core.versions.bump`): another database never holds
+    the token a worker kept its types under, and every change of a type replaces the token in
+    the same transaction, so terms kept under a token are the terms of that token's types (a
+    restored backup brings back its types with its token).
     """
 
     __tablename__ = "loyalty_card_types_version"
@@ -75,11 +74,7 @@ versions.register(CARD_TYPES, CardTypesVersion.__table__)
 
 def bump_types_version(session: Session) -> None:
     """Mark the card types changed, in the caller's transaction."""
-    token = uuid.uuid4().hex
-    result = session.execute(update(CardTypesVersion).where(CardTypesVersion.id == 1)
-                             .values(token=token))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(CardTypesVersion(id=1, token=token))
+    versions.bump(session, CARD_TYPES)
 
 
 class Holder(Base):

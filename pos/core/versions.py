@@ -11,8 +11,9 @@ tokens it read.
 from __future__ import annotations
 
 import threading
+import uuid
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from pos.core.direct import Direct
@@ -28,6 +29,20 @@ def register(name: str, table: Table) -> None:
     with _LOCK:
         _TABLES[name] = table
         _QUERY.clear()
+
+
+def bump(session: Session, name: str, counter: str | None = None) -> None:
+    """Give ``name``'s token a new random value in the caller's transaction (its row if none).
+
+    Random, not a counter: a restored backup or an emptied table never brings back a value a
+    worker's copy would take for its own. ``counter``: a column of the row counting changes.
+    """
+    table, token = _TABLES[name], uuid.uuid4().hex
+    values = {"token": token} | ({counter: table.c[counter] + 1} if counter else {})
+    result = session.execute(update(table).where(table.c.id == 1).values(values))
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(insert(table).values({"id": 1, "token": token}
+                                             | ({counter: 1} if counter else {})))
 
 
 def token(session: Session, name: str) -> str | None:

@@ -8,12 +8,11 @@ notices and recompiles before its next pricing.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, UniqueConstraint, update
+from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos.core import versions
@@ -95,8 +94,4 @@ versions.register(RULES, RulesVersion.__table__)
 
 def bump_version(session: Session) -> None:
     """Mark the rules changed, in the caller's transaction."""
-    token = uuid.uuid4().hex
-    result = session.execute(update(RulesVersion).where(RulesVersion.id == 1)
-                             .values(token=token, changes=RulesVersion.changes + 1))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(RulesVersion(id=1, token=token, changes=1))
+    versions.bump(session, RULES, counter="changes")
