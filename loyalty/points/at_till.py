@@ -128,10 +128,10 @@ def known_type(session: Session, type_id: int) -> KnownType:
     return found
 
 
-def _at_till(session: Session, row: Any) -> AtTill:
+def _at_till(session: Session, row: Any, card_type: KnownType | None = None) -> AtTill:
+    terms = (card_type or known_type(session, row.type_id)).terms
     return AtTill(row.id, row.number, row.state, row.replaced_by_id, row.valid_until,
-                  row.holder_id, int(row.debt_cp), known_type(session, row.type_id).terms,
-                  bool(row.is_due))
+                  row.holder_id, int(row.debt_cp), terms, bool(row.is_due))
 
 
 _KNOWN, _CARRIED = "loyalty_cards", "_loyalty_card"  # in session.info; on a receipt
@@ -148,10 +148,10 @@ def card_for_sale(session: Session, code: str, today: date, now: datetime) -> Ca
         if is_valid_number(number) else None
     if row is None:
         raise ValidationError("No such loyalty card", code="unknown_card", field="card_code")
-    card = _at_till(session, row)
+    card_type = known_type(session, row.type_id)
+    card = _at_till(session, row, card_type)
     card.ensure_usable(today)
     session.info.setdefault(_KNOWN, {})[number] = card
-    card_type = known_type(session, row.type_id)
     # Cumulative discounts are for personal cards: an anonymous card accumulates nothing.
     return keep_facts(session, CardFacts(card_type.code, int(row.accumulated_minor)
                                          if card_type.is_personal else 0, row.number,

@@ -130,7 +130,7 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     is_pending, connection = active_from > at, session.connection()
     debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
     repay, spent = min(cp, debt), sum(s.cp for s in spends)
-    due = (active_from if is_pending else expires_at) if cp > repay else None
+    due = active_from if is_pending else expires_at  # the new lot's, if there is one
     if not _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate, due,
                         debt, spent):
         if on_moved is not None:
@@ -139,7 +139,6 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
             spend(session, card_id, each.cp, each.kind, each.at, each.refs)
         spends, spent = (), 0
         repay = min(cp, lock(session, card_id).debt_cp)
-        due = (active_from if is_pending else expires_at) if cp > repay else None
         assert _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate,
                             due, None)
     if spent:  # before the new lot exists: it pays for nothing here
@@ -179,13 +178,13 @@ def _credit_card(connection: Connection, card_id: int, gained: int, repay: int,
                  is_pending: bool, accumulate: int | None, due: datetime | None,
                  debt_seen: int | None, spent: int = 0) -> bool:
     # One update: the points gained (less any spent), the debt repaid, the accumulated spend,
-    # the card's next due instant brought forward to the new lot's (``due``); guarded on the
-    # debt the caller saw, and the balance, when it saw one (the caller holds the row's lock
-    # otherwise, and spends nothing here).
+    # the card's next due instant brought forward to the new lot's (``due``, when points are
+    # gained: all repaying a debt makes no lot); guarded on the debt the caller saw, and the
+    # balance, when it saw one (the caller holds the row's lock otherwise, and spends nothing).
     params = {"card": card_id, "gained_b": 0 if is_pending else gained,
               "gained_p": gained if is_pending else 0, "repay": repay,
               "accumulate": accumulate or 0, "is_sale": accumulate is not None, "spent": spent,
-              "due": due}
+              "due": due if gained > 0 else None}
     if debt_seen is None:
         _CREDIT.count(connection, params)
         return True

@@ -29,9 +29,9 @@ EARN, ACTIVATE, SPEND, EXPIRE, REVERSE, RESTORE, ADJUST, TRANSFER = (
 # the commit to write (and for the checkpoint to copy). An entry's key names its receipt and
 # payment, which the entry names too: one index on the three keeps the key unique and finds a
 # receipt's entries (a spend has no key: NULL is never equal, so spends never clash). Lots are
-# found by card only: the jobs, which look across cards
-# for what is due, scan them once a night rather than have every sale write two more indexes;
-# a shift's entries are found through its receipts (X and Z reports).
+# found by card only: the jobs, which look across cards for what is due, scan them once a
+# night rather than have every sale write two more indexes; a shift's entries are found
+# through its receipts (X and Z reports).
 # (No partial index names a lot's state: SQLite prepares again, at every run, a statement
 # whose parameter might match such an index's condition, and lots are read by state.)
 

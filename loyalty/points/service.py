@@ -6,7 +6,7 @@ Also the till's "most payable in points" for a receipt.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, select
@@ -162,7 +162,7 @@ def verify(db: Database) -> dict[str, Any]:
             ledger_sums = tuple(int(x or 0) for x in sums.get(card.id, (0, 0, 0)))
             found = lots.get(card.id, (0, 0, None, None))
             lot_sums = tuple(int(x or 0) for x in found[:2])
-            due = min((_utc(at) for at in found[2:] if at is not None), default=None)
+            due = min((at for at in found[2:] if at is not None), default=None)
             kept = (card.balance_cp, card.pending_cp, card.debt_cp)
             if kept != ledger_sums or kept[:2] != lot_sums or min(kept) < 0:
                 problems[card.number] = (f"card {kept}, ledger {ledger_sums}, "
@@ -171,13 +171,6 @@ def verify(db: Database) -> dict[str, Any]:
                 problems[card.number] = (f"next due {card.next_due_at}, "
                                          f"a lot falls due {due}")
     return {"cards": checked, "problems": problems}
-
-
-def _utc(at: datetime) -> datetime:
-    # an aggregate's datetime comes back as the database keeps it (SQLite: naive UTC text)
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
 def liability_report(db: Database) -> list[dict[str, Any]]:
