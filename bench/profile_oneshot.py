@@ -58,7 +58,8 @@ def main() -> None:
         card = None
         if args.card:
             from bench.loyalty_http import bonus_card
-            card = bonus_card(url, 60 * (args.receipts + 200))
+            # (50 points spent per upload: the first lot, drawn down, must outlast the run)
+            card = bonus_card(url, 60 * (args.receipts + args.rounds * UNPROFILED + 200))
         app = create_app({"database_url": url, "log_level": "WARNING"})
         client = app.test_client()
         api = ApiClient(client)

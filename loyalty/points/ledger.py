@@ -88,10 +88,10 @@ _SPEND = update(CARDS).where(CARDS.c.id == bindparam("card"),
 # sort every active lot of the card on each spend.
 _DRAWABLE = select(LOTS.c.id, LOTS.c.remaining_cp).where(
     LOTS.c.card_id == bindparam("card"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0)
-_DATED_LOTS = _DRAWABLE.where(LOTS.c.expires_at.is_not(None)).order_by(
+_DATED = _DRAWABLE.where(LOTS.c.expires_at.is_not(None)).order_by(
     LOTS.c.expires_at, LOTS.c.id).limit(DRAW_BATCH)
-_UNDATED_LOTS = _DRAWABLE.where(LOTS.c.expires_at.is_(None)).order_by(LOTS.c.id).limit(
-    DRAW_BATCH)
+_UNDATED = _DRAWABLE.where(LOTS.c.expires_at.is_(None)).order_by(LOTS.c.id).limit(DRAW_BATCH)
+_DATED_LOTS, _UNDATED_LOTS = Direct(_DATED), Direct(_UNDATED)
 
 
 def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, debt: int = 0
@@ -210,55 +210,55 @@ def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = Non
     """Draw ``cp`` off the card's active lots, ``first_lot_id`` first, then oldest expiry.
 
     Usually the oldest lot covers it: one update draws it down. Otherwise lots are read a few
-    at a time: a card may hold hundreds. (``connection``: the session's, if the caller has it.)
+    at a time (a card may hold hundreds); those drawn to nothing are emptied in one update.
+    (``connection``: the session's, if the caller has it.)
     """
+    connection = connection or session.connection()
     if first_lot_id is not None:
-        cp = _draw_from(session, select(LOTS.c.id, LOTS.c.remaining_cp).where(
-            LOTS.c.id == first_lot_id, LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0), cp)
-    elif cp > 0 and _DRAW_OLDEST.count(connection or session.connection(),
-                                       {"card": card_id, "cp": cp}):
+        cp = _draw_from(connection, _FIRST_LOT.rows(connection, {"lot": first_lot_id}), cp)
+    elif cp > 0 and _DRAW_OLDEST.count(connection, {"card": card_id, "cp": cp}):
         return
     while cp > 0:
-        left = _draw_from(session, _DATED_LOTS, cp, {"card": card_id})
+        left = _draw_from(connection, _DATED_LOTS.rows(connection, {"card": card_id}), cp)
         if left == cp:
-            left = _draw_from(session, _UNDATED_LOTS, cp, {"card": card_id})
+            left = _draw_from(connection, _UNDATED_LOTS.rows(connection, {"card": card_id}), cp)
         assert left < cp, "the card's balance and its lots disagree"
         cp = left
 
 
-def _draw_from(session: Session, lots: Any, cp: int, params: dict[str, Any] | None = None
-               ) -> int:
-    for lot_id, remaining in session.execute(lots, params).all():
+def _draw_from(connection: Connection, lots: Sequence[Any], cp: int) -> int:
+    # Draw ``cp`` off ``lots`` (id, remaining) in their order; return what they did not cover.
+    emptied = []
+    for lot_id, remaining in lots:
         if cp <= 0:
             break
         taken = min(cp, remaining)
         if taken == remaining:
-            session.connection().execute(_EMPTY_LOT, {"lot": lot_id})
+            emptied.append(lot_id)
         else:
-            session.connection().execute(_DRAW_LOT, {"lot": lot_id, "left": remaining - taken})
+            _DRAW_LOT.count(connection, {"lot": lot_id, "left": remaining - taken})
         cp -= taken
+    if emptied:
+        _EMPTY_LOTS.count(connection, {"lots": emptied})
     return cp
-
-
-def _rows(result: Any) -> int:
-    assert isinstance(result, CursorResult)
-    return result.rowcount
 
 
 # A lot drawn down keeps its state: an update that names ``state`` rewrites the lot's entry
 # in the three indexes holding it, pages the commit must write, even when the value is kept.
 # Only a lot drawn to nothing becomes spent.
-_DRAW_LOT = update(LOTS).where(LOTS.c.id == bindparam("lot")).values(
-    remaining_cp=bindparam("left"))
-_EMPTY_LOT = update(LOTS).where(LOTS.c.id == bindparam("lot")).values(remaining_cp=0,
-                                                                      state=SPENT)
+_DRAW_LOT = Direct(update(LOTS).where(LOTS.c.id == bindparam("lot")).values(
+    remaining_cp=bindparam("left")))
+_EMPTY_LOTS = Direct(update(LOTS).where(LOTS.c.id.in_(bindparam("lots", expanding=True)))
+                     .values(remaining_cp=0, state=SPENT))
+_FIRST_LOT = Direct(select(LOTS.c.id, LOTS.c.remaining_cp).where(
+    LOTS.c.id == bindparam("lot"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0))
 # The oldest active lot, drawn down in one statement when it holds more than enough (one it
 # would empty is drawn by the loop); the card's row is held by the spend's update, so no
 # other move of its lots runs in between.
 _DRAW_OLDEST = Direct(update(LOTS).where(
     LOTS.c.id == func.coalesce(
-        _DATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery(),
-        _UNDATED_LOTS.with_only_columns(LOTS.c.id).limit(1).scalar_subquery()),
+        _DATED.with_only_columns(LOTS.c.id).limit(1).scalar_subquery(),
+        _UNDATED.with_only_columns(LOTS.c.id).limit(1).scalar_subquery()),
     LOTS.c.remaining_cp > bindparam("cp")).values(
     remaining_cp=LOTS.c.remaining_cp - bindparam("cp")))
 

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from loyalty.cards import service as cards
 from loyalty.cards.model import Card
+from loyalty.points import ledger
 from loyalty.points import service as points
 from loyalty.points.jobs import run_jobs
 from loyalty.points.model import Entry, Lot
@@ -169,6 +170,18 @@ class TestDrawingLots:
         points.adjust(manager, number, -700, "the rest")
         assert lots_left(manager, number, Lot.state) == ["spent", "spent"]
         assert balance(manager, number) == (0, 0, 0)
+        assert points.verify(manager.db)["problems"] == {}
+
+    def test_a_spend_across_more_lots_than_one_read_takes_empties_them_oldest_first(
+            self, manager, card):
+        lots = ledger.DRAW_BATCH + 3
+        for days in range(lots):
+            give(replace(manager, now=manager.now + timedelta(days=days)), card, 1000)
+        points.adjust(replace(manager, now=manager.now + timedelta(days=lots)), card,
+                      -(1000 * (lots - 1) + 400), "spent at the counter")
+        assert lots_left(manager, card) == [0] * (lots - 1) + [600]
+        assert lots_left(manager, card, Lot.state) == ["spent"] * (lots - 1) + ["active"]
+        assert balance(manager, card) == (600, 0, 0)
         assert points.verify(manager.db)["problems"] == {}
 
     def test_points_that_never_expire_are_drawn_oldest_first_in_one_update_or_several(
