@@ -3,9 +3,10 @@
 An offline till uploads its sales in bursts, and marshmallow's per-field machinery on a
 20-line receipt costs a tenth of the upload. ``NewReceiptSchema`` stays the contract (the
 OpenAPI document, the errors): a plainly valid upload (lines by SKU or code, payments of a
-type and an amount) loads here to what the schema would load; anything else - a sale time,
-card details on a payment, a certificate sold, any doubt - goes to marshmallow, which loads it
-the same way or refuses it. Tests hold both paths equal.
+type and an amount, a bank card's with its brand, last four digits and terminal reference)
+loads here to what the schema would load; anything else - a sale time, payment details, a
+certificate sold, any doubt - goes to marshmallow, which loads it the same way or refuses it.
+Tests hold both paths equal.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from pos.core.pan import holds_pan
 from pos.core.schemas import MAX_ID, Money
 from pos.receipts.quote_wire import is_text, plain_line
 
 _RECEIPT_KEYS = frozenset({"till_id", "client_uuid", "lines", "payments", "card_code",
                            "customer_ref"})
 _PAYMENT_KEYS = frozenset({"type", "amount"})
+# A card payment's own fields, each with its longest: a text the schema takes as it is.
+_CARD_FIELDS = {"card_brand": 32, "card_last4": None, "terminal_ref": 64}
+_CARD_PAYMENT_KEYS = _PAYMENT_KEYS | _CARD_FIELDS.keys()
 _MAX_LINES, _MAX_PAYMENTS = 500, 20
 _AMOUNT = Money(required=True)
 
@@ -53,8 +58,15 @@ def plain_receipt(data: Any) -> dict[str, Any] | None:
 
 
 def _plain_payment(payment: Any) -> dict[str, Any] | None:
-    """Return ``PaymentInSchema``'s load of a payment of a type and an amount, or None."""
-    if type(payment) is not dict or payment.keys() != _PAYMENT_KEYS:
+    """Return ``PaymentInSchema``'s load of a payment of a type and an amount, or None.
+
+    A bank card's brand, last four digits and terminal reference load as they are, unless one
+    could hold a card number: the schema refuses that by its own code.
+    """
+    if type(payment) is not dict:
+        return None
+    keys = payment.keys()
+    if keys != _PAYMENT_KEYS and not _PAYMENT_KEYS < keys <= _CARD_PAYMENT_KEYS:
         return None
     kind, amount = payment["type"], payment["amount"]
     # A type with no digit cannot hold a card number: the schema's own check has nothing to do.
@@ -66,4 +78,13 @@ def _plain_payment(payment: Any) -> dict[str, Any] | None:
         minor = _AMOUNT.deserialize(amount)
     except ValidationError:
         return None
-    return {"type": kind, "amount": minor, "details": {}}
+    loaded = {"type": kind, "amount": minor}
+    if len(keys) > len(_PAYMENT_KEYS):
+        for name, longest in _CARD_FIELDS.items():
+            if name in payment:
+                value = payment[name]
+                if not is_text(value, longest) or holds_pan(name, value):
+                    return None
+                loaded[name] = value
+    loaded["details"] = {}
+    return loaded

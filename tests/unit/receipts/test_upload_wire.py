@@ -34,6 +34,18 @@ class TestLoad:
                                     {"type": "cash", "amount": 500, "details": {}}]
         assert fast["lines"][2]["quantity"] == Decimal("0.455")
 
+    def test_a_bank_cards_brand_last_four_and_terminal_reference_take_the_direct_path(self):
+        body = {**PLAIN, "payments": [
+            {"type": "card", "amount": "50.00", "card_brand": "VISA", "card_last4": "4242",
+             "terminal_ref": "T-0017"},
+            {"type": "card", "amount": "1", "card_last4": "0005"}]}
+        assert plain_receipt(body) is not None
+        fast, slow = both_loads(body)
+        assert fast == slow
+        assert fast["payments"][0] == {"type": "card", "amount": 5000, "card_brand": "VISA",
+                                       "card_last4": "4242", "terminal_ref": "T-0017",
+                                       "details": {}}
+
     def test_an_empty_upload_opens_a_receipt_as_the_schema_loads_it(self):
         assert plain_receipt({"till_id": 3}) == {"till_id": 3, "lines": [], "payments": []}
         fast, slow = both_loads({"till_id": 3})
@@ -45,7 +57,13 @@ class TestLoad:
             {**PLAIN, "sold_at": "2026-12-01T10:00:00+00:00"},
             {**PLAIN, "client_uuid": None},
             {**PLAIN, "card_code": "x" * 65},
-            {**PLAIN, "payments": [{"type": "card", "amount": "1", "card_last4": "4242"}]},
+            {**PLAIN, "payments": [{"type": "card", "amount": "1", "details": {"a": 1}}]},
+            {**PLAIN, "payments": [{"type": "card", "amount": "1", "card_brand": "V" * 33}]},
+            {**PLAIN, "payments": [{"type": "card", "amount": "1", "card_brand": None}]},
+            {**PLAIN, "payments": [{"type": "card", "amount": "1", "card_last4": 4242}]},
+            {**PLAIN, "payments": [{"type": "card", "amount": "1",
+                                    "terminal_ref": "4111 1111 1111 1111"}]},
+            {**PLAIN, "payments": [{"type": "card", "card_last4": "4242"}]},
             {**PLAIN, "payments": [{"type": "4111111111111111", "amount": "1"}]},
             {**PLAIN, "payments": [{"type": "cash", "amount": "-1"}]},
             {**PLAIN, "payments": [{"type": "cash", "amount": 1.5}]},
@@ -80,6 +98,19 @@ class TestLoad:
     ))
     def test_every_body_loads_or_is_refused_as_marshmallow_would(self, body):
         fast, slow = both_loads(body)
+        assert fast == slow
+
+    @settings(max_examples=300)
+    @given(st.lists(st.fixed_dictionaries(
+        {"type": st.sampled_from(["card", "cash"]), "amount": st.just("1.00")},
+        optional={name: st.one_of(
+            st.text(max_size=70), st.none(), st.integers(0, 10**19),
+            st.sampled_from(["VISA", "4242", "4111111111111111", "4111-1111-1111-1111",
+                             "x" * 32, "x" * 33, "y" * 64, "y" * 65, "T\x00"]))
+            for name in ("card_brand", "card_last4", "terminal_ref", "details")}),
+        max_size=3))
+    def test_card_payments_load_as_marshmallow_would(self, payments):
+        fast, slow = both_loads({"till_id": 1, "lines": [{"sku": "A"}], "payments": payments})
         assert fast == slow
 
     @settings(max_examples=300)
