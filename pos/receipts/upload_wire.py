@@ -25,7 +25,7 @@ _RECEIPT_KEYS = frozenset({"till_id", "client_uuid", "lines", "payments", "card_
 _PAYMENT_KEYS = frozenset({"type", "amount"})
 # A card payment's own fields, each with its longest: a text the schema takes as it is.
 _CARD_FIELDS = {"card_brand": 32, "card_last4": None, "terminal_ref": 64}
-_CARD_PAYMENT_KEYS = _PAYMENT_KEYS | _CARD_FIELDS.keys()
+_CARD_PAYMENT_KEYS = frozenset(_PAYMENT_KEYS | _CARD_FIELDS.keys())
 _MAX_LINES, _MAX_PAYMENTS = 500, 20
 _AMOUNT = Money(required=True)
 
@@ -66,7 +66,7 @@ def _plain_payment(payment: Any) -> dict[str, Any] | None:
     if type(payment) is not dict:
         return None
     keys = payment.keys()
-    if keys != _PAYMENT_KEYS and not _PAYMENT_KEYS < keys <= _CARD_PAYMENT_KEYS:
+    if not _PAYMENT_KEYS <= keys <= _CARD_PAYMENT_KEYS:
         return None
     kind, amount = payment["type"], payment["amount"]
     # A type with no digit cannot hold a card number: the schema's own check has nothing to do.

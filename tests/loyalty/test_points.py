@@ -175,12 +175,13 @@ class TestDrawingLots:
     def test_a_spend_across_more_lots_than_one_read_takes_empties_them_oldest_first(
             self, manager, card):
         lots = ledger.DRAW_BATCH + 3
-        for days in range(lots):
+        # given latest expiry first: the order of expiry is the reverse of the lots' ids
+        for days in reversed(range(lots)):
             give(replace(manager, now=manager.now + timedelta(days=days)), card, 1000)
         points.adjust(replace(manager, now=manager.now + timedelta(days=lots)), card,
                       -(1000 * (lots - 1) + 400), "spent at the counter")
-        assert lots_left(manager, card) == [0] * (lots - 1) + [600]
-        assert lots_left(manager, card, Lot.state) == ["spent"] * (lots - 1) + ["active"]
+        assert lots_left(manager, card) == [600] + [0] * (lots - 1)
+        assert lots_left(manager, card, Lot.state) == ["active"] + ["spent"] * (lots - 1)
         assert balance(manager, card) == (600, 0, 0)
         assert points.verify(manager.db)["problems"] == {}
 
