@@ -1,10 +1,12 @@
 """Profile one-shot receipt uploads in a single process through the Flask test client.
 
 Run: ``.venv/bin/python bench/profile_oneshot.py [--receipts 300] [--postgres URL] [--sql]
-[--card] [--rounds N] [--dump FILE]``. Prints the SQL statements per receipt, per receipt of
-each unprofiled round the wall time, the CPU of all the process's threads (the WAL
-checkpointer's too) and the bytes written, then the cProfile top functions (cumulative and own
-time). ``--card``: each upload has a bonus card, earns, and pays 50.00 in points.
+[--card | --bank-card] [--rounds N] [--dump FILE]``. Prints the SQL statements per receipt,
+per receipt of each unprofiled round the wall time, the CPU of all the process's threads (the
+WAL checkpointer's too) and the bytes written, then the cProfile top functions (cumulative and
+own time). ``--card``: each upload has a bonus card, earns, and pays 50.00 in points.
+``--bank-card``: each upload pays 50.00 by bank card (brand and last four digits), the rest
+in cash.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--card", action="store_true",
                         help="with a bonus card: earn, and 50.00 paid in points")
+    parser.add_argument("--bank-card", action="store_true",
+                        help="50.00 paid by bank card (brand, last four digits)")
     parser.add_argument("--rounds", type=int, default=1, help="unprofiled rounds to time")
     parser.add_argument("--dump", help="write the profile to this file (pstats)")
     args = parser.parse_args()
@@ -73,6 +77,10 @@ def main() -> None:
             if card is not None:
                 body["card_code"] = card
                 payments[:] = [{"type": "points", "amount": "50.00"},
+                               {"type": "cash", "amount": str(Decimal(total) - 50)}]
+            elif args.bank_card:
+                payments[:] = [{"type": "card", "amount": "50.00", "card_brand": "VISA",
+                                "card_last4": "4242"},
                                {"type": "cash", "amount": str(Decimal(total) - 50)}]
             response = api.post("/api/v1/receipts", json=body,
                                 headers={"Idempotency-Key": key})
