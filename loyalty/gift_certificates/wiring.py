@@ -24,7 +24,8 @@ def register(registry: Registry, settings: Settings) -> None:
     feature = GiftCertificates(code_book(settings))
     registry.payment_types.register(PaymentType(PAYMENT_TYPE, fields=(), tender=feature,
                                                 is_refundable=True,
-                                                refund_as=feature.refund_as))
+                                                refund_as=feature.refund_as,
+                                                hidden_details=frozenset({"digest"})))
     registry.receipt_listeners.register(feature)
     registry.payment_guards.register(PointsGuard())
     registry.shift_reports.register("gift_certificates", shift_section)

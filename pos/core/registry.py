@@ -54,6 +54,9 @@ class PaymentType:
     is_refundable: bool = True
     tender: Tender | None = None
     refund_as: RefundRoute | None = None  # None: a return refunds it as its own type
+    # Detail keys the tender keeps for its own use (a certificate's look-up digest): stored
+    # and journaled with the payment, never shown in the API's answers.
+    hidden_details: frozenset[str] = frozenset()
 
 
 class PaymentTypes:
@@ -61,10 +64,13 @@ class PaymentTypes:
 
     def __init__(self) -> None:
         self._types: dict[str, PaymentType] = {}
+        self.hidden_details: frozenset[str] = frozenset()
 
     def register(self, payment_type: PaymentType) -> None:
         """Add (or replace) a payment type."""
         self._types[payment_type.name] = payment_type
+        self.hidden_details = frozenset().union(
+            *(kind.hidden_details for kind in self._types.values()))
 
     def get(self, name: str) -> PaymentType:
         """Return a registered payment type or raise ``unknown_payment_type``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import has_app_context
 from marshmallow import (
     RAISE,
     Schema,
@@ -19,6 +20,7 @@ from marshmallow import (
 from loyalty.gift_certificates.schemas import CertificateLineInSchema
 from pos.core.fastdump import FastDumpSchema
 from pos.core.pan import reject_pans
+from pos.core.request import current_registry
 from pos.core.schemas import (
     MAX_ID,
     Id,
@@ -69,7 +71,9 @@ class PaymentSchema(Schema):
     card_brand = fields.String(allow_none=True)
     card_last4 = fields.String(allow_none=True)
     terminal_ref = fields.String(allow_none=True)
-    details = fields.Dict()
+    details = fields.Dict(metadata={
+        "description": "what the payment type shows of itself (a gift certificate's last "
+                       "letters); what a tender keeps for its own use is not shown"})
 
 
 class ReceiptHeadSchema(FastDumpSchema):
@@ -114,6 +118,23 @@ class ReceiptSchema(ReceiptHeadSchema):
     payments = fields.List(fields.Nested(PaymentSchema))
     manual_discounts = fields.List(fields.Nested(lambda: ManualDiscountSchema()))
     pricing_trace = fields.List(fields.Dict())
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        """Dump as the schema says, without the payment details a tender keeps to itself.
+
+        (``PaymentType.hidden_details``: a gift certificate payment's look-up digest.)
+        """
+        out = super().dump(obj, many=many)
+        hidden = current_registry().payment_types.hidden_details if has_app_context() \
+            else frozenset()
+        if hidden:
+            for receipt in out if (self.many if many is None else many) else (out,):
+                for payment in receipt.get("payments", ()):
+                    details = payment.get("details")
+                    if details and not hidden.isdisjoint(details):
+                        payment["details"] = {key: value for key, value in details.items()
+                                              if key not in hidden}
+        return out
 
 
 class LineAddedSchema(FastDumpSchema):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from pos.receipts.model import ReceiptPayment
 from tests.gift_helpers import CODES, add_certificate_item
 from tests.helpers import MANAGER, Till, problem
 
@@ -39,17 +41,24 @@ def sell_certificate(till: Till, amount: str = "1500.00", key: str = "sale-1") -
 
 
 class TestWalkthrough:
-    def test_sell_then_pay_part_of_a_later_receipt_then_see_the_balance(self, till, gifts):
+    def test_sell_then_pay_part_of_a_later_receipt_then_see_the_balance(self, till, gifts, db):
         till.open_shift()
         code = sell_certificate(till)
         assert till.receipt["lines"][0]["certificate_type_id"] == gifts["free"]["id"]
         till.open_receipt()
         till.sell("OAT-MILK-1L", quantity="2")
         paid = till.ok(till.pay("gift_certificate", "200.00", details={"code": code}), 201)
-        assert paid["payments"][0]["details"]["certificate"] == f"…{code[-4:]}"
+        # the last letters only: the look-up digest stays with the payment's row
+        assert paid["payments"][0]["details"] == {"certificate": f"…{code[-4:]}"}
         assert code not in str(paid)
         till.pay_cash("99.80")
         till.close()
+        shown = till.ok(till.api.get(f"/api/v1/receipts/{till.receipt['id']}"))
+        assert shown["payments"][0]["details"] == {"certificate": f"…{code[-4:]}"}
+        with db.read() as session:
+            stored = session.scalar(select(ReceiptPayment.details).where(
+                ReceiptPayment.receipt_id == till.receipt["id"], ReceiptPayment.seq == 1))
+        assert set(stored) == {"certificate", "digest"}
         status = till.ok(till.api.get(f"/api/v1/gift-certificates/{code}"))
         assert (status["status"], status["balance"]) == ("active", "1300.00")
         assert status["history"] is None  # a cashier sees no history
