@@ -6,15 +6,15 @@ a read lock. Read-only work uses :meth:`Database.read`, which begins deferred an
 writers.
 
 Writers of a file database queue on an ``flock`` of a lock file beside it, taken just before
-``BEGIN IMMEDIATE`` and dropped after ``COMMIT`` or ``ROLLBACK``. SQLite's own busy handler
-polls with sleeps of 1, 2, 5 ... 100 ms, so two worker processes writing at once spent a third
-of their time asleep; the lock file is polled every millisecond at most. SQLite's busy timeout
-stays as the backstop for writers that do not take the lock (the ``sqlite3`` shell).
+``BEGIN IMMEDIATE`` and dropped after ``COMMIT`` or ``ROLLBACK``, and handed to a waiting
+writer at once (:mod:`pos.core.writer_lock`). SQLite's own busy handler polls with sleeps of
+1, 2, 5 ... 100 ms, so two worker processes writing at once spent a third of their time
+asleep. SQLite's busy timeout stays as the backstop for writers that do not take the lock
+(the ``sqlite3`` shell).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sqlite3
@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from pos.core.checkpoint import BACKSTOP_PAGES, Checkpointer, checkpointer
+from pos.core.writer_lock import WriterLock, is_busy
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -119,54 +120,45 @@ _LAST_INSTANTS: dict[tuple[type, str, str], _LastInstant] = {}
 
 
 class LockingConnection(sqlite3.Connection):
-    """A SQLite connection whose write transactions queue on an ``flock`` of a lock file.
+    """A SQLite connection whose write transactions queue on the database's writer lock.
 
-    Each connection opens the lock file itself: ``flock`` locks belong to an open file, so
-    connections of one process (threads) exclude each other as processes do.
+    The lock (:class:`pos.core.writer_lock.WriterLock`) is the connection's own: ``flock``
+    locks belong to an open file, so connections of one process (threads) exclude each other
+    as processes do.
     """
 
     lock_path: str | None = None
     checkpointer: Checkpointer | None = None  # a file database's (see pos.core.checkpoint)
-    _lock_fd: int | None = None
-    _holding = False
+    _lock: WriterLock | None = None
 
     def lock_for_write(self) -> None:
         """Wait for the database's writer lock (no-op for an in-memory database).
 
-        Polled, not a blocking ``flock``, so the wait is bounded like SQLite's busy timeout
-        (a writer that never lets go gets "database is locked", answered 503) while the poll
-        interval stays under a millisecond: hand-over is prompt.
+        The wait is bounded like SQLite's busy timeout: a writer that never lets go gets
+        "database is locked", answered 503.
         """
-        if self.lock_path is None or self._holding:
+        if self.lock_path is None:
             return
-        if self._lock_fd is None:
-            self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline, pause = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000, 0.00005
-        while True:
-            try:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    # as SQLAlchemy wraps the driver's own, so it is answered 503 likewise
-                    raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(
-                        "database is locked")) from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.001)
-        self._holding = True
+        if self._lock is None:
+            self._lock = WriterLock(self.lock_path)
+        if not self._lock.acquire(SQLITE_BUSY_TIMEOUT_MS / 1000):
+            # as SQLAlchemy wraps the driver's own, so it is answered 503 likewise
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(
+                "database is locked")) from None
 
-    def _unlock(self) -> None:
-        if self._holding and self._lock_fd is not None:
-            self._holding = False
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+    def _unlock(self) -> bool:
+        # Let the next writer in; tell whether this connection held the lock.
+        if self._lock is None or not self._lock.held:
+            return False
+        self._lock.release()
+        return True
 
     def commit(self) -> None:
         """Commit, then let the next writer in (and have the WAL checkpointed soon)."""
-        wrote = self._holding
         try:
             super().commit()
         finally:
-            self._unlock()
+            wrote = self._unlock()
         if wrote and self.checkpointer is not None:
             self.checkpointer.committed()
 
@@ -178,14 +170,13 @@ class LockingConnection(sqlite3.Connection):
             self._unlock()
 
     def close(self) -> None:
-        """Close the connection and its lock file."""
+        """Close the connection and its lock's files."""
         try:
             super().close()
         finally:
-            self._unlock()
-            if self._lock_fd is not None:
-                os.close(self._lock_fd)
-                self._lock_fd = None
+            if self._lock is not None:
+                self._lock.close()
+                self._lock = None
 
 
 def _writer_lock_path(engine: Engine) -> str | None:
@@ -345,16 +336,7 @@ class Database:
         """
         if self._lock_path is None:
             return False
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        else:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return False
-        finally:
-            os.close(fd)
+        return is_busy(self._lock_path)
 
     @property
     def dialect(self) -> str:
