@@ -3,17 +3,19 @@
 ``bench/loyalty.py`` calls the use case in process, which leaves out everything each upload
 costs besides it (HTTP, Flask, the token, idempotency, the answer). Here ``pos serve`` runs
 as in production (gunicorn, 2 sync workers, loopback, a fresh database) and 4 client threads
-upload 20-line receipts, as ``bench/ratio.py``'s one-shot does, of three kinds: without a
-card, paid in cash; with a bonus card, paid in cash (the receipt earns: a card sale's common
-case); with the card, paying 50.00 in points and the rest in cash (it earns and spends).
-Within a round the kinds take turns in chunks of ``--chunk`` uploads, each kind first in turn,
-so a slow second of a shared machine falls on every kind alike rather than on one kind's whole
-share of the round; a round gives each card kind's throughput (its uploads over its chunks'
-time) as a share of the plain one's, and every kind's worker CPU per receipt; figures are
-min / median over rounds.
+upload 20-line receipts, as ``bench/ratio.py``'s one-shot does, of four kinds: without a
+card, paid in cash; without a card, 50.00 paid by bank card and the rest in cash (a split
+payment, the comparison for the next-but-one); with a bonus card, paid in cash (the receipt
+earns: a card sale's common case); with the card, paying 50.00 in points and the rest in cash
+(it earns and spends). Within a round the kinds take turns in chunks of ``--chunk`` uploads,
+each kind first in turn, so a slow second of a shared machine falls on every kind alike rather
+than on one kind's whole share of the round; a round gives each kind's throughput (its uploads
+over its chunks' time) as a share of the plain one's, the card that spends also as a share of
+the bank card split's, and every kind's worker CPU per receipt; figures are min / median over
+rounds.
 
 Target (issue 12): a one-shot upload with a card keeps >= 90 % of the throughput without one.
-Run: ``.venv/bin/python bench/loyalty_http.py [--rounds 10] [--receipts 1600] [--chunk 200]``;
+Run: ``.venv/bin/python bench/loyalty_http.py [--rounds 10] [--receipts 800] [--chunk 50]``;
 ``bench/with_postgres.sh .venv/bin/python bench/loyalty_http.py`` measures on a throwaway
 PostgreSQL instead.
 """
@@ -92,33 +94,43 @@ def measure(url: str, args: argparse.Namespace, tmp: str) -> int:
             raise RuntimeError(f"quote answered {status}: {quoted}")
         total = str(quoted["total"])
         failures = 0
-        # (what, card, pays 50.00 in points): plain; a card that earns; one that earns and spends
-        kinds = (("plain", None, False), ("earn", card, False), ("earn+spend", card, True))
-        for _, number, points in kinds:  # warm-up, not counted
+        # (what, card, pays 50.00 in points, pays 50.00 by bank card)
+        kinds = (("plain", None, False, False), ("split", None, False, True),
+                 ("earn", card, False, False), ("earn+spend", card, True, False))
+        for _, number, points, split in kinds:  # warm-up, not counted
             failures += len(oneshot(server, token, till_id, total, 100, CLIENTS, number,
-                                    points).failures)
-        kept: dict[str, list[float]] = {what: [] for what, _, _ in kinds[1:]}
-        cpu: dict[str, list[float]] = {what: [] for what, _, _ in kinds}
+                                    points, split).failures)
+        # (kind, the kind it is a share of)
+        shares = (("split", "plain"), ("earn", "plain"), ("earn+spend", "plain"),
+                  ("earn+spend", "split"))
+        kept: dict[tuple[str, str], list[float]] = {share: [] for share in shares}
+        cpu: dict[str, list[float]] = {what: [] for what, *_ in kinds}
         for round_number in range(1, args.rounds + 1):
-            chunks: dict[str, list[OneShotRun]] = {what: [] for what, _, _ in kinds}
+            chunks: dict[str, list[OneShotRun]] = {what: [] for what, *_ in kinds}
             for turn in range(max(1, args.receipts // args.chunk)):
-                # each kind goes first, second and last in turn
-                for what, number, points in kinds[turn % 3:] + kinds[:turn % 3]:
+                # each kind goes first, second... and last in turn
+                first = turn % len(kinds)
+                for what, number, points, split in kinds[first:] + kinds[:first]:
                     chunks[what].append(oneshot(server, token, till_id, total, args.chunk,
-                                                CLIENTS, number, points))
+                                                CLIENTS, number, points, split))
             runs = {what: _joined(each) for what, each in chunks.items()}
             failures += sum(len(run.failures) for run in runs.values())
-            line = f"  round {round_number}/{args.rounds}: plain {runs['plain'].rate:6.1f}/s"
-            for what in kept:
-                kept[what].append(100 * runs[what].rate / runs["plain"].rate)
-                line += f", {what} {runs[what].rate:6.1f}/s ({kept[what][-1]:5.1f}%)"
+            line = f"  round {round_number}/{args.rounds}: " + ", ".join(
+                f"{what} {run.rate:6.1f}/s" for what, run in runs.items())
+            for what, of in shares:
+                kept[(what, of)].append(100 * runs[what].rate / runs[of].rate)
+            line += "; " + ", ".join(f"{what}/{of} {kept[(what, of)][-1]:5.1f}%"
+                                     for what, of in shares)
             if all(run.cpu_ms_per_receipt for run in runs.values()):
                 for what, run in runs.items():
                     cpu[what].append(run.cpu_ms_per_receipt or 0.0)
             print(line, flush=True)
     print("one-shot with a card, % of the throughput without (target >= 90%):")
-    print(f"  a card that earns: {_spread(kept['earn'], '%')}")
-    print(f"  a card that earns and pays 50.00 in points: {_spread(kept['earn+spend'], '%')}")
+    print(f"  a card that earns: {_spread(kept[('earn', 'plain')], '%')}")
+    print("  a card that earns and pays 50.00 in points: "
+          f"{_spread(kept[('earn+spend', 'plain')], '%')}; of the same split paid by bank "
+          f"card: {_spread(kept[('earn+spend', 'split')], '%')}")
+    print(f"a split paid 50.00 by bank card, no card: {_spread(kept[('split', 'plain')], '%')}")
     if cpu["plain"]:
         print("worker CPU per receipt: " + "; ".join(
             f"{what} {_spread(values, ' ms')}" for what, values in cpu.items()))
@@ -129,9 +141,9 @@ def main() -> None:
     """Measure on SQLite, or on the PostgreSQL bench/with_postgres.sh started."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--receipts", type=int, default=1600,
+    parser.add_argument("--receipts", type=int, default=800,
                         help="uploads a round, per kind (whole chunks: at least one)")
-    parser.add_argument("--chunk", type=int, default=200,
+    parser.add_argument("--chunk", type=int, default=50,
                         help="uploads of one kind before the other kind's (within a round)")
     args = parser.parse_args()
     postgres = os.environ.get("POS_BENCH_POSTGRES_URL")

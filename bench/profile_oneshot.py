@@ -1,12 +1,12 @@
 """Profile one-shot receipt uploads in a single process through the Flask test client.
 
 Run: ``.venv/bin/python bench/profile_oneshot.py [--receipts 300] [--postgres URL] [--sql]
-[--card | --bank-card] [--rounds N] [--dump FILE]``. Prints the SQL statements per receipt,
-per receipt of each unprofiled round the wall time, the CPU of all the process's threads (the
-WAL checkpointer's too) and the bytes written, then the cProfile top functions (cumulative and
-own time). ``--card``: each upload has a bonus card, earns, and pays 50.00 in points.
-``--bank-card``: each upload pays 50.00 by bank card (brand and last four digits), the rest
-in cash.
+[--card [--earn-only] | --bank-card] [--rounds N] [--dump FILE]``. Prints the SQL statements
+per receipt, per receipt of each unprofiled round the wall time, the CPU of all the process's
+threads (the WAL checkpointer's too) and the bytes written, then the cProfile top functions
+(cumulative and own time). ``--card``: each upload has a bonus card, earns, and pays 50.00 in
+points (``--earn-only``: all in cash). ``--bank-card``: each upload pays 50.00 by bank card
+(brand and last four digits), the rest in cash.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--card", action="store_true",
                         help="with a bonus card: earn, and 50.00 paid in points")
+    parser.add_argument("--earn-only", action="store_true",
+                        help="with --card: the card earns, the receipt is paid in cash")
     parser.add_argument("--bank-card", action="store_true",
                         help="50.00 paid by bank card (brand, last four digits)")
     parser.add_argument("--rounds", type=int, default=1, help="unprofiled rounds to time")
@@ -77,8 +79,9 @@ def main() -> None:
             body = {"till_id": 1, "client_uuid": key, "lines": LINES, "payments": payments}
             if card is not None:
                 body["card_code"] = card
-                payments[:] = [{"type": "points", "amount": "50.00"},
-                               {"type": "cash", "amount": str(Decimal(total) - 50)}]
+                if not args.earn_only:
+                    payments[:] = [{"type": "points", "amount": "50.00"},
+                                   {"type": "cash", "amount": str(Decimal(total) - 50)}]
             elif args.bank_card:
                 payments[:] = [{"type": "card", "amount": "50.00", "card_brand": "VISA",
                                 "card_last4": "4242"},

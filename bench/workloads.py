@@ -66,13 +66,15 @@ class OneShotRun:
 
 
 def oneshot(server: Server, token: str, till_id: int, total: str, receipts: int,
-            clients: int, card: str | None = None, points: bool = True) -> OneShotRun:
+            clients: int, card: str | None = None, points: bool = True,
+            bank_split: bool = False) -> OneShotRun:
     """Upload ``receipts`` finished 20-line receipts from ``clients`` threads.
 
     With ``card``, each receipt carries that bonus card and pays 50.00 of the total in points
-    (the rest in cash), or all in cash when not ``points``. Return receipts/s (answered 201
-    only) and the workers' CPU time per receipt, read from /proc before and after; the CPU
-    figure is None if a worker was replaced meanwhile.
+    (the rest in cash), or all in cash when not ``points``. Without a card, ``bank_split``
+    pays the same 50.00 by bank card instead (brand and last four digits). Return receipts/s
+    (answered 201 only) and the workers' CPU time per receipt, read from /proc before and
+    after; the CPU figure is None if a worker was replaced meanwhile.
     """
     payments: list[dict[str, str]] = [{"type": "cash", "amount": total}]
     extra = {}
@@ -81,6 +83,10 @@ def oneshot(server: Server, token: str, till_id: int, total: str, receipts: int,
             payments = [{"type": "points", "amount": "50.00"},
                         {"type": "cash", "amount": str(Decimal(total) - 50)}]
         extra = {"card_code": card}
+    elif bank_split:
+        payments = [{"type": "card", "amount": "50.00", "card_brand": "VISA",
+                     "card_last4": "4242"},
+                    {"type": "cash", "amount": str(Decimal(total) - 50)}]
     callers = [Caller(server.port, token, till_id) for _ in range(clients)]
     counts = [0] * clients
     deadline = time.monotonic() + ONESHOT_DEADLINE
