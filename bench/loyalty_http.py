@@ -5,8 +5,9 @@ costs besides it (HTTP, Flask, the token, idempotency, the answer). Here ``pos s
 as in production (gunicorn, 2 sync workers, loopback, a fresh database) and 4 client threads
 upload 20-line receipts, as ``bench/ratio.py``'s one-shot does, of four kinds: without a
 card, paid in cash; without a card, 50.00 paid by bank card and the rest in cash (a split
-payment, the comparison for the next-but-one); with a bonus card, paid in cash (the receipt
-earns: a card sale's common case); with the card, paying 50.00 in points and the rest in cash
+payment, the comparison for the next-but-one); with a registered holder's bonus card, paid in
+cash (the receipt earns and prints the holder's sign-in code: a card sale's common case); with
+the card, paying 50.00 in points and the rest in cash
 (it earns and spends). Within a round the kinds take turns in chunks of ``--chunk`` uploads,
 each kind first in turn, so a slow second of a shared machine falls on every kind alike rather
 than on one kind's whole share of the round; a round gives each kind's throughput (its uploads
@@ -47,7 +48,11 @@ BONUS = {"code": "BONUS", "name": "Bonus", "is_bonus": True, "is_personal": True
 
 
 def bonus_card(url: str, points: int) -> str:
-    """Create the bonus card type, issue an active card holding ``points``; return its number."""
+    """Create the bonus card type, issue an active card holding ``points``; return its number.
+
+    The card is registered to a holder, as a personal card usually is: its sales print the
+    holder's sign-in code.
+    """
     from loyalty.cards import service as cards
     from loyalty.points import service as bonus_points
     from pos.app import build_registry
@@ -57,7 +62,8 @@ def bonus_card(url: str, points: int) -> str:
     db = Database(url)
     manager = context_for(db, build_registry(), "manager", datetime.now(UTC))
     cards.create_card_type(manager, dict(BONUS))
-    number = cards.issue_cards(manager, "BONUS", 1, is_active=True)[0].number
+    holder = cards.NewHolder(name="Bench Holder", pin="2468")
+    number = cards.issue_cards(manager, "BONUS", 1, holder=holder, is_active=True)[0].number
     bonus_points.adjust(manager, number, points * 100, "bench")
     db.dispose()
     return str(number)

@@ -112,22 +112,23 @@ def wire_state(app: Flask, settings: Settings, db: Database, clock: Clock) -> No
 def build_registry(settings: Settings | None = None) -> Registry:
     """Return a registry holding what the features register: payment types, journal checks."""
     registry = Registry()
-    register_gift_certificates(registry, settings or with_secret_key(Settings.from_env()))
+    settings = settings or with_secret_key(Settings.from_env())
+    register_gift_certificates(registry, settings)
     register_payment_types(registry.payment_types)
     register_receipt_checks(registry.journal_checks)
     register_shift_checks(registry.journal_checks)
     register_rebates(registry)  # wholesale: on account, rebate credit, accrual
-    register_loyalty(registry)
+    register_loyalty(registry, settings)
     register_correction_checks(registry.journal_checks)
     return registry
 
 
-def register_loyalty(registry: Registry) -> None:
+def register_loyalty(registry: Registry, settings: Settings) -> None:
     """Register loyalty's points payment type, close listener and shift report section."""
     registry.item_segments = segments_by_item
     registry.local_date = store_local_date
     registry.card_replaced.append(move_card_history)  # the discounts' purchase history
-    register_points(registry)
+    register_points(registry, settings)
 
 
 def _use_rounding(app: Flask, policy: str) -> None:

@@ -18,6 +18,7 @@ from loyalty.points import service as points
 from loyalty.points.schemas import EntryPageSchema, EntryQuerySchema, Points
 from pos.core.apidoc import declare
 from pos.core.errors import UnauthorizedError
+from pos.core.request import current_settings
 from pos.core.schemas import Money, StrictSchema
 from pos.core.web import ApiBlueprint, client_address, current_clock, current_db
 
@@ -115,8 +116,9 @@ class SignInByCode(MethodView):
     @blp.alt_response(429, schema="Problem")
     def post(self, data: dict[str, Any]) -> Any:
         """Sign in with the one-time code printed on a receipt (once, within 30 days)."""
-        return codes.sign_in_with_code(current_db(), data["code"], client=client_address(),
-                                       now=current_clock().now())
+        return codes.sign_in_with_code(current_db(), codes.holder_codes(
+            current_settings().secret_key), data["code"], client=client_address(),
+            now=current_clock().now())
 
 
 @blp.route("/sign-out")

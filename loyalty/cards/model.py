@@ -104,7 +104,10 @@ class HolderToken(Base):
 
 
 class SignInCode(Base):
-    """A one-time sign-in code printed on a receipt: only its SHA-256 is kept; used once."""
+    """A receipt's one-time sign-in code once used (by its SHA-256; see loyalty.cards.codes).
+
+    Codes printed before they were derived were kept here when their sale closed, unused.
+    """
 
     __tablename__ = "loyalty_sign_in_codes"
 

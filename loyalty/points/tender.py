@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, true, update
 from sqlalchemy.orm import Session
 
-from loyalty.cards.codes import issue_code
+from loyalty.cards.codes import HolderCodes
 from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card, CardType
 from loyalty.cards.service import live_card_id
@@ -146,7 +146,13 @@ _ACCUMULATE_IF_ACTIVE = Direct(_ADD_SPENT.where(Card.__table__.c.state == CARD_A
 
 
 class PointsListener:
-    """Earns on a closed sale, takes back on a closed return, keeps accumulated spend."""
+    """Earns on a closed sale, takes back on a closed return, keeps accumulated spend.
+
+    A registered holder's sale also prints the holder's one-time sign-in code (``codes``).
+    """
+
+    def __init__(self, codes: HolderCodes) -> None:
+        self.codes = codes
 
     def closed(self, session: Session, ctx: Context, receipt: ReceiptView) -> None:
         """Earn (sale) or take back (return) the points of a receipt with a card.
@@ -169,8 +175,7 @@ class PointsListener:
             _accumulate(session, card.card_id, spent)
             return
         if card.holder_id is not None:  # a one-time sign-in code for the holder, printed
-            print_on(receipt, "holder_code", issue_code(session, card.holder_id, receipt.id,
-                                                        ctx.now))
+            print_on(receipt, "holder_code", self.codes.code_for(receipt.id))
         day = local_day(session, ctx, receipt.store_id, receipt.closed_at or ctx.now)
         if card.terms.is_bonus and card.state == "active" and not card.is_expired(day) \
                 and _earn(session, ctx, receipt, card, certificates, spent, day, spends):

@@ -18,7 +18,8 @@ class Settings:
     """Hold the service's configuration; see the README's Settings table."""
 
     database_url: str = "sqlite:///var/pos.db"
-    # Signs the screens' cookie and derives gift codes; empty: see pos.core.secret_key.
+    # Signs the screens' cookie, derives gift codes and holders' receipt codes; empty: see
+    # pos.core.secret_key.
     secret_key: str = ""
     # Derives gift certificate codes and their digests; empty: drawn from secret_key. Changing
     # it makes every certificate's code unfindable: set it once, keep it like a key.

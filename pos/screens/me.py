@@ -126,8 +126,10 @@ def sign_in() -> Any:
 def sign_in_by_code() -> Any:
     """Sign a holder in by the one-time code printed on a receipt."""
     try:
-        signed = codes.sign_in_with_code(current_db(), request.form.get("code", "")[:32],
-                                         client=client_address(), now=current_clock().now())
+        signed = codes.sign_in_with_code(
+            current_db(), codes.holder_codes(current_settings().secret_key),
+            request.form.get("code", "")[:32], client=client_address(),
+            now=current_clock().now())
     except PosError as error:
         return _sign_in_page(error, "code")
     return _signed_in(HOLDER_KEY, signed.token, "me.cards")
