@@ -71,7 +71,8 @@ class HolderCodes:
     def receipt_of(self, code: str) -> int | None:
         """Return the id of the receipt a (canonical) code names, or None if it names none."""
         head, mac = code[:-MAC_LENGTH], code[-MAC_LENGTH:]
-        if not 1 <= len(head) <= MAX_ID_LETTERS or any(ch not in LETTERS for ch in head):
+        if not 1 <= len(head) <= MAX_ID_LETTERS or any(ch not in LETTERS for ch in head) \
+                or any(ch not in ALPHABET for ch in mac):
             return None
         receipt_id = 0
         for ch in head:

@@ -106,7 +106,8 @@ def test_a_code_changed_in_one_letter_or_moved_to_another_receipt_is_refused(
     head, mac = code.split("-", 1)
     changed = mac.replace(mac[-1], "A" if mac[-1] != "A" else "B")
     other_head = code_of(second)[0].split("-")[0]
-    for wrong in (f"{head}-{changed}", f"{other_head}-{mac}", f"A{head}-{mac}", mac):
+    for wrong in (f"{head}-{changed}", f"{other_head}-{mac}", f"A{head}-{mac}", mac,
+                  f"{head}-ÄÄÄÄÄ-ÄÄÄÄÄ", f"{head}-{mac[:-1]}1", f"{head}1-{mac}", "-" * 20):
         assert problem(sign_in(client, wrong), 401)["code"] == "invalid_code", wrong
     assert sign_in(client, code).status_code == 200  # the printed one still works
 
@@ -212,3 +213,9 @@ def test_a_code_is_never_taken_for_a_card_number(receipt_id, key):
     printed = holder_codes(key).code_for(receipt_id)
     assert PRINTED.fullmatch(printed)
     assert not holds_pan("code", printed) and not holds_pan("code", printed.replace("-", ""))
+
+
+@given(st.text(max_size=40))
+def test_any_text_typed_names_a_receipt_or_none_and_never_fails(text):
+    found = holder_codes("one key").receipt_of(codes.normal(text))
+    assert found is None or 0 <= found <= codes.MAX_RECEIPT_ID
