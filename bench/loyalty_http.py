@@ -3,22 +3,27 @@
 ``bench/loyalty.py`` calls the use case in process, which leaves out everything each upload
 costs besides it (HTTP, Flask, the token, idempotency, the answer). Here ``pos serve`` runs
 as in production (gunicorn, 2 sync workers, loopback, a fresh database) and 4 client threads
-upload 20-line receipts, as ``bench/ratio.py``'s one-shot does, of four kinds: without a
-card, paid in cash; without a card, 50.00 paid by bank card and the rest in cash (a split
-payment, the comparison for the next-but-one); with a registered holder's bonus card, paid in
-cash (the receipt earns and prints the holder's sign-in code: a card sale's common case); with
-the card, paying 50.00 in points and the rest in cash
-(it earns and spends). Within a round the kinds take turns in chunks of ``--chunk`` uploads,
-each kind first in turn, so a slow second of a shared machine falls on every kind alike rather
-than on one kind's whole share of the round; a round gives each kind's throughput (its uploads
-over its chunks' time) as a share of the plain one's, the card that spends also as a share of
-the bank card split's, and every kind's worker CPU per receipt; figures are min / median over
-rounds.
+upload 20-line receipts, as ``bench/ratio.py``'s one-shot does, of four kinds:
+
+- without a card, paid in cash;
+- without a card, 50.00 paid by bank card and the rest in cash (a split payment, to compare
+  the last kind with);
+- with a registered holder's bonus card, paid in cash (the receipt earns and prints the
+  holder's sign-in code: a card sale's common case);
+- with the card, paying 50.00 in points and the rest in cash (it earns and spends).
+
+The card uploads take ``--cards`` holders' cards in turn, as a store's customers come (one card
+for every upload would queue them all on its row on PostgreSQL, and keep its pages warm on
+SQLite). Within a round the kinds take turns in chunks of ``--chunk`` uploads, each kind first
+in turn, so a slow second of a shared machine falls on every kind alike rather than on one
+kind's whole share of the round; a round gives each kind's throughput (its uploads over its
+chunks' time) as a share of the plain one's, the card that spends also as a share of the bank
+card split's, and every kind's worker CPU per receipt; figures are min / median over rounds.
 
 Target (issue 12): a one-shot upload with a card keeps >= 90 % of the throughput without one.
-Run: ``.venv/bin/python bench/loyalty_http.py [--rounds 10] [--receipts 800] [--chunk 50]``;
-``bench/with_postgres.sh .venv/bin/python bench/loyalty_http.py`` measures on a throwaway
-PostgreSQL instead.
+Run: ``.venv/bin/python bench/loyalty_http.py [--rounds 10] [--receipts 800] [--chunk 50]
+[--cards 200]``; ``bench/with_postgres.sh .venv/bin/python bench/loyalty_http.py`` measures on
+a throwaway PostgreSQL instead.
 """
 
 from __future__ import annotations
@@ -53,6 +58,11 @@ def bonus_card(url: str, points: int) -> str:
     The card is registered to a holder, as a personal card usually is: its sales print the
     holder's sign-in code.
     """
+    return bonus_cards(url, 1, points)[0]
+
+
+def bonus_cards(url: str, count: int, points: int) -> list[str]:
+    """Create the bonus card type, issue ``count`` holders' cards holding ``points`` each."""
     from loyalty.cards import service as cards
     from loyalty.points import service as bonus_points
     from pos.app import build_registry
@@ -62,11 +72,14 @@ def bonus_card(url: str, points: int) -> str:
     db = Database(url)
     manager = context_for(db, build_registry(), "manager", datetime.now(UTC))
     cards.create_card_type(manager, dict(BONUS))
-    holder = cards.NewHolder(name="Bench Holder", pin="2468")
-    number = cards.issue_cards(manager, "BONUS", 1, holder=holder, is_active=True)[0].number
-    bonus_points.adjust(manager, number, points * 100, "bench")
+    numbers = []
+    for n in range(count):
+        holder = cards.NewHolder(name=f"Bench Holder {n}", pin="2468")
+        number = cards.issue_cards(manager, "BONUS", 1, holder=holder, is_active=True)[0].number
+        bonus_points.adjust(manager, number, points * 100, "bench")
+        numbers.append(str(number))
     db.dispose()
-    return str(number)
+    return numbers
 
 
 def _spread(values: list[float], unit: str = "") -> str:
@@ -87,7 +100,9 @@ def _joined(chunks: list[OneShotRun]) -> OneShotRun:
 def measure(url: str, args: argparse.Namespace, tmp: str) -> int:
     """Seed, serve, warm up, run the rounds (kinds in turns of chunks); return the failures."""
     till_id = prepare(url, 2)[0]
-    card = bonus_card(url, 60 * args.receipts * (args.rounds + 1))  # (it earns as it goes)
+    # (each card pays 50.00 in points a quarter of its uploads, and earns as it goes)
+    card = bonus_cards(url, args.cards,
+                       60 * (args.receipts * (args.rounds + 1) // args.cards + 100))
     with ExitStack() as stack:
         server = start_ours(url, free_port(), Path(tmp, "ours.log"))
         stack.callback(server.stop)
@@ -149,6 +164,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--receipts", type=int, default=800,
                         help="uploads a round, per kind (whole chunks: at least one)")
+    parser.add_argument("--cards", type=int, default=200,
+                        help="cards the card uploads take in turn (1: every upload the same)")
     parser.add_argument("--chunk", type=int, default=50,
                         help="uploads of one kind before the other kind's (within a round)")
     args = parser.parse_args()

@@ -9,11 +9,13 @@ time. A response other than the expected status is a failure: it is counted, nev
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import random
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -66,12 +68,13 @@ class OneShotRun:
 
 
 def oneshot(server: Server, token: str, till_id: int, total: str, receipts: int,
-            clients: int, card: str | None = None, points: bool = True,
+            clients: int, card: str | Sequence[str] | None = None, points: bool = True,
             bank_split: bool = False) -> OneShotRun:
     """Upload ``receipts`` finished 20-line receipts from ``clients`` threads.
 
-    With ``card``, each receipt carries that bonus card and pays 50.00 of the total in points
-    (the rest in cash), or all in cash when not ``points``. Without a card, ``bank_split``
+    With ``card`` (or a list of cards, taken in turn), each receipt carries that bonus card
+    and pays 50.00 of the total in points (the rest in cash), or all in cash when not
+    ``points``. Without a card, ``bank_split``
     pays the same 50.00 by bank card instead (brand and last four digits). Return receipts/s
     (answered 201 only) and the workers' CPU time per receipt, read from /proc before and
     after; the CPU figure is None if a worker was replaced meanwhile.
@@ -82,12 +85,13 @@ def oneshot(server: Server, token: str, till_id: int, total: str, receipts: int,
         if points:
             payments = [{"type": "points", "amount": "50.00"},
                         {"type": "cash", "amount": str(Decimal(total) - 50)}]
-        extra = {"card_code": card}
+        extra = {"card_code": card} if isinstance(card, str) else {}
     elif bank_split:
         payments = [{"type": "card", "amount": "50.00", "card_brand": "VISA",
                      "card_last4": "4242"},
                     {"type": "cash", "amount": str(Decimal(total) - 50)}]
     callers = [Caller(server.port, token, till_id) for _ in range(clients)]
+    turns = itertools.count(random.randrange(1 << 30))  # (next() on a count is atomic)
     counts = [0] * clients
     deadline = time.monotonic() + ONESHOT_DEADLINE
 
@@ -99,6 +103,8 @@ def oneshot(server: Server, token: str, till_id: int, total: str, receipts: int,
             key = str(uuid.uuid4())
             body = {"till_id": till_id, "client_uuid": key, "lines": LINES,
                     "payments": payments, **extra}
+            if card is not None and not isinstance(card, str):
+                body["card_code"] = card[next(turns) % len(card)]
             if callers[index].post("/api/v1/receipts", body, 201) is not None:
                 counts[index] += 1
 
