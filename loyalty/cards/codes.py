@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import CursorResult, column, select, table, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from loyalty.cards.holders import TOKEN_TTL, SignedIn
 from loyalty.cards.model import Card, HolderToken, SignInCode
-from loyalty.cards.service import live_card_id
-from pos.core.db import Database, UTCDateTime
+from loyalty.cards.service import card_id_of
+from pos.core.db import Database, UTCDateTime, insert_for
 from pos.core.errors import UnauthorizedError
 from pos.core.security import new_token, token_digest
 from pos.core.throttle import check_throttle, clear_failures, record_failure
@@ -49,7 +48,6 @@ CODES = SignInCode.__table__
 # The sale a code names, as loyalty reads it (loyalty imports nothing of receipts).
 _RECEIPTS = table("receipts", column("id"), column("kind"), column("state"),
                   column("card_code"), column("closed_at", UTCDateTime()))
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def normal(code: str) -> str:
@@ -139,14 +137,12 @@ def _spend_derived(session: Session, code: str, receipt_id: int, now: datetime) 
             or sale.closed_at + CODE_TTL <= now:
         return None
     sold_at: datetime = sale.closed_at
-    card_id = session.scalar(select(Card.id).where(Card.number == sale.card_code))
-    if card_id is None:
-        return None
-    holder_id = session.scalar(select(Card.holder_id).where(
-        Card.id == live_card_id(session, card_id)))
+    card_id = card_id_of(session, sale.card_code)
+    holder_id = session.scalar(select(Card.holder_id).where(Card.id == card_id)) \
+        if card_id is not None else None
     if holder_id is None:
         return None
-    insert = _INSERTS[session.get_bind().dialect.name]
+    insert = insert_for(session.get_bind().dialect.name)
     used = session.execute(insert(CODES).values(
         digest=token_digest(code), holder_id=holder_id, receipt_id=receipt_id,
         created_at=sold_at, expires_at=sold_at + CODE_TTL, used_at=now)

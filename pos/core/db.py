@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -204,6 +205,11 @@ def _json_serializer(value: Any) -> str:
 
 
 _EMPTY = {list: "[]", dict: "{}"}
+
+
+def insert_for(dialect: str) -> Any:
+    """Return the dialect's ``insert``, which has ``ON CONFLICT`` (both databases do)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -30,11 +30,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, String, delete, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from pos.core.db import Base, Database, UTCDateTime
+from pos.core.db import Base, Database, UTCDateTime, insert_for
 from pos.core.direct import Direct
 from pos.core.errors import ConflictError, ValidationError
 
@@ -119,7 +118,7 @@ def begin(
     # costs one INSERT ... ON CONFLICT DO NOTHING; only a retry reads the stored record.
     try:
         with db.engine.begin() as connection:
-            claim = _insert_for(connection.dialect.name)(table).values(
+            claim = insert_for(connection.dialect.name)(table).values(
                 scope=scope, key=key, request_hash=fingerprint, state="in_flight",
                 locked_at=now, expires_at=now + ttl,
             ).on_conflict_do_nothing().returning(table.c.scope)
@@ -269,12 +268,6 @@ def purge_now_and_then(db: Database, now: datetime, schedule: PurgeSchedule) -> 
     except SQLAlchemyError as error:
         log.warning("lazy purge of idempotency keys failed: %s", type(error).__name__)
         return 0
-
-
-def _insert_for(dialect: str) -> Any:
-    if dialect == "postgresql":
-        return postgresql.insert
-    return sqlite.insert
 
 
 def _aware(moment: datetime) -> datetime:

@@ -17,11 +17,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, Date, String, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from pos.core.db import Base
+from pos.core.db import Base, insert_for
 from pos.core.direct import Direct
 
 ACCUMULATION_DAYS = 365
@@ -154,7 +152,6 @@ def record_segments(session: Session, buyer: str, segments: Iterable[str],
 # Built once per dialect (and number of segments), as Core statements on the tables: a close
 # runs them, and building a statement costs more than running it.
 _DAYS, _SEGMENTS = PurchaseDay.__table__, PurchaseSegment.__table__
-_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 _BUMP_DAY = Direct(update(_DAYS).where(_DAYS.c.buyer == bindparam("b"),
                                         _DAYS.c.day == bindparam("d"))
                    .values(amount_minor=_DAYS.c.amount_minor + bindparam("amount")))
@@ -163,7 +160,7 @@ _BUMP_DAY = Direct(update(_DAYS).where(_DAYS.c.buyer == bindparam("b"),
 @functools.cache
 def _upsert_day(dialect: str) -> Any:
     # A new day's row, or, when a concurrent sale inserted it first, an addition to it.
-    statement = _INSERTS[dialect](_DAYS).values(buyer=bindparam("b"), day=bindparam("d"),
+    statement = insert_for(dialect)(_DAYS).values(buyer=bindparam("b"), day=bindparam("d"),
                                                 amount_minor=bindparam("amount"))
     return statement.on_conflict_do_update(
         index_elements=[_DAYS.c.buyer, _DAYS.c.day],
@@ -172,7 +169,7 @@ def _upsert_day(dialect: str) -> Any:
 
 @functools.cache
 def _insert_segments(dialect: str, count: int) -> Any:
-    return _INSERTS[dialect](_SEGMENTS).values(
+    return insert_for(dialect)(_SEGMENTS).values(
         [{"buyer": bindparam("b"), "segment": bindparam(f"s{n}")} for n in range(count)]
     ).on_conflict_do_nothing().returning(_SEGMENTS.c.segment)
 
