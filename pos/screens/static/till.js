@@ -89,19 +89,34 @@ function submitScan(code) {
   const field = $("#code");
   if (focused === field) {
     // All of it: a stall mid-burst (a busy PC) cut the buffer short. Never less than the
-    // burst: the field may have been emptied under it (see htmx:afterRequest).
+    // burst, should the field have lost keys.
     code = field.value.trim() || code;
   } else if (focused && "value" in focused && focused.value.endsWith(code)) {
     focused.value = focused.value.slice(0, -code.length); // the burst landed in another field
   }
   closePanels();
-  field.value = "";
   performance.mark("scan"); // from the scanner's Enter to the line in the page, for the figures
-  // The code travels in the request itself: the next burst may start at once, and the form
-  // queues every scan (hx-sync "queue all"), none dropped while one is in flight.
+  sendCode(form, code, "scan");
+}
+
+// The code travels in the request itself and leaves the field at once, scanned or typed: the
+// next burst may start before the answer and lands in an empty field, and the form queues
+// every code (hx-sync "queue all"), none dropped while one is in flight.
+function sendCode(form, code, via) {
+  $("#code").value = "";
   htmx.ajax("POST", form.getAttribute("hx-post"), {
-    source: form, target: "#receipt", swap: "innerHTML", values: { code, via: "scan" },
+    source: form, target: "#receipt", swap: "innerHTML", values: { code, via },
   });
+}
+
+// Enter in the scan field after a person's typing (not a burst): send what was typed.
+function submitTyped(event) {
+  event.preventDefault();
+  const code = event.target.value.trim();
+  if (code) {
+    performance.mark("scan"); // a code typed and sent by Enter
+    sendCode($("#scan"), code, "keys");
+  }
 }
 
 function onHotkey(event) {
@@ -170,6 +185,8 @@ document.addEventListener("keydown", (event) => {
   if (code !== null && $("#scan")) {
     event.preventDefault();
     submitScan(code);
+  } else if (event.key === "Enter" && event.target.id === "code" && $("#scan")) {
+    submitTyped(event);
   } else if (/^F\d{1,2}$/.test(event.key)) {
     onHotkey(event);
   } else if (event.key === "Escape") {
@@ -180,28 +197,11 @@ document.addEventListener("keydown", (event) => {
   }
 }, true);
 
-document.addEventListener("htmx:beforeRequest", (event) => {
-  if (event.target.id === "scan" && !performance.getEntriesByName("scan", "mark").length) {
-    performance.mark("scan"); // a code typed and sent by Enter
-  }
-});
-
 document.addEventListener("htmx:afterRequest", (event) => {
   const form = event.target.closest && event.target.closest(".panel");
   if (form && form.dataset.stays === undefined && event.detail.xhr
       && event.detail.xhr.status < 400) {
     closePanels();
-  }
-  if (event.target.id === "scan") {
-    // What was typed and sent is cleared; a scan that began since stays.
-    // A scan's code left the field when it was sent: whatever is there now is the next one,
-    // even the same item scanned again.
-    const config = event.detail.requestConfig;
-    const sent = config && config.formData ? config.formData.get("code") : null;
-    const wasScan = config && config.formData && config.formData.get("via") === "scan";
-    if (sent !== null && !wasScan && $("#code").value.trim() === String(sent).trim()) {
-      $("#code").value = "";
-    }
   }
 });
 

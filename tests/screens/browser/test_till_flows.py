@@ -169,6 +169,25 @@ def test_the_same_item_scanned_again_before_the_first_answer_is_not_lost(page: A
     assert page.query_selector("#message .problem") is None
 
 
+def test_a_scan_while_a_typed_code_is_on_its_way_is_not_joined_to_it(page: Any) -> None:
+    """A code typed and sent by Enter is still in flight when the scanner's burst comes."""
+    till = Till(page)
+    till.sign_in()
+    till.open_shift()
+    held = hold_the_first(page, "**/till/scan")  # the typed code's request waits here
+    till.type_slowly(OAT_MILK_EAN)  # a person's keys: the form sends it, not the scanner
+    while not held:
+        page.wait_for_timeout(10)
+    till.scan(MILK_EAN)  # the burst lands in the scan field, the typed code sent before it
+    held[0].continue_()
+    till.line("OAT-MILK-1L")
+    till.line("MILK-1L")
+    page.wait_for_function(
+        "() => (document.querySelector('#total') || {}).innerText === '239.80'")
+    assert page.query_selector("#message .problem") is None
+    assert page.evaluate("document.getElementById('code').value") == ""
+
+
 def test_a_scan_in_the_instant_before_the_page_is_wired_is_not_lost(page: Any) -> None:
     """The page has its scan field focused but not its scripts: the code goes as a plain form."""
     till = Till(page)
