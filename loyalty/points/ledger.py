@@ -13,19 +13,19 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Boolean, CursorResult, bindparam, case, func, insert, or_, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import Boolean, CursorResult, bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card
+from loyalty.points.at_once import AtOnce
+from loyalty.points.lots import DRAW_OLDEST, draw
 from loyalty.points.model import ACTIVE, PENDING, SPENT, Entry, Lot
 from pos.core.db import UTCDateTime
 from pos.core.direct import Direct
 from pos.core.errors import ConflictError
 
 CARDS, LOTS, ENTRIES = Card.__table__, Lot.__table__, Entry.__table__
-DRAW_BATCH = 8
 
 
 class Refs(NamedTuple):
@@ -83,15 +83,6 @@ _ENTRY = Direct(insert(ENTRIES))
 _SPEND = update(CARDS).where(CARDS.c.id == bindparam("card"),
                              CARDS.c.balance_cp >= bindparam("cp")).values(
     balance_cp=CARDS.c.balance_cp - bindparam("cp"))
-# Lots that expire, oldest expiry first, then those that never expire: two selects the
-# (card, state, expiry) index answers in order, where one ORDER BY on "expiry is null" would
-# sort every active lot of the card on each spend.
-_DRAWABLE = select(LOTS.c.id, LOTS.c.remaining_cp).where(
-    LOTS.c.card_id == bindparam("card"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0)
-_DATED = _DRAWABLE.where(LOTS.c.expires_at.is_not(None)).order_by(
-    LOTS.c.expires_at, LOTS.c.id).limit(DRAW_BATCH)
-_UNDATED = _DRAWABLE.where(LOTS.c.expires_at.is_(None)).order_by(LOTS.c.id).limit(DRAW_BATCH)
-_DATED_LOTS, _UNDATED_LOTS = Direct(_DATED), Direct(_UNDATED)
 
 
 def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, debt: int = 0
@@ -131,29 +122,36 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
     repay, spent = min(cp, debt), sum(s.cp for s in spends)
     due = active_from if is_pending else expires_at  # the new lot's, if there is one
-    if not _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate, due,
-                        debt, spent):
+    gained = cp - repay
+    card = _credit_params(card_id, gained, repay, is_pending, accumulate, due, spent)
+    lot = {"card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
+           "amount_cp": gained, "remaining_cp": gained,
+           "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
+           "expires_at": expires_at} if gained > 0 else None
+    done = _AT_ONCE.run(connection, dict(card, debt_seen=debt), spent, lot, _credit_entries(
+        card_id, kind, at, refs, spends, gained, repay, is_pending, None)) \
+        if debt_seen is not None else None
+    if done is not None and done.is_moved:
+        if spent and not done.is_drawn:  # the oldest lot did not cover it; the new one pays not
+            draw(session, card_id, spent, connection=connection, but=done.lot_id)
+        return done.lot_id
+    if done is not None or _CREDIT_IF_DEBT.count(connection, dict(card, debt_seen=debt)) != 1:
         if on_moved is not None:
             on_moved()
         for each in spends:
             spend(session, card_id, each.cp, each.kind, each.at, each.refs)
         spends, spent = (), 0
         repay = min(cp, lock(session, card_id).debt_cp)
-        assert _credit_card(connection, card_id, cp - repay, repay, is_pending, accumulate,
-                            due, None)
+        gained = cp - repay
+        _CREDIT.count(connection, _credit_params(card_id, gained, repay, is_pending, accumulate,
+                                                 due, 0))
+        if lot is not None:
+            lot = dict(lot, amount_cp=gained, remaining_cp=gained) if gained > 0 else None
     if spent:  # before the new lot exists: it pays for nothing here
         draw(session, card_id, spent, connection=connection)
-    gained, lot_id = cp - repay, None
-    if gained > 0:
-        lot_id = _NEW_LOT.scalar(connection, {
-            "card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
-            "amount_cp": gained, "remaining_cp": gained,
-            "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
-            "expires_at": expires_at})
-    _ENTRY.many(connection, [
-        *(_entry_row(card_id, s.kind, s.at, s.refs, delta=-s.cp) for s in spends),
-        _entry_row(card_id, kind, at, refs, 0 if is_pending else gained,
-                   gained if is_pending else 0, -repay, lot_id)])
+    lot_id = _NEW_LOT.scalar(connection, lot) if lot is not None else None
+    _ENTRY.many(connection, _credit_entries(card_id, kind, at, refs, spends, gained, repay,
+                                            is_pending, lot_id))
     return lot_id
 
 
@@ -168,28 +166,32 @@ _CREDIT_ROW = update(CARDS).where(CARDS.c.id == bindparam("card")).values(
     has_bought=or_(CARDS.c.has_bought, bindparam("is_sale", type_=Boolean)),
     next_due_at=case((or_(CARDS.c.next_due_at.is_(None), CARDS.c.next_due_at > _DUE), _DUE),
                      else_=CARDS.c.next_due_at))
-_CREDIT = Direct(_CREDIT_ROW)
-_CREDIT_IF_DEBT = Direct(_CREDIT_ROW.where(CARDS.c.debt_cp == bindparam("debt_seen"),
-                                           CARDS.c.balance_cp >= bindparam("spent"),
-                                           CARDS.c.state == CARD_ACTIVE))
+_CREDIT_IF_DEBT_ROW = _CREDIT_ROW.where(CARDS.c.debt_cp == bindparam("debt_seen"),
+                                        CARDS.c.balance_cp >= bindparam("spent"),
+                                        CARDS.c.state == CARD_ACTIVE)
+_CREDIT, _CREDIT_IF_DEBT = Direct(_CREDIT_ROW), Direct(_CREDIT_IF_DEBT_ROW)
+_AT_ONCE = AtOnce(_CREDIT_IF_DEBT_ROW, DRAW_OLDEST)
 
 
-def _credit_card(connection: Connection, card_id: int, gained: int, repay: int,
-                 is_pending: bool, accumulate: int | None, due: datetime | None,
-                 debt_seen: int | None, spent: int = 0) -> bool:
+def _credit_params(card_id: int, gained: int, repay: int, is_pending: bool,
+                   accumulate: int | None, due: datetime | None, spent: int) -> dict[str, Any]:
     # One update: the points gained (less any spent), the debt repaid, the accumulated spend,
     # the card's next due instant brought forward to the new lot's (``due``, when points are
-    # gained: all repaying a debt makes no lot); guarded on the debt the caller saw, and the
-    # balance, when it saw one (the caller holds the row's lock otherwise, and spends nothing).
-    params = {"card": card_id, "gained_b": 0 if is_pending else gained,
-              "gained_p": gained if is_pending else 0, "repay": repay,
-              "accumulate": accumulate or 0, "is_sale": accumulate is not None, "spent": spent,
-              "due": due if gained > 0 else None}
-    if debt_seen is None:
-        _CREDIT.count(connection, params)
-        return True
-    params["debt_seen"] = debt_seen
-    return _CREDIT_IF_DEBT.count(connection, params) == 1
+    # gained: all repaying a debt makes no lot). Guarded (``debt_seen``) on the debt the caller
+    # saw and the balance; unguarded, the caller holds the row's lock and spends nothing.
+    return {"card": card_id, "gained_b": 0 if is_pending else gained,
+            "gained_p": gained if is_pending else 0, "repay": repay,
+            "accumulate": accumulate or 0, "is_sale": accumulate is not None, "spent": spent,
+            "due": due if gained > 0 else None}
+
+
+def _credit_entries(card_id: int, kind: str, at: datetime, refs: Refs, spends: Sequence[Spend],
+                    gained: int, repay: int, is_pending: bool, lot_id: int | None
+                    ) -> list[dict[str, Any]]:
+    # The spends' entries, then the credit's (its lot last: see at_once).
+    return [*(_entry_row(card_id, s.kind, s.at, s.refs, delta=-s.cp) for s in spends),
+            _entry_row(card_id, kind, at, refs, 0 if is_pending else gained,
+                       gained if is_pending else 0, -repay, lot_id)]
 
 
 def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs) -> None:
@@ -204,63 +206,6 @@ def spend(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs
     draw(session, card_id, cp)
     entry(session, card_id, kind, at, refs, delta=-cp)
 
-
-def draw(session: Session, card_id: int, cp: int, first_lot_id: int | None = None, *,
-         connection: Connection | None = None) -> None:
-    """Draw ``cp`` off the card's active lots, ``first_lot_id`` first, then oldest expiry.
-
-    Usually the oldest lot covers it: one update draws it down. Otherwise lots are read a few
-    at a time (a card may hold hundreds); those drawn to nothing are emptied in one update.
-    (``connection``: the session's, if the caller has it.)
-    """
-    connection = connection or session.connection()
-    if first_lot_id is not None:
-        cp = _draw_from(connection, _FIRST_LOT.rows(connection, {"lot": first_lot_id}), cp)
-    elif cp > 0 and _DRAW_OLDEST.count(connection, {"card": card_id, "cp": cp}):
-        return
-    while cp > 0:
-        left = _draw_from(connection, _DATED_LOTS.rows(connection, {"card": card_id}), cp)
-        if left == cp:
-            left = _draw_from(connection, _UNDATED_LOTS.rows(connection, {"card": card_id}), cp)
-        assert left < cp, "the card's balance and its lots disagree"
-        cp = left
-
-
-def _draw_from(connection: Connection, lots: Sequence[Any], cp: int) -> int:
-    # Draw ``cp`` off ``lots`` (id, remaining) in their order; return what they did not cover.
-    emptied = []
-    for lot_id, remaining in lots:
-        if cp <= 0:
-            break
-        taken = min(cp, remaining)
-        if taken == remaining:
-            emptied.append(lot_id)
-        else:
-            _DRAW_LOT.count(connection, {"lot": lot_id, "left": remaining - taken})
-        cp -= taken
-    if emptied:
-        _EMPTY_LOTS.count(connection, {"lots": emptied})
-    return cp
-
-
-# A lot drawn down keeps its state: an update that names ``state`` rewrites the lot's entry
-# in the three indexes holding it, pages the commit must write, even when the value is kept.
-# Only a lot drawn to nothing becomes spent.
-_DRAW_LOT = Direct(update(LOTS).where(LOTS.c.id == bindparam("lot")).values(
-    remaining_cp=bindparam("left")))
-_EMPTY_LOTS = Direct(update(LOTS).where(LOTS.c.id.in_(bindparam("lots", expanding=True)))
-                     .values(remaining_cp=0, state=SPENT))
-_FIRST_LOT = Direct(select(LOTS.c.id, LOTS.c.remaining_cp).where(
-    LOTS.c.id == bindparam("lot"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0))
-# The oldest active lot, drawn down in one statement when it holds more than enough (one it
-# would empty is drawn by the loop); the card's row is held by the spend's update, so no
-# other move of its lots runs in between.
-_DRAW_OLDEST = Direct(update(LOTS).where(
-    LOTS.c.id == func.coalesce(
-        _DATED.with_only_columns(LOTS.c.id).limit(1).scalar_subquery(),
-        _UNDATED.with_only_columns(LOTS.c.id).limit(1).scalar_subquery()),
-    LOTS.c.remaining_cp > bindparam("cp")).values(
-    remaining_cp=LOTS.c.remaining_cp - bindparam("cp")))
 
 
 def format_points(cp: int) -> str:

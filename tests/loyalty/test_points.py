@@ -14,9 +14,9 @@ from sqlalchemy import select, update
 
 from loyalty.cards import service as cards
 from loyalty.cards.model import Card
-from loyalty.points import ledger
 from loyalty.points import service as points
 from loyalty.points.jobs import run_jobs
+from loyalty.points.lots import DRAW_BATCH
 from loyalty.points.model import Entry, Lot
 from pos.receipts import service
 from pos.receipts.cards import attach_card, points_payable
@@ -174,7 +174,7 @@ class TestDrawingLots:
 
     def test_a_spend_across_more_lots_than_one_read_takes_empties_them_oldest_first(
             self, manager, card):
-        lots = ledger.DRAW_BATCH + 3
+        lots = DRAW_BATCH + 3
         # given latest expiry first: the order of expiry is the reverse of the lots' ids
         for days in reversed(range(lots)):
             give(replace(manager, now=manager.now + timedelta(days=days)), card, 1000)
@@ -208,6 +208,18 @@ class TestOneShotWithPoints:
             kinds = [(e.kind, e.delta_cp) for e in session.scalars(
                 select(Entry).where(Entry.receipt_id.is_not(None)).order_by(Entry.id))]
         assert kinds == [("spend", -10000), ("earn", 900)]
+        assert points.verify(cashier.db)["problems"] == {}
+
+    def test_an_uploads_spend_leaves_the_lot_it_earns_alone_though_it_expires_first(
+            self, cashier, manager, shop, shift, card):
+        give(replace(manager, now=manager.now + timedelta(days=60)), card, 10000)
+        # the points it pays with expire 60 days after the lot it earns: drawn to nothing,
+        # that oldest lot is drawn lot by lot, and the new lot is not among them
+        sell(cashier, shop, card, "2", payments=(PaymentRequest("points", 10000),
+                                                 PaymentRequest("cash", 2 * OAT - 10000)))
+        assert lots_left(cashier, card) == [0, 900]
+        assert lots_left(cashier, card, Lot.state) == ["spent", "active"]
+        assert balance(cashier, card) == (900, 0, 0)
         assert points.verify(cashier.db)["problems"] == {}
 
     def test_an_upload_paying_more_points_than_the_card_holds_writes_nothing(
