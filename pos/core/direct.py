@@ -93,7 +93,9 @@ class _Plan:
         columns = compiled._result_columns  # noqa: SLF001
         self.result_types = [c.type for c in columns]
         self.row: Any = _row_class(tuple(c.keyname for c in columns)) if columns else None
-        self._processors: list[_Processor] | None = None
+        self._processors: list[_Processor] = []
+        # The row class and result processors once known: the rows' shape is the statement's.
+        self.known: tuple[Any, list[_Processor]] | None = None
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
         """Return the driver's parameters: processed, in order or by name."""
@@ -126,7 +128,7 @@ class _Plan:
 
     def reader(self, connection: Connection, description: Any) -> tuple[Any, list[_Processor]]:
         """Return the row class and result processors, once the driver described the columns."""
-        if self._processors is None:
+        if self.known is None:
             if self.row is None:
                 self.row = _row_class(tuple(column[0] for column in description))
                 self._processors = [None] * len(description)
@@ -135,7 +137,8 @@ class _Plan:
                 self._processors = [
                     kind._cached_result_processor(dialect, column[1])  # noqa: SLF001
                     for kind, column in zip(self.result_types, description, strict=True)]
-        return self.row, self._processors
+            self.known = (self.row, self._processors)
+        return self.known
 
 
 class Direct:
@@ -160,12 +163,17 @@ class Direct:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             _run(connection, cursor.execute, plan.sql, plan.parameters(params))
-            if cursor.description is None:  # a statement that returns no rows
-                return []
+            known = plan.known
+            if known is None:  # the first run: the driver describes the columns
+                description = cursor.description
+                if description is None:  # a statement that returns no rows
+                    return []
+                known = plan.reader(connection, description)
+            # (psycopg builds the description's columns at every ask: it is not asked again)
             fetched = cursor.fetchall()
-            row, processors = plan.reader(connection, cursor.description)
         finally:
             cursor.close()
+        row, processors = known
         make = row._make
         if not any(processors):
             return [make(values) for values in fetched]
