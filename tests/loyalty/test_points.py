@@ -321,6 +321,21 @@ class TestReturns:
         assert balance(cashier, card) == (400, 0, 0)
         assert points.verify(cashier.db)["problems"] == {}
 
+    def test_an_earn_all_owed_makes_no_lot_and_repays_the_debt(self, cashier, manager, shop,
+                                                                shift, card):
+        sale = sell(cashier, shop, card, "4")  # 29 points
+        points.adjust(manager, card, -2900, "spent on a gift")
+        create_return(cashier, NewReturn(till_id=shop.till_id, original_receipt_id=sale.id,
+                                         lines=(ReturnLine("4", line_no=1),)))
+        sell(cashier, shop, card, "2")  # earns 14: all of it repays the debt of 29
+        assert balance(cashier, card) == (0, 0, 1500)
+        assert lots_left(cashier, card) == [0]  # the first sale's, drawn: no new lot
+        with cashier.db.read() as session:
+            earn = session.scalars(select(Entry).order_by(Entry.id.desc()).limit(1)).one()
+        assert (earn.kind, earn.delta_cp, earn.debt_delta_cp, earn.lot_id) == \
+            ("earn", 0, -1400, None)
+        assert points.verify(cashier.db)["problems"] == {}
+
     def test_points_still_pending_are_taken_back_from_the_pending(self, cashier, manager, shop,
                                                                   shift):
         card_type(manager, code="SLOW", pending_days=14)
