@@ -20,7 +20,7 @@ LOTS = Lot.__table__
 DRAW_BATCH = 8
 
 # Lots that expire, oldest expiry first, then those that never expire: two selects the
-# (card, state, expiry) index answers in order, where one ORDER BY on "expiry is null" would
+# (card, state, expiry, id) index answers in order, where one ORDER BY on "expiry is null" would
 # sort every active lot of the card on each spend.
 _DRAWABLE = select(LOTS.c.id, LOTS.c.remaining_cp).where(
     LOTS.c.card_id == bindparam("card"), LOTS.c.state == ACTIVE, LOTS.c.remaining_cp > 0)

@@ -41,7 +41,9 @@ class Lot(Base):
 
     __tablename__ = "loyalty_lots"
     __table_args__ = (
-        Index("ix_loyalty_lots_card_state", "card_id", "state", "expires_at"),
+        # Its id last: a card's lots come in the order they are drawn (expiry, then id) from
+        # the index itself on PostgreSQL too, not sorted (SQLite's indexes end in the rowid).
+        Index("ix_loyalty_lots_card_state", "card_id", "state", "expires_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

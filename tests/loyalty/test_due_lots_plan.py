@@ -75,3 +75,30 @@ def test_the_read_says_a_card_is_due_for_either_reason(db, shop, manager):
     assert not due("pending", "2026-11-22 10:00:00", "2027-11-22 10:00:00")
     assert due("active", "2025-11-01 08:00:00", "2026-11-22 08:00:00")
     assert not due("active", "2026-11-01 08:00:00", "2026-11-23 08:00:00")
+
+
+def test_a_cards_lots_come_in_drawing_order_from_its_index_not_sorted(db, shop, manager):
+    from loyalty.points.lots import _DATED_LOTS
+    from tests.loyalty.conftest import card_type, issue
+
+    number = issue(manager, card_type(manager))
+    with db.transaction() as session:
+        card_id = session.execute(text("SELECT id FROM loyalty_cards WHERE number = :n"),
+                                  {"n": number}).scalar_one()
+    statement = _DATED_LOTS.statement
+    if db.dialect == "sqlite":
+        steps = lot_steps(db, statement, {"card": card_id, "but": 0})
+        assert steps and not any("TEMP B-TREE" in step for step in steps), steps
+        return
+    with db.transaction() as session:  # a regular's card: many lots, statistics taken
+        session.execute(text(
+            "INSERT INTO loyalty_lots (card_id, source, amount_cp, remaining_cp, state, "
+            "active_from, expires_at) SELECT :card, 'earn', 100, 100, 'active', now(), "
+            "now() + make_interval(days => n % 400) FROM generate_series(1, 3000) AS n"),
+            {"card": card_id})
+        session.execute(text("ANALYZE loyalty_lots"))
+    with db.read() as session:
+        sql = statement.params(card=card_id, but=0).compile(
+            dialect=session.connection().dialect, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {sql}")))
+    assert "ix_loyalty_lots_card_state" in plan and "Sort" not in plan, plan
