@@ -124,10 +124,13 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     due = active_from if is_pending else expires_at  # the new lot's, if there is one
     gained = cp - repay
     card = _credit_params(card_id, gained, repay, is_pending, accumulate, due, spent)
-    lot = {"card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
-           "amount_cp": gained, "remaining_cp": gained,
-           "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
-           "expires_at": expires_at} if gained > 0 else None
+    def new_lot(gained: int) -> dict[str, Any] | None:  # the lot's row, if points are gained
+        return {"card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
+                "amount_cp": gained, "remaining_cp": gained,
+                "state": PENDING if is_pending else ACTIVE, "active_from": active_from,
+                "expires_at": expires_at} if gained > 0 else None
+
+    lot = new_lot(gained)
     done = _AT_ONCE.run(connection, dict(card, debt_seen=debt), spent, lot, _credit_entries(
         card_id, kind, at, refs, spends, gained, repay, is_pending, None)) \
         if debt_seen is not None else None
@@ -145,8 +148,7 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
         gained = cp - repay
         _CREDIT.count(connection, _credit_params(card_id, gained, repay, is_pending, accumulate,
                                                  due, 0))
-        if lot is not None:
-            lot = dict(lot, amount_cp=gained, remaining_cp=gained) if gained > 0 else None
+        lot = new_lot(gained)  # (the debt as it is now: it may owe less than was seen)
     if spent:  # before the new lot exists: it pays for nothing here
         draw(session, card_id, spent, connection=connection)
     lot_id = _NEW_LOT.scalar(connection, lot) if lot is not None else None

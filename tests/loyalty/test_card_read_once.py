@@ -20,7 +20,7 @@ from pos.receipts.returns import NewReturn, ReturnLine, create_return
 from pos.receipts.service import PaymentRequest
 from tests.helpers import refused, statements
 from tests.loyalty.conftest import DISCOUNT, issue
-from tests.loyalty.test_points import OAT, balance, give, sell
+from tests.loyalty.test_points import OAT, balance, give, lots_left, sell
 
 CASH = (PaymentRequest("cash", 2 * OAT),)
 PART_POINTS = (PaymentRequest("points", 5000), PaymentRequest("cash", 2 * OAT - 5000))
@@ -116,6 +116,21 @@ class TestChangedBetweenReadAndWrite:
         sell(cashier, shop, card, "2")  # read with no debt, written with 10 points owed
         assert balance(cashier, card) == (400, 0, 0)
         assert points.verify(cashier.db)["problems"] == {}
+
+    def test_a_debt_repaid_meanwhile_leaves_the_earn_a_lot_of_its_own(
+            self, cashier, manager, shop, shift, card, between):
+        sale = sell(cashier, shop, card, "4")  # 29 points
+        points.adjust(manager, card, -2900, "spent on a gift")
+        create_return(cashier, NewReturn(till_id=shop.till_id, original_receipt_id=sale.id,
+                                         lines=(ReturnLine("4", line_no=1),)))
+        between.append(lambda: points.adjust(manager, card, 2400, "goodwill"))  # owes 5 now
+        # read owing 29: all of the 14 earned would repay it, no lot; written owing 5
+        sell(cashier, shop, card, "2")
+        assert balance(cashier, card) == (900, 0, 0)
+        assert lots_left(cashier, card)[-1] == 900  # the earn's own lot holds the 9 points
+        assert points.verify(cashier.db)["problems"] == {}
+        points.adjust(manager, card, -900, "spent at the counter")  # drawn from that lot
+        assert balance(cashier, card) == (0, 0, 0)
 
     def test_a_card_unblocked_again_meanwhile_still_sells(self, cashier, manager, shop, shift,
                                                           card, between):
