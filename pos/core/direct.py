@@ -93,7 +93,6 @@ class _Plan:
         columns = compiled._result_columns  # noqa: SLF001
         self.result_types = [c.type for c in columns]
         self.row: Any = _row_class(tuple(c.keyname for c in columns)) if columns else None
-        self._processors: list[_Processor] = []
         # The row class and result processors once known: the rows' shape is the statement's.
         self.known: tuple[Any, list[_Processor]] | None = None
 
@@ -128,17 +127,18 @@ class _Plan:
 
     def reader(self, connection: Connection, description: Any) -> tuple[Any, list[_Processor]]:
         """Return the row class and result processors, once the driver described the columns."""
-        if self.known is None:
+        known = self.known
+        if known is None:  # (built whole, then kept: another thread sees all of it or none)
             if self.row is None:
-                self.row = _row_class(tuple(column[0] for column in description))
-                self._processors = [None] * len(description)
+                known = (_row_class(tuple(column[0] for column in description)),
+                         [None] * len(description))
             else:
                 dialect = connection.dialect
-                self._processors = [
+                known = (self.row, [
                     kind._cached_result_processor(dialect, column[1])  # noqa: SLF001
-                    for kind, column in zip(self.result_types, description, strict=True)]
-            self.known = (self.row, self._processors)
-        return self.known
+                    for kind, column in zip(self.result_types, description, strict=True)])
+            self.known = known
+        return known
 
 
 class Direct:
