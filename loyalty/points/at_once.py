@@ -6,13 +6,14 @@ off the oldest lot, the new lot and the ledger's entries. On PostgreSQL a statem
 may hold updates and inserts, so these go to the server in one round trip, not four: with sync
 workers each round trip is time the worker serves nobody.
 
-Every write after the card's takes its rows from the card's update (``WHERE EXISTS``), so a
-guard that fails (the card moved since the upload read it) writes nothing and the caller goes
-the slow way, under the card's lock. All parts see the statement's snapshot: the draw cannot
-take from the new lot. The lot it picks is re-checked on its newest version (``remaining >
-spent``, still active) when another transaction changed it meanwhile; when the oldest lot does
-not cover the spend, nothing is drawn here and the caller draws lot by lot, leaving the new lot
-alone. SQLite has no writes in ``WITH``: there the caller sends the statements one by one.
+Every write after the card's takes its rows from the card's update (the inserts select from
+its ``RETURNING``, the draw is conditioned on it with ``EXISTS``), so a guard that fails (the
+card moved since the upload read it) writes nothing and the caller goes the slow way, under the
+card's lock. All parts see the statement's snapshot: the draw cannot take from the new lot.
+The lot it picks is re-checked on its newest version (``remaining > spent``, still active) when
+another transaction changed it meanwhile; when the oldest lot does not cover the spend, nothing
+is drawn here and the caller draws lot by lot, leaving the new lot alone. SQLite has no writes
+in ``WITH``: there the caller sends the statements one by one.
 """
 
 from __future__ import annotations

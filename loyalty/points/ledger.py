@@ -124,6 +124,7 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     due = active_from if is_pending else expires_at  # the new lot's, if there is one
     gained = cp - repay
     card = _credit_params(card_id, gained, repay, is_pending, accumulate, due, spent)
+
     def new_lot(gained: int) -> dict[str, Any] | None:  # the lot's row, if points are gained
         return {"card_id": card_id, "source": kind, "receipt_id": refs.receipt_id,
                 "amount_cp": gained, "remaining_cp": gained,
