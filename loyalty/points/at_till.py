@@ -90,7 +90,8 @@ _CARD = (CARDS.c.id, CARDS.c.number, CARDS.c.state, CARDS.c.replaced_by_id,
          CARDS.c.has_bought, CARDS.c.type_id)
 # Whether lots are due is the card's own column: its lots are not read (see Card.next_due_at).
 _COLUMNS = (*_CARD, (CARDS.c.next_due_at <= bindparam("now")).label("is_due"))
-_BY_NUMBER = Direct(select(*_COLUMNS).where(CARDS.c.number == bindparam("number")))
+_NUMBERED = versions.Along(select(*_COLUMNS).where(CARDS.c.number == bindparam("number")))
+_BY_NUMBER = Direct(_NUMBERED.query)
 _BY_ID = select(*_COLUMNS).where(CARDS.c.id == bindparam("card"))
 _TYPE = Direct(select(TYPES.c.code, TYPES.c.is_personal, TYPES.c.is_bonus,
                       TYPES.c.max_share_percent, TYPES.c.pending_days, TYPES.c.expiry_days,
@@ -137,6 +138,17 @@ def _at_till(session: Session, row: Any, card_type: KnownType | None = None) -> 
 _KNOWN, _CARRIED = "loyalty_cards", "_loyalty_card"  # in session.info; on a receipt
 
 
+def read_card_along(session: Session, code: str, now: datetime) -> None:
+    """Have the session's first statement (its version tokens) also read the card a till sent.
+
+    For a use case that will check the card (:func:`card_for_sale`) before anything else asks
+    for a version token: the card then costs no statement of its own.
+    """
+    number = code.strip()
+    if is_valid_number(number):
+        versions.read_along(session, _NUMBERED, {"number": number, "now": now})
+
+
 def card_for_sale(session: Session, code: str, today: date, now: datetime) -> CardFacts:
     """Return what pricing needs of the active card a till presents (by number), or refuse it.
 
@@ -144,8 +156,12 @@ def card_for_sale(session: Session, code: str, today: date, now: datetime) -> Ca
     The card is kept for the transaction: pricing, a points payment and the close use it.
     """
     number = code.strip()
-    row = _BY_NUMBER.first(session.connection(), {"number": number, "now": now}) \
-        if is_valid_number(number) else None
+    row = None
+    if is_valid_number(number):
+        params = {"number": number, "now": now}
+        is_read, row = versions.read_alongside(session, _NUMBERED, params)
+        if not is_read:
+            row = _BY_NUMBER.first(session.connection(), params)
     if row is None:
         raise ValidationError("No such loyalty card", code="unknown_card", field="card_code")
     card_type = known_type(session, row.type_id)

@@ -6,14 +6,22 @@ discount rules, the loyalty card types' terms) keeps it under a token in a one-r
 here when its model is imported; the first token a session asks for reads every registered
 token at once, so a sale pays one tiny query for all of them, and the session keeps seeing the
 tokens it read.
+
+A use case that knows, before its first token, a row it will read (the loyalty card a sale
+presents) may have that row read in the same statement (:func:`read_along`): on PostgreSQL a
+statement is a round trip, which a sync worker spends waiting.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
+from collections import namedtuple
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Select, Table, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from pos.core.direct import Direct
@@ -21,7 +29,20 @@ from pos.core.direct import Direct
 _TABLES: dict[str, Table] = {}
 _LOCK = threading.Lock()
 _QUERY: list[Direct] = []  # built once every table is registered (at first use)
-_KEY = "pos.versions"
+_ALONG: dict[int, Direct] = {}  # by Along's id: the tokens with its row (cleared with _QUERY)
+_KEY, _ALONG_KEY = "pos.versions", "pos.versions.along"
+
+
+class Along:
+    """A read of at most one row that a session's token read may carry (see :func:`read_along`).
+
+    ``query``'s first column is never NULL in a row it returns (a key): a NULL there tells
+    that no row was found.
+    """
+
+    def __init__(self, query: Select[Any]) -> None:
+        self.query = query
+        self.row = namedtuple("Row", [c.key for c in query.selected_columns])  # type: ignore[misc]
 
 
 def register(name: str, table: Table) -> None:
@@ -29,6 +50,7 @@ def register(name: str, table: Table) -> None:
     with _LOCK:
         _TABLES[name] = table
         _QUERY.clear()
+        _ALONG.clear()
 
 
 def bump(session: Session, name: str, counter: str | None = None) -> None:
@@ -49,9 +71,48 @@ def token(session: Session, name: str) -> str | None:
     """Return the session's token ``name`` (None while its row does not exist yet)."""
     tokens = session.info.get(_KEY)
     if tokens is None or name not in tokens:  # (a table registered after this session read)
-        row = _query().first(session.connection())
-        tokens = session.info[_KEY] = row._asdict()
-    return tokens[name]
+        asked = session.info.get(_ALONG_KEY)
+        if asked is None or asked.is_read:
+            tokens = _query().first(session.connection())._asdict()
+        else:
+            row = _query_along(asked.along).first(session.connection(), asked.params)
+            width = len(asked.along.row._fields)
+            tokens = dict(zip(row._fields[:-width], row[:-width], strict=True))
+            found = row[-width:]
+            asked.row = None if found[0] is None else asked.along.row._make(found)
+            asked.is_read = True
+        session.info[_KEY] = tokens
+    return tokens[name]  # type: ignore[no-any-return]
+
+
+@dataclass
+class _Asked:
+    along: Along
+    params: dict[str, Any]
+    is_read: bool = False
+    row: Any = None
+
+
+def read_along(session: Session, along: Along, params: Mapping[str, Any]) -> None:
+    """Have the session's token read also run ``along`` with ``params``, if not yet sent.
+
+    Its answer is then taken with :func:`read_alongside`; a session whose tokens were already
+    read ignores this, and the caller reads its row itself.
+    """
+    if _KEY not in session.info:
+        session.info[_ALONG_KEY] = _Asked(along, dict(params))
+
+
+def read_alongside(session: Session, along: Along, params: Mapping[str, Any]
+                   ) -> tuple[bool, Any]:
+    """Return whether ``along`` was read with these ``params`` with the tokens, and its row.
+
+    ``(True, None)``: read, no such row; ``(False, None)``: not read, the caller reads it.
+    """
+    asked = session.info.get(_ALONG_KEY)
+    if asked is None or not asked.is_read or asked.along is not along or asked.params != params:
+        return False, None
+    return True, asked.row
 
 
 def seen(session: Session) -> dict[str, str | None] | None:
@@ -74,7 +135,22 @@ def keep(session: Session, tokens: dict[str, str | None] | None) -> None:
 def _query() -> Direct:
     with _LOCK:
         if not _QUERY:
-            _QUERY.append(Direct(select(*(
-                select(table.c.token).where(table.c.id == 1).scalar_subquery().label(name)
-                for name, table in sorted(_TABLES.items())))))
+            _QUERY.append(Direct(_tokens()))
         return _QUERY[0]
+
+
+def _tokens() -> Select[Any]:
+    return select(*(select(table.c.token).where(table.c.id == 1).scalar_subquery().label(name)
+                    for name, table in sorted(_TABLES.items())))
+
+
+def _query_along(along: Along) -> Direct:
+    # The tokens' one row, joined to the row ``along`` finds (NULLs when it finds none).
+    with _LOCK:
+        found = _ALONG.get(id(along))
+        if found is None:
+            tokens, row = _tokens().subquery("tokens"), along.query.subquery("along")
+            found = _ALONG[id(along)] = Direct(
+                select(*tokens.c, *(column.label(f"along_{n}") for n, column in enumerate(row.c)))
+                .select_from(tokens.outerjoin(row, true())))
+        return found

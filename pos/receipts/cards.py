@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from loyalty.cards.holders import at_till
 from loyalty.cards.model import Card
 from loyalty.cards.service import card_id_of
-from loyalty.points.at_till import card_for_sale
+from loyalty.points.at_till import card_for_sale, read_card_along
 from loyalty.points.jobs import settle_if_due
 from loyalty.points.service import payable
 from loyalty.points.tender import POINTS
@@ -40,6 +40,16 @@ def checked_card_code(session: Session, store: Store, code: str | None, at: date
         return None
     reject_pans({"card_code": code})
     return card_for_sale(session, code, store.local_date(at), now or at).number
+
+
+def expect_card(session: Session, code: str | None, now: datetime) -> None:
+    """Have the session read the card a till sent along with its first statement, if any.
+
+    Called before anything asks the catalog, so that :func:`checked_card_code` finds the card
+    already read (see :func:`loyalty.points.at_till.read_card_along`).
+    """
+    if code is not None:
+        read_card_along(session, code, now)
 
 
 def attach_card(ctx: Context, receipt_id: int, code: str) -> Receipt:

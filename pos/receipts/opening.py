@@ -25,7 +25,7 @@ from pos.core.direct import Direct
 from pos.core.errors import ConflictError, ValidationError
 from pos.core.scope import Place, sees, works_at
 from pos.fiscal.numbering import next_number
-from pos.receipts.cards import checked_card_code
+from pos.receipts.cards import checked_card_code, expect_card
 from pos.receipts.closing import OnWrite, after_write, cashier_name, read_ahead, record_closed
 from pos.receipts.draft import DraftLine, DraftPayment, DraftReceipt
 from pos.receipts.lines import LineRequest, LoadedItems, resolve_lines
@@ -80,6 +80,7 @@ def create_receipt(ctx: Context, cmd: NewReceipt, on_write: OnWrite | None = Non
 def _create(ctx: Context, cmd: NewReceipt, client_uuid: str, at: datetime, phases: Phases,
             on_write: OnWrite | None) -> Opened:
     with phases.read() as session:
+        expect_card(session, cmd.card_code, ctx.now)
         till, store = catalog(session).till_and_store(cmd.till_id)
         place, existing, is_outside = _judge(session, ctx, till.store_id, till.id, client_uuid)
         if existing is not None:

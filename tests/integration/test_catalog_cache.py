@@ -190,3 +190,30 @@ class TestVersionTokens:
         with db.read() as session:
             assert versions.token(session, CATALOG) != catalog_token
             assert versions.token(session, RULES) == rules_token
+
+    def test_a_row_read_along_comes_with_the_tokens_and_only_as_asked(self, db, api, shop):
+        from sqlalchemy import bindparam, select
+
+        from pos.catalog.model import CATALOG
+        from pos.core import versions
+        from pos.stores.model import Till
+
+        along = versions.Along(select(Till.id, Till.number).where(Till.id == bindparam("id")))
+        with db.read() as session, statements(db) as sent:
+            versions.read_along(session, along, {"id": shop.till_id})
+            assert versions.read_alongside(session, along, {"id": shop.till_id}) == (False, None)
+            token = versions.token(session, CATALOG)
+            is_read, row = versions.read_alongside(session, along, {"id": shop.till_id})
+            assert (is_read, row.id, row.number) == (True, shop.till_id, 1)
+            assert versions.read_alongside(session, along, {"id": 2}) == (False, None)
+            assert versions.read_alongside(session, versions.Along(along.query),
+                                           {"id": shop.till_id}) == (False, None)
+        assert len([s for s in sent if s.startswith("SELECT")]) == 1
+        with db.read() as session:
+            versions.read_along(session, along, {"id": 10**9})
+            assert versions.token(session, CATALOG) == token
+            assert versions.read_alongside(session, along, {"id": 10**9}) == (True, None)
+        with db.read() as session:  # asked after the tokens were read: not sent
+            assert versions.token(session, CATALOG) == token
+            versions.read_along(session, along, {"id": shop.till_id})
+            assert versions.read_alongside(session, along, {"id": shop.till_id}) == (False, None)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.cards import service as cards
+from loyalty.cards.numbers import is_valid_number, number_for
 from loyalty.cards.replace import replace_card
 from loyalty.points import service as points
 from loyalty.points.model import Entry
@@ -60,6 +61,32 @@ class TestReadOnce:
         assert len(card_reads) == 1  # the read transaction's check
         assert balance(cashier, card) == (10000 - 5000 + 1200, 0, 0)
         assert points.verify(cashier.db)["problems"] == {}
+
+    def test_the_card_costs_the_read_no_statement_of_its_own(self, cashier, manager, shop,
+                                                             shift, card, db):
+        # The card rides in the read's first statement, with the version tokens: an upload
+        # with a card sends as many reads as one without (its writes are the card's own).
+        give(manager, card, 10000)
+        sell(cashier, shop, card, "1")  # (the worker's copies of the catalog and card types)
+        with statements(db) as plain:
+            sell(cashier, shop, None, "2")
+        with statements(db) as carded:
+            sell(cashier, shop, card, "2", payments=PART_POINTS)
+        reads = [[s for s in sent if s.startswith("SELECT")] for sent in (plain, carded)]
+        assert len(reads[1]) == len(reads[0])
+        (card_read,) = [s for s in reads[1] if "FROM loyalty_cards" in s]
+        assert "loyalty_card_types_version" in card_read and "catalog_version" in card_read
+        assert balance(cashier, card) == (10000 - 5000 + 1200 + 700, 0, 0)
+
+    @pytest.mark.parametrize("number", [number_for("29", 987654), "2900000000001", "not one"])
+    def test_an_unknown_card_read_with_the_tokens_is_refused(self, cashier, shop, shift, db,
+                                                            number):
+        with statements(db) as sent, refused("unknown_card"):
+            sell(cashier, shop, number, "1")
+        card_reads = [s for s in sent if s.startswith("SELECT") and "FROM loyalty_cards" in s]
+        assert len(card_reads) == (1 if is_valid_number(number) else 0)  # (none: not a number)
+        assert all("catalog_version" in s for s in card_reads)  # the tokens' statement
+        assert receipts_written(cashier) == 0
 
 
 class TestChangedBetweenReadAndWrite:
