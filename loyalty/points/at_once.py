@@ -18,6 +18,7 @@ in ``WITH``: there the caller sends the statements one by one.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -54,7 +55,7 @@ class AtOnce:
 
     def __init__(self, card_update: Update, draw_oldest: Update) -> None:
         self.card_update, self.draw_oldest = card_update, draw_oldest
-        self._shapes: dict[tuple[int, bool, bool], Direct] = {}
+        self._shapes: dict[tuple[int, bool, bool], _Shape] = {}
 
     def run(self, connection: Connection, card: Mapping[str, Any], spent: int,
             lot: Mapping[str, Any] | None, entries: Sequence[Mapping[str, Any]]
@@ -66,18 +67,15 @@ class AtOnce:
         """
         if connection.dialect.name != "postgresql":
             return None
-        shape = (len(entries), lot is not None, spent > 0)
-        statement = self._shapes.get(shape)
-        if statement is None:
-            statement = self._shapes[shape] = Direct(self._build(*shape))
+        key = (len(entries), lot is not None, spent > 0)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = _Shape(Direct(self._build(*key)), *key)
         params = dict(card, cp=spent)
-        if lot is not None:
-            params.update((f"lot_{name}", lot[name]) for name in LOT_COLUMNS[1:])
-        last = len(entries) - 1
-        for n, row in enumerate(entries):  # (the last one's lot: the new lot, if one is made)
-            params.update((f"e{n}_{name}", row[name]) for name in ENTRY_COLUMNS[1:]
-                          if name != "lot_id" or lot is None or n != last)
-        row = statement.first(connection, params)
+        for (names, values), row in zip(shape.rows, (*entries, lot) if lot else entries,
+                                        strict=True):
+            params.update(zip(names, values(row), strict=True))
+        row = shape.statement.first(connection, params)
         return Moved(bool(row.moved), bool(row.drawn), row.lot_id)
 
     def _build(self, entries: int, has_lot: bool, is_spent: bool) -> Any:
@@ -106,3 +104,20 @@ class AtOnce:
             (select(new_lot.c.id).scalar_subquery() if new_lot is not None
              else null()).label("lot_id"),
         ).add_cte(added)
+
+
+class _Shape:
+    # A shape's statement, and for each row it inserts (the entries, then the lot) its
+    # parameters' names and how to take their values from the row.
+    def __init__(self, statement: Direct, entries: int, has_lot: bool, _is_spent: bool) -> None:
+        self.statement = statement
+        self.rows = [_taker([(f"e{n}_{name}", name) for name in ENTRY_COLUMNS[1:]
+                             if name != "lot_id" or not has_lot or n != entries - 1])
+                     for n in range(entries)]
+        if has_lot:
+            self.rows.append(_taker([(f"lot_{name}", name) for name in LOT_COLUMNS[1:]]))
+
+
+def _taker(pairs: list[tuple[str, str]]) -> tuple[tuple[str, ...], Any]:
+    names, columns = zip(*pairs, strict=True)
+    return names, operator.itemgetter(*columns)

@@ -9,6 +9,7 @@ returns too.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from pos.core.errors import ConflictError, ValidationError
 from pos.core.extensions import PaymentView, ReceiptView, print_on
 
 POINTS = "points"
+_AMOUNT, _POSITIVE = operator.attrgetter("amount_minor"), (0).__lt__
 
 
 def local_day(session: Session, ctx: Context, store_id: int, at: datetime) -> date:
@@ -207,8 +209,9 @@ def _earned(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
     # each line and allocates nothing here.
     terms = card.terms
     if not terms.has_segment_rates:
-        amount = sum(line.amount_minor for line in receipt.lines
-                     if line.amount_minor > 0 and line not in certificates)
+        lines = [line for line in receipt.lines if line not in certificates] \
+            if certificates else receipt.lines
+        amount = sum(filter(_POSITIVE, map(_AMOUNT, lines)))  # (in C: a sale has many lines)
         return earned_total(amount, money, terms.rules, day, receipt.store_id), \
             lambda lot_id: None
     lines = [(line.id, line.amount_minor, line.item_id, line.quantity_milli)

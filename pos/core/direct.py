@@ -88,6 +88,16 @@ class _Plan:
             self._pick = operator.itemgetter(*(names[n] for n in self._passed))
             self._processed_passed = [(n, process) for n, process in self._processed
                                       if names[n] in given]
+        # By name (psycopg), with no IN list: the caller's values as they are, the literals it
+        # does not pass added (processed once, here), the processed ones replaced.
+        self._named: dict[str, Any] | None = None
+        if not self.positional and not self.expansion and not any(
+                binds[name].callable is not None for name in names
+                if name in binds and name not in given):
+            self._named = {name: process(default) if process is not None else default
+                           for name, process, default in self.binds if name not in given}
+            self._named_processed = [(name, process) for name, process, _ in self.binds
+                                     if process is not None and name in given]
         # The columns it returns, typed (none known of a textual statement's: its rows are
         # named by the driver's description and taken as the driver gives them).
         columns = compiled._result_columns  # noqa: SLF001
@@ -110,6 +120,12 @@ class _Plan:
             for n, process in self._processed:
                 ordered[n] = process(ordered[n])
             return ordered
+        named = self._named
+        if named is not None:
+            by_name = {**named, **params} if named else dict(params)
+            for name, process in self._named_processed:
+                by_name[name] = process(by_name[name])
+            return by_name
         if self._template is not None:
             ordered = self._template.copy()
             picked = self._pick(params)

@@ -203,6 +203,14 @@ def test_a_code_names_its_receipt_and_no_other(receipt_id):
     assert other.receipt_of(code) is None
 
 
+def test_codes_already_printed_stay_the_codes_derived():
+    # Codes on paper in customers' hands: the derivation may be made faster, never changed.
+    book = holder_codes("k")
+    assert [book.code_for(n) for n in (0, 1, 999, 2**40, 2**63 - 1)] == [
+        "A-54FA7-AKKTF", "B-53P67-8L8EM", "BTR-KPZTN-QFPEQ", "KZTNBZKUS-8PFUC-293SK",
+        "LNPHHCVZNKXAXH-Y8LGM-SLMVN"]
+
+
 def test_a_code_past_the_largest_receipt_id_names_none():
     book = holder_codes("one key")
     assert book.receipt_of(book.code_for(2**63).replace("-", "")) is None
