@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, text
+from sqlalchemy import Connection, Table, bindparam, insert, text
 from sqlalchemy.orm import Session
 
 from pos.core.direct import Direct
@@ -59,7 +59,9 @@ class NewRows:
             ids = _insert_lines(connection, rows)
             for line in receipt.lines:
                 line.id = ids[line.line_no]
-        _PAYMENTS.many(connection, [{**row, "receipt_id": receipt.id} for row in self.payments])
+        if self.payments:
+            _insert_payments(connection, [{**row, "receipt_id": receipt.id}
+                                          for row in self.payments])
 
 
 def _insert_lines(connection: Connection, rows: list[dict[str, Any]]) -> dict[int, int]:
@@ -70,22 +72,45 @@ def _insert_lines(connection: Connection, rows: list[dict[str, Any]]) -> dict[in
     # JSON document the server unpacks into rows of the table's own type, a short statement
     # with one parameter that PostgreSQL prepares once per connection.
     if connection.dialect.name == "sqlite":
-        keys = tuple(rows[0])
-        statement, names = _lines_of(len(rows), keys)
-        numbered = {name: row[key] for row, named in zip(rows, names, strict=True)
-                    for key, name in zip(keys, named, strict=True)}
+        statement, numbered = _numbered(ReceiptLine.__table__, rows)
         return dict(statement.rows(connection, numbered))
     return dict(_LINES_FROM_JSON.rows(connection, {"rows": json.dumps(rows)}))
 
 
+MAX_PAYMENTS_AT_ONCE = 4  # (10 columns each: psycopg keeps the conversion up to 50 parameters)
+
+
+def _insert_payments(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    # A split payment (points or a bank card beside cash) in one multi-row INSERT: a batch of
+    # two would be two statements for the server (a pipeline on PostgreSQL).
+    if len(rows) == 1:
+        _PAYMENTS.count(connection, rows[0])
+    elif len(rows) > MAX_PAYMENTS_AT_ONCE or any(row.keys() != rows[0].keys() for row in rows):
+        _PAYMENTS.many(connection, rows)
+    else:
+        statement, numbered = _numbered(ReceiptPayment.__table__, rows)
+        statement.count(connection, numbered)
+
+
+def _numbered(table: Table, rows: list[dict[str, Any]]) -> tuple[Direct, dict[str, Any]]:
+    # One multi-row INSERT of rows naming the same columns, and its parameters.
+    keys = tuple(rows[0])
+    statement, names = _rows_of(table, len(rows), keys)
+    return statement, {name: row[key] for row, named in zip(rows, names, strict=True)
+                       for key, name in zip(keys, named, strict=True)}
+
+
 @functools.lru_cache(maxsize=64)
-def _lines_of(count: int, keys: tuple[str, ...]) -> tuple[Direct, list[list[str]]]:
-    # Parameters are named by row (``sku_0``, ``sku_1``...) and typed by their columns.
-    table = ReceiptLine.__table__
+def _rows_of(table: Table, count: int, keys: tuple[str, ...]) -> tuple[Direct, list[list[str]]]:
+    # Parameters are named by row (``sku_0``, ``sku_1``...) and typed by their columns; the
+    # lines' statement returns their ids by number.
     names = [[f"{key}_{n}" for key in keys] for n in range(count)]
-    return Direct(insert(table).values([
+    statement = insert(table).values([
         {key: bindparam(name, type_=table.c[key].type) for key, name in zip(keys, row, strict=True)}
-        for row in names]).returning(table.c.line_no, table.c.id)), names
+        for row in names])
+    if table is ReceiptLine.__table__:
+        statement = statement.returning(table.c.line_no, table.c.id)
+    return Direct(statement), names
 
 
 _RECEIPT = Direct(insert(Receipt.__table__).returning(Receipt.__table__.c.id))

@@ -85,3 +85,23 @@ class TestVersionTokenReads:
         assert writes[0].startswith("INSERT INTO receipt_lines ")
         assert writes[1].startswith("UPDATE receipts SET total_minor=")
         assert receipt["id"] == till.receipt["id"]
+
+
+class TestPaymentWrites:
+    @pytest.mark.parametrize("count", [1, 2, 4, 6])
+    def test_an_uploads_payments_are_one_insert_up_to_four_and_all_kept_in_order(
+            self, till, db, count):
+        # Cash last, the rest by bank card: each payment its own row, in the order sent.
+        cards = [{"type": "card", "amount": f"{n + 1}.00", "card_brand": "VISA",
+                  "card_last4": f"{n + 1:04d}"} for n in range(count - 1)]
+        paid = sum(n + 1 for n in range(count - 1))
+        with statements(db) as sent:
+            answer = upload(till, payments=[*cards, {"type": "cash",
+                                                     "amount": f"{100 - paid}.00"}])
+        (insert,) = [s for s in sent if s.startswith("INSERT INTO receipt_payments")]
+        # (more than four go as a batch of one-row statements)
+        assert insert.count("), (") == (count - 1 if count <= 4 else 0)
+        kept = till.ok(till.api.get(f"/api/v1/receipts/{answer['id']}"))["payments"]
+        assert [(p["seq"], p["type"], p["amount"], p.get("card_last4")) for p in kept] == [
+            (n + 1, "card", f"{n + 1}.00", f"{n + 1:04d}") for n in range(count - 1)] + [
+            (count, "cash", f"{100 - paid}.00", None)]
