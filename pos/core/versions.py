@@ -29,7 +29,7 @@ from pos.core.direct import Direct
 _TABLES: dict[str, Table] = {}
 _LOCK = threading.Lock()
 _QUERY: list[Direct] = []  # built once every table is registered (at first use)
-_ALONG: dict[int, Direct] = {}  # by Along's id: the tokens with its row (cleared with _QUERY)
+_ALONG: dict[Along, Direct] = {}  # the tokens with an Along's row (cleared with _QUERY)
 _KEY, _ALONG_KEY = "pos.versions", "pos.versions.along"
 
 
@@ -147,10 +147,10 @@ def _tokens() -> Select[Any]:
 def _query_along(along: Along) -> Direct:
     # The tokens' one row, joined to the row ``along`` finds (NULLs when it finds none).
     with _LOCK:
-        found = _ALONG.get(id(along))
+        found = _ALONG.get(along)
         if found is None:
             tokens, row = _tokens().subquery("tokens"), along.query.subquery("along")
-            found = _ALONG[id(along)] = Direct(
+            found = _ALONG[along] = Direct(
                 select(*tokens.c, *(column.label(f"along_{n}") for n, column in enumerate(row.c)))
                 .select_from(tokens.outerjoin(row, true())))
         return found
