@@ -9,6 +9,7 @@ returns too.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
@@ -34,7 +35,7 @@ from pos.core.errors import ConflictError, ValidationError
 from pos.core.extensions import PaymentView, ReceiptView, print_on
 
 POINTS = "points"
-_AMOUNT, _POSITIVE = operator.attrgetter("amount_minor"), (0).__lt__
+_AMOUNT, _POSITIVE = operator.attrgetter("amount_minor"), functools.partial(operator.lt, 0)
 
 
 def local_day(session: Session, ctx: Context, store_id: int, at: datetime) -> date:

@@ -96,8 +96,9 @@ class _Plan:
                 if name in binds and name not in given):
             self._named = {name: process(default) if process is not None else default
                            for name, process, default in self.binds if name not in given}
-            self._named_processed = [(name, process) for name, process, _ in self.binds
-                                     if process is not None and name in given]
+            # (once per name: a name bound twice is one value, processed once)
+            self._named_processed = list({name: process for name, process, _ in self.binds
+                                          if process is not None and name in given}.items())
         # The columns it returns, typed (none known of a textual statement's: its rows are
         # named by the driver's description and taken as the driver gives them).
         columns = compiled._result_columns  # noqa: SLF001

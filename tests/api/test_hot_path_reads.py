@@ -95,12 +95,13 @@ class TestPaymentWrites:
         cards = [{"type": "card", "amount": f"{n + 1}.00", "card_brand": "VISA",
                   "card_last4": f"{n + 1:04d}"} for n in range(count - 1)]
         paid = sum(n + 1 for n in range(count - 1))
-        with statements(db) as sent:
-            answer = upload(till, payments=[*cards, {"type": "cash",
-                                                     "amount": f"{100 - paid}.00"}])
+        payments = [*cards, {"type": "cash", "amount": f"{100 - paid}.00"}]
+        with statements(db) as sent:  # (seen: sent through Core)
+            upload(till, payments=payments)
         (insert,) = [s for s in sent if s.startswith("INSERT INTO receipt_payments")]
         # (more than four go as a batch of one-row statements)
         assert insert.count("), (") == (count - 1 if count <= 4 else 0)
+        answer = upload(till, payments=payments)  # unseen: sent by the driver directly
         kept = till.ok(till.api.get(f"/api/v1/receipts/{answer['id']}"))["payments"]
         assert [(p["seq"], p["type"], p["amount"], p.get("card_last4")) for p in kept] == [
             (n + 1, "card", f"{n + 1}.00", f"{n + 1:04d}") for n in range(count - 1)] + [

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import Integer, TypeDecorator, bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from pos.core.db import Database
@@ -73,6 +73,24 @@ def test_literals_beside_the_callers_values_are_sent_as_core_sends_them(
             assert [row.number for row in direct.rows(connection, params)] == expected
         assert expected == [] and connection.execute(query, {"till": shop.till_id, "at": AT}) \
             .scalars().all() == [931, 934]
+
+
+class _PlusOne(TypeDecorator[int]):
+    # A parameter type whose processing is seen: applied twice, it would add two.
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Any) -> int | None:
+        return None if value is None else value + 1
+
+
+def test_a_parameter_bound_twice_is_processed_once_as_core_does(db: Database) -> None:
+    query = select(bindparam("x", type_=_PlusOne()).label("a"),
+                   bindparam("x", type_=_PlusOne()).label("b"))
+    with db.transaction() as session:
+        connection = session.connection()
+        assert tuple(Direct(query).first(connection, {"x": 1})) == (2, 2) \
+            == tuple(connection.execute(query, {"x": 1}).one())
 
 
 def test_a_batch_whose_rows_name_different_parameters_is_sent_as_core_sends_it(
