@@ -72,7 +72,7 @@ def _insert_lines(connection: Connection, rows: list[dict[str, Any]]) -> dict[in
     # JSON document the server unpacks into rows of the table's own type, a short statement
     # with one parameter that PostgreSQL prepares once per connection.
     if connection.dialect.name == "sqlite":
-        statement, numbered = _numbered(ReceiptLine.__table__, rows)
+        statement, numbered = _numbered(ReceiptLine.__table__, rows, ("line_no", "id"))
         return dict(statement.rows(connection, numbered))
     return dict(_LINES_FROM_JSON.rows(connection, {"rows": json.dumps(rows)}))
 
@@ -85,31 +85,33 @@ def _insert_payments(connection: Connection, rows: list[dict[str, Any]]) -> None
     # two would be two statements for the server (a pipeline on PostgreSQL).
     if len(rows) == 1:
         _PAYMENTS.count(connection, rows[0])
-    elif len(rows) > MAX_PAYMENTS_AT_ONCE or any(row.keys() != rows[0].keys() for row in rows):
+    elif len(rows) > MAX_PAYMENTS_AT_ONCE:
         _PAYMENTS.many(connection, rows)
     else:
         statement, numbered = _numbered(ReceiptPayment.__table__, rows)
         statement.count(connection, numbered)
 
 
-def _numbered(table: Table, rows: list[dict[str, Any]]) -> tuple[Direct, dict[str, Any]]:
-    # One multi-row INSERT of rows naming the same columns, and its parameters.
+def _numbered(table: Table, rows: list[dict[str, Any]], returning: tuple[str, ...] = ()
+              ) -> tuple[Direct, dict[str, Any]]:
+    # One multi-row INSERT of rows naming the same columns (every column but the id: a draft's
+    # rows), returning ``returning`` of each, and its parameters.
     keys = tuple(rows[0])
-    statement, names = _rows_of(table, len(rows), keys)
+    statement, names = _rows_of(table, len(rows), keys, returning)
     return statement, {name: row[key] for row, named in zip(rows, names, strict=True)
                        for key, name in zip(keys, named, strict=True)}
 
 
 @functools.lru_cache(maxsize=64)
-def _rows_of(table: Table, count: int, keys: tuple[str, ...]) -> tuple[Direct, list[list[str]]]:
-    # Parameters are named by row (``sku_0``, ``sku_1``...) and typed by their columns; the
-    # lines' statement returns their ids by number.
+def _rows_of(table: Table, count: int, keys: tuple[str, ...], returning: tuple[str, ...]
+             ) -> tuple[Direct, list[list[str]]]:
+    # Parameters are named by row (``sku_0``, ``sku_1``...) and typed by their columns.
     names = [[f"{key}_{n}" for key in keys] for n in range(count)]
     statement = insert(table).values([
         {key: bindparam(name, type_=table.c[key].type) for key, name in zip(keys, row, strict=True)}
         for row in names])
-    if table is ReceiptLine.__table__:
-        statement = statement.returning(table.c.line_no, table.c.id)
+    if returning:
+        statement = statement.returning(*(table.c[name] for name in returning))
     return Direct(statement), names
 
 
