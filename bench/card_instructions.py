@@ -15,7 +15,8 @@ the kernel's (system calls, the WAL's writes), and HTTP's parsing in gunicorn (t
 every kind). Worker instructions are most of what an upload costs, so the shares here are the
 bound the throughput's ratio approaches on an idle machine.
 
-Run: ``.venv/bin/python bench/card_instructions.py [--uploads 100] [--postgres URL]``;
+Run: ``.venv/bin/python bench/card_instructions.py [--uploads 100] [--postgres URL] [--keep DIR]``
+(``--keep``: each kind's callgrind file stays in DIR, for ``callgrind_annotate``);
 needs valgrind (Debian's ``valgrind`` package). Two kinds run at a time; a round takes a few
 minutes.
 """
@@ -53,6 +54,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--uploads", type=int, default=100)
     parser.add_argument("--postgres", default=os.environ.get("POS_BENCH_POSTGRES_URL"))
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep each kind's callgrind file there (for callgrind_annotate)")
     parser.add_argument("--child", nargs=3, metavar=("URL", "KIND", "CARDS_FILE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -66,10 +69,10 @@ def main() -> None:
             from bench.servers import postgres_databases
             with postgres_databases(args.postgres, tuple(f"k{n}" for n in
                                                          range(len(KINDS)))) as urls:
-                counts = _count_all(urls, tmp, args.uploads)
+                counts = _count_all(urls, tmp, args.uploads, args.keep)
         else:
             counts = _count_all([f"sqlite:///{tmp}/{n}.db" for n in range(len(KINDS))], tmp,
-                                args.uploads)
+                                args.uploads, args.keep)
     database = "PostgreSQL" if args.postgres else "SQLite"
     print(f"{database}, {args.uploads} uploads of 20 lines per kind, instructions per upload "
           "(the app's process, counted by callgrind):")
@@ -82,7 +85,7 @@ def main() -> None:
           "paid by bank card")
 
 
-def _count_all(urls: list[str], tmp: str, uploads: int) -> dict[str, float]:
+def _count_all(urls: list[str], tmp: str, uploads: int, keep: str | None) -> dict[str, float]:
     from bench.checkout import prepare
     from bench.loyalty_http import bonus_cards
 
@@ -93,14 +96,14 @@ def _count_all(urls: list[str], tmp: str, uploads: int) -> dict[str, float]:
         cards.write_text("\n".join(bonus_cards(url, CARDS, 100_000)))
         files.append(str(cards))
     with ThreadPoolExecutor(2) as pool:
-        found = list(pool.map(lambda n: _callgrind(urls[n], KINDS[n], files[n], tmp, uploads),
-                              range(len(KINDS))))
+        found = list(pool.map(lambda n: _callgrind(urls[n], KINDS[n], files[n], keep or tmp,
+                                                   uploads), range(len(KINDS))))
     return {kind: total / uploads for kind, total in zip(KINDS, found, strict=True)}
 
 
-def _callgrind(url: str, kind: str, cards: str, tmp: str, uploads: int) -> int:
+def _callgrind(url: str, kind: str, cards: str, folder: str, uploads: int) -> int:
     # Counted only inside qsort: the child calls its uploads from qsort's comparison.
-    out = Path(tmp, f"{kind}.out")
+    out = Path(folder, f"{kind}.out")
     env = {**os.environ, "POS_SECRET_KEY": SECRET, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--toggle-collect=*qsort*",

@@ -8,6 +8,8 @@ guard in every field, and a scanner reads them as ordinary EAN-13 barcodes.
 
 from __future__ import annotations
 
+import functools
+
 from pos.core.pan import luhn_ok
 
 LENGTH = 13
@@ -21,8 +23,13 @@ def ean_check_digit(first12: str) -> str:
 
 def is_valid_number(text: str) -> bool:
     """Tell whether ``text`` is a well-formed card number (13 digits, right check digit)."""
-    return (len(text) == LENGTH and text.isascii() and text.isdigit()
-            and ean_check_digit(text[:12]) == text[12])
+    return len(text) == LENGTH and _is_valid_13(text)
+
+
+@functools.lru_cache(maxsize=4096)  # a store's regular customers' cards: a sale checks twice
+def _is_valid_13(text: str) -> bool:
+    # (only 13 characters are kept: a long string sent as a number is never held)
+    return text.isascii() and text.isdigit() and ean_check_digit(text[:12]) == text[12]
 
 
 def number_for(prefix: str, serial: int) -> str | None:

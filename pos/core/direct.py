@@ -19,9 +19,11 @@ number of values given, a plan per count.
 
 from __future__ import annotations
 
+import copy
 import functools
 import operator
 import threading
+import weakref
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -32,6 +34,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 _Processor = Callable[[Any], Any] | None
 _MAX_PLANS = 1024
+_MAX_KEPT_VALUES = 50  # psycopg's MAX_CACHED_STATEMENT_PARAMS
 
 
 class _Plan:
@@ -268,11 +271,36 @@ class Direct:
         found = self._compilations.get((dialect.name, keys))
         if found is None:
             compiled = self.statement.compile(  # type: ignore[attr-defined]
-                dialect=dialect, column_keys=list(keys))
+                dialect=_in_order(dialect), column_keys=list(keys))
+            if compiled.dialect is not dialect \
+                    and len(compiled.positiontup or ()) > _MAX_KEPT_VALUES:
+                # psycopg keeps its conversion of a statement's placeholders only up to 50
+                # values, and converts the text again at every run past that; by name, a
+                # value bound twice (a guard's ``:cp``) is sent once, and counts once.
+                compiled = self.statement.compile(  # type: ignore[attr-defined]
+                    dialect=dialect, column_keys=list(keys))
             assert isinstance(compiled, SQLCompiler)
             found = self._compilations[(dialect.name, keys)] = (compiled, [
                 name for name, bind in compiled.binds.items() if bind.expanding and name in keys])
         return found
+
+
+_IN_ORDER: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _in_order(dialect: Any) -> Any:
+    # The dialect to compile with: a driver taking parameters by name (``%(name)s``: psycopg)
+    # is given them in order (``%s``) instead, which it also takes. By name it would build
+    # the list of values from the dict in Python at every run, one step per parameter; in
+    # order the plan takes them in one C call (or they are passed on as they are).
+    if dialect.paramstyle != "pyformat":
+        return dialect
+    twin = _IN_ORDER.get(dialect)
+    if twin is None:
+        twin = copy.copy(dialect)
+        twin.paramstyle, twin.positional = "format", True
+        _IN_ORDER[dialect] = twin
+    return twin
 
 
 @functools.lru_cache(maxsize=256)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import threading
 from datetime import timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -209,6 +210,18 @@ def test_codes_already_printed_stay_the_codes_derived():
     assert [book.code_for(n) for n in (0, 1, 999, 2**40, 2**63 - 1)] == [
         "A-54FA7-AKKTF", "B-53P67-8L8EM", "BTR-KPZTN-QFPEQ", "KZTNBZKUS-8PFUC-293SK",
         "LNPHHCVZNKXAXH-Y8LGM-SLMVN"]
+
+
+@given(st.binary(min_size=1, max_size=150), st.integers(min_value=0, max_value=2**63 - 1))
+@example(b"k" * 64, 7)
+@example(b"k" * 65, 7)
+@example(bytes(range(150)), 2**63 - 1)
+def test_a_code_is_the_hmac_of_its_receipt_whatever_the_keys_length(key, receipt_id):
+    # The keyed states are hashed once; a key longer than SHA-256's block is hashed first.
+    number = int.from_bytes(hmac.digest(key, b"receipt\0%d" % receipt_id, "sha256")[:8], "big")
+    expected = "".join(codes.ALPHABET[(number >> shift) & 31] for shift in range(0, 50, 5))
+    assert HolderCodes(key).code_for(receipt_id).split("-", 1)[1].replace("-", "") \
+        == expected
 
 
 def test_a_code_past_the_largest_receipt_id_names_none():
