@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, text
@@ -97,22 +100,24 @@ def _numbered(table: Table, rows: list[dict[str, Any]], returning: tuple[str, ..
     # One multi-row INSERT of rows naming the same columns (every column but the id: a draft's
     # rows), returning ``returning`` of each, and its parameters.
     keys = tuple(rows[0])
-    statement, names = _rows_of(table, len(rows), keys, returning)
-    return statement, {name: row[key] for row, named in zip(rows, names, strict=True)
-                       for key, name in zip(keys, named, strict=True)}
+    statement, names, values = _rows_of(table, len(rows), keys, returning)
+    # (each row's values taken in C, then named: a 20-line receipt has 400 of them)
+    return statement, dict(zip(names, chain.from_iterable(map(values, rows)), strict=True))
 
 
 @functools.lru_cache(maxsize=64)
 def _rows_of(table: Table, count: int, keys: tuple[str, ...], returning: tuple[str, ...]
-             ) -> tuple[Direct, list[list[str]]]:
-    # Parameters are named by row (``sku_0``, ``sku_1``...) and typed by their columns.
+             ) -> tuple[Direct, list[str], Callable[[dict[str, Any]], tuple[Any, ...]]]:
+    # Parameters are named by row (``sku_0``, ``sku_1``...) and typed by their columns; the
+    # names of all rows in order, and what takes a row's values in that order.
     names = [[f"{key}_{n}" for key in keys] for n in range(count)]
     statement = insert(table).values([
         {key: bindparam(name, type_=table.c[key].type) for key, name in zip(keys, row, strict=True)}
         for row in names])
     if returning:
         statement = statement.returning(*(table.c[name] for name in returning))
-    return Direct(statement), names
+    values = operator.itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    return Direct(statement), [name for row in names for name in row], values
 
 
 _RECEIPT = Direct(insert(Receipt.__table__).returning(Receipt.__table__.c.id))
