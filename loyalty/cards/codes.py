@@ -47,6 +47,8 @@ STORED_LENGTH = 10  # a code of before, kept as its digest
 FREE_ADDRESS_FAILURES = 10
 CODES = SignInCode.__table__
 _BLOCK = 64  # SHA-256's block, in bytes
+_LETTER_BASE = len(LETTERS) ** 2
+_LETTER_PAIRS = [a + b for a in LETTERS for b in LETTERS]
 _PAIRS = [ALPHABET[bits & 31] + ALPHABET[bits >> 5] for bits in range(1024)]
 # The sale a code names, as loyalty reads it (loyalty imports nothing of receipts).
 _RECEIPTS = table("receipts", column("id"), column("kind"), column("state"),
@@ -99,17 +101,18 @@ class HolderCodes:
         inner.update(b"receipt\0%d" % receipt_id)
         outer.update(inner.digest())
         digest = outer.digest()  # = hmac.digest(self.key, b"receipt\0%d" % receipt_id, "sha256")
-        number = int.from_bytes(digest[:8], "big")
-        return "".join([_PAIRS[(number >> shift) & 1023] for shift in range(0, 5 * MAC_LENGTH, 10)])
+        number, pairs = int.from_bytes(digest[:8], "big"), _PAIRS
+        return pairs[number & 1023] + pairs[number >> 10 & 1023] + pairs[number >> 20 & 1023] \
+            + pairs[number >> 30 & 1023] + pairs[number >> 40 & 1023]  # (MAC_LENGTH letters)
 
 
 def _letters(number: int) -> str:
+    # Two letters at a time; the first never "A" (a zero), unless the number is 0.
     letters = ""
-    while True:
-        number, digit = divmod(number, len(LETTERS))
-        letters = LETTERS[digit] + letters
-        if not number:
-            return letters
+    while number >= _LETTER_BASE:
+        number, pair = divmod(number, _LETTER_BASE)
+        letters = _LETTER_PAIRS[pair] + letters
+    return (LETTERS[number] if number < len(LETTERS) else _LETTER_PAIRS[number]) + letters
 
 
 @functools.lru_cache(maxsize=16)

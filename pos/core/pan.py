@@ -57,7 +57,16 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Runs found to hold no card number (a loyalty card's number, an item's barcode): they come
+# again and again, in every sale with the card or the item. A run that holds one is never
+# kept, so no card number is held; the memory starts over when full.
+_NO_PAN: dict[str, bool] = {}
+_NO_PAN_KEPT, _NO_PAN_LONGEST = 4096, 32
+
+
 def _run_holds_pan(run: str) -> bool:
+    if run in _NO_PAN:
+        return False
     groups = _GROUP.findall(run)
     if sum(map(len, groups)) > MAX_PAN_DIGITS:
         return True
@@ -69,6 +78,10 @@ def _run_holds_pan(run: str) -> bool:
                 break
             if len(digits) >= MIN_PAN_DIGITS and luhn_ok(digits):
                 return True
+    if len(run) <= _NO_PAN_LONGEST:
+        if len(_NO_PAN) >= _NO_PAN_KEPT:
+            _NO_PAN.clear()
+        _NO_PAN[run] = True
     return False
 
 

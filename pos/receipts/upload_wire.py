@@ -75,7 +75,7 @@ def _plain_payment(payment: Any) -> dict[str, Any] | None:
     if type(amount) not in (str, int):
         return None
     try:
-        minor = _AMOUNT.deserialize(amount)
+        minor = _AMOUNT._deserialize(amount, None, None)  # (no validators: its own check)
     except ValidationError:
         return None
     loaded = {"type": kind, "amount": minor}

@@ -130,3 +130,24 @@ class TestNumbers:
     def test_an_amount_too_long_for_a_card_is_left_to_its_field(self):
         assert not pan.holds_pan("amount", "9999999999999999999999999.00")
         assert pan.holds_pan("amount", "4111111111111111.00")
+
+
+
+class TestRunsKnownToHoldNone:
+    CLEAN = "2900000000012"  # a loyalty card's number: 13 digits failing Luhn
+
+    def test_a_run_found_clean_is_kept_and_a_card_number_never_is(self):
+        card = "4111 1111 1111 1111"
+        assert not pan.luhn_ok(self.CLEAN)
+        pan._NO_PAN.clear()
+        for _ in range(2):  # asked again, each gets the same answer
+            assert not pan.looks_like_pan(f"card {self.CLEAN}")
+            assert pan.looks_like_pan(f"paid {card}")
+        assert list(pan._NO_PAN) == [self.CLEAN]
+
+    def test_the_memory_is_bounded_and_keeps_no_long_run(self):
+        for n in range(pan._NO_PAN_KEPT + 10):
+            pan.looks_like_pan(f"{n:013d}")
+        assert 0 < len(pan._NO_PAN) <= pan._NO_PAN_KEPT
+        spaced = "2 9 0 0 0 0 0 0 0 0 0 1 2 0 0 0 0"  # no window passes Luhn; 33 characters
+        assert not pan.looks_like_pan(spaced) and spaced not in pan._NO_PAN
