@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,19 @@ def till(api, shop):  # type: ignore[no-untyped-def]
     from tests.helpers import Till
 
     return Till(api, shop)
+
+
+@pytest.fixture
+def carried(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+    """Each pipeline sent: how many queued statements went, and the statement they went with."""
+    from pos.core import direct as direct_module
+
+    sent: list[tuple[int, str]] = []
+    send_with: Callable[..., None] = direct_module.send_with
+
+    def recording(connection: Any, call: Any, sql: str, parameters: Any) -> None:
+        sent.append((len(connection.info.get("pos.later", [])), sql))
+        send_with(connection, call, sql, parameters)
+
+    monkeypatch.setattr(direct_module, "send_with", recording)
+    return sent

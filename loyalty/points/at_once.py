@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from loyalty.cards.model import Card
 from loyalty.points.model import ACTIVE, Entry, Lot
 from pos.core.direct import Direct
+from pos.core.later import Later
 
 CARDS, LOTS, ENTRIES = Card.__table__, Lot.__table__, Entry.__table__
 LOT_COLUMNS = ("card_id", "source", "receipt_id", "amount_cp", "remaining_cp", "state",
@@ -58,12 +59,14 @@ class AtOnce:
         self._shapes: dict[tuple[int, bool, bool], _Shape] = {}
 
     def run(self, connection: Connection, card: Mapping[str, Any], spent: int,
-            lot: Mapping[str, Any] | None, entries: Sequence[Mapping[str, Any]]
-            ) -> Moved | None:
+            lot: Mapping[str, Any] | None, entries: Sequence[Mapping[str, Any]], *,
+            may_wait: bool = False) -> Moved | Later | None:
         """Send it all; None where the database cannot (the caller sends them one by one).
 
         ``card``: the card update's parameters; ``lot``: the new lot's row, if one is made;
-        ``entries``: the entries' rows, the last one's lot being the new lot.
+        ``entries``: the entries' rows, the last one's lot being the new lot. ``may_wait``:
+        the statement goes with the next one sent (:mod:`pos.core.later`), and its
+        :class:`Later` is returned, read with :meth:`moved` before the commit.
         """
         if connection.dialect.name != "postgresql":
             return None
@@ -75,7 +78,14 @@ class AtOnce:
         for (names, values), row in zip(shape.rows, (*entries, lot) if lot else entries,
                                         strict=True):
             params.update(zip(names, values(row), strict=True))
-        row = shape.statement.first(connection, params)
+        if may_wait:
+            return shape.statement.later(connection, params)
+        return self.moved(shape.statement.rows(connection, params))
+
+    @staticmethod
+    def moved(rows: Sequence[Any]) -> Moved:
+        """Return what the statement did, from its one row."""
+        row = rows[0]
         return Moved(bool(row.moved), bool(row.drawn), row.lot_id)
 
     def _build(self, entries: int, has_lot: bool, is_spent: bool) -> Any:

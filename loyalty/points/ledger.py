@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from loyalty.cards.model import ACTIVE as CARD_ACTIVE
 from loyalty.cards.model import Card
-from loyalty.points.at_once import AtOnce
+from loyalty.points.at_once import AtOnce, Moved
 from loyalty.points.lots import DRAW_OLDEST, draw
 from loyalty.points.model import ACTIVE, PENDING, SPENT, Entry, Lot
 from pos.core.db import UTCDateTime
 from pos.core.direct import Direct
 from pos.core.errors import ConflictError
+from pos.core.later import Later, before_commit
 
 CARDS, LOTS, ENTRIES = Card.__table__, Lot.__table__, Entry.__table__
 
@@ -105,7 +106,8 @@ def move(session: Session, card_id: int, *, delta: int = 0, pending: int = 0, de
 def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, refs: Refs, *,
            active_from: datetime, expires_at: datetime | None, debt_seen: int | None = None,
            accumulate: int | None = None, spends: Sequence[Spend] = (),
-           on_moved: Callable[[], object] | None = None) -> int | None:
+           on_moved: Callable[[], object] | None = None, may_wait: bool = False
+           ) -> int | None:
     """Credit points as a new lot (pending until ``active_from``); a debt is repaid first.
 
     ``debt_seen`` is the card's debt as read before: the card's update is then guarded on it
@@ -117,6 +119,9 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     the balance before the credit, and are drawn from the older lots; when the guard fails
     they are spent one by one as by :func:`spend` (``insufficient_points`` if short). The
     entries go in one insert. Return the new lot's id (None when it all went to the debt).
+    ``may_wait`` (with ``debt_seen``, for a caller that needs no lot id): on PostgreSQL the
+    one statement goes with the transaction's next one; its answer, and the slow way if the
+    guard failed, is taken before the commit (:mod:`pos.core.later`), and None is returned.
     """
     is_pending, connection = active_from > at, session.connection()
     debt = lock(session, card_id).debt_cp if debt_seen is None else debt_seen
@@ -133,29 +138,39 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
 
     lot = new_lot(gained)
     done = _AT_ONCE.run(connection, dict(card, debt_seen=debt), spent, lot, _credit_entries(
-        card_id, kind, at, refs, spends, gained, repay, is_pending, None)) \
+        card_id, kind, at, refs, spends, gained, repay, is_pending, None), may_wait=may_wait) \
         if debt_seen is not None else None
-    if done is not None and done.is_moved:
-        if spent and not done.is_drawn:  # the oldest lot did not cover it; the new one pays not
-            draw(session, card_id, spent, connection=connection, but=done.lot_id)
-        return done.lot_id
-    if done is not None or _CREDIT_IF_DEBT.count(connection, dict(card, debt_seen=debt)) != 1:
-        if on_moved is not None:
-            on_moved()
-        for each in spends:
-            spend(session, card_id, each.cp, each.kind, each.at, each.refs)
-        spends, spent = (), 0
-        repay = min(cp, lock(session, card_id).debt_cp)
-        gained = cp - repay
-        _CREDIT.count(connection, _credit_params(card_id, gained, repay, is_pending, accumulate,
-                                                 due, 0))
-        lot = new_lot(gained)  # (the debt as it is now: it may owe less than was seen)
-    if spent:  # before the new lot exists: it pays for nothing here
-        draw(session, card_id, spent, connection=connection)
-    lot_id = _NEW_LOT.scalar(connection, lot) if lot is not None else None
-    _ENTRY.many(connection, _credit_entries(card_id, kind, at, refs, spends, gained, repay,
-                                            is_pending, lot_id))
-    return lot_id
+
+    def finish(done: Moved | None) -> int | None:
+        nonlocal spends, spent, repay, gained, lot
+        if done is not None and done.is_moved:
+            if spent and not done.is_drawn:  # the oldest lot did not cover it; not the new one
+                draw(session, card_id, spent, connection=connection, but=done.lot_id)
+            return done.lot_id
+        if done is not None or _CREDIT_IF_DEBT.count(connection,
+                                                     dict(card, debt_seen=debt)) != 1:
+            if on_moved is not None:
+                on_moved()
+            for each in spends:
+                spend(session, card_id, each.cp, each.kind, each.at, each.refs)
+            spends, spent = (), 0
+            repay = min(cp, lock(session, card_id).debt_cp)
+            gained = cp - repay
+            _CREDIT.count(connection, _credit_params(card_id, gained, repay, is_pending,
+                                                     accumulate, due, 0))
+            lot = new_lot(gained)  # (the debt as it is now: it may owe less than was seen)
+        if spent:  # before the new lot exists: it pays for nothing here
+            draw(session, card_id, spent, connection=connection)
+        lot_id = _NEW_LOT.scalar(connection, lot) if lot is not None else None
+        _ENTRY.many(connection, _credit_entries(card_id, kind, at, refs, spends, gained, repay,
+                                                is_pending, lot_id))
+        return lot_id
+
+    if isinstance(done, Later):  # sent with the next statement; its answer read at the commit
+        later = done
+        before_commit(session, lambda: finish(AtOnce.moved(later.answer(connection))))
+        return None
+    return finish(done)
 
 
 # Built once: a close runs these, and building a statement costs more than running it here.

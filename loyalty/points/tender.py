@@ -248,6 +248,6 @@ def _earn(session: Session, ctx: Context, receipt: ReceiptView, card: AtTill,
         receipt.id, 0, None, receipt.shift_id, ctx.actor.user_id, once_key=f"earn:{receipt.id}"),
         active_from=active_from, expires_at=expires, debt_seen=card.debt_cp, accumulate=spent,
         spends=spends, on_moved=(lambda: recheck(session, card, day, ctx.now))
-        if card.is_carried else None)
-    keep_split(lot_id)
+        if card.is_carried else None, may_wait=not terms.has_segment_rates)
+    keep_split(lot_id)  # (a type with segment rates waits for its lot's id)
     return True

@@ -32,6 +32,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from pos.core import later
 from pos.core.checkpoint import BACKSTOP_PAGES, Checkpointer, checkpointer
 from pos.core.writer_lock import WriterLock, is_busy
 
@@ -230,6 +231,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(url, echo=echo, pool_size=10, max_overflow=10,
                            json_serializer=_json_serializer)
     _ping_when_idle(engine)
+    later.watch(engine)
     return engine
 
 

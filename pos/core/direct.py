@@ -32,6 +32,8 @@ from sqlalchemy import Connection, Executable
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from pos.core.later import Later, can_queue, is_queued, queue, send_with
+
 _Processor = Callable[[Any], Any] | None
 _MAX_PLANS = 1024
 _MAX_KEPT_VALUES = 50  # psycopg's MAX_CACHED_STATEMENT_PARAMS
@@ -183,23 +185,22 @@ class Direct:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             _run(connection, cursor.execute, plan.sql, plan.parameters(params))
-            known = plan.known
-            if known is None:  # the first run: the driver describes the columns
-                description = cursor.description
-                if description is None:  # a statement that returns no rows
-                    return []
-                known = plan.reader(connection, description)
-            # (psycopg builds the description's columns at every ask: it is not asked again)
-            fetched = cursor.fetchall()
+            return _rows_of(connection, plan, cursor)
         finally:
             cursor.close()
-        row, processors = known
-        make = row._make
-        if not any(processors):
-            return [make(values) for values in fetched]
-        return [make([value if process is None else process(value)
-                      for process, value in zip(processors, values, strict=True)])
-                for values in fetched]
+
+    def later(self, connection: Connection, params: Mapping[str, Any] | None = None) -> Later:
+        """Queue the statement to go with the next one sent on the connection.
+
+        See :mod:`pos.core.later`. Where it cannot wait, it runs now. Its rows come with it.
+        """
+        params = params or {}
+        if not can_queue(connection) or _observed(connection):
+            return Later(_never_read, self.rows(connection, params))
+        plan = self._plan(connection, params)
+        answer = Later(functools.partial(_rows_of, connection, plan))
+        queue(connection, plan.sql, plan.parameters(params), answer)
+        return answer
 
     def first(self, connection: Connection, params: Mapping[str, Any] | None = None) -> Any:
         """Run the statement and return its first row, or None."""
@@ -303,6 +304,29 @@ def _in_order(dialect: Any) -> Any:
     return twin
 
 
+def _rows_of(connection: Connection, plan: _Plan, cursor: Any) -> list[Any]:
+    # The rows a statement run on ``cursor`` returned (named tuples, values processed).
+    known = plan.known
+    if known is None:  # the first run: the driver describes the columns
+        description = cursor.description
+        if description is None:  # a statement that returns no rows
+            return []
+        known = plan.reader(connection, description)
+    # (psycopg builds the description's columns at every ask: it is not asked again)
+    fetched = cursor.fetchall()
+    row, processors = known
+    make = row._make
+    if not any(processors):
+        return [make(values) for values in fetched]
+    return [make([value if process is None else process(value)
+                  for process, value in zip(processors, values, strict=True)])
+            for values in fetched]
+
+
+def _never_read(_cursor: Any) -> list[Any]:
+    raise AssertionError("a statement run at once is read at once")
+
+
 @functools.lru_cache(maxsize=256)
 def _row_class(names: tuple[str, ...]) -> Any:
     # The rows' class, by their column names: making one costs more than a statement.
@@ -320,6 +344,9 @@ def _observed(connection: Connection) -> bool:
 
 def _run(connection: Connection, call: Callable[[str, Any], Any], sql: str,
          parameters: Any) -> None:
+    if is_queued(connection):  # statements wait to go with this one: one round trip
+        send_with(connection, call, sql, parameters)
+        return
     dbapi = connection.dialect.loaded_dbapi
     try:
         call(sql, parameters)

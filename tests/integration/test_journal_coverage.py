@@ -185,14 +185,21 @@ class TestScale:
     def test_statements_do_not_grow_with_the_documents_on_a_page(self, db, registry, day,
                                                                   fixed_clock):
         statements = []
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
-        _till(db, registry, day)
-        few = len(statements)
-        for _ in range(5):
-            _sell(db, registry, day, fixed_clock.now())
-        statements.clear()
-        assert _till(db, registry, day).entries == 11
-        assert len(statements) == few
+
+        def count(*_args: object) -> None:
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:  # (the app's engine is shared: a listener left would watch every later test)
+            _till(db, registry, day)
+            few = len(statements)
+            for _ in range(5):
+                _sell(db, registry, day, fixed_clock.now())
+            statements.clear()
+            assert _till(db, registry, day).entries == 11
+            assert len(statements) == few
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
 
     def test_a_sale_closed_while_verifying_is_no_fault(self, db, registry, day, fixed_clock,
                                                          monkeypatch):

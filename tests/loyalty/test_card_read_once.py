@@ -8,17 +8,19 @@ nothing is written, or goes the slow way under the card's lock.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from loyalty.cards import service as cards
 from loyalty.cards.numbers import is_valid_number, number_for
 from loyalty.cards.replace import replace_card
 from loyalty.points import service as points
 from loyalty.points.model import Entry
+from pos.core.direct import Direct
 from pos.receipts import closing
 from pos.receipts.model import Receipt
+from pos.receipts.opening import NewReceipt, create_receipt
 from pos.receipts.returns import NewReturn, ReturnLine, create_return
-from pos.receipts.service import PaymentRequest
+from pos.receipts.service import LineRequest, PaymentRequest
 from tests.helpers import refused, statements
 from tests.loyalty.conftest import DISCOUNT, issue
 from tests.loyalty.test_points import OAT, balance, give, lots_left, sell
@@ -87,6 +89,27 @@ class TestReadOnce:
         assert len(card_reads) == (1 if is_valid_number(number) else 0)  # (none: not a number)
         assert all("catalog_version" in s for s in card_reads)  # the tokens' statement
         assert receipts_written(cashier) == 0
+
+
+class TestTheWriteWaitsForTheNextStatement:
+    # On PostgreSQL the card's one statement goes with the next statement the sale sends (a
+    # keyed upload's stored answer), in one round trip; its answer is read before the commit.
+    # (What changed meanwhile is then found at the commit: TestChangedBetweenReadAndWrite.)
+    def test_the_cards_write_goes_with_the_next_statement(self, cashier, manager, shop,
+                                                         shift, card, db, carried):
+        give(manager, card, 10000)
+        for _ in range(2):  # (the worker learns the catalog, the devices, the buyer's history)
+            sell(cashier, shop, card, "1")
+        carried.clear()
+        answered = Direct(select(literal(1)))  # as the upload's stored answer would be
+        create_receipt(cashier, NewReceipt(
+            till_id=shop.till_id, card_code=card,
+            lines=(LineRequest(sku="OAT-MILK-1L", quantity="2"),), payments=PART_POINTS),
+            on_write=lambda session, receipt: answered.scalar(session.connection()))
+        went = [(count, sql.split()[0]) for count, sql in carried]
+        assert went == ([(1, "SELECT")] if db.dialect == "postgresql" else [])
+        assert balance(cashier, card) == (10000 + 1400 - 5000 + 1200, 0, 0)
+        assert points.verify(cashier.db)["problems"] == {}
 
 
 class TestChangedBetweenReadAndWrite:
