@@ -98,3 +98,17 @@ def test_hooks_run_before_the_commit_and_may_refuse_it(db: Database, shop: Shop)
         raise RuntimeError("the use case fails")
     assert numbers(db) == [7041]
     assert order == ["read (7041,)"]
+
+
+def test_a_savepoint_sends_what_waits_and_its_rollback_undoes_only_its_own(
+        db: Database, shop: Shop) -> None:
+    # SAVEPOINT and ROLLBACK TO are statements too: what waits goes before each.
+    with db.transaction() as session:
+        connection = session.connection()
+        ADD.later(connection, entry(shop, 7051))
+        with pytest.raises(RuntimeError), session.begin_nested():
+            ADD.later(session.connection(), entry(shop, 7052))  # (the SAVEPOINT goes here)
+            raise RuntimeError("the savepoint's work fails")
+        ADD.later(connection, entry(shop, 7053))
+    assert numbers(db) == [7051, 7053]
+
