@@ -23,7 +23,6 @@ import copy
 import functools
 import operator
 import threading
-import weakref
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -286,7 +285,7 @@ class Direct:
         return found
 
 
-_IN_ORDER: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_IN_ORDER = "_pos_in_order"  # the twin dialect's attribute on its dialect
 
 
 def _in_order(dialect: Any) -> Any:
@@ -296,11 +295,11 @@ def _in_order(dialect: Any) -> Any:
     # order the plan takes them in one C call (or they are passed on as they are).
     if dialect.paramstyle != "pyformat":
         return dialect
-    twin = _IN_ORDER.get(dialect)
+    twin = dialect.__dict__.get(_IN_ORDER)  # (kept on the dialect: it lives as long)
     if twin is None:
         twin = copy.copy(dialect)
         twin.paramstyle, twin.positional = "format", True
-        _IN_ORDER[dialect] = twin
+        dialect.__dict__[_IN_ORDER] = twin
     return twin
 
 

@@ -10,12 +10,17 @@ queued when anything else is about to run on the connection (a Core or ORM state
 the transaction commits is sent then, alone; a rollback drops it. The use case reads the
 queued statement's rows from its :class:`Later` before it commits (:func:`before_commit`).
 
-Only psycopg pipelines: elsewhere (SQLite, or while statements are observed) a statement is
-sent at once and its :class:`Later` comes back answered.
+Only psycopg pipelines, on an engine watched by :func:`watch` (which drops the queue at a
+rollback), in a transaction begun: elsewhere (SQLite, or while statements are observed) a
+statement is sent at once and its :class:`Later` comes back answered. ``exec_driver_sql``
+fires no ``before_execute``: a caller that uses it on a connection with statements queued
+sends them first (:func:`send_queued`). The hooks belong to the session's outermost
+transaction: a savepoint's release runs none, its rollback drops none.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +31,7 @@ from sqlalchemy.orm import Session
 
 _QUEUED = "pos.later"  # in a connection's info: [(sql, parameters, Later)]
 _HOOKS = "pos.before_commit"  # in a session's info: what runs before it commits
+_WATCHED: weakref.WeakSet[Any] = weakref.WeakSet()  # the pools of engines watch() watches
 
 
 class Later:
@@ -42,13 +48,14 @@ class Later:
         """Return its rows, sending it (and what waits with it) now if it has not gone yet."""
         if self.rows is None:
             send_queued(connection)
-        assert self.rows is not None
+        if self.rows is None:  # (its pipeline failed, and the failure was caught)
+            raise RuntimeError("a queued statement was never answered: its transaction failed")
         return self.rows
 
 
 def can_queue(connection: Connection) -> bool:
-    """Tell whether this connection's driver sends queued statements in a pipeline."""
-    return connection.dialect.driver == "psycopg"
+    """Tell whether statements may be queued on this connection now (see the module)."""
+    return connection.engine.pool in _WATCHED and connection.in_transaction()
 
 
 def queue(connection: Connection, sql: str, parameters: Any, later: Later) -> None:
@@ -68,6 +75,8 @@ def send_with(connection: Connection, call: Callable[[str, Any], Any], sql: str,
     driver = connection.connection.driver_connection
     assert driver is not None
     cursors = []
+    # (a failure is not told apart: it names the queued statements, then this one)
+    named = "\n".join([*(queued_sql for queued_sql, _, _ in queued), sql])
     try:
         with driver.pipeline():
             for queued_sql, queued_parameters, later in queued:
@@ -79,7 +88,8 @@ def send_with(connection: Connection, call: Callable[[str, Any], Any], sql: str,
         for cursor, later in cursors:
             later.rows = later.read(cursor)
     except connection.dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(sql, parameters, error, connection.dialect.loaded_dbapi.Error,
+        raise DBAPIError.instance(named, parameters, error,
+                                  connection.dialect.loaded_dbapi.Error,
                                   dialect=connection.dialect) from error
     finally:
         for cursor, _ in cursors:
@@ -98,7 +108,16 @@ def before_commit(session: Session, hook: Callable[[], object]) -> None:
 
 
 def watch(engine: Engine) -> None:
-    """Send what is queued before any other statement and at commit; drop it at rollback."""
+    """Send what is queued before any other statement and at commit; drop it at rollback.
+
+    Statements are queued only on the connections of engines watched so, and only where the
+    driver pipelines (psycopg, with a libpq that can).
+    """
+    import psycopg
+
+    if engine.dialect.driver != "psycopg" or not psycopg.Pipeline.is_supported():
+        return
+    _WATCHED.add(engine.pool)
 
     # (a connection whose link was lost has nothing queued: its DBAPI connection's info went
     # with it, and SQLAlchemy refuses to use it until rolled back)
@@ -110,7 +129,13 @@ def watch(engine: Engine) -> None:
     @event.listens_for(engine, "commit")
     def _on_commit(connection: Connection) -> None:
         if not connection.invalidated and is_queued(connection):
-            send_queued(connection)
+            try:
+                send_queued(connection)
+            except BaseException:
+                # Outside SQLAlchemy's own handling here: the server's transaction is left
+                # failed, and the pool, seeing no transaction, would hand it out so.
+                connection.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
+                raise
 
     @event.listens_for(engine, "rollback")
     def _on_rollback(connection: Connection) -> None:
@@ -124,12 +149,17 @@ def watch(engine: Engine) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _run_hooks(session: Session) -> None:
-    # (a hook may queue or run statements of its own; hooks added meanwhile run too)
+    # Only the outermost transaction's commit (a savepoint's release fires this too); a hook
+    # may queue or run statements of its own, and hooks added meanwhile run too.
+    if session.in_nested_transaction():
+        return
     hooks = session.info.get(_HOOKS)
     while hooks:
         hooks.pop(0)()
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_hooks(session: Session) -> None:
-    session.info.pop(_HOOKS, None)
+@event.listens_for(Session, "after_transaction_end")
+def _drop_hooks(session: Session, transaction: Any) -> None:
+    # The outermost transaction ended (committed, rolled back or closed): its hooks go.
+    if transaction.parent is None:
+        session.info.pop(_HOOKS, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from pos.core import later
 from pos.core.db import Database
@@ -55,14 +56,36 @@ def test_what_is_queued_goes_before_a_core_statement_and_at_the_commit(
 def test_a_rollback_drops_what_is_queued_for_good(db: Database, shop: Shop) -> None:
     with pytest.raises(RuntimeError), db.transaction() as session:
         connection = session.connection()
+        record = connection.connection._connection_record  # noqa: SLF001 - its info
         ADD.later(connection, entry(shop, 7021))
         raise RuntimeError("the use case fails")
-    for _ in range(3):  # the pool's connections, the rolled-back one among them
-        with db.transaction() as session:
-            connection = session.connection()
-            assert not later.is_queued(connection)
-            assert COUNT.scalar(connection) == 0
+    assert "pos.later" not in record.info
+    with db.engine.connect() as connection:  # the rollback event itself, on a kept connection
+        connection.begin()
+        ADD.later(connection, entry(shop, 7022))
+        connection.rollback()
+        assert not later.is_queued(connection)
+        connection.begin()
+        assert COUNT.scalar(connection) == 0
     assert numbers(db) == []
+
+
+def test_a_failed_send_at_the_commit_leaves_the_connection_usable(db: Database,
+                                                                  shop: Shop) -> None:
+    claim = Direct(insert(TillCounter.__table__))
+    row = {"till_id": shop.till_id, "store_id": shop.store_id, "last_number": 0}
+    with db.transaction() as session:
+        session.execute(TillCounter.__table__.delete())
+        claim.rows(session.connection(), row)
+    with db.engine.connect() as connection:
+        connection.begin()
+        with pytest.raises(IntegrityError):  # a duplicate: SQLite runs it at once
+            claim.later(connection, row)  # (queued: sent by the commit, Core having no hook)
+            connection.commit()
+        assert not later.is_queued(connection)
+        connection.rollback()
+        assert connection.execute(select(func.count()).select_from(TillCounter.__table__)
+                                  ).scalar() == 1  # (no "current transaction is aborted")
 
 
 def test_a_queued_write_that_fails_fails_its_transaction(db: Database, shop: Shop) -> None:
@@ -93,11 +116,24 @@ def test_hooks_run_before_the_commit_and_may_refuse_it(db: Database, shop: Shop)
     with pytest.raises(RuntimeError), db.transaction() as session:
         ADD.later(session.connection(), entry(shop, 7042))
         later.before_commit(session, refuse)
-    with pytest.raises(RuntimeError), db.transaction() as session:  # dropped with the rollback
-        later.before_commit(session, lambda: order.append("never"))
-        raise RuntimeError("the use case fails")
     assert numbers(db) == [7041]
-    assert order == ["read (7041,)"]
+
+
+def test_hooks_belong_to_the_outermost_transaction(db: Database) -> None:
+    order: list[str] = []
+    with Session(db.engine) as session:
+        session.begin()
+        later.before_commit(session, lambda: order.append("rolled back"))
+        session.rollback()  # its hooks go with it, though the session lives on
+        session.begin()
+        later.before_commit(session, lambda: order.append("outer"))
+        with session.begin_nested():  # released: no hook runs yet
+            later.before_commit(session, lambda: order.append("inner"))
+        assert order == []
+        with pytest.raises(RuntimeError), session.begin_nested():
+            raise RuntimeError("a savepoint rolled back drops no hook")
+        session.commit()
+    assert order == ["outer", "inner"]
 
 
 def test_a_savepoint_sends_what_waits_and_its_rollback_undoes_only_its_own(
