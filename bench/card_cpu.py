@@ -25,15 +25,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.card_instructions import CARDS, KINDS, SECRET  # noqa: E402
+from bench.card_instructions import CARDS, KINDS, SECRET, uploader  # noqa: E402
 
 WARM_UP = 30  # uploads of each kind
 
@@ -63,36 +60,11 @@ def main() -> None:
 
 
 def _measure(url: str, uploads: int) -> dict[str, list[int]]:
-    from bench.checkout import LINES, prepare
+    from bench.checkout import prepare
     from bench.loyalty_http import bonus_cards
-    from pos.app import create_app
-    from tests.helpers import ApiClient
 
     prepare(url, 2)
-    cards = bonus_cards(url, CARDS, 1_000_000)
-    app = create_app({"database_url": url, "log_level": "WARNING"})
-    api = ApiClient(app.test_client())
-    api.post("/api/v1/shifts", json={"till_id": 1, "opening_float": "0"})
-    total = api.post("/api/v1/receipts/quote",
-                     json={"till_id": 1, "lines": LINES}).get_json()["total"]
-    turn = iter(range(10**9))
-
-    def upload(kind: str) -> None:
-        key = str(uuid.uuid4())
-        payments: list[dict[str, Any]] = [{"type": "cash", "amount": total}]
-        if kind in ("split", "earn+spend"):
-            payments = [{"type": "points", "amount": "50.00"},
-                        {"type": "cash", "amount": str(Decimal(total) - 50)}]
-            if kind == "split":
-                payments[0] = {"type": "card", "amount": "50.00", "card_brand": "VISA",
-                               "card_last4": "4242"}
-        body: dict[str, Any] = {"till_id": 1, "client_uuid": key, "lines": LINES,
-                                "payments": payments}
-        if kind in ("earn", "earn+spend"):
-            body["card_code"] = cards[next(turn) % len(cards)]
-        response = api.post("/api/v1/receipts", json=body, headers={"Idempotency-Key": key})
-        assert response.status_code == 201, response.get_json()
-
+    app, upload = uploader(url, bonus_cards(url, CARDS, 1_000_000))
     for _ in range(WARM_UP):
         for kind in KINDS:
             upload(kind)

@@ -33,9 +33,11 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -116,12 +118,16 @@ def _callgrind(url: str, kind: str, cards: str, folder: str, uploads: int) -> in
     return int(found.group(1))
 
 
-def _upload(url: str, kind: str, cards_file: str, *, uploads: int) -> None:
+def uploader(url: str, cards: list[str]) -> tuple[Any, Callable[[str], None]]:
+    """Open the app on ``url`` with a shift on till 1; return it and an upload of a kind.
+
+    Each upload is a keyed 20-line receipt of that kind (see :data:`KINDS`), the card ones
+    taking ``cards`` in turn.
+    """
     from bench.checkout import LINES
     from pos.app import create_app
     from tests.helpers import ApiClient
 
-    cards = Path(cards_file).read_text().split()
     app = create_app({"database_url": url, "log_level": "WARNING"})
     api = ApiClient(app.test_client())
     api.post("/api/v1/shifts", json={"till_id": 1, "opening_float": "0"})
@@ -129,7 +135,7 @@ def _upload(url: str, kind: str, cards_file: str, *, uploads: int) -> None:
                      json={"till_id": 1, "lines": LINES}).get_json()["total"]
     turn = iter(range(10**9))
 
-    def upload() -> None:
+    def upload(kind: str) -> None:
         key = str(uuid.uuid4())
         payments: list[dict[str, str]] = [{"type": "cash", "amount": total}]
         if kind in ("split", "earn+spend"):
@@ -143,6 +149,15 @@ def _upload(url: str, kind: str, cards_file: str, *, uploads: int) -> None:
             body["card_code"] = cards[next(turn) % len(cards)]
         response = api.post("/api/v1/receipts", json=body, headers={"Idempotency-Key": key})
         assert response.status_code == 201, response.get_json()
+
+    return app, upload
+
+
+def _upload(url: str, kind: str, cards_file: str, *, uploads: int) -> None:
+    app, upload_one = uploader(url, Path(cards_file).read_text().split())
+
+    def upload() -> None:
+        upload_one(kind)
 
     for _ in range(WARM_UP):
         upload()
