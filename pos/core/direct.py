@@ -195,7 +195,7 @@ class Direct:
         """
         params = params or {}
         if not can_queue(connection) or _observed(connection):
-            return Later(_never_read, self.rows(connection, params))
+            return Later(None, self.rows(connection, params))
         plan = self._plan(connection, params)
         answer = Later(functools.partial(_rows_of, connection, plan))
         queue(connection, plan.sql, plan.parameters(params), answer)
@@ -320,10 +320,6 @@ def _rows_of(connection: Connection, plan: _Plan, cursor: Any) -> list[Any]:
     return [make([value if process is None else process(value)
                   for process, value in zip(processors, values, strict=True)])
             for values in fetched]
-
-
-def _never_read(_cursor: Any) -> list[Any]:
-    raise AssertionError("a statement run at once is read at once")
 
 
 @functools.lru_cache(maxsize=256)

@@ -39,9 +39,9 @@ class Later:
 
     __slots__ = ("read", "rows")
 
-    def __init__(self, read: Callable[[Any], list[Any]], rows: list[Any] | None = None
+    def __init__(self, read: Callable[[Any], list[Any]] | None, rows: list[Any] | None = None
                  ) -> None:
-        self.read = read  # (the cursor it ran on) -> its rows
+        self.read = read  # (the cursor it ran on) -> its rows; None: answered when made
         self.rows = rows
 
     def answer(self, connection: Connection) -> list[Any]:
@@ -68,15 +68,13 @@ def is_queued(connection: Connection) -> bool:
     return bool(connection.info.get(_QUEUED))
 
 
-def send_with(connection: Connection, call: Callable[[str, Any], Any], sql: str,
+def send_with(connection: Connection, call: Callable[[str, Any], Any] | None, sql: str,
               parameters: Any) -> None:
     """Send what waits on ``connection`` and then ``call(sql, parameters)``, in one pipeline."""
     queued = connection.info.pop(_QUEUED, None) or []
     driver = connection.connection.driver_connection
     assert driver is not None
     cursors = []
-    # (a failure is not told apart: it names the queued statements, then this one)
-    named = "\n".join([*(queued_sql for queued_sql, _, _ in queued), sql])
     try:
         with driver.pipeline():
             for queued_sql, queued_parameters, later in queued:
@@ -86,8 +84,11 @@ def send_with(connection: Connection, call: Callable[[str, Any], Any], sql: str,
             if call is not None:
                 call(sql, parameters)
         for cursor, later in cursors:
+            assert later.read is not None
             later.rows = later.read(cursor)
     except connection.dialect.loaded_dbapi.Error as error:
+        # (which one failed is not told apart: it names the queued statements, then this one)
+        named = "\n".join([*(queued_sql for queued_sql, _, _ in queued), sql])
         raise DBAPIError.instance(named, parameters, error,
                                   connection.dialect.loaded_dbapi.Error,
                                   dialect=connection.dialect) from error
@@ -99,7 +100,7 @@ def send_with(connection: Connection, call: Callable[[str, Any], Any], sql: str,
 def send_queued(connection: Connection) -> None:
     """Send what waits on ``connection`` now (no statement to go with)."""
     if is_queued(connection):
-        send_with(connection, None, "(queued statements)", None)  # type: ignore[arg-type]
+        send_with(connection, None, "(queued statements)", None)
 
 
 def before_commit(session: Session, hook: Callable[[], object]) -> None:
