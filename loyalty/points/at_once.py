@@ -22,8 +22,20 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Update, bindparam, func, insert, literal, null, select, union_all
+from sqlalchemy import (
+    Update,
+    bindparam,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 
 from loyalty.cards.model import Card
 from loyalty.points.model import ACTIVE, Entry, Lot
@@ -73,7 +85,7 @@ class AtOnce:
         key = (len(entries), lot is not None, spent > 0)
         shape = self._shapes.get(key)
         if shape is None:
-            shape = self._shapes[key] = _Shape(Direct(self._build(*key)), *key)
+            shape = self._shapes[key] = _Shape(Direct(_inlined(self._build(*key))), *key)
         params = dict(card, cp=spent)
         for (names, values), row in zip(shape.rows, (*entries, lot) if lot else entries,
                                         strict=True):
@@ -114,6 +126,21 @@ class AtOnce:
             (select(new_lot.c.id).scalar_subquery() if new_lot is not None
              else null()).label("lot_id"),
         ).add_cte(added)
+
+
+def _inlined(statement: Any) -> Any:
+    # The statement with its constants (a state, a zero, the LIMIT's one) written in its text:
+    # psycopg keeps its conversion of a statement's placeholders only up to 50 of them, and
+    # converts the text again at every run past that. The caller's values stay parameters.
+    def inline(element: Any) -> Any:
+        if isinstance(element, BindParameter) and element.unique and element.callable is None \
+                and type(element.value) in (int, str):
+            value = element.value
+            text = str(value) if type(value) is int else "'" + value.replace("'", "''") + "'"
+            return literal_column(text, type_=element.type)
+        return None
+
+    return visitors.replacement_traverse(statement, {}, inline)
 
 
 class _Shape:

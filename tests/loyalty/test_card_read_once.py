@@ -13,9 +13,11 @@ from sqlalchemy import literal, select
 from loyalty.cards import service as cards
 from loyalty.cards.numbers import is_valid_number, number_for
 from loyalty.cards.replace import replace_card
+from loyalty.points import ledger
 from loyalty.points import service as points
+from loyalty.points.at_once import _inlined
 from loyalty.points.model import Entry
-from pos.core.direct import Direct
+from pos.core.direct import _MAX_KEPT_VALUES, Direct, _in_order
 from pos.receipts import closing
 from pos.receipts.model import Receipt
 from pos.receipts.opening import NewReceipt, create_receipt
@@ -89,6 +91,28 @@ class TestReadOnce:
         assert len(card_reads) == (1 if is_valid_number(number) else 0)  # (none: not a number)
         assert all("catalog_version" in s for s in card_reads)  # the tokens' statement
         assert receipts_written(cashier) == 0
+
+
+class TestTheCardsOneStatement:
+    # psycopg converts a statement's text again at every run past 50 placeholders: the card's
+    # statement for a sale that earns, or earns and spends, stays under, its constants (the
+    # lots' state, zero, the LIMIT's one) in its text.
+    @pytest.mark.parametrize(("entries", "has_lot", "is_spent"),
+                             [(1, True, False), (2, True, True), (2, False, True)])
+    def test_a_sales_statement_keeps_its_placeholders_under_psycopgs_limit(
+            self, entries, has_lot, is_spent):
+        from sqlalchemy.dialects.postgresql.psycopg import dialect
+
+        built = ledger._AT_ONCE._build(entries, has_lot, is_spent)
+        compiled = _inlined(built).compile(dialect=_in_order(dialect()))
+        assert len(compiled.positiontup) <= _MAX_KEPT_VALUES
+        assert "state = 'active'" in compiled.string
+        assert not [name for name in compiled.positiontup if name.startswith(("state", "param"))]
+        # as built, before its constants are written in: the caller's values are the same
+        as_built = built.compile(dialect=_in_order(dialect()))
+        assert {name for name in as_built.positiontup
+                if not name.startswith(("state_", "param_", "remaining_cp_"))} \
+            == set(compiled.positiontup)
 
 
 class TestTheWriteWaitsForTheNextStatement:
