@@ -120,6 +120,14 @@ class _LastInstant:
 
 _LAST_INSTANTS: dict[tuple[type, str, str], _LastInstant] = {}
 
+# sqlite3 binds an int, a float or a str as it is, but looks every other value up in its
+# adapters and then, finding none, asks the value's type for ``__adapt__`` and ``__conform__``
+# (PEP 246): the first ask raises an AttributeError and clears it, a thousand instructions for
+# each NULL sent. A receipt's rows send hundreds. Found in the registry at once, None stays
+# None (``{}.get`` returns it) and a bool goes as its int, which is what sqlite3 binds anyway.
+sqlite3.register_adapter(type(None), {}.get)
+sqlite3.register_adapter(bool, int)
+
 
 class LockingConnection(sqlite3.Connection):
     """A SQLite connection whose write transactions queue on the database's writer lock.
