@@ -9,6 +9,7 @@ decimals), quantities by :class:`Quantity` (at most :data:`MAX_QUANTITY`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -88,6 +89,10 @@ def _exponent() -> int:
     return 2
 
 
+# An amount as tills send it: up to MAX_AMOUNT_MAJOR's nine digits, a point and its decimals.
+_PLAIN_AMOUNT = re.compile(r"([0-9]{1,9})(?:\.([0-9]{1,3}))?", re.ASCII)
+
+
 class Money(fields.Field):
     """An amount: a decimal string in JSON (``"12.30"``), integer minor units inside."""
 
@@ -112,6 +117,15 @@ class Money(fields.Field):
         return None if value is None else format_minor(value, _exponent())
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> int:
+        if type(value) is str:  # the common text, "12.30": read at once (in range by its form)
+            plain = _PLAIN_AMOUNT.fullmatch(value)
+            if plain is not None:
+                exponent = _exponent()
+                whole, places = plain.groups()
+                if places is None:
+                    return int(whole) * 10**exponent
+                if len(places) <= exponent:
+                    return (int(whole + places)) * 10**(exponent - len(places))
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise self.make_error("invalid")
         exponent = _exponent()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from pos.core.money import MoneyFormatError, parse_minor, parse_quantity
-from pos.core.schemas import Boolean, Money, Percent, Quantity
+from pos.core.schemas import MAX_AMOUNT_MAJOR, Boolean, Money, Percent, Quantity
 
 
 class TestParsingOutOfRange:
@@ -81,6 +84,42 @@ class TestMoneyAndBoolean:
     def test_a_body_boolean_is_a_json_boolean(self, sent):
         with pytest.raises(ValidationError):
             Boolean().deserialize(sent)
+
+
+class TestMoneyReadAtOnce:
+    # A plain "12.30" is read without Decimal: the same minor units parse_minor gives, and
+    # every other text (a sign, spaces, an exponent, too many places) is judged as before.
+    @given(st.from_regex(r"\A[0-9]{1,10}(\.[0-9]{0,4})?\Z|\A[ +-]?[0-9.eE]{1,12} ?\Z"),
+           st.sampled_from([0, 2, 3]))
+    def test_a_plain_amount_is_what_parse_minor_reads(self, text, exponent):
+        with patch("pos.core.schemas._exponent", return_value=exponent):
+            try:
+                expected = parse_minor(text, exponent)
+            except MoneyFormatError:
+                expected = None
+            try:
+                loaded = Money().deserialize(text)
+            except ValidationError:
+                loaded = None
+        if loaded is not None:
+            assert loaded == expected
+        elif expected is not None:  # refused: negative or past the maximum, as before
+            assert expected < 0 or expected > (MAX_AMOUNT_MAJOR + 1) * 10**exponent - 1
+
+    @pytest.mark.parametrize(("text", "minor"), [("12.30", 1230), ("0.5", 50), ("007", 700),
+                                                 ("999999999.99", 99999999999), ("0", 0)])
+    def test_plain_amounts(self, text, minor):
+        assert Money().deserialize(text) == minor
+
+    @pytest.mark.parametrize(("text", "minor"), [("12.", 1200), (" 1", 100), ("+5", 500),
+                                                 ("1.2e2", 12000), ("12.305", None),
+                                                 ("1000000000", None), ("-1", None)])
+    def test_what_is_not_plain_is_read_as_before(self, text, minor):
+        if minor is None:
+            with pytest.raises(ValidationError):
+                Money().deserialize(text)
+        else:
+            assert Money().deserialize(text) == minor
 
 
 class TestDecimalText:
