@@ -19,6 +19,7 @@ from pos.core.scope import sees_store
 from pos.discounts.engine import LineInput, Pricing
 from pos.discounts.tree import active_rules
 from pos.receipts.access import sees_receipt
+from pos.receipts.cards import checked_card_code
 from pos.receipts.lines import LineRequest, LoadedItems, priced_items
 from pos.receipts.model import Receipt
 from pos.receipts.pricing import SaleFacts, price_lines
@@ -75,10 +76,13 @@ def basket_subject(session: Session, ctx: Context, basket: Basket) -> Subject:
     till, store = catalog(session).till_and_store(basket.till_id)
     if not sees_store(ctx.actor.principal, till.store_id):  # prices of their own stores only
         raise till_not_found(basket.till_id)
+    # A card the sale would refuse (unknown, blocked, expired, not activated) is refused here
+    # with the same problem: the till learns it when the card is scanned, not at the payment.
+    card_code = checked_card_code(session, store, basket.card_code, ctx.now)
     lines, inputs = quoted_lines(session, store, basket.lines, ctx.layouts, ctx.now)
     facts = SaleFacts(now_local=ctx.now.astimezone(store.zone).replace(tzinfo=None),
                       store_id=store.id, cashier_group=ctx.actor.principal.user_group,
-                      card_code=basket.card_code, customer_ref=basket.customer_ref,
+                      card_code=card_code, customer_ref=basket.customer_ref,
                       payment_forms=basket.payment_forms)
     return Subject(lines, inputs, facts)
 

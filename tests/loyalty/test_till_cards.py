@@ -73,6 +73,40 @@ class TestAttach:
         assert till.x_report()["sales"]["count"] == 0
 
 
+class TestQuoteWithACard:
+    # The till's preview refuses a card as the sale would: learnt at the scan, not the payment.
+    def quoted(self, till, number):  # type: ignore[no-untyped-def]
+        return till.api.post("/api/v1/receipts/quote", json={
+            "till_id": till.till_id, "lines": [{"sku": "MILK-1L"}], "card_code": number})
+
+    @pytest.mark.parametrize(("action", "body", "status", "code"), [
+        ("block", {"reason": "lost"}, 409, "card_blocked"),
+        ("expire", {}, 409, "card_expired"),
+    ])
+    def test_a_blocked_or_expired_card_is_refused_with_the_sales_code(
+            self, api, till, action, body, status, code):
+        number = issue_card(api)
+        assert till.ok(self.quoted(till, number))["total"] == "89.90"
+        manage(api, number, action, **body)
+        assert problem(self.quoted(till, number), status)["code"] == code
+
+    def test_an_unknown_or_unactivated_card_is_refused(self, api, till):
+        assert problem(self.quoted(till, "2900000000000"), 422)["code"] == "unknown_card"
+        assert problem(self.quoted(till, "any text"), 422)["code"] == "unknown_card"
+        issue_card(api)  # the type exists now
+        blank = api.as_("manager").post("/api/v1/loyalty/cards", json={"type": "REGULAR"})
+        number = blank.get_json()["cards"][0]["number"]
+        assert problem(self.quoted(till, number), 409)["code"] == "card_not_active"
+
+    def test_a_replaced_card_is_refused_and_its_successor_quoted(self, api, till):
+        old = issue_card(api)
+        new = api.as_("manager").post(f"/api/v1/loyalty/cards/{old}/replace", json={})
+        assert new.status_code == 200, new.get_json()
+        assert problem(self.quoted(till, old), 409)["code"] == "card_replaced"
+        successor = new.get_json()["number"]
+        assert till.ok(self.quoted(till, successor))["total"] == "89.90"
+
+
 class TestCardDiscounts:
     def test_a_card_type_discount_fires_only_with_a_card_of_that_type(self, api, till, shop):
         gold, other = issue_card(api, "GOLD"), issue_card(api, "SILVER")
