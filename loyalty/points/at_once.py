@@ -80,7 +80,7 @@ class AtOnce:
         the statement goes with the next one sent (:mod:`pos.core.later`), and its
         :class:`Later` is returned, read with :meth:`moved` before the commit.
         """
-        if connection.dialect.name != "postgresql":
+        if not self.serves(connection):
             return None
         key = (len(entries), lot is not None, spent > 0)
         shape = self._shapes.get(key)
@@ -93,6 +93,11 @@ class AtOnce:
         if may_wait:
             return shape.statement.later(connection, params)
         return self.moved(shape.statement.rows(connection, params))
+
+    @staticmethod
+    def serves(connection: Connection) -> bool:
+        """Tell whether the database runs writes in ``WITH`` (elsewhere the caller sends them)."""
+        return connection.dialect.name == "postgresql"
 
     @staticmethod
     def moved(rows: Sequence[Any]) -> Moved:

@@ -140,7 +140,8 @@ def credit(session: Session, card_id: int, cp: int, kind: str, at: datetime, ref
     done = _AT_ONCE.run(connection, dict(card, debt_seen=debt), spent, lot, _credit_entries(
         card_id, kind, at, refs, spends, gained, repay, is_pending, None),
         may_wait=may_wait and not session.in_nested_transaction()) \
-        if debt_seen is not None else None  # (a savepoint's rollback would undo it unseen)
+        if debt_seen is not None and _AT_ONCE.serves(connection) else None
+    # (not waiting in a savepoint: its rollback would undo the write unseen)
 
     def finish(done: Moved | None) -> int | None:
         nonlocal spends, spent, repay, gained, lot
