@@ -107,6 +107,18 @@ class TestQuoteWithACard:
         assert till.ok(self.quoted(till, successor))["total"] == "89.90"
 
 
+    def test_a_simulated_basket_checks_its_card_as_the_quote_does(self, api, till):
+        number = issue_card(api)
+        manage(api, number, "block", reason="lost")
+        for card, status, code in ((number, 409, "card_blocked"),
+                                   ("2900000000000", 422, "unknown_card")):
+            body = {"basket": {"till_id": till.till_id, "lines": [{"sku": "MILK-1L"}],
+                               "card_code": card},
+                    "draft": {"discounts": [{"name": "10 %", "benefit": pct("10")}]}}
+            response = api.as_("manager").post("/api/v1/discounts/simulate", json=body)
+            assert problem(response, status)["code"] == code
+
+
 class TestCardDiscounts:
     def test_a_card_type_discount_fires_only_with_a_card_of_that_type(self, api, till, shop):
         gold, other = issue_card(api, "GOLD"), issue_card(api, "SILVER")
