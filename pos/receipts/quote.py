@@ -19,7 +19,7 @@ from pos.core.scope import sees_store
 from pos.discounts.engine import LineInput, Pricing
 from pos.discounts.tree import active_rules
 from pos.receipts.access import sees_receipt
-from pos.receipts.cards import checked_card_code
+from pos.receipts.cards import checked_card_code, expect_card
 from pos.receipts.lines import LineRequest, LoadedItems, priced_items
 from pos.receipts.model import Receipt
 from pos.receipts.pricing import SaleFacts, price_lines
@@ -72,7 +72,9 @@ def quote(ctx: Context, basket: Basket, *, explain: bool = False) -> dict[str, A
 
 def basket_subject(session: Session, ctx: Context, basket: Basket) -> Subject:
     """Resolve a basket's lines at the till's store prices, numbered from 1."""
-    # The worker's copy under the catalog token: no statement once a till has been seen.
+    # The worker's copy under the catalog token: no statement once a till has been seen. The
+    # card rides with the tokens' read, the session's first statement.
+    expect_card(session, basket.card_code, ctx.now)
     till, store = catalog(session).till_and_store(basket.till_id)
     if not sees_store(ctx.actor.principal, till.store_id):  # prices of their own stores only
         raise till_not_found(basket.till_id)

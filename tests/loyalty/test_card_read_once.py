@@ -21,6 +21,7 @@ from pos.core.direct import _MAX_KEPT_VALUES, Direct, _in_order
 from pos.receipts import closing
 from pos.receipts.model import Receipt
 from pos.receipts.opening import NewReceipt, create_receipt
+from pos.receipts.quote import Basket, quote
 from pos.receipts.returns import NewReturn, ReturnLine, create_return
 from pos.receipts.service import LineRequest, PaymentRequest
 from tests.helpers import refused, statements
@@ -81,6 +82,19 @@ class TestReadOnce:
         (card_read,) = [s for s in reads[1] if "FROM loyalty_cards" in s]
         assert "loyalty_card_types_version" in card_read and "catalog_version" in card_read
         assert balance(cashier, card) == (10000 - 5000 + 1200 + 700, 0, 0)
+
+    def test_a_quote_with_a_card_reads_it_with_the_tokens(self, cashier, shop, shift, card,
+                                                          db):
+        basket = Basket(till_id=shop.till_id, lines=(LineRequest(sku="OAT-MILK-1L"),))
+        quote(cashier, basket)  # (the worker's copies of the catalog and card types)
+        quote(cashier, Basket(basket.till_id, basket.lines, card_code=card))
+        with statements(db) as plain:
+            quote(cashier, basket)
+        with statements(db) as carded:
+            quote(cashier, Basket(basket.till_id, basket.lines, card_code=card))
+        assert len(carded) == len(plain)
+        (card_read,) = [s for s in carded if "FROM loyalty_cards" in s]
+        assert "catalog_version" in card_read
 
     @pytest.mark.parametrize("number", [number_for("29", 987654), "2900000000001", "not one"])
     def test_an_unknown_card_read_with_the_tokens_is_refused(self, cashier, shop, shift, db,
