@@ -125,7 +125,7 @@ class Money(fields.Field):
                 if places is None:
                     return int(whole) * 10**exponent
                 if len(places) <= exponent:
-                    return (int(whole + places)) * 10**(exponent - len(places))
+                    return int(whole + places) * 10**(exponent - len(places))
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise self.make_error("invalid")
         exponent = _exponent()

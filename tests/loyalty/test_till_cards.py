@@ -13,6 +13,9 @@ from tests.helpers import issue_card, problem
 
 GOLD_TIERS = [{"name": "3%", "min_amount": "10000.00"}, {"name": "5%", "min_amount": "50000.00"},
               {"name": "7%", "min_amount": "150000.00"}]
+# A card made unusable by hand, and what the till is told of it.
+BLOCKED_OR_EXPIRED = [("block", {"reason": "lost"}, 409, "card_blocked"),
+                      ("expire", {}, 409, "card_expired")]
 
 
 def attach(till, number):  # type: ignore[no-untyped-def]
@@ -41,10 +44,7 @@ class TestAttach:
         off = sale.ok(sale.api.delete(f"/api/v1/receipts/{sale.receipt['id']}/card"))
         assert off["card_code"] is None
 
-    @pytest.mark.parametrize(("action", "body", "status", "code"), [
-        ("block", {"reason": "lost"}, 409, "card_blocked"),
-        ("expire", {}, 409, "card_expired"),
-    ])
+    @pytest.mark.parametrize(("action", "body", "status", "code"), BLOCKED_OR_EXPIRED)
     def test_a_blocked_or_expired_card_is_refused_and_nothing_written(
             self, api, sale, action, body, status, code):
         number = issue_card(api)
@@ -79,10 +79,7 @@ class TestQuoteWithACard:
         return till.api.post("/api/v1/receipts/quote", json={
             "till_id": till.till_id, "lines": [{"sku": "MILK-1L"}], "card_code": number})
 
-    @pytest.mark.parametrize(("action", "body", "status", "code"), [
-        ("block", {"reason": "lost"}, 409, "card_blocked"),
-        ("expire", {}, 409, "card_expired"),
-    ])
+    @pytest.mark.parametrize(("action", "body", "status", "code"), BLOCKED_OR_EXPIRED)
     def test_a_blocked_or_expired_card_is_refused_with_the_sales_code(
             self, api, till, action, body, status, code):
         number = issue_card(api)
