@@ -96,8 +96,18 @@ class Catalog:
     """The catalog as one session sees it: the worker's copy under the token it read."""
 
     def __init__(self, session: Session, copy: _Copy) -> None:
-        self._session = session
+        # The session keeps its catalog (in its ``info``): held weakly here, the two make no
+        # reference cycle, and a finished session goes when its last user lets go of it, not
+        # at the cycle collector's next pass (every upload left two so).
+        self._session_ref = weakref.ref(session)
         self._copy = copy
+
+    @property
+    def _session(self) -> Session:
+        session = self._session_ref()
+        if session is None:
+            raise RuntimeError("the catalog's session is gone: a catalog serves its session only")
+        return session
 
     @property
     def token(self) -> str | None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from sqlalchemy import text
 
+from pos.catalog.cache import catalog
 from tests.helpers import ApiClient, problem, statements
 
 
@@ -217,3 +221,21 @@ class TestVersionTokens:
             assert versions.token(session, CATALOG) == token
             versions.read_along(session, along, {"id": shop.till_id})
             assert versions.read_alongside(session, along, {"id": shop.till_id}) == (False, None)
+
+
+class TestTheSessionsCatalog:
+    def test_a_finished_session_goes_without_the_cycle_collector(self, db, shop):
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            with db.transaction() as session:
+                copy = catalog(session)
+                assert copy.items_by_sku(["MILK-1L"])  # the catalog used its session
+                gone = weakref.ref(session)
+            del session
+            assert gone() is None  # freed by its last reference, not left in a cycle
+            with pytest.raises(RuntimeError, match="session is gone"):
+                copy.items_by_sku(["NO-SUCH-SKU"])  # (a missing SKU asks the session)
+        finally:
+            if was_enabled:
+                gc.enable()
