@@ -136,6 +136,26 @@ class TestPendingAndExpiry:
         assert balance(a_year_on, card) == (1000, 0, 0)  # the first lot's 5.00 expired
 
 
+    def test_points_count_as_expiring_within_thirty_days_of_their_lots_expiry(
+            self, cashier, manager, shop, shift):
+        card_type(manager, code="SLOW", pending_days=14, expiry_days=60)
+        card_type(manager, code="BRIEF", pending_days=14, expiry_days=10)
+        slow, brief = issue(manager, "SLOW"), issue(manager, "BRIEF")
+        sell(cashier, shop, slow, "2")  # 14 points, spendable on day 14, gone on day 74
+        sell(cashier, shop, brief, "2")  # 14 points, spendable on day 14, gone on day 24
+
+        def expiring(number: str, days: float) -> tuple[int, int]:
+            owed = points.card_balances(cashier.db, number, cashier.now + timedelta(days=days))[1]
+            return owed.pending_cp, owed.expiring_cp
+
+        assert expiring(slow, 20) == (0, 0)  # spendable, 54 days to go
+        assert expiring(slow, 43.99) == (0, 0)  # a moment more than 30 days to go
+        assert expiring(slow, 44) == (0, 1400)  # 30 days to go
+        assert expiring(slow, 73.99) == (0, 1400)
+        assert expiring(slow, 74) == (0, 0)  # expired: nothing left to expire
+        assert expiring(brief, 1) == (1400, 0)  # 23 days to go, but not yet spendable
+        assert expiring(brief, 14) == (0, 1400)
+
 def lots_left(ctx, number, column=Lot.remaining_cp):  # type: ignore[no-untyped-def]
     """Return the remaining hundredths (or ``column``) of a card's lots, oldest first."""
     with ctx.db.read() as session:
